@@ -1,0 +1,190 @@
+//! Text folding shared by every normalizer: Unicode NFKC (full-width to ASCII), case folding,
+//! whitespace collapsing, and Traditional to Simplified Chinese.
+//!
+//! Traditional to Simplified is a character table generated from OpenCC's `TSCharacters`
+//! dictionary (Apache-2.0, see `data/NOTICE`). Character-level conversion is what names and
+//! addresses need; phrase-level conversion (`TSPhrases`) matters for running prose only.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use foldhash::HashMap;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+static TS_CHARACTERS: &str = include_str!("../data/TSCharacters.txt");
+
+static TRADITIONAL_TO_SIMPLIFIED: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
+    let mut table: HashMap<char, char> = HashMap::default();
+    for line in TS_CHARACTERS.lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let (Some(from), Some(to)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        let mut from_chars = from.chars();
+        let (Some(from), None) = (from_chars.next(), from_chars.next()) else {
+            continue;
+        };
+        let Some(to) = to.split(' ').next().and_then(|t| t.chars().next()) else {
+            continue;
+        };
+        if from != to {
+            table.insert(from, to);
+        }
+    }
+    // Resolve chains (A→B, B→C) so conversion is idempotent.
+    let keys: Vec<char> = table.keys().copied().collect();
+    for key in keys {
+        let mut target = table[&key];
+        let mut hops = 0;
+        while let Some(&next) = table.get(&target) {
+            if next == target || hops > 4 {
+                break;
+            }
+            target = next;
+            hops += 1;
+        }
+        table.insert(key, target);
+    }
+    table
+});
+
+/// Whether `c` is a Han (CJK ideograph) character.
+#[inline]
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}'
+        | '\u{2A700}'..='\u{2EBEF}'
+        | '\u{30000}'..='\u{3134F}')
+}
+
+/// Whether `s` contains a Han character.
+pub fn has_han(s: &str) -> bool {
+    !s.is_ascii() && s.chars().any(is_han)
+}
+
+/// The Simplified form of one character (itself when it has none).
+#[inline]
+pub fn simplified_char(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
+    TRADITIONAL_TO_SIMPLIFIED.get(&c).copied().unwrap_or(c)
+}
+
+/// Converts Traditional characters to Simplified, character by character.
+///
+/// ```
+/// assert_eq!(sameas_normalize::text::to_simplified("張偉"), "张伟");
+/// assert_eq!(sameas_normalize::text::to_simplified("广东省"), "广东省");
+/// ```
+pub fn to_simplified(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(|c| simplified_char(c) != c) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(simplified_char).collect())
+}
+
+/// NFKC-normalizes `s` (full-width digits and letters become ASCII), borrowing when it is
+/// already normalized.
+pub fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfkc().collect())
+    }
+}
+
+/// Folds text for comparison: NFKC, lower case, Traditional to Simplified, whitespace trimmed
+/// and collapsed to single spaces. Idempotent.
+///
+/// ```
+/// use sameas_normalize::text::fold;
+/// assert_eq!(fold("  ＺＨＡＮＧ   Wei "), "zhang wei");
+/// assert_eq!(fold("廣東省"), "广东省");
+/// ```
+pub fn fold(s: &str) -> Cow<'_, str> {
+    let mut out = nfkc(s);
+    if out.chars().any(char::is_uppercase) {
+        let lowered = out.to_lowercase();
+        // Lower-casing can leave a non-NFKC sequence (rare combining forms); settle it.
+        out = match nfkc(&lowered) {
+            Cow::Borrowed(_) => Cow::Owned(lowered),
+            Cow::Owned(settled) => Cow::Owned(settled),
+        };
+    }
+    if let Cow::Owned(simplified) = to_simplified(&out) {
+        out = Cow::Owned(simplified);
+    }
+    match out {
+        Cow::Borrowed(borrowed) => collapse_whitespace(borrowed),
+        Cow::Owned(owned) => match collapse_whitespace(&owned) {
+            Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
+            collapsed => Cow::Owned(collapsed.into_owned()),
+        },
+    }
+}
+
+/// Trims `s` and collapses each run of white space into one ASCII space.
+pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
+    let trimmed = s.trim();
+    let mut prev_space = false;
+    let clean = trimmed.chars().all(|c| {
+        let ok = !(c.is_whitespace() && (prev_space || c != ' '));
+        prev_space = c.is_whitespace();
+        ok
+    });
+    if clean {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    for word in trimmed.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
+}
+
+/// Keeps only ASCII digits, after NFKC (so full-width digits count).
+pub fn digits(s: &str) -> String {
+    nfkc(s).chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traditional_names_and_places_simplify() {
+        assert_eq!(to_simplified("張偉"), "张伟");
+        assert_eq!(to_simplified("廣東省深圳市南山區"), "广东省深圳市南山区");
+        assert_eq!(to_simplified("歐陽娜娜"), "欧阳娜娜");
+        assert!(matches!(to_simplified("张伟"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn fold_handles_width_case_and_space() {
+        assert_eq!(fold("１３８ ００１３"), "138 0013");
+        assert_eq!(fold("Bob\t SMITH"), "bob smith");
+        assert!(matches!(fold("already folded"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn han_detection() {
+        assert!(has_han("Zhang 伟"));
+        assert!(!has_han("Zhang Wei"));
+        assert!(!has_han("１２３"));
+    }
+
+    #[test]
+    fn digits_reads_full_width() {
+        assert_eq!(digits("１３８-0013 8000"), "13800138000");
+    }
+}
