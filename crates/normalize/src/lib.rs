@@ -22,6 +22,8 @@ pub mod address;
 pub mod date;
 pub mod email;
 pub mod gender;
+pub mod identifier;
+pub mod infer;
 pub mod name;
 pub mod national_id;
 pub mod phone;

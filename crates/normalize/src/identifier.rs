@@ -1,0 +1,67 @@
+//! Identifiers (member numbers, device ids, social security numbers, passports): NFKC, upper
+//! case, separators removed, so `m-00 12` and `M0012` meet.
+
+use crate::{MatchKeys, Normalized, text};
+
+/// A normalized identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identifier(pub String);
+
+impl MatchKeys for Identifier {
+    fn norm(&self) -> String {
+        self.0.clone()
+    }
+
+    fn keys(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// Normalizes an identifier: full-width to ASCII, upper case, spaces, dashes, dots and
+/// slashes removed. Values with no letter or digit are invalid.
+///
+/// ```
+/// use sameas_normalize::identifier::normalize_identifier;
+/// assert_eq!(normalize_identifier(" m-00 12 ").value.unwrap().0, "M0012");
+/// assert!(normalize_identifier("--").value.is_none());
+/// ```
+pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
+    let folded = text::nfkc(raw);
+    let trimmed = folded.trim();
+    if trimmed.is_empty() {
+        return Normalized::missing();
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        if c.is_whitespace() || matches!(c, '-' | '_' | '.' | '/' | '\\' | '#') {
+            continue;
+        }
+        out.extend(c.to_uppercase());
+    }
+    if !out.chars().any(char::is_alphanumeric) {
+        return Normalized::invalid("identifier has no letter or digit");
+    }
+    Normalized::ok(Identifier(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn separators_and_width_fold_away() {
+        assert_eq!(normalize_identifier("ｄｅｖ-42").value.unwrap().0, "DEV42");
+        assert_eq!(normalize_identifier("5304218").value.unwrap().0, "5304218");
+        assert!(normalize_identifier(" ").has(crate::IssueKind::Missing));
+    }
+
+    proptest! {
+        #[test]
+        fn idempotent(raw in "\\PC*") {
+            if let Some(id) = normalize_identifier(&raw).value {
+                prop_assert_eq!(normalize_identifier(&id.norm()).value, Some(id));
+            }
+        }
+    }
+}
