@@ -28,6 +28,7 @@ pub mod name;
 pub mod national_id;
 pub mod phone;
 pub mod privacy;
+pub mod table;
 pub mod text;
 
 pub use error::NormalizeError;

@@ -1,0 +1,393 @@
+//! Reading untrusted tables: encoding detection (UTF-8 with or without a BOM, UTF-16 with a
+//! BOM, GB18030 / GBK) and CSV rows, with problems reported by row and line, never by value.
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, GB18030, UTF_8};
+use thiserror::Error;
+
+/// Why a file cannot be read as a table. Positions are given; contents never are.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableError {
+    /// The file has no bytes, or only white space.
+    #[error("the file is empty")]
+    Empty,
+    /// `--encoding` named something unknown.
+    #[error("unknown encoding `{label}`: try utf-8, gb18030, gbk or utf-16le")]
+    UnknownEncoding {
+        /// The label given.
+        label: String,
+    },
+    /// The bytes are not text in the named or any detected encoding.
+    #[error(
+        "byte {offset} (line {line}) cannot be decoded as {tried}; name the file's encoding with --encoding"
+    )]
+    Undecodable {
+        /// 0-based byte offset of the first bad byte.
+        offset: usize,
+        /// 1-based line of that byte.
+        line: usize,
+        /// The encodings tried.
+        tried: String,
+    },
+    /// A NUL byte: this is a binary file, not a text table.
+    #[error("byte {offset} (line {line}) is a NUL byte: this is not a text table")]
+    NotText {
+        /// 0-based byte offset.
+        offset: usize,
+        /// 1-based line.
+        line: usize,
+    },
+    /// The first row is blank.
+    #[error("line 1 holds no header: the first row must name the columns")]
+    NoHeader,
+    /// The CSV reader failed.
+    #[error("line {line}: {reason}")]
+    Csv {
+        /// 1-based line.
+        line: u64,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// A problem with one row. The row is still kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowProblem {
+    /// The row has a different number of cells than the header.
+    Ragged {
+        /// Cells in the row.
+        cells: usize,
+        /// Cells in the header.
+        expected: usize,
+    },
+}
+
+impl RowProblem {
+    /// A fixed description, safe for logs.
+    pub fn reason(&self) -> String {
+        match self {
+            RowProblem::Ragged { cells, expected } => {
+                format!("ragged row: {cells} cells where the header has {expected}")
+            }
+        }
+    }
+}
+
+/// One data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// 1-based data row number (the header is row 0).
+    pub number: u64,
+    /// 1-based line in the file where the row starts.
+    pub line: u64,
+    /// The cells, as many as the row has (see [`RowProblem::Ragged`]).
+    pub cells: Vec<String>,
+    /// What is wrong with the row as a whole.
+    pub problem: Option<RowProblem>,
+}
+
+/// A decoded CSV table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The header cells, trimmed, with any BOM removed.
+    pub headers: Vec<String>,
+    /// The data rows, in file order. Blank lines are skipped.
+    pub rows: Vec<TableRow>,
+    /// The encoding the file was read in.
+    pub encoding: &'static str,
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Decodes `bytes` as text. With `encoding` named, only that is tried; otherwise a BOM decides,
+/// then UTF-8, then GB18030 (a superset of GBK and GB2312).
+///
+/// # Errors
+/// [`TableError::UnknownEncoding`], [`TableError::Undecodable`] or [`TableError::NotText`].
+///
+/// ```
+/// use sameas_normalize::table::decode;
+/// let gbk = [0xd5, 0xc5, 0xce, 0xb0]; // 张伟 in GBK
+/// assert_eq!(decode(&gbk, None).unwrap(), ("张伟".into(), "gb18030"));
+/// assert_eq!(decode(b"\xef\xbb\xbfid", None).unwrap(), ("id".into(), "UTF-8"));
+/// ```
+pub fn decode<'a>(
+    bytes: &'a [u8],
+    encoding: Option<&str>,
+) -> Result<(Cow<'a, str>, &'static str), TableError> {
+    let named = match encoding {
+        Some(label) => Some(Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            TableError::UnknownEncoding {
+                label: label.to_string(),
+            }
+        })?),
+        None => None,
+    };
+    let (bom_encoding, bom_len) = match Encoding::for_bom(bytes) {
+        Some((enc, len)) if named.is_none() || named == Some(enc) => (Some(enc), len),
+        _ => (None, 0),
+    };
+    let body = &bytes[bom_len..];
+    let candidates: Vec<&'static Encoding> = match (named, bom_encoding) {
+        (Some(enc), _) => vec![enc],
+        (None, Some(enc)) => vec![enc],
+        (None, None) => vec![UTF_8, GB18030],
+    };
+    let mut first_bad = None;
+    for enc in &candidates {
+        if let Some(text) = enc.decode_without_bom_handling_and_without_replacement(body) {
+            if let Some(nul) = text.find('\0') {
+                let offset = bom_len + body.iter().position(|&b| b == 0).unwrap_or(nul);
+                return Err(TableError::NotText {
+                    offset,
+                    line: line_of(bytes, offset),
+                });
+            }
+            return Ok((text, enc.name()));
+        }
+        if first_bad.is_none() {
+            first_bad = Some(first_invalid_offset(enc, body) + bom_len);
+        }
+    }
+    let offset = first_bad.unwrap_or(0);
+    let tried = candidates
+        .iter()
+        .map(|e| e.name())
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Err(TableError::Undecodable {
+        offset,
+        line: line_of(bytes, offset),
+        tried,
+    })
+}
+
+fn first_invalid_offset(enc: &'static Encoding, body: &[u8]) -> usize {
+    if enc == UTF_8 {
+        return std::str::from_utf8(body)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+    }
+    // Decode in growing prefixes would be quadratic; stream instead and stop at the first error.
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(4096);
+    let mut read = 0;
+    while read < body.len() {
+        out.clear();
+        let (result, consumed) =
+            decoder.decode_to_string_without_replacement(&body[read..], &mut out, true);
+        match result {
+            encoding_rs::DecoderResult::Malformed(bad, _) => {
+                return (read + consumed).saturating_sub(bad as usize);
+            }
+            encoding_rs::DecoderResult::OutputFull => {
+                out.reserve(4096);
+                read += consumed;
+            }
+            encoding_rs::DecoderResult::InputEmpty => return body.len(),
+        }
+    }
+    body.len()
+}
+
+/// Reads a CSV table from raw bytes. Rows with the wrong number of cells are kept and flagged.
+///
+/// # Errors
+/// Decoding errors from [`decode`], [`TableError::Empty`] and [`TableError::NoHeader`].
+///
+/// ```
+/// use sameas_normalize::table::{read_csv, RowProblem};
+/// let table = read_csv(b"id,name\n1,Ann\n2\n", None).unwrap();
+/// assert_eq!(table.headers, ["id", "name"]);
+/// assert_eq!(table.rows[1].problem, Some(RowProblem::Ragged { cells: 1, expected: 2 }));
+/// ```
+pub fn read_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Table, TableError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(TableError::Empty);
+    }
+    let (text, encoding) = decode(bytes, encoding)?;
+    if text.trim().is_empty() {
+        return Err(TableError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    let mut headers = None;
+    let mut rows = Vec::new();
+    let mut number = 0;
+    // The CSV reader's own line numbers drift after blank lines, so count from byte offsets.
+    let mut counted_to = 0;
+    let mut line = 1;
+    for result in reader.records() {
+        let record = result.map_err(|err| TableError::Csv {
+            line: err.position().map_or(0, csv::Position::line),
+            reason: "malformed CSV".to_string(),
+        })?;
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += bytes[counted_to..start.max(counted_to)]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        counted_to = counted_to.max(start);
+        let blank = record.iter().all(|c| c.trim().is_empty());
+        match &headers {
+            None => {
+                if blank {
+                    return Err(TableError::NoHeader);
+                }
+                headers = Some(
+                    record
+                        .iter()
+                        .map(|h| h.trim().to_string())
+                        .collect::<Vec<_>>(),
+                );
+            }
+            Some(headers) => {
+                if blank && record.len() <= 1 {
+                    continue;
+                }
+                number += 1;
+                let cells: Vec<String> = record.iter().map(str::to_string).collect();
+                let problem = (cells.len() != headers.len()).then_some(RowProblem::Ragged {
+                    cells: cells.len(),
+                    expected: headers.len(),
+                });
+                rows.push(TableRow {
+                    number,
+                    line,
+                    cells,
+                    problem,
+                });
+            }
+        }
+    }
+    let headers = headers.ok_or(TableError::NoHeader)?;
+    Ok(Table {
+        headers,
+        rows,
+        encoding,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom_and_gbk_read_the_same() {
+        let utf8 = "id,姓名\n1,张伟\n".as_bytes().to_vec();
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(&utf8);
+        let (gbk, _, _) = encoding_rs::GBK.encode("id,姓名\n1,张伟\n");
+        for (bytes, encoding) in [
+            (&utf8[..], "UTF-8"),
+            (&bom[..], "UTF-8"),
+            (&gbk[..], "gb18030"),
+        ] {
+            let table = read_csv(bytes, None).unwrap();
+            assert_eq!(table.headers, ["id", "姓名"]);
+            assert_eq!(table.rows[0].cells, ["1", "张伟"]);
+            assert_eq!(table.encoding, encoding);
+        }
+        let named = read_csv(&gbk, Some("gbk")).unwrap();
+        assert_eq!(named.rows[0].cells[1], "张伟");
+    }
+
+    #[test]
+    fn utf16_with_bom_reads() {
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in "id,name\n1,Ann\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let table = read_csv(&bytes, None).unwrap();
+        assert_eq!(table.rows[0].cells, ["1", "Ann"]);
+        assert_eq!(table.encoding, "UTF-16LE");
+    }
+
+    #[test]
+    fn bad_files_fail_with_position() {
+        assert_eq!(read_csv(b"", None), Err(TableError::Empty));
+        assert_eq!(read_csv(b" \n\n", None), Err(TableError::Empty));
+        assert_eq!(read_csv(b"\n\n,,\n1,2\n", None), Err(TableError::NoHeader));
+        assert!(matches!(
+            read_csv(b"id\n\x00\x01\x02", None),
+            Err(TableError::NotText { offset: 3, line: 2 })
+        ));
+        // 0xff 0xff is neither UTF-8 nor GB18030.
+        let err = read_csv(b"id,name\n1,\xff\xff\n", None).unwrap_err();
+        assert!(
+            matches!(err, TableError::Undecodable { line: 2, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("--encoding"));
+        let named = read_csv("id\n张".as_bytes(), Some("ascii-ish")).unwrap_err();
+        assert!(matches!(named, TableError::UnknownEncoding { .. }));
+        let wrong = read_csv(b"id\n\xd5\xc5", Some("utf-8")).unwrap_err();
+        assert!(
+            matches!(
+                wrong,
+                TableError::Undecodable {
+                    offset: 3,
+                    line: 2,
+                    ..
+                }
+            ),
+            "{wrong:?}"
+        );
+    }
+
+    #[test]
+    fn rows_keep_numbers_lines_and_problems() {
+        let table = read_csv(
+            b"id,name,phone\n1,Ann,1\n\n2,\"multi\nline\",2\n3,x\n4,a,b,c\n",
+            None,
+        )
+        .unwrap();
+        let summary: Vec<(u64, u64, Option<RowProblem>)> = table
+            .rows
+            .iter()
+            .map(|r| (r.number, r.line, r.problem))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, 2, None),
+                (2, 4, None),
+                (
+                    3,
+                    6,
+                    Some(RowProblem::Ragged {
+                        cells: 2,
+                        expected: 3
+                    })
+                ),
+                (
+                    4,
+                    7,
+                    Some(RowProblem::Ragged {
+                        cells: 4,
+                        expected: 3
+                    })
+                ),
+            ]
+        );
+        assert_eq!(table.rows[1].cells[1], "multi\nline");
+    }
+}
