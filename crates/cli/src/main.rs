@@ -1,1 +1,38 @@
-fn main() {}
+//! The `sameas` command line.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Identity resolution for customer records.
+#[derive(Debug, Parser)]
+#[command(name = "sameas", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Normalize a file: every input column, then the normalized columns and an issues column.
+    Normalize(commands::NormalizeArgs),
+    /// Print a data-quality profile per channel and field.
+    Profile(commands::ProfileArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Normalize(args) => commands::normalize(&args),
+        Command::Profile(args) => commands::profile(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The subcommands.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use sameas_core::Channel;
+use sameas_normalize::infer::{InferredSchema, infer_schema, record_from_row};
+use sameas_normalize::profile::ProfileBuilder;
+use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
+use sameas_normalize::table::{Table, TableRow, read_csv};
+use sameas_normalize::{DateOrder, NormalizeOptions};
+use serde::Serialize;
+
+/// How many row problems are printed before they are only counted.
+const ROW_PROBLEMS_SHOWN: usize = 20;
+
+/// Options for reading an input file.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The input CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 / GBK).
+    input: PathBuf,
+    /// The file's encoding (utf-8, gb18030, gbk, utf-16le …); detected when left out.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Region for phones without a country code (ISO 3166, e.g. CN, US).
+    #[arg(long, default_value = "CN")]
+    region: String,
+    /// Read ambiguous dates like 01/02/1990 day first (1 February).
+    #[arg(long)]
+    day_first: bool,
+    /// The day ages are measured against (YYYY-MM-DD); today when left out.
+    #[arg(long)]
+    reference_date: Option<jiff::civil::Date>,
+}
+
+/// `sameas normalize`.
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Where to write the normalized CSV; standard output when left out.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// `sameas profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A file read, its schema inferred and its records normalized.
+struct Loaded {
+    table: Table,
+    inferred: InferredSchema,
+    normalizer: RecordNormalizer,
+    normalized: Vec<NormalizedRecord>,
+    records: Vec<sameas_core::Record>,
+}
+
+fn load(args: &InputArgs) -> Result<Loaded> {
+    let path = &args.input;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table = read_csv(&bytes, args.encoding.as_deref())
+        .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+    let inferred = infer_schema(&table.headers)
+        .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
+    let options = NormalizeOptions {
+        default_region: args.region.clone(),
+        date_order: if args.day_first { DateOrder::DayFirst } else { DateOrder::MonthFirst },
+        reference_date: args.reference_date,
+        ..NormalizeOptions::default()
+    };
+    let normalizer = RecordNormalizer::new(inferred.schema.clone(), options)?;
+    let file_channel = file_channel(path);
+    let records: Vec<_> = table
+        .rows
+        .iter()
+        .map(|row| record_from_row(&inferred.schema, &row.cells, row.number, &file_channel))
+        .collect();
+    let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+    report_problems(path, &inferred, &table.rows);
+    Ok(Loaded { table, inferred, normalizer, normalized, records })
+}
+
+/// A record's channel when it has no channel column: the file's stem.
+fn file_channel(path: &Path) -> Channel {
+    path.file_stem().and_then(|s| s.to_str()).map_or(Channel::Unknown, Channel::from_label)
+}
+
+fn report_problems(path: &Path, inferred: &InferredSchema, rows: &[TableRow]) {
+    for warning in &inferred.warnings {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    let bad: Vec<&TableRow> = rows.iter().filter(|r| r.problem.is_some()).collect();
+    for row in bad.iter().take(ROW_PROBLEMS_SHOWN) {
+        if let Some(problem) = row.problem {
+            eprintln!(
+                "warning: {}: row {} (line {}): {}; kept and flagged",
+                path.display(),
+                row.number,
+                row.line,
+                problem.reason()
+            );
+        }
+    }
+    if bad.len() > ROW_PROBLEMS_SHOWN {
+        eprintln!("warning: {} more bad rows, all kept and flagged", bad.len() - ROW_PROBLEMS_SHOWN);
+    }
+}
+
+#[derive(Serialize)]
+struct IssueCell<'a> {
+    field: &'a str,
+    kind: &'a str,
+    reason: &'a str,
+}
+
+/// Runs `sameas normalize`.
+pub fn normalize(args: &NormalizeArgs) -> Result<()> {
+    let loaded = load(&args.input)?;
+    let sink: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut writer = csv::Writer::from_writer(BufWriter::new(sink));
+    let width = loaded.table.headers.len();
+    let has_extra = loaded.table.rows.iter().any(|r| r.cells.len() > width);
+    let mut header: Vec<String> = loaded.table.headers.clone();
+    header.extend(loaded.normalizer.output_headers());
+    header.push("issues".to_string());
+    if has_extra {
+        header.push("extra_cells".to_string());
+    }
+    writer.write_record(&header)?;
+    let schema = &loaded.inferred.schema;
+    let mut cells = Vec::with_capacity(header.len());
+    let mut flagged = 0;
+    for (row, normalized) in loaded.table.rows.iter().zip(&loaded.normalized) {
+        cells.clear();
+        cells.extend(row.cells.iter().take(width).cloned());
+        cells.resize(width, String::new());
+        loaded.normalizer.output_cells(normalized, &mut cells);
+        let row_reason = row.problem.map(|p| p.reason());
+        let mut issues: Vec<IssueCell> = row_reason
+            .as_deref()
+            .map(|reason| IssueCell { field: "_row", kind: "invalid", reason })
+            .into_iter()
+            .collect();
+        issues.extend(normalized.issues().map(|(field, issue)| IssueCell {
+            field: &schema.fields[field].name,
+            kind: issue.kind.as_str(),
+            reason: issue.reason,
+        }));
+        flagged += usize::from(!issues.is_empty());
+        cells.push(serde_json::to_string(&issues)?);
+        if has_extra {
+            let extra = row.cells.get(width..).unwrap_or(&[]);
+            cells.push(if extra.is_empty() { String::new() } else { serde_json::to_string(extra)? });
+        }
+        writer.write_record(&cells)?;
+    }
+    writer.flush()?;
+    if let Some(path) = &args.out {
+        eprintln!(
+            "normalized {} records ({} with issues, read as {}) to {}",
+            loaded.records.len(),
+            flagged,
+            loaded.table.encoding,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ProfileReport<'a> {
+    file: String,
+    encoding: &'a str,
+    warnings: &'a [String],
+    #[serde(flatten)]
+    profile: &'a sameas_normalize::profile::Profile,
+}
+
+/// Runs `sameas profile`.
+pub fn profile(args: &ProfileArgs) -> Result<()> {
+    let loaded = load(&args.input)?;
+    let mut builder = ProfileBuilder::new(&loaded.inferred.schema);
+    for ((record, normalized), row) in
+        loaded.records.iter().zip(&loaded.normalized).zip(&loaded.table.rows)
+    {
+        builder.add(record, normalized, row.problem.is_some());
+    }
+    let profile = builder.finish();
+    if profile.records == 0 {
+        bail!("{} has a header but no data rows", args.input.input.display());
+    }
+    let mut out = io::stdout().lock();
+    if args.json {
+        let report = ProfileReport {
+            file: args.input.input.display().to_string(),
+            encoding: loaded.table.encoding,
+            warnings: &loaded.inferred.warnings,
+            profile: &profile,
+        };
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{} (read as {})", args.input.input.display(), loaded.table.encoding)?;
+        write!(out, "{}", profile.to_table())?;
+    }
+    Ok(())
+}

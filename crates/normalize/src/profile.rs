@@ -1,0 +1,264 @@
+//! The data-quality profile: per channel and field, completeness, validity, distinct values,
+//! the duplicate rate of strong identifiers, and issue counts by kind.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use foldhash::HashMap;
+use sameas_core::{FieldKind, Record, Schema};
+use serde::Serialize;
+
+use crate::IssueKind;
+use crate::record::{FieldValue, NormalizedRecord};
+
+/// The profile of one field within one channel (or all channels).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldProfile {
+    /// The field's name.
+    pub field: String,
+    /// Its kind.
+    pub kind: FieldKind,
+    /// Records with a value (not missing).
+    pub present: usize,
+    /// Records whose value could be read.
+    pub valid: usize,
+    /// `present / records`.
+    pub completeness: f64,
+    /// `valid / present` (1 when nothing is present).
+    pub validity: f64,
+    /// Distinct normalized values among the valid ones.
+    pub distinct: usize,
+    /// For strong identifiers (full phones, e-mails, national ids, other identifiers): the
+    /// share of records with a valid value that share it with at least one other record.
+    pub duplicate_rate: Option<f64>,
+    /// Issue counts by kind; kinds with no issue are left out.
+    pub issues: BTreeMap<IssueKind, usize>,
+}
+
+/// The profile of one channel, or of all records (`channel` = `all`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelProfile {
+    /// The channel label.
+    pub channel: String,
+    /// Records in it.
+    pub records: usize,
+    /// One profile per compared field, in schema order.
+    pub fields: Vec<FieldProfile>,
+}
+
+/// A data-quality profile of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    /// Records read.
+    pub records: usize,
+    /// Rows flagged as a whole (ragged rows).
+    pub bad_rows: usize,
+    /// All records first, then each channel by label.
+    pub channels: Vec<ChannelProfile>,
+}
+
+#[derive(Default)]
+struct FieldTally {
+    present: usize,
+    valid: usize,
+    /// Hash of the normalized value → how many records carry it.
+    values: HashMap<u64, u32>,
+    issues: BTreeMap<IssueKind, usize>,
+}
+
+#[derive(Default)]
+struct ChannelTally {
+    records: usize,
+    fields: Vec<FieldTally>,
+}
+
+/// Accumulates a [`Profile`] one record at a time.
+///
+/// ```
+/// use sameas_core::Channel;
+/// use sameas_normalize::NormalizeOptions;
+/// use sameas_normalize::infer::{infer_schema, record_from_row};
+/// use sameas_normalize::profile::ProfileBuilder;
+/// use sameas_normalize::record::RecordNormalizer;
+///
+/// let schema = infer_schema(&["id", "phone"]).unwrap().schema;
+/// let normalizer = RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+/// let mut builder = ProfileBuilder::new(&schema);
+/// for (i, phone) in ["13800138000", "138-0013-8000", "", "12345"].iter().enumerate() {
+///     let id = i.to_string();
+///     let record = record_from_row(&schema, &[id.as_str(), phone], i as u64 + 1, &Channel::App);
+///     builder.add(&record, &normalizer.normalize(&record), false);
+/// }
+/// let profile = builder.finish();
+/// let phone = &profile.channels[0].fields[0];
+/// assert_eq!((phone.present, phone.valid, phone.distinct), (3, 2, 1));
+/// assert_eq!(phone.duplicate_rate, Some(1.0));
+/// ```
+pub struct ProfileBuilder {
+    /// Profiled fields: (schema position, name, kind). Pass-through text is left out.
+    fields: Vec<(usize, String, FieldKind)>,
+    all: ChannelTally,
+    by_channel: BTreeMap<String, ChannelTally>,
+    bad_rows: usize,
+    hasher: foldhash::fast::FixedState,
+}
+
+/// What one record says about one field.
+struct Observation {
+    present: bool,
+    valid: bool,
+    hash: Option<u64>,
+}
+
+impl ProfileBuilder {
+    /// A builder for records of `schema`. Pass-through text fields are not profiled.
+    pub fn new(schema: &Schema) -> Self {
+        ProfileBuilder {
+            fields: schema
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.kind != FieldKind::Text)
+                .map(|(i, f)| (i, f.name.clone(), f.kind))
+                .collect(),
+            all: ChannelTally::default(),
+            by_channel: BTreeMap::new(),
+            bad_rows: 0,
+            hasher: foldhash::fast::FixedState::with_seed(0x5a3e_a5),
+        }
+    }
+
+    /// Adds one record and its normalized form; `bad_row` marks a row flagged as a whole.
+    pub fn add(&mut self, record: &Record, normalized: &NormalizedRecord, bad_row: bool) {
+        self.bad_rows += usize::from(bad_row);
+        let observations: Vec<Observation> = self
+            .fields
+            .iter()
+            .map(|&(at, _, _)| {
+                let Some(field) = normalized.fields.get(at) else {
+                    return Observation { present: false, valid: false, hash: None };
+                };
+                let present = !field.has(IssueKind::Missing);
+                let valid = field.value.is_some() && !field.has(IssueKind::Invalid);
+                let hash = field.value.as_ref().filter(|_| valid).map(|v| self.hash(v));
+                Observation { present, valid, hash }
+            })
+            .collect();
+        let channel = self.by_channel.entry(record.channel.label().to_string()).or_default();
+        for tally in [&mut self.all, channel] {
+            tally.records += 1;
+            tally.fields.resize_with(observations.len(), FieldTally::default);
+            for (i, (obs, field_tally)) in observations.iter().zip(&mut tally.fields).enumerate() {
+                field_tally.present += usize::from(obs.present);
+                field_tally.valid += usize::from(obs.valid);
+                if let Some(hash) = obs.hash {
+                    *field_tally.values.entry(hash).or_default() += 1;
+                }
+                let at = self.fields[i].0;
+                for issue in normalized.fields.get(at).map_or(&[][..], |f| &f.issues) {
+                    *field_tally.issues.entry(issue.kind).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    fn hash(&self, value: &FieldValue) -> u64 {
+        let mut hasher = self.hasher.build_hasher();
+        match value {
+            // Only full numbers identify; masked ones are profiled by their visible digits.
+            FieldValue::Phone(phone) => phone.e164.as_deref().unwrap_or("").hash(&mut hasher),
+            other => other.norm().hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+
+    /// The finished profile.
+    pub fn finish(self) -> Profile {
+        let fields = &self.fields;
+        let build = |channel: String, tally: ChannelTally| ChannelProfile {
+            channel,
+            records: tally.records,
+            fields: fields
+                .iter()
+                .zip(tally.fields)
+                .map(|((_, name, kind), t)| field_profile(name, *kind, tally.records, t))
+                .collect(),
+        };
+        let records = self.all.records;
+        let mut channels = vec![build("all".to_string(), self.all)];
+        channels.extend(self.by_channel.into_iter().map(|(label, tally)| build(label, tally)));
+        Profile { records, bad_rows: self.bad_rows, channels }
+    }
+}
+
+fn is_strong_identifier(kind: FieldKind) -> bool {
+    matches!(kind, FieldKind::Phone | FieldKind::Email | FieldKind::NationalId | FieldKind::Identifier)
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 1.0 } else { part as f64 / whole as f64 }
+}
+
+fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally) -> FieldProfile {
+    let shared: usize = tally.values.values().filter(|&&n| n > 1).map(|&n| n as usize).sum();
+    let identified: usize = tally.values.values().map(|&n| n as usize).sum();
+    FieldProfile {
+        field: name.to_string(),
+        kind,
+        present: tally.present,
+        valid: tally.valid,
+        completeness: ratio(tally.present, records),
+        validity: ratio(tally.valid, tally.present),
+        distinct: tally.values.len(),
+        duplicate_rate: is_strong_identifier(kind).then(|| ratio(shared, identified)),
+        issues: tally.issues,
+    }
+}
+
+impl Profile {
+    /// The profile as a plain-text table, one block per channel.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} records, {} bad rows", self.records, self.bad_rows);
+        for channel in &self.channels {
+            let _ = writeln!(out, "\nchannel {} ({} records)", channel.channel, channel.records);
+            let _ = writeln!(
+                out,
+                "  {:<20} {:<11} {:>8} {:>7} {:>9} {:>6} {:>8} {:>8} {:>10} {:>9} {:>7}",
+                "field", "kind", "complete", "valid", "distinct", "dup", "missing", "invalid",
+                "suspicious", "repaired", "masked"
+            );
+            for f in &channel.fields {
+                let count = |k| f.issues.get(&k).copied().unwrap_or(0);
+                let dup = f.duplicate_rate.map_or("-".to_string(), |d| format!("{:.1}%", d * 100.0));
+                let _ = writeln!(
+                    out,
+                    "  {:<20} {:<11} {:>7.1}% {:>6.1}% {:>9} {:>6} {:>8} {:>8} {:>10} {:>9} {:>7}",
+                    truncate(&f.field, 20),
+                    f.kind.as_str(),
+                    f.completeness * 100.0,
+                    f.validity * 100.0,
+                    f.distinct,
+                    dup,
+                    count(IssueKind::Missing),
+                    count(IssueKind::Invalid),
+                    count(IssueKind::Suspicious),
+                    count(IssueKind::Repaired),
+                    count(IssueKind::Masked),
+                );
+            }
+        }
+        out
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut cut: String = s.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
+    }
+}

@@ -1,0 +1,378 @@
+//! Normalizing whole records under a schema, with cross-field checks (a typed birth date
+//! against the one in a national id), and writing the normalized output columns.
+
+use sameas_core::{FieldKind, FieldPart, Record, Schema, Value};
+
+use crate::address::{Address, AddressNormalizer};
+use crate::date::{DateNormalizer, NormalizedDate};
+use crate::email::{Email, normalize_email};
+use crate::gender::{Gender, normalize_gender};
+use crate::identifier::{Identifier, normalize_identifier};
+use crate::name::{Name, NameNormalizer};
+use crate::national_id::{NationalId, normalize_national_id};
+use crate::phone::{Phone, PhoneNormalizer};
+use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Normalized, text};
+
+/// The normalized value of one field.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FieldValue {
+    /// A name.
+    Name(Name),
+    /// A phone.
+    Phone(Phone),
+    /// An e-mail address.
+    Email(Email),
+    /// An address.
+    Address(Address),
+    /// A date (birth date or other).
+    Date(NormalizedDate),
+    /// A gender.
+    Gender(Gender),
+    /// A Chinese national id.
+    NationalId(NationalId),
+    /// Any other identifier.
+    Identifier(Identifier),
+    /// Pass-through text, white space collapsed.
+    Text(String),
+}
+
+impl FieldValue {
+    fn typed(&self) -> Option<&dyn MatchKeys> {
+        Some(match self {
+            FieldValue::Name(v) => v,
+            FieldValue::Phone(v) => v,
+            FieldValue::Email(v) => v,
+            FieldValue::Address(v) => v,
+            FieldValue::Date(v) => v,
+            FieldValue::Gender(v) => v,
+            FieldValue::NationalId(v) => v,
+            FieldValue::Identifier(v) => v,
+            FieldValue::Text(_) => return None,
+        })
+    }
+
+    /// The normalized value as written in `<field>.norm`.
+    pub fn norm(&self) -> String {
+        match self {
+            FieldValue::Text(text) => text.clone(),
+            typed => typed.typed().map(MatchKeys::norm).unwrap_or_default(),
+        }
+    }
+
+    /// The derived keys, as [`MatchKeys::keys`]; none for text.
+    pub fn keys(&self) -> Vec<(&'static str, String)> {
+        self.typed().map(MatchKeys::keys).unwrap_or_default()
+    }
+}
+
+/// The derived key names written for a field kind, in output order.
+pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
+    match kind {
+        FieldKind::Name => &["family", "given", "pinyin", "phonetic", "nickname"],
+        FieldKind::Phone => &["e164", "masked_prefix", "masked_suffix"],
+        FieldKind::Email => &["canonical", "local", "domain"],
+        FieldKind::Address => &["province", "city", "district", "detail", "number", "street", "postcode"],
+        FieldKind::BirthDate | FieldKind::Date => &["year", "month", "day"],
+        FieldKind::NationalId => &["birth_date", "gender", "region"],
+        _ => &[],
+    }
+}
+
+/// A record after normalization: one result per schema field, in schema order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalizedRecord {
+    /// One result per schema field.
+    pub fields: Vec<Normalized<FieldValue>>,
+    /// The record's update time, read as a date; `None` when absent or unreadable.
+    pub updated_at: Option<NormalizedDate>,
+}
+
+impl NormalizedRecord {
+    /// Every issue with the position of its field.
+    pub fn issues(&self) -> impl Iterator<Item = (usize, Issue)> + '_ {
+        self.fields.iter().enumerate().flat_map(|(i, f)| f.issues.iter().map(move |issue| (i, *issue)))
+    }
+}
+
+/// Normalizes records under one schema. Built once; normalizing cannot fail afterwards.
+///
+/// ```
+/// use sameas_core::Channel;
+/// use sameas_normalize::NormalizeOptions;
+/// use sameas_normalize::infer::{infer_schema, record_from_row};
+/// use sameas_normalize::record::RecordNormalizer;
+///
+/// let schema = infer_schema(&["id", "姓名", "手机号"]).unwrap().schema;
+/// let normalizer = RecordNormalizer::new(schema, NormalizeOptions::default()).unwrap();
+/// let record = record_from_row(normalizer.schema(), &["1", "張偉", "138-0013-8000"], 1, &Channel::App);
+/// let normalized = normalizer.normalize(&record);
+/// assert_eq!(normalized.fields[0].value.as_ref().unwrap().norm(), "张伟");
+/// assert_eq!(normalized.fields[1].value.as_ref().unwrap().norm(), "+8613800138000");
+/// ```
+#[derive(Debug)]
+pub struct RecordNormalizer {
+    schema: Schema,
+    options: NormalizeOptions,
+    phone: PhoneNormalizer,
+    name: NameNormalizer,
+    address: AddressNormalizer,
+    date: DateNormalizer,
+    reference_date: jiff::civil::Date,
+}
+
+impl RecordNormalizer {
+    /// Compiles the normalizers for `schema`.
+    ///
+    /// # Errors
+    /// [`NormalizeError::UnknownRegion`] when the default phone region is unknown.
+    pub fn new(schema: Schema, options: NormalizeOptions) -> Result<Self, NormalizeError> {
+        let reference_date = options.reference_date();
+        let options = NormalizeOptions { reference_date: Some(reference_date), ..options };
+        Ok(RecordNormalizer {
+            phone: PhoneNormalizer::new(&options.default_region)?,
+            name: NameNormalizer::new(),
+            address: AddressNormalizer::new(),
+            date: DateNormalizer::new(&options),
+            reference_date,
+            schema,
+            options,
+        })
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The options, with the reference date fixed.
+    pub fn options(&self) -> &NormalizeOptions {
+        &self.options
+    }
+
+    /// Normalizes one record. Values over the length limit are flagged invalid, not parsed.
+    pub fn normalize(&self, record: &Record) -> NormalizedRecord {
+        let mut fields: Vec<Normalized<FieldValue>> = self
+            .schema
+            .fields
+            .iter()
+            .zip(&record.fields)
+            .map(|(spec, value)| self.normalize_value(spec.kind, value))
+            .collect();
+        fields.resize_with(self.schema.fields.len(), Normalized::missing);
+        self.cross_check(&mut fields);
+        let updated_at = record.updated_at.as_deref().and_then(|raw| self.date.normalize(raw).value);
+        NormalizedRecord { fields, updated_at }
+    }
+
+    fn normalize_value(&self, kind: FieldKind, value: &Value) -> Normalized<FieldValue> {
+        let too_long = match value {
+            Value::Missing => return Normalized::missing(),
+            Value::Text(text) => text.len() > self.options.max_value_len,
+            Value::Parts(parts) => parts.iter().any(|(_, t)| t.len() > self.options.max_value_len),
+            _ => false,
+        };
+        if too_long {
+            return Normalized::invalid("value longer than the length limit");
+        }
+        match (kind, value) {
+            (FieldKind::Name, Value::Parts(parts)) => {
+                let given = join_parts(parts, &[FieldPart::Given, FieldPart::Middle, FieldPart::Full]);
+                let family = join_parts(parts, &[FieldPart::Family]);
+                self.name
+                    .normalize_parts(given.as_deref(), family.as_deref())
+                    .map(FieldValue::Name)
+            }
+            (FieldKind::Address, Value::Parts(parts)) => {
+                let parts: Vec<(FieldPart, &str)> =
+                    parts.iter().map(|(p, t)| (*p, t.as_str())).collect();
+                self.address.normalize_parts(&parts).map(FieldValue::Address)
+            }
+            (_, Value::Text(text)) => self.normalize_text(kind, text),
+            (_, Value::Parts(parts)) => {
+                let joined = parts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+                self.normalize_text(kind, &joined)
+            }
+            _ => Normalized::missing(),
+        }
+    }
+
+    fn normalize_text(&self, kind: FieldKind, raw: &str) -> Normalized<FieldValue> {
+        match kind {
+            FieldKind::Name => self.name.normalize(raw).map(FieldValue::Name),
+            FieldKind::Phone => self.phone.normalize(raw).map(FieldValue::Phone),
+            FieldKind::Email => normalize_email(raw).map(FieldValue::Email),
+            FieldKind::Address => self.address.normalize(raw).map(FieldValue::Address),
+            FieldKind::BirthDate => self.date.normalize_birth_date(raw).map(FieldValue::Date),
+            FieldKind::Date => self.date.normalize(raw).map(FieldValue::Date),
+            FieldKind::Gender => normalize_gender(raw).map(FieldValue::Gender),
+            FieldKind::NationalId => {
+                normalize_national_id(raw, self.reference_date).map(FieldValue::NationalId)
+            }
+            FieldKind::Identifier => normalize_identifier(raw).map(FieldValue::Identifier),
+            _ => {
+                let collapsed = text::collapse_whitespace(raw);
+                if collapsed.is_empty() {
+                    Normalized::missing()
+                } else {
+                    Normalized::ok(FieldValue::Text(collapsed.into_owned()))
+                }
+            }
+        }
+    }
+
+    /// Flags a typed birth date or gender that disagrees with the record's national id.
+    fn cross_check(&self, fields: &mut [Normalized<FieldValue>]) {
+        let Some((birth_date, gender)) = fields.iter().find_map(|f| match &f.value {
+            Some(FieldValue::NationalId(id)) => Some((id.birth_date, id.gender)),
+            _ => None,
+        }) else {
+            return;
+        };
+        for (spec, field) in self.schema.fields.iter().zip(fields.iter_mut()) {
+            let disagrees = match (&spec.kind, &field.value) {
+                (FieldKind::BirthDate, Some(FieldValue::Date(date))) => date.0 != birth_date,
+                (FieldKind::Gender, Some(FieldValue::Gender(g))) => *g != gender,
+                _ => false,
+            };
+            if disagrees {
+                let reason = if spec.kind == FieldKind::Gender {
+                    "disagrees with the national id's gender"
+                } else {
+                    "disagrees with the national id's birth date"
+                };
+                field.issues.push(Issue::new(IssueKind::Suspicious, reason));
+            }
+        }
+    }
+
+    /// The normalized output columns, after the input columns: `<field>.norm` and
+    /// `<field>.<key>` per recognised field. Pass-through text fields add none.
+    pub fn output_headers(&self) -> Vec<String> {
+        let mut headers = Vec::new();
+        for spec in self.schema.fields.iter().filter(|f| f.kind != FieldKind::Text) {
+            headers.push(format!("{}.norm", spec.name));
+            for key in key_names(spec.kind) {
+                headers.push(format!("{}.{key}", spec.name));
+            }
+        }
+        headers
+    }
+
+    /// Appends the cells for [`output_headers`](Self::output_headers).
+    pub fn output_cells(&self, record: &NormalizedRecord, out: &mut Vec<String>) {
+        for (spec, field) in self.schema.fields.iter().zip(&record.fields) {
+            if spec.kind == FieldKind::Text {
+                continue;
+            }
+            let names = key_names(spec.kind);
+            match &field.value {
+                Some(value) => {
+                    out.push(value.norm());
+                    let keys = value.keys();
+                    for name in names {
+                        let cell = keys.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+                        out.push(cell.unwrap_or_default());
+                    }
+                }
+                None => out.extend(std::iter::repeat_n(String::new(), names.len() + 1)),
+            }
+        }
+    }
+}
+
+fn join_parts(parts: &[(FieldPart, String)], wanted: &[FieldPart]) -> Option<String> {
+    let joined: Vec<&str> = parts
+        .iter()
+        .filter(|(p, _)| wanted.contains(p))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    (!joined.is_empty()).then(|| joined.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infer::{infer_schema, record_from_row};
+    use sameas_core::Channel;
+
+    fn normalizer(headers: &[&str]) -> RecordNormalizer {
+        let schema = infer_schema(headers).unwrap().schema;
+        let options = NormalizeOptions {
+            reference_date: Some(jiff::civil::date(2026, 11, 22)),
+            ..NormalizeOptions::default()
+        };
+        RecordNormalizer::new(schema, options).unwrap()
+    }
+
+    #[test]
+    fn key_names_match_what_values_emit() {
+        let n = normalizer(&[
+            "id", "name", "phone", "email", "address", "dob", "gender", "id_number", "member_no",
+        ]);
+        let row = [
+            "1",
+            "Robert Smith",
+            "13800138000",
+            "bob@gmail.com",
+            "广东省深圳市南山区科技园路1号",
+            "1990-01-02",
+            "M",
+            "11010519491231002X",
+            "M-1",
+        ];
+        let record = record_from_row(n.schema(), &row, 1, &Channel::App);
+        let normalized = n.normalize(&record);
+        for (spec, field) in n.schema().fields.iter().zip(&normalized.fields) {
+            let value = field.value.as_ref().unwrap_or_else(|| panic!("{} unread", spec.name));
+            let names: Vec<&str> = value.keys().iter().map(|(k, _)| *k).collect();
+            assert_eq!(names, key_names(spec.kind), "{}", spec.name);
+        }
+        let mut cells = Vec::new();
+        n.output_cells(&normalized, &mut cells);
+        assert_eq!(cells.len(), n.output_headers().len());
+    }
+
+    #[test]
+    fn national_id_derives_and_cross_checks() {
+        let n = normalizer(&["id", "id_number", "birthday", "sex"]);
+        let record =
+            record_from_row(n.schema(), &["1", "11010519491231002X", "1949-12-30", "M"], 1, &Channel::Pos);
+        let normalized = n.normalize(&record);
+        let headers = n.output_headers();
+        let mut cells = Vec::new();
+        n.output_cells(&normalized, &mut cells);
+        let at = headers.iter().position(|h| h == "id_number.birth_date").unwrap();
+        assert_eq!(cells[at], "1949-12-31");
+        let flagged: Vec<(usize, &str)> = normalized
+            .issues()
+            .filter(|(_, i)| i.kind == IssueKind::Suspicious)
+            .map(|(f, i)| (f, i.reason))
+            .collect();
+        assert_eq!(
+            flagged,
+            vec![
+                (1, "disagrees with the national id's birth date"),
+                (2, "disagrees with the national id's gender")
+            ]
+        );
+    }
+
+    #[test]
+    fn overlong_values_are_invalid_not_parsed() {
+        let n = normalizer(&["id", "name"]);
+        let long = "张".repeat(2000);
+        let record = record_from_row(n.schema(), &["1", long.as_str()], 1, &Channel::Pos);
+        let normalized = n.normalize(&record);
+        assert!(normalized.fields[0].value.is_none());
+        assert!(normalized.fields[0].has(IssueKind::Invalid));
+    }
+
+    #[test]
+    fn split_name_columns_read_as_one_name() {
+        let n = normalizer(&["rec_id", "given_name", "surname"]);
+        let record = record_from_row(n.schema(), &["r", "伟", "張"], 1, &Channel::Pos);
+        let normalized = n.normalize(&record);
+        assert_eq!(normalized.fields[0].value.as_ref().unwrap().norm(), "张伟");
+    }
+}
