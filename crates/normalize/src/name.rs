@@ -222,7 +222,13 @@ pub struct NameNormalizer {
 }
 
 impl NameNormalizer {
-    /// A name normalizer.
+    /// A name normalizer. Cheap: the surname, pinyin and nickname tables are shared statics.
+    ///
+    /// ```
+    /// use sameas_normalize::name::NameNormalizer;
+    /// let names = NameNormalizer::new();
+    /// assert_eq!(names.normalize("Mr Smith").value.unwrap().family.as_deref(), Some("smith"));
+    /// ```
     pub fn new() -> Self {
         NameNormalizer::default()
     }
@@ -304,21 +310,28 @@ impl NameNormalizer {
         let latin = !(g.other_script || f.other_script);
         let mut given_tokens: Vec<&str> = g.tokens.iter().map(String::as_str).collect();
         let mut family_tokens: Vec<&str> = f.tokens.iter().map(String::as_str).collect();
-        let gender = strip_honorifics(&mut given_tokens).or(strip_honorifics(&mut family_tokens));
-        let suffix = strip_suffixes(&mut family_tokens).or(strip_suffixes(&mut given_tokens));
+        let gender_given = strip_honorifics(&mut given_tokens);
+        let gender_family = strip_honorifics(&mut family_tokens);
+        let gender = gender_given.or(gender_family);
+        let suffix_family = strip_suffixes(&mut family_tokens);
+        let suffix_given = strip_suffixes(&mut given_tokens);
+        let suffix = suffix_family.or(suffix_given);
         if given_tokens.is_empty() && family_tokens.is_empty() {
             return Normalized::invalid(REASON_NO_LETTERS);
         }
-        let pinyin = match (latin, family_tokens.as_slice()) {
-            (true, [family]) => romanised::pinyin_key(family, &given_tokens),
-            _ => None,
+        let pinyin = if latin {
+            romanised_pinyin(&family_tokens, &given_tokens)
+        } else {
+            None
         };
+        let honorific_only = gender.is_some() && given_tokens.is_empty();
         let split = Split {
             family: family_tokens,
             given: given_tokens,
             pinyin,
         };
-        let name = self.latin_name(split, latin, gender, suffix);
+        let mut name = self.latin_name(split, latin, gender, suffix);
+        name.honorific_only = honorific_only;
         with_issues(name, issues)
     }
 
@@ -367,7 +380,10 @@ impl NameNormalizer {
             name
         } else if honorific && (count == 1 || surnames::is_compound(&chars)) {
             han_name(Some(chars), None, gender, true, false)
-        } else if let [at] = breaks.as_slice() {
+        } else if let [at] = breaks.as_slice()
+            && (chars[..*at].chars().count() == 1 || surnames::is_compound(&chars[..*at]))
+        {
+            // `张 伟`, `司 马光`: the space says where the family name ends.
             let given = chars[*at..].to_string();
             chars.truncate(*at);
             han_name(Some(chars), Some(given), gender, false, false)
@@ -394,10 +410,14 @@ impl NameNormalizer {
             Some(at) => (all[..at].to_vec(), all[at..].to_vec()),
             None => (all, Vec::new()),
         };
-        let gender = strip_honorifics(&mut before).or(strip_honorifics(&mut after));
-        let had_honorific =
-            gender.is_some() || scanned.tokens.iter().any(|t| honorific_gender(t).is_some());
-        let suffix = strip_suffixes(&mut after).or(strip_suffixes(&mut before));
+        // Honorifics and suffixes may sit on either side of a comma; strip both sides.
+        let gender_before = strip_honorifics(&mut before);
+        let gender_after = strip_honorifics(&mut after);
+        let gender = gender_before.or(gender_after);
+        let had_honorific = gender.is_some();
+        let suffix_after = strip_suffixes(&mut after);
+        let suffix_before = strip_suffixes(&mut before);
+        let suffix = suffix_after.or(suffix_before);
         if before.is_empty() {
             std::mem::swap(&mut before, &mut after);
         }
@@ -411,9 +431,10 @@ impl NameNormalizer {
         let split = if after.is_empty() {
             split_single_part(&before, latin, had_honorific)
         } else {
-            let pinyin = match (latin, before.as_slice()) {
-                (true, [family]) => romanised::pinyin_key(family, &after),
-                _ => None,
+            let pinyin = if latin {
+                romanised_pinyin(&before, &after)
+            } else {
+                None
             };
             Split {
                 family: before,
@@ -541,20 +562,23 @@ impl HanChars {
         let mut breaks = Vec::new();
         let mut dotted = false;
         let mut pending_break = false;
+        let mut pending_dot = false;
         let mut junk = false;
         let mut mixed = false;
         for c in s.chars() {
             if text::is_han(c) {
                 if pending_break && !chars.is_empty() && breaks.last() != Some(&chars.len()) {
                     breaks.push(chars.len());
+                    dotted |= pending_dot;
                 }
                 pending_break = false;
+                pending_dot = false;
                 chars.push(c);
             } else if c.is_whitespace() || c == ',' || c == '，' {
                 pending_break = true;
             } else if matches!(c, '·' | '・' | '•' | '.' | '．' | '‧' | '･') {
                 pending_break = true;
-                dotted = true;
+                pending_dot = true;
             } else if c.is_alphabetic() {
                 mixed = true;
             } else {
@@ -567,7 +591,6 @@ impl HanChars {
         if mixed {
             issues.push(Issue::new(IssueKind::Suspicious, REASON_MIXED));
         }
-        let dotted = dotted && !breaks.is_empty();
         HanChars {
             chars,
             breaks,
@@ -862,6 +885,16 @@ fn strip_suffixes(tokens: &mut Vec<&str>) -> Option<&'static str> {
     found
 }
 
+/// The pinyin key of a romanised Chinese name whose family part is known: a single surname
+/// token, alone (Mr Zhang reads like 张先生) or with pinyin given names.
+fn romanised_pinyin(family: &[&str], given: &[&str]) -> Option<String> {
+    match family {
+        [family] if given.is_empty() => romanised::surname_key(family),
+        [family] => romanised::pinyin_key(family, given),
+        _ => None,
+    }
+}
+
 /// A family / given split of Latin tokens.
 struct Split<'t> {
     family: Vec<&'t str>,
@@ -886,7 +919,11 @@ fn split_single_part<'t>(tokens: &[&'t str], latin: bool, honorific: bool) -> Sp
             Split {
                 family: vec![*only],
                 given: Vec::new(),
-                pinyin: None,
+                pinyin: if latin {
+                    romanised::surname_key(only)
+                } else {
+                    None
+                },
             }
         };
     }
@@ -1035,6 +1072,9 @@ mod tests {
                 .normalize("Mr.")
                 .has(IssueKind::Invalid)
         );
+        assert_eq!(n("Mr Zhang").pinyin, n("张先生").pinyin);
+        let parts = NameNormalizer::new().normalize_parts(Some("Mrs"), Some("Jones"));
+        assert!(parts.value.unwrap().honorific_only);
     }
 
     #[test]
@@ -1096,6 +1136,10 @@ mod tests {
         assert_eq!(single.family.as_deref(), Some("张"));
         assert_eq!(single.given, None);
         assert!(!single.honorific_only);
+        let spaced = n("张伟 李娜");
+        assert_eq!(spaced.family.as_deref(), Some("张"));
+        assert_eq!(n("司 马光").family.as_deref(), Some("司"));
+        assert_eq!(n("司 马光").norm(), "司 马光");
         let four = n("爱新觉罗");
         assert_eq!(four.family.as_deref(), Some("爱"));
         let dotted = n("约翰·史密斯");

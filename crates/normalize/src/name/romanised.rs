@@ -107,25 +107,26 @@ static SURNAME_PINYIN: LazyLock<SurnamePinyin> = LazyLock::new(|| {
 });
 
 /// Splits `word` (lower-case ASCII letters, ü allowed) into pinyin syllables, appending their
-/// keys to `out` space-separated. Longest syllable first with backtracking; a syllable after
+/// keys to `out` space-separated; returns how many. Longest syllable first with backtracking; a syllable after
 /// the first may not start with a, o or e, as pinyin spelling puts an apostrophe there
 /// (xian is one syllable, nana is na na).
-fn segment_into(word: &str, out: &mut String) -> bool {
+fn segment_into(word: &str, out: &mut String) -> Option<usize> {
     let mut spelled = String::new();
     let word = if word.is_ascii() {
         word
     } else {
         spelled.extend(word.chars().map(|c| if c == 'ü' { 'v' } else { c }));
         if !spelled.is_ascii() {
-            return false;
+            return None;
         }
         spelled.as_str()
     };
     let mut cuts = [0usize; MAX_SYLLABLES_PER_TOKEN];
     if word.is_empty() || !split(word.as_bytes(), 0, 0, &mut cuts) {
-        return false;
+        return None;
     }
     let mut start = 0;
+    let mut count = 0;
     for &end in &cuts {
         if start == word.len() {
             break;
@@ -133,13 +134,11 @@ fn segment_into(word: &str, out: &mut String) -> bool {
         if !out.is_empty() {
             out.push(' ');
         }
-        match SYLLABLES.get(&word[start..end]) {
-            Some(key) => out.push_str(key),
-            None => return false,
-        }
+        out.push_str(SYLLABLES.get(&word[start..end])?);
         start = end;
+        count += 1;
     }
-    true
+    Some(count)
 }
 
 fn split(
@@ -170,14 +169,11 @@ fn split(
 
 /// Appends the syllables of a token (hyphens split it: xiao-wei) to `out`, counting them.
 fn token_syllables(token: &str, out: &mut String) -> Option<usize> {
-    let before = out.split(' ').filter(|s| !s.is_empty()).count();
+    let mut count = 0;
     for part in token.split('-').filter(|p| !p.is_empty()) {
-        if !segment_into(part, out) {
-            return None;
-        }
+        count += segment_into(part, out)?;
     }
-    let after = out.split(' ').filter(|s| !s.is_empty()).count();
-    (after > before).then_some(after - before)
+    (count > 0).then_some(count)
 }
 
 /// How strongly a token reads as a surname: lower is stronger. Compound surnames first.
@@ -201,21 +197,27 @@ pub(super) fn pinyin_key(family: &str, given: &[&str]) -> Option<String> {
     if given.is_empty() || given.len() > 3 {
         return None;
     }
-    surname_strength(family)?;
-    let mut out = String::with_capacity(24);
-    match SURNAME_PINYIN.compound.get(family) {
-        Some((_, spaced)) => out.push_str(spaced),
-        None => {
-            if token_syllables(family, &mut out)? != 1 {
-                return None;
-            }
-        }
-    }
+    let mut out = surname_key(family)?;
     let mut given_syllables = 0;
     for token in given {
         given_syllables += token_syllables(token, &mut out)?;
     }
     (given_syllables <= 3).then_some(out)
+}
+
+/// The pinyin key of a token read as a surname alone (`zhang`, `ouyang` → `ou yang`).
+pub(super) fn surname_key(token: &str) -> Option<String> {
+    surname_strength(token)?;
+    let mut out = String::with_capacity(token.len() + 2);
+    match SURNAME_PINYIN.compound.get(token) {
+        Some((_, spaced)) => out.push_str(spaced),
+        None => {
+            if token_syllables(token, &mut out)? != 1 {
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Which end of `tokens` is the family name of a romanised Chinese name, with the pinyin
@@ -254,7 +256,7 @@ mod tests {
 
     fn seg(word: &str) -> Option<String> {
         let mut out = String::new();
-        segment_into(word, &mut out).then_some(out)
+        segment_into(word, &mut out).map(|_| out)
     }
 
     #[test]
