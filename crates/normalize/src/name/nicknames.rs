@@ -1,0 +1,74 @@
+//! English nicknames and spelling variants mapped to their formal roots (`bob` → `robert`).
+//! The table is `data/nicknames.csv`, written for sameas.
+
+use std::sync::LazyLock;
+
+use foldhash::{HashMap, HashSet};
+
+static NICKNAMES_CSV: &str = include_str!("../../data/nicknames.csv");
+
+struct Table {
+    roots_of: HashMap<&'static str, Vec<&'static str>>,
+    roots: HashSet<&'static str>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut roots_of: HashMap<&'static str, Vec<&'static str>> = HashMap::default();
+    let mut roots: HashSet<&'static str> = HashSet::default();
+    for line in NICKNAMES_CSV.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("nickname,") {
+            continue;
+        }
+        let Some((nick, list)) = line.split_once(',') else {
+            continue;
+        };
+        let entry = roots_of.entry(nick).or_default();
+        for root in list.split(';').filter(|r| !r.is_empty()) {
+            if !entry.contains(&root) {
+                entry.push(root);
+            }
+            roots.insert(root);
+        }
+    }
+    Table { roots_of, roots }
+});
+
+/// The formal roots of a given-name token: its roots when it is a nickname or spelling
+/// variant, itself when it is a formal name, nothing otherwise.
+pub(super) fn roots(token: &str) -> &'static [&'static str] {
+    let table = &*TABLE;
+    if let Some(list) = table.roots_of.get(token) {
+        return list;
+    }
+    table.roots.get(token).map_or(&[], std::slice::from_ref)
+}
+
+/// Whether `token` is a known given name (a nickname or a formal root).
+pub(super) fn is_known_given(token: &str) -> bool {
+    !roots(token).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_large_and_well_formed() {
+        let pairs: usize = TABLE.roots_of.values().map(Vec::len).sum();
+        assert!(pairs >= 300, "{pairs} pairs");
+        for (nick, list) in &TABLE.roots_of {
+            assert!(nick.bytes().all(|b| b.is_ascii_lowercase()), "{nick}");
+            assert!(!list.is_empty());
+        }
+    }
+
+    #[test]
+    fn nicknames_reach_roots() {
+        assert_eq!(roots("bob"), ["robert"]);
+        assert_eq!(roots("robert"), ["robert"]);
+        assert!(roots("liam").contains(&"william"));
+        assert!(roots("al").len() > 1);
+        assert!(roots("smith").is_empty());
+    }
+}
