@@ -1,1 +1,713 @@
-//! (being written)
+//! Postal addresses, Chinese and Western.
+//!
+//! Chinese (`Han`): text is folded (NFKC, Traditional to Simplified), a 6-digit postcode is
+//! taken out wherever it is, spaces and punctuation are dropped, and the `cpca` crate reads
+//! province / city / district with their abbreviations (`广东深圳南山` is 广东省深圳市南山区;
+//! municipalities have province = city). The rest is the detail; a road name and 号 number are
+//! read from it when it has the `科技园路1号` shape.
+//!
+//! Western (`Latin`): see the reading rules in `address/latin.rs`. The detail is the number,
+//! the street (type, unit and direction words in short form) and any second line (unit,
+//! building, estate), in that order: `6 tullaroop st willaroo`.
+//!
+//! `norm()` is one line that reads back to the same value: `广东省深圳市南山区科技园路1号 518057`,
+//! `123 main st, las vegas NV 89132`, `6 tullaroop st willaroo, st james WA 4011`.
+
+mod han;
+mod latin;
+
+use sameas_core::FieldPart;
+
+use crate::{MatchKeys, Normalized, text};
+
+/// The script an address is written in, which decides how it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressScript {
+    /// Chinese characters: province / city / district / detail.
+    Han,
+    /// Latin letters: number / street / city / region / postcode.
+    Latin,
+}
+
+/// A normalized address. Text fields are folded (lower case, Simplified Chinese) except the
+/// Latin region code, which is upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Address {
+    /// How it was read.
+    pub script: AddressScript,
+    /// Province (`广东省`) or Western state / region code (`NV`, `WA`).
+    pub province: Option<String>,
+    /// City (`深圳市`, `las vegas`).
+    pub city: Option<String>,
+    /// District (`南山区`) or Western suburb / locality (`st james`).
+    pub district: Option<String>,
+    /// What is below the district: `科技园路1号`, or number, street and second line.
+    pub detail: Option<String>,
+    /// House number (`123`, `12a`, `12-14`; the 号 number for Chinese addresses).
+    pub number: Option<String>,
+    /// Street or road name, Western types in short form (`main st`, `科技园路`).
+    pub street: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+}
+
+impl MatchKeys for Address {
+    fn norm(&self) -> String {
+        let mut out = String::new();
+        match self.script {
+            AddressScript::Han => {
+                // Municipalities have province = city: written once, as people write them.
+                let city = self.city.as_ref().filter(|_| self.city != self.province);
+                for part in [
+                    self.province.as_ref(),
+                    city,
+                    self.district.as_ref(),
+                    self.detail.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    out.push_str(part);
+                }
+                if let Some(p) = &self.postcode {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(p);
+                }
+            }
+            AddressScript::Latin => {
+                let mut pieces: Vec<String> = Vec::new();
+                pieces.extend(self.detail.clone());
+                pieces.extend(self.district.clone());
+                let last: Vec<&str> = [&self.city, &self.province, &self.postcode]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                if !last.is_empty() {
+                    pieces.push(last.join(" "));
+                }
+                // A semicolon marks a street line that a second reading would otherwise take
+                // for a place (no number, no street type, nothing but region or postcode after).
+                let street_typed = self.street.as_deref().is_some_and(latin::ends_with_type);
+                let untyped_line = self.detail.is_some()
+                    && self.number.is_none()
+                    && !street_typed
+                    && self.district.is_none()
+                    && self.city.is_none()
+                    && pieces.len() > 1;
+                out = pieces.join(if untyped_line { "; " } else { ", " });
+                // A trailing comma marks what a second reading could not tell otherwise: a
+                // lone locality that is a suburb outside Australia, or a second address line
+                // with nothing after it.
+                let lone_suburb = self.district.is_some()
+                    && self.city.is_none()
+                    && !latin::is_australian(self.province.as_deref(), self.postcode.as_deref());
+                let street_line: Vec<&str> = [&self.number, &self.street]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let bare_line2 = self.district.is_none()
+                    && last.is_empty()
+                    && street_typed
+                    && self
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d != street_line.join(" "));
+                if lone_suburb || bare_line2 {
+                    out.push(',');
+                }
+                // A leading comma: no street line, only a place (`, perth`).
+                let bare_place =
+                    self.detail.is_none() && (self.district.is_some() || self.city.is_some());
+                if bare_place {
+                    out.insert_str(0, ", ");
+                }
+            }
+        }
+        out
+    }
+
+    fn keys(&self) -> Vec<(&'static str, String)> {
+        let get = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            ("province", get(&self.province)),
+            ("city", get(&self.city)),
+            ("district", get(&self.district)),
+            ("detail", get(&self.detail)),
+            ("number", get(&self.number)),
+            ("street", get(&self.street)),
+            ("postcode", get(&self.postcode)),
+        ]
+    }
+}
+
+/// Reads addresses; build it once and reuse it (the Chinese place tables load on first use).
+#[derive(Debug, Clone, Default)]
+pub struct AddressNormalizer {
+    _private: (),
+}
+
+impl AddressNormalizer {
+    /// A normalizer.
+    ///
+    /// ```
+    /// let addresses = sameas_normalize::address::AddressNormalizer::new();
+    /// assert!(addresses.normalize("北京市朝阳区").value.is_some());
+    /// ```
+    pub fn new() -> Self {
+        AddressNormalizer { _private: () }
+    }
+
+    /// Reads a one-line address.
+    ///
+    /// ```
+    /// use sameas_normalize::address::AddressNormalizer;
+    /// use sameas_normalize::{IssueKind, MatchKeys};
+    ///
+    /// let addresses = AddressNormalizer::new();
+    /// let cn = addresses.normalize("廣東深圳南山區科技園路1號").value.unwrap();
+    /// assert_eq!(cn.province.as_deref(), Some("广东省"));
+    /// assert_eq!(cn.district.as_deref(), Some("南山区"));
+    /// assert_eq!(cn.norm(), "广东省深圳市南山区科技园路1号");
+    ///
+    /// let us = addresses.normalize("123 Main Street, Las Vegas NV 89132").value.unwrap();
+    /// assert_eq!(us.street.as_deref(), Some("main st"));
+    /// assert_eq!(us.norm(), "123 main st, las vegas NV 89132");
+    ///
+    /// assert!(addresses.normalize("").has(IssueKind::Missing));
+    /// assert!(addresses.normalize("--,.").has(IssueKind::Invalid));
+    /// ```
+    pub fn normalize(&self, raw: &str) -> Normalized<Address> {
+        let folded = text::fold(raw);
+        if folded.is_empty() {
+            return Normalized::missing();
+        }
+        if !folded.chars().any(char::is_alphanumeric) {
+            return Normalized::invalid("no address content");
+        }
+        let address = if text::has_han(&folded) {
+            han::parse(&folded)
+        } else {
+            latin::parse(&folded)
+        };
+        if address == EMPTY_LATIN {
+            return Normalized::invalid("no address content");
+        }
+        Normalized::ok(address)
+    }
+
+    /// Reads an address split over columns (street number, street, second line, locality,
+    /// city, region, postcode), as in FEBRL data. Chinese parts are joined in Chinese order
+    /// and read as one line; Western parts are read each for what it is: the locality is the
+    /// district (suburb), the detail is number + street + second line. In Australia a city
+    /// given without a locality is the suburb too. A `Full` part is read as a one-line address
+    /// with the other parts appended.
+    ///
+    /// ```
+    /// use sameas_core::FieldPart;
+    /// use sameas_normalize::address::AddressNormalizer;
+    /// use sameas_normalize::MatchKeys;
+    ///
+    /// let parts = [
+    ///     (FieldPart::StreetNumber, "6"),
+    ///     (FieldPart::Street, "tullaroop street"),
+    ///     (FieldPart::Address2, "willaroo"),
+    ///     (FieldPart::Locality, "st james"),
+    ///     (FieldPart::Postcode, "4011"),
+    ///     (FieldPart::Region, "wa"),
+    /// ];
+    /// let a = AddressNormalizer::new().normalize_parts(&parts).value.unwrap();
+    /// assert_eq!(a.detail.as_deref(), Some("6 tullaroop st willaroo"));
+    /// assert_eq!(a.district.as_deref(), Some("st james"));
+    /// assert_eq!(a.norm(), "6 tullaroop st willaroo, st james WA 4011");
+    /// ```
+    pub fn normalize_parts(&self, parts: &[(FieldPart, &str)]) -> Normalized<Address> {
+        let get = |wanted: FieldPart| -> String {
+            let mut out = String::new();
+            for (part, value) in parts {
+                if *part == wanted {
+                    let folded = text::fold(value);
+                    if !folded.is_empty() {
+                        if !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(&folded);
+                    }
+                }
+            }
+            out
+        };
+        let [
+            full,
+            number,
+            street,
+            line2,
+            locality,
+            city,
+            region,
+            postcode,
+        ] = [
+            FieldPart::Full,
+            FieldPart::StreetNumber,
+            FieldPart::Street,
+            FieldPart::Address2,
+            FieldPart::Locality,
+            FieldPart::City,
+            FieldPart::Region,
+            FieldPart::Postcode,
+        ]
+        .map(get);
+        let all = [
+            &full, &number, &street, &line2, &locality, &city, &region, &postcode,
+        ];
+        if all.iter().all(|p| p.is_empty()) {
+            return Normalized::missing();
+        }
+        if !all.iter().any(|p| p.chars().any(char::is_alphanumeric)) {
+            return Normalized::invalid("no address content");
+        }
+        if all.iter().any(|p| text::has_han(p)) {
+            let mut line = String::new();
+            for p in [&full, &region, &city, &locality, &street, &number, &line2] {
+                line.push_str(p);
+            }
+            line.push(' ');
+            line.push_str(&postcode);
+            return self.normalize(&line);
+        }
+        if !full.is_empty() {
+            let mut line = full.clone();
+            for p in [&locality, &city] {
+                if !p.is_empty() {
+                    line.push_str(", ");
+                    line.push_str(p);
+                }
+            }
+            for p in [&region, &postcode] {
+                line.push(' ');
+                line.push_str(p);
+            }
+            return self.normalize(&line);
+        }
+        Normalized::ok(latin_from_parts(
+            &number, &street, &line2, &locality, &city, &region, &postcode,
+        ))
+    }
+}
+
+const EMPTY_LATIN: Address = Address {
+    script: AddressScript::Latin,
+    province: None,
+    city: None,
+    district: None,
+    detail: None,
+    number: None,
+    street: None,
+    postcode: None,
+};
+
+fn latin_from_parts(
+    number: &str,
+    street: &str,
+    line2: &str,
+    locality: &str,
+    city: &str,
+    region: &str,
+    postcode: &str,
+) -> Address {
+    let words = |s: &str| -> Vec<String> {
+        latin::tokenize(s)
+            .iter()
+            .map(|t| latin::abbreviate(&t.text).to_string())
+            .collect()
+    };
+    let place = |s: &str| -> Option<String> {
+        let w: Vec<String> = latin::tokenize(s)
+            .iter()
+            .map(|t| t.text.to_string())
+            .collect();
+        (!w.is_empty()).then(|| w.join(" "))
+    };
+    let mut number: Vec<String> = latin::tokenize(number)
+        .iter()
+        .map(|t| t.text.to_string())
+        .collect();
+    let mut street = words(street);
+    // `12 main st` typed into the street column.
+    if number.is_empty()
+        && street
+            .first()
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        number.push(street.remove(0));
+    }
+    let number = (!number.is_empty()).then(|| number.join(""));
+    let street = (!street.is_empty()).then(|| street.join(" "));
+    let detail: Vec<String> = number
+        .iter()
+        .chain(street.iter())
+        .cloned()
+        .chain(words(line2))
+        .collect();
+    let region = place(region)
+        .map(|r| latin::region_code(&r).map_or_else(|| r.to_ascii_uppercase(), str::to_string));
+    let postcode: String = postcode.chars().filter(|c| !c.is_whitespace()).collect();
+    let postcode = (!postcode.is_empty()).then_some(postcode);
+    let (mut district, mut city) = (place(locality), place(city));
+    // In Australia the one place named is the suburb, as a one-line address reads it.
+    if district.is_none() && latin::is_australian(region.as_deref(), postcode.as_deref()) {
+        district = city.take();
+    }
+    Address {
+        script: AddressScript::Latin,
+        province: region,
+        city,
+        district,
+        detail: (!detail.is_empty()).then(|| detail.join(" ")),
+        number,
+        street,
+        postcode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::IssueKind;
+
+    fn read(raw: &str) -> Address {
+        AddressNormalizer::new()
+            .normalize(raw)
+            .value
+            .unwrap_or_else(|| panic!("no value for {raw}"))
+    }
+
+    fn pcd(a: &Address) -> [Option<&str>; 3] {
+        [
+            a.province.as_deref(),
+            a.city.as_deref(),
+            a.district.as_deref(),
+        ]
+    }
+
+    #[test]
+    fn chinese_abbreviations_and_traditional_read_the_same() {
+        let full = read("广东省深圳市南山区科技园路1号");
+        assert_eq!(pcd(&full), [Some("广东省"), Some("深圳市"), Some("南山区")]);
+        assert_eq!(full.detail.as_deref(), Some("科技园路1号"));
+        assert_eq!(full.street.as_deref(), Some("科技园路"));
+        assert_eq!(full.number.as_deref(), Some("1"));
+        for raw in [
+            "广东深圳南山区科技园路1号",
+            "廣東省深圳市南山區科技園路1號",
+            "广东省 深圳市 南山区 科技园路 １号",
+            "广东省深圳市南山区科技园路１号",
+        ] {
+            assert_eq!(read(raw), full, "{raw}");
+        }
+        assert_eq!(full.norm(), "广东省深圳市南山区科技园路1号");
+    }
+
+    #[test]
+    fn chinese_short_forms_municipalities_and_postcodes() {
+        let short = read("深圳南山科技园");
+        assert_eq!(
+            pcd(&short),
+            [Some("广东省"), Some("深圳市"), Some("南山区")]
+        );
+        assert_eq!(short.detail.as_deref(), Some("科技园"));
+
+        let beijing = read("北京市朝阳区望京街10号");
+        assert_eq!(
+            pcd(&beijing),
+            [Some("北京市"), Some("北京市"), Some("朝阳区")]
+        );
+        assert_eq!(beijing.norm(), "北京市朝阳区望京街10号");
+        for city in ["上海市", "天津市", "重庆市"] {
+            let a = read(&format!("{city}某区某路1号"));
+            assert_eq!(a.province.as_deref(), Some(city));
+            assert_eq!(a.city.as_deref(), Some(city));
+        }
+
+        let with_code = read("518057 广东省深圳市南山区科技园路1号");
+        assert_eq!(with_code.postcode.as_deref(), Some("518057"));
+        assert_eq!(with_code.detail.as_deref(), Some("科技园路1号"));
+        assert_eq!(with_code.norm(), "广东省深圳市南山区科技园路1号 518057");
+        let code_after = read("广东省深圳市南山区科技园路1号（邮编：518057）");
+        assert_eq!(code_after, with_code);
+        let code_end = read("广东省深圳市南山区科技园路１号 ５１８０５７");
+        assert_eq!(code_end, with_code);
+    }
+
+    #[test]
+    fn us_one_line() {
+        let a = read("123 Main Street, Las Vegas NV 89132");
+        assert_eq!(a.script, AddressScript::Latin);
+        assert_eq!(a.number.as_deref(), Some("123"));
+        assert_eq!(a.street.as_deref(), Some("main st"));
+        assert_eq!(a.city.as_deref(), Some("las vegas"));
+        assert_eq!(a.province.as_deref(), Some("NV"));
+        assert_eq!(a.postcode.as_deref(), Some("89132"));
+        assert_eq!(a.detail.as_deref(), Some("123 main st"));
+        assert_eq!(a.district, None);
+        for raw in [
+            "123 MAIN ST., LAS VEGAS, NEVADA 89132",
+            "123 main st las vegas nv 89132",
+            "123 Main St, Las Vegas, NV 89132, USA",
+        ] {
+            assert_eq!(read(raw), a, "{raw}");
+        }
+    }
+
+    #[test]
+    fn western_abbreviations_units_and_numbers() {
+        let a = read("12a North Boulevard Apartment 4, Springfield, Illinois 62704-1234");
+        assert_eq!(a.number.as_deref(), Some("12a"));
+        assert_eq!(a.street.as_deref(), Some("n blvd"));
+        assert_eq!(a.detail.as_deref(), Some("12a n blvd apt 4"));
+        assert_eq!(a.city.as_deref(), Some("springfield"));
+        assert_eq!(a.province.as_deref(), Some("IL"));
+        assert_eq!(a.postcode.as_deref(), Some("62704-1234"));
+
+        let b = read("Suite 200, 12-14 Parkway Drive NW, Austin TX 78701");
+        assert_eq!(b.number.as_deref(), Some("12-14"));
+        assert_eq!(b.street.as_deref(), Some("pkwy dr nw"));
+        assert_eq!(b.detail.as_deref(), Some("12-14 pkwy dr nw ste 200"));
+
+        let c = read("#5 77 Oak Avenue, Boston MA 02110");
+        assert_eq!(c.detail.as_deref(), Some("77 oak ave unit 5"));
+
+        for (long, short) in [
+            ("road", "rd"),
+            ("lane", "ln"),
+            ("court", "ct"),
+            ("place", "pl"),
+            ("crescent", "cres"),
+            ("circuit", "cct"),
+            ("terrace", "tce"),
+            ("highway", "hwy"),
+            ("parade", "pde"),
+            ("close", "cl"),
+            ("square", "sq"),
+            ("avenue", "ave"),
+            ("drive", "dr"),
+        ] {
+            let a = read(&format!("5 Long {long}, Perth WA 6000"));
+            assert_eq!(a.street, Some(format!("long {short}")), "{long}");
+            assert_eq!(read(&a.norm()), a);
+        }
+        // A bare code ending a street line is a street type, not a state.
+        let d = read("123 Main Ct");
+        assert_eq!(d.street.as_deref(), Some("main ct"));
+        assert_eq!(d.province, None);
+    }
+
+    #[test]
+    fn australian_locality_is_the_suburb() {
+        let a = read("6 Tullaroop Street, St James WA 4011");
+        assert_eq!(a.district.as_deref(), Some("st james"));
+        assert_eq!(a.city, None);
+        assert_eq!(a.province.as_deref(), Some("WA"));
+        assert_eq!(a.street.as_deref(), Some("tullaroop st"));
+        let b = read("123 St Kilda Road Melbourne Victoria 3004");
+        assert_eq!(b.street.as_deref(), Some("st kilda rd"));
+        assert_eq!(b.district.as_deref(), Some("melbourne"));
+        assert_eq!(b.province.as_deref(), Some("VIC"));
+    }
+
+    #[test]
+    fn febrl_parts() {
+        let parts = [
+            (FieldPart::StreetNumber, "6"),
+            (FieldPart::Street, "tullaroop street"),
+            (FieldPart::Address2, "willaroo"),
+            (FieldPart::Locality, "st james"),
+            (FieldPart::Postcode, "4011"),
+            (FieldPart::Region, "wa"),
+        ];
+        let out = AddressNormalizer::new().normalize_parts(&parts);
+        assert!(out.issues.is_empty());
+        let a = out.value.unwrap();
+        assert_eq!(a.number.as_deref(), Some("6"));
+        assert_eq!(a.street.as_deref(), Some("tullaroop st"));
+        assert_eq!(a.district.as_deref(), Some("st james"));
+        assert_eq!(a.postcode.as_deref(), Some("4011"));
+        assert_eq!(a.province.as_deref(), Some("WA"));
+        assert_eq!(a.detail.as_deref(), Some("6 tullaroop st willaroo"));
+        assert_eq!(read(&a.norm()), a);
+
+        // Region written out, number inside the street column, no second line.
+        let b = AddressNormalizer::new()
+            .normalize_parts(&[
+                (FieldPart::Street, "6 Tullaroop St."),
+                (FieldPart::Locality, "St James"),
+                (FieldPart::Region, "Western Australia"),
+            ])
+            .value
+            .unwrap();
+        assert_eq!(b.number.as_deref(), Some("6"));
+        assert_eq!(b.province.as_deref(), Some("WA"));
+        assert_eq!(b.district.as_deref(), Some("st james"));
+        assert_eq!(read(&b.norm()), b);
+
+        // Chinese columns are read as one line.
+        let cn = AddressNormalizer::new()
+            .normalize_parts(&[
+                (FieldPart::Region, "广东"),
+                (FieldPart::City, "深圳"),
+                (FieldPart::Locality, "南山区"),
+                (FieldPart::Street, "科技园路1号"),
+            ])
+            .value
+            .unwrap();
+        assert_eq!(cn, read("广东省深圳市南山区科技园路1号"));
+
+        let none = AddressNormalizer::new().normalize_parts(&[(FieldPart::Street, " ")]);
+        assert!(none.has(IssueKind::Missing));
+        let junk = AddressNormalizer::new().normalize_parts(&[(FieldPart::Street, "--")]);
+        assert!(junk.has(IssueKind::Invalid));
+    }
+
+    #[test]
+    fn missing_and_garbage() {
+        let n = AddressNormalizer::new();
+        for raw in ["", "   ", "\t\n"] {
+            assert!(n.normalize(raw).has(IssueKind::Missing), "{raw:?}");
+        }
+        for raw in ["--", ",.;", "（）", "#"] {
+            let out = n.normalize(raw);
+            assert!(
+                out.value.is_none() && out.has(IssueKind::Invalid),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_have_fixed_names() {
+        let names: Vec<&str> = read("123 Main St").keys().iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "province", "city", "district", "detail", "number", "street", "postcode"
+            ]
+        );
+        let cn: Vec<&str> = read("深圳南山").keys().iter().map(|(k, _)| *k).collect();
+        assert_eq!(names, cn);
+    }
+
+    /// Not a correctness test: prints what a parse costs. Run with
+    /// `cargo test -p sameas-normalize --lib address::tests::cost -- --ignored --nocapture`
+    /// (numbers are only meaningful with optimisations on).
+    #[test]
+    #[ignore]
+    fn cost() {
+        let n = AddressNormalizer::new();
+        let inputs = [
+            "广东省深圳市南山区科技园路1号",
+            "深圳南山科技园",
+            "北京市朝阳区望京街10号",
+            "123 Main Street, Las Vegas NV 89132",
+        ];
+        let _ = n.normalize(inputs[0]);
+        for raw in inputs {
+            let rounds = 20_000;
+            let start = std::time::Instant::now();
+            for _ in 0..rounds {
+                std::hint::black_box(n.normalize(std::hint::black_box(raw)));
+            }
+            let whole = start.elapsed().as_nanos() / rounds;
+            let start = std::time::Instant::now();
+            for _ in 0..rounds {
+                std::hint::black_box(
+                    cpca::AddressParser::global().parse(std::hint::black_box(raw)),
+                );
+            }
+            let cpca_only = start.elapsed().as_nanos() / rounds;
+            println!("{raw}: normalize {whole} ns, cpca parse {cpca_only} ns");
+        }
+    }
+
+    fn assert_stable(raw: &str) -> Result<(), TestCaseError> {
+        let n = AddressNormalizer::new();
+        if let Some(a) = n.normalize(raw).value {
+            let norm = a.norm();
+            let again = n.normalize(&norm).value;
+            prop_assert!(again.is_some(), "norm {norm:?} unreadable");
+            let again = again.unwrap();
+            prop_assert_eq!(again.norm(), norm);
+            prop_assert_eq!(pcd(&again), pcd(&a));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn idempotent_any(raw in "\\PC*") {
+            assert_stable(&raw)?;
+        }
+
+        #[test]
+        fn no_panic_any(raw in ".*") {
+            let _ = AddressNormalizer::new().normalize(&raw);
+            let _ = AddressNormalizer::new().normalize_parts(&[(FieldPart::Street, raw.as_str()), (FieldPart::Region, raw.as_str())]);
+        }
+
+        #[test]
+        fn idempotent_chinese(
+            province in prop::sample::select(vec!["", "广东", "广东省", "北京市", "上海", "浙江省", "江苏省"]),
+            city in prop::sample::select(vec!["", "深圳", "深圳市", "杭州市", "南京", "苏州市"]),
+            district in prop::sample::select(vec!["", "南山区", "南山", "朝阳区", "西湖区", "鼓楼区", "福田"]),
+            road in prop::sample::select(vec!["", "科技园路", "人民路", "中山大道", "望京街"]),
+            number in 0u32..300,
+            extra in prop::sample::select(vec!["", "号", "号3栋501", "号 A座", "號"]),
+            code in prop::sample::select(vec!["", " 518057", "邮编518000 "]),
+        ) {
+            assert_stable(&format!("{code}{province}{city}{district}{road}{number}{extra}"))?;
+        }
+
+        #[test]
+        fn idempotent_western(
+            unit in prop::sample::select(vec!["", "Apt 4 ", "Unit 2, ", "#5 "]),
+            number in prop::sample::select(vec!["", "1 ", "123 ", "12a ", "12-14 "]),
+            name in prop::sample::select(vec!["Main", "Tullaroop", "St Kilda", "North", "Court"]),
+            kind in prop::sample::select(vec!["", " Street", " St.", " Road", " Avenue", " Ct", " Crescent"]),
+            place in prop::sample::select(vec!["", ", Las Vegas", " Las Vegas", ", St James", ", Springfield, Orange County"]),
+            region in prop::sample::select(vec!["", " NV", " wa", ", Victoria", " New York"]),
+            code in prop::sample::select(vec!["", " 89132", " 4011", " 62704-1234"]),
+        ) {
+            assert_stable(&format!("{unit}{number}{name}{kind}{place}{region}{code}"))?;
+        }
+
+        #[test]
+        fn idempotent_parts(
+            number in prop::sample::select(vec!["", "6", "12a"]),
+            street in prop::sample::select(vec!["", "tullaroop street", "the boulevarde", "main st"]),
+            line2 in prop::sample::select(vec!["", "willaroo", "apartment 4"]),
+            locality in prop::sample::select(vec!["", "st james", "springfield"]),
+            city in prop::sample::select(vec!["", "perth"]),
+            region in prop::sample::select(vec!["", "wa", "nsw", "Nevada"]),
+            postcode in prop::sample::select(vec!["", "4011", "89132"]),
+        ) {
+            let parts = [
+                (FieldPart::StreetNumber, number),
+                (FieldPart::Street, street),
+                (FieldPart::Address2, line2),
+                (FieldPart::Locality, locality),
+                (FieldPart::City, city),
+                (FieldPart::Region, region),
+                (FieldPart::Postcode, postcode),
+            ];
+            if let Some(a) = AddressNormalizer::new().normalize_parts(&parts).value {
+                let again = AddressNormalizer::new().normalize(&a.norm()).value.unwrap();
+                prop_assert_eq!(again.norm(), a.norm());
+                prop_assert_eq!(pcd(&again), pcd(&a));
+            }
+        }
+    }
+}

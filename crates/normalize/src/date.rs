@@ -1,1 +1,583 @@
-//! (being written)
+//! Dates: a hand-rolled tolerant parser for the shapes customer data uses (`1990-01-02`,
+//! `1990/1/2`, `19900102`, `1990年1月2日`, `Jan 2 1990`, `2 Jan 1990`, `01/02/1990`, a trailing
+//! time as in `updated_at` columns), validated with [`jiff::civil::Date`] and written as ISO.
+//!
+//! Reading rules, in order:
+//! - one 8-digit number is `YYYYMMDD`;
+//! - a month name takes the month; of the two numbers left, a 3–4 digit one is the year, else
+//!   the first is the day and the second the year;
+//! - three numbers starting with a 3–4 digit one are year, month, day;
+//! - otherwise the year is last and the first two are month and day: a number over 12 forces
+//!   its place (`13/02/1990` is 13 February), `DD.MM.YYYY` with dots is day-first (the
+//!   European convention), and anything else follows [`DateOrder`].
+//!
+//! Two-digit years pivot on the reference date: `yy` up to the reference year's last two
+//! digits is 20yy, above it 19yy (with a 2026 reference, `26` is 2026 and `27` is 1927). Birth
+//! dates are the main reason two-digit years occur, so a pivot that never lands in the future
+//! is the useful one.
+
+use std::borrow::Cow;
+
+use jiff::civil::Date;
+
+use crate::{DateOrder, Issue, IssueKind, MatchKeys, NormalizeOptions, Normalized, text};
+
+/// A calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NormalizedDate(pub Date);
+
+impl MatchKeys for NormalizedDate {
+    fn norm(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
+    }
+
+    fn keys(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("year", format!("{:04}", self.0.year())),
+            ("month", format!("{:02}", self.0.month())),
+            ("day", format!("{:02}", self.0.day())),
+        ]
+    }
+}
+
+/// Reads dates under fixed options; build it once and reuse it.
+#[derive(Debug, Clone)]
+pub struct DateNormalizer {
+    order: DateOrder,
+    reference: Date,
+}
+
+/// Birth dates older than this many years are flagged.
+const MAX_AGE_YEARS: i32 = 120;
+
+impl DateNormalizer {
+    /// A normalizer for `options`. The reference date (for ages and the two-digit-year pivot)
+    /// is taken now, once, so a long batch sees one consistent "today".
+    ///
+    /// ```
+    /// use sameas_normalize::date::DateNormalizer;
+    /// use sameas_normalize::{DateOrder, MatchKeys, NormalizeOptions};
+    ///
+    /// let options = NormalizeOptions { date_order: DateOrder::DayFirst, ..Default::default() };
+    /// let dates = DateNormalizer::new(&options);
+    /// assert_eq!(dates.normalize("01/02/1990").value.unwrap().norm(), "1990-02-01");
+    /// ```
+    pub fn new(options: &NormalizeOptions) -> Self {
+        DateNormalizer {
+            order: options.date_order,
+            reference: options.reference_date(),
+        }
+    }
+
+    /// Reads any date (no age checks).
+    ///
+    /// ```
+    /// use sameas_normalize::date::DateNormalizer;
+    /// use sameas_normalize::{IssueKind, MatchKeys, NormalizeOptions};
+    ///
+    /// let dates = DateNormalizer::new(&NormalizeOptions::default());
+    /// for raw in ["1990-01-02", "1990年1月2日", "Jan 2 1990", "01/02/1990", "1990-01-02T13:45:00Z"] {
+    ///     assert_eq!(dates.normalize(raw).value.unwrap().norm(), "1990-01-02");
+    /// }
+    /// assert!(dates.normalize("1990-02-30").has(IssueKind::Invalid));
+    /// assert!(dates.normalize(" ").has(IssueKind::Missing));
+    /// ```
+    pub fn normalize(&self, raw: &str) -> Normalized<NormalizedDate> {
+        if raw.trim().is_empty() {
+            return Normalized::missing();
+        }
+        let text: Cow<'_, str> = text::nfkc(raw);
+        match self.parse(&text) {
+            Ok(date) => Normalized::ok(NormalizedDate(date)),
+            Err(reason) => Normalized::invalid(reason),
+        }
+    }
+
+    /// Reads a birth date: like [`normalize`](Self::normalize), and a date in the future or an
+    /// age over 120 at the reference date is flagged suspicious (the value is still returned).
+    ///
+    /// ```
+    /// use jiff::civil::date;
+    /// use sameas_normalize::date::DateNormalizer;
+    /// use sameas_normalize::{IssueKind, NormalizeOptions};
+    ///
+    /// let options = NormalizeOptions { reference_date: Some(date(2024, 6, 1)), ..Default::default() };
+    /// let dates = DateNormalizer::new(&options);
+    /// assert!(dates.normalize_birth_date("1990-01-02").issues.is_empty());
+    /// let future = dates.normalize_birth_date("2030-01-01");
+    /// assert!(future.value.is_some() && future.has(IssueKind::Suspicious));
+    /// assert!(dates.normalize_birth_date("1890-01-01").has(IssueKind::Suspicious));
+    /// ```
+    pub fn normalize_birth_date(&self, raw: &str) -> Normalized<NormalizedDate> {
+        let mut out = self.normalize(raw);
+        if let Some(NormalizedDate(date)) = out.value
+            && let Some(reason) = birth_date_problem(date, self.reference)
+        {
+            out.issues.push(Issue::new(IssueKind::Suspicious, reason));
+        }
+        out
+    }
+
+    fn parse(&self, s: &str) -> Result<Date, &'static str> {
+        let tokens = tokenize(s)?;
+        let (year, month, day, two_digit_year) = self.assign(&tokens)?;
+        let year = if two_digit_year {
+            pivot_year(year, self.reference)
+        } else {
+            year
+        };
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err("not a valid calendar date");
+        }
+        // The ranges above make the narrowing casts lossless.
+        Date::new(year as i16, month as i8, day as i8).map_err(|_| "not a valid calendar date")
+    }
+
+    /// Decides which token is the year, month and day. Returns the year's two-digit flag.
+    fn assign(&self, t: &Tokens) -> Result<(u32, u32, u32, bool), &'static str> {
+        let nums = &t.nums[..t.n_nums];
+        if let Some(month) = t.month {
+            let [a, b] = nums else {
+                return Err("not a recognised date format");
+            };
+            // A 3-4 digit number first is the year (`1990 Jan 2`); else the day comes first
+            // (`Jan 2 1990`, `2 Jan 1990`, `2 Jan 90`).
+            let (year, day) = if a.digits >= 3 { (a, b) } else { (b, a) };
+            if day.digits > 2 || year.digits == 1 {
+                return Err("not a recognised date format");
+            }
+            return Ok((year.value, month, day.value, year.digits == 2));
+        }
+        match nums {
+            [one] if one.digits == 8 => Ok((
+                one.value / 10_000,
+                one.value / 100 % 100,
+                one.value % 100,
+                false,
+            )),
+            [a, b, c] if a.digits >= 3 => {
+                if b.digits > 2 || c.digits > 2 {
+                    return Err("not a recognised date format");
+                }
+                Ok((a.value, b.value, c.value, false))
+            }
+            [a, b, c] => {
+                if a.digits > 2 || b.digits > 2 || !(c.digits == 2 || c.digits == 4) {
+                    return Err("not a recognised date format");
+                }
+                let day_first = if a.value > 12 {
+                    true
+                } else if b.value > 12 {
+                    false
+                } else if t.dotted {
+                    true
+                } else {
+                    self.order == DateOrder::DayFirst
+                };
+                let (month, day) = if day_first {
+                    (b.value, a.value)
+                } else {
+                    (a.value, b.value)
+                };
+                Ok((c.value, month, day, c.digits == 2))
+            }
+            _ => Err("not a recognised date format"),
+        }
+    }
+}
+
+/// Why a birth date looks wrong at `reference`, if it does.
+fn birth_date_problem(date: Date, reference: Date) -> Option<&'static str> {
+    if date > reference {
+        return Some("birth date in the future");
+    }
+    let mut age = i32::from(reference.year()) - i32::from(date.year());
+    if (reference.month(), reference.day()) < (date.month(), date.day()) {
+        age -= 1;
+    }
+    (age > MAX_AGE_YEARS).then_some("age over 120")
+}
+
+/// Shared with the national id module: same checks, same phrases.
+pub(crate) fn birth_date_issue(date: Date, reference: Date) -> Option<Issue> {
+    birth_date_problem(date, reference).map(|reason| Issue::new(IssueKind::Suspicious, reason))
+}
+
+fn pivot_year(yy: u32, reference: Date) -> u32 {
+    let reference_year = u32::try_from(reference.year()).unwrap_or(2000);
+    let century = reference_year / 100 * 100;
+    if yy <= reference_year % 100 {
+        century + yy
+    } else {
+        century.saturating_sub(100) + yy
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Num {
+    value: u32,
+    digits: u8,
+}
+
+/// The date parts found, on the stack.
+#[derive(Debug, Default)]
+struct Tokens {
+    nums: [Num; 3],
+    n_nums: usize,
+    month: Option<u32>,
+    /// Dots separate the numbers (`02.01.1990`).
+    dotted: bool,
+}
+
+impl Tokens {
+    fn complete(&self) -> bool {
+        self.n_nums + usize::from(self.month.is_some()) >= 3
+            || (self.n_nums == 1 && self.nums[0].digits == 8 && self.month.is_none())
+    }
+}
+
+fn tokenize(s: &str) -> Result<Tokens, &'static str> {
+    let mut t = Tokens::default();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if t.complete() {
+            // Closing marks (`日`, `号`) and separators end the date; what follows may be a time.
+            let rest = &s[i..];
+            let skip = rest.len() - rest.trim_start_matches(is_separator).len();
+            if skip > 0 {
+                i += skip;
+                continue;
+            }
+            return if is_time_tail(&s[i..]) {
+                Ok(t)
+            } else {
+                Err("not a recognised date format")
+            };
+        }
+        let b = bytes[i];
+        if b.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let len = i - start;
+            if len > 8 || t.n_nums == 3 {
+                return Err("not a recognised date format");
+            }
+            let value = s[start..i]
+                .bytes()
+                .fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+            t.nums[t.n_nums] = Num {
+                value,
+                digits: len as u8,
+            };
+            t.n_nums += 1;
+            // Ordinal suffixes: 1st, 2nd, 3rd, 4th.
+            if let Some(rest) = s.get(i..) {
+                let lower = rest.as_bytes();
+                if lower.len() >= 2 {
+                    let pair = [lower[0].to_ascii_lowercase(), lower[1].to_ascii_lowercase()];
+                    let ends_word = lower.get(2).is_none_or(|c| !c.is_ascii_alphabetic());
+                    if ends_word && matches!(&pair, b"st" | b"nd" | b"rd" | b"th") {
+                        i += 2;
+                    }
+                }
+            }
+        } else if b.is_ascii_alphabetic() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word = &s[start..i];
+            if let Some(month) = month_number(word) {
+                if t.month.is_some() {
+                    return Err("not a recognised date format");
+                }
+                t.month = Some(month);
+            } else if !is_weekday(word) {
+                return Err("not a recognised date format");
+            }
+        } else if b == b'.' {
+            t.dotted = true;
+            i += 1;
+        } else {
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
+            if !is_separator(c) {
+                return Err("not a recognised date format");
+            }
+            i += c.len_utf8();
+        }
+    }
+    if t.complete() {
+        Ok(t)
+    } else {
+        Err("not a recognised date format")
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '/' | ',' | '_' | '年' | '月' | '日' | '号' | '號' | '、'
+    ) || c.is_whitespace()
+}
+
+/// Whether the text after a complete date is a time of day (`13:45:00`, `T13:45:00Z`,
+/// `13:45:00.123+08:00`, `1:05 pm`).
+fn is_time_tail(rest: &str) -> bool {
+    let trimmed = rest.trim_start_matches([' ', ',', '\t']);
+    let starts_t = trimmed.starts_with(['T', 't']);
+    let body = if starts_t { &trimmed[1..] } else { trimmed };
+    if !body.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    if !starts_t && !body.contains(':') {
+        return false;
+    }
+    let mut words = body.split(|c: char| !c.is_ascii_alphabetic());
+    let words_ok = words.all(|w| {
+        w.is_empty()
+            || ["am", "pm", "z", "utc", "gmt"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+    });
+    words_ok
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'+' | b'-' | b' '))
+}
+
+fn month_number(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if word.len() < 3 || word.len() > 9 {
+        return None;
+    }
+    if word.eq_ignore_ascii_case("sept") {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| {
+            word.len() == 3 && m[..3].eq_ignore_ascii_case(word) || m.eq_ignore_ascii_case(word)
+        })
+        .map(|p| p as u32 + 1)
+}
+
+fn is_weekday(word: &str) -> bool {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    word.len() >= 3
+        && DAYS.iter().any(|d| {
+            word.len() == 3 && d[..3].eq_ignore_ascii_case(word) || d.eq_ignore_ascii_case(word)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn options(order: DateOrder) -> NormalizeOptions {
+        NormalizeOptions {
+            date_order: order,
+            reference_date: Some(date(2026, 6, 1)),
+            ..Default::default()
+        }
+    }
+
+    fn iso(n: &DateNormalizer, raw: &str) -> Option<String> {
+        n.normalize(raw).value.map(|d| d.norm())
+    }
+
+    #[test]
+    fn required_shapes_read_the_same_date() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        for raw in [
+            "1990-01-02",
+            "1990/01/02",
+            "19900102",
+            "1990年1月2日",
+            "Jan 2 1990",
+            "01/02/1990",
+            "1990.01.02",
+            "2 Jan 1990",
+            "January 2, 1990",
+            "1990-1-2",
+            "１９９０－０１－０２",
+            "１９９０年１月２日",
+            "1990-01-02 13:45:00",
+            "1990-01-02T13:45:00Z",
+            "1990-01-02T13:45:00.123+08:00",
+            "19900102T134500Z",
+            "2nd Jan 1990",
+            "Tue, 2 Jan 1990",
+            "1990 Jan 2",
+            "JAN 2 1990",
+            "02.01.1990",
+            "1990年01月02号",
+        ] {
+            assert_eq!(iso(&n, raw).as_deref(), Some("1990-01-02"), "{raw}");
+        }
+    }
+
+    #[test]
+    fn order_option_decides_ambiguous_dates() {
+        let month_first = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        let day_first = DateNormalizer::new(&options(DateOrder::DayFirst));
+        assert_eq!(
+            iso(&month_first, "01/02/1990").as_deref(),
+            Some("1990-01-02")
+        );
+        assert_eq!(iso(&day_first, "01/02/1990").as_deref(), Some("1990-02-01"));
+        // A day over 12 forces its place whatever the option.
+        assert_eq!(
+            iso(&month_first, "13/02/1990").as_deref(),
+            Some("1990-02-13")
+        );
+        assert_eq!(iso(&day_first, "02/13/1990").as_deref(), Some("1990-02-13"));
+        // Unambiguous forms ignore the option.
+        assert_eq!(iso(&day_first, "1990-01-02").as_deref(), Some("1990-01-02"));
+    }
+
+    #[test]
+    fn two_digit_years_pivot_on_the_reference_year() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        assert_eq!(iso(&n, "02/01/90").as_deref(), Some("1990-02-01"));
+        assert_eq!(iso(&n, "02/01/26").as_deref(), Some("2026-02-01"));
+        assert_eq!(iso(&n, "02/01/27").as_deref(), Some("1927-02-01"));
+        assert_eq!(iso(&n, "2 Jan 05").as_deref(), Some("2005-01-02"));
+    }
+
+    #[test]
+    fn impossible_and_unreadable_dates_are_invalid() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        for raw in [
+            "1990-02-30",
+            "19901301",
+            "1990-13-01",
+            "0000-01-01",
+            "1990-01",
+            "hello",
+            "1990-01-02 hello",
+            "1990-01-02 05",
+            "123456789",
+            "1/2/3",
+            "Jan Feb 1990",
+            "1990-01-02-03",
+            "2 Foo 1990",
+        ] {
+            let out = n.normalize(raw);
+            assert!(out.value.is_none() && out.has(IssueKind::Invalid), "{raw}");
+        }
+        assert!(n.normalize("").has(IssueKind::Missing));
+        assert!(n.normalize(" \t").has(IssueKind::Missing));
+    }
+
+    #[test]
+    fn leap_days() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        assert_eq!(iso(&n, "2000-02-29").as_deref(), Some("2000-02-29"));
+        assert!(n.normalize("1900-02-29").has(IssueKind::Invalid));
+    }
+
+    #[test]
+    fn birth_date_checks() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        let ok = n.normalize_birth_date("1990-01-02");
+        assert!(ok.issues.is_empty());
+        let future = n.normalize_birth_date("2026-06-02");
+        assert_eq!(future.value.unwrap().norm(), "2026-06-02");
+        assert_eq!(
+            future.issues,
+            vec![Issue::new(
+                IssueKind::Suspicious,
+                "birth date in the future"
+            )]
+        );
+        // 120 until the day before the 121st birthday is fine; 121 is not.
+        assert!(n.normalize_birth_date("1905-06-02").issues.is_empty());
+        let old = n.normalize_birth_date("1905-06-01");
+        assert!(old.value.is_some());
+        assert_eq!(
+            old.issues,
+            vec![Issue::new(IssueKind::Suspicious, "age over 120")]
+        );
+        // Plain normalize never checks ages.
+        assert!(n.normalize("2030-01-01").issues.is_empty());
+    }
+
+    #[test]
+    fn keys_are_zero_padded() {
+        let d = NormalizedDate(date(1990, 1, 2));
+        assert_eq!(d.norm(), "1990-01-02");
+        assert_eq!(
+            d.keys(),
+            vec![
+                ("year", "1990".to_string()),
+                ("month", "01".to_string()),
+                ("day", "02".to_string())
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn no_panic_and_idempotent(raw in "\\PC*") {
+            let n = DateNormalizer::new(&options(DateOrder::DayFirst));
+            if let Some(d) = n.normalize(&raw).value {
+                let again = n.normalize(&d.norm()).value.map(|d| d.norm());
+                prop_assert_eq!(again, Some(d.norm()));
+            }
+        }
+
+        #[test]
+        fn no_panic_any(raw in ".*") {
+            let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+            let _ = n.normalize_birth_date(&raw);
+        }
+
+        #[test]
+        fn shaped_dates_round_trip(
+            y in 1900u32..2100, m in 1u32..=12, d in 1u32..=28,
+            sep in prop::sample::select(vec!["-", "/", ".", " "]),
+        ) {
+            let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+            let raw = format!("{y}{sep}{m}{sep}{d}");
+            let out = n.normalize(&raw).value.expect("valid date");
+            let expected = format!("{y:04}-{m:02}-{d:02}");
+            prop_assert_eq!(out.norm(), expected.clone());
+            let us = format!("{m:02}/{d:02}/{y}");
+            prop_assert_eq!(n.normalize(&us).value.map(|d| d.norm()), Some(expected));
+        }
+    }
+}

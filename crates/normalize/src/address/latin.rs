@@ -1,0 +1,548 @@
+//! Western addresses: `[unit] number street [unit], [locality,] [city] [region] [postcode]`.
+//!
+//! Street types, unit designators and directions fold to their USPS / Australia Post short
+//! forms; US, Australian and Canadian regions fold to their upper-case codes. A single
+//! locality is the city, except in Australia (a 4-digit postcode, or an Australian state and no
+//! US zip), where the place between street and state is the suburb and goes to `district`.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use foldhash::HashMap;
+
+use super::{Address, AddressScript};
+
+/// One word of the address and the comma-separated piece it sits in.
+#[derive(Debug, Clone)]
+pub(super) struct Token<'a> {
+    pub(super) text: Cow<'a, str>,
+    pub(super) piece: usize,
+}
+
+/// Splits folded text into cleaned words; commas (and `;`) start a new piece.
+pub(super) fn tokenize(folded: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    for (piece, part) in folded.split([',', ';']).enumerate() {
+        for word in part.split_whitespace() {
+            push_word(&mut tokens, word, piece);
+        }
+    }
+    tokens
+}
+
+fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#');
+    if word.is_empty() {
+        return;
+    }
+    if let Some(rest) = word.strip_prefix('#') {
+        tokens.push(Token {
+            text: Cow::Borrowed("#"),
+            piece,
+        });
+        push_word(tokens, rest, piece);
+        return;
+    }
+    let text = if word.contains(['.', '#']) {
+        let cleaned = word.replace(['.', '#'], "");
+        Cow::Owned(
+            cleaned
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_string(),
+        )
+    } else {
+        Cow::Borrowed(word)
+    };
+    if !text.is_empty() {
+        tokens.push(Token { text, piece });
+    }
+}
+
+/// The short form of a street type, unit designator or direction; the word itself otherwise.
+pub(super) fn abbreviate(word: &str) -> &str {
+    ABBREVIATIONS.get(word).copied().unwrap_or(word)
+}
+
+fn is_street_type(short: &str) -> bool {
+    STREET_TYPES.iter().any(|(_, s)| *s == short)
+}
+
+fn is_unit_word(word: &str) -> bool {
+    let short = abbreviate(word);
+    UNIT_WORDS.iter().any(|(_, s)| *s == short)
+}
+
+/// Whether a street (in short form) ends with its type, possibly followed by a direction.
+pub(super) fn ends_with_type(street: &str) -> bool {
+    let mut words = street.rsplit(' ');
+    let Some(last) = words.next() else {
+        return false;
+    };
+    let rest = street.len() > last.len();
+    (rest && is_street_type(last))
+        || (is_direction(last)
+            && words.next().is_some_and(is_street_type)
+            && street.matches(' ').count() >= 2)
+}
+
+fn is_direction(short: &str) -> bool {
+    DIRECTIONS.iter().any(|(_, s)| *s == short)
+}
+
+fn is_postcode(word: &str) -> bool {
+    let b = word.as_bytes();
+    let all_digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    ((4..=6).contains(&b.len()) && all_digits(b))
+        || (b.len() == 10 && b[5] == b'-' && all_digits(&b[..5]) && all_digits(&b[6..]))
+}
+
+/// Whether a region code and postcode place the address in Australia.
+pub(super) fn is_australian(region: Option<&str>, postcode: Option<&str>) -> bool {
+    match postcode {
+        Some(p) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => true,
+        Some(p) if p.len() == 5 || p.len() == 10 => false,
+        _ => region.is_some_and(|r| {
+            AU_REGIONS
+                .iter()
+                .any(|(_, code)| code.eq_ignore_ascii_case(r))
+        }),
+    }
+}
+
+/// The upper-case code of a region written as a code or a full name.
+pub(super) fn region_code(words: &str) -> Option<&'static str> {
+    REGIONS.get(words).copied()
+}
+
+/// Reads a folded Latin-script address.
+pub(super) fn parse(folded: &str) -> Address {
+    let trailing_comma = folded.trim_end().ends_with(',');
+    let mut tokens = tokenize(folded);
+    let last_piece = folded.matches([',', ';']).count();
+
+    // Country names at the end say nothing the region and postcode do not.
+    while tokens.len() > 1 {
+        let n = tokens.len();
+        let two = (n >= 3).then(|| format!("{} {}", tokens[n - 2].text, tokens[n - 1].text));
+        if two
+            .as_deref()
+            .is_some_and(|t| t == "united states" || t == "united kingdom")
+        {
+            tokens.truncate(n - 2);
+        } else if matches!(
+            tokens[n - 1].text.as_ref(),
+            "usa" | "us" | "australia" | "au" | "canada" | "uk"
+        ) {
+            tokens.truncate(n - 1);
+        } else {
+            break;
+        }
+    }
+
+    let mut end = tokens.len();
+    let mut postcode = None;
+    if end >= 1 && is_postcode(&tokens[end - 1].text) {
+        postcode = Some(tokens[end - 1].text.to_string());
+        end -= 1;
+    }
+
+    let mut province = None;
+    let mut region_piece = None;
+    if let Some((start, code)) = find_region(&tokens[..end], postcode.is_some()) {
+        province = Some(code.to_string());
+        region_piece = Some(tokens[start].piece);
+        end = start;
+    }
+    let postcode_piece = postcode.as_ref().map(|_| tokens[tokens.len() - 1].piece);
+    let body = &tokens[..end];
+    // A leading comma says there is no street line at all (`, perth`).
+    let no_street_line = body.first().is_some_and(|t| t.piece > 0);
+
+    let mut detail: Vec<String> = Vec::new();
+    let mut line2: Vec<String> = Vec::new();
+    let mut i = 0;
+    if body.len() >= 3 && is_unit_word(&body[0].text) {
+        line2.push(abbreviate(&body[0].text).to_string());
+        line2.push(body[1].text.to_string());
+        i = 2;
+    }
+    let mut number = None;
+    let mut number_piece = None;
+    if i < body.len() && body[i].text.starts_with(|c: char| c.is_ascii_digit()) {
+        number = Some(body[i].text.to_string());
+        number_piece = Some(body[i].piece);
+        detail.push(body[i].text.to_string());
+        i += 1;
+    }
+
+    let mut street: Vec<String> = Vec::new();
+    let mut localities: Vec<Vec<&str>> = Vec::new();
+    // The street shares the number's line, or the first line when there is no number: a
+    // number or unit alone on its line has no street after it (`6, perth`, `apt 4, st james`).
+    let line_piece = number_piece.or(body.first().map(|t| t.piece));
+    if i < body.len() && line_piece == Some(body[i].piece) && !no_street_line {
+        let street_piece = body[i].piece;
+        let start = i;
+        let mut found_type = false;
+        while i < body.len() && body[i].piece == street_piece {
+            let word = &body[i].text;
+            if i > start && is_unit_word(word) {
+                break;
+            }
+            let short = abbreviate(word);
+            street.push(short.to_string());
+            i += 1;
+            if i - 1 > start && is_street_type(short) {
+                found_type = true;
+                // A direction after the type belongs to the street when nothing but a unit
+                // follows it (`main st nw`).
+                if i < body.len() && body[i].piece == street_piece {
+                    let dir = abbreviate(&body[i].text);
+                    let after = body.get(i + 1).filter(|t| t.piece == street_piece);
+                    if is_direction(dir) && after.is_none_or(|t| is_unit_word(&t.text)) {
+                        street.push(dir.to_string());
+                        i += 1;
+                    }
+                }
+                break;
+            }
+        }
+        // Units after the street (`apt 4`).
+        while i + 1 < body.len()
+            && body[i].piece == street_piece
+            && is_unit_word(&body[i].text)
+            && body[i + 1].piece == street_piece
+        {
+            line2.push(abbreviate(&body[i].text).to_string());
+            line2.push(body[i + 1].text.to_string());
+            i += 2;
+        }
+        let street_is_last = street_piece == last_piece
+            && !trailing_comma
+            && region_piece.is_none_or(|p| p == street_piece)
+            && postcode_piece.is_none_or(|p| p == street_piece);
+        let rest: Vec<&str> = body[i..]
+            .iter()
+            .take_while(|t| t.piece == street_piece)
+            .map(|t| t.text.as_ref())
+            .collect();
+        i += rest.len();
+        let only_piece = body[i..].iter().all(|t| t.piece == street_piece);
+        if only_piece
+            && !folded.contains(';')
+            && number.is_none()
+            && !found_type
+            && line2.is_empty()
+            && (province.is_some() || postcode.is_some() || trailing_comma || no_street_line)
+        {
+            // `las vegas nv 89132`: no street at all.
+            localities.push(body[start..i].iter().map(|t| t.text.as_ref()).collect());
+            street.clear();
+        } else if !rest.is_empty() {
+            if street_is_last {
+                localities.push(rest);
+            } else {
+                line2.extend(rest.iter().map(|w| abbreviate(w).to_string()));
+            }
+        }
+    }
+    // Later pieces: a unit or number line is line 2, anything else a locality.
+    while i < body.len() {
+        let piece = body[i].piece;
+        let words: Vec<&str> = body[i..]
+            .iter()
+            .take_while(|t| t.piece == piece)
+            .map(|t| t.text.as_ref())
+            .collect();
+        i += words.len();
+        if is_unit_word(words[0]) || words[0].starts_with(|c: char| c.is_ascii_digit()) {
+            line2.extend(words.iter().map(|w| abbreviate(w).to_string()));
+        } else {
+            localities.push(words);
+        }
+    }
+
+    let (mut district, mut city) = (None, None);
+    let join = |words: &[&str]| words.join(" ");
+    match localities.len() {
+        0 => {}
+        1 => {
+            let place = join(&localities[0]);
+            if trailing_comma || is_australian(province.as_deref(), postcode.as_deref()) {
+                district = Some(place);
+            } else {
+                city = Some(place);
+            }
+        }
+        n => {
+            // More places than district and city: the first is the street when there is none.
+            for (k, extra) in localities[..n - 2].iter().enumerate() {
+                let words = extra.iter().map(|w| abbreviate(w).to_string());
+                if k == 0 && street.is_empty() {
+                    street.extend(words);
+                } else {
+                    line2.extend(words);
+                }
+            }
+            district = Some(join(&localities[n - 2]));
+            city = Some(join(&localities[n - 1]));
+        }
+    }
+
+    detail.extend(street.iter().cloned());
+    detail.extend(line2);
+    Address {
+        script: AddressScript::Latin,
+        province,
+        city,
+        district,
+        detail: (!detail.is_empty()).then(|| detail.join(" ")),
+        number,
+        street: (!street.is_empty()).then(|| street.join(" ")),
+        postcode,
+    }
+}
+
+/// The region at the end of `tokens`: the longest full name or code, as (start, code).
+///
+/// A bare code ends many street lines (`123 main ct`), so without a postcode it must sit in a
+/// later piece, or after a street type with a place between, or after words that do not look
+/// like a street at all.
+fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'static str)> {
+    let n = tokens.len();
+    for len in (1..=4.min(n)).rev() {
+        let start = n - len;
+        if tokens[start..]
+            .iter()
+            .any(|t| t.piece != tokens[n - 1].piece)
+        {
+            continue;
+        }
+        let words: Vec<&str> = tokens[start..].iter().map(|t| t.text.as_ref()).collect();
+        let Some(code) = region_code(&words.join(" ")) else {
+            continue;
+        };
+        let allowed = has_postcode || start == 0 || tokens[start].piece > 0 || {
+            let before = &tokens[..start];
+            let type_at = before
+                .iter()
+                .enumerate()
+                .skip(1)
+                .position(|(_, t)| is_street_type(abbreviate(&t.text)))
+                .map(|p| p + 1);
+            match type_at {
+                Some(j) => j < start,
+                None => !before[0].text.starts_with(|c: char| c.is_ascii_digit()),
+            }
+        };
+        if allowed {
+            return Some((start, code));
+        }
+    }
+    None
+}
+
+const STREET_TYPES: &[(&str, &str)] = &[
+    ("street", "st"),
+    ("str", "st"),
+    ("st", "st"),
+    ("road", "rd"),
+    ("rd", "rd"),
+    ("avenue", "ave"),
+    ("av", "ave"),
+    ("ave", "ave"),
+    ("boulevard", "blvd"),
+    ("bvd", "blvd"),
+    ("blvd", "blvd"),
+    ("drive", "dr"),
+    ("drv", "dr"),
+    ("dr", "dr"),
+    ("lane", "ln"),
+    ("ln", "ln"),
+    ("court", "ct"),
+    ("crt", "ct"),
+    ("ct", "ct"),
+    ("place", "pl"),
+    ("pl", "pl"),
+    ("crescent", "cres"),
+    ("cres", "cres"),
+    ("cr", "cres"),
+    ("circuit", "cct"),
+    ("cct", "cct"),
+    ("terrace", "tce"),
+    ("ter", "tce"),
+    ("tce", "tce"),
+    ("highway", "hwy"),
+    ("hwy", "hwy"),
+    ("parade", "pde"),
+    ("pde", "pde"),
+    ("close", "cl"),
+    ("cl", "cl"),
+    ("square", "sq"),
+    ("sq", "sq"),
+    ("parkway", "pkwy"),
+    ("pkwy", "pkwy"),
+    ("pky", "pkwy"),
+    ("circle", "cir"),
+    ("cir", "cir"),
+    ("trail", "trl"),
+    ("trl", "trl"),
+    ("alley", "aly"),
+    ("aly", "aly"),
+    ("esplanade", "esp"),
+    ("esp", "esp"),
+    ("expressway", "expy"),
+    ("expy", "expy"),
+    ("freeway", "fwy"),
+    ("fwy", "fwy"),
+    ("grove", "gr"),
+    ("gr", "gr"),
+    ("way", "way"),
+    ("walk", "walk"),
+    ("row", "row"),
+    ("mews", "mews"),
+    ("loop", "loop"),
+];
+
+const UNIT_WORDS: &[(&str, &str)] = &[
+    ("apartment", "apt"),
+    ("apt", "apt"),
+    ("unit", "unit"),
+    ("#", "unit"),
+    ("suite", "ste"),
+    ("ste", "ste"),
+    ("flat", "flat"),
+    ("floor", "fl"),
+    ("fl", "fl"),
+    ("level", "lvl"),
+    ("lvl", "lvl"),
+    ("room", "rm"),
+    ("rm", "rm"),
+    ("building", "bldg"),
+    ("bldg", "bldg"),
+];
+
+const DIRECTIONS: &[(&str, &str)] = &[
+    ("north", "n"),
+    ("south", "s"),
+    ("east", "e"),
+    ("west", "w"),
+    ("northeast", "ne"),
+    ("northwest", "nw"),
+    ("southeast", "se"),
+    ("southwest", "sw"),
+    ("n", "n"),
+    ("s", "s"),
+    ("e", "e"),
+    ("w", "w"),
+    ("ne", "ne"),
+    ("nw", "nw"),
+    ("se", "se"),
+    ("sw", "sw"),
+];
+
+static ABBREVIATIONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    STREET_TYPES
+        .iter()
+        .chain(UNIT_WORDS)
+        .chain(DIRECTIONS)
+        .copied()
+        .collect()
+});
+
+const AU_REGIONS: &[(&str, &str)] = &[
+    ("new south wales", "NSW"),
+    ("victoria", "VIC"),
+    ("queensland", "QLD"),
+    ("western australia", "WA"),
+    ("south australia", "SA"),
+    ("tasmania", "TAS"),
+    ("australian capital territory", "ACT"),
+    ("northern territory", "NT"),
+];
+
+const US_REGIONS: &[(&str, &str)] = &[
+    ("alabama", "AL"),
+    ("alaska", "AK"),
+    ("arizona", "AZ"),
+    ("arkansas", "AR"),
+    ("california", "CA"),
+    ("colorado", "CO"),
+    ("connecticut", "CT"),
+    ("delaware", "DE"),
+    ("florida", "FL"),
+    ("georgia", "GA"),
+    ("hawaii", "HI"),
+    ("idaho", "ID"),
+    ("illinois", "IL"),
+    ("indiana", "IN"),
+    ("iowa", "IA"),
+    ("kansas", "KS"),
+    ("kentucky", "KY"),
+    ("louisiana", "LA"),
+    ("maine", "ME"),
+    ("maryland", "MD"),
+    ("massachusetts", "MA"),
+    ("michigan", "MI"),
+    ("minnesota", "MN"),
+    ("mississippi", "MS"),
+    ("missouri", "MO"),
+    ("montana", "MT"),
+    ("nebraska", "NE"),
+    ("nevada", "NV"),
+    ("new hampshire", "NH"),
+    ("new jersey", "NJ"),
+    ("new mexico", "NM"),
+    ("new york", "NY"),
+    ("north carolina", "NC"),
+    ("north dakota", "ND"),
+    ("ohio", "OH"),
+    ("oklahoma", "OK"),
+    ("oregon", "OR"),
+    ("pennsylvania", "PA"),
+    ("rhode island", "RI"),
+    ("south carolina", "SC"),
+    ("south dakota", "SD"),
+    ("tennessee", "TN"),
+    ("texas", "TX"),
+    ("utah", "UT"),
+    ("vermont", "VT"),
+    ("virginia", "VA"),
+    ("washington", "WA"),
+    ("west virginia", "WV"),
+    ("wisconsin", "WI"),
+    ("wyoming", "WY"),
+    ("district of columbia", "DC"),
+    ("puerto rico", "PR"),
+    ("guam", "GU"),
+];
+
+const CA_REGIONS: &[(&str, &str)] = &[
+    ("alberta", "AB"),
+    ("british columbia", "BC"),
+    ("manitoba", "MB"),
+    ("new brunswick", "NB"),
+    ("newfoundland and labrador", "NL"),
+    ("nova scotia", "NS"),
+    ("ontario", "ON"),
+    ("prince edward island", "PE"),
+    ("quebec", "QC"),
+    ("saskatchewan", "SK"),
+    ("yukon", "YT"),
+    ("nunavut", "NU"),
+    ("northwest territories", "NT"),
+];
+
+/// Full names and lower-case codes to upper-case codes. `washington` means the state: a city
+/// of that name is usually written with `dc`.
+static REGIONS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut map = HashMap::default();
+    for (name, code) in US_REGIONS.iter().chain(CA_REGIONS).chain(AU_REGIONS) {
+        map.insert(name.to_string(), *code);
+        map.insert(code.to_ascii_lowercase(), *code);
+    }
+    for code in ["VI", "AS", "MP"] {
+        map.insert(code.to_ascii_lowercase(), code);
+    }
+    map
+});
