@@ -74,7 +74,11 @@ fn load(args: &InputArgs) -> Result<Loaded> {
         .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
     let options = NormalizeOptions {
         default_region: args.region.clone(),
-        date_order: if args.day_first { DateOrder::DayFirst } else { DateOrder::MonthFirst },
+        date_order: if args.day_first {
+            DateOrder::DayFirst
+        } else {
+            DateOrder::MonthFirst
+        },
         reference_date: args.reference_date,
         ..NormalizeOptions::default()
     };
@@ -87,12 +91,20 @@ fn load(args: &InputArgs) -> Result<Loaded> {
         .collect();
     let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
     report_problems(path, &inferred, &table.rows);
-    Ok(Loaded { table, inferred, normalizer, normalized, records })
+    Ok(Loaded {
+        table,
+        inferred,
+        normalizer,
+        normalized,
+        records,
+    })
 }
 
 /// A record's channel when it has no channel column: the file's stem.
 fn file_channel(path: &Path) -> Channel {
-    path.file_stem().and_then(|s| s.to_str()).map_or(Channel::Unknown, Channel::from_label)
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .map_or(Channel::Unknown, Channel::from_label)
 }
 
 fn report_problems(path: &Path, inferred: &InferredSchema, rows: &[TableRow]) {
@@ -112,7 +124,10 @@ fn report_problems(path: &Path, inferred: &InferredSchema, rows: &[TableRow]) {
         }
     }
     if bad.len() > ROW_PROBLEMS_SHOWN {
-        eprintln!("warning: {} more bad rows, all kept and flagged", bad.len() - ROW_PROBLEMS_SHOWN);
+        eprintln!(
+            "warning: {} more bad rows, all kept and flagged",
+            bad.len() - ROW_PROBLEMS_SHOWN
+        );
     }
 }
 
@@ -153,7 +168,11 @@ pub fn normalize(args: &NormalizeArgs) -> Result<()> {
         let row_reason = row.problem.map(|p| p.reason());
         let mut issues: Vec<IssueCell> = row_reason
             .as_deref()
-            .map(|reason| IssueCell { field: "_row", kind: "invalid", reason })
+            .map(|reason| IssueCell {
+                field: "_row",
+                kind: "invalid",
+                reason,
+            })
             .into_iter()
             .collect();
         issues.extend(normalized.issues().map(|(field, issue)| IssueCell {
@@ -165,7 +184,11 @@ pub fn normalize(args: &NormalizeArgs) -> Result<()> {
         cells.push(serde_json::to_string(&issues)?);
         if has_extra {
             let extra = row.cells.get(width..).unwrap_or(&[]);
-            cells.push(if extra.is_empty() { String::new() } else { serde_json::to_string(extra)? });
+            cells.push(if extra.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(extra)?
+            });
         }
         writer.write_record(&cells)?;
     }
@@ -195,14 +218,20 @@ struct ProfileReport<'a> {
 pub fn profile(args: &ProfileArgs) -> Result<()> {
     let loaded = load(&args.input)?;
     let mut builder = ProfileBuilder::new(&loaded.inferred.schema);
-    for ((record, normalized), row) in
-        loaded.records.iter().zip(&loaded.normalized).zip(&loaded.table.rows)
+    for ((record, normalized), row) in loaded
+        .records
+        .iter()
+        .zip(&loaded.normalized)
+        .zip(&loaded.table.rows)
     {
         builder.add(record, normalized, row.problem.is_some());
     }
     let profile = builder.finish();
     if profile.records == 0 {
-        bail!("{} has a header but no data rows", args.input.input.display());
+        bail!(
+            "{} has a header but no data rows",
+            args.input.input.display()
+        );
     }
     let mut out = io::stdout().lock();
     if args.json {
@@ -215,7 +244,12 @@ pub fn profile(args: &ProfileArgs) -> Result<()> {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{} (read as {})", args.input.input.display(), loaded.table.encoding)?;
+        writeln!(
+            out,
+            "{} (read as {})",
+            args.input.input.display(),
+            loaded.table.encoding
+        )?;
         write!(out, "{}", profile.to_table())?;
     }
     Ok(())

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn sameas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sameas")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_sameas"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn sample() -> PathBuf {
@@ -18,13 +21,24 @@ fn stderr(output: &Output) -> String {
 /// Reads a CSV written by `normalize` into a header and rows.
 fn read_output(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
     (header, rows)
 }
 
 fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
-    let at = header.iter().position(|h| h == column).unwrap_or_else(|| panic!("no {column}"));
+    let at = header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no {column}"));
     &row[at]
 }
 
@@ -40,8 +54,19 @@ fn profile_prints_a_table_per_channel() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("30 records, 0 bad rows"), "{text}");
-    for channel in ["all", "pos", "app", "mini_program", "marketplace", "call_centre", "web"] {
-        assert!(text.contains(&format!("channel {channel} (")), "{channel} missing in {text}");
+    for channel in [
+        "all",
+        "pos",
+        "app",
+        "mini_program",
+        "marketplace",
+        "call_centre",
+        "web",
+    ] {
+        assert!(
+            text.contains(&format!("channel {channel} (")),
+            "{channel} missing in {text}"
+        );
     }
 }
 
@@ -55,7 +80,13 @@ fn profile_json_counts_issues_and_duplicates() {
     let all = &json["channels"][0];
     assert_eq!(all["channel"], "all");
     let field = |name: &str| {
-        all["fields"].as_array().unwrap().iter().find(|f| f["field"] == name).unwrap().clone()
+        all["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == name)
+            .unwrap()
+            .clone()
     };
     let phone = field("phone");
     assert_eq!(phone["issues"]["masked"], 3);
@@ -64,8 +95,18 @@ fn profile_json_counts_issues_and_duplicates() {
     let name = field("name");
     assert_eq!(name["present"], 29);
     assert!(field("id_number")["issues"]["invalid"].as_u64().unwrap() >= 1);
-    assert!(field("birth_date")["issues"]["suspicious"].as_u64().unwrap() >= 2);
-    let marketplace = json["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "marketplace").unwrap();
+    assert!(
+        field("birth_date")["issues"]["suspicious"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
+    let marketplace = json["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "marketplace")
+        .unwrap();
     assert_eq!(marketplace["records"], 3);
 }
 
@@ -73,7 +114,12 @@ fn profile_json_counts_issues_and_duplicates() {
 fn normalize_writes_every_row_with_normalized_columns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
-    let output = sameas(&["normalize", sample().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = sameas(&[
+        "normalize",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let (header, rows) = read_output(&out);
     assert_eq!(rows.len(), 30);
@@ -81,24 +127,43 @@ fn normalize_writes_every_row_with_normalized_columns() {
     assert_eq!(header.last().unwrap(), "issues");
     let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().as_slice();
     for id in ["C0001", "C0002", "C0004", "C0005"] {
-        assert_eq!(cell(&header, row(id), "phone.e164"), "+8613800138000", "{id}");
+        assert_eq!(
+            cell(&header, row(id), "phone.e164"),
+            "+8613800138000",
+            "{id}"
+        );
         assert_eq!(cell(&header, row(id), "name.pinyin"), "zhang wei", "{id}");
     }
     assert_eq!(cell(&header, row("C0002"), "name.norm"), "张伟");
     assert_eq!(cell(&header, row("C0002"), "address.district"), "南山区");
     assert_eq!(cell(&header, row("C0003"), "phone.masked_suffix"), "8000");
     assert!(cell(&header, row("C0003"), "issues").contains(r#""kind":"masked""#));
-    assert_eq!(cell(&header, row("C0005"), "email.canonical"), "zhangwei@qq.com");
-    assert_eq!(cell(&header, row("C0001"), "id_number.birth_date"), "1990-01-02");
+    assert_eq!(
+        cell(&header, row("C0005"), "email.canonical"),
+        "zhangwei@qq.com"
+    );
+    assert_eq!(
+        cell(&header, row("C0001"), "id_number.birth_date"),
+        "1990-01-02"
+    );
     assert_eq!(cell(&header, row("C0018"), "phone.e164"), "+17029191300");
-    assert_eq!(cell(&header, row("C0018"), "email.canonical"), "bobsmith@gmail.com");
+    assert_eq!(
+        cell(&header, row("C0018"), "email.canonical"),
+        "bobsmith@gmail.com"
+    );
     assert_eq!(cell(&header, row("C0020"), "name.nickname"), "robert");
     let issues = cell(&header, row("C0025"), "issues");
-    for expected in [r#""field":"phone","kind":"invalid""#, r#""field":"birth_date","kind":"invalid""#] {
+    for expected in [
+        r#""field":"phone","kind":"invalid""#,
+        r#""field":"birth_date","kind":"invalid""#,
+    ] {
         assert!(issues.contains(expected), "{issues}");
     }
     // The raw input is kept untouched beside the normalized form.
-    assert_eq!(cell(&header, row("C0004"), "phone"), "１３８００１３８０００");
+    assert_eq!(
+        cell(&header, row("C0004"), "phone"),
+        "１３８００１３８０００"
+    );
 }
 
 #[test]
@@ -110,7 +175,12 @@ fn gbk_input_reads_like_utf8() {
     let gbk_path = write(dir.path(), "gbk.csv", &gbk);
     let (utf8_out, gbk_out) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
     for (input, out) in [(sample(), &utf8_out), (gbk_path, &gbk_out)] {
-        let output = sameas(&["normalize", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let output = sameas(&[
+            "normalize",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert!(output.status.success(), "{}", stderr(&output));
     }
     assert_eq!(read_output(&utf8_out), read_output(&gbk_out));
@@ -123,7 +193,11 @@ fn unreadable_files_fail_with_reason_and_position() {
         ("empty.csv", b"", "the file is empty"),
         ("binary.csv", b"id,name\n1,\x00\x01", "NUL byte"),
         ("noheader.csv", b",,\n1,2,3\n", "no header"),
-        ("undecodable.csv", b"id,name\n1,secret\xff\xfe\xff\n", "line 2"),
+        (
+            "undecodable.csv",
+            b"id,name\n1,secret\xff\xfe\xff\n",
+            "line 2",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = write(dir.path(), name, bytes);
@@ -131,13 +205,24 @@ fn unreadable_files_fail_with_reason_and_position() {
         assert!(!output.status.success(), "{name} should fail");
         let err = stderr(&output);
         assert!(err.contains(expected), "{name}: {err}");
-        assert!(err.contains(name), "{name}: the message names the file: {err}");
-        assert!(!err.contains("secret"), "{name}: no raw data in errors: {err}");
+        assert!(
+            err.contains(name),
+            "{name}: the message names the file: {err}"
+        );
+        assert!(
+            !err.contains("secret"),
+            "{name}: no raw data in errors: {err}"
+        );
     }
     let undecodable = dir.path().join("undecodable.csv");
     let err = stderr(&sameas(&["profile", undecodable.to_str().unwrap()]));
     assert!(err.contains("--encoding"), "{err}");
-    let unknown = sameas(&["profile", sample().to_str().unwrap(), "--encoding", "klingon"]);
+    let unknown = sameas(&[
+        "profile",
+        sample().to_str().unwrap(),
+        "--encoding",
+        "klingon",
+    ]);
     assert!(!unknown.status.success());
     assert!(stderr(&unknown).contains("unknown encoding"));
 }
@@ -151,18 +236,36 @@ fn bad_rows_are_reported_kept_and_flagged() {
     );
     let input = write(dir.path(), "ragged.csv", text.as_bytes());
     let out = dir.path().join("out.csv");
-    let output = sameas(&["normalize", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = sameas(&[
+        "normalize",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.contains("row 2 (line 3): ragged row: 2 cells where the header has 3"), "{err}");
+    assert!(
+        err.contains("row 2 (line 3): ragged row: 2 cells where the header has 3"),
+        "{err}"
+    );
     assert!(err.contains("row 3 (line 4): ragged row: 4 cells"), "{err}");
-    assert!(!err.contains("secret") && !err.contains("Bob"), "no raw data in warnings: {err}");
+    assert!(
+        !err.contains("secret") && !err.contains("Bob"),
+        "no raw data in warnings: {err}"
+    );
     let (header, rows) = read_output(&out);
     assert_eq!(rows.len(), 4, "every input row is written");
     assert_eq!(header.last().unwrap(), "extra_cells");
-    assert_eq!(cell(&header, &rows[2], "extra_cells"), r#"["secret-extra"]"#);
+    assert_eq!(
+        cell(&header, &rows[2], "extra_cells"),
+        r#"["secret-extra"]"#
+    );
     assert!(cell(&header, &rows[1], "issues").contains(r#""field":"_row","kind":"invalid""#));
-    assert_eq!(cell(&header, &rows[3], "name"), long, "the raw value is kept");
+    assert_eq!(
+        cell(&header, &rows[3], "name"),
+        long,
+        "the raw value is kept"
+    );
     assert!(cell(&header, &rows[3], "issues").contains("longer than the length limit"));
     assert_eq!(cell(&header, &rows[3], "phone.e164"), "+8613900001111");
 }
@@ -170,22 +273,38 @@ fn bad_rows_are_reported_kept_and_flagged() {
 #[test]
 fn missing_id_column_warns_and_uses_row_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "noid.csv", "姓名,手机号\n张伟,13800138000\n王芳,13900001111\n".as_bytes());
+    let input = write(
+        dir.path(),
+        "noid.csv",
+        "姓名,手机号\n张伟,13800138000\n王芳,13900001111\n".as_bytes(),
+    );
     let output = sameas(&["profile", input.to_str().unwrap(), "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("row numbers serve as ids"));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["records"], 2);
-    assert_eq!(json["channels"][1]["channel"], "noid", "the file stem is the channel");
+    assert_eq!(
+        json["channels"][1]["channel"], "noid",
+        "the file stem is the channel"
+    );
 }
 
 #[test]
 fn options_change_region_and_date_order() {
     let dir = tempfile::tempdir().unwrap();
-    let input = write(dir.path(), "us.csv", b"id,phone,dob\n1,(702) 919-1300,01/02/1990\n");
+    let input = write(
+        dir.path(),
+        "us.csv",
+        b"id,phone,dob\n1,(702) 919-1300,01/02/1990\n",
+    );
     let out = dir.path().join("out.csv");
     let run = |extra: &[&str]| {
-        let mut args = vec!["normalize", input.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        let mut args = vec![
+            "normalize",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let output = sameas(&args);
         assert!(output.status.success(), "{}", stderr(&output));

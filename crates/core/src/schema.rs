@@ -193,8 +193,10 @@ mod tests {
 
     #[test]
     fn schema_round_trips_through_json() {
-        let mut schema = Schema::default();
-        schema.id_column = Some(SourceColumn::new(0, "id", FieldPart::Full));
+        let mut schema = Schema {
+            id_column: Some(SourceColumn::new(0, "id", FieldPart::Full)),
+            ..Schema::default()
+        };
         schema.push_field(
             "name",
             FieldKind::Name,

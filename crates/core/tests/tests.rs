@@ -11,12 +11,18 @@ fn records_round_trip_through_json() {
         fields: vec![
             Value::text("张先生"),
             Value::Missing,
-            Value::Parts(vec![(FieldPart::Given, "Ann".into()), (FieldPart::Family, "Lee".into())]),
+            Value::Parts(vec![
+                (FieldPart::Given, "Ann".into()),
+                (FieldPart::Family, "Lee".into()),
+            ]),
         ],
     };
     let json = serde_json::to_string(&record).unwrap();
     assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
-    assert!(json.contains(r#""id":"C0001""#), "record ids serialise as plain strings: {json}");
+    assert!(
+        json.contains(r#""id":"C0001""#),
+        "record ids serialise as plain strings: {json}"
+    );
 }
 
 #[test]
@@ -37,8 +43,16 @@ fn chinese_channel_labels_read() {
 #[test]
 fn schema_lookups() {
     let mut schema = Schema::default();
-    schema.push_field("phone", FieldKind::Phone, vec![SourceColumn::new(0, "phone", FieldPart::Full)]);
-    schema.push_field("phone2", FieldKind::Phone, vec![SourceColumn::new(1, "phone2", FieldPart::Full)]);
+    schema.push_field(
+        "phone",
+        FieldKind::Phone,
+        vec![SourceColumn::new(0, "phone", FieldPart::Full)],
+    );
+    schema.push_field(
+        "phone2",
+        FieldKind::Phone,
+        vec![SourceColumn::new(1, "phone2", FieldPart::Full)],
+    );
     assert_eq!(schema.fields_of_kind(FieldKind::Phone).count(), 2);
     assert_eq!(schema.field_index("phone2"), Some(1));
     assert_eq!(FieldKind::NationalId.to_string(), "national_id");

@@ -12,8 +12,18 @@ use sameas_normalize::infer::{infer_schema, record_from_row};
 use sameas_normalize::record::RecordNormalizer;
 
 const HEADERS: [&str; 12] = [
-    "record_id", "channel", "name", "phone", "email", "address", "birth_date", "gender",
-    "id_number", "member_no", "device_id", "updated_at",
+    "record_id",
+    "channel",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "birth_date",
+    "gender",
+    "id_number",
+    "member_no",
+    "device_id",
+    "updated_at",
 ];
 
 /// A small deterministic generator (64-bit LCG), so the bench needs no data files.
@@ -21,7 +31,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -32,24 +45,75 @@ impl Lcg {
     }
 }
 
-const HAN_FAMILY: [&str; 16] =
-    ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "欧阳", "張"];
-const HAN_GIVEN: [&str; 16] =
-    ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "偉"];
-const PINYIN: [&str; 6] = ["Zhang Wei", "Wang Fang", "Li Na", "Liu Yang", "Chen Jing", "Wei Zhang"];
-const WEST_GIVEN: [&str; 10] =
-    ["Robert", "Bob", "Mary", "James", "Jennifer", "Michael", "Linda", "William", "Liz", "Kate"];
-const WEST_FAMILY: [&str; 8] =
-    ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "O'Brien"];
-const PLACES: [&str; 8] = [
-    "广东省深圳市南山区", "广东深圳南山区", "北京市朝阳区", "上海市浦东新区", "浙江省杭州市西湖区",
-    "廣東省廣州市天河區", "四川省成都市武侯区", "江苏省南京市鼓楼区",
+const HAN_FAMILY: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "欧阳",
+    "張",
 ];
-const ROADS: [&str; 6] = ["科技园路", "建国路", "世纪大道", "文三路", "天河路", "人民南路"];
-const STREETS: [&str; 5] = ["Main Street", "Oak Ave", "Pine Road", "Elm St", "Maple Drive"];
-const CITIES: [&str; 4] = ["Las Vegas NV 89132", "Austin, TX 73301", "Denver CO 80202", "Boston, MA 02108"];
-const DOMAINS: [&str; 6] = ["qq.com", "163.com", "gmail.com", "126.com", "Gmail.com", "outlook.com"];
-const CHANNELS: [&str; 6] = ["pos", "app", "mini_program", "marketplace", "call_centre", "web"];
+const HAN_GIVEN: [&str; 16] = [
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "偉",
+];
+const PINYIN: [&str; 6] = [
+    "Zhang Wei",
+    "Wang Fang",
+    "Li Na",
+    "Liu Yang",
+    "Chen Jing",
+    "Wei Zhang",
+];
+const WEST_GIVEN: [&str; 10] = [
+    "Robert", "Bob", "Mary", "James", "Jennifer", "Michael", "Linda", "William", "Liz", "Kate",
+];
+const WEST_FAMILY: [&str; 8] = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "O'Brien",
+];
+const PLACES: [&str; 8] = [
+    "广东省深圳市南山区",
+    "广东深圳南山区",
+    "北京市朝阳区",
+    "上海市浦东新区",
+    "浙江省杭州市西湖区",
+    "廣東省廣州市天河區",
+    "四川省成都市武侯区",
+    "江苏省南京市鼓楼区",
+];
+const ROADS: [&str; 6] = [
+    "科技园路",
+    "建国路",
+    "世纪大道",
+    "文三路",
+    "天河路",
+    "人民南路",
+];
+const STREETS: [&str; 5] = [
+    "Main Street",
+    "Oak Ave",
+    "Pine Road",
+    "Elm St",
+    "Maple Drive",
+];
+const CITIES: [&str; 4] = [
+    "Las Vegas NV 89132",
+    "Austin, TX 73301",
+    "Denver CO 80202",
+    "Boston, MA 02108",
+];
+const DOMAINS: [&str; 6] = [
+    "qq.com",
+    "163.com",
+    "gmail.com",
+    "126.com",
+    "Gmail.com",
+    "outlook.com",
+];
+const CHANNELS: [&str; 6] = [
+    "pos",
+    "app",
+    "mini_program",
+    "marketplace",
+    "call_centre",
+    "web",
+];
 
 fn phone(rng: &mut Lcg, chinese: bool) -> String {
     if !chinese {
@@ -81,7 +145,11 @@ fn phone(rng: &mut Lcg, chinese: bool) -> String {
 fn national_id(rng: &mut Lcg, year: usize, month: usize, day: usize) -> String {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let body = format!("440305{year:04}{month:02}{day:02}{:03}", rng.below(1000));
-    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
@@ -96,7 +164,11 @@ fn retail_row(rng: &mut Lcg, i: usize) -> Vec<String> {
             _ => format!("{}{}", rng.pick(&HAN_FAMILY), rng.pick(&HAN_GIVEN)),
         }
     } else if rng.below(4) == 0 {
-        format!("{}, {}", rng.pick(&WEST_FAMILY).to_uppercase(), rng.pick(&WEST_GIVEN))
+        format!(
+            "{}, {}",
+            rng.pick(&WEST_FAMILY).to_uppercase(),
+            rng.pick(&WEST_GIVEN)
+        )
     } else {
         format!("{} {}", rng.pick(&WEST_GIVEN), rng.pick(&WEST_FAMILY))
     };
@@ -106,9 +178,19 @@ fn retail_row(rng: &mut Lcg, i: usize) -> Vec<String> {
         format!("user.{}+shop@{}", rng.below(100_000), rng.pick(&DOMAINS))
     };
     let address = if chinese {
-        format!("{}{}{}号", rng.pick(&PLACES), rng.pick(&ROADS), 1 + rng.below(300))
+        format!(
+            "{}{}{}号",
+            rng.pick(&PLACES),
+            rng.pick(&ROADS),
+            1 + rng.below(300)
+        )
     } else {
-        format!("{} {}, {}", 1 + rng.below(900), rng.pick(&STREETS), rng.pick(&CITIES))
+        format!(
+            "{} {}, {}",
+            1 + rng.below(900),
+            rng.pick(&STREETS),
+            rng.pick(&CITIES)
+        )
     };
     let birth = match rng.below(5) {
         0 => format!("{year}-{month:02}-{day:02}"),
@@ -118,8 +200,11 @@ fn retail_row(rng: &mut Lcg, i: usize) -> Vec<String> {
         _ => format!("{month:02}/{day:02}/{year}"),
     };
     let gender = ["男", "女", "M", "F", "1", "2"][rng.below(6)].to_string();
-    let id_number =
-        if chinese && rng.below(2) == 0 { national_id(rng, year, month, day) } else { String::new() };
+    let id_number = if chinese && rng.below(2) == 0 {
+        national_id(rng, year, month, day)
+    } else {
+        String::new()
+    };
     vec![
         format!("C{i:08}"),
         rng.pick(&CHANNELS).to_string(),
@@ -130,9 +215,21 @@ fn retail_row(rng: &mut Lcg, i: usize) -> Vec<String> {
         birth,
         gender,
         id_number,
-        if rng.below(2) == 0 { format!("M{:07}", rng.below(10_000_000)) } else { String::new() },
-        if rng.below(3) == 0 { format!("dev-{:08x}", rng.next()) } else { String::new() },
-        format!("2025-{:02}-{:02} 10:00:00", 1 + rng.below(12), 1 + rng.below(28)),
+        if rng.below(2) == 0 {
+            format!("M{:07}", rng.below(10_000_000))
+        } else {
+            String::new()
+        },
+        if rng.below(3) == 0 {
+            format!("dev-{:08x}", rng.next())
+        } else {
+            String::new()
+        },
+        format!(
+            "2025-{:02}-{:02} 10:00:00",
+            1 + rng.below(12),
+            1 + rng.below(28)
+        ),
     ]
 }
 
@@ -182,11 +279,17 @@ fn per_field(c: &mut Criterion) {
     let mut group = c.benchmark_group("normalize_field");
     group.throughput(Throughput::Elements(records.len() as u64));
     for (at, spec) in normalizer.schema().fields.iter().enumerate() {
-        let schema = sameas_core::Schema { fields: vec![spec.clone()], ..Default::default() };
+        let schema = sameas_core::Schema {
+            fields: vec![spec.clone()],
+            ..Default::default()
+        };
         let single = RecordNormalizer::new(schema, normalizer.options().clone()).unwrap();
         let values: Vec<Record> = records
             .iter()
-            .map(|r| Record { fields: vec![r.fields[at].clone()], ..r.clone() })
+            .map(|r| Record {
+                fields: vec![r.fields[at].clone()],
+                ..r.clone()
+            })
             .collect();
         group.bench_function(BenchmarkId::new(spec.kind.as_str(), &spec.name), |b| {
             b.iter(|| {

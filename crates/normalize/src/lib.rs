@@ -28,6 +28,8 @@ pub mod name;
 pub mod national_id;
 pub mod phone;
 pub mod privacy;
+pub mod profile;
+pub mod record;
 pub mod table;
 pub mod text;
 

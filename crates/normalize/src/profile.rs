@@ -125,7 +125,7 @@ impl ProfileBuilder {
             all: ChannelTally::default(),
             by_channel: BTreeMap::new(),
             bad_rows: 0,
-            hasher: foldhash::fast::FixedState::with_seed(0x5a3e_a5),
+            hasher: foldhash::fast::FixedState::with_seed(0x005a_3ea5),
         }
     }
 
@@ -137,18 +137,31 @@ impl ProfileBuilder {
             .iter()
             .map(|&(at, _, _)| {
                 let Some(field) = normalized.fields.get(at) else {
-                    return Observation { present: false, valid: false, hash: None };
+                    return Observation {
+                        present: false,
+                        valid: false,
+                        hash: None,
+                    };
                 };
                 let present = !field.has(IssueKind::Missing);
                 let valid = field.value.is_some() && !field.has(IssueKind::Invalid);
                 let hash = field.value.as_ref().filter(|_| valid).map(|v| self.hash(v));
-                Observation { present, valid, hash }
+                Observation {
+                    present,
+                    valid,
+                    hash,
+                }
             })
             .collect();
-        let channel = self.by_channel.entry(record.channel.label().to_string()).or_default();
+        let channel = self
+            .by_channel
+            .entry(record.channel.label().to_string())
+            .or_default();
         for tally in [&mut self.all, channel] {
             tally.records += 1;
-            tally.fields.resize_with(observations.len(), FieldTally::default);
+            tally
+                .fields
+                .resize_with(observations.len(), FieldTally::default);
             for (i, (obs, field_tally)) in observations.iter().zip(&mut tally.fields).enumerate() {
                 field_tally.present += usize::from(obs.present);
                 field_tally.valid += usize::from(obs.valid);
@@ -187,21 +200,41 @@ impl ProfileBuilder {
         };
         let records = self.all.records;
         let mut channels = vec![build("all".to_string(), self.all)];
-        channels.extend(self.by_channel.into_iter().map(|(label, tally)| build(label, tally)));
-        Profile { records, bad_rows: self.bad_rows, channels }
+        channels.extend(
+            self.by_channel
+                .into_iter()
+                .map(|(label, tally)| build(label, tally)),
+        );
+        Profile {
+            records,
+            bad_rows: self.bad_rows,
+            channels,
+        }
     }
 }
 
 fn is_strong_identifier(kind: FieldKind) -> bool {
-    matches!(kind, FieldKind::Phone | FieldKind::Email | FieldKind::NationalId | FieldKind::Identifier)
+    matches!(
+        kind,
+        FieldKind::Phone | FieldKind::Email | FieldKind::NationalId | FieldKind::Identifier
+    )
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
-    if whole == 0 { 1.0 } else { part as f64 / whole as f64 }
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
 }
 
 fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally) -> FieldProfile {
-    let shared: usize = tally.values.values().filter(|&&n| n > 1).map(|&n| n as usize).sum();
+    let shared: usize = tally
+        .values
+        .values()
+        .filter(|&&n| n > 1)
+        .map(|&n| n as usize)
+        .sum();
     let identified: usize = tally.values.values().map(|&n| n as usize).sum();
     FieldProfile {
         field: name.to_string(),
@@ -222,16 +255,31 @@ impl Profile {
         let mut out = String::new();
         let _ = writeln!(out, "{} records, {} bad rows", self.records, self.bad_rows);
         for channel in &self.channels {
-            let _ = writeln!(out, "\nchannel {} ({} records)", channel.channel, channel.records);
+            let _ = writeln!(
+                out,
+                "\nchannel {} ({} records)",
+                channel.channel, channel.records
+            );
             let _ = writeln!(
                 out,
                 "  {:<20} {:<11} {:>8} {:>7} {:>9} {:>6} {:>8} {:>8} {:>10} {:>9} {:>7}",
-                "field", "kind", "complete", "valid", "distinct", "dup", "missing", "invalid",
-                "suspicious", "repaired", "masked"
+                "field",
+                "kind",
+                "complete",
+                "valid",
+                "distinct",
+                "dup",
+                "missing",
+                "invalid",
+                "suspicious",
+                "repaired",
+                "masked"
             );
             for f in &channel.fields {
                 let count = |k| f.issues.get(&k).copied().unwrap_or(0);
-                let dup = f.duplicate_rate.map_or("-".to_string(), |d| format!("{:.1}%", d * 100.0));
+                let dup = f
+                    .duplicate_rate
+                    .map_or("-".to_string(), |d| format!("{:.1}%", d * 100.0));
                 let _ = writeln!(
                     out,
                     "  {:<20} {:<11} {:>7.1}% {:>6.1}% {:>9} {:>6} {:>8} {:>8} {:>10} {:>9} {:>7}",

@@ -72,7 +72,9 @@ pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
         FieldKind::Name => &["family", "given", "pinyin", "phonetic", "nickname"],
         FieldKind::Phone => &["e164", "masked_prefix", "masked_suffix"],
         FieldKind::Email => &["canonical", "local", "domain"],
-        FieldKind::Address => &["province", "city", "district", "detail", "number", "street", "postcode"],
+        FieldKind::Address => &[
+            "province", "city", "district", "detail", "number", "street", "postcode",
+        ],
         FieldKind::BirthDate | FieldKind::Date => &["year", "month", "day"],
         FieldKind::NationalId => &["birth_date", "gender", "region"],
         _ => &[],
@@ -91,7 +93,10 @@ pub struct NormalizedRecord {
 impl NormalizedRecord {
     /// Every issue with the position of its field.
     pub fn issues(&self) -> impl Iterator<Item = (usize, Issue)> + '_ {
-        self.fields.iter().enumerate().flat_map(|(i, f)| f.issues.iter().map(move |issue| (i, *issue)))
+        self.fields
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.issues.iter().map(move |issue| (i, *issue)))
     }
 }
 
@@ -128,7 +133,10 @@ impl RecordNormalizer {
     /// [`NormalizeError::UnknownRegion`] when the default phone region is unknown.
     pub fn new(schema: Schema, options: NormalizeOptions) -> Result<Self, NormalizeError> {
         let reference_date = options.reference_date();
-        let options = NormalizeOptions { reference_date: Some(reference_date), ..options };
+        let options = NormalizeOptions {
+            reference_date: Some(reference_date),
+            ..options
+        };
         Ok(RecordNormalizer {
             phone: PhoneNormalizer::new(&options.default_region)?,
             name: NameNormalizer::new(),
@@ -161,7 +169,10 @@ impl RecordNormalizer {
             .collect();
         fields.resize_with(self.schema.fields.len(), Normalized::missing);
         self.cross_check(&mut fields);
-        let updated_at = record.updated_at.as_deref().and_then(|raw| self.date.normalize(raw).value);
+        let updated_at = record
+            .updated_at
+            .as_deref()
+            .and_then(|raw| self.date.normalize(raw).value);
         NormalizedRecord { fields, updated_at }
     }
 
@@ -169,7 +180,9 @@ impl RecordNormalizer {
         let too_long = match value {
             Value::Missing => return Normalized::missing(),
             Value::Text(text) => text.len() > self.options.max_value_len,
-            Value::Parts(parts) => parts.iter().any(|(_, t)| t.len() > self.options.max_value_len),
+            Value::Parts(parts) => parts
+                .iter()
+                .any(|(_, t)| t.len() > self.options.max_value_len),
             _ => false,
         };
         if too_long {
@@ -177,7 +190,10 @@ impl RecordNormalizer {
         }
         match (kind, value) {
             (FieldKind::Name, Value::Parts(parts)) => {
-                let given = join_parts(parts, &[FieldPart::Given, FieldPart::Middle, FieldPart::Full]);
+                let given = join_parts(
+                    parts,
+                    &[FieldPart::Given, FieldPart::Middle, FieldPart::Full],
+                );
                 let family = join_parts(parts, &[FieldPart::Family]);
                 self.name
                     .normalize_parts(given.as_deref(), family.as_deref())
@@ -186,11 +202,17 @@ impl RecordNormalizer {
             (FieldKind::Address, Value::Parts(parts)) => {
                 let parts: Vec<(FieldPart, &str)> =
                     parts.iter().map(|(p, t)| (*p, t.as_str())).collect();
-                self.address.normalize_parts(&parts).map(FieldValue::Address)
+                self.address
+                    .normalize_parts(&parts)
+                    .map(FieldValue::Address)
             }
             (_, Value::Text(text)) => self.normalize_text(kind, text),
             (_, Value::Parts(parts)) => {
-                let joined = parts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+                let joined = parts
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 self.normalize_text(kind, &joined)
             }
             _ => Normalized::missing(),
@@ -250,7 +272,12 @@ impl RecordNormalizer {
     /// `<field>.<key>` per recognised field. Pass-through text fields add none.
     pub fn output_headers(&self) -> Vec<String> {
         let mut headers = Vec::new();
-        for spec in self.schema.fields.iter().filter(|f| f.kind != FieldKind::Text) {
+        for spec in self
+            .schema
+            .fields
+            .iter()
+            .filter(|f| f.kind != FieldKind::Text)
+        {
             headers.push(format!("{}.norm", spec.name));
             for key in key_names(spec.kind) {
                 headers.push(format!("{}.{key}", spec.name));
@@ -308,7 +335,15 @@ mod tests {
     #[test]
     fn key_names_match_what_values_emit() {
         let n = normalizer(&[
-            "id", "name", "phone", "email", "address", "dob", "gender", "id_number", "member_no",
+            "id",
+            "name",
+            "phone",
+            "email",
+            "address",
+            "dob",
+            "gender",
+            "id_number",
+            "member_no",
         ]);
         let row = [
             "1",
@@ -324,7 +359,10 @@ mod tests {
         let record = record_from_row(n.schema(), &row, 1, &Channel::App);
         let normalized = n.normalize(&record);
         for (spec, field) in n.schema().fields.iter().zip(&normalized.fields) {
-            let value = field.value.as_ref().unwrap_or_else(|| panic!("{} unread", spec.name));
+            let value = field
+                .value
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} unread", spec.name));
             let names: Vec<&str> = value.keys().iter().map(|(k, _)| *k).collect();
             assert_eq!(names, key_names(spec.kind), "{}", spec.name);
         }
@@ -336,13 +374,20 @@ mod tests {
     #[test]
     fn national_id_derives_and_cross_checks() {
         let n = normalizer(&["id", "id_number", "birthday", "sex"]);
-        let record =
-            record_from_row(n.schema(), &["1", "11010519491231002X", "1949-12-30", "M"], 1, &Channel::Pos);
+        let record = record_from_row(
+            n.schema(),
+            &["1", "11010519491231002X", "1949-12-30", "M"],
+            1,
+            &Channel::Pos,
+        );
         let normalized = n.normalize(&record);
         let headers = n.output_headers();
         let mut cells = Vec::new();
         n.output_cells(&normalized, &mut cells);
-        let at = headers.iter().position(|h| h == "id_number.birth_date").unwrap();
+        let at = headers
+            .iter()
+            .position(|h| h == "id_number.birth_date")
+            .unwrap();
         assert_eq!(cells[at], "1949-12-31");
         let flagged: Vec<(usize, &str)> = normalized
             .issues()

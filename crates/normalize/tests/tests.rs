@@ -3,13 +3,23 @@
 
 use proptest::prelude::*;
 use sameas_core::Channel;
+use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
 use sameas_normalize::record::RecordNormalizer;
-use sameas_normalize::NormalizeOptions;
 
 const RETAIL_HEADERS: [&str; 12] = [
-    "record_id", "channel", "name", "phone", "email", "address", "birth_date", "gender",
-    "id_number", "member_no", "device_id", "updated_at",
+    "record_id",
+    "channel",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "birth_date",
+    "gender",
+    "id_number",
+    "member_no",
+    "device_id",
+    "updated_at",
 ];
 
 fn retail_normalizer() -> RecordNormalizer {
@@ -31,19 +41,78 @@ fn normalize_row(normalizer: &RecordNormalizer, row: &[&str]) -> Vec<(String, St
 }
 
 fn get<'a>(cells: &'a [(String, String)], column: &str) -> &'a str {
-    &cells.iter().find(|(h, _)| h == column).unwrap_or_else(|| panic!("no {column}")).1
+    &cells
+        .iter()
+        .find(|(h, _)| h == column)
+        .unwrap_or_else(|| panic!("no {column}"))
+        .1
 }
 
 #[test]
 fn the_same_customer_from_six_channels_meets_on_keys() {
     let normalizer = retail_normalizer();
     let rows: [[&str; 12]; 4] = [
-        ["1", "pos", "张伟", "138-0013-8000", "", "广东省深圳市南山区科技园路1号", "1990-01-02", "男", "", "", "", ""],
-        ["2", "app", "張偉", "+86 138 0013 8000", "ZhangWei@QQ.com", "廣東省深圳市南山區科技園路1號", "1990/01/02", "M", "", "", "", ""],
-        ["3", "mini_program", "Zhang Wei", "１３８００１３８０００", "zhangwei@qq.con", "广东深圳南山区科技园路1号", "1990年1月2日", "1", "", "", "", ""],
-        ["4", "call_centre", "章伟", "0086 13800138000", "", "", "Jan 2 1990", "", "", "", "", ""],
+        [
+            "1",
+            "pos",
+            "张伟",
+            "138-0013-8000",
+            "",
+            "广东省深圳市南山区科技园路1号",
+            "1990-01-02",
+            "男",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "2",
+            "app",
+            "張偉",
+            "+86 138 0013 8000",
+            "ZhangWei@QQ.com",
+            "廣東省深圳市南山區科技園路1號",
+            "1990/01/02",
+            "M",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "3",
+            "mini_program",
+            "Zhang Wei",
+            "１３８００１３８０００",
+            "zhangwei@qq.con",
+            "广东深圳南山区科技园路1号",
+            "1990年1月2日",
+            "1",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "4",
+            "call_centre",
+            "章伟",
+            "0086 13800138000",
+            "",
+            "",
+            "Jan 2 1990",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
     ];
-    let normalized: Vec<_> = rows.iter().map(|row| normalize_row(&normalizer, row)).collect();
+    let normalized: Vec<_> = rows
+        .iter()
+        .map(|row| normalize_row(&normalizer, row))
+        .collect();
     for cells in &normalized {
         assert_eq!(get(cells, "name.pinyin"), "zhang wei");
         assert_eq!(get(cells, "phone.e164"), "+8613800138000");
@@ -51,9 +120,15 @@ fn the_same_customer_from_six_channels_meets_on_keys() {
     }
     for cells in &normalized[..3] {
         assert_eq!(get(cells, "address.district"), "南山区");
-        assert_eq!(get(cells, "address.detail"), get(&normalized[0], "address.detail"));
+        assert_eq!(
+            get(cells, "address.detail"),
+            get(&normalized[0], "address.detail")
+        );
     }
-    assert_eq!(get(&normalized[1], "email.canonical"), get(&normalized[2], "email.canonical"));
+    assert_eq!(
+        get(&normalized[1], "email.canonical"),
+        get(&normalized[2], "email.canonical")
+    );
 }
 
 #[test]
@@ -71,20 +146,40 @@ fn masked_marketplace_phone_keeps_its_visible_digits() {
 fn normalized_forms_read_back_unchanged() {
     let normalizer = retail_normalizer();
     let row = [
-        "1", "web", "SMITH, Robert", "(702) 919-1300", "Bob.Smith+shop@Gmail.com",
-        "123 Main Street, Las Vegas NV 89132", "01/02/1980", "male", "11010519491231002X",
-        "m-00 12", "DEV-1", "2025-01-01",
+        "1",
+        "web",
+        "SMITH, Robert",
+        "(702) 919-1300",
+        "Bob.Smith+shop@Gmail.com",
+        "123 Main Street, Las Vegas NV 89132",
+        "01/02/1980",
+        "male",
+        "11010519491231002X",
+        "m-00 12",
+        "DEV-1",
+        "2025-01-01",
     ];
     let record = record_from_row(normalizer.schema(), &row, 1, &Channel::Unknown);
     let first = normalizer.normalize(&record);
-    let norms: Vec<String> =
-        first.fields.iter().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
+    let norms: Vec<String> = first
+        .fields
+        .iter()
+        .map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default())
+        .collect();
     let mut again_row = vec!["1".to_string(), "web".to_string()];
     again_row.extend(norms.iter().cloned());
     again_row.push("2025-01-01".to_string());
-    let again = normalizer.normalize(&record_from_row(normalizer.schema(), &again_row, 1, &Channel::Unknown));
-    let again_norms: Vec<String> =
-        again.fields.iter().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
+    let again = normalizer.normalize(&record_from_row(
+        normalizer.schema(),
+        &again_row,
+        1,
+        &Channel::Unknown,
+    ));
+    let again_norms: Vec<String> = again
+        .fields
+        .iter()
+        .map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default())
+        .collect();
     assert_eq!(norms, again_norms);
 }
 
