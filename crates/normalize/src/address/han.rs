@@ -94,7 +94,11 @@ fn clean(s: &str) -> String {
             prev = Some(k);
         }
     }
-    out
+    // Dropping punctuation between combining marks can leave them out of canonical order.
+    match crate::text::nfkc(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(settled) => settled,
+    }
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.

@@ -21,7 +21,7 @@ pub(super) struct Token<'a> {
 
 /// Splits folded text into cleaned words; commas (and `;`) start a new piece.
 pub(super) fn tokenize(folded: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(16);
     for (piece, part) in folded.split([',', ';']).enumerate() {
         for word in part.split_whitespace() {
             push_word(&mut tokens, word, piece);
@@ -45,6 +45,8 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
     }
     let text = if word.contains(['.', '#']) {
         let cleaned = word.replace(['.', '#'], "");
+        // Joining what a dot separated can leave marks out of canonical order: settle them.
+        let cleaned = crate::text::nfkc(&cleaned).into_owned();
         Cow::Owned(
             cleaned
                 .trim_matches(|c: char| !c.is_alphanumeric())
@@ -63,13 +65,46 @@ pub(super) fn abbreviate(word: &str) -> &str {
     ABBREVIATIONS.get(word).copied().unwrap_or(word)
 }
 
+/// Kept in step with the short forms in `STREET_TYPES` (a test checks it); a `match` is
+/// much cheaper than scanning the table.
 fn is_street_type(short: &str) -> bool {
-    STREET_TYPES.iter().any(|(_, s)| *s == short)
+    matches!(
+        short,
+        "st" | "rd"
+            | "ave"
+            | "blvd"
+            | "dr"
+            | "ln"
+            | "ct"
+            | "pl"
+            | "cres"
+            | "cct"
+            | "tce"
+            | "hwy"
+            | "pde"
+            | "cl"
+            | "sq"
+            | "pkwy"
+            | "cir"
+            | "trl"
+            | "aly"
+            | "esp"
+            | "expy"
+            | "fwy"
+            | "gr"
+            | "way"
+            | "walk"
+            | "row"
+            | "mews"
+            | "loop"
+    )
 }
 
 fn is_unit_word(word: &str) -> bool {
-    let short = abbreviate(word);
-    UNIT_WORDS.iter().any(|(_, s)| *s == short)
+    matches!(
+        abbreviate(word),
+        "apt" | "unit" | "ste" | "flat" | "fl" | "lvl" | "rm" | "bldg"
+    )
 }
 
 /// Whether a street (in short form) ends with its type, possibly followed by a direction.
@@ -86,7 +121,7 @@ pub(super) fn ends_with_type(street: &str) -> bool {
 }
 
 fn is_direction(short: &str) -> bool {
-    DIRECTIONS.iter().any(|(_, s)| *s == short)
+    matches!(short, "n" | "s" | "e" | "w" | "ne" | "nw" | "se" | "sw")
 }
 
 fn is_postcode(word: &str) -> bool {
@@ -123,11 +158,10 @@ pub(super) fn parse(folded: &str) -> Address {
     // Country names at the end say nothing the region and postcode do not.
     while tokens.len() > 1 {
         let n = tokens.len();
-        let two = (n >= 3).then(|| format!("{} {}", tokens[n - 2].text, tokens[n - 1].text));
-        if two
-            .as_deref()
-            .is_some_and(|t| t == "united states" || t == "united kingdom")
-        {
+        let two = n >= 3
+            && tokens[n - 2].text == "united"
+            && matches!(tokens[n - 1].text.as_ref(), "states" | "kingdom");
+        if two {
             tokens.truncate(n - 2);
         } else if matches!(
             tokens[n - 1].text.as_ref(),
@@ -207,15 +241,19 @@ pub(super) fn parse(folded: &str) -> Address {
                 break;
             }
         }
-        // Units after the street (`apt 4`).
-        while i + 1 < body.len()
-            && body[i].piece == street_piece
-            && is_unit_word(&body[i].text)
-            && body[i + 1].piece == street_piece
-        {
-            line2.push(abbreviate(&body[i].text).to_string());
-            line2.push(body[i + 1].text.to_string());
-            i += 2;
+        // A one-word street is a name, even when the word is a type (`court` stays, so that
+        // it never reads back as the state `CT`).
+        if street.len() == 1 {
+            street[0] = body[start].text.to_string();
+        }
+        // Units after the street (`apt 4`, or a designator without its value).
+        if i < body.len() && body[i].piece == street_piece && is_unit_word(&body[i].text) {
+            let words: Vec<&str> = body[i..]
+                .iter()
+                .take_while(|t| t.piece == street_piece)
+                .map(|t| t.text.as_ref())
+                .collect();
+            i += take_units(&words, &mut line2);
         }
         let street_is_last = street_piece == last_piece
             && !trailing_comma
@@ -233,6 +271,7 @@ pub(super) fn parse(folded: &str) -> Address {
             && number.is_none()
             && !found_type
             && line2.is_empty()
+            && !is_unit_word(&body[start].text)
             && (province.is_some() || postcode.is_some() || trailing_comma || no_street_line)
         {
             // `las vegas nv 89132`: no street at all.
@@ -255,10 +294,9 @@ pub(super) fn parse(folded: &str) -> Address {
             .map(|t| t.text.as_ref())
             .collect();
         i += words.len();
-        if is_unit_word(words[0]) || words[0].starts_with(|c: char| c.is_ascii_digit()) {
-            line2.extend(words.iter().map(|w| abbreviate(w).to_string()));
-        } else {
-            localities.push(words);
+        let taken = take_units(&words, &mut line2);
+        if taken < words.len() {
+            localities.push(words[taken..].to_vec());
         }
     }
 
@@ -279,7 +317,11 @@ pub(super) fn parse(folded: &str) -> Address {
             for (k, extra) in localities[..n - 2].iter().enumerate() {
                 let words = extra.iter().map(|w| abbreviate(w).to_string());
                 if k == 0 && street.is_empty() {
-                    street.extend(words);
+                    if extra.len() == 1 {
+                        street.push(extra[0].to_string());
+                    } else {
+                        street.extend(words);
+                    }
                 } else {
                     line2.extend(words);
                 }
@@ -303,6 +345,28 @@ pub(super) fn parse(folded: &str) -> Address {
     }
 }
 
+/// Moves leading unit designators with their values (`apt 4`, `fl`) and numbers (`3rd`) to
+/// `line2`; returns how many words it took.
+fn take_units(words: &[&str], line2: &mut Vec<String>) -> usize {
+    let mut k = 0;
+    while k < words.len() {
+        if is_unit_word(words[k]) {
+            line2.push(abbreviate(words[k]).to_string());
+            k += 1;
+            if k < words.len() {
+                line2.push(words[k].to_string());
+                k += 1;
+            }
+        } else if words[k].starts_with(|c: char| c.is_ascii_digit()) {
+            line2.push(words[k].to_string());
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    k
+}
+
 /// The region at the end of `tokens`: the longest full name or code, as (start, code).
 ///
 /// A bare code ends many street lines (`123 main ct`), so without a postcode it must sit in a
@@ -310,7 +374,8 @@ pub(super) fn parse(folded: &str) -> Address {
 /// like a street at all.
 fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'static str)> {
     let n = tokens.len();
-    for len in (1..=4.min(n)).rev() {
+    let mut key = String::new();
+    for len in (1..=3.min(n)).rev() {
         let start = n - len;
         if tokens[start..]
             .iter()
@@ -318,10 +383,23 @@ fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'sta
         {
             continue;
         }
-        let words: Vec<&str> = tokens[start..].iter().map(|t| t.text.as_ref()).collect();
-        let Some(code) = region_code(&words.join(" ")) else {
+        key.clear();
+        for (k, t) in tokens[start..].iter().enumerate() {
+            if k > 0 {
+                key.push(' ');
+            }
+            key.push_str(&t.text);
+        }
+        let Some(code) = region_code(&key) else {
             continue;
         };
+        // Right after the house number is the street (`1 ct`), never the region.
+        if start == 1
+            && tokens[0].piece == tokens[1].piece
+            && tokens[0].text.starts_with(|c: char| c.is_ascii_digit())
+        {
+            continue;
+        }
         let allowed = has_postcode || start == 0 || tokens[start].piece > 0 || {
             let before = &tokens[..start];
             let type_at = before
@@ -546,3 +624,39 @@ static REGIONS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     }
     map
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_form_sets_match_the_tables() {
+        for (long, short) in STREET_TYPES {
+            assert!(is_street_type(short), "{long}");
+            assert_eq!(abbreviate(long), *short);
+            assert_eq!(abbreviate(short), *short, "short forms are fixed points");
+        }
+        for (long, short) in UNIT_WORDS {
+            assert!(is_unit_word(long) && is_unit_word(short), "{long}");
+            assert_eq!(abbreviate(short), *short);
+        }
+        for (long, short) in DIRECTIONS {
+            assert!(is_direction(short), "{long}");
+        }
+        assert!(!is_street_type("main") && !is_unit_word("main"));
+    }
+
+    #[test]
+    fn regions_and_postcodes() {
+        assert_eq!(region_code("new south wales"), Some("NSW"));
+        assert_eq!(region_code("nv"), Some("NV"));
+        assert_eq!(region_code("district of columbia"), Some("DC"));
+        assert_eq!(region_code("main"), None);
+        assert!(is_postcode("4011") && is_postcode("89132") && is_postcode("89132-1234"));
+        assert!(!is_postcode("123") && !is_postcode("1234567") && !is_postcode("8913a"));
+        assert!(is_australian(Some("WA"), Some("6000")));
+        assert!(!is_australian(Some("WA"), Some("98101")));
+        assert!(is_australian(Some("NSW"), None));
+        assert!(!is_australian(Some("NV"), None));
+    }
+}
