@@ -41,6 +41,10 @@ pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
     if !out.chars().any(char::is_alphanumeric) {
         return Normalized::invalid("identifier has no letter or digit");
     }
+    // Upper-casing can leave a non-NFKC sequence; settle it so the result reads back unchanged.
+    if let std::borrow::Cow::Owned(settled) = text::nfkc(&out) {
+        out = settled;
+    }
     Normalized::ok(Identifier(out))
 }
 

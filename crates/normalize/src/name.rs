@@ -38,6 +38,7 @@ const MAX_HAN_NAME_CHARS: usize = 6;
 
 const REASON_JUNK: &str = "name contains digits or symbols";
 const REASON_MIXED: &str = "name mixes scripts";
+const REASON_MASKED: &str = "part of the name hidden by source";
 const REASON_LONG: &str = "unusually long name";
 const REASON_NO_LETTERS: &str = "no letters in name";
 const REASON_HONORIFIC_ALONE: &str = "honorific without a name";
@@ -565,6 +566,7 @@ impl HanChars {
         let mut pending_dot = false;
         let mut junk = false;
         let mut mixed = false;
+        let mut masked = false;
         for c in s.chars() {
             if text::is_han(c) {
                 if pending_break && !chars.is_empty() && breaks.last() != Some(&chars.len()) {
@@ -581,9 +583,14 @@ impl HanChars {
                 pending_dot = true;
             } else if c.is_alphabetic() {
                 mixed = true;
+            } else if matches!(c, '*' | '●' | '×' | '○') {
+                masked = true;
             } else {
                 junk = true;
             }
+        }
+        if masked {
+            issues.push(Issue::new(IssueKind::Masked, REASON_MASKED));
         }
         if junk {
             issues.push(Issue::new(IssueKind::Suspicious, REASON_JUNK));
@@ -1158,6 +1165,15 @@ mod tests {
         );
         assert!(r.has(IssueKind::Suspicious));
         assert_eq!(r.issues[0].reason, REASON_JUNK);
+        let masked = names.normalize("王**");
+        assert_eq!(
+            masked.value.as_ref().map(MatchKeys::norm).as_deref(),
+            Some("王")
+        );
+        assert_eq!(
+            masked.issues,
+            vec![Issue::new(IssueKind::Masked, REASON_MASKED)]
+        );
         let h = names.normalize("张伟123");
         assert_eq!(
             h.value.as_ref().map(MatchKeys::norm),
