@@ -40,9 +40,22 @@ impl Channel {
         if label.is_empty() {
             return Channel::Unknown;
         }
-        let lower = label.to_lowercase();
-        let key = lower.replace(['-', ' '], "_");
-        match key.as_str() {
+        // Labels are short: fold ASCII ones on the stack, so the common case allocates nothing.
+        let mut buf = [0u8; 24];
+        let folded;
+        let key: &str = if label.is_ascii() && label.len() <= buf.len() {
+            for (slot, b) in buf.iter_mut().zip(label.bytes()) {
+                *slot = match b {
+                    b'-' | b' ' => b'_',
+                    _ => b.to_ascii_lowercase(),
+                };
+            }
+            std::str::from_utf8(&buf[..label.len()]).unwrap_or_default()
+        } else {
+            folded = label.to_lowercase().replace(['-', ' '], "_");
+            &folded
+        };
+        match key {
             "pos" | "store" | "shop" | "till" | "门店" | "线下" | "收银" => Channel::Pos,
             "app" | "mobile_app" | "应用" => Channel::App,
             "mini_program" | "miniprogram" | "mini" | "wechat" | "小程序" | "微信" => {
@@ -56,7 +69,7 @@ impl Channel {
                 Channel::Web
             }
             "unknown" => Channel::Unknown,
-            _ => Channel::Other(lower),
+            _ => Channel::Other(label.to_lowercase()),
         }
     }
 

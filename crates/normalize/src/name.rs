@@ -234,6 +234,28 @@ impl NameNormalizer {
         NameNormalizer::default()
     }
 
+    /// The Double Metaphone primary code of an ASCII token. Given names and surnames repeat
+    /// heavily, so codes are memoised per thread (bounded; every normalizer uses the same
+    /// encoder settings, so a code depends on the token alone).
+    fn phonetic_code(&self, ascii: &str) -> String {
+        const MAX_CACHED: usize = 16_384;
+        thread_local! {
+            static CODES: std::cell::RefCell<foldhash::HashMap<Box<str>, Box<str>>> =
+                std::cell::RefCell::default();
+        }
+        CODES.with_borrow_mut(|codes| {
+            if let Some(code) = codes.get(ascii) {
+                return code.to_string();
+            }
+            let code = self.metaphone.encode(ascii);
+            if codes.len() >= MAX_CACHED {
+                codes.clear();
+            }
+            codes.insert(ascii.into(), code.as_str().into());
+            code
+        })
+    }
+
     /// Reads a full name from one column.
     ///
     /// ```
@@ -469,7 +491,7 @@ impl NameNormalizer {
                 for part in token.split('-').filter(|p| !p.is_empty()) {
                     let ascii = ascii_letters(part);
                     if !ascii.is_empty() {
-                        let code = self.metaphone.encode(&ascii);
+                        let code = self.phonetic_code(&ascii);
                         if !code.is_empty() {
                             phonetic.push(code);
                         }
@@ -676,6 +698,17 @@ fn han_pinyin(family: &str, given: &str) -> (Option<String>, Vec<String>) {
 
 /// Every reading of each unit of the name (the family name as one unit when it has a surname
 /// reading), combined in order, at most [`MAX_PINYIN_VARIANTS`] keys other than `main`.
+/// A reading as written in keys (ü as v), borrowed when nothing changes.
+fn reading_key(plain: &'static str) -> Cow<'static, str> {
+    if plain.is_ascii() {
+        Cow::Borrowed(plain)
+    } else {
+        let mut key = String::with_capacity(plain.len());
+        romanised::push_reading(&mut key, plain);
+        Cow::Owned(key)
+    }
+}
+
 fn pinyin_variants(
     family: &str,
     given: &str,
@@ -687,10 +720,9 @@ fn pinyin_variants(
         let mut out: Vec<Cow<'static, str>> = Vec::new();
         if let Some(multi) = c.to_pinyin_multi() {
             for p in multi {
-                let mut s = String::new();
-                romanised::push_reading(&mut s, p.plain());
-                if !out.iter().any(|o| *o == s) {
-                    out.push(Cow::Owned(s));
+                let reading = reading_key(p.plain());
+                if !out.contains(&reading) {
+                    out.push(reading);
                 }
             }
         }

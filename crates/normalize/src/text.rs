@@ -93,7 +93,12 @@ pub fn to_simplified(s: &str) -> Cow<'_, str> {
 /// NFKC-normalizes `s` (full-width digits and letters become ASCII), borrowing when it is
 /// already normalized.
 pub fn nfkc(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    // ASCII and the CJK Unified Ideographs block have no decompositions and no combining
+    // marks, so text made only of them is already NFKC; checking that is far cheaper.
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    if plain || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.nfkc().collect())
@@ -133,13 +138,7 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 /// Trims `s` and collapses each run of white space into one ASCII space.
 pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
     let trimmed = s.trim();
-    let mut prev_space = false;
-    let clean = trimmed.chars().all(|c| {
-        let ok = !(c.is_whitespace() && (prev_space || c != ' '));
-        prev_space = c.is_whitespace();
-        ok
-    });
-    if clean {
+    if is_collapsed(trimmed) {
         return Cow::Borrowed(trimmed);
     }
     let mut out = String::with_capacity(trimmed.len());
@@ -150,6 +149,32 @@ pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
         out.push_str(word);
     }
     Cow::Owned(out)
+}
+
+/// Whether `s` (already trimmed) has no white space other than single ASCII spaces.
+fn is_collapsed(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut prev_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let space = match b {
+            b' ' => true,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            // Lead bytes of the non-ASCII white space characters (U+0085, U+00A0, U+1680,
+            // U+2000–U+205F, U+3000); anything else non-ASCII is not white space.
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
+                if s[i..].chars().next().is_some_and(char::is_whitespace) {
+                    return false;
+                }
+                false
+            }
+            _ => false,
+        };
+        if space && prev_space {
+            return false;
+        }
+        prev_space = space;
+    }
+    true
 }
 
 /// Keeps only ASCII digits, after NFKC (so full-width digits count).

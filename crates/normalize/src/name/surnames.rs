@@ -94,9 +94,12 @@ pub(super) static SURNAME_RANK: LazyLock<HashMap<char, u16>> = LazyLock::new(|| 
 pub(super) static OVERRIDES: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| FAMILY_PINYIN_OVERRIDES.iter().copied().collect());
 
+static COMPOUND_SET: LazyLock<foldhash::HashSet<&'static str>> =
+    LazyLock::new(|| COMPOUND_SURNAMES.iter().copied().collect());
+
 /// Whether `s` is a listed compound surname.
 pub(super) fn is_compound(s: &str) -> bool {
-    COMPOUND_SURNAMES.contains(&s)
+    COMPOUND_SET.contains(s)
 }
 
 /// Whether `c` is a listed single-character surname.
