@@ -211,6 +211,12 @@ impl Name {
             return true;
         };
         let tokens: Vec<&str> = given.split(' ').chain(family.split(' ')).collect();
+        // A family name that reads as a suffix or degree (jd, ii) would be dropped.
+        let mut unsuffixed = tokens.clone();
+        strip_suffixes(&mut unsuffixed);
+        if unsuffixed.len() != tokens.len() {
+            return false;
+        }
         let split = split_single_part(&tokens, self.script == NameScript::Latin, false);
         split.family.join(" ") == *family && split.given.join(" ") == *given
     }
@@ -375,6 +381,10 @@ impl NameNormalizer {
                 return Normalized::invalid(REASON_HONORIFIC_ALONE);
             }
             chars.truncate(chars.len() - len);
+            // "先生女士": what is left is another honorific, not a name.
+            if han_honorific(&chars).is_some_and(|(rest, _)| rest == chars.len()) {
+                return Normalized::invalid(REASON_HONORIFIC_ALONE);
+            }
             breaks.retain(|b| *b < chars.len());
             if breaks.is_empty() {
                 dotted = false;
@@ -1197,6 +1207,13 @@ mod tests {
         );
         assert!(r.has(IssueKind::Suspicious));
         assert_eq!(r.issues[0].reason, REASON_JUNK);
+        assert!(names.normalize("先生女士").has(IssueKind::Invalid));
+        let degree_family = names.normalize("Jd, A").value.unwrap();
+        assert_eq!(degree_family.norm(), "jd, a");
+        assert_eq!(
+            names.normalize(&degree_family.norm()).value.unwrap(),
+            degree_family
+        );
         let masked = names.normalize("王**");
         assert_eq!(
             masked.value.as_ref().map(MatchKeys::norm).as_deref(),
