@@ -112,6 +112,13 @@ pub fn mask_name(raw: &str) -> String {
     if text.chars().any(is_han) {
         return mask_han_name(&text);
     }
+    // "SMITH, Robert" is family first: mask it as "Robert SMITH".
+    let text = match text.split_once(',') {
+        Some((family, given)) if !given.trim().is_empty() => {
+            std::borrow::Cow::Owned(format!("{} {}", given.trim(), family.trim()))
+        }
+        _ => text,
+    };
     let mut tokens = text
         .split(' ')
         .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -378,6 +385,7 @@ mod tests {
         assert_eq!(mask_name("欧阳"), "欧*");
         assert_eq!(mask_name("张"), "*");
         assert_eq!(mask_name("Robert Smith"), "R. S****");
+        assert_eq!(mask_name("SMITH, Robert"), "R. S****");
         assert_eq!(mask_name("Robert J. Smith"), "R. S****");
         assert_eq!(mask_name("Smith"), "S****");
         assert_eq!(mask_name("ＳＭＩＴＨ"), "S****");
