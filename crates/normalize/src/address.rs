@@ -15,6 +15,7 @@
 
 mod han;
 mod latin;
+mod places;
 
 use sameas_core::FieldPart;
 

@@ -7,6 +7,16 @@ use super::{Address, AddressScript};
 pub(super) fn parse(folded: &str) -> Address {
     let (rest, postcode) = take_postcode(folded);
     let clean = clean(&rest);
+    // The common shapes are read by our own tables; cpca reads the rest.
+    if let Some(p) = super::places::read(&clean) {
+        return han_address(
+            Some(p.province.to_string()),
+            Some(p.city.to_string()),
+            p.district.map(str::to_string),
+            p.detail,
+            postcode,
+        );
+    }
     let parsed = cpca::AddressParser::global().parse(&clean);
     if parsed.province.is_none()
         && parsed.city.is_none()
@@ -21,14 +31,29 @@ pub(super) fn parse(folded: &str) -> Address {
         }
         return address;
     }
-    let detail = parsed.detail;
-    let (street, number) = road_and_number(&detail);
+    han_address(
+        parsed.province,
+        parsed.city,
+        parsed.district,
+        &parsed.detail,
+        postcode,
+    )
+}
+
+fn han_address(
+    province: Option<String>,
+    city: Option<String>,
+    district: Option<String>,
+    detail: &str,
+    postcode: Option<String>,
+) -> Address {
+    let (street, number) = road_and_number(detail);
     Address {
         script: AddressScript::Han,
-        province: parsed.province,
-        city: parsed.city,
-        district: parsed.district,
-        detail: (!detail.is_empty()).then_some(detail),
+        province,
+        city,
+        district,
+        detail: (!detail.is_empty()).then(|| detail.to_string()),
         number,
         street,
         postcode,
