@@ -17,6 +17,8 @@ mod han;
 mod latin;
 mod places;
 
+use std::borrow::Cow;
+
 use sameas_core::FieldPart;
 
 use crate::{MatchKeys, Normalized, text};
@@ -188,7 +190,7 @@ impl AddressNormalizer {
     /// assert!(addresses.normalize("--,.").has(IssueKind::Invalid));
     /// ```
     pub fn normalize(&self, raw: &str) -> Normalized<Address> {
-        let folded = text::fold(raw);
+        let folded = fold(raw);
         if folded.is_empty() {
             return Normalized::missing();
         }
@@ -302,6 +304,30 @@ impl AddressNormalizer {
         Normalized::ok(latin_from_parts(
             &number, &street, &line2, &locality, &city, &region, &postcode,
         ))
+    }
+}
+
+/// `text::fold`, without its NFKC pass where that has nothing to do: ASCII and CJK unified
+/// ideographs are NFKC, alone and next to each other, and lower-casing keeps them so.
+fn fold(raw: &str) -> Cow<'_, str> {
+    if !raw.chars().all(|c| c.is_ascii() || han::is_cjk(c)) {
+        return text::fold(raw);
+    }
+    let lowered = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(raw.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let out = match text::to_simplified(&lowered) {
+        Cow::Owned(simplified) => Cow::Owned(simplified),
+        Cow::Borrowed(_) => lowered,
+    };
+    match out {
+        Cow::Borrowed(borrowed) => text::collapse_whitespace(borrowed),
+        Cow::Owned(owned) => match text::collapse_whitespace(&owned) {
+            Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
+            collapsed => Cow::Owned(collapsed.into_owned()),
+        },
     }
 }
 
@@ -671,6 +697,15 @@ mod tests {
         #[test]
         fn idempotent_any(raw in "\\PC*") {
             assert_stable(&raw)?;
+        }
+
+        #[test]
+        fn fold_is_text_fold(
+            raw in "\\PC*",
+            mixed in "[a-zA-Z0-9 ,.#\t\u{3000}廣東省深圳市南山區號路\u{3400}-\u{3405}\u{9FFE}-\u{9FFF}ａ１\u{301}]*",
+        ) {
+            prop_assert_eq!(fold(&raw), text::fold(&raw));
+            prop_assert_eq!(fold(&mixed), text::fold(&mixed));
         }
 
         #[test]

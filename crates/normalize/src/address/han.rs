@@ -1,6 +1,8 @@
 //! Chinese addresses: postcode extraction, punctuation clean-up, province / city / district
 //! by `cpca`, and the road name and 号 number from what remains.
 
+use std::borrow::Cow;
+
 use super::{Address, AddressScript};
 
 /// Reads a folded (NFKC, lower-case, Simplified) Chinese address.
@@ -62,7 +64,7 @@ fn han_address(
 
 /// Finds a 6-digit postcode: after `邮编` / `邮政编码`, at the very start, or a 6-digit run not
 /// followed by a Han unit (so `518057号` stays a house number). Returns the text without it.
-fn take_postcode(s: &str) -> (String, Option<String>) {
+fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -89,20 +91,24 @@ fn take_postcode(s: &str) -> (String, Option<String>) {
             rest.push_str(&s[..cut]);
             rest.push(' ');
             rest.push_str(&s[i..]);
-            return (rest, Some(s[start..i].to_string()));
+            return (Cow::Owned(rest), Some(s[start..i].to_string()));
         }
     }
-    (s.to_string(), None)
+    (Cow::Borrowed(s), None)
 }
 
 /// Drops white space and punctuation; keeps `-` between letters or digits (`12-14号`) and
 /// reads `#` after a digit as 号 (`3#楼` is 3号楼).
-fn clean(s: &str) -> String {
+fn clean(s: &str) -> Cow<'_, str> {
+    // The usual address has nothing to drop, and its characters are NFKC in any order.
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || is_cjk(c)) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     let mut prev: Option<char> = None;
     while let Some(c) = chars.next() {
-        let keep = if c.is_alphanumeric() {
+        let keep = if c.is_ascii_alphanumeric() || is_cjk(c) || c.is_alphanumeric() {
             Some(c)
         } else if c == '-' {
             let next = chars.peek().copied();
@@ -119,11 +125,21 @@ fn clean(s: &str) -> String {
             prev = Some(k);
         }
     }
+    if out.chars().all(|c| c.is_ascii() || is_cjk(c)) {
+        return Cow::Owned(out);
+    }
     // Dropping punctuation between combining marks can leave them out of canonical order.
     match crate::text::nfkc(&out) {
-        std::borrow::Cow::Borrowed(_) => out,
-        std::borrow::Cow::Owned(settled) => settled,
+        Cow::Borrowed(_) => Cow::Owned(out),
+        Cow::Owned(settled) => Cow::Owned(settled),
     }
+}
+
+/// CJK unified ideographs (main block and extension A): alphanumeric, and NFKC whatever
+/// stands next to them (none decomposes or combines), which the slow Unicode tables would
+/// otherwise be asked.
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
@@ -176,7 +192,7 @@ mod tests {
         );
         let (rest, code) = take_postcode("广东省深圳市 邮编:518057 科技园");
         assert_eq!(
-            (clean(&rest).as_str(), code.as_deref()),
+            (&*clean(&rest), code.as_deref()),
             ("广东省深圳市科技园", Some("518057"))
         );
         assert_eq!(take_postcode("科技园路518057号").1, None);
