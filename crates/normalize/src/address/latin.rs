@@ -31,7 +31,15 @@ pub(super) fn tokenize(folded: &str) -> Vec<Token<'_>> {
 }
 
 fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
-    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#');
+    let b = word.as_bytes();
+    // Most words start and end with a letter or digit: nothing to trim.
+    let word = if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        word
+    } else {
+        word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#')
+    };
     if word.is_empty() {
         return;
     }
@@ -43,7 +51,7 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
         push_word(tokens, rest, piece);
         return;
     }
-    let text = if word.contains(['.', '#']) {
+    let text = if word.bytes().any(|b| b == b'.' || b == b'#') {
         let cleaned = word.replace(['.', '#'], "");
         // Joining what a dot separated can leave marks out of canonical order: settle them.
         let cleaned = crate::text::nfkc(&cleaned).into_owned();
@@ -192,12 +200,13 @@ pub(super) fn parse(folded: &str) -> Address {
     // A leading comma says there is no street line at all (`, perth`).
     let no_street_line = body.first().is_some_and(|t| t.piece > 0);
 
-    let mut detail: Vec<String> = Vec::new();
-    let mut line2: Vec<String> = Vec::new();
+    // Words borrowed from the tokens (or the short-form tables) until the output is joined.
+    let mut detail: Vec<&str> = Vec::new();
+    let mut line2: Vec<&str> = Vec::new();
     let mut i = 0;
     if body.len() >= 3 && is_unit_word(&body[0].text) {
-        line2.push(abbreviate(&body[0].text).to_string());
-        line2.push(body[1].text.to_string());
+        line2.push(abbreviate(&body[0].text));
+        line2.push(&body[1].text);
         i = 2;
     }
     let mut number = None;
@@ -205,11 +214,11 @@ pub(super) fn parse(folded: &str) -> Address {
     if i < body.len() && body[i].text.starts_with(|c: char| c.is_ascii_digit()) {
         number = Some(body[i].text.to_string());
         number_piece = Some(body[i].piece);
-        detail.push(body[i].text.to_string());
+        detail.push(&body[i].text);
         i += 1;
     }
 
-    let mut street: Vec<String> = Vec::new();
+    let mut street: Vec<&str> = Vec::new();
     let mut localities: Vec<Vec<&str>> = Vec::new();
     // The street shares the number's line, or the first line when there is no number: a
     // number or unit alone on its line has no street after it (`6, perth`, `apt 4, st james`).
@@ -224,7 +233,7 @@ pub(super) fn parse(folded: &str) -> Address {
                 break;
             }
             let short = abbreviate(word);
-            street.push(short.to_string());
+            street.push(short);
             i += 1;
             if i - 1 > start && is_street_type(short) {
                 found_type = true;
@@ -234,7 +243,7 @@ pub(super) fn parse(folded: &str) -> Address {
                     let dir = abbreviate(&body[i].text);
                     let after = body.get(i + 1).filter(|t| t.piece == street_piece);
                     if is_direction(dir) && after.is_none_or(|t| is_unit_word(&t.text)) {
-                        street.push(dir.to_string());
+                        street.push(dir);
                         i += 1;
                     }
                 }
@@ -244,7 +253,7 @@ pub(super) fn parse(folded: &str) -> Address {
         // A one-word street is a name, even when the word is a type (`court` stays, so that
         // it never reads back as the state `CT`).
         if street.len() == 1 {
-            street[0] = body[start].text.to_string();
+            street[0] = &body[start].text;
         }
         // Units after the street (`apt 4`, or a designator without its value).
         if i < body.len() && body[i].piece == street_piece && is_unit_word(&body[i].text) {
@@ -281,7 +290,7 @@ pub(super) fn parse(folded: &str) -> Address {
             if street_is_last {
                 localities.push(rest);
             } else {
-                line2.extend(rest.iter().map(|w| abbreviate(w).to_string()));
+                line2.extend(rest.iter().map(|w| abbreviate(w)));
             }
         }
     }
@@ -295,7 +304,9 @@ pub(super) fn parse(folded: &str) -> Address {
             .collect();
         i += words.len();
         let taken = take_units(&words, &mut line2);
-        if taken < words.len() {
+        if taken == 0 {
+            localities.push(words);
+        } else if taken < words.len() {
             localities.push(words[taken..].to_vec());
         }
     }
@@ -315,10 +326,10 @@ pub(super) fn parse(folded: &str) -> Address {
         n => {
             // More places than district and city: the first is the street when there is none.
             for (k, extra) in localities[..n - 2].iter().enumerate() {
-                let words = extra.iter().map(|w| abbreviate(w).to_string());
+                let words = extra.iter().map(|w| abbreviate(w));
                 if k == 0 && street.is_empty() {
                     if extra.len() == 1 {
-                        street.push(extra[0].to_string());
+                        street.push(extra[0]);
                     } else {
                         street.extend(words);
                     }
@@ -331,7 +342,7 @@ pub(super) fn parse(folded: &str) -> Address {
         }
     }
 
-    detail.extend(street.iter().cloned());
+    detail.extend(street.iter().copied());
     detail.extend(line2);
     Address {
         script: AddressScript::Latin,
@@ -347,18 +358,18 @@ pub(super) fn parse(folded: &str) -> Address {
 
 /// Moves leading unit designators with their values (`apt 4`, `fl`) and numbers (`3rd`) to
 /// `line2`; returns how many words it took.
-fn take_units(words: &[&str], line2: &mut Vec<String>) -> usize {
+fn take_units<'a>(words: &[&'a str], line2: &mut Vec<&'a str>) -> usize {
     let mut k = 0;
     while k < words.len() {
         if is_unit_word(words[k]) {
-            line2.push(abbreviate(words[k]).to_string());
+            line2.push(abbreviate(words[k]));
             k += 1;
             if k < words.len() {
-                line2.push(words[k].to_string());
+                line2.push(words[k]);
                 k += 1;
             }
         } else if words[k].starts_with(|c: char| c.is_ascii_digit()) {
-            line2.push(words[k].to_string());
+            line2.push(words[k]);
             k += 1;
         } else {
             break;
