@@ -64,7 +64,7 @@ fn han_address(
 
 /// Finds a 6-digit postcode: after `邮编` / `邮政编码`, at the very start, or a 6-digit run not
 /// followed by a Han unit (so `518057号` stays a house number). Returns the text without it.
-fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
+pub(super) fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -99,7 +99,7 @@ fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
 
 /// Drops white space and punctuation; keeps `-` between letters or digits (`12-14号`) and
 /// reads `#` after a digit as 号 (`3#楼` is 3号楼).
-fn clean(s: &str) -> Cow<'_, str> {
+pub(super) fn clean(s: &str) -> Cow<'_, str> {
     // The usual address has nothing to drop, and its characters are NFKC in any order.
     if s.chars().all(|c| c.is_ascii_alphanumeric() || is_cjk(c)) {
         return Cow::Borrowed(s);
@@ -143,17 +143,17 @@ pub(super) fn is_cjk(c: char) -> bool {
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
-fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
+pub(super) fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
     let Some(hao) = detail.find('号') else {
         return (None, None);
     };
     let head = &detail[..hao];
-    let number_start = head
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_ascii_digit() || *c == '-')
-        .last()
-        .map_or(head.len(), |(i, _)| i);
+    let number_start = head.len()
+        - head
+            .bytes()
+            .rev()
+            .take_while(|b| b.is_ascii_digit() || *b == b'-')
+            .count();
     let number = head[number_start..].trim_matches('-');
     if number.is_empty() {
         return (None, None);
@@ -161,7 +161,7 @@ fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
     let mut road = &head[..number_start];
     // The subdistrict or town before the road is not part of its name.
     for prefix in ["街道", "镇", "乡"] {
-        if let Some(pos) = road.rfind(prefix) {
+        if let Some(pos) = rfind(road, prefix) {
             let after = &road[pos + prefix.len()..];
             if after.chars().count() >= 2 {
                 road = after;
@@ -174,6 +174,14 @@ fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
         && !road.ends_with("街道")
         && road.chars().count() >= 2;
     (is_road.then(|| road.to_string()), Some(number.to_string()))
+}
+
+/// `hay.rfind(needle)` without building a substring searcher for a needle this short (a
+/// UTF-8 match of a whole character sequence always starts on a character boundary).
+fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .rposition(|w| w == needle.as_bytes())
 }
 
 #[cfg(test)]
