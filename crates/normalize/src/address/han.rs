@@ -64,7 +64,7 @@ fn han_address(
 
 /// Finds a 6-digit postcode: after `邮编` / `邮政编码`, at the very start, or a 6-digit run not
 /// followed by a Han unit (so `518057号` stays a house number). Returns the text without it.
-pub(super) fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
+fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -99,7 +99,7 @@ pub(super) fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
 
 /// Drops white space and punctuation; keeps `-` between letters or digits (`12-14号`) and
 /// reads `#` after a digit as 号 (`3#楼` is 3号楼).
-pub(super) fn clean(s: &str) -> Cow<'_, str> {
+fn clean(s: &str) -> Cow<'_, str> {
     // The usual address has nothing to drop, and its characters are NFKC in any order.
     if s.chars().all(|c| c.is_ascii_alphanumeric() || is_cjk(c)) {
         return Cow::Borrowed(s);
@@ -143,7 +143,7 @@ pub(super) fn is_cjk(c: char) -> bool {
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
-pub(super) fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
+fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
     let Some(hao) = detail.find('号') else {
         return (None, None);
     };
