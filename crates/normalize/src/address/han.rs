@@ -1,12 +1,24 @@
 //! Chinese addresses: postcode extraction, punctuation clean-up, province / city / district
 //! by `cpca`, and the road name and 号 number from what remains.
 
+use std::borrow::Cow;
+
 use super::{Address, AddressScript};
 
 /// Reads a folded (NFKC, lower-case, Simplified) Chinese address.
 pub(super) fn parse(folded: &str) -> Address {
     let (rest, postcode) = take_postcode(folded);
     let clean = clean(&rest);
+    // The common shapes are read by our own tables; cpca reads the rest.
+    if let Some(p) = super::places::read(&clean) {
+        return han_address(
+            Some(p.province.to_string()),
+            Some(p.city.to_string()),
+            p.district.map(str::to_string),
+            p.detail,
+            postcode,
+        );
+    }
     let parsed = cpca::AddressParser::global().parse(&clean);
     if parsed.province.is_none()
         && parsed.city.is_none()
@@ -21,14 +33,29 @@ pub(super) fn parse(folded: &str) -> Address {
         }
         return address;
     }
-    let detail = parsed.detail;
-    let (street, number) = road_and_number(&detail);
+    han_address(
+        parsed.province,
+        parsed.city,
+        parsed.district,
+        &parsed.detail,
+        postcode,
+    )
+}
+
+fn han_address(
+    province: Option<String>,
+    city: Option<String>,
+    district: Option<String>,
+    detail: &str,
+    postcode: Option<String>,
+) -> Address {
+    let (street, number) = road_and_number(detail);
     Address {
         script: AddressScript::Han,
-        province: parsed.province,
-        city: parsed.city,
-        district: parsed.district,
-        detail: (!detail.is_empty()).then_some(detail),
+        province,
+        city,
+        district,
+        detail: (!detail.is_empty()).then(|| detail.to_string()),
         number,
         street,
         postcode,
@@ -37,7 +64,7 @@ pub(super) fn parse(folded: &str) -> Address {
 
 /// Finds a 6-digit postcode: after `邮编` / `邮政编码`, at the very start, or a 6-digit run not
 /// followed by a Han unit (so `518057号` stays a house number). Returns the text without it.
-fn take_postcode(s: &str) -> (String, Option<String>) {
+fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -64,20 +91,24 @@ fn take_postcode(s: &str) -> (String, Option<String>) {
             rest.push_str(&s[..cut]);
             rest.push(' ');
             rest.push_str(&s[i..]);
-            return (rest, Some(s[start..i].to_string()));
+            return (Cow::Owned(rest), Some(s[start..i].to_string()));
         }
     }
-    (s.to_string(), None)
+    (Cow::Borrowed(s), None)
 }
 
 /// Drops white space and punctuation; keeps `-` between letters or digits (`12-14号`) and
 /// reads `#` after a digit as 号 (`3#楼` is 3号楼).
-fn clean(s: &str) -> String {
+fn clean(s: &str) -> Cow<'_, str> {
+    // The usual address has nothing to drop, and its characters are NFKC in any order.
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || is_cjk(c)) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     let mut prev: Option<char> = None;
     while let Some(c) = chars.next() {
-        let keep = if c.is_alphanumeric() {
+        let keep = if c.is_ascii_alphanumeric() || is_cjk(c) || c.is_alphanumeric() {
             Some(c)
         } else if c == '-' {
             let next = chars.peek().copied();
@@ -94,11 +125,21 @@ fn clean(s: &str) -> String {
             prev = Some(k);
         }
     }
+    if out.chars().all(|c| c.is_ascii() || is_cjk(c)) {
+        return Cow::Owned(out);
+    }
     // Dropping punctuation between combining marks can leave them out of canonical order.
     match crate::text::nfkc(&out) {
-        std::borrow::Cow::Borrowed(_) => out,
-        std::borrow::Cow::Owned(settled) => settled,
+        Cow::Borrowed(_) => Cow::Owned(out),
+        Cow::Owned(settled) => Cow::Owned(settled),
     }
+}
+
+/// CJK unified ideographs (main block and extension A): alphanumeric, and NFKC whatever
+/// stands next to them (none decomposes or combines), which the slow Unicode tables would
+/// otherwise be asked.
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
@@ -107,12 +148,12 @@ fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
         return (None, None);
     };
     let head = &detail[..hao];
-    let number_start = head
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_ascii_digit() || *c == '-')
-        .last()
-        .map_or(head.len(), |(i, _)| i);
+    let number_start = head.len()
+        - head
+            .bytes()
+            .rev()
+            .take_while(|b| b.is_ascii_digit() || *b == b'-')
+            .count();
     let number = head[number_start..].trim_matches('-');
     if number.is_empty() {
         return (None, None);
@@ -120,7 +161,7 @@ fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
     let mut road = &head[..number_start];
     // The subdistrict or town before the road is not part of its name.
     for prefix in ["街道", "镇", "乡"] {
-        if let Some(pos) = road.rfind(prefix) {
+        if let Some(pos) = rfind(road, prefix) {
             let after = &road[pos + prefix.len()..];
             if after.chars().count() >= 2 {
                 road = after;
@@ -133,6 +174,14 @@ fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
         && !road.ends_with("街道")
         && road.chars().count() >= 2;
     (is_road.then(|| road.to_string()), Some(number.to_string()))
+}
+
+/// `hay.rfind(needle)` without building a substring searcher for a needle this short (a
+/// UTF-8 match of a whole character sequence always starts on a character boundary).
+fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .rposition(|w| w == needle.as_bytes())
 }
 
 #[cfg(test)]
@@ -151,7 +200,7 @@ mod tests {
         );
         let (rest, code) = take_postcode("广东省深圳市 邮编:518057 科技园");
         assert_eq!(
-            (clean(&rest).as_str(), code.as_deref()),
+            (&*clean(&rest), code.as_deref()),
             ("广东省深圳市科技园", Some("518057"))
         );
         assert_eq!(take_postcode("科技园路518057号").1, None);

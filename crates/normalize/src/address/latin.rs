@@ -6,6 +6,7 @@
 //! US zip), where the place between street and state is the suburb and goes to `district`.
 
 use std::borrow::Cow;
+use std::io::Write;
 use std::sync::LazyLock;
 
 use foldhash::HashMap;
@@ -21,17 +22,46 @@ pub(super) struct Token<'a> {
 
 /// Splits folded text into cleaned words; commas (and `;`) start a new piece.
 pub(super) fn tokenize(folded: &str) -> Vec<Token<'_>> {
+    if folded.is_ascii() {
+        // Faster by byte, and the same characters.
+        split_words(folded, folded.bytes().map(char::from).enumerate())
+    } else {
+        split_words(folded, folded.char_indices())
+    }
+}
+
+/// `split([',', ';'])`, then `split_whitespace()` in each piece, in one pass over `chars`
+/// (`folded`'s characters and their byte offsets).
+fn split_words(folded: &str, chars: impl Iterator<Item = (usize, char)>) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(16);
-    for (piece, part) in folded.split([',', ';']).enumerate() {
-        for word in part.split_whitespace() {
-            push_word(&mut tokens, word, piece);
+    let (mut piece, mut start) = (0, None);
+    for (i, c) in chars {
+        let comma = c == ',' || c == ';';
+        if comma || c.is_whitespace() {
+            if let Some(from) = start.take() {
+                push_word(&mut tokens, &folded[from..i], piece);
+            }
+            piece += usize::from(comma);
+        } else if start.is_none() {
+            start = Some(i);
         }
+    }
+    if let Some(from) = start {
+        push_word(&mut tokens, &folded[from..], piece);
     }
     tokens
 }
 
 fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
-    let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#');
+    let b = word.as_bytes();
+    // Most words start and end with a letter or digit: nothing to trim.
+    let word = if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        word
+    } else {
+        word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#')
+    };
     if word.is_empty() {
         return;
     }
@@ -43,7 +73,7 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
         push_word(tokens, rest, piece);
         return;
     }
-    let text = if word.contains(['.', '#']) {
+    let text = if word.bytes().any(|b| b == b'.' || b == b'#') {
         let cleaned = word.replace(['.', '#'], "");
         // Joining what a dot separated can leave marks out of canonical order: settle them.
         let cleaned = crate::text::nfkc(&cleaned).into_owned();
@@ -62,6 +92,10 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
 
 /// The short form of a street type, unit designator or direction; the word itself otherwise.
 pub(super) fn abbreviate(word: &str) -> &str {
+    // Numbers and long words are never in the table: skip the hash.
+    if word.len() > MAX_ABBREVIATED || word.starts_with(|c: char| c.is_ascii_digit()) {
+        return word;
+    }
     ABBREVIATIONS.get(word).copied().unwrap_or(word)
 }
 
@@ -192,12 +226,12 @@ pub(super) fn parse(folded: &str) -> Address {
     // A leading comma says there is no street line at all (`, perth`).
     let no_street_line = body.first().is_some_and(|t| t.piece > 0);
 
-    let mut detail: Vec<String> = Vec::new();
-    let mut line2: Vec<String> = Vec::new();
+    // Words borrowed from the tokens (or the short-form tables) until the output is joined.
+    let mut line2: Vec<&str> = Vec::new();
     let mut i = 0;
     if body.len() >= 3 && is_unit_word(&body[0].text) {
-        line2.push(abbreviate(&body[0].text).to_string());
-        line2.push(body[1].text.to_string());
+        line2.push(abbreviate(&body[0].text));
+        line2.push(&body[1].text);
         i = 2;
     }
     let mut number = None;
@@ -205,12 +239,11 @@ pub(super) fn parse(folded: &str) -> Address {
     if i < body.len() && body[i].text.starts_with(|c: char| c.is_ascii_digit()) {
         number = Some(body[i].text.to_string());
         number_piece = Some(body[i].piece);
-        detail.push(body[i].text.to_string());
         i += 1;
     }
 
-    let mut street: Vec<String> = Vec::new();
-    let mut localities: Vec<Vec<&str>> = Vec::new();
+    let mut street: Vec<&str> = Vec::new();
+    let mut localities: Vec<&[Token<'_>]> = Vec::new();
     // The street shares the number's line, or the first line when there is no number: a
     // number or unit alone on its line has no street after it (`6, perth`, `apt 4, st james`).
     let line_piece = number_piece.or(body.first().map(|t| t.piece));
@@ -224,7 +257,7 @@ pub(super) fn parse(folded: &str) -> Address {
                 break;
             }
             let short = abbreviate(word);
-            street.push(short.to_string());
+            street.push(short);
             i += 1;
             if i - 1 > start && is_street_type(short) {
                 found_type = true;
@@ -234,7 +267,7 @@ pub(super) fn parse(folded: &str) -> Address {
                     let dir = abbreviate(&body[i].text);
                     let after = body.get(i + 1).filter(|t| t.piece == street_piece);
                     if is_direction(dir) && after.is_none_or(|t| is_unit_word(&t.text)) {
-                        street.push(dir.to_string());
+                        street.push(dir);
                         i += 1;
                     }
                 }
@@ -244,26 +277,18 @@ pub(super) fn parse(folded: &str) -> Address {
         // A one-word street is a name, even when the word is a type (`court` stays, so that
         // it never reads back as the state `CT`).
         if street.len() == 1 {
-            street[0] = body[start].text.to_string();
+            street[0] = &body[start].text;
         }
         // Units after the street (`apt 4`, or a designator without its value).
         if i < body.len() && body[i].piece == street_piece && is_unit_word(&body[i].text) {
-            let words: Vec<&str> = body[i..]
-                .iter()
-                .take_while(|t| t.piece == street_piece)
-                .map(|t| t.text.as_ref())
-                .collect();
-            i += take_units(&words, &mut line2);
+            i += take_units(same_piece(&body[i..]).unwrap_or_default(), &mut line2);
         }
         let street_is_last = street_piece == last_piece
             && !trailing_comma
             && region_piece.is_none_or(|p| p == street_piece)
             && postcode_piece.is_none_or(|p| p == street_piece);
-        let rest: Vec<&str> = body[i..]
-            .iter()
-            .take_while(|t| t.piece == street_piece)
-            .map(|t| t.text.as_ref())
-            .collect();
+        let rest = same_piece(&body[i..]).filter(|r| r[0].piece == street_piece);
+        let rest = rest.unwrap_or_default();
         i += rest.len();
         let only_piece = body[i..].iter().all(|t| t.piece == street_piece);
         if only_piece
@@ -275,37 +300,33 @@ pub(super) fn parse(folded: &str) -> Address {
             && (province.is_some() || postcode.is_some() || trailing_comma || no_street_line)
         {
             // `las vegas nv 89132`: no street at all.
-            localities.push(body[start..i].iter().map(|t| t.text.as_ref()).collect());
+            localities.push(&body[start..i]);
             street.clear();
         } else if !rest.is_empty() {
             if street_is_last {
                 localities.push(rest);
             } else {
-                line2.extend(rest.iter().map(|w| abbreviate(w).to_string()));
+                line2.extend(rest.iter().map(|t| abbreviate(&t.text)));
             }
         }
     }
     // Later pieces: a unit or number line is line 2, anything else a locality.
     while i < body.len() {
-        let piece = body[i].piece;
-        let words: Vec<&str> = body[i..]
-            .iter()
-            .take_while(|t| t.piece == piece)
-            .map(|t| t.text.as_ref())
-            .collect();
+        let words = same_piece(&body[i..]).unwrap_or_default();
         i += words.len();
-        let taken = take_units(&words, &mut line2);
+        let taken = take_units(words, &mut line2);
         if taken < words.len() {
-            localities.push(words[taken..].to_vec());
+            localities.push(&words[taken..]);
         }
     }
 
     let (mut district, mut city) = (None, None);
-    let join = |words: &[&str]| words.join(" ");
+    let join =
+        |words: &[Token<'_>]| join_words(words.iter().map(|t| t.text.as_ref())).unwrap_or_default();
     match localities.len() {
         0 => {}
         1 => {
-            let place = join(&localities[0]);
+            let place = join(localities[0]);
             if trailing_comma || is_australian(province.as_deref(), postcode.as_deref()) {
                 district = Some(place);
             } else {
@@ -315,10 +336,10 @@ pub(super) fn parse(folded: &str) -> Address {
         n => {
             // More places than district and city: the first is the street when there is none.
             for (k, extra) in localities[..n - 2].iter().enumerate() {
-                let words = extra.iter().map(|w| abbreviate(w).to_string());
+                let words = extra.iter().map(|t| abbreviate(&t.text));
                 if k == 0 && street.is_empty() {
                     if extra.len() == 1 {
-                        street.push(extra[0].to_string());
+                        street.push(&extra[0].text);
                     } else {
                         street.extend(words);
                     }
@@ -326,45 +347,71 @@ pub(super) fn parse(folded: &str) -> Address {
                     line2.extend(words);
                 }
             }
-            district = Some(join(&localities[n - 2]));
-            city = Some(join(&localities[n - 1]));
+            district = Some(join(localities[n - 2]));
+            city = Some(join(localities[n - 1]));
         }
     }
 
-    detail.extend(street.iter().cloned());
-    detail.extend(line2);
+    let detail = number.as_deref().into_iter().chain(street.iter().copied());
     Address {
         script: AddressScript::Latin,
         province,
         city,
         district,
-        detail: (!detail.is_empty()).then(|| detail.join(" ")),
+        detail: join_words(detail.chain(line2)),
+        street: join_words(street),
         number,
-        street: (!street.is_empty()).then(|| street.join(" ")),
         postcode,
     }
 }
 
 /// Moves leading unit designators with their values (`apt 4`, `fl`) and numbers (`3rd`) to
 /// `line2`; returns how many words it took.
-fn take_units(words: &[&str], line2: &mut Vec<String>) -> usize {
+fn take_units<'t>(words: &'t [Token<'_>], line2: &mut Vec<&'t str>) -> usize {
     let mut k = 0;
     while k < words.len() {
-        if is_unit_word(words[k]) {
-            line2.push(abbreviate(words[k]).to_string());
+        if is_unit_word(&words[k].text) {
+            line2.push(abbreviate(&words[k].text));
             k += 1;
             if k < words.len() {
-                line2.push(words[k].to_string());
+                line2.push(&words[k].text);
                 k += 1;
             }
-        } else if words[k].starts_with(|c: char| c.is_ascii_digit()) {
-            line2.push(words[k].to_string());
+        } else if words[k].text.starts_with(|c: char| c.is_ascii_digit()) {
+            line2.push(&words[k].text);
             k += 1;
         } else {
             break;
         }
     }
     k
+}
+
+/// The leading tokens that share the first one's piece; `None` when there are none.
+fn same_piece<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<&'t [Token<'a>]> {
+    let piece = tokens.first()?.piece;
+    let len = tokens.iter().take_while(|t| t.piece == piece).count();
+    Some(&tokens[..len])
+}
+
+/// The words joined by single spaces; `None` when there are none.
+fn join_words<'w>(words: impl IntoIterator<Item = &'w str>) -> Option<String> {
+    let mut out: Option<String> = None;
+    for word in words {
+        match &mut out {
+            None => {
+                // Room for a few words, so that the usual line is not reallocated.
+                let mut first = String::with_capacity(word.len().max(24));
+                first.push_str(word);
+                out = Some(first);
+            }
+            Some(out) => {
+                out.push(' ');
+                out.push_str(word);
+            }
+        }
+    }
+    out
 }
 
 /// The region at the end of `tokens`: the longest full name or code, as (start, code).
@@ -374,7 +421,6 @@ fn take_units(words: &[&str], line2: &mut Vec<String>) -> usize {
 /// like a street at all.
 fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'static str)> {
     let n = tokens.len();
-    let mut key = String::new();
     for len in (1..=3.min(n)).rev() {
         let start = n - len;
         if tokens[start..]
@@ -383,14 +429,17 @@ fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'sta
         {
             continue;
         }
-        key.clear();
-        for (k, t) in tokens[start..].iter().enumerate() {
-            if k > 0 {
-                key.push(' ');
-            }
-            key.push_str(&t.text);
-        }
-        let Some(code) = region_code(&key) else {
+        let mut key = [0u8; MAX_REGION];
+        let mut rest: &mut [u8] = &mut key;
+        // A key longer than any region name does not fit, and is no region.
+        let fits = tokens[start..].iter().enumerate().all(|(k, t)| {
+            (k == 0 || rest.write_all(b" ").is_ok()) && rest.write_all(t.text.as_bytes()).is_ok()
+        });
+        let used = MAX_REGION - rest.len();
+        let key = fits
+            .then(|| std::str::from_utf8(&key[..used]).ok())
+            .flatten();
+        let Some(code) = key.and_then(region_code) else {
             continue;
         };
         // Right after the house number is the street (`1 ct`), never the region.
@@ -519,6 +568,9 @@ const DIRECTIONS: &[(&str, &str)] = &[
     ("sw", "sw"),
 ];
 
+/// The longest word in the short-form tables (`expressway`); a test checks it.
+const MAX_ABBREVIATED: usize = 10;
+
 static ABBREVIATIONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
     STREET_TYPES
         .iter()
@@ -611,6 +663,9 @@ const CA_REGIONS: &[(&str, &str)] = &[
     ("northwest territories", "NT"),
 ];
 
+/// The longest full region name, in bytes; a test checks it.
+const MAX_REGION: usize = 28;
+
 /// Full names and lower-case codes to upper-case codes. `washington` means the state: a city
 /// of that name is usually written with `dc`.
 static REGIONS: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
@@ -644,6 +699,28 @@ mod tests {
             assert!(is_direction(short), "{long}");
         }
         assert!(!is_street_type("main") && !is_unit_word("main"));
+        let longest = |table: &[(&str, &str)]| table.iter().map(|(w, _)| w.len()).max();
+        assert_eq!(
+            [STREET_TYPES, UNIT_WORDS, DIRECTIONS]
+                .map(longest)
+                .iter()
+                .max(),
+            Some(&Some(MAX_ABBREVIATED))
+        );
+        assert!(
+            STREET_TYPES
+                .iter()
+                .chain(UNIT_WORDS)
+                .chain(DIRECTIONS)
+                .all(|(w, _)| !w.starts_with(|c: char| c.is_ascii_digit()))
+        );
+        assert_eq!(
+            [US_REGIONS, CA_REGIONS, AU_REGIONS]
+                .map(longest)
+                .iter()
+                .max(),
+            Some(&Some(MAX_REGION))
+        );
     }
 
     #[test]
