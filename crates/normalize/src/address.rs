@@ -17,9 +17,6 @@ mod han;
 mod latin;
 mod places;
 
-use std::borrow::Cow;
-use std::sync::LazyLock;
-
 use sameas_core::FieldPart;
 
 use crate::{MatchKeys, Normalized, text};
@@ -191,7 +188,7 @@ impl AddressNormalizer {
     /// assert!(addresses.normalize("--,.").has(IssueKind::Invalid));
     /// ```
     pub fn normalize(&self, raw: &str) -> Normalized<Address> {
-        let folded = fold(raw);
+        let folded = text::fold(raw);
         if folded.is_empty() {
             return Normalized::missing();
         }
@@ -310,71 +307,6 @@ impl AddressNormalizer {
             &number, &street, &line2, &locality, &city, &region, &postcode,
         ))
     }
-}
-
-/// `text::fold` in one pass for text of ASCII and CJK unified ideographs, which is NFKC
-/// already (alone and side by side); anything else goes to `text::fold`.
-fn fold(raw: &str) -> Cow<'_, str> {
-    let (mut upper, mut traditional, mut collapse) = (false, false, false);
-    // Leading, trailing, doubled or other ASCII white space needs collapsing.
-    let mut prev_space = true;
-    for c in raw.chars() {
-        if c.is_ascii() {
-            upper |= c.is_ascii_uppercase();
-            let space = c == ' ';
-            collapse |= matches!(c, '\t'..='\r') || (space && prev_space);
-            prev_space = space;
-        } else if han::is_cjk(c) {
-            traditional |= is_traditional(c);
-            prev_space = false;
-        } else {
-            return text::fold(raw);
-        }
-    }
-    let out = if !traditional && upper {
-        Cow::Owned(raw.to_ascii_lowercase())
-    } else if traditional {
-        let mut out = String::with_capacity(raw.len());
-        out.extend(raw.chars().map(|c| {
-            if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                text::simplified_char(c)
-            }
-        }));
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(raw)
-    };
-    if !collapse && !prev_space {
-        return out;
-    }
-    match out {
-        Cow::Borrowed(borrowed) => text::collapse_whitespace(borrowed),
-        Cow::Owned(owned) => match text::collapse_whitespace(&owned) {
-            Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
-            collapsed => Cow::Owned(collapsed.into_owned()),
-        },
-    }
-}
-
-/// Whether a CJK unified ideograph has a different Simplified form: a bit per character,
-/// so that most characters need no lookup in the Traditional table.
-fn is_traditional(c: char) -> bool {
-    const START: u32 = 0x3400;
-    static BITS: LazyLock<Vec<u64>> = LazyLock::new(|| {
-        let mut bits = vec![0u64; ((0x9FFF - START) / 64 + 1) as usize];
-        for code in START..=0x9FFF {
-            let c = char::from_u32(code).expect("no surrogates here");
-            if han::is_cjk(c) && text::simplified_char(c) != c {
-                let at = code - START;
-                bits[(at / 64) as usize] |= 1 << (at % 64);
-            }
-        }
-        bits
-    });
-    let at = c as u32 - START;
-    BITS[(at / 64) as usize] >> (at % 64) & 1 == 1
 }
 
 const EMPTY_LATIN: Address = Address {
@@ -743,15 +675,6 @@ mod tests {
         #[test]
         fn idempotent_any(raw in "\\PC*") {
             assert_stable(&raw)?;
-        }
-
-        #[test]
-        fn fold_is_text_fold(
-            raw in "\\PC*",
-            mixed in "[a-zA-Z0-9 ,.#\t\n\u{B}\u{3000}廣東省深圳市南山區號路\u{3400}-\u{3405}\u{9FFE}-\u{9FFF}ａ１\u{301}A-Z張偉歐陽為]*",
-        ) {
-            prop_assert_eq!(fold(&raw), text::fold(&raw));
-            prop_assert_eq!(fold(&mixed), text::fold(&mixed));
         }
 
         #[test]

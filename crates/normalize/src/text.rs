@@ -114,6 +114,11 @@ pub fn nfkc(s: &str) -> Cow<'_, str> {
 /// assert_eq!(fold("廣東省"), "广东省");
 /// ```
 pub fn fold(s: &str) -> Cow<'_, str> {
+    fold_plain(s).unwrap_or_else(|| fold_any(s))
+}
+
+/// [`fold`] for any text.
+fn fold_any(s: &str) -> Cow<'_, str> {
     let mut out = nfkc(s);
     if out.chars().any(char::is_uppercase) {
         let lowered = out.to_lowercase();
@@ -133,6 +138,76 @@ pub fn fold(s: &str) -> Cow<'_, str> {
             collapsed => Cow::Owned(collapsed.into_owned()),
         },
     }
+}
+
+/// [`fold`] in one pass for text of ASCII and CJK unified ideographs, which is NFKC already
+/// (alone and side by side); `None` for any other text.
+fn fold_plain(raw: &str) -> Option<Cow<'_, str>> {
+    let (mut upper, mut traditional, mut collapse) = (false, false, false);
+    // Leading, trailing, doubled or other ASCII white space needs collapsing.
+    let mut prev_space = true;
+    for c in raw.chars() {
+        if c.is_ascii() {
+            upper |= c.is_ascii_uppercase();
+            let space = c == ' ';
+            collapse |= matches!(c, '\t'..='\r') || (space && prev_space);
+            prev_space = space;
+        } else if is_cjk(c) {
+            traditional |= is_traditional(c);
+            prev_space = false;
+        } else {
+            return None;
+        }
+    }
+    let out = if !traditional && upper {
+        Cow::Owned(raw.to_ascii_lowercase())
+    } else if traditional {
+        let mut out = String::with_capacity(raw.len());
+        out.extend(raw.chars().map(|c| {
+            if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                simplified_char(c)
+            }
+        }));
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(raw)
+    };
+    if !collapse && !prev_space {
+        return Some(out);
+    }
+    Some(match out {
+        Cow::Borrowed(borrowed) => collapse_whitespace(borrowed),
+        Cow::Owned(owned) => match collapse_whitespace(&owned) {
+            Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
+            collapsed => Cow::Owned(collapsed.into_owned()),
+        },
+    })
+}
+
+/// CJK Unified Ideographs and Extension A: no decompositions, no combining marks.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Whether a CJK unified ideograph has a different Simplified form: a bit per character,
+/// so that most characters need no lookup in the Traditional table.
+fn is_traditional(c: char) -> bool {
+    const START: u32 = 0x3400;
+    static BITS: LazyLock<Vec<u64>> = LazyLock::new(|| {
+        let mut bits = vec![0u64; ((0x9FFF - START) / 64 + 1) as usize];
+        for code in START..=0x9FFF {
+            let c = char::from_u32(code).expect("no surrogates here");
+            if is_cjk(c) && simplified_char(c) != c {
+                let at = code - START;
+                bits[(at / 64) as usize] |= 1 << (at % 64);
+            }
+        }
+        bits
+    });
+    let at = c as u32 - START;
+    BITS[(at / 64) as usize] >> (at % 64) & 1 == 1
 }
 
 /// Trims `s` and collapses each run of white space into one ASCII space.
@@ -211,5 +286,24 @@ mod tests {
     #[test]
     fn digits_reads_full_width() {
         assert_eq!(digits("１３８-0013 8000"), "13800138000");
+    }
+
+    proptest::proptest! {
+        /// The one-pass fold agrees with the general one wherever it answers.
+        #[test]
+        fn fast_fold_is_general_fold(
+            raw in "\\PC*",
+            mixed in "[a-zA-Z0-9 ,.#\t\n\u{B}\u{3000}廣東省深圳市南山區號路\u{3400}-\u{3405}\u{9FFE}-\u{9FFF}ａ１\u{301}A-Z張偉歐陽為]*",
+        ) {
+            proptest::prop_assert_eq!(fold(&raw), fold_any(&raw));
+            proptest::prop_assert_eq!(fold(&mixed), fold_any(&mixed));
+        }
+
+        /// Folding is idempotent.
+        #[test]
+        fn fold_is_idempotent(raw in "\\PC*") {
+            let once = fold(&raw).into_owned();
+            proptest::prop_assert_eq!(fold(&once), once.as_str());
+        }
     }
 }
