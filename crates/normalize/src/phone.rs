@@ -2,12 +2,13 @@
 //! that keep their visible digits, and a fast path for Chinese mobiles.
 //!
 //! The `phonenumber` crate costs about 5 µs per parse behind a global mutex, so it sits behind
-//! the [`PhoneParser`] trait and is asked only about what the regex-free fast path cannot
-//! settle: anything that is not an 11-digit Chinese mobile (`1[3-9]…`, with or without a
-//! `+86` / `0086` / `86` prefix). The fast path judges a mobile's prefix with a small table
-//! that mirrors the library's metadata (checked by a unit test), so a number the library
-//! would reject is still kept, flagged [`IssueKind::Suspicious`]: carriers allocate prefixes
-//! before the metadata learns them.
+//! the [`PhoneParser`] trait and is asked only about what the regex-free fast paths cannot
+//! settle. The first takes 11-digit Chinese mobiles (`1[3-9]…`, with or without a `+86` /
+//! `0086` / `86` prefix) and judges a mobile's prefix with a small table that mirrors the
+//! library's metadata (checked by a unit test), so a number the library would reject is still
+//! kept, flagged [`IssueKind::Suspicious`]: carriers allocate prefixes before the metadata
+//! learns them. The second gives the library's own verdict, from tables checked against it,
+//! on North American numbers and on 10-digit numbers under CN that do not start with 0 or 1.
 
 use std::fmt;
 
@@ -16,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::NormalizeError;
 use crate::issue::{Issue, IssueKind, MatchKeys, Normalized};
 use crate::text::nfkc;
+
+mod fast;
 
 /// The visible digits of a number whose middle its source hid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -260,12 +263,15 @@ impl PhoneNormalizer {
                 issues,
             };
         }
-        let mut candidate = String::with_capacity(scan.len + 1);
-        if scan.plus {
-            candidate.push('+');
-        }
-        candidate.extend(body.iter().map(|&b| b as char));
-        match self.parser.parse(&candidate, &self.region) {
+        let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
+            let mut candidate = String::with_capacity(scan.len + 1);
+            if scan.plus {
+                candidate.push('+');
+            }
+            candidate.extend(body.iter().map(|&b| b as char));
+            self.parser.parse(&candidate, &self.region)
+        });
+        match verdict {
             Some(verdict) if verdict.valid => Normalized {
                 value: Some(Phone {
                     e164: Some(verdict.e164),
