@@ -141,8 +141,7 @@ fn lookup(table: &[u8], digits: &[u8]) -> Option<bool> {
 fn phone_verdict(code: &str, national: &[u8], country_code: u16, valid: bool) -> PhoneVerdict {
     let mut e164 = String::with_capacity(code.len() + national.len());
     e164.push_str(code);
-    // `national` is ASCII digits only.
-    e164.extend(national.iter().map(|&b| b as char));
+    e164.push_str(super::ascii(national));
     PhoneVerdict {
         e164,
         country_code,
