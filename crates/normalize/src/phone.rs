@@ -2,13 +2,15 @@
 //! that keep their visible digits, and a fast path for Chinese mobiles.
 //!
 //! The `phonenumber` crate costs about 5 µs per parse behind a global mutex, so it sits behind
-//! the [`PhoneParser`] trait and is asked only about what the regex-free fast path cannot
-//! settle: anything that is not an 11-digit Chinese mobile (`1[3-9]…`, with or without a
-//! `+86` / `0086` / `86` prefix). The fast path judges a mobile's prefix with a small table
-//! that mirrors the library's metadata (checked by a unit test), so a number the library
-//! would reject is still kept, flagged [`IssueKind::Suspicious`]: carriers allocate prefixes
-//! before the metadata learns them.
+//! the [`PhoneParser`] trait and is asked only about what the regex-free fast paths cannot
+//! settle. The first takes 11-digit Chinese mobiles (`1[3-9]…`, with or without a `+86` /
+//! `0086` / `86` prefix) and judges a mobile's prefix with a small table that mirrors the
+//! library's metadata (checked by a unit test), so a number the library would reject is still
+//! kept, flagged [`IssueKind::Suspicious`]: carriers allocate prefixes before the metadata
+//! learns them. The second gives the library's own verdict, from tables checked against it,
+//! on North American numbers and on 10-digit numbers under CN that do not start with 0 or 1.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::NormalizeError;
 use crate::issue::{Issue, IssueKind, MatchKeys, Normalized};
 use crate::text::nfkc;
+
+mod fast;
 
 /// The visible digits of a number whose middle its source hid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -217,7 +221,7 @@ impl PhoneNormalizer {
     /// assert!(phones.normalize("12345").has(IssueKind::Invalid));
     /// ```
     pub fn normalize(&self, raw: &str) -> Normalized<Phone> {
-        let text = nfkc(raw);
+        let text = nfkc_phone(raw);
         let text = text.trim();
         if text.is_empty() {
             return Normalized::missing();
@@ -237,7 +241,7 @@ impl PhoneNormalizer {
         if scan.masks > 0 {
             return self.masked(&scan, body, issues);
         }
-        if scan.digits < 3 {
+        if scan.digits() < 3 {
             return Normalized::invalid("too few digits for a phone number");
         }
         if let Some(national) = cn_mobile_national(scan.plus, body, self.country_code) {
@@ -249,8 +253,7 @@ impl PhoneNormalizer {
             }
             let mut e164 = String::with_capacity(14);
             e164.push_str("+86");
-            // `national` is ASCII digits only.
-            e164.extend(national.iter().map(|&b| b as char));
+            e164.push_str(ascii(national));
             return Normalized {
                 value: Some(Phone {
                     e164: Some(e164),
@@ -260,12 +263,15 @@ impl PhoneNormalizer {
                 issues,
             };
         }
-        let mut candidate = String::with_capacity(scan.len + 1);
-        if scan.plus {
-            candidate.push('+');
-        }
-        candidate.extend(body.iter().map(|&b| b as char));
-        match self.parser.parse(&candidate, &self.region) {
+        let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
+            let mut candidate = String::with_capacity(scan.len + 1);
+            if scan.plus {
+                candidate.push('+');
+            }
+            candidate.push_str(ascii(body));
+            self.parser.parse(&candidate, &self.region)
+        });
+        match verdict {
             Some(verdict) if verdict.valid => Normalized {
                 value: Some(Phone {
                     e164: Some(verdict.e164),
@@ -280,7 +286,7 @@ impl PhoneNormalizer {
     }
 
     fn masked(&self, scan: &Scan, body: &[u8], mut issues: Vec<Issue>) -> Normalized<Phone> {
-        if scan.digits == 0 {
+        if scan.digits() == 0 {
             return Normalized::invalid("no visible digits");
         }
         let first = body.iter().position(|&b| b == b'*').unwrap_or(0);
@@ -308,7 +314,6 @@ impl PhoneNormalizer {
         if visible < 3 {
             return Normalized::invalid("too few visible digits");
         }
-        let ascii = |bytes: &[u8]| bytes.iter().map(|&b| b as char).collect::<String>();
         issues.push(Issue::new(
             IssueKind::Masked,
             "middle digits hidden by source",
@@ -317,8 +322,8 @@ impl PhoneNormalizer {
             value: Some(Phone {
                 e164: None,
                 masked: Some(MaskedPhone {
-                    prefix: ascii(prefix),
-                    suffix: ascii(suffix),
+                    prefix: ascii(prefix).to_string(),
+                    suffix: ascii(suffix).to_string(),
                 }),
                 country_code,
             }),
@@ -327,12 +332,31 @@ impl PhoneNormalizer {
     }
 }
 
+/// [`nfkc`] with a shortcut for full-width ASCII (`１３８…`, `（＋８６）`), a common phone
+/// spelling: each such character decomposes to ASCII, which composes with nothing, so mapping
+/// them one by one is the whole of NFKC.
+fn nfkc_phone(raw: &str) -> Cow<'_, str> {
+    if raw.is_ascii() {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        out.push(match c {
+            '\u{3000}' => ' ',
+            // U+FF01..=U+FF5E are U+0021..=U+007E shifted by 0xFEE0.
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c if c.is_ascii() => c,
+            _ => return nfkc(raw),
+        });
+    }
+    Cow::Owned(out)
+}
+
 /// A cleaned candidate: digits and `*` (any mask character), at most [`MAX_BODY`] long.
 struct Scan {
     buf: [u8; MAX_BODY],
     len: usize,
     plus: bool,
-    digits: usize,
     masks: usize,
     overflow: bool,
     trailing_digits: bool,
@@ -340,17 +364,28 @@ struct Scan {
 
 impl Scan {
     fn push(&mut self, b: u8) {
-        if self.len == MAX_BODY {
-            self.overflow = true;
-            return;
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+                self.masks += usize::from(b == b'*');
+            }
+            None => self.overflow = true,
         }
-        self.buf[self.len] = b;
-        self.len += 1;
-        if b == b'*' {
-            self.masks += 1;
-        } else {
-            self.digits += 1;
+    }
+
+    fn push_digits(&mut self, digits: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + digits.len()) {
+            Some(slots) => {
+                slots.copy_from_slice(digits);
+                self.len += digits.len();
+            }
+            None => self.overflow = true,
         }
+    }
+
+    fn digits(&self) -> usize {
+        self.len - self.masks
     }
 }
 
@@ -375,7 +410,6 @@ fn scan(text: &str) -> Scan {
         buf: [0; MAX_BODY],
         len: 0,
         plus: false,
-        digits: 0,
         masks: 0,
         overflow: false,
         trailing_digits: false,
@@ -390,7 +424,14 @@ fn scan(text: &str) -> Scan {
     }
     while let Some(c) = rest.chars().next() {
         if c.is_ascii_digit() {
-            scan.push(c as u8);
+            // Runs of digits are most of a number: copy them whole.
+            let run = rest.bytes().take_while(u8::is_ascii_digit).count();
+            scan.push_digits(&rest.as_bytes()[..run]);
+            if scan.overflow {
+                return scan;
+            }
+            rest = &rest[run..];
+            continue;
         } else if is_mask_char(c) {
             scan.push(b'*');
         } else if c == 'x' || c == 'X' {
@@ -456,6 +497,11 @@ fn cn_mobile_prefix_known(national: &[u8]) -> bool {
         },
         _ => false,
     }
+}
+
+/// `bytes` as text; the scanned body is ASCII digits and `*` only.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 fn decimal_len(mut n: u16) -> usize {
@@ -707,8 +753,31 @@ mod tests {
         }
     }
 
+    /// The full-width shortcut is NFKC, character by character and in context.
+    #[test]
+    fn full_width_shortcut_is_nfkc() {
+        for c in ('\u{ff01}'..='\u{ff5e}').chain(['\u{3000}']) {
+            let text = format!("{c}1{c}");
+            assert_eq!(nfkc_phone(&text), nfkc(&text), "{c}");
+        }
+        assert_eq!(
+            e164(&CN, "（＋８６）１３８　００１３　８０００").as_deref(),
+            Some("+8613800138000")
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn full_width_shortcut_matches_nfkc(raw in "[ -~\u{3000}\u{ff01}-\u{ff5e}]{0,16}") {
+            prop_assert_eq!(nfkc_phone(&raw), nfkc(&raw));
+        }
+
+        #[test]
+        fn full_width_shortcut_matches_nfkc_on_any_text(raw in "\\PC{0,16}") {
+            prop_assert_eq!(nfkc_phone(&raw), nfkc(&raw));
+        }
 
         #[test]
         fn never_panics(raw in ".*") {
