@@ -226,10 +226,14 @@ fn canonical_local(local: &str, rules: Rules) -> String {
 fn valid_local(local: &str) -> bool {
     !local.starts_with('.')
         && !local.ends_with('.')
-        && !local.contains("..")
+        && !local.as_bytes().windows(2).any(|w| w == b"..")
         && local.chars().all(|c| {
             c.is_ascii_alphanumeric()
-                || "!#$%&'*+/=?^_`{|}~-.".contains(c)
+                || matches!(
+                    c,
+                    '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '/' | '=' | '?'
+                )
+                || matches!(c, '^' | '_' | '`' | '{' | '|' | '}' | '~' | '-' | '.')
                 || (!c.is_ascii() && c.is_alphanumeric())
         })
 }

@@ -17,14 +17,14 @@ use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Norma
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldValue {
-    /// A name.
-    Name(Name),
+    /// A name (boxed: it is the largest value, and records stay small).
+    Name(Box<Name>),
     /// A phone.
     Phone(Phone),
     /// An e-mail address.
     Email(Email),
-    /// An address.
-    Address(Address),
+    /// An address (boxed, as names are).
+    Address(Box<Address>),
     /// A date (birth date or other).
     Date(NormalizedDate),
     /// A gender.
@@ -40,10 +40,10 @@ pub enum FieldValue {
 impl FieldValue {
     fn typed(&self) -> Option<&dyn MatchKeys> {
         Some(match self {
-            FieldValue::Name(v) => v,
+            FieldValue::Name(v) => v.as_ref(),
             FieldValue::Phone(v) => v,
             FieldValue::Email(v) => v,
-            FieldValue::Address(v) => v,
+            FieldValue::Address(v) => v.as_ref(),
             FieldValue::Date(v) => v,
             FieldValue::Gender(v) => v,
             FieldValue::NationalId(v) => v,
@@ -197,14 +197,14 @@ impl RecordNormalizer {
                 let family = join_parts(parts, &[FieldPart::Family]);
                 self.name
                     .normalize_parts(given.as_deref(), family.as_deref())
-                    .map(FieldValue::Name)
+                    .map(|n| FieldValue::Name(Box::new(n)))
             }
             (FieldKind::Address, Value::Parts(parts)) => {
                 let parts: Vec<(FieldPart, &str)> =
                     parts.iter().map(|(p, t)| (*p, t.as_str())).collect();
                 self.address
                     .normalize_parts(&parts)
-                    .map(FieldValue::Address)
+                    .map(|a| FieldValue::Address(Box::new(a)))
             }
             (_, Value::Text(text)) => self.normalize_text(kind, text),
             (_, Value::Parts(parts)) => {
@@ -221,10 +221,16 @@ impl RecordNormalizer {
 
     fn normalize_text(&self, kind: FieldKind, raw: &str) -> Normalized<FieldValue> {
         match kind {
-            FieldKind::Name => self.name.normalize(raw).map(FieldValue::Name),
+            FieldKind::Name => self
+                .name
+                .normalize(raw)
+                .map(|n| FieldValue::Name(Box::new(n))),
             FieldKind::Phone => self.phone.normalize(raw).map(FieldValue::Phone),
             FieldKind::Email => normalize_email(raw).map(FieldValue::Email),
-            FieldKind::Address => self.address.normalize(raw).map(FieldValue::Address),
+            FieldKind::Address => self
+                .address
+                .normalize(raw)
+                .map(|a| FieldValue::Address(Box::new(a))),
             FieldKind::BirthDate => self.date.normalize_birth_date(raw).map(FieldValue::Date),
             FieldKind::Date => self.date.normalize(raw).map(FieldValue::Date),
             FieldKind::Gender => normalize_gender(raw).map(FieldValue::Gender),
