@@ -27,7 +27,7 @@ pub struct FieldProfile {
     pub completeness: f64,
     /// `valid / present` (1 when nothing is present).
     pub validity: f64,
-    /// Distinct normalized values among the valid ones.
+    /// Distinct normalized values among the valid ones (masked phones left out).
     pub distinct: usize,
     /// For strong identifiers (full phones, e-mails, national ids, other identifiers): the
     /// share of records with a valid value that share it with at least one other record.
@@ -94,6 +94,7 @@ struct ChannelTally {
 /// let phone = &profile.channels[0].fields[0];
 /// assert_eq!((phone.present, phone.valid, phone.distinct), (3, 2, 1));
 /// assert_eq!(phone.duplicate_rate, Some(1.0));
+/// assert_eq!(phone.issues[&sameas_normalize::IssueKind::Invalid], 1);
 /// ```
 pub struct ProfileBuilder {
     /// Profiled fields: (schema position, name, kind). Pass-through text is left out.
@@ -145,7 +146,11 @@ impl ProfileBuilder {
                 };
                 let present = !field.has(IssueKind::Missing);
                 let valid = field.value.is_some() && !field.has(IssueKind::Invalid);
-                let hash = field.value.as_ref().filter(|_| valid).map(|v| self.hash(v));
+                let hash = field
+                    .value
+                    .as_ref()
+                    .filter(|_| valid)
+                    .and_then(|v| self.hash(v));
                 Observation {
                     present,
                     valid,
@@ -176,14 +181,14 @@ impl ProfileBuilder {
         }
     }
 
-    fn hash(&self, value: &FieldValue) -> u64 {
+    /// The hash of the value's identity; `None` for a masked phone, which identifies no one.
+    fn hash(&self, value: &FieldValue) -> Option<u64> {
         let mut hasher = self.hasher.build_hasher();
         match value {
-            // Only full numbers identify; masked ones are profiled by their visible digits.
-            FieldValue::Phone(phone) => phone.e164.as_deref().unwrap_or("").hash(&mut hasher),
+            FieldValue::Phone(phone) => phone.e164.as_deref()?.hash(&mut hasher),
             other => other.norm().hash(&mut hasher),
         }
-        hasher.finish()
+        Some(hasher.finish())
     }
 
     /// The finished profile.
