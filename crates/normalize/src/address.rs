@@ -671,6 +671,13 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn fuzz_findings_read_back() {
+        for raw in ["##\n\u{19}0", "## 0", "0 #", "#\u{13},\n\n1#1"] {
+            assert_stable(raw).unwrap();
+        }
+    }
+
     proptest! {
         #[test]
         fn idempotent_any(raw in "\\PC*") {

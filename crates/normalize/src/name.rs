@@ -824,7 +824,13 @@ impl LatinTokens {
                 current.pop();
             }
             if !current.is_empty() {
-                tokens.push(std::mem::take(current));
+                let token = std::mem::take(current);
+                // Dropping a symbol can bring a letter and a combining mark together: settle
+                // the token so it reads back unchanged.
+                tokens.push(match text::nfkc(&token) {
+                    std::borrow::Cow::Owned(settled) => settled,
+                    std::borrow::Cow::Borrowed(_) => token,
+                });
             }
         };
         for c in s.chars() {
@@ -1208,6 +1214,11 @@ mod tests {
         assert!(r.has(IssueKind::Suspicious));
         assert_eq!(r.issues[0].reason, REASON_JUNK);
         assert!(names.normalize("先生女士").has(IssueKind::Invalid));
+        let joined = names.normalize("DGA`\u{306}C$").value.unwrap();
+        assert_eq!(
+            names.normalize(&joined.norm()).value.unwrap().norm(),
+            joined.norm()
+        );
         let degree_family = names.normalize("Jd, A").value.unwrap();
         assert_eq!(degree_family.norm(), "jd, a");
         assert_eq!(

@@ -269,7 +269,19 @@ impl PhoneNormalizer {
                 candidate.push('+');
             }
             candidate.push_str(ascii(body));
-            self.parser.parse(&candidate, &self.region)
+            // The library occasionally accepts a dialled form whose E.164 it then rejects
+            // (`003…` under CN): keep only numbers that read back as themselves.
+            self.parser.parse(&candidate, &self.region).map(|verdict| {
+                let reads_back = !verdict.valid
+                    || self
+                        .parser
+                        .parse(&verdict.e164, &self.region)
+                        .is_some_and(|again| again.valid && again.e164 == verdict.e164);
+                PhoneVerdict {
+                    valid: verdict.valid && reads_back,
+                    ..verdict
+                }
+            })
         });
         match verdict {
             Some(verdict) if verdict.valid => Normalized {
@@ -313,6 +325,10 @@ impl PhoneNormalizer {
         let visible = prefix.len() + suffix.len();
         if visible < 3 {
             return Normalized::invalid("too few visible digits");
+        }
+        // No number has more than 15 digits (E.164), visible or not.
+        if visible > 15 {
+            return Normalized::invalid("too many digits for a phone number");
         }
         issues.push(Issue::new(
             IssueKind::Masked,
@@ -707,6 +723,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn library_numbers_read_back() {
+        let phones = PhoneNormalizer::new("CN").unwrap();
+        // The library reads this dialled form as a Dutch number it then rejects as E.164.
+        assert!(phones.normalize("003(10111(101014").has(IssueKind::Invalid));
+        assert!(
+            phones
+                .normalize("+08008007310599975783*6")
+                .has(IssueKind::Invalid)
+        );
+        let london = phones.normalize("+44 20 7946 0958").value.unwrap();
+        assert_eq!(phones.normalize(&london.norm()).value, Some(london));
     }
 
     #[test]

@@ -49,6 +49,18 @@ fn split_words(folded: &str, chars: impl Iterator<Item = (usize, char)>) -> Vec<
     if let Some(from) = start {
         push_word(&mut tokens, &folded[from..], piece);
     }
+    // A unit marker with nothing after it in its piece marks nothing.
+    let ends_piece = |i: usize| {
+        tokens
+            .get(i + 1)
+            .is_none_or(|next| next.piece != tokens[i].piece)
+    };
+    let lone: Vec<usize> = (0..tokens.len())
+        .filter(|&i| tokens[i].text == "#" && ends_piece(i))
+        .collect();
+    for i in lone.into_iter().rev() {
+        tokens.remove(i);
+    }
     tokens
 }
 
@@ -65,7 +77,9 @@ fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
     if word.is_empty() {
         return;
     }
-    if let Some(rest) = word.strip_prefix('#') {
+    if word.starts_with('#') {
+        // A run of `#` is one unit marker.
+        let rest = word.trim_start_matches('#');
         tokens.push(Token {
             text: Cow::Borrowed("#"),
             piece,
