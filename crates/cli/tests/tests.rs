@@ -42,6 +42,20 @@ fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
     &row[at]
 }
 
+/// Runs `sameas normalize INPUT --out OUT EXTRA…`, which must succeed.
+fn normalize_ok(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "normalize",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = sameas(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -120,13 +134,7 @@ fn profile_json_counts_issues_and_duplicates() {
 fn normalize_writes_every_row_with_normalized_columns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
-    let output = sameas(&[
-        "normalize",
-        sample().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    normalize_ok(&sample(), &out, &[]);
     let (header, rows) = read_output(&out);
     assert_eq!(rows.len(), 30);
     assert_eq!(&header[..3], ["record_id", "channel", "name"]);
@@ -181,13 +189,7 @@ fn gbk_input_reads_like_utf8() {
     let gbk_path = write(dir.path(), "gbk.csv", &gbk);
     let (utf8_out, gbk_out) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
     for (input, out) in [(sample(), &utf8_out), (gbk_path, &gbk_out)] {
-        let output = sameas(&[
-            "normalize",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(output.status.success(), "{}", stderr(&output));
+        normalize_ok(&input, out, &[]);
     }
     assert_eq!(read_output(&utf8_out), read_output(&gbk_out));
 }
@@ -242,13 +244,7 @@ fn bad_rows_are_reported_kept_and_flagged() {
     );
     let input = write(dir.path(), "ragged.csv", text.as_bytes());
     let out = dir.path().join("out.csv");
-    let output = sameas(&[
-        "normalize",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = normalize_ok(&input, &out, &[]);
     let err = stderr(&output);
     assert!(
         err.contains("row 2 (line 3): ragged row: 2 cells where the header has 3"),
@@ -305,15 +301,7 @@ fn options_change_region_and_date_order() {
     );
     let out = dir.path().join("out.csv");
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "normalize",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        let output = sameas(&args);
-        assert!(output.status.success(), "{}", stderr(&output));
+        normalize_ok(&input, &out, extra);
         read_output(&out)
     };
     let (header, rows) = run(&["--region", "US", "--day-first"]);
