@@ -673,7 +673,13 @@ mod tests {
 
     #[test]
     fn fuzz_findings_read_back() {
-        for raw in ["##\n\u{19}0", "## 0", "0 #", "#\u{13},\n\n1#1"] {
+        for raw in [
+            "##\n\u{19}0",
+            "## 0",
+            "0 #",
+            "#\u{13},\n\n1#1",
+            "\0\u{7f}%#!#z",
+        ] {
             assert_stable(raw).unwrap();
         }
     }

@@ -243,7 +243,7 @@ pub(super) fn parse(folded: &str) -> Address {
     // Words borrowed from the tokens (or the short-form tables) until the output is joined.
     let mut line2: Vec<&str> = Vec::new();
     let mut i = 0;
-    if body.len() >= 3 && is_unit_word(&body[0].text) {
+    if body.len() >= 3 && is_unit_word(&body[0].text) && !is_unit_word(&body[1].text) {
         line2.push(abbreviate(&body[0].text));
         line2.push(&body[1].text);
         i = 2;
@@ -387,7 +387,8 @@ fn take_units<'t>(words: &'t [Token<'_>], line2: &mut Vec<&'t str>) -> usize {
         if is_unit_word(&words[k].text) {
             line2.push(abbreviate(&words[k].text));
             k += 1;
-            if k < words.len() {
+            // A designator's value is never another designator (`unit #`).
+            if k < words.len() && !is_unit_word(&words[k].text) {
                 line2.push(&words[k].text);
                 k += 1;
             }
