@@ -319,7 +319,10 @@ impl PhoneNormalizer {
         } else if let Some(rest) = prefix.strip_prefix(b"0086") {
             prefix = rest;
             country_code = Some(86);
-        } else if self.country_code == 86 && body.len() == 13 && prefix.starts_with(b"86") {
+        } else if self.country_code == 86
+            && prefix.len() + 4 + suffix.len() == 13
+            && prefix.starts_with(b"86")
+        {
             prefix = &prefix[2..];
         }
         let visible = prefix.len() + suffix.len();

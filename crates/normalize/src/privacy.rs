@@ -484,7 +484,8 @@ mod tests {
 
         #[test]
         fn never_returns_printable_raw(raw in "\\PC{2,30}") {
-            prop_assume!(!raw.chars().any(is_mask_char));
+            // Mask characters in the input would make a masked copy look raw: swap them out.
+            let raw: String = raw.chars().map(|c| if is_mask_char(c) { 'x' } else { c }).collect();
             for kind in KINDS {
                 prop_assert_ne!(mask(kind, &raw), raw.clone(), "{:?}", kind);
             }
