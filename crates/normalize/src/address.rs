@@ -683,6 +683,8 @@ mod tests {
             // A code after a unit designator is its value, not the region.
             "#ky\nsJ\n",
             "#.as a",
+            "##88588\tf",
+            "#2122#,2",
             // Unit markers left last by the region, postcode or country, or by other markers.
             "#ca",
             "#777#777",

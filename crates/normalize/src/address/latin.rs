@@ -257,7 +257,13 @@ pub(super) fn parse(folded: &str) -> Address {
 
     let mut end = tokens.len();
     let mut postcode = None;
-    if end >= 1 && is_postcode(&tokens[end - 1].text) {
+    // A number right after a unit designator is its value (`unit 88588`).
+    let unit_value = |end: usize| {
+        end >= 2
+            && tokens[end - 2].piece == tokens[end - 1].piece
+            && is_unit_word(&tokens[end - 2].text)
+    };
+    if end >= 1 && is_postcode(&tokens[end - 1].text) && !unit_value(end) {
         postcode = Some(tokens[end - 1].text.to_string());
         end -= 1;
     }
