@@ -111,20 +111,21 @@ impl MatchKeys for Address {
                 let lone_suburb = self.district.is_some()
                     && self.city.is_none()
                     && !latin::is_australian(self.province.as_deref(), self.postcode.as_deref());
-                let street_line: Vec<&str> = [&self.number, &self.street]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
                 let bare_line2 = self.district.is_none()
                     && last.is_empty()
-                    && street_typed
                     && self
                         .detail
                         .as_deref()
-                        .is_some_and(|d| d != street_line.join(" "));
+                        .is_some_and(|d| latin::leaves_rest(d, self.number.is_some()));
                 if lone_suburb || bare_line2 {
                     out.push(',');
+                }
+                // A trailing semicolon: what ends the line is no region or country, though a
+                // second reading would take it for one (`3, sa;`, `4 x, wy 2333;`).
+                let end_piece = place.as_ref().or(self.detail.as_ref());
+                if self.province.is_none() && end_piece.is_some_and(|p| latin::ends_like_region(p))
+                {
+                    out.push(';');
                 }
                 // A leading comma: no street line, only a place (`, perth`).
                 let bare_place =
@@ -679,6 +680,36 @@ mod tests {
             "0 #",
             "#\u{13},\n\n1#1",
             "\0\u{7f}%#!#z",
+            // A code after a unit designator is its value, not the region.
+            "#ky\nsJ\n",
+            "#.as a",
+            "##88588\tf",
+            "#2122#,2",
+            // Unit markers left last by the region, postcode or country, or by other markers.
+            "#ca",
+            "#777#777",
+            "#Au,:\0",
+            "# # ,,1x",
+            ",m # #,m",
+            // Places, and lines with nothing after them, that end like a region or country.
+            ",floor",
+            "#,aL;\u{1b}0,",
+            "k,3,sa,3",
+            "\n2wy33y;2\nwy;2333wy;2333#",
+            // Leading units, however many, and a number after them.
+            "#A\n#AA",
+            "#2,bldg+",
+            "#$j$,j,1",
+            "\0,k(\u{751}*#,,*#kk5,5,44k,0,",
+            "#\u{10}T#,#\0.t#,#\0\0,'\n\0,3,'\n#'\n3",
+            // A one-word street with more of the line after it; a unit value that is a type.
+            "'\nbvd,2",
+            "9#\u{bc}0,  #pky\0",
+            // A number after the street is line 2; words after the units with no place after.
+            "A\nroad 8",
+            "\u{3ea} #n n#;",
+            "@\0';# \nst 6,9jeU",
+            " s A #A#:  s\u{15}c\u{15}\u{1d}\u{15} \0,\u{15}\u{15} ",
         ] {
             assert_stable(raw).unwrap();
         }

@@ -49,19 +49,46 @@ fn split_words(folded: &str, chars: impl Iterator<Item = (usize, char)>) -> Vec<
     if let Some(from) = start {
         push_word(&mut tokens, &folded[from..], piece);
     }
-    // A unit marker with nothing after it in its piece marks nothing.
-    let ends_piece = |i: usize| {
-        tokens
-            .get(i + 1)
-            .is_none_or(|next| next.piece != tokens[i].piece)
-    };
-    let lone: Vec<usize> = (0..tokens.len())
-        .filter(|&i| tokens[i].text == "#" && ends_piece(i))
-        .collect();
-    for i in lone.into_iter().rev() {
-        tokens.remove(i);
+    // Unit markers with nothing but markers after them in their piece mark nothing.
+    if tokens.iter().any(|t| t.text == "#") {
+        let (mut piece, mut marks) = (usize::MAX, false);
+        for i in (0..tokens.len()).rev() {
+            if tokens[i].piece != piece {
+                (piece, marks) = (tokens[i].piece, false);
+            }
+            if tokens[i].text != "#" {
+                marks = true;
+            } else if !marks {
+                tokens.remove(i);
+            }
+        }
     }
     tokens
+}
+
+/// Whether the end of a place (`las vegas nv`, `x usa`) would be read as a region or
+/// country: `norm()` then marks it with a trailing `;`.
+pub(super) fn ends_like_region(place: &str) -> bool {
+    let last = place.rsplit(' ').next().unwrap_or_default();
+    if is_country(last) || last == "kingdom" || last == "states" {
+        return true;
+    }
+    let mut start = place.len();
+    for _ in 0..3 {
+        start = place[..start].rfind(' ').unwrap_or(0);
+        let key = place[start..].trim_start();
+        if key.len() <= MAX_REGION && region_code(key).is_some() {
+            return true;
+        }
+        if start == 0 {
+            break;
+        }
+    }
+    false
+}
+
+fn is_country(word: &str) -> bool {
+    matches!(word, "usa" | "us" | "australia" | "au" | "canada" | "uk")
 }
 
 fn push_word<'a>(tokens: &mut Vec<Token<'a>>, word: &'a str, piece: usize) {
@@ -199,22 +226,29 @@ pub(super) fn region_code(words: &str) -> Option<&'static str> {
 
 /// Reads a folded Latin-script address.
 pub(super) fn parse(folded: &str) -> Address {
-    let trailing_comma = folded.trim_end().ends_with(',');
+    // A trailing `;` says that nothing at the end is a region or country.
+    let end_text = folded.trim_end();
+    let (end_text, no_region) = match end_text.strip_suffix(';') {
+        Some(rest) => (rest.trim_end(), true),
+        None => (end_text, false),
+    };
+    let trailing_comma = end_text.ends_with(',');
     let mut tokens = tokenize(folded);
-    let last_piece = folded.matches([',', ';']).count();
+    // Empty pieces at the end (`x,\u{15}`) are no pieces; a trailing separator is one.
+    let last_piece = match tokens.last() {
+        Some(t) if !trailing_comma && !no_region => t.piece,
+        _ => folded.matches([',', ';']).count(),
+    };
 
     // Country names at the end say nothing the region and postcode do not.
-    while tokens.len() > 1 {
+    while tokens.len() > 1 && !no_region {
         let n = tokens.len();
         let two = n >= 3
             && tokens[n - 2].text == "united"
             && matches!(tokens[n - 1].text.as_ref(), "states" | "kingdom");
         if two {
             tokens.truncate(n - 2);
-        } else if matches!(
-            tokens[n - 1].text.as_ref(),
-            "usa" | "us" | "australia" | "au" | "canada" | "uk"
-        ) {
+        } else if is_country(&tokens[n - 1].text) {
             tokens.truncate(n - 1);
         } else {
             break;
@@ -223,17 +257,34 @@ pub(super) fn parse(folded: &str) -> Address {
 
     let mut end = tokens.len();
     let mut postcode = None;
-    if end >= 1 && is_postcode(&tokens[end - 1].text) {
+    // A number right after a unit designator is its value (`unit 88588`).
+    let unit_value = |end: usize| {
+        end >= 2
+            && tokens[end - 2].piece == tokens[end - 1].piece
+            && is_unit_word(&tokens[end - 2].text)
+    };
+    if end >= 1 && is_postcode(&tokens[end - 1].text) && !unit_value(end) {
         postcode = Some(tokens[end - 1].text.to_string());
         end -= 1;
     }
+    // A unit marker left last by what was taken off the end marks nothing.
+    let drop_markers = |mut end: usize| {
+        while end > 0 && tokens[end - 1].text == "#" {
+            end -= 1;
+        }
+        end
+    };
+    end = drop_markers(end);
 
     let mut province = None;
     let mut region_piece = None;
-    if let Some((start, code)) = find_region(&tokens[..end], postcode.is_some()) {
+    let region = (!no_region)
+        .then(|| find_region(&tokens[..end], postcode.is_some()))
+        .flatten();
+    if let Some((start, code)) = region {
         province = Some(code.to_string());
         region_piece = Some(tokens[start].piece);
-        end = start;
+        end = drop_markers(start);
     }
     let postcode_piece = postcode.as_ref().map(|_| tokens[tokens.len() - 1].piece);
     let body = &tokens[..end];
@@ -243,10 +294,9 @@ pub(super) fn parse(folded: &str) -> Address {
     // Words borrowed from the tokens (or the short-form tables) until the output is joined.
     let mut line2: Vec<&str> = Vec::new();
     let mut i = 0;
-    if body.len() >= 3 && is_unit_word(&body[0].text) && !is_unit_word(&body[1].text) {
-        line2.push(abbreviate(&body[0].text));
-        line2.push(&body[1].text);
-        i = 2;
+    // Leading units (`apt 4 12 main st`, `unit 2 bldg`) go after the street, as written.
+    if body.first().is_some_and(|t| is_unit_word(&t.text)) {
+        i = take_units(same_piece(body).unwrap_or_default(), &mut line2, false);
     }
     let mut number = None;
     let mut number_piece = None;
@@ -295,7 +345,7 @@ pub(super) fn parse(folded: &str) -> Address {
         }
         // Units after the street (`apt 4`, or a designator without its value).
         if i < body.len() && body[i].piece == street_piece && is_unit_word(&body[i].text) {
-            i += take_units(same_piece(&body[i..]).unwrap_or_default(), &mut line2);
+            i += take_units(same_piece(&body[i..]).unwrap_or_default(), &mut line2, true);
         }
         let street_is_last = street_piece == last_piece
             && !trailing_comma
@@ -318,7 +368,11 @@ pub(super) fn parse(folded: &str) -> Address {
             street.clear();
         } else if !rest.is_empty() {
             if street_is_last {
-                localities.push(rest);
+                // As a later piece is read: a unit or number first is line 2.
+                let taken = take_units(rest, &mut line2, true);
+                if taken < rest.len() {
+                    localities.push(&rest[taken..]);
+                }
             } else {
                 line2.extend(rest.iter().map(|t| abbreviate(&t.text)));
             }
@@ -328,7 +382,7 @@ pub(super) fn parse(folded: &str) -> Address {
     while i < body.len() {
         let words = same_piece(&body[i..]).unwrap_or_default();
         i += words.len();
-        let taken = take_units(words, &mut line2);
+        let taken = take_units(words, &mut line2, true);
         if taken < words.len() {
             localities.push(&words[taken..]);
         }
@@ -366,6 +420,22 @@ pub(super) fn parse(folded: &str) -> Address {
         }
     }
 
+    // Written as one line, a second reading takes a number after the leading units for the
+    // house number, and joins a non-unit word after a one-word street to the street.
+    if number.is_none() && street.is_empty() {
+        let lead = leading_units(&line2);
+        if lead > 0
+            && line2
+                .get(lead)
+                .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            number = Some(line2.remove(lead).to_string());
+        }
+    }
+    if street.len() == 1 && line2.first().is_some_and(|w| !is_unit_word(w)) {
+        street[0] = abbreviate(street[0]);
+    }
+
     let detail = number.as_deref().into_iter().chain(street.iter().copied());
     Address {
         script: AddressScript::Latin,
@@ -379,24 +449,78 @@ pub(super) fn parse(folded: &str) -> Address {
     }
 }
 
-/// Moves leading unit designators with their values (`apt 4`, `fl`) and numbers (`3rd`) to
-/// `line2`; returns how many words it took.
-fn take_units<'t>(words: &'t [Token<'_>], line2: &mut Vec<&'t str>) -> usize {
+/// Moves leading unit designators with their values (`apt 4`, `fl`) and, with `numbers`,
+/// numbers (`3rd`) to `line2`; returns how many words it took.
+fn take_units<'t>(words: &'t [Token<'_>], line2: &mut Vec<&'t str>, numbers: bool) -> usize {
     let mut k = 0;
     while k < words.len() {
         if is_unit_word(&words[k].text) {
             line2.push(abbreviate(&words[k].text));
             k += 1;
-            // A designator's value is never another designator (`unit #`).
+            // A designator's value is never another designator (`unit #`); it is written in
+            // short form, as a street read from it would be (`unit pkwy`).
             if k < words.len() && !is_unit_word(&words[k].text) {
-                line2.push(&words[k].text);
+                line2.push(abbreviate(&words[k].text));
                 k += 1;
             }
-        } else if words[k].text.starts_with(|c: char| c.is_ascii_digit()) {
+        } else if numbers && words[k].text.starts_with(|c: char| c.is_ascii_digit()) {
             line2.push(&words[k].text);
             k += 1;
         } else {
             break;
+        }
+    }
+    k
+}
+
+/// Whether reading `detail` (in short form) as a whole line leaves words after the street
+/// and its units, which a reading takes for a place unless a trailing comma says otherwise.
+pub(super) fn leaves_rest(detail: &str, has_number: bool) -> bool {
+    let mut words = detail.split(' ').filter(|w| !w.is_empty()).peekable();
+    if has_number {
+        words.next();
+    } else {
+        while words.next_if(|w| is_unit_word(w)).is_some() {
+            words.next_if(|w| !is_unit_word(w));
+        }
+    }
+    // The street: its first word, then up to a unit word or a street type (and direction).
+    if words.next().is_some() {
+        while let Some(word) = words.next_if(|w| !is_unit_word(w)) {
+            if is_street_type(abbreviate(word)) {
+                let mut after = words.clone();
+                if after.next().is_some_and(|w| is_direction(abbreviate(w)))
+                    && after.next().is_none_or(is_unit_word)
+                {
+                    words.next();
+                }
+                break;
+            }
+        }
+    }
+    !units_only(words)
+}
+
+/// Whether a reading takes all of `words` as units and numbers, as a line 2 after the street.
+fn units_only<'w>(words: impl Iterator<Item = &'w str>) -> bool {
+    let mut words = words.peekable();
+    while let Some(word) = words.next() {
+        if is_unit_word(word) {
+            words.next_if(|w| !is_unit_word(w));
+        } else if !word.starts_with(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// How many of `words` a reading takes as leading units: designators with their values.
+fn leading_units(words: &[&str]) -> usize {
+    let mut k = 0;
+    while k < words.len() && is_unit_word(words[k]) {
+        k += 1;
+        if k < words.len() && !is_unit_word(words[k]) {
+            k += 1;
         }
     }
     k
@@ -466,16 +590,19 @@ fn find_region(tokens: &[Token<'_>], has_postcode: bool) -> Option<(usize, &'sta
         }
         let allowed = has_postcode || start == 0 || tokens[start].piece > 0 || {
             let before = &tokens[..start];
+
             let type_at = before
                 .iter()
                 .enumerate()
                 .skip(1)
                 .position(|(_, t)| is_street_type(abbreviate(&t.text)))
                 .map(|p| p + 1);
-            match type_at {
-                Some(j) => j < start,
-                None => !before[0].text.starts_with(|c: char| c.is_ascii_digit()),
-            }
+            // A code right after a unit designator is its value (`unit ky`).
+            !is_unit_word(&before[start - 1].text)
+                && match type_at {
+                    Some(j) => j < start,
+                    None => !before[0].text.starts_with(|c: char| c.is_ascii_digit()),
+                }
         };
         if allowed {
             return Some((start, code));
