@@ -120,7 +120,11 @@ pub fn fold(s: &str) -> Cow<'_, str> {
 /// [`fold`] for any text.
 fn fold_any(s: &str) -> Cow<'_, str> {
     let mut out = nfkc(s);
-    if out.chars().any(char::is_uppercase) {
+    // Upper case and title case (ǅ, ῌ) both change when lower-cased.
+    if out
+        .chars()
+        .any(|c| c.is_uppercase() || changes_in_lower_case(c))
+    {
         let lowered = out.to_lowercase();
         // Lower-casing can leave a non-NFKC sequence (rare combining forms); settle it.
         out = match nfkc(&lowered) {
@@ -210,6 +214,10 @@ fn is_traditional(c: char) -> bool {
     BITS[(at / 64) as usize] >> (at % 64) & 1 == 1
 }
 
+fn changes_in_lower_case(c: char) -> bool {
+    !c.is_ascii() && !c.is_lowercase() && c.to_lowercase().ne(std::iter::once(c))
+}
+
 /// Trims `s` and collapses each run of white space into one ASCII space.
 pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
     let trimmed = s.trim();
@@ -273,6 +281,7 @@ mod tests {
     fn fold_handles_width_case_and_space() {
         assert_eq!(fold("１３８ ００１３"), "138 0013");
         assert_eq!(fold("Bob\t SMITH"), "bob smith");
+        assert_eq!(fold("ῌ"), "ῃ", "title case folds too");
         assert!(matches!(fold("already folded"), Cow::Borrowed(_)));
     }
 

@@ -98,7 +98,8 @@ fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
 }
 
 /// Drops white space and punctuation; keeps `-` between letters or digits (`12-14号`) and
-/// reads `#` after a digit as 号 (`3#楼` is 3号楼).
+/// reads `#` after a digit as 号 (`3#楼` is 3号楼). Digits that only punctuation separated
+/// stay apart with a `-` (`662.662号` is 662-662号), so they never join into a postcode.
 fn clean(s: &str) -> Cow<'_, str> {
     // The usual address has nothing to drop, and its characters are NFKC in any order.
     if s.chars().all(|c| c.is_ascii_alphanumeric() || is_cjk(c)) {
@@ -107,6 +108,7 @@ fn clean(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     let mut prev: Option<char> = None;
+    let mut dropped = false;
     while let Some(c) = chars.next() {
         let keep = if c.is_ascii_alphanumeric() || is_cjk(c) || c.is_alphanumeric() {
             Some(c)
@@ -120,9 +122,16 @@ fn clean(s: &str) -> Cow<'_, str> {
         } else {
             None
         };
-        if let Some(k) = keep {
-            out.push(k);
-            prev = Some(k);
+        match keep {
+            Some(k) => {
+                if dropped && k.is_ascii_digit() && prev.is_some_and(|p| p.is_ascii_digit()) {
+                    out.push('-');
+                }
+                out.push(k);
+                prev = Some(k);
+                dropped = false;
+            }
+            None => dropped = true,
         }
     }
     if out.chars().all(|c| c.is_ascii() || is_cjk(c)) {
@@ -204,6 +213,8 @@ mod tests {
             ("广东省深圳市科技园", Some("518057"))
         );
         assert_eq!(take_postcode("科技园路518057号").1, None);
+        assert_eq!(clean("662.662号"), "662-662号");
+        assert_eq!(clean("662-662号"), "662-662号");
         assert_eq!(take_postcode("科技园路1号5180570").1, None);
     }
 
