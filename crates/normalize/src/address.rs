@@ -196,7 +196,7 @@ impl AddressNormalizer {
         // (CJK first: the Unicode table behind `is_alphanumeric` is slow for them.)
         if !folded
             .chars()
-            .any(|c| c.is_ascii_alphanumeric() || han::is_cjk(c) || c.is_alphanumeric())
+            .any(|c| c.is_ascii_alphanumeric() || crate::text::is_cjk(c) || c.is_alphanumeric())
         {
             return Normalized::invalid("no address content");
         }

@@ -93,11 +93,9 @@ pub fn to_simplified(s: &str) -> Cow<'_, str> {
 /// NFKC-normalizes `s` (full-width digits and letters become ASCII), borrowing when it is
 /// already normalized.
 pub fn nfkc(s: &str) -> Cow<'_, str> {
-    // ASCII and the CJK Unified Ideographs block have no decompositions and no combining
-    // marks, so text made only of them is already NFKC; checking that is far cheaper.
-    let plain = s
-        .chars()
-        .all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    // ASCII and CJK ideographs have no decompositions and no combining marks, so text made
+    // only of them is already NFKC; checking that is far cheaper.
+    let plain = s.chars().all(|c| c.is_ascii() || is_cjk(c));
     if plain || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         Cow::Borrowed(s)
     } else {
@@ -135,7 +133,12 @@ fn fold_any(s: &str) -> Cow<'_, str> {
     if let Cow::Owned(simplified) = to_simplified(&out) {
         out = Cow::Owned(simplified);
     }
-    match out {
+    collapse_cow(out)
+}
+
+/// [`collapse_whitespace`] on text that may already be owned, reusing it when unchanged.
+fn collapse_cow(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
         Cow::Borrowed(borrowed) => collapse_whitespace(borrowed),
         Cow::Owned(owned) => match collapse_whitespace(&owned) {
             Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
@@ -181,17 +184,12 @@ fn fold_plain(raw: &str) -> Option<Cow<'_, str>> {
     if !collapse && !prev_space {
         return Some(out);
     }
-    Some(match out {
-        Cow::Borrowed(borrowed) => collapse_whitespace(borrowed),
-        Cow::Owned(owned) => match collapse_whitespace(&owned) {
-            Cow::Borrowed(same) if same.len() == owned.len() => Cow::Owned(owned),
-            collapsed => Cow::Owned(collapsed.into_owned()),
-        },
-    })
+    Some(collapse_cow(out))
 }
 
-/// CJK Unified Ideographs and Extension A: no decompositions, no combining marks.
-fn is_cjk(c: char) -> bool {
+/// Whether `c` is in CJK Unified Ideographs or Extension A: characters with no
+/// decomposition that combine with nothing, so text of them and ASCII is already NFKC.
+pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 

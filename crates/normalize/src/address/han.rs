@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Address, AddressScript};
+use crate::text::is_cjk;
 
 /// Reads a folded (NFKC, lower-case, Simplified) Chinese address.
 pub(super) fn parse(folded: &str) -> Address {
@@ -142,13 +143,6 @@ fn clean(s: &str) -> Cow<'_, str> {
         Cow::Borrowed(_) => Cow::Owned(out),
         Cow::Owned(settled) => Cow::Owned(settled),
     }
-}
-
-/// CJK unified ideographs (main block and extension A): alphanumeric, and NFKC whatever
-/// stands next to them (none decomposes or combines), which the slow Unicode tables would
-/// otherwise be asked.
-pub(super) fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
