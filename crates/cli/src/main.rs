@@ -1,6 +1,7 @@
 //! The `sameas` command line.
 
 mod commands;
+mod matching;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,10 @@ enum Command {
     Normalize(commands::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
     Profile(commands::ProfileArgs),
+    /// Block, train (or load a model) and write the scored candidate pairs.
+    Match(matching::MatchArgs),
+    /// Explain one pair's score: every comparison's level, m, u and weight.
+    Explain(matching::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +32,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => commands::normalize(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Match(args) => matching::run_match(&args),
+        Command::Explain(args) => matching::run_explain(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

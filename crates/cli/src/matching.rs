@@ -1,0 +1,457 @@
+//! `sameas match` and `sameas explain`: read one or two files into a dataset, train or load
+//! a model, score the candidate pairs, and explain a pair.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use sameas_core::{Channel, RecordId, Schema};
+use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
+use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::record::RecordNormalizer;
+use sameas_normalize::table::read_csv;
+use sameas_normalize::{DateOrder, NormalizeOptions};
+
+/// Dedupe, link or both, as a command-line value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    /// Pairs within one source.
+    Dedupe,
+    /// Pairs across the two inputs only.
+    Link,
+    /// Pairs within and across the inputs.
+    Both,
+}
+
+impl From<ModeArg> for LinkMode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Dedupe => LinkMode::Dedupe,
+            ModeArg::Link => LinkMode::Link,
+            ModeArg::Both => LinkMode::Both,
+        }
+    }
+}
+
+/// Reading options shared by `match` and `explain`.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The files' encoding; detected when left out.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Region for phones without a country code (ignored with --config).
+    #[arg(long, default_value = "CN")]
+    region: String,
+    /// Read ambiguous dates day first (ignored with --config).
+    #[arg(long)]
+    day_first: bool,
+    /// The day ages are measured against (ignored with --config).
+    #[arg(long)]
+    reference_date: Option<jiff::civil::Date>,
+}
+
+impl ReadArgs {
+    fn options(&self) -> NormalizeOptions {
+        NormalizeOptions {
+            default_region: self.region.clone(),
+            date_order: if self.day_first {
+                DateOrder::DayFirst
+            } else {
+                DateOrder::MonthFirst
+            },
+            reference_date: self.reference_date,
+            ..NormalizeOptions::default()
+        }
+    }
+}
+
+/// `sameas match`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Input CSV file.
+    input: PathBuf,
+    /// A second input, for link mode (same columns, any order).
+    input2: Option<PathBuf>,
+    /// Dedupe within a source, link across two inputs only, or both. Default: link with two
+    /// inputs, dedupe with one.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Where to write the scored pairs; standard output when left out.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A saved configuration with a trained model; inferred and trained when left out.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Write the configuration with its trained model here.
+    #[arg(long)]
+    save_config: Option<PathBuf>,
+    /// Match probability threshold (overrides the configuration's).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Train from labels instead of EM: a CSV whose first two columns are the record id and
+    /// a cluster id.
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+/// `sameas explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The configuration with a trained model.
+    #[arg(long)]
+    config: PathBuf,
+    /// The input file the records are in.
+    input: PathBuf,
+    /// The first record's id.
+    a: String,
+    /// The second record's id.
+    b: String,
+    /// A second input, for configurations in link mode.
+    #[arg(long)]
+    with: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// File encoding; detected when left out.
+    #[arg(long)]
+    encoding: Option<String>,
+}
+
+/// Reads `paths` (one or two) under `schema` (inferred from the first file when `None`).
+pub(crate) fn read_dataset(
+    paths: &[&Path],
+    schema: Option<Schema>,
+    options: &NormalizeOptions,
+    encoding: Option<&str>,
+) -> Result<Dataset> {
+    let mut schema = schema;
+    let mut headers_first: Option<Vec<String>> = None;
+    let mut ids = Vec::new();
+    let mut sources = Vec::new();
+    let mut records = Vec::new();
+    for (source, path) in paths.iter().enumerate() {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let table = read_csv(&bytes, encoding)
+            .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+        let schema = match &schema {
+            Some(s) => s.clone(),
+            None => {
+                let inferred = infer_schema(&table.headers).with_context(|| {
+                    format!("{}: line 1 is not a usable header", path.display())
+                })?;
+                for warning in &inferred.warnings {
+                    eprintln!("warning: {}: {warning}", path.display());
+                }
+                schema = Some(inferred.schema.clone());
+                inferred.schema
+            }
+        };
+        check_headers(&schema, &table.headers, path)?;
+        // A second file may order its columns differently: map them onto the first's.
+        let order: Option<Vec<usize>> = match &headers_first {
+            None => {
+                headers_first = Some(table.headers.clone());
+                None
+            }
+            Some(first) => Some(
+                first
+                    .iter()
+                    .map(|h| {
+                        table.headers.iter().position(|x| x == h).with_context(|| {
+                            format!(
+                                "{}: has no column `{h}` that the first input has",
+                                path.display()
+                            )
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        let channel = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map_or(Channel::Unknown, Channel::from_label);
+        let normalizer = RecordNormalizer::new(schema.clone(), options.clone())?;
+        let file: Vec<(RecordId, _)> = table
+            .rows
+            .par_iter()
+            .map(|row| {
+                let record = match &order {
+                    None => record_from_row(&schema, &row.cells, row.number, &channel),
+                    Some(order) => {
+                        let cells: Vec<&str> = order
+                            .iter()
+                            .map(|&i| row.cells.get(i).map_or("", String::as_str))
+                            .collect();
+                        record_from_row(&schema, &cells, row.number, &channel)
+                    }
+                };
+                (record.id.clone(), normalizer.normalize(&record))
+            })
+            .collect();
+        for (id, normalized) in file {
+            ids.push(id);
+            sources.push(source as u8);
+            records.push(normalized);
+        }
+    }
+    let schema = schema.expect("at least one input");
+    Ok(Dataset::with_sources(schema, ids, sources, records)?)
+}
+
+/// A config's schema reads columns by position: the file must have them, named as saved.
+fn check_headers(schema: &Schema, headers: &[String], path: &Path) -> Result<()> {
+    let columns = schema
+        .fields
+        .iter()
+        .flat_map(|f| f.columns.iter())
+        .chain(schema.id_column.iter());
+    for column in columns {
+        if headers.get(column.index).map(|h| h.trim()) != Some(column.header.trim()) {
+            bail!(
+                "{}: column {} should be `{}` as in the schema",
+                path.display(),
+                column.index + 1,
+                column.header
+            );
+        }
+    }
+    Ok(())
+}
+
+fn load_config(path: &Path) -> Result<ResolverConfig> {
+    let json =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ResolverConfig::from_json(&json)
+        .with_context(|| format!("{} is not a usable config", path.display()))
+}
+
+/// Reads a truth-style labels file: record id, cluster id.
+fn read_labels(path: &Path, data: &Dataset) -> Result<Vec<Option<u32>>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut by_id = std::collections::HashMap::new();
+    let mut clusters = std::collections::HashMap::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record
+            .with_context(|| format!("{}: row {} is not valid CSV", path.display(), row + 1))?;
+        let (Some(id), Some(cluster)) = (record.get(0), record.get(1)) else {
+            bail!(
+                "{}: row {} needs a record id and a cluster id",
+                path.display(),
+                row + 1
+            );
+        };
+        let next = clusters.len() as u32;
+        let cluster = *clusters.entry(cluster.to_string()).or_insert(next);
+        by_id.insert(id.to_string(), cluster);
+    }
+    Ok(data
+        .ids
+        .iter()
+        .map(|id| by_id.get(id.as_str()).copied())
+        .collect())
+}
+
+/// `sameas match`.
+pub fn run_match(args: &MatchArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut paths: Vec<&Path> = vec![&args.input];
+    if let Some(second) = &args.input2 {
+        paths.push(second);
+    }
+    let mode: LinkMode = match args.mode {
+        Some(m) => m.into(),
+        None if paths.len() == 2 => LinkMode::Link,
+        None => LinkMode::Dedupe,
+    };
+    if mode == LinkMode::Link && paths.len() != 2 {
+        bail!("link mode takes two input files");
+    }
+    let loaded = args.config.as_deref().map(load_config).transpose()?;
+    let options = loaded
+        .as_ref()
+        .map_or_else(|| args.read.options(), |c| c.normalize.clone());
+    let data = read_dataset(
+        &paths,
+        loaded.as_ref().map(|c| c.schema.clone()),
+        &options,
+        args.read.encoding.as_deref(),
+    )?;
+    let read_time = started.elapsed();
+    let mut config = match loaded {
+        Some(config) => config,
+        None => ResolverConfig::infer(data.schema.clone(), options, mode),
+    };
+    if args.mode.is_some() || args.config.is_none() {
+        config.matching.mode = mode;
+    }
+    if let Some(t) = args.threshold {
+        config.matching.threshold = t;
+    }
+    let train_started = Instant::now();
+    if let Some(labels) = &args.labels {
+        let clusters = read_labels(labels, &data)?;
+        let labels = sameas_match::Labels::Clusters(clusters);
+        config.matching.model = Some(sameas_match::train_supervised(
+            &config.matching,
+            &data,
+            &labels,
+        )?);
+    } else if config.matching.model.is_none() {
+        config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+    }
+    let train_time = train_started.elapsed();
+    if let Some(path) = &args.save_config {
+        std::fs::write(path, config.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let score_started = Instant::now();
+    let output = sameas_match::run(&config.matching, &data)?;
+    let score_time = score_started.elapsed();
+    let matcher_names: Vec<String> = config
+        .matching
+        .comparisons
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let level_names: Vec<Vec<String>> = config
+        .matching
+        .model
+        .as_ref()
+        .map(|m| {
+            m.comparisons
+                .iter()
+                .map(|c| c.levels.iter().map(|l| l.name.clone()).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    let write_started = Instant::now();
+    match &args.out {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            write_pairs(
+                BufWriter::new(file),
+                &data,
+                &output.scored,
+                &matcher_names,
+                &level_names,
+            )?;
+        }
+        None => write_pairs(
+            BufWriter::new(io::stdout().lock()),
+            &data,
+            &output.scored,
+            &matcher_names,
+            &level_names,
+        )?,
+    }
+    let above = output
+        .scored
+        .probabilities
+        .iter()
+        .filter(|&&p| p >= config.matching.threshold)
+        .count();
+    eprintln!(
+        "{} records, {} candidate pairs, {} at or above {} (read {:.2}s, train {:.2}s, block+score {:.2}s, write {:.2}s)",
+        data.len(),
+        output.scored.len(),
+        above,
+        config.matching.threshold,
+        read_time.as_secs_f64(),
+        train_time.as_secs_f64(),
+        score_time.as_secs_f64(),
+        write_started.elapsed().as_secs_f64()
+    );
+    for stats in &output.candidates.stats {
+        eprintln!(
+            "  rule {:<30} {:>10} pairs {:>8} blocks{}",
+            stats.rule,
+            stats.pairs,
+            stats.blocks,
+            if stats.capped_blocks > 0 {
+                format!(
+                    ", {} capped (largest {} records)",
+                    stats.capped_blocks, stats.largest_capped_block
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}
+
+fn write_pairs(
+    out: impl Write,
+    data: &Dataset,
+    scored: &ScoredPairs,
+    comparisons: &[String],
+    level_names: &[Vec<String>],
+) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header = vec![
+        "record_id_l".to_string(),
+        "record_id_r".to_string(),
+        "match_weight".to_string(),
+        "match_probability".to_string(),
+    ];
+    header.extend(comparisons.iter().map(|c| format!("{c}.level")));
+    writer.write_record(&header)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for i in 0..scored.len() {
+        let (a, b) = scored.pairs[i];
+        row.clear();
+        row.push(data.ids[a as usize].as_str().to_string());
+        row.push(data.ids[b as usize].as_str().to_string());
+        row.push(format!("{:.6}", scored.weights[i]));
+        row.push(format!("{:.8}", scored.probabilities[i]));
+        for (c, &level) in scored.levels_of(i).iter().enumerate() {
+            row.push(level_names[c][level as usize].clone());
+        }
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// `sameas explain`.
+pub fn run_explain(args: &ExplainArgs) -> Result<()> {
+    let config = load_config(&args.config)?;
+    let mut paths: Vec<&Path> = vec![&args.input];
+    if let Some(second) = &args.with {
+        paths.push(second);
+    }
+    let data = read_dataset(
+        &paths,
+        Some(config.schema.clone()),
+        &config.normalize,
+        args.encoding.as_deref(),
+    )?;
+    let find = |id: &str, which: &str| {
+        data.ids
+            .iter()
+            .position(|r| r.as_str() == id)
+            .with_context(|| format!("no record with the {which} id in the input"))
+    };
+    let (a, b) = (find(&args.a, "first")?, find(&args.b, "second")?);
+    let matcher = Matcher::new(&config.matching, &data)?;
+    let explanation = matcher.explain(a, b);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&explanation)?);
+    } else {
+        print!("{}", explanation.to_text());
+    }
+    Ok(())
+}

@@ -1,0 +1,332 @@
+//! Blocking: exact keys that decide which pairs are compared.
+//!
+//! Each rule gives every record zero or more keys (a composite rule takes the product of its
+//! parts' values). Records sharing a key form a block; every pair in a block is a candidate.
+//! A pair that an earlier rule actually produced is not produced again: before emitting
+//! a pair, a rule checks whether the two records share an uncapped key under an earlier rule
+//! (or an earlier uncapped key under itself). No global pair set is kept. Blocks above
+//! `max_block_size` are capped (skipped and reported); a later rule still produces their
+//! pairs, because a capped key does not count as shared.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::intern::{Interner, Lists};
+use crate::keys::{CompiledKeys, KeyRef};
+use crate::{Dataset, MatchError};
+
+/// Which pairs are comparable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMode {
+    /// Pairs within one source.
+    #[default]
+    Dedupe,
+    /// Pairs across two sources only.
+    Link,
+    /// Pairs within and across sources.
+    Both,
+}
+
+impl LinkMode {
+    /// Whether records from these sources may form a pair.
+    #[inline]
+    pub fn allows(self, source_a: u8, source_b: u8) -> bool {
+        match self {
+            LinkMode::Dedupe => source_a == source_b,
+            LinkMode::Link => source_a != source_b,
+            LinkMode::Both => true,
+        }
+    }
+
+    /// Number of comparable pairs in a dataset with these source sizes.
+    pub fn comparable_pairs(self, sizes: [u64; 2]) -> u64 {
+        let within = |n: u64| n * n.saturating_sub(1) / 2;
+        match self {
+            LinkMode::Dedupe => within(sizes[0]) + within(sizes[1]),
+            LinkMode::Link => sizes[0] * sizes[1],
+            LinkMode::Both => within(sizes[0] + sizes[1]),
+        }
+    }
+}
+
+/// One blocking rule: records that share a value of every key are compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockingRule {
+    /// Name used in statistics (`phone`, `name+birth_year`).
+    pub name: String,
+    /// The key parts; all must agree.
+    pub keys: Vec<KeyRef>,
+}
+
+/// Blocking configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockingConfig {
+    /// Rules in order: a pair is produced by the first rule whose uncapped block holds it.
+    pub rules: Vec<BlockingRule>,
+    /// Blocks with more records than this are capped: skipped and reported.
+    pub max_block_size: usize,
+}
+
+/// Statistics of one rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleStats {
+    /// The rule's name.
+    pub rule: String,
+    /// Records with at least one key under the rule.
+    pub records_with_key: u64,
+    /// Blocks (distinct keys).
+    pub blocks: u64,
+    /// Blocks skipped for being larger than the cap.
+    pub capped_blocks: u64,
+    /// Records in the largest capped block (0 when none was capped).
+    pub largest_capped_block: u64,
+    /// Pairs this rule produced that no earlier rule had.
+    pub pairs: u64,
+}
+
+/// One rule's keys per record and its blocks.
+#[derive(Debug)]
+struct RuleIndex {
+    name: String,
+    record_keys: Lists<u32>,
+    members: Lists<u32>,
+    capped: Vec<bool>,
+}
+
+/// Blocks of every rule over one dataset.
+#[derive(Debug)]
+pub struct BlockIndex {
+    rules: Vec<RuleIndex>,
+    mode: LinkMode,
+}
+
+/// Candidate pairs, each produced once, with the rule that produced it.
+#[derive(Debug, Clone, Default)]
+pub struct CandidatePairs {
+    /// Record index pairs, left below right.
+    pub pairs: Vec<(u32, u32)>,
+    /// Per pair, the index of the rule that produced it.
+    pub rules: Vec<u16>,
+    /// Per rule statistics.
+    pub stats: Vec<RuleStats>,
+}
+
+impl BlockIndex {
+    /// Indexes `data` under `rules`.
+    ///
+    /// # Errors
+    /// A rule naming an unknown field or key.
+    pub fn build(
+        data: &Dataset,
+        rules: &[BlockingRule],
+        max_block_size: usize,
+        mode: LinkMode,
+    ) -> Result<Self, MatchError> {
+        if rules.len() > usize::from(u16::MAX) {
+            return Err(MatchError::Config("too many blocking rules".into()));
+        }
+        let compiled = rules
+            .iter()
+            .map(|r| {
+                CompiledKeys::compile(
+                    &r.keys,
+                    &data.schema,
+                    &format!("blocking rule `{}`", r.name),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let rules = rules
+            .iter()
+            .zip(&compiled)
+            .map(|(rule, keys)| index_rule(data, &rule.name, keys, max_block_size, mode))
+            .collect();
+        Ok(BlockIndex { rules, mode })
+    }
+
+    /// Number of rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// The first key under `rule` that both records hold in an uncapped block.
+    #[inline]
+    fn first_shared_uncapped(&self, rule: usize, a: usize, b: usize) -> Option<u32> {
+        let index = &self.rules[rule];
+        let (p, q) = (index.record_keys.row(a), index.record_keys.row(b));
+        let (mut i, mut j) = (0, 0);
+        while i < p.len() && j < q.len() {
+            match p[i].cmp(&q[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    if !index.capped[p[i] as usize] {
+                        return Some(p[i]);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the records share any key under `rule`, capped or not.
+    #[inline]
+    pub fn share_key(&self, rule: usize, a: usize, b: usize) -> bool {
+        let index = &self.rules[rule];
+        let (p, q) = (index.record_keys.row(a), index.record_keys.row(b));
+        p.iter().any(|k| q.binary_search(k).is_ok())
+    }
+
+    /// The pairs of `rule`'s uncapped blocks, each once; with `skip_earlier`, without the
+    /// pairs an earlier rule produced.
+    fn rule_pairs(&self, data: &Dataset, rule: usize, skip_earlier: bool) -> Vec<(u32, u32)> {
+        let index = &self.rules[rule];
+        let blocks = index.members.rows();
+        let chunks: Vec<Vec<(u32, u32)>> = (0..blocks)
+            .into_par_iter()
+            .with_min_len(64)
+            .map(|key| {
+                let mut out = Vec::new();
+                if index.capped[key] {
+                    return out;
+                }
+                let members = index.members.row(key);
+                for (x, &a) in members.iter().enumerate() {
+                    for &b in &members[x + 1..] {
+                        let (a, b) = (a as usize, b as usize);
+                        if !self.mode.allows(data.sources[a], data.sources[b]) {
+                            continue;
+                        }
+                        if self.first_shared_uncapped(rule, a, b) != Some(key as u32) {
+                            continue;
+                        }
+                        if skip_earlier
+                            && (0..rule).any(|r| self.first_shared_uncapped(r, a, b).is_some())
+                        {
+                            continue;
+                        }
+                        out.push((a as u32, b as u32));
+                    }
+                }
+                out
+            })
+            .collect();
+        chunks.concat()
+    }
+
+    /// Every rule's pairs, each pair once, in rule order.
+    pub fn candidate_pairs(&self, data: &Dataset) -> CandidatePairs {
+        let mut out = CandidatePairs::default();
+        for (r, index) in self.rules.iter().enumerate() {
+            let pairs = self.rule_pairs(data, r, true);
+            let mut stats = index.stats();
+            stats.pairs = pairs.len() as u64;
+            out.rules.extend(std::iter::repeat_n(r as u16, pairs.len()));
+            out.pairs.extend(pairs);
+            out.stats.push(stats);
+        }
+        out
+    }
+
+    /// The pairs of one rule's own blocks (earlier rules not removed), for training.
+    pub fn training_pairs(&self, data: &Dataset, rule: usize) -> Vec<(u32, u32)> {
+        self.rule_pairs(data, rule, false)
+    }
+
+    /// The rule's name.
+    pub fn rule_name(&self, rule: usize) -> &str {
+        &self.rules[rule].name
+    }
+}
+
+impl RuleIndex {
+    fn stats(&self) -> RuleStats {
+        let capped_sizes = (0..self.members.rows())
+            .filter(|&k| self.capped[k])
+            .map(|k| self.members.row(k).len() as u64);
+        RuleStats {
+            rule: self.name.clone(),
+            records_with_key: (0..self.record_keys.rows())
+                .filter(|&i| !self.record_keys.row(i).is_empty())
+                .count() as u64,
+            blocks: self.members.rows() as u64,
+            capped_blocks: self.capped.iter().filter(|&&c| c).count() as u64,
+            largest_capped_block: capped_sizes.max().unwrap_or(0),
+            pairs: 0,
+        }
+    }
+}
+
+fn index_rule(
+    data: &Dataset,
+    name: &str,
+    keys: &CompiledKeys,
+    max_block_size: usize,
+    mode: LinkMode,
+) -> RuleIndex {
+    let values: Vec<Vec<String>> = data.records.par_iter().map(|r| keys.values(r)).collect();
+    let mut interner = Interner::new();
+    let mut record_keys = Lists::default();
+    let mut sizes: Vec<u32> = Vec::new();
+    for record_values in &values {
+        for v in record_values {
+            let id = interner.intern(v);
+            if id as usize == sizes.len() {
+                sizes.push(0);
+            }
+            sizes[id as usize] += 1;
+            record_keys.push_value(id);
+        }
+        record_keys.open_row_mut().sort_unstable();
+        record_keys.end_row();
+    }
+    drop(values);
+    // Members per key, by counting sort: records come out in ascending order.
+    let mut starts = Vec::with_capacity(sizes.len() + 1);
+    let mut total = 0u32;
+    starts.push(0);
+    for &s in &sizes {
+        total += s;
+        starts.push(total);
+    }
+    let mut fill = starts.clone();
+    let mut flat = vec![0u32; total as usize];
+    for i in 0..record_keys.rows() {
+        for &k in record_keys.row(i) {
+            flat[fill[k as usize] as usize] = i as u32;
+            fill[k as usize] += 1;
+        }
+    }
+    let mut members = Lists::default();
+    for k in 0..sizes.len() {
+        for &m in &flat[starts[k] as usize..starts[k + 1] as usize] {
+            members.push_value(m);
+        }
+        members.end_row();
+    }
+    let capped = (0..sizes.len())
+        .map(|k| {
+            let row = members.row(k);
+            let size = match mode {
+                LinkMode::Link => {
+                    let ones = row
+                        .iter()
+                        .filter(|&&i| data.sources[i as usize] == 1)
+                        .count();
+                    // A link block costs its left × right pairs; cap on the larger side.
+                    ones.max(row.len() - ones)
+                }
+                _ => row.len(),
+            };
+            size > max_block_size
+        })
+        .collect();
+    RuleIndex {
+        name: name.to_string(),
+        record_keys,
+        members,
+        capped,
+    }
+}

@@ -1,0 +1,124 @@
+//! Addresses: same detail, similar detail, same district (or postcode), same city, different.
+
+use sameas_normalize::record::FieldValue;
+
+use super::{Level, best_across, count_terms};
+use crate::Dataset;
+use crate::intern::{Interner, Lists, NONE};
+use crate::similarity::jaro_winkler;
+
+/// Address levels.
+pub(crate) const LEVELS: &[&str] = &[
+    "null",
+    "same_detail",
+    "similar_detail",
+    "same_district",
+    "same_city",
+    "different",
+];
+
+#[derive(Debug, Clone, Copy)]
+struct AddressValue {
+    province: u32,
+    city: u32,
+    district: u32,
+    detail: u32,
+    postcode: u32,
+}
+
+/// Compares addresses part by part.
+#[derive(Debug)]
+pub(crate) struct AddressComparator {
+    similar: f64,
+    strings: Interner,
+    values: Lists<AddressValue>,
+}
+
+/// Both present and different.
+#[inline]
+fn conflict(p: u32, q: u32) -> bool {
+    p != NONE && q != NONE && p != q
+}
+
+#[inline]
+fn same(p: u32, q: u32) -> bool {
+    p != NONE && p == q
+}
+
+impl AddressComparator {
+    pub(crate) fn new(data: &Dataset, fields: &[usize], similar: f64) -> Self {
+        let mut strings = Interner::new();
+        let mut values = Lists::default();
+        for record in &data.records {
+            for &field in fields {
+                let Some(FieldValue::Address(address)) = &record.fields[field].value else {
+                    continue;
+                };
+                let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
+                let value = AddressValue {
+                    province: intern(&address.province),
+                    city: intern(&address.city),
+                    district: intern(&address.district),
+                    detail: intern(&address.detail),
+                    postcode: intern(&address.postcode),
+                };
+                if [
+                    value.province,
+                    value.city,
+                    value.district,
+                    value.detail,
+                    value.postcode,
+                ]
+                .iter()
+                .all(|&v| v == NONE)
+                {
+                    continue;
+                }
+                values.push_value(value);
+            }
+            values.end_row();
+        }
+        AddressComparator {
+            similar,
+            strings,
+            values,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |x, y| {
+            self.pair(x, y)
+        })
+    }
+
+    fn pair(&self, x: &AddressValue, y: &AddressValue) -> Level {
+        let place_conflict = conflict(x.district, y.district)
+            || conflict(x.city, y.city)
+            || conflict(x.postcode, y.postcode) && conflict(x.district, y.district);
+        if !place_conflict && x.detail != NONE && y.detail != NONE {
+            if x.detail == y.detail {
+                return Level::exact(x.detail);
+            }
+            if jaro_winkler(self.strings.get(x.detail), self.strings.get(y.detail)) >= self.similar
+            {
+                return Level::at(2);
+            }
+        }
+        if (same(x.district, y.district) || same(x.postcode, y.postcode))
+            && !conflict(x.city, y.city)
+        {
+            return Level::at(3);
+        }
+        if same(x.city, y.city)
+            || (x.city == NONE && y.city == NONE && same(x.province, y.province))
+        {
+            return Level::at(4);
+        }
+        Level::at(5)
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        count_terms(&self.values, self.strings.len(), |v| v.detail)
+    }
+}

@@ -1,0 +1,47 @@
+//! Genders: exact or different.
+
+use sameas_normalize::gender::Gender;
+use sameas_normalize::record::FieldValue;
+
+use super::{Level, best_across, count_terms};
+use crate::Dataset;
+use crate::intern::Lists;
+
+/// Gender levels.
+pub(crate) const LEVELS: &[&str] = &["null", "exact", "different"];
+
+/// Compares genders.
+#[derive(Debug)]
+pub(crate) struct GenderComparator {
+    values: Lists<u32>,
+}
+
+impl GenderComparator {
+    pub(crate) fn new(data: &Dataset, fields: &[usize]) -> Self {
+        let mut values = Lists::default();
+        for record in &data.records {
+            for &field in fields {
+                if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
+                    values.push_value(u32::from(*g == Gender::Female));
+                }
+            }
+            values.end_row();
+        }
+        GenderComparator { values }
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |&x, &y| {
+            if x == y {
+                Level::exact(x)
+            } else {
+                Level::at(2)
+            }
+        })
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        count_terms(&self.values, 2, |&v| v)
+    }
+}

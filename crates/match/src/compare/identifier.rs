@@ -1,0 +1,62 @@
+//! Identifiers (national ids, member numbers, device ids): exact, one edit apart, different.
+
+use sameas_normalize::record::FieldValue;
+
+use super::{Level, best_across, count_terms};
+use crate::Dataset;
+use crate::intern::{Interner, Lists};
+use crate::similarity::damerau_levenshtein;
+
+/// Identifier levels.
+pub(crate) const LEVELS: &[&str] = &["null", "exact", "one_edit", "different"];
+
+/// Compares identifiers.
+#[derive(Debug)]
+pub(crate) struct IdentifierComparator {
+    one_edit: bool,
+    strings: Interner,
+    values: Lists<u32>,
+}
+
+impl IdentifierComparator {
+    pub(crate) fn new(data: &Dataset, fields: &[usize], one_edit: bool) -> Self {
+        let mut strings = Interner::new();
+        let mut values = Lists::default();
+        for record in &data.records {
+            for &field in fields {
+                let id = match &record.fields[field].value {
+                    Some(FieldValue::Identifier(id)) => id.0.as_str(),
+                    Some(FieldValue::NationalId(id)) => id.id.as_str(),
+                    _ => continue,
+                };
+                values.push_value(strings.intern(id));
+            }
+            values.end_row();
+        }
+        IdentifierComparator {
+            one_edit,
+            strings,
+            values,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |&x, &y| {
+            if x == y {
+                return Level::exact(x);
+            }
+            if self.one_edit {
+                let (p, q) = (self.strings.get(x), self.strings.get(y));
+                if p.len().abs_diff(q.len()) <= 1 && damerau_levenshtein(p, q) <= 1 {
+                    return Level::at(2);
+                }
+            }
+            Level::at(3)
+        })
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        count_terms(&self.values, self.strings.len(), |&v| v)
+    }
+}

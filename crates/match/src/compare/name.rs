@@ -1,0 +1,359 @@
+//! Names: family and given parts compared separately, Han by character and by pinyin,
+//! Latin by Jaro–Winkler bands, nickname roots and initials.
+
+use sameas_normalize::gender::Gender;
+use sameas_normalize::name::{Name, NameScript};
+use sameas_normalize::record::FieldValue;
+
+use super::{Level, best_across, count_terms};
+use crate::Dataset;
+use crate::intern::{Interner, Lists, NONE};
+use crate::similarity::jaro_winkler;
+
+/// Which part of a name a comparator looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamePart {
+    Family,
+    Given,
+}
+
+/// Family-name levels.
+pub(crate) const FAMILY_LEVELS: &[&str] = &[
+    "null",
+    "exact",
+    "same_pinyin",
+    "swapped",
+    "close",
+    "similar",
+    "different",
+];
+
+/// Given-name levels.
+pub(crate) const GIVEN_LEVELS: &[&str] = &[
+    "null",
+    "exact",
+    "same_pinyin",
+    "swapped",
+    "nickname",
+    "close",
+    "similar",
+    "initial",
+    "family_only",
+    "different",
+];
+
+/// The pinyin of a name's family and given parts, without spaces (`zhang`, `weiming`).
+/// `None` for a part the name has no pinyin for.
+pub(crate) fn pinyin_parts(name: &Name) -> (Option<String>, Option<String>) {
+    let Some(pinyin) = name.pinyin.as_deref() else {
+        return (None, None);
+    };
+    let syllables: Vec<&str> = pinyin.split(' ').filter(|s| !s.is_empty()).collect();
+    let family_syllables = match (name.script, name.family.as_deref()) {
+        (NameScript::Han, Some(family)) => family.chars().count(),
+        (NameScript::Han, None) => 0,
+        (_, Some(family)) => {
+            let target: String = family.chars().filter(|c| !c.is_whitespace()).collect();
+            let mut joined = String::new();
+            let mut count = None;
+            for (i, s) in syllables.iter().enumerate() {
+                joined.push_str(s);
+                if joined == target {
+                    count = Some(i + 1);
+                    break;
+                }
+                if joined.len() >= target.len() {
+                    break;
+                }
+            }
+            match count {
+                Some(n) => n,
+                None => return (None, None),
+            }
+        }
+        (_, None) => 0,
+    };
+    let family_syllables = family_syllables.min(syllables.len());
+    let family: String = syllables[..family_syllables].concat();
+    let given: String = syllables[family_syllables..].concat();
+    (
+        (!family.is_empty()).then_some(family),
+        (!given.is_empty()).then_some(given),
+    )
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NameValue {
+    han: bool,
+    family: u32,
+    given: u32,
+    family_pinyin: u32,
+    given_pinyin: u32,
+    nicknames: (u32, u32),
+    gender: Option<Gender>,
+    honorific_only: bool,
+}
+
+/// Compares the family or the given part of names.
+#[derive(Debug)]
+pub(crate) struct NameComparator {
+    part: NamePart,
+    close: f64,
+    similar: f64,
+    strings: Interner,
+    values: Lists<NameValue>,
+    nicknames: Vec<u32>,
+}
+
+/// The gender a record states outside its name: a gender field, or a national id.
+fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<Gender> {
+    record.fields.iter().find_map(|f| match &f.value {
+        Some(FieldValue::Gender(g)) => Some(*g),
+        Some(FieldValue::NationalId(id)) => Some(id.gender),
+        _ => None,
+    })
+}
+
+impl NameComparator {
+    pub(crate) fn new(
+        data: &Dataset,
+        fields: &[usize],
+        part: NamePart,
+        close: f64,
+        similar: f64,
+    ) -> Self {
+        let mut strings = Interner::new();
+        let mut values = Lists::default();
+        let mut nicknames = Vec::new();
+        for record in &data.records {
+            let stated_gender = record_gender(record);
+            for &field in fields {
+                let Some(FieldValue::Name(name)) = &record.fields[field].value else {
+                    continue;
+                };
+                let (family_pinyin, given_pinyin) = pinyin_parts(name);
+                let start = nicknames.len() as u32;
+                for root in &name.nickname_roots {
+                    let id = strings.intern(root);
+                    nicknames.push(id);
+                }
+                values.push_value(NameValue {
+                    han: name.script == NameScript::Han,
+                    family: strings.intern(name.family.as_deref().unwrap_or("")),
+                    given: strings.intern(name.given.as_deref().unwrap_or("")),
+                    family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
+                    given_pinyin: strings.intern(given_pinyin.as_deref().unwrap_or("")),
+                    nicknames: (start, nicknames.len() as u32 - start),
+                    gender: stated_gender.or(name.gender_hint),
+                    honorific_only: name.honorific_only,
+                });
+            }
+            values.end_row();
+        }
+        NameComparator {
+            part,
+            close,
+            similar,
+            strings,
+            values,
+            nicknames,
+        }
+    }
+
+    pub(crate) fn level_names(&self) -> &'static [&'static str] {
+        match self.part {
+            NamePart::Family => FAMILY_LEVELS,
+            NamePart::Given => GIVEN_LEVELS,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        let (a, b) = (self.values.row(a), self.values.row(b));
+        match self.part {
+            NamePart::Family => best_across(a, b, |x, y| self.family_level(x, y)),
+            NamePart::Given => best_across(a, b, |x, y| self.given_level(x, y)),
+        }
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        let part = self.part;
+        count_terms(&self.values, self.strings.len(), |v| match part {
+            NamePart::Family => v.family,
+            NamePart::Given => v.given,
+        })
+    }
+
+    fn swapped(x: &NameValue, y: &NameValue) -> bool {
+        let same = |p: u32, q: u32| p != NONE && p == q;
+        (same(x.family, y.given) && same(x.given, y.family))
+            || (same(x.family_pinyin, y.given_pinyin) && same(x.given_pinyin, y.family_pinyin))
+    }
+
+    fn family_level(&self, x: &NameValue, y: &NameValue) -> Level {
+        if x.family == NONE || y.family == NONE {
+            return Level::NULL;
+        }
+        if x.family == y.family {
+            return Level::exact(x.family);
+        }
+        if x.family_pinyin != NONE && x.family_pinyin == y.family_pinyin {
+            return Level::at(2);
+        }
+        if Self::swapped(x, y) {
+            return Level::at(3);
+        }
+        if let Some(score) = self.latin_similarity(x.family, y.family, x, y) {
+            if score >= self.close {
+                return Level::at(4);
+            }
+            if score >= self.similar {
+                return Level::at(5);
+            }
+        } else if self.pinyin_similar(x.family_pinyin, y.family_pinyin) {
+            return Level::at(5);
+        }
+        Level::at(6)
+    }
+
+    fn given_level(&self, x: &NameValue, y: &NameValue) -> Level {
+        if x.given == NONE || y.given == NONE {
+            let (bare, full) = if x.given == NONE { (x, y) } else { (y, x) };
+            if bare.honorific_only && full.given != NONE {
+                let conflict = matches!((bare.gender, full.gender), (Some(p), Some(q)) if p != q);
+                return Level::at(if conflict { 9 } else { 8 });
+            }
+            return Level::NULL;
+        }
+        if x.given == y.given {
+            return Level::exact(x.given);
+        }
+        if x.given_pinyin != NONE && x.given_pinyin == y.given_pinyin {
+            return Level::at(2);
+        }
+        if Self::swapped(x, y) {
+            return Level::at(3);
+        }
+        if self.share_nickname(x, y) {
+            return Level::at(4);
+        }
+        if x.han && y.han {
+            let (p, q) = (self.strings.get(x.given), self.strings.get(y.given));
+            if one_dropped(p, q) {
+                return Level::at(5);
+            }
+            if self.pinyin_similar(x.given_pinyin, y.given_pinyin) {
+                return Level::at(6);
+            }
+            return Level::at(9);
+        }
+        if let Some(score) = self.latin_similarity(x.given, y.given, x, y) {
+            if score >= self.close {
+                return Level::at(5);
+            }
+            if score >= self.similar {
+                return Level::at(6);
+            }
+            let (p, q) = (self.strings.get(x.given), self.strings.get(y.given));
+            if is_initial_of(p, q) || is_initial_of(q, p) {
+                return Level::at(7);
+            }
+        } else if self.pinyin_similar(x.given_pinyin, y.given_pinyin) {
+            return Level::at(6);
+        }
+        Level::at(9)
+    }
+
+    /// Jaro–Winkler of two Latin parts; `None` when either is Han (a Jaro–Winkler over two
+    /// or three Han characters means nothing).
+    fn latin_similarity(&self, p: u32, q: u32, x: &NameValue, y: &NameValue) -> Option<f64> {
+        if x.han || y.han {
+            return None;
+        }
+        Some(jaro_winkler(self.strings.get(p), self.strings.get(q)))
+    }
+
+    fn pinyin_similar(&self, p: u32, q: u32) -> bool {
+        p != NONE && q != NONE && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= 0.9
+    }
+
+    fn share_nickname(&self, x: &NameValue, y: &NameValue) -> bool {
+        let roots = |v: &NameValue| {
+            &self.nicknames[v.nicknames.0 as usize..(v.nicknames.0 + v.nicknames.1) as usize]
+        };
+        let (p, q) = (roots(x), roots(y));
+        p.iter().any(|r| q.contains(r))
+    }
+}
+
+/// Whether the shorter string is the longer with one character left out (张伟明 / 张明).
+fn one_dropped(p: &str, q: &str) -> bool {
+    let (short, long) = if p.chars().count() < q.chars().count() {
+        (p, q)
+    } else {
+        (q, p)
+    };
+    let (ns, nl) = (short.chars().count(), long.chars().count());
+    if ns == 0 || nl != ns + 1 {
+        return false;
+    }
+    let mut skipped = false;
+    let mut s = short.chars().peekable();
+    for c in long.chars() {
+        if s.peek() == Some(&c) {
+            s.next();
+        } else if skipped {
+            return false;
+        } else {
+            skipped = true;
+        }
+    }
+    s.peek().is_none()
+}
+
+/// Whether `initial` is one letter (or `x.`) and `full` starts with it.
+fn is_initial_of(initial: &str, full: &str) -> bool {
+    let mut chars = initial.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => full.chars().count() > 1 && full.starts_with(c),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sameas_normalize::name::NameNormalizer;
+
+    fn parts(raw: &str) -> (Option<String>, Option<String>) {
+        pinyin_parts(&NameNormalizer::new().normalize(raw).value.unwrap())
+    }
+
+    #[test]
+    fn pinyin_parts_split_family_and_given() {
+        assert_eq!(
+            parts("张伟明"),
+            (Some("zhang".into()), Some("weiming".into()))
+        );
+        assert_eq!(
+            parts("Zhang Weiming"),
+            (Some("zhang".into()), Some("weiming".into()))
+        );
+        assert_eq!(
+            parts("Wei Zhang"),
+            (Some("zhang".into()), Some("wei".into()))
+        );
+        assert_eq!(parts("欧阳娜娜").0.as_deref(), Some("ouyang"));
+        assert_eq!(parts("Robert Smith"), (None, None));
+    }
+
+    #[test]
+    fn dropped_characters() {
+        assert!(one_dropped("伟明", "明"));
+        assert!(one_dropped("伟", "伟明"));
+        assert!(!one_dropped("伟", "芳"));
+        assert!(!one_dropped("伟明", "华明"));
+        assert!(is_initial_of("j", "john"));
+        assert!(!is_initial_of("jo", "john"));
+    }
+}

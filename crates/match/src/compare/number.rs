@@ -1,0 +1,95 @@
+//! Numbers: exact, then a level per absolute (or relative) difference, different.
+
+use foldhash::HashMap;
+
+use super::{Level, best_across, count_terms};
+use crate::intern::Lists;
+use crate::{Dataset, MatchError};
+
+/// Compares numeric values (any field whose normalized text parses as a number).
+#[derive(Debug)]
+pub(crate) struct NumberComparator {
+    thresholds: Vec<f64>,
+    relative: bool,
+    terms: usize,
+    values: Lists<(f64, u32)>,
+}
+
+impl NumberComparator {
+    pub(crate) fn new(
+        data: &Dataset,
+        fields: &[usize],
+        thresholds: &[f64],
+        relative: bool,
+    ) -> Result<Self, MatchError> {
+        if thresholds.len() > 8
+            || thresholds.iter().any(|t| !t.is_finite() || *t < 0.0)
+            || thresholds.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(MatchError::Config(
+                "number thresholds must be finite, non-negative, strictly ascending, at most 8"
+                    .into(),
+            ));
+        }
+        let mut ids: HashMap<u64, u32> = HashMap::default();
+        let mut values = Lists::default();
+        for record in &data.records {
+            for &field in fields {
+                let Some(value) = &record.fields[field].value else {
+                    continue;
+                };
+                let Ok(number) = value.norm().trim().parse::<f64>() else {
+                    continue;
+                };
+                if !number.is_finite() {
+                    continue;
+                }
+                let next = ids.len() as u32;
+                let term = *ids.entry(number.to_bits()).or_insert(next);
+                values.push_value((number, term));
+            }
+            values.end_row();
+        }
+        Ok(NumberComparator {
+            thresholds: thresholds.to_vec(),
+            relative,
+            terms: ids.len(),
+            values,
+        })
+    }
+
+    pub(crate) fn level_names(&self) -> Vec<String> {
+        let unit = if self.relative {
+            "relative"
+        } else {
+            "absolute"
+        };
+        let mut names = vec!["null".to_string(), "exact".to_string()];
+        names.extend(self.thresholds.iter().map(|t| format!("{unit}<={t}")));
+        names.push("different".to_string());
+        names
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        best_across(
+            self.values.row(a),
+            self.values.row(b),
+            |&(x, tx), &(y, _)| {
+                if x == y {
+                    return Level::exact(tx);
+                }
+                let mut diff = (x - y).abs();
+                if self.relative {
+                    diff /= x.abs().max(y.abs());
+                }
+                let band = self.thresholds.iter().position(|&t| diff <= t);
+                Level::at(2 + band.unwrap_or(self.thresholds.len()) as u8)
+            },
+        )
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        count_terms(&self.values, self.terms, |&(_, t)| t)
+    }
+}

@@ -1,0 +1,98 @@
+//! Generic strings: exact, then a level per threshold of Jaro–Winkler, Levenshtein,
+//! Damerau or Jaccard similarity, different.
+
+use super::{Level, StringMetric, best_across, count_terms};
+use crate::intern::{Interner, Lists};
+use crate::similarity::{
+    damerau_levenshtein_similarity, jaccard_tokens, jaro_winkler, levenshtein_similarity,
+};
+use crate::{Dataset, MatchError};
+
+/// Compares normalized strings of any field.
+#[derive(Debug)]
+pub(crate) struct StringComparator {
+    metric: StringMetric,
+    thresholds: Vec<f64>,
+    strings: Interner,
+    values: Lists<u32>,
+}
+
+/// Checks that thresholds are in (0, 1) and descending.
+fn check_thresholds(thresholds: &[f64]) -> Result<(), MatchError> {
+    if thresholds.len() > 8 {
+        return Err(MatchError::Config("at most 8 thresholds".into()));
+    }
+    if thresholds.iter().any(|t| !(0.0..=1.0).contains(t))
+        || thresholds.windows(2).any(|w| w[0] <= w[1])
+    {
+        return Err(MatchError::Config(
+            "string thresholds must be in [0, 1] and strictly descending".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl StringComparator {
+    pub(crate) fn new(
+        data: &Dataset,
+        fields: &[usize],
+        metric: StringMetric,
+        thresholds: &[f64],
+    ) -> Result<Self, MatchError> {
+        check_thresholds(thresholds)?;
+        let mut strings = Interner::new();
+        let mut values = Lists::default();
+        for record in &data.records {
+            for &field in fields {
+                if let Some(value) = &record.fields[field].value {
+                    let norm = value.norm();
+                    if !norm.is_empty() {
+                        values.push_value(strings.intern(&norm));
+                    }
+                }
+            }
+            values.end_row();
+        }
+        Ok(StringComparator {
+            metric,
+            thresholds: thresholds.to_vec(),
+            strings,
+            values,
+        })
+    }
+
+    pub(crate) fn level_names(&self) -> Vec<String> {
+        let metric = match self.metric {
+            StringMetric::JaroWinkler => "jaro_winkler",
+            StringMetric::Levenshtein => "levenshtein",
+            StringMetric::Damerau => "damerau",
+            StringMetric::Jaccard => "jaccard",
+        };
+        let mut names = vec!["null".to_string(), "exact".to_string()];
+        names.extend(self.thresholds.iter().map(|t| format!("{metric}>={t}")));
+        names.push("different".to_string());
+        names
+    }
+
+    #[inline]
+    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |&x, &y| {
+            if x == y {
+                return Level::exact(x);
+            }
+            let (p, q) = (self.strings.get(x), self.strings.get(y));
+            let score = match self.metric {
+                StringMetric::JaroWinkler => jaro_winkler(p, q),
+                StringMetric::Levenshtein => levenshtein_similarity(p, q),
+                StringMetric::Damerau => damerau_levenshtein_similarity(p, q),
+                StringMetric::Jaccard => jaccard_tokens(p, q),
+            };
+            let band = self.thresholds.iter().position(|&t| score >= t);
+            Level::at(2 + band.unwrap_or(self.thresholds.len()) as u8)
+        })
+    }
+
+    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+        count_terms(&self.values, self.strings.len(), |&v| v)
+    }
+}

@@ -1,0 +1,381 @@
+//! The match configuration, its defaults inferred from a schema, and the versioned
+//! `ResolverConfig` document that carries it with the schema and the trained model.
+
+use serde::{Deserialize, Serialize};
+
+use sameas_core::{FieldKind, Schema};
+use sameas_normalize::NormalizeOptions;
+
+use crate::MatchError;
+use crate::blocking::{BlockingConfig, BlockingRule, LinkMode};
+use crate::compare::{ComparisonConfig, ComparisonMethod};
+use crate::keys::KeyRef;
+use crate::model::TrainedModel;
+
+/// The default match threshold: a pair is a match when the model says it is more likely a
+/// match than not (probability ≥ 0.5, weight ≥ 0), the Bayes decision for equal costs.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+
+/// How the model is trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainingConfig {
+    /// Seed for random pair sampling.
+    pub seed: u64,
+    /// Random pairs sampled to estimate u (all comparable pairs when there are fewer).
+    pub u_sample_pairs: u64,
+    /// Rules whose blocks train m by EM; empty means the blocking rules.
+    pub em_rules: Vec<BlockingRule>,
+    /// At most this many pairs per EM rule (an even stride over its pairs).
+    pub max_pairs_per_rule: u64,
+    /// EM iterations at most.
+    pub em_max_iterations: u32,
+    /// EM stops when no m moves more than this.
+    pub em_tolerance: f64,
+    /// Deterministic rules whose pairs estimate the prior.
+    pub prior_rules: Vec<BlockingRule>,
+    /// The share of all true matches the prior rules are assumed to find.
+    pub prior_recall: f64,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        TrainingConfig {
+            seed: 42,
+            u_sample_pairs: 1_000_000,
+            em_rules: Vec::new(),
+            max_pairs_per_rule: 1_000_000,
+            em_max_iterations: 100,
+            em_tolerance: 1e-6,
+            prior_rules: Vec::new(),
+            prior_recall: 0.6,
+        }
+    }
+}
+
+/// Everything the match stage needs: mode, blocking, comparisons, rules, training settings,
+/// the threshold and, once trained, the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchConfig {
+    /// Dedupe, link or both.
+    pub mode: LinkMode,
+    /// Blocking rules and the block cap.
+    pub blocking: BlockingConfig,
+    /// Comparisons, in output order.
+    pub comparisons: Vec<ComparisonConfig>,
+    /// Pairs agreeing on any of these keys match whatever the model says.
+    pub deterministic_rules: Vec<BlockingRule>,
+    /// Training settings.
+    pub training: TrainingConfig,
+    /// Pairs at or above this match probability are matches.
+    pub threshold: f64,
+    /// The trained model, once there is one.
+    pub model: Option<TrainedModel>,
+}
+
+/// The versioned configuration document: schema, normalizer options and the match stage.
+/// It saves and loads back bit-identically (floats round-trip exactly).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolverConfig {
+    /// Document version; [`ResolverConfig::VERSION`].
+    pub version: u32,
+    /// How input columns map to fields.
+    pub schema: Schema,
+    /// Normalizer options.
+    pub normalize: NormalizeOptions,
+    /// Blocking, comparisons, model and threshold.
+    pub matching: MatchConfig,
+}
+
+impl ResolverConfig {
+    /// The version this build writes and reads.
+    pub const VERSION: u32 = 1;
+
+    /// Defaults for `schema`.
+    pub fn infer(schema: Schema, normalize: NormalizeOptions, mode: LinkMode) -> Self {
+        let matching = MatchConfig::infer(&schema, mode);
+        ResolverConfig {
+            version: Self::VERSION,
+            schema,
+            normalize,
+            matching,
+        }
+    }
+
+    /// Reads a document.
+    ///
+    /// # Errors
+    /// Invalid JSON, or a version this build does not read.
+    pub fn from_json(json: &str) -> Result<Self, MatchError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let found = serde_json::from_str::<Versioned>(json)?.version;
+        if found != Self::VERSION {
+            return Err(MatchError::Version {
+                found,
+                supported: Self::VERSION,
+            });
+        }
+        let config: ResolverConfig = serde_json::from_str(json)?;
+        config.matching.validate()?;
+        Ok(config)
+    }
+
+    /// Writes the document as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a config always serialises")
+    }
+}
+
+fn fields_of(schema: &Schema, kind: FieldKind) -> Vec<String> {
+    schema
+        .fields
+        .iter()
+        .filter(|f| f.kind == kind && f.compare)
+        .map(|f| f.name.clone())
+        .collect()
+}
+
+fn rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
+    BlockingRule {
+        name: name.to_string(),
+        keys,
+    }
+}
+
+fn key(fields: &[String], key: &str) -> KeyRef {
+    KeyRef {
+        fields: fields.to_vec(),
+        key: key.to_string(),
+    }
+}
+
+impl MatchConfig {
+    /// Defaults inferred from the fields a schema has: a comparison per field kind (names
+    /// as family and given parts), blocking on each identifier, phone, e-mail and on name
+    /// with birth date, prior rules on strong identifiers, and same valid national id as a
+    /// deterministic match.
+    pub fn infer(schema: &Schema, mode: LinkMode) -> Self {
+        let names = fields_of(schema, FieldKind::Name);
+        let phones = fields_of(schema, FieldKind::Phone);
+        let emails = fields_of(schema, FieldKind::Email);
+        let addresses = fields_of(schema, FieldKind::Address);
+        let births = fields_of(schema, FieldKind::BirthDate);
+        let national = fields_of(schema, FieldKind::NationalId);
+        let genders = fields_of(schema, FieldKind::Gender);
+        let identifiers = fields_of(schema, FieldKind::Identifier);
+
+        let mut comparisons = Vec::new();
+        let mut compare = |name: &str, fields: &[String], method, tf| {
+            if !fields.is_empty() {
+                comparisons.push(ComparisonConfig {
+                    name: name.to_string(),
+                    fields: fields.to_vec(),
+                    method,
+                    term_frequency: tf,
+                });
+            }
+        };
+        let (close, similar) = (0.92, 0.8);
+        compare(
+            "family_name",
+            &names,
+            ComparisonMethod::FamilyName { close, similar },
+            true,
+        );
+        compare(
+            "given_name",
+            &names,
+            ComparisonMethod::GivenName { close, similar },
+            true,
+        );
+        compare(
+            "birth_date",
+            &births,
+            ComparisonMethod::Date { within_days: 30 },
+            true,
+        );
+        compare("phone", &phones, ComparisonMethod::Phone, true);
+        compare(
+            "email",
+            &emails,
+            ComparisonMethod::Email { fuzzy: 0.88 },
+            true,
+        );
+        compare(
+            "address",
+            &addresses,
+            ComparisonMethod::Address { similar: 0.9 },
+            true,
+        );
+        compare(
+            "national_id",
+            &national,
+            ComparisonMethod::Identifier { one_edit: false },
+            false,
+        );
+        for id in &identifiers {
+            compare(
+                id,
+                std::slice::from_ref(id),
+                ComparisonMethod::Identifier { one_edit: true },
+                true,
+            );
+        }
+        compare("gender", &genders, ComparisonMethod::Gender, false);
+
+        let mut rules = Vec::new();
+        let mut prior_rules = Vec::new();
+        let mut deterministic_rules = Vec::new();
+        if !national.is_empty() {
+            let r = rule("national_id", vec![key(&national, "norm")]);
+            rules.push(r.clone());
+            prior_rules.push(r.clone());
+            deterministic_rules.push(r);
+        }
+        for id in &identifiers {
+            let r = rule(id, vec![key(std::slice::from_ref(id), "norm")]);
+            rules.push(r.clone());
+            prior_rules.push(r);
+        }
+        if !phones.is_empty() {
+            rules.push(rule("phone", vec![key(&phones, "e164")]));
+            if !names.is_empty() {
+                prior_rules.push(rule(
+                    "phone+name",
+                    vec![key(&phones, "e164"), key(&names, "norm")],
+                ));
+            }
+        }
+        if !emails.is_empty() {
+            let r = rule("email", vec![key(&emails, "canonical")]);
+            rules.push(r.clone());
+            prior_rules.push(r);
+            rules.push(rule("email_local", vec![key(&emails, "local")]));
+        }
+        if !names.is_empty() && !births.is_empty() {
+            rules.push(rule(
+                "name_pinyin+birth_year",
+                vec![key(&names, "pinyin"), key(&births, "year")],
+            ));
+            rules.push(rule(
+                "name+birth_year",
+                vec![key(&names, "norm"), key(&births, "year")],
+            ));
+            rules.push(rule(
+                "family+birth_date",
+                vec![key(&names, "family"), key(&births, "norm")],
+            ));
+            rules.push(rule(
+                "given+birth_date",
+                vec![key(&names, "given"), key(&births, "norm")],
+            ));
+            rules.push(rule(
+                "phonetic+birth_year",
+                vec![key(&names, "phonetic"), key(&births, "year")],
+            ));
+            prior_rules.push(rule(
+                "name+birth_date",
+                vec![key(&names, "norm"), key(&births, "norm")],
+            ));
+        }
+        if !names.is_empty() && !phones.is_empty() {
+            rules.push(rule(
+                "family_pinyin+masked_phone",
+                vec![key(&names, "family_pinyin"), key(&phones, "masked")],
+            ));
+        }
+        if !names.is_empty() && !addresses.is_empty() {
+            rules.push(rule(
+                "family_pinyin+address_detail",
+                vec![key(&names, "family_pinyin"), key(&addresses, "detail")],
+            ));
+            rules.push(rule(
+                "name+city",
+                vec![key(&names, "norm"), key(&addresses, "city")],
+            ));
+        }
+        if !addresses.is_empty() {
+            rules.push(rule(
+                "postcode+street_number",
+                vec![key(&addresses, "postcode"), key(&addresses, "number")],
+            ));
+            if !births.is_empty() {
+                rules.push(rule(
+                    "postcode+birth_year",
+                    vec![key(&addresses, "postcode"), key(&births, "year")],
+                ));
+            }
+        }
+        MatchConfig {
+            mode,
+            blocking: BlockingConfig {
+                rules,
+                max_block_size: 500,
+            },
+            comparisons,
+            deterministic_rules,
+            training: TrainingConfig {
+                prior_rules,
+                ..TrainingConfig::default()
+            },
+            threshold: DEFAULT_THRESHOLD,
+            model: None,
+        }
+    }
+
+    /// Checks ranges and that the model (when present) fits the comparisons.
+    ///
+    /// # Errors
+    /// [`MatchError::Config`] naming the problem.
+    pub fn validate(&self) -> Result<(), MatchError> {
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return Err(MatchError::Config("threshold must be in (0, 1)".into()));
+        }
+        if !(self.training.prior_recall > 0.0 && self.training.prior_recall <= 1.0) {
+            return Err(MatchError::Config("prior_recall must be in (0, 1]".into()));
+        }
+        if self.blocking.max_block_size < 2 {
+            return Err(MatchError::Config(
+                "max_block_size must be at least 2".into(),
+            ));
+        }
+        if self.comparisons.is_empty() {
+            return Err(MatchError::Config("no comparisons".into()));
+        }
+        let mut names: Vec<&str> = self.comparisons.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(MatchError::Config(
+                "comparison names must be distinct".into(),
+            ));
+        }
+        if let Some(model) = &self.model {
+            if !(model.prior > 0.0 && model.prior < 1.0) {
+                return Err(MatchError::Config("model prior must be in (0, 1)".into()));
+            }
+            if model.comparisons.len() != self.comparisons.len()
+                || model
+                    .comparisons
+                    .iter()
+                    .zip(&self.comparisons)
+                    .any(|(m, c)| m.name != c.name)
+            {
+                return Err(MatchError::Config(
+                    "the model's comparisons differ from the configured ones".into(),
+                ));
+            }
+            for c in &model.comparisons {
+                if c.levels.iter().skip(1).any(|l| !(l.m > 0.0 && l.u > 0.0)) {
+                    return Err(MatchError::Config(format!(
+                        "comparison `{}`: every m and u must be positive",
+                        c.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}

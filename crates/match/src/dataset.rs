@@ -1,0 +1,82 @@
+//! The records a match runs over: ids, the source each came from, and normalized values.
+
+use sameas_core::{RecordId, Schema};
+use sameas_normalize::record::NormalizedRecord;
+
+use crate::MatchError;
+
+/// Normalized records under one schema, ready for blocking and comparison.
+///
+/// In link mode each record carries the index (0 or 1) of the source it came from; in dedupe
+/// mode every source is 0.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The schema every record follows.
+    pub schema: Schema,
+    /// Record ids, in input order.
+    pub ids: Vec<RecordId>,
+    /// Source index per record (0 or 1).
+    pub sources: Vec<u8>,
+    /// Normalized values per record.
+    pub records: Vec<NormalizedRecord>,
+}
+
+impl Dataset {
+    /// A dataset of one source.
+    ///
+    /// # Errors
+    /// [`MatchError::Input`] when `ids` and `records` differ in length.
+    pub fn new(
+        schema: Schema,
+        ids: Vec<RecordId>,
+        records: Vec<NormalizedRecord>,
+    ) -> Result<Self, MatchError> {
+        let sources = vec![0; ids.len()];
+        Self::with_sources(schema, ids, sources, records)
+    }
+
+    /// A dataset whose records come from one of two sources.
+    ///
+    /// # Errors
+    /// [`MatchError::Input`] when the lengths differ or a source index is above 1.
+    pub fn with_sources(
+        schema: Schema,
+        ids: Vec<RecordId>,
+        sources: Vec<u8>,
+        records: Vec<NormalizedRecord>,
+    ) -> Result<Self, MatchError> {
+        if ids.len() != records.len() || sources.len() != records.len() {
+            return Err(MatchError::Input(
+                "ids, sources and records must have the same length",
+            ));
+        }
+        if sources.iter().any(|&s| s > 1) {
+            return Err(MatchError::Input("a source index must be 0 or 1"));
+        }
+        if u32::try_from(records.len()).is_err() {
+            return Err(MatchError::Input("at most 2^32 - 1 records"));
+        }
+        Ok(Dataset {
+            schema,
+            ids,
+            sources,
+            records,
+        })
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Records per source.
+    pub fn source_sizes(&self) -> [u64; 2] {
+        let ones = self.sources.iter().filter(|&&s| s == 1).count() as u64;
+        [self.len() as u64 - ones, ones]
+    }
+}

@@ -1,0 +1,136 @@
+//! String interning: every distinct value gets a dense `u32`, so exact comparison is an
+//! integer compare and term frequencies are an array lookup.
+
+use foldhash::HashMap;
+
+/// The id of "no value".
+pub const NONE: u32 = u32::MAX;
+
+/// Interns strings into dense ids, in first-seen order.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id of `s`, adding it when new. The empty string is [`NONE`].
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return NONE;
+        }
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct values");
+        self.strings.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    /// The string of `id`; empty for [`NONE`].
+    pub fn get(&self, id: u32) -> &str {
+        if id == NONE {
+            ""
+        } else {
+            &self.strings[id as usize]
+        }
+    }
+
+    /// The id of `s` when it was interned.
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Whether nothing was interned.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// Per-record lists of values in one flat vector (compressed rows).
+#[derive(Debug, Clone)]
+pub struct Lists<T> {
+    offsets: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            offsets: vec![0],
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    /// Appends one value to the row being built.
+    pub fn push_value(&mut self, value: T) {
+        self.values.push(value);
+    }
+
+    /// Closes the current row.
+    pub fn end_row(&mut self) {
+        self.offsets.push(self.values.len() as u32);
+    }
+
+    /// The values of row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[T] {
+        &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The values of the row being built (not yet closed).
+    pub fn open_row_mut(&mut self) -> &mut [T] {
+        let start = *self.offsets.last().expect("offsets start with 0") as usize;
+        &mut self.values[start..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_in_first_seen_order() {
+        let mut interner = Interner::new();
+        assert_eq!(interner.intern("b"), 0);
+        assert_eq!(interner.intern("a"), 1);
+        assert_eq!(interner.intern("b"), 0);
+        assert_eq!(interner.intern(""), NONE);
+        assert_eq!(interner.get(1), "a");
+        assert_eq!(interner.get(NONE), "");
+        assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn lists_keep_rows_apart() {
+        let mut lists = Lists::default();
+        lists.push_value(1);
+        lists.push_value(2);
+        lists.end_row();
+        lists.end_row();
+        lists.push_value(3);
+        lists.end_row();
+        assert_eq!(lists.rows(), 3);
+        assert_eq!(lists.row(0), &[1, 2]);
+        assert!(lists.row(1).is_empty());
+        assert_eq!(lists.row(2), &[3]);
+    }
+}

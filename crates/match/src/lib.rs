@@ -1,0 +1,83 @@
+//! Matching for sameas: blocking, comparisons with levels, a Fellegi–Sunter model trained
+//! by EM (or from labels) with term-frequency adjustments, deterministic rules, scoring and
+//! explanations.
+//!
+//! ```
+//! use sameas_core::Channel;
+//! use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, run, train};
+//! use sameas_normalize::NormalizeOptions;
+//! use sameas_normalize::infer::{infer_schema, record_from_row};
+//! use sameas_normalize::record::RecordNormalizer;
+//!
+//! let rows = [
+//!     ["1", "张伟", "138-0013-8000", "1990-01-02"],
+//!     ["2", "張偉", "+86 138 0013 8000", "1990/1/2"],
+//!     ["3", "王芳", "139-0000-1111", "1985-05-06"],
+//!     ["4", "李娜", "137-1234-5678", "1979-12-30"],
+//! ];
+//! let schema = infer_schema(&["id", "姓名", "手机号", "出生日期"]).unwrap().schema;
+//! let normalizer = RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+//! let records: Vec<_> = rows
+//!     .iter()
+//!     .enumerate()
+//!     .map(|(i, row)| record_from_row(&schema, row, i as u64 + 1, &Channel::App))
+//!     .collect();
+//! let ids = records.iter().map(|r| r.id.clone()).collect();
+//! let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+//! let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
+//!
+//! let mut config = ResolverConfig::infer(schema, NormalizeOptions::default(), LinkMode::Dedupe);
+//! config.matching.model = Some(train(&config.matching, &data).unwrap());
+//! let output = run(&config.matching, &data).unwrap();
+//! assert_eq!(output.scored.pairs, vec![(0, 1)]);
+//! let why = Matcher::new(&config.matching, &data).unwrap().explain(0, 1);
+//! assert!(why.comparisons.iter().any(|c| c.comparison == "phone" && c.level == "exact"));
+//! ```
+
+pub mod blocking;
+pub mod compare;
+mod config;
+mod dataset;
+mod error;
+pub mod intern;
+pub mod keys;
+pub mod model;
+mod score;
+pub mod similarity;
+mod train;
+
+pub use blocking::{BlockIndex, BlockingConfig, BlockingRule, CandidatePairs, LinkMode, RuleStats};
+pub use compare::{ComparisonConfig, ComparisonMethod, StringMetric};
+pub use config::{DEFAULT_THRESHOLD, MatchConfig, ResolverConfig, TrainingConfig};
+pub use dataset::Dataset;
+pub use error::MatchError;
+pub use keys::KeyRef;
+pub use model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
+pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
+pub use train::{Labels, train, train_supervised};
+
+/// Candidate pairs and their scores.
+#[derive(Debug)]
+pub struct MatchOutput {
+    /// The blocked pairs with per-rule statistics.
+    pub candidates: CandidatePairs,
+    /// Their scores, in the same order.
+    pub scored: ScoredPairs,
+}
+
+/// Blocks and scores `data` with a trained config.
+///
+/// # Errors
+/// No trained model, or a configuration that does not fit the data.
+pub fn run(config: &MatchConfig, data: &Dataset) -> Result<MatchOutput, MatchError> {
+    let matcher = Matcher::new(config, data)?;
+    let index = BlockIndex::build(
+        data,
+        &config.blocking.rules,
+        config.blocking.max_block_size,
+        config.mode,
+    )?;
+    let candidates = index.candidate_pairs(data);
+    let scored = matcher.score_candidates(&candidates);
+    Ok(MatchOutput { candidates, scored })
+}

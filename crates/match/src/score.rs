@@ -1,0 +1,366 @@
+//! Scoring candidate pairs with a trained model, and explaining one pair.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::blocking::{BlockIndex, CandidatePairs};
+use crate::compare::Comparator;
+use crate::config::MatchConfig;
+use crate::model::{TrainedModel, probability};
+use crate::train::compile;
+use crate::{Dataset, MatchError};
+
+/// Most comparisons one matcher takes (levels of a pair live in a fixed array).
+pub const MAX_COMPARISONS: usize = 32;
+
+/// A compiled matcher over one dataset: comparators, weights and term-frequency
+/// adjustments as lookup tables.
+#[derive(Debug)]
+pub struct Matcher {
+    comparators: Vec<Comparator>,
+    names: Vec<String>,
+    level_names: Vec<Vec<String>>,
+    /// Weight per comparison and level (0 for `null`).
+    weights: Vec<Vec<f64>>,
+    /// Per comparison with term frequencies on: the exact level's adjustment per term.
+    term_adjustments: Vec<Option<Vec<f64>>>,
+    prior_weight: f64,
+    model: TrainedModel,
+    deterministic: Option<BlockIndex>,
+    deterministic_names: Vec<String>,
+    threshold: f64,
+}
+
+/// Scored pairs, column-wise.
+#[derive(Debug, Clone, Default)]
+pub struct ScoredPairs {
+    /// Record index pairs.
+    pub pairs: Vec<(u32, u32)>,
+    /// Match weight per pair (prior included).
+    pub weights: Vec<f64>,
+    /// Match probability per pair.
+    pub probabilities: Vec<f64>,
+    /// Levels, `comparisons` per pair, pair after pair.
+    pub levels: Vec<u8>,
+    /// Number of comparisons.
+    pub comparisons: usize,
+}
+
+impl ScoredPairs {
+    /// The levels of pair `i`.
+    pub fn levels_of(&self, i: usize) -> &[u8] {
+        &self.levels[i * self.comparisons..(i + 1) * self.comparisons]
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// One comparison's part in a pair's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonExplanation {
+    /// The comparison.
+    pub comparison: String,
+    /// The level reached.
+    pub level: String,
+    /// The level's index (0 is `null`).
+    pub level_index: u8,
+    /// P(level | match).
+    pub m: f64,
+    /// P(level | non-match).
+    pub u: f64,
+    /// log2(m / u); 0 for `null`.
+    pub weight: f64,
+    /// The term-frequency adjustment added to an exact level (0 otherwise).
+    pub term_frequency_adjustment: f64,
+}
+
+/// Why a pair scored as it did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairExplanation {
+    /// The prior as a weight.
+    pub prior_weight: f64,
+    /// Every comparison.
+    pub comparisons: Vec<ComparisonExplanation>,
+    /// Prior plus every weight and adjustment.
+    pub match_weight: f64,
+    /// The model's probability.
+    pub model_probability: f64,
+    /// Deterministic rules that hold for the pair (any one makes it a match).
+    pub deterministic_rules: Vec<String>,
+    /// The final probability (1 when a deterministic rule holds).
+    pub match_probability: f64,
+    /// The threshold in force.
+    pub threshold: f64,
+    /// Whether the pair is a match.
+    pub is_match: bool,
+}
+
+impl Matcher {
+    /// Compiles `config`'s comparisons over `data` with its trained model. Term frequencies
+    /// are counted over `data`.
+    ///
+    /// # Errors
+    /// No model, or a configuration that does not fit the data.
+    pub fn new(config: &MatchConfig, data: &Dataset) -> Result<Self, MatchError> {
+        config.validate()?;
+        let model = config.model.clone().ok_or(MatchError::Untrained)?;
+        if config.comparisons.len() > MAX_COMPARISONS {
+            return Err(MatchError::Config(format!(
+                "at most {MAX_COMPARISONS} comparisons"
+            )));
+        }
+        let compiled = compile(config, data)?;
+        for (c, names) in compiled.level_names.iter().enumerate() {
+            if model.comparisons[c].levels.len() != names.len() {
+                return Err(MatchError::Config(format!(
+                    "comparison `{}`: the model has {} levels, the comparison {}",
+                    config.comparisons[c].name,
+                    model.comparisons[c].levels.len(),
+                    names.len()
+                )));
+            }
+        }
+        let weights: Vec<Vec<f64>> = model
+            .comparisons
+            .iter()
+            .map(|c| (0..c.levels.len()).map(|l| c.weight(l)).collect())
+            .collect();
+        let term_adjustments = compiled
+            .comparators
+            .par_iter()
+            .zip(&config.comparisons)
+            .zip(&model.comparisons)
+            .map(|((comparator, comparison), cm)| {
+                if !comparison.term_frequency {
+                    return None;
+                }
+                let (counts, with_value) = comparator.term_counts();
+                if with_value == 0 {
+                    return None;
+                }
+                let u_exact = cm.levels[1].u;
+                Some(
+                    counts
+                        .iter()
+                        .map(|&n| {
+                            if n == 0 {
+                                0.0
+                            } else {
+                                let tf = f64::from(n) / f64::from(with_value);
+                                (u_exact / tf).log2()
+                            }
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let deterministic = if config.deterministic_rules.is_empty() {
+            None
+        } else {
+            Some(BlockIndex::build(
+                data,
+                &config.deterministic_rules,
+                usize::MAX,
+                config.mode,
+            )?)
+        };
+        Ok(Matcher {
+            comparators: compiled.comparators,
+            names: config.comparisons.iter().map(|c| c.name.clone()).collect(),
+            level_names: compiled.level_names,
+            weights,
+            term_adjustments,
+            prior_weight: model.prior_weight(),
+            model,
+            deterministic,
+            deterministic_names: config
+                .deterministic_rules
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
+            threshold: config.threshold,
+        })
+    }
+
+    /// Comparison names, in order.
+    pub fn comparison_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Level names of comparison `c`.
+    pub fn level_names(&self, c: usize) -> &[String] {
+        &self.level_names[c]
+    }
+
+    /// The threshold in force.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Scores one pair into `levels`; returns the match weight.
+    #[inline]
+    fn score_into(&self, a: usize, b: usize, levels: &mut [u8]) -> f64 {
+        let mut weight = self.prior_weight;
+        for (c, comparator) in self.comparators.iter().enumerate() {
+            let level = comparator.level(a, b);
+            levels[c] = level.index;
+            weight += self.weights[c][level.index as usize];
+            if level.index == 1
+                && level.term != crate::intern::NONE
+                && let Some(adjust) = &self.term_adjustments[c]
+            {
+                weight += adjust[level.term as usize];
+            }
+        }
+        weight
+    }
+
+    fn forced(&self, a: usize, b: usize) -> bool {
+        self.deterministic
+            .as_ref()
+            .is_some_and(|index| (0..index.rule_count()).any(|r| index.share_key(r, a, b)))
+    }
+
+    /// Scores pairs in parallel.
+    pub fn score(&self, pairs: &[(u32, u32)]) -> ScoredPairs {
+        let n = self.comparators.len();
+        let mut weights = vec![0.0; pairs.len()];
+        let mut probabilities = vec![0.0; pairs.len()];
+        let mut levels = vec![0u8; pairs.len() * n];
+        const CHUNK: usize = 8192;
+        weights
+            .par_chunks_mut(CHUNK)
+            .zip(probabilities.par_chunks_mut(CHUNK))
+            .zip(levels.par_chunks_mut(CHUNK * n.max(1)))
+            .zip(pairs.par_chunks(CHUNK))
+            .for_each(|(((w, p), l), chunk)| {
+                for (i, &(a, b)) in chunk.iter().enumerate() {
+                    let (a, b) = (a as usize, b as usize);
+                    let weight = self.score_into(a, b, &mut l[i * n..(i + 1) * n]);
+                    w[i] = weight;
+                    p[i] = if self.forced(a, b) {
+                        1.0
+                    } else {
+                        probability(weight)
+                    };
+                }
+            });
+        ScoredPairs {
+            pairs: pairs.to_vec(),
+            weights,
+            probabilities,
+            levels,
+            comparisons: n,
+        }
+    }
+
+    /// Scores candidate pairs.
+    pub fn score_candidates(&self, candidates: &CandidatePairs) -> ScoredPairs {
+        self.score(&candidates.pairs)
+    }
+
+    /// Every comparison's level, m, u, term-frequency adjustment and weight for one pair.
+    pub fn explain(&self, a: usize, b: usize) -> PairExplanation {
+        let mut levels = [0u8; MAX_COMPARISONS];
+        let mut comparisons = Vec::with_capacity(self.comparators.len());
+        let mut total = self.prior_weight;
+        for (c, comparator) in self.comparators.iter().enumerate() {
+            let level = comparator.level(a, b);
+            levels[c] = level.index;
+            let model = &self.model.comparisons[c].levels[level.index as usize];
+            let weight = self.weights[c][level.index as usize];
+            let adjustment = match (&self.term_adjustments[c], level.index) {
+                (Some(adjust), 1) if level.term != crate::intern::NONE => {
+                    adjust[level.term as usize]
+                }
+                _ => 0.0,
+            };
+            total += weight + adjustment;
+            comparisons.push(ComparisonExplanation {
+                comparison: self.names[c].clone(),
+                level: self.level_names[c][level.index as usize].clone(),
+                level_index: level.index,
+                m: model.m,
+                u: model.u,
+                weight,
+                term_frequency_adjustment: adjustment,
+            });
+        }
+        let deterministic_rules: Vec<String> = match &self.deterministic {
+            Some(index) => (0..index.rule_count())
+                .filter(|&r| index.share_key(r, a, b))
+                .map(|r| self.deterministic_names[r].clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        let model_probability = probability(total);
+        let match_probability = if deterministic_rules.is_empty() {
+            model_probability
+        } else {
+            1.0
+        };
+        PairExplanation {
+            prior_weight: self.prior_weight,
+            comparisons,
+            match_weight: total,
+            model_probability,
+            deterministic_rules,
+            match_probability,
+            threshold: self.threshold,
+            is_match: match_probability >= self.threshold,
+        }
+    }
+}
+
+impl PairExplanation {
+    /// A readable table.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<16} {:<20} {:>10} {:>10} {:>8} {:>8}",
+            "comparison", "level", "m", "u", "weight", "tf adj"
+        );
+        let _ = writeln!(
+            out,
+            "{:<16} {:<20} {:>10} {:>10} {:>8.3} {:>8}",
+            "prior", "", "", "", self.prior_weight, ""
+        );
+        for c in &self.comparisons {
+            let _ = writeln!(
+                out,
+                "{:<16} {:<20} {:>10.6} {:>10.6} {:>8.3} {:>8.3}",
+                c.comparison, c.level, c.m, c.u, c.weight, c.term_frequency_adjustment
+            );
+        }
+        let _ = writeln!(
+            out,
+            "match weight {:.3}, model probability {:.6}",
+            self.match_weight, self.model_probability
+        );
+        if !self.deterministic_rules.is_empty() {
+            let _ = writeln!(
+                out,
+                "deterministic rules that hold: {}",
+                self.deterministic_rules.join(", ")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "match probability {:.6} against threshold {}: {}",
+            self.match_probability,
+            self.threshold,
+            if self.is_match { "MATCH" } else { "no match" }
+        );
+        out
+    }
+}

@@ -1,0 +1,567 @@
+//! Training: u from seeded random pairs, m by EM over each training rule's own blocks (a
+//! comparison is never trained on pairs blocked by its own fields), the prior from
+//! deterministic rules with an assumed recall, or everything from labels.
+//!
+//! Every reduction is fixed-order or over integers, so the same seed gives the same model
+//! whatever the thread count.
+
+use foldhash::HashMap;
+use rand_core::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use rayon::prelude::*;
+
+use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
+use crate::compare::Comparator;
+use crate::config::MatchConfig;
+use crate::model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
+use crate::{Dataset, MatchError};
+
+/// Smallest m or u kept, so that no level has an infinite weight.
+const MIN_PROBABILITY: f64 = 1e-6;
+
+/// Labels for supervised training.
+#[derive(Debug, Clone)]
+pub enum Labels {
+    /// A true cluster per record (`None`: unknown); pairs within a cluster match.
+    Clusters(Vec<Option<u32>>),
+    /// Labelled record pairs (indices) and whether each matches.
+    Pairs(Vec<(u32, u32, bool)>),
+}
+
+/// Comparison levels of many pairs, counted by pattern.
+struct Patterns {
+    /// Distinct level vectors, sorted, with their counts.
+    rows: Vec<(Box<[u8]>, u64)>,
+}
+
+fn count_patterns(comparators: &[Comparator], pairs: &[(u32, u32)]) -> Patterns {
+    let maps: Vec<HashMap<Box<[u8]>, u64>> = pairs
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut map: HashMap<Box<[u8]>, u64> = HashMap::default();
+            let mut levels = vec![0u8; comparators.len()];
+            for &(a, b) in chunk {
+                for (slot, c) in levels.iter_mut().zip(comparators) {
+                    *slot = c.level(a as usize, b as usize).index;
+                }
+                match map.get_mut(levels.as_slice()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        map.insert(levels.clone().into_boxed_slice(), 1);
+                    }
+                }
+            }
+            map
+        })
+        .collect();
+    let mut merged: HashMap<Box<[u8]>, u64> = HashMap::default();
+    for map in maps {
+        for (k, v) in map {
+            *merged.entry(k).or_insert(0) += v;
+        }
+    }
+    let mut rows: Vec<_> = merged.into_iter().collect();
+    rows.sort_unstable();
+    Patterns { rows }
+}
+
+/// Level counts per comparison from patterns, weighted.
+fn level_totals(
+    patterns: &Patterns,
+    level_counts: &[usize],
+    weight: impl Fn(&[u8]) -> f64,
+) -> Vec<Vec<f64>> {
+    let mut totals: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
+    for (levels, count) in &patterns.rows {
+        let w = weight(levels) * *count as f64;
+        for (c, &l) in levels.iter().enumerate() {
+            totals[c][l as usize] += w;
+        }
+    }
+    totals
+}
+
+/// Turns counts over levels into probabilities over the non-null levels, with a floor.
+fn normalise(counts: &[f64], floor: f64) -> Vec<f64> {
+    let total: f64 = counts[1..].iter().sum();
+    let mut p: Vec<f64> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if i == 0 {
+                1.0
+            } else if total > 0.0 {
+                (c / total).max(floor)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let sum: f64 = p[1..].iter().sum();
+    if sum > 0.0 {
+        for v in &mut p[1..] {
+            *v /= sum;
+        }
+    }
+    p
+}
+
+/// Starting m for EM, and m for a comparison nothing trained: most mass on the strongest
+/// level, halving down the levels, a little on `different`.
+fn default_m(levels: usize) -> Vec<f64> {
+    let non_null = levels - 1;
+    let mut m = vec![1.0];
+    let mut weights: Vec<f64> = (0..non_null).map(|i| 0.5f64.powi(i as i32)).collect();
+    if let Some(last) = weights.last_mut() {
+        *last = 0.05;
+    }
+    let total: f64 = weights.iter().sum();
+    m.extend(weights.iter().map(|w| w / total));
+    m
+}
+
+/// Samples comparable pairs at random (all of them when there are fewer than `wanted`).
+fn sample_pairs(data: &Dataset, mode: LinkMode, wanted: u64, seed: u64) -> Vec<(u32, u32)> {
+    let n = data.len();
+    let comparable = mode.comparable_pairs(data.source_sizes());
+    if comparable == 0 {
+        return Vec::new();
+    }
+    if comparable <= wanted {
+        let mut all = Vec::with_capacity(comparable as usize);
+        for a in 0..n {
+            for b in a + 1..n {
+                if mode.allows(data.sources[a], data.sources[b]) {
+                    all.push((a as u32, b as u32));
+                }
+            }
+        }
+        return all;
+    }
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let by_source: [Vec<u32>; 2] = [0u8, 1].map(|s| {
+        (0..n as u32)
+            .filter(|&i| data.sources[i as usize] == s)
+            .collect()
+    });
+    let mut pick = |len: usize| ((rng.next_u64() as u128 * len as u128) >> 64) as usize;
+    let mut out = Vec::with_capacity(wanted as usize);
+    while (out.len() as u64) < wanted {
+        let (a, b) = match mode {
+            LinkMode::Link => (
+                by_source[0][pick(by_source[0].len())],
+                by_source[1][pick(by_source[1].len())],
+            ),
+            _ => (pick(n) as u32, pick(n) as u32),
+        };
+        if a == b || !mode.allows(data.sources[a as usize], data.sources[b as usize]) {
+            continue;
+        }
+        out.push((a.min(b), a.max(b)));
+    }
+    out
+}
+
+/// u per comparison level from random pairs.
+fn estimate_u(
+    comparators: &[Comparator],
+    level_counts: &[usize],
+    sample: &[(u32, u32)],
+) -> Vec<Vec<f64>> {
+    let patterns = count_patterns(comparators, sample);
+    let counts = level_totals(&patterns, level_counts, |_| 1.0);
+    // A level never seen among random pairs still has some chance: half a pair.
+    let floor = (0.5 / sample.len().max(1) as f64).max(MIN_PROBABILITY);
+    counts.iter().map(|c| normalise(c, floor)).collect()
+}
+
+/// One EM pass over a training rule's patterns; returns the m of the trained comparisons
+/// and the expected number of matches.
+fn expectation_maximisation(
+    patterns: &Patterns,
+    trained: &[bool],
+    u: &[Vec<f64>],
+    m_start: &[Vec<f64>],
+    config: &MatchConfig,
+) -> (Vec<Vec<f64>>, f64) {
+    let mut m = m_start.to_vec();
+    let mut lambda = 0.5;
+    let total: f64 = patterns.rows.iter().map(|(_, n)| *n as f64).sum();
+    let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
+    let mut expected = 0.0;
+    for _ in 0..config.training.em_max_iterations {
+        let posterior = |levels: &[u8]| {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for (c, &l) in levels.iter().enumerate() {
+                if trained[c] && l != 0 {
+                    pm *= m[c][l as usize];
+                    pu *= u[c][l as usize];
+                }
+            }
+            pm / (pm + pu)
+        };
+        let counts = level_totals(patterns, &level_counts, posterior);
+        expected = patterns
+            .rows
+            .iter()
+            .map(|(levels, n)| posterior(levels) * *n as f64)
+            .sum::<f64>();
+        let mut change: f64 = 0.0;
+        for c in 0..m.len() {
+            if !trained[c] {
+                continue;
+            }
+            let next = normalise(&counts[c], MIN_PROBABILITY);
+            if next[1..].iter().all(|&v| v == 0.0) {
+                continue;
+            }
+            for (old, new) in m[c].iter().zip(&next) {
+                change = change.max((old - new).abs());
+            }
+            m[c] = next;
+        }
+        lambda = (expected / total).clamp(1e-9, 1.0 - 1e-9);
+        if change < config.training.em_tolerance {
+            break;
+        }
+    }
+    (m, expected)
+}
+
+/// Field names a rule reads.
+fn rule_fields(rule: &BlockingRule) -> Vec<&str> {
+    rule.keys
+        .iter()
+        .flat_map(|k| k.fields.iter().map(String::as_str))
+        .collect()
+}
+
+/// Takes at most `max` pairs at an even stride.
+fn thin(pairs: Vec<(u32, u32)>, max: u64) -> Vec<(u32, u32)> {
+    if pairs.len() as u64 <= max {
+        return pairs;
+    }
+    let step = pairs.len() as f64 / max as f64;
+    (0..max as usize)
+        .map(|i| pairs[(i as f64 * step) as usize])
+        .collect()
+}
+
+pub(crate) struct Compiled {
+    pub(crate) comparators: Vec<Comparator>,
+    pub(crate) level_names: Vec<Vec<String>>,
+}
+
+pub(crate) fn compile(config: &MatchConfig, data: &Dataset) -> Result<Compiled, MatchError> {
+    let comparators: Vec<Comparator> = config
+        .comparisons
+        .par_iter()
+        .map(|c| Comparator::compile(c, data))
+        .collect::<Result<_, _>>()?;
+    let level_names = comparators.iter().map(Comparator::level_names).collect();
+    Ok(Compiled {
+        comparators,
+        level_names,
+    })
+}
+
+/// What training estimated, before it becomes a [`TrainedModel`].
+struct Estimates {
+    m: Vec<Vec<f64>>,
+    u: Vec<Vec<f64>>,
+    trained_by: Vec<Vec<String>>,
+    prior: f64,
+    method: TrainingMethod,
+    u_sample_pairs: u64,
+    prior_evidence_pairs: u64,
+}
+
+fn assemble(config: &MatchConfig, compiled: &Compiled, estimates: Estimates) -> TrainedModel {
+    let Estimates {
+        m,
+        u,
+        trained_by,
+        prior,
+        method,
+        u_sample_pairs,
+        prior_evidence_pairs,
+    } = estimates;
+    let comparisons = config
+        .comparisons
+        .iter()
+        .enumerate()
+        .map(|(c, comparison)| ComparisonModel {
+            name: comparison.name.clone(),
+            levels: compiled.level_names[c]
+                .iter()
+                .enumerate()
+                .map(|(l, name)| LevelModel {
+                    name: name.clone(),
+                    m: if l == 0 { 1.0 } else { m[c][l] },
+                    u: if l == 0 { 1.0 } else { u[c][l] },
+                })
+                .collect(),
+            m_trained_by: trained_by[c].clone(),
+        })
+        .collect();
+    TrainedModel {
+        prior,
+        comparisons,
+        method,
+        u_sample_pairs,
+        prior_evidence_pairs,
+    }
+}
+
+/// Trains a model without labels.
+///
+/// # Errors
+/// A configuration that does not fit the data's schema, or an empty dataset.
+pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, MatchError> {
+    config.validate()?;
+    let comparable = config.mode.comparable_pairs(data.source_sizes());
+    if comparable == 0 {
+        return Err(MatchError::Input(
+            "no comparable pairs: too few records for this mode",
+        ));
+    }
+    let compiled = compile(config, data)?;
+    let level_counts: Vec<usize> = compiled.level_names.iter().map(Vec::len).collect();
+    let sample = sample_pairs(
+        data,
+        config.mode,
+        config.training.u_sample_pairs,
+        config.training.seed,
+    );
+    let u = estimate_u(&compiled.comparators, &level_counts, &sample);
+
+    let em_rules = if config.training.em_rules.is_empty() {
+        &config.blocking.rules
+    } else {
+        &config.training.em_rules
+    };
+    let index = BlockIndex::build(data, em_rules, config.blocking.max_block_size, config.mode)?;
+    let defaults: Vec<Vec<f64>> = level_counts.iter().map(|&n| default_m(n)).collect();
+    let mut sums: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
+    let mut weights = vec![0.0; level_counts.len()];
+    let mut trained_by: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
+    for (r, rule) in em_rules.iter().enumerate() {
+        let fields = rule_fields(rule);
+        let trained: Vec<bool> = config
+            .comparisons
+            .iter()
+            .map(|c| !c.fields.iter().any(|f| fields.contains(&f.as_str())))
+            .collect();
+        if !trained.iter().any(|&t| t) {
+            continue;
+        }
+        let pairs = thin(
+            index.training_pairs(data, r),
+            config.training.max_pairs_per_rule,
+        );
+        if pairs.len() < 10 {
+            continue;
+        }
+        let patterns = count_patterns(&compiled.comparators, &pairs);
+        let (m, expected) = expectation_maximisation(&patterns, &trained, &u, &defaults, config);
+        if expected < 1.0 {
+            continue;
+        }
+        for c in 0..m.len() {
+            if trained[c] && m[c][1..].iter().any(|&v| v > 0.0) {
+                for (s, v) in sums[c].iter_mut().zip(&m[c]) {
+                    *s += v * expected;
+                }
+                weights[c] += expected;
+                trained_by[c].push(rule.name.clone());
+            }
+        }
+    }
+    let m: Vec<Vec<f64>> = sums
+        .iter()
+        .zip(&weights)
+        .zip(&defaults)
+        .map(|((s, &w), d)| {
+            if w > 0.0 {
+                s.iter().map(|v| v / w).collect()
+            } else {
+                d.clone()
+            }
+        })
+        .collect();
+
+    let (prior, evidence) = estimate_prior(config, data, comparable)?;
+    Ok(assemble(
+        config,
+        &compiled,
+        Estimates {
+            m,
+            u,
+            trained_by,
+            prior,
+            method: TrainingMethod::Unsupervised,
+            u_sample_pairs: sample.len() as u64,
+            prior_evidence_pairs: evidence,
+        },
+    ))
+}
+
+/// The prior from the pairs the prior rules find, divided by their assumed recall.
+fn estimate_prior(
+    config: &MatchConfig,
+    data: &Dataset,
+    comparable: u64,
+) -> Result<(f64, u64), MatchError> {
+    let rules = &config.training.prior_rules;
+    let found = if rules.is_empty() {
+        0
+    } else {
+        let index = BlockIndex::build(data, rules, config.blocking.max_block_size, config.mode)?;
+        index.candidate_pairs(data).pairs.len() as u64
+    };
+    // Without evidence, assume one duplicate per ten records.
+    let expected = if found > 0 {
+        found as f64 / config.training.prior_recall
+    } else {
+        data.len() as f64 / 10.0
+    };
+    let prior = (expected / comparable as f64).clamp(1e-9, 0.5);
+    Ok((prior, found))
+}
+
+/// Trains a model from labels: m and the prior from the labelled matches, u from random
+/// pairs (labelled non-matches are too few and too easy to stand for all non-matches).
+///
+/// # Errors
+/// As [`train`]; [`MatchError::Input`] when the labels hold no matching pair.
+pub fn train_supervised(
+    config: &MatchConfig,
+    data: &Dataset,
+    labels: &Labels,
+) -> Result<TrainedModel, MatchError> {
+    config.validate()?;
+    let comparable = config.mode.comparable_pairs(data.source_sizes());
+    if comparable == 0 {
+        return Err(MatchError::Input(
+            "no comparable pairs: too few records for this mode",
+        ));
+    }
+    let compiled = compile(config, data)?;
+    let level_counts: Vec<usize> = compiled.level_names.iter().map(Vec::len).collect();
+    let sample = sample_pairs(
+        data,
+        config.mode,
+        config.training.u_sample_pairs,
+        config.training.seed,
+    );
+    let u = estimate_u(&compiled.comparators, &level_counts, &sample);
+
+    let (matches, true_pairs): (Vec<(u32, u32)>, u64) = match labels {
+        Labels::Clusters(clusters) => {
+            if clusters.len() != data.len() {
+                return Err(MatchError::Input("one cluster label per record is needed"));
+            }
+            let mut by_cluster: HashMap<u32, Vec<u32>> = HashMap::default();
+            for (i, c) in clusters.iter().enumerate() {
+                if let Some(c) = c {
+                    by_cluster.entry(*c).or_default().push(i as u32);
+                }
+            }
+            let mut groups: Vec<Vec<u32>> = by_cluster.into_values().collect();
+            groups.sort_unstable();
+            let mut pairs = Vec::new();
+            for group in &groups {
+                for (x, &a) in group.iter().enumerate() {
+                    for &b in &group[x + 1..] {
+                        if config
+                            .mode
+                            .allows(data.sources[a as usize], data.sources[b as usize])
+                        {
+                            pairs.push((a, b));
+                        }
+                    }
+                }
+            }
+            let total = pairs.len() as u64;
+            (thin(pairs, config.training.max_pairs_per_rule), total)
+        }
+        Labels::Pairs(pairs) => {
+            let matches: Vec<(u32, u32)> = pairs
+                .iter()
+                .filter(|p| p.2 && (p.0 as usize) < data.len() && (p.1 as usize) < data.len())
+                .map(|&(a, b, _)| (a.min(b), a.max(b)))
+                .collect();
+            (matches, 0)
+        }
+    };
+    if matches.is_empty() {
+        return Err(MatchError::Input("the labels hold no matching pair"));
+    }
+    let patterns = count_patterns(&compiled.comparators, &matches);
+    let counts = level_totals(&patterns, &level_counts, |_| 1.0);
+    let floor = (0.5 / matches.len() as f64).max(MIN_PROBABILITY);
+    let m: Vec<Vec<f64>> = counts
+        .iter()
+        .zip(&level_counts)
+        .map(|(c, &n)| {
+            if c[1..].iter().sum::<f64>() > 0.0 {
+                normalise(c, floor)
+            } else {
+                default_m(n)
+            }
+        })
+        .collect();
+    let (prior, evidence) = if true_pairs > 0 {
+        (
+            (true_pairs as f64 / comparable as f64).clamp(1e-9, 0.5),
+            true_pairs,
+        )
+    } else {
+        estimate_prior(config, data, comparable)?
+    };
+    let trained_by = vec![vec!["labels".to_string()]; level_counts.len()];
+    Ok(assemble(
+        config,
+        &compiled,
+        Estimates {
+            m,
+            u,
+            trained_by,
+            prior,
+            method: TrainingMethod::Supervised,
+            u_sample_pairs: sample.len() as u64,
+            prior_evidence_pairs: evidence,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_m_sums_to_one_over_non_null() {
+        for n in 3..10 {
+            let m = default_m(n);
+            assert_eq!(m.len(), n);
+            assert!((m[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            assert!(m[1] > m[n - 1]);
+        }
+    }
+
+    #[test]
+    fn normalise_floors_and_sums_to_one() {
+        let p = normalise(&[5.0, 10.0, 0.0, 30.0], 1e-3);
+        assert!((p[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(p[2] > 0.0);
+        assert_eq!(p[0], 1.0);
+    }
+
+    #[test]
+    fn thinning_keeps_an_even_stride() {
+        let pairs: Vec<(u32, u32)> = (0..100).map(|i| (i, i + 1)).collect();
+        let thin = thin(pairs, 10);
+        assert_eq!(thin.len(), 10);
+        assert_eq!(thin[1], (10, 11));
+    }
+}
