@@ -171,6 +171,12 @@ impl BlockIndex {
         None
     }
 
+    /// Whether the records share a key under `rule` whose block is not capped: the pair is
+    /// in one of the rule's blocks.
+    pub fn shares_uncapped_key(&self, rule: usize, a: usize, b: usize) -> bool {
+        self.first_shared_uncapped(rule, a, b).is_some()
+    }
+
     /// Whether the records share any key under `rule`, capped or not.
     #[inline]
     pub fn share_key(&self, rule: usize, a: usize, b: usize) -> bool {

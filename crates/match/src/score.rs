@@ -283,7 +283,8 @@ impl Matcher {
                 }
                 _ => 0.0,
             };
-            total += weight + adjustment;
+            total += weight;
+            total += adjustment;
             comparisons.push(ComparisonExplanation {
                 comparison: self.names[c].clone(),
                 level: self.level_names[c][level.index as usize].clone(),

@@ -93,7 +93,8 @@ fn normalise(counts: &[f64], floor: f64) -> Vec<f64> {
             } else if total > 0.0 {
                 (c / total).max(floor)
             } else {
-                0.0
+                // No evidence at all: every level equally likely.
+                1.0
             }
         })
         .collect();
@@ -211,10 +212,10 @@ fn expectation_maximisation(
             if !trained[c] {
                 continue;
             }
-            let next = normalise(&counts[c], MIN_PROBABILITY);
-            if next[1..].iter().all(|&v| v == 0.0) {
+            if counts[c][1..].iter().sum::<f64>() <= 0.0 {
                 continue;
             }
+            let next = normalise(&counts[c], MIN_PROBABILITY);
             for (old, new) in m[c].iter().zip(&next) {
                 change = change.max((old - new).abs());
             }

@@ -1,0 +1,429 @@
+//! Integration tests for sameas-match: blocking against a brute-force reference, symmetric
+//! comparisons, deterministic training whatever the thread count, config round trips, and
+//! link mode.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use sameas_core::Channel;
+use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, run, train};
+use sameas_normalize::NormalizeOptions;
+use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::record::RecordNormalizer;
+
+const HEADERS: [&str; 7] = [
+    "id",
+    "name",
+    "phone",
+    "email",
+    "birth_date",
+    "address",
+    "gender",
+];
+const NAMES: [&str; 10] = [
+    "张伟",
+    "張偉",
+    "章伟",
+    "Zhang Wei",
+    "张先生",
+    "王芳",
+    "李娜",
+    "Bob Smith",
+    "Robert Smith",
+    "",
+];
+const PHONES: [&str; 6] = [
+    "138-0013-8000",
+    "+86 138 0013 8000",
+    "138****8000",
+    "139 0000 1111",
+    "13800138001",
+    "",
+];
+const EMAILS: [&str; 6] = [
+    "zw@sina.com",
+    "ZW@sina.com",
+    "zw@sina.cn",
+    "bob@gmail.com",
+    "",
+    "zw@qq.com",
+];
+const DATES: [&str; 5] = ["1990-01-02", "1990/2/1", "1990-01-03", "1985-05-06", ""];
+const ADDRESSES: [&str; 4] = [
+    "广东省深圳市南山区科技园路1号",
+    "广东深圳南山区科技园路1号",
+    "北京市朝阳区建国路8号",
+    "",
+];
+const GENDERS: [&str; 3] = ["男", "女", ""];
+
+type Row = [usize; 6];
+
+fn dataset(rows: &[Row], sources: Option<&[u8]>) -> Dataset {
+    let schema = infer_schema(&HEADERS).unwrap().schema;
+    let normalizer = RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+    let mut ids = Vec::new();
+    let mut records = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let id = format!("r{i}");
+        let cells = [
+            id.as_str(),
+            NAMES[r[0]],
+            PHONES[r[1]],
+            EMAILS[r[2]],
+            DATES[r[3]],
+            ADDRESSES[r[4]],
+            GENDERS[r[5]],
+        ];
+        let record = record_from_row(&schema, &cells, i as u64 + 1, &Channel::App);
+        ids.push(record.id.clone());
+        records.push(normalizer.normalize(&record));
+    }
+    let sources = sources.map_or_else(|| vec![0; rows.len()], <[u8]>::to_vec);
+    Dataset::with_sources(schema, ids, sources, records).unwrap()
+}
+
+fn row_strategy() -> impl Strategy<Value = Row> {
+    (
+        0..NAMES.len(),
+        0..PHONES.len(),
+        0..EMAILS.len(),
+        0..DATES.len(),
+        0..ADDRESSES.len(),
+        0..GENDERS.len(),
+    )
+        .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f])
+}
+
+fn trained(data: &Dataset, mode: LinkMode) -> ResolverConfig {
+    let mut config = ResolverConfig::infer(data.schema.clone(), NormalizeOptions::default(), mode);
+    config.matching.training.u_sample_pairs = 500;
+    config.matching.model = Some(train(&config.matching, data).unwrap());
+    config
+}
+
+mod blocking {
+    use super::*;
+
+    /// Every pair sharing an uncapped key under some rule, with the first such rule.
+    fn reference(data: &Dataset, config: &ResolverConfig) -> BTreeMap<(u32, u32), u16> {
+        let rules = &config.matching.blocking.rules;
+        let index = BlockIndex::build(
+            data,
+            rules,
+            config.matching.blocking.max_block_size,
+            config.matching.mode,
+        )
+        .unwrap();
+        let mut expected = BTreeMap::new();
+        for a in 0..data.len() {
+            for b in a + 1..data.len() {
+                if !config
+                    .matching
+                    .mode
+                    .allows(data.sources[a], data.sources[b])
+                {
+                    continue;
+                }
+                for r in 0..rules.len() {
+                    if index.shares_uncapped_key(r, a, b) {
+                        expected.insert((a as u32, b as u32), r as u16);
+                        break;
+                    }
+                }
+            }
+        }
+        expected
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn pairs_are_produced_once_by_the_first_rule(
+            rows in proptest::collection::vec(row_strategy(), 2..40),
+            cap in 2usize..8,
+        ) {
+            let data = dataset(&rows, None);
+            let mut config = ResolverConfig::infer(data.schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
+            config.matching.blocking.max_block_size = cap;
+            let index = BlockIndex::build(&data, &config.matching.blocking.rules, cap, LinkMode::Dedupe).unwrap();
+            let candidates = index.candidate_pairs(&data);
+            let mut produced = BTreeMap::new();
+            for (pair, rule) in candidates.pairs.iter().zip(&candidates.rules) {
+                prop_assert!(pair.0 < pair.1);
+                prop_assert!(produced.insert(*pair, *rule).is_none(), "pair produced twice");
+            }
+            prop_assert_eq!(produced, reference(&data, &config));
+            let total: u64 = candidates.stats.iter().map(|s| s.pairs).sum();
+            prop_assert_eq!(total as usize, candidates.pairs.len());
+        }
+    }
+
+    #[test]
+    fn a_capped_block_leaves_its_pairs_to_later_rules() {
+        // Eight records share a phone (capped at 4); two of them also share an e-mail.
+        let mut rows = vec![[5, 0, 4, 4, 3, 2]; 8];
+        rows[0][2] = 0;
+        rows[1][2] = 0;
+        let data = dataset(&rows, None);
+        let config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        let index =
+            BlockIndex::build(&data, &config.matching.blocking.rules, 4, LinkMode::Dedupe).unwrap();
+        let candidates = index.candidate_pairs(&data);
+        let phone = candidates.stats.iter().find(|s| s.rule == "phone").unwrap();
+        assert_eq!(phone.capped_blocks, 1);
+        assert_eq!(phone.largest_capped_block, 8);
+        assert_eq!(phone.pairs, 0);
+        assert!(candidates.pairs.contains(&(0, 1)));
+    }
+
+    #[test]
+    fn link_mode_pairs_cross_sources_only() {
+        let rows = vec![[0, 0, 0, 0, 0, 0]; 6];
+        let sources = [0, 0, 0, 1, 1, 1];
+        let data = dataset(&rows, Some(&sources));
+        let config = trained(&data, LinkMode::Link);
+        let output = run(&config.matching, &data).unwrap();
+        assert_eq!(output.scored.len(), 9);
+        for &(a, b) in &output.scored.pairs {
+            assert_ne!(sources[a as usize], sources[b as usize]);
+        }
+    }
+}
+
+mod comparisons {
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn every_comparison_is_symmetric(rows in proptest::collection::vec(row_strategy(), 3..25)) {
+            let data = dataset(&rows, None);
+            let config = trained(&data, LinkMode::Dedupe);
+            let matcher = Matcher::new(&config.matching, &data).unwrap();
+            for a in 0..data.len() {
+                for b in 0..data.len() {
+                    let (x, y) = (matcher.explain(a, b), matcher.explain(b, a));
+                    for (p, q) in x.comparisons.iter().zip(&y.comparisons) {
+                        prop_assert_eq!(&p.level, &q.level, "comparison {}", p.comparison);
+                        prop_assert_eq!(p.term_frequency_adjustment, q.term_frequency_adjustment);
+                    }
+                    prop_assert!((x.match_weight - y.match_weight).abs() < 1e-9);
+                    prop_assert!((0.0..=1.0).contains(&x.match_probability));
+                }
+            }
+        }
+    }
+
+    fn levels(a: &str, b: &str) -> BTreeMap<String, String> {
+        // Two records that differ only in the name column.
+        let headers = ["id", "name", "gender"];
+        let schema = infer_schema(&headers).unwrap().schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let (name_a, gender_a) = a.split_once('|').unwrap_or((a, ""));
+        let (name_b, gender_b) = b.split_once('|').unwrap_or((b, ""));
+        let rows = [
+            ["1", name_a, gender_a],
+            ["2", name_b, gender_b],
+            ["3", "李娜", ""],
+            ["4", "Mary Jones", ""],
+        ];
+        let records: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
+            .collect();
+        let ids = records.iter().map(|r| r.id.clone()).collect();
+        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+        let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        matcher
+            .explain(0, 1)
+            .comparisons
+            .into_iter()
+            .map(|c| (c.comparison, c.level))
+            .collect()
+    }
+
+    #[test]
+    fn name_levels() {
+        let cases = [
+            ("张伟", "张伟", "exact", "exact"),
+            ("张伟", "張偉", "exact", "exact"),
+            ("张伟", "章伟", "same_pinyin", "exact"),
+            ("张伟", "Zhang Wei", "same_pinyin", "same_pinyin"),
+            ("张伟", "Wei Zhang", "same_pinyin", "same_pinyin"),
+            ("张伟明", "张明", "exact", "close"),
+            ("张伟", "张芳", "exact", "different"),
+            ("张伟|男", "张先生", "exact", "family_only"),
+            ("张伟|女", "张先生", "exact", "different"),
+            ("Robert Smith", "Bob Smith", "exact", "nickname"),
+            ("Robert Smith", "Smith Robert", "swapped", "swapped"),
+            ("Jonathan Smith", "J Smith", "exact", "initial"),
+            ("Jonathon Smith", "Jonathan Smith", "exact", "close"),
+            ("Catherine Smith", "Katherine Smith", "exact", "nickname"),
+            ("Mary Smithe", "Mary Smith", "close", "exact"),
+            ("Mary Smyth", "Mary Smith", "similar", "exact"),
+        ];
+        for (a, b, family, given) in cases {
+            let levels = levels(a, b);
+            assert_eq!(levels["family_name"], family, "{a} / {b}: family");
+            assert_eq!(levels["given_name"], given, "{a} / {b}: given");
+        }
+    }
+
+    #[test]
+    fn phone_email_date_address_levels() {
+        let rows = [
+            [0, 0, 0, 0, 0, 2],
+            [1, 1, 1, 1, 1, 2],
+            [4, 2, 2, 2, 3, 2],
+            [5, 4, 3, 3, 2, 2],
+        ];
+        let data = dataset(&rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let level = |a, b, c: &str| {
+            matcher
+                .explain(a, b)
+                .comparisons
+                .into_iter()
+                .find(|x| x.comparison == c)
+                .unwrap()
+                .level
+        };
+        assert_eq!(level(0, 1, "phone"), "exact");
+        assert_eq!(level(0, 2, "phone"), "masked_compatible");
+        assert_eq!(level(0, 3, "phone"), "one_digit_off");
+        assert_eq!(level(0, 1, "email"), "exact");
+        assert_eq!(level(0, 2, "email"), "domain_typo");
+        assert_eq!(level(0, 1, "birth_date"), "day_month_swapped");
+        assert_eq!(level(0, 2, "birth_date"), "one_digit_off");
+        assert_eq!(level(0, 1, "address"), "same_detail");
+        assert_eq!(level(0, 3, "address"), "different");
+        assert_eq!(level(0, 2, "address"), "null");
+    }
+}
+
+mod training {
+    use super::*;
+
+    fn rows() -> Vec<Row> {
+        (0..120)
+            .map(|i| [i % 10, (i / 3) % 6, (i / 2) % 5, (i / 7) % 5, i % 4, i % 3])
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_model_on_one_or_two_threads() {
+        let data = dataset(&rows(), None);
+        let run_with = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| trained(&data, LinkMode::Dedupe))
+        };
+        let one = run_with(1);
+        let two = run_with(2);
+        assert_eq!(one.to_json(), two.to_json());
+        assert_eq!(one, two);
+    }
+
+    #[test]
+    fn config_round_trips_bit_identically() {
+        let data = dataset(&rows(), None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let json = config.to_json();
+        let back = ResolverConfig::from_json(&json).unwrap();
+        assert_eq!(back, config);
+        assert_eq!(back.to_json(), json);
+        let before = run(&config.matching, &data).unwrap().scored;
+        let after = run(&back.matching, &data).unwrap().scored;
+        assert_eq!(before.weights, after.weights);
+    }
+
+    #[test]
+    fn a_config_from_another_version_is_refused() {
+        let data = dataset(&rows(), None);
+        let json = trained(&data, LinkMode::Dedupe).to_json().replacen(
+            "\"version\": 1",
+            "\"version\": 99",
+            1,
+        );
+        let err = ResolverConfig::from_json(&json).unwrap_err();
+        assert!(err.to_string().contains("version 99"), "{err}");
+    }
+
+    #[test]
+    fn term_frequencies_favour_rare_names() {
+        // Many records named 张伟 and two named 欧阳娜娜; a shared rare name outweighs a shared
+        // common one.
+        let headers = ["id", "name", "city"];
+        let schema = infer_schema(&headers).unwrap().schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let mut rows: Vec<[String; 3]> = (0..40)
+            .map(|i| [i.to_string(), "张伟".into(), String::new()])
+            .collect();
+        rows.push(["40".into(), "欧阳娜娜".into(), String::new()]);
+        rows.push(["41".into(), "欧阳娜娜".into(), String::new()]);
+        let records: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
+            .collect();
+        let ids = records.iter().map(|r| r.id.clone()).collect();
+        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+        let data = Dataset::new(schema, ids, normalized).unwrap();
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let common = matcher.explain(0, 1);
+        let rare = matcher.explain(40, 41);
+        assert!(rare.match_weight > common.match_weight + 3.0);
+        let adjustment = |e: &sameas_match::PairExplanation| {
+            e.comparisons
+                .iter()
+                .map(|c| c.term_frequency_adjustment)
+                .sum::<f64>()
+        };
+        assert!(adjustment(&rare) > 0.0 && adjustment(&common) < 0.0);
+    }
+}
+
+mod explain {
+    use super::*;
+
+    #[test]
+    fn explanation_adds_up_to_the_scored_weight() {
+        let rows: Vec<Row> = (0..60)
+            .map(|i| [i % 10, i % 6, i % 5, i % 5, i % 4, i % 3])
+            .collect();
+        let data = dataset(&rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let output = run(&config.matching, &data).unwrap();
+        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let mut seen = BTreeSet::new();
+        for (i, &(a, b)) in output.scored.pairs.iter().enumerate().take(50) {
+            let e = matcher.explain(a as usize, b as usize);
+            let parts = e.prior_weight
+                + e.comparisons
+                    .iter()
+                    .map(|c| c.weight + c.term_frequency_adjustment)
+                    .sum::<f64>();
+            assert!((parts - e.match_weight).abs() < 1e-9);
+            assert!((e.match_weight - output.scored.weights[i]).abs() < 1e-9);
+            assert_eq!(e.match_probability, output.scored.probabilities[i]);
+            seen.insert(e.is_match);
+        }
+        assert!(!seen.is_empty());
+    }
+}
