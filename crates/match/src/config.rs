@@ -293,8 +293,16 @@ impl MatchConfig {
                 vec![key(&names, "family_pinyin"), key(&addresses, "detail")],
             ));
             rules.push(rule(
-                "name+city",
-                vec![key(&names, "norm"), key(&addresses, "city")],
+                "phonetic+city",
+                vec![key(&names, "phonetic"), key(&addresses, "city")],
+            ));
+            rules.push(rule(
+                "family+city",
+                vec![key(&names, "family"), key(&addresses, "city")],
+            ));
+            rules.push(rule(
+                "given+city",
+                vec![key(&names, "given"), key(&addresses, "city")],
             ));
         }
         if !addresses.is_empty() {
@@ -303,6 +311,10 @@ impl MatchConfig {
                 vec![key(&addresses, "postcode"), key(&addresses, "number")],
             ));
             if !births.is_empty() {
+                rules.push(rule(
+                    "birth_date+city",
+                    vec![key(&births, "norm"), key(&addresses, "city")],
+                ));
                 rules.push(rule(
                     "postcode+birth_year",
                     vec![key(&addresses, "postcode"), key(&births, "year")],

@@ -184,10 +184,26 @@ impl NameComparator {
         })
     }
 
-    fn swapped(x: &NameValue, y: &NameValue) -> bool {
-        let same = |p: u32, q: u32| p != NONE && p == q;
-        (same(x.family, y.given) && same(x.given, y.family))
-            || (same(x.family_pinyin, y.given_pinyin) && same(x.given_pinyin, y.family_pinyin))
+    /// Whether the family of one is (close to) the given name of the other and, where both
+    /// are present, the other way round too: a name written in the other order.
+    fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
+        let alike = |p: u32, q: u32| {
+            p != NONE
+                && q != NONE
+                && (p == q
+                    || (!x.han && !y.han && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= self.close))
+        };
+        let same_pinyin = |p: u32, q: u32| p != NONE && p == q;
+        let crossed = |xf: u32, yg: u32, xg: u32, yf: u32, alike: &dyn Fn(u32, u32) -> bool| {
+            match (xf != NONE && yg != NONE, xg != NONE && yf != NONE) {
+                (true, true) => alike(xf, yg) && alike(xg, yf),
+                (true, false) => alike(xf, yg),
+                (false, true) => alike(xg, yf),
+                (false, false) => false,
+            }
+        };
+        crossed(x.family, y.given, x.given, y.family, &alike)
+            || crossed(x.family_pinyin, y.given_pinyin, x.given_pinyin, y.family_pinyin, &same_pinyin)
     }
 
     fn family_level(&self, x: &NameValue, y: &NameValue) -> Level {
@@ -200,7 +216,7 @@ impl NameComparator {
         if x.family_pinyin != NONE && x.family_pinyin == y.family_pinyin {
             return Level::at(2);
         }
-        if Self::swapped(x, y) {
+        if self.swapped(x, y) {
             return Level::at(3);
         }
         if let Some(score) = self.latin_similarity(x.family, y.family, x, y) {
@@ -223,6 +239,9 @@ impl NameComparator {
                 let conflict = matches!((bare.gender, full.gender), (Some(p), Some(q)) if p != q);
                 return Level::at(if conflict { 9 } else { 8 });
             }
+            if full.given != NONE && bare.family != NONE && full.family == NONE && self.swapped(x, y) {
+                return Level::at(3);
+            }
             return Level::NULL;
         }
         if x.given == y.given {
@@ -231,7 +250,7 @@ impl NameComparator {
         if x.given_pinyin != NONE && x.given_pinyin == y.given_pinyin {
             return Level::at(2);
         }
-        if Self::swapped(x, y) {
+        if self.swapped(x, y) {
             return Level::at(3);
         }
         if self.share_nickname(x, y) {
