@@ -1,6 +1,7 @@
 //! The `sameas` command line.
 
 mod commands;
+mod eval;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ enum Command {
     Normalize(commands::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
     Profile(commands::ProfileArgs),
+    /// Score predicted entities or pairs against a truth.
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => commands::normalize(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Eval(args) => eval::eval(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
