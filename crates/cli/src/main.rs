@@ -2,6 +2,7 @@
 
 mod commands;
 mod matching;
+mod eval;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Match(matching::MatchArgs),
     /// Explain one pair's score: every comparison's level, m, u and weight.
     Explain(matching::ExplainArgs),
+    /// Score predicted entities or pairs against a truth.
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile(&args),
         Command::Match(args) => matching::run_match(&args),
         Command::Explain(args) => matching::run_explain(&args),
+        Command::Eval(args) => eval::eval(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

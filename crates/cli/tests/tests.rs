@@ -313,3 +313,143 @@ fn options_change_region_and_date_order() {
     assert!(!bad_region.status.success());
     assert!(stderr(&bad_region).contains("unknown phone region"));
 }
+
+/// Truth {a, b, c}, {d, e}; entities {a, b}, {c, d, e}; pairs a–b 0.9, b–c 0.4, d–e 0.95.
+fn eval_case(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let truth = write(
+        dir,
+        "truth.csv",
+        b"record_id,cluster\na,1\nb,1\nc,1\nd,2\ne,2\n",
+    );
+    let entities = write(
+        dir,
+        "entities.csv",
+        b"record_id,entity_id\ne,q\nd,q\nc,q\nb,p\na,p\n",
+    );
+    let pairs = write(
+        dir,
+        "pairs.csv",
+        b"record_id_l,record_id_r,match_weight,match_probability,name.level\n\
+          a,b,3.2,0.9,2\nb,c,-0.6,0.4,1\nd,e,4.4,0.95,2\n",
+    );
+    (truth, entities, pairs)
+}
+
+fn eval_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["eval", "--json"];
+    all.extend_from_slice(args);
+    let output = sameas(&all);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn eval_scores_entities_and_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, entities, pairs) = eval_case(dir.path());
+    let truth = truth.to_str().unwrap();
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+
+    // True pairs ab ac bc de; predicted ab cd ce de; both ab de.
+    let json = eval_json(&["--truth", truth, entities.to_str().unwrap()]);
+    assert_eq!(json["format"], "entities");
+    assert_eq!(json["counts"]["true_pairs"], 4);
+    assert_eq!(json["counts"]["predicted_pairs"], 4);
+    assert_eq!(json["counts"]["true_positives"], 2);
+    assert!(close(&json["pairwise"]["precision"], 0.5));
+    assert!(close(&json["pairwise"]["recall"], 0.5));
+    // B-cubed precision: (1 + 1 + 1/3 + 2/3 + 2/3) / 5 = 11/15, recall likewise.
+    assert!(close(&json["bcubed"]["precision"], 11.0 / 15.0));
+    assert!(close(&json["bcubed"]["recall"], 11.0 / 15.0));
+    assert_eq!(json["false_merges"][0]["record_id_l"], "c");
+    assert_eq!(json["false_merges"][0]["record_id_r"], "d");
+    assert_eq!(json["missed_links"][0]["record_id_l"], "a");
+    assert_eq!(json["missed_links"][0]["record_id_r"], "c");
+
+    // At 0.5, b–c is not linked: {a, b}, {c}, {d, e}.
+    let json = eval_json(&["--truth", truth, pairs.to_str().unwrap()]);
+    assert_eq!(json["format"], "pairs");
+    assert_eq!(json["threshold"], 0.5);
+    assert_eq!(json["counts"]["predicted_entities"], 3);
+    assert!(close(&json["pairwise"]["precision"], 1.0));
+    assert!(close(&json["pairwise"]["recall"], 0.5));
+    // At 0.3 it is, and a–c follows transitively: a perfect prediction.
+    let json = eval_json(&[
+        "--truth",
+        truth,
+        pairs.to_str().unwrap(),
+        "--threshold",
+        "0.3",
+    ]);
+    assert!(close(&json["pairwise"]["f1"], 1.0));
+    assert!(close(&json["bcubed"]["f1"], 1.0));
+
+    let text = sameas(&["eval", "--truth", truth, entities.to_str().unwrap()]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("pairwise"), "{text}");
+    assert!(text.contains("c (cluster 1)  ~  d (cluster 2)"), "{text}");
+}
+
+#[test]
+fn eval_masks_example_records_and_names_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (truth, entities, _) = eval_case(dir.path());
+    let data = write(
+        dir.path(),
+        "data.csv",
+        "record_id,name,phone,email,birth_date\n\
+         a,Robert Smith,13800138000,bob@gmail.com,1990-03-07\n\
+         b,Robert Smith,13800138000,,\n\
+         c,Bob Smith,13900001111,bob.smith@qq.com,1990-03-07\n\
+         d,张伟,13700002222,,1985-01-02\n\
+         e,张伟,,,\n"
+            .as_bytes(),
+    );
+    let args = [
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        entities.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    let output = sameas(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    for masked in [
+        "B. S****",
+        "张*",
+        "139****1111",
+        "b***@qq.com",
+        "1985-**-**",
+    ] {
+        assert!(text.contains(masked), "{masked} in {text}");
+    }
+    for raw in ["Smith", "张伟", "13900001111", "bob.smith", "1985-01-02"] {
+        assert!(!text.contains(raw), "{raw} in {text}");
+    }
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let json: serde_json::Value = serde_json::from_slice(&sameas(&json_args).stdout).unwrap();
+    assert_eq!(json["false_merges"][0]["masked_r"]["phone"], "137****2222");
+
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        b"record_id,entity_id\na,1\nb,1\nc,1\nd,2\nsecret-id,2\n",
+    );
+    let output = sameas(&[
+        "eval",
+        "--truth",
+        truth.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("row 5, column record_id: record not in the truth"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "{err}");
+}
