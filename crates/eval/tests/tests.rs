@@ -154,10 +154,11 @@ fn splink_truth_matches_data_and_labels() {
 }
 
 /// A million records in clusters of one to four, a prediction that splits and merges some:
-/// reading both files and evaluating must take under two seconds on an otherwise idle
-/// machine (run with `--release -- --ignored --nocapture`; it prints the times).
+/// the counts must equal a direct tally. Ignored because it is slow in debug builds; in
+/// release (`--release -- --ignored --nocapture`) it prints the times, which are not
+/// asserted (speed belongs in benchmarks).
 #[test]
-#[ignore = "timing; run in release"]
+#[ignore = "slow in debug builds; run in release"]
 fn million_records_evaluate_quickly() {
     use std::fmt::Write;
     use std::time::Instant;
@@ -193,5 +194,4 @@ fn million_records_evaluate_quickly() {
     }
     let tp: u64 = overlap.values().map(|&n| n * (n - 1) / 2).sum();
     assert_eq!(eval.counts.true_positives, tp);
-    assert!(total.as_secs_f64() < 2.0, "took {total:?}");
 }
