@@ -1,8 +1,8 @@
 //! The `sameas` command line.
 
 mod commands;
-mod matching;
 mod eval;
+mod matching;
 
 use std::process::ExitCode;
 

@@ -92,6 +92,10 @@ pub struct MatchArgs {
     /// Match probability threshold (overrides the configuration's).
     #[arg(long)]
     threshold: Option<f64>,
+    /// A truth (record id, cluster id): report each blocking rule's pair completeness and
+    /// the reduction ratio.
+    #[arg(long)]
+    truth: Option<PathBuf>,
     /// Train from labels instead of EM: a CSV whose first two columns are the record id and
     /// a cluster id.
     #[arg(long)]
@@ -374,9 +378,17 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         score_time.as_secs_f64(),
         write_started.elapsed().as_secs_f64()
     );
-    for stats in &output.candidates.stats {
+    let quality = match &args.truth {
+        Some(path) => Some(blocking_quality(path, &data, &output.candidates, mode)?),
+        None => None,
+    };
+    for (r, stats) in output.candidates.stats.iter().enumerate() {
+        let completeness = quality
+            .as_ref()
+            .map(|q| format!(", pair completeness {:.4} (cumulative)", q.1[r]))
+            .unwrap_or_default();
         eprintln!(
-            "  rule {:<30} {:>10} pairs {:>8} blocks{}",
+            "  rule {:<30} {:>10} pairs {:>8} blocks{}{completeness}",
             stats.rule,
             stats.pairs,
             stats.blocks,
@@ -390,7 +402,62 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
             }
         );
     }
+    if let Some((overall, _)) = quality {
+        eprintln!(
+            "blocking: {} of {} true pairs among the candidates, pair completeness {:.4}, reduction ratio {:.6}",
+            overall.true_pairs_found,
+            overall.true_pairs,
+            overall.pair_completeness,
+            overall.reduction_ratio
+        );
+    }
     Ok(())
+}
+
+/// Blocking quality against a truth: overall, and cumulative pair completeness after each rule.
+fn blocking_quality(
+    path: &Path,
+    data: &Dataset,
+    candidates: &sameas_match::CandidatePairs,
+    mode: LinkMode,
+) -> Result<(sameas_eval::BlockingQuality, Vec<f64>)> {
+    use sameas_eval::{BlockingQuality, Side, Truth};
+    let truth = Truth::from_path(path)?;
+    let ids = |pairs: &[(u32, u32)]| -> Vec<(&str, &str)> {
+        pairs
+            .iter()
+            .map(|&(a, b)| (data.ids[a as usize].as_str(), data.ids[b as usize].as_str()))
+            .collect()
+    };
+    let measure = |pairs: &[(u32, u32)]| -> Result<BlockingQuality> {
+        Ok(if mode == LinkMode::Link {
+            let mut sides = vec![Side::Left; truth.len()];
+            for (i, id) in data.ids.iter().enumerate() {
+                if let Some(t) = truth.index_of(id.as_str()) {
+                    sides[t as usize] = if data.sources[i] == 1 {
+                        Side::Right
+                    } else {
+                        Side::Left
+                    };
+                }
+            }
+            BlockingQuality::measure_link(&truth, &sides, ids(pairs))?
+        } else {
+            BlockingQuality::measure(
+                &truth,
+                ids(pairs),
+                mode.comparable_pairs(data.source_sizes()),
+            )?
+        })
+    };
+    let overall = measure(&candidates.pairs)?;
+    let mut cumulative = Vec::with_capacity(candidates.stats.len());
+    let mut end = 0;
+    for stats in &candidates.stats {
+        end += stats.pairs as usize;
+        cumulative.push(measure(&candidates.pairs[..end])?.pair_completeness);
+    }
+    Ok((overall, cumulative))
 }
 
 fn write_pairs(

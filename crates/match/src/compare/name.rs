@@ -191,19 +191,28 @@ impl NameComparator {
             p != NONE
                 && q != NONE
                 && (p == q
-                    || (!x.han && !y.han && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= self.close))
+                    || (!x.han
+                        && !y.han
+                        && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= self.close))
         };
         let same_pinyin = |p: u32, q: u32| p != NONE && p == q;
-        let crossed = |xf: u32, yg: u32, xg: u32, yf: u32, alike: &dyn Fn(u32, u32) -> bool| {
-            match (xf != NONE && yg != NONE, xg != NONE && yf != NONE) {
-                (true, true) => alike(xf, yg) && alike(xg, yf),
-                (true, false) => alike(xf, yg),
-                (false, true) => alike(xg, yf),
-                (false, false) => false,
-            }
+        let crossed = |xf: u32, yg: u32, xg: u32, yf: u32, alike: &dyn Fn(u32, u32) -> bool| match (
+            xf != NONE && yg != NONE,
+            xg != NONE && yf != NONE,
+        ) {
+            (true, true) => alike(xf, yg) && alike(xg, yf),
+            (true, false) => alike(xf, yg),
+            (false, true) => alike(xg, yf),
+            (false, false) => false,
         };
         crossed(x.family, y.given, x.given, y.family, &alike)
-            || crossed(x.family_pinyin, y.given_pinyin, x.given_pinyin, y.family_pinyin, &same_pinyin)
+            || crossed(
+                x.family_pinyin,
+                y.given_pinyin,
+                x.given_pinyin,
+                y.family_pinyin,
+                &same_pinyin,
+            )
     }
 
     fn family_level(&self, x: &NameValue, y: &NameValue) -> Level {
@@ -239,7 +248,11 @@ impl NameComparator {
                 let conflict = matches!((bare.gender, full.gender), (Some(p), Some(q)) if p != q);
                 return Level::at(if conflict { 9 } else { 8 });
             }
-            if full.given != NONE && bare.family != NONE && full.family == NONE && self.swapped(x, y) {
+            if full.given != NONE
+                && bare.family != NONE
+                && full.family == NONE
+                && self.swapped(x, y)
+            {
                 return Level::at(3);
             }
             return Level::NULL;
