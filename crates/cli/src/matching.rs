@@ -96,8 +96,9 @@ pub struct MatchArgs {
     /// the reduction ratio.
     #[arg(long)]
     truth: Option<PathBuf>,
-    /// Train from labels instead of EM: a CSV whose first two columns are the record id and
-    /// a cluster id.
+    /// Train from labels instead of EM: a truth-style CSV (record id, cluster id), or labelled
+    /// pairs (`record_id_l`, `record_id_r` and a last column that is 1 / true for a match, or a
+    /// score ≥ 0.5, as in Splink's clerical labels).
     #[arg(long)]
     labels: Option<PathBuf>,
     #[command(flatten)]
@@ -237,13 +238,60 @@ fn load_config(path: &Path) -> Result<ResolverConfig> {
         .with_context(|| format!("{} is not a usable config", path.display()))
 }
 
-/// Reads a truth-style labels file: record id, cluster id.
-fn read_labels(path: &Path, data: &Dataset) -> Result<Vec<Option<u32>>> {
+/// Reads labels: a truth-style file (record id, cluster id) or labelled pairs.
+fn read_labels(path: &Path, data: &Dataset) -> Result<sameas_match::Labels> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
         .from_path(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    if let (Some(l), Some(r)) = (
+        headers
+            .iter()
+            .position(|h| h == "record_id_l" || h == "unique_id_l"),
+        headers
+            .iter()
+            .position(|h| h == "record_id_r" || h == "unique_id_r"),
+    ) {
+        let label_column = headers.len() - 1;
+        let index: std::collections::HashMap<&str, u32> = data
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect();
+        let mut pairs = Vec::new();
+        for (row, record) in reader.records().enumerate() {
+            let record = record
+                .with_context(|| format!("{}: row {} is not valid CSV", path.display(), row + 1))?;
+            let label = record.get(label_column).unwrap_or("");
+            let is_match = match label {
+                "1" | "true" | "True" | "TRUE" | "yes" => true,
+                "0" | "false" | "False" | "FALSE" | "no" => false,
+                other => other.parse::<f64>().map(|v| v >= 0.5).map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: row {}, column {}: the label is neither a boolean nor a number",
+                        path.display(),
+                        row + 1,
+                        label_column + 1
+                    )
+                })?,
+            };
+            let (Some(a), Some(b)) = (
+                record.get(l).and_then(|id| index.get(id)),
+                record.get(r).and_then(|id| index.get(id)),
+            ) else {
+                bail!(
+                    "{}: row {}: a record id is not in the input",
+                    path.display(),
+                    row + 1
+                );
+            };
+            pairs.push((*a, *b, is_match));
+        }
+        return Ok(sameas_match::Labels::Pairs(pairs));
+    }
     let mut by_id = std::collections::HashMap::new();
     let mut clusters = std::collections::HashMap::new();
     for (row, record) in reader.records().enumerate() {
@@ -260,11 +308,12 @@ fn read_labels(path: &Path, data: &Dataset) -> Result<Vec<Option<u32>>> {
         let cluster = *clusters.entry(cluster.to_string()).or_insert(next);
         by_id.insert(id.to_string(), cluster);
     }
-    Ok(data
-        .ids
-        .iter()
-        .map(|id| by_id.get(id.as_str()).copied())
-        .collect())
+    Ok(sameas_match::Labels::Clusters(
+        data.ids
+            .iter()
+            .map(|id| by_id.get(id.as_str()).copied())
+            .collect(),
+    ))
 }
 
 /// `sameas match`.
@@ -305,8 +354,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     }
     let train_started = Instant::now();
     if let Some(labels) = &args.labels {
-        let clusters = read_labels(labels, &data)?;
-        let labels = sameas_match::Labels::Clusters(clusters);
+        let labels = read_labels(labels, &data)?;
         config.matching.model = Some(sameas_match::train_supervised(
             &config.matching,
             &data,

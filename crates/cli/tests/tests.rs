@@ -453,3 +453,161 @@ fn eval_masks_example_records_and_names_bad_rows() {
     );
     assert!(!err.contains("secret"), "{err}");
 }
+
+fn febrl1() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/data/febrl/dataset1.csv")
+}
+
+#[test]
+fn match_writes_scored_pairs_and_a_config_that_explain_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    let config = dir.path().join("config.json");
+    let output = sameas(&[
+        "match",
+        sample().to_str().unwrap(),
+        "--out",
+        pairs.to_str().unwrap(),
+        "--save-config",
+        config.to_str().unwrap(),
+        "--reference-date",
+        "2026-01-01",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let (header, rows) = read_output(&pairs);
+    assert_eq!(
+        header[..4],
+        [
+            "record_id_l",
+            "record_id_r",
+            "match_weight",
+            "match_probability"
+        ]
+    );
+    assert!(header.iter().any(|h| h == "phone.level"));
+    assert!(!rows.is_empty());
+    // C0001 (张伟) and C0002 (張偉) share a phone: a candidate pair, and a match.
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "C0001" && r[1] == "C0002")
+        .expect("the pair is a candidate");
+    assert!(
+        cell(&header, row, "match_probability")
+            .parse::<f64>()
+            .unwrap()
+            >= 0.5
+    );
+    assert_eq!(cell(&header, row, "phone.level"), "exact");
+
+    let explain = sameas(&[
+        "explain",
+        "--config",
+        config.to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "C0001",
+        "C0002",
+    ]);
+    assert!(explain.status.success(), "{}", stderr(&explain));
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert!(
+        text.contains("phone") && text.contains("match weight"),
+        "{text}"
+    );
+    assert!(text.contains("MATCH"), "{text}");
+
+    let json = sameas(&[
+        "explain",
+        "--json",
+        "--config",
+        config.to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "C0001",
+        "C0002",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let weight = value["match_weight"].as_f64().unwrap();
+    let parts: f64 = value["prior_weight"].as_f64().unwrap()
+        + value["comparisons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                c["weight"].as_f64().unwrap() + c["term_frequency_adjustment"].as_f64().unwrap()
+            })
+            .sum::<f64>();
+    assert!((weight - parts).abs() < 1e-9);
+
+    // A saved config scores the same file to the same pairs.
+    let again = dir.path().join("again.csv");
+    let output = sameas(&[
+        "match",
+        sample().to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read(&pairs).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+#[test]
+fn explain_names_a_missing_record_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.json");
+    let output = sameas(&[
+        "match",
+        sample().to_str().unwrap(),
+        "--out",
+        dir.path().join("p.csv").to_str().unwrap(),
+        "--save-config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let output = sameas(&[
+        "explain",
+        "--config",
+        config.to_str().unwrap(),
+        sample().to_str().unwrap(),
+        "C0001",
+        "13800138000",
+    ]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("second id"), "{err}");
+    assert!(!err.contains("13800138000"), "{err}");
+}
+
+#[test]
+fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    let truth = febrl1().with_file_name("dataset1_truth.csv");
+    let output = sameas(&[
+        "match",
+        febrl1().to_str().unwrap(),
+        "--out",
+        pairs.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("pair completeness") && err.contains("reduction ratio"),
+        "{err}"
+    );
+    let eval = sameas(&[
+        "eval",
+        "--json",
+        "--truth",
+        truth.to_str().unwrap(),
+        pairs.to_str().unwrap(),
+    ]);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+    let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
+}
