@@ -101,6 +101,11 @@ pub struct MatchArgs {
     /// score ≥ 0.5, as in Splink's clerical labels).
     #[arg(long)]
     labels: Option<PathBuf>,
+    /// Train from labels held in a column of the input (e.g. `cluster`): the column's value
+    /// is the record's cluster. Reads the column from `--labels` when given, else from the
+    /// input; the record id is the schema's id column.
+    #[arg(long)]
+    label_column: Option<String>,
     #[command(flatten)]
     read: ReadArgs,
 }
@@ -316,6 +321,53 @@ fn read_labels(path: &Path, data: &Dataset) -> Result<sameas_match::Labels> {
     ))
 }
 
+/// Reads cluster labels from a named column of a table whose id column is the schema's.
+fn read_label_column(
+    path: &Path,
+    column: &str,
+    data: &Dataset,
+    encoding: Option<&str>,
+) -> Result<sameas_match::Labels> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table = read_csv(&bytes, encoding)
+        .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+    let label = table
+        .headers
+        .iter()
+        .position(|h| h == column)
+        .with_context(|| format!("{}: no column `{column}`", path.display()))?;
+    let id_header = data
+        .schema
+        .id_column
+        .as_ref()
+        .map(|c| c.header.as_str())
+        .context("the schema has no id column to join labels on")?;
+    let id = table
+        .headers
+        .iter()
+        .position(|h| h == id_header)
+        .with_context(|| format!("{}: no id column `{id_header}`", path.display()))?;
+    let mut clusters = std::collections::HashMap::new();
+    let mut by_id = std::collections::HashMap::new();
+    for row in &table.rows {
+        let (Some(key), Some(value)) = (row.cells.get(id), row.cells.get(label)) else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        let next = clusters.len() as u32;
+        let cluster = *clusters.entry(value.trim().to_string()).or_insert(next);
+        by_id.insert(key.trim().to_string(), cluster);
+    }
+    Ok(sameas_match::Labels::Clusters(
+        data.ids
+            .iter()
+            .map(|id| by_id.get(id.as_str()).copied())
+            .collect(),
+    ))
+}
+
 /// `sameas match`.
 pub fn run_match(args: &MatchArgs) -> Result<()> {
     let started = Instant::now();
@@ -353,7 +405,15 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         config.matching.threshold = t;
     }
     let train_started = Instant::now();
-    if let Some(labels) = &args.labels {
+    if let Some(column) = &args.label_column {
+        let path = args.labels.as_deref().unwrap_or(&args.input);
+        let labels = read_label_column(path, column, &data, args.read.encoding.as_deref())?;
+        config.matching.model = Some(sameas_match::train_supervised(
+            &config.matching,
+            &data,
+            &labels,
+        )?);
+    } else if let Some(labels) = &args.labels {
         let labels = read_labels(labels, &data)?;
         config.matching.model = Some(sameas_match::train_supervised(
             &config.matching,
