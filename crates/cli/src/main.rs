@@ -1,6 +1,7 @@
 //! The `sameas` command line.
 
 mod commands;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ enum Command {
     Normalize(commands::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
     Profile(commands::ProfileArgs),
+    /// Generate seeded synthetic multi-channel customer records with ground truth.
+    Synth(synth::SynthArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => commands::normalize(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Synth(args) => synth::synth(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -313,3 +313,57 @@ fn options_change_region_and_date_order() {
     assert!(!bad_region.status.success());
     assert!(stderr(&bad_region).contains("unknown phone region"));
 }
+
+#[test]
+fn synth_writes_seeded_records_and_their_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let (data, truth) = (
+            dir.path().join(format!("{name}.csv")),
+            dir.path().join(format!("{name}_truth.csv")),
+        );
+        let output = sameas(&[
+            "synth",
+            "--records",
+            "2000",
+            "--seed",
+            "7",
+            "--out",
+            data.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        (data, truth)
+    };
+    let (data, truth) = run("a");
+    let (data_again, truth_again) = run("b");
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        std::fs::read(&data_again).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(&truth).unwrap(),
+        std::fs::read(&truth_again).unwrap()
+    );
+
+    let (header, rows) = read_output(&data);
+    assert_eq!(header[0], "record_id");
+    assert_eq!(rows.len(), 2000);
+    let (truth_header, truth_rows) = read_output(&truth);
+    assert_eq!(truth_header, ["record_id", "person_id", "household_id"]);
+    assert_eq!(truth_rows.len(), 2000);
+    for (row, t) in rows.iter().zip(&truth_rows) {
+        assert_eq!(row[0], t[0]);
+        assert!(!t[1].is_empty() && !t[2].is_empty());
+    }
+    assert!(
+        !header
+            .iter()
+            .any(|h| h == "person_id" || h == "household_id")
+    );
+    // Several records share a person: the truth has clusters.
+    let persons: std::collections::HashSet<&str> =
+        truth_rows.iter().map(|t| t[1].as_str()).collect();
+    assert!(persons.len() < 1500, "{}", persons.len());
+}
