@@ -3,6 +3,7 @@
 mod commands;
 mod eval;
 mod matching;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ enum Command {
     Explain(matching::ExplainArgs),
     /// Score predicted entities or pairs against a truth.
     Eval(eval::EvalArgs),
+    /// Generate seeded synthetic multi-channel customer records with ground truth.
+    Synth(synth::SynthArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Match(args) => matching::run_match(&args),
         Command::Explain(args) => matching::run_explain(&args),
         Command::Eval(args) => eval::eval(&args),
+        Command::Synth(args) => synth::synth(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

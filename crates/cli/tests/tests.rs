@@ -610,4 +610,56 @@ fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
     assert!(eval.status.success(), "{}", stderr(&eval));
     let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
     assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
+#[test]
+fn synth_writes_seeded_records_and_their_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let (data, truth) = (
+            dir.path().join(format!("{name}.csv")),
+            dir.path().join(format!("{name}_truth.csv")),
+        );
+        let output = sameas(&[
+            "synth",
+            "--records",
+            "2000",
+            "--seed",
+            "7",
+            "--out",
+            data.to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        (data, truth)
+    };
+    let (data, truth) = run("a");
+    let (data_again, truth_again) = run("b");
+    assert_eq!(
+        std::fs::read(&data).unwrap(),
+        std::fs::read(&data_again).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(&truth).unwrap(),
+        std::fs::read(&truth_again).unwrap()
+    );
+
+    let (header, rows) = read_output(&data);
+    assert_eq!(header[0], "record_id");
+    assert_eq!(rows.len(), 2000);
+    let (truth_header, truth_rows) = read_output(&truth);
+    assert_eq!(truth_header, ["record_id", "person_id", "household_id"]);
+    assert_eq!(truth_rows.len(), 2000);
+    for (row, t) in rows.iter().zip(&truth_rows) {
+        assert_eq!(row[0], t[0]);
+        assert!(!t[1].is_empty() && !t[2].is_empty());
+    }
+    assert!(
+        !header
+            .iter()
+            .any(|h| h == "person_id" || h == "household_id")
+    );
+    // Several records share a person: the truth has clusters.
+    let persons: std::collections::HashSet<&str> =
+        truth_rows.iter().map(|t| t[1].as_str()).collect();
+    assert!(persons.len() < 1500, "{}", persons.len());
 }
