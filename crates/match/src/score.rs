@@ -137,8 +137,7 @@ impl Matcher {
             .comparators
             .par_iter()
             .zip(&config.comparisons)
-            .zip(&model.comparisons)
-            .map(|((comparator, comparison), cm)| {
+            .map(|(comparator, comparison)| {
                 if !comparison.term_frequency {
                     return None;
                 }
@@ -146,7 +145,14 @@ impl Matcher {
                 if with_value == 0 {
                     return None;
                 }
-                let u_exact = cm.levels[1].u;
+                // The adjustment redistributes the exact level's weight by how common the
+                // shared value is, around the chance that two random records agree at all
+                // (Σ tf²), so a typical value keeps the level's weight.
+                let with_value = f64::from(with_value);
+                let agree: f64 = counts
+                    .iter()
+                    .map(|&n| (f64::from(n) / with_value).powi(2))
+                    .sum();
                 Some(
                     counts
                         .iter()
@@ -154,8 +160,7 @@ impl Matcher {
                             if n == 0 {
                                 0.0
                             } else {
-                                let tf = f64::from(n) / f64::from(with_value);
-                                (u_exact / tf).log2()
+                                (agree / (f64::from(n) / with_value)).log2()
                             }
                         })
                         .collect(),

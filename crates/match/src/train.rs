@@ -163,17 +163,57 @@ fn sample_pairs(data: &Dataset, mode: LinkMode, wanted: u64, seed: u64) -> Vec<(
     out
 }
 
-/// u per comparison level from random pairs.
+/// u per comparison level from random pairs, with the sample's patterns for refining.
 fn estimate_u(
     comparators: &[Comparator],
     level_counts: &[usize],
     sample: &[(u32, u32)],
-) -> Vec<Vec<f64>> {
+) -> (Vec<Vec<f64>>, Patterns) {
     let patterns = count_patterns(comparators, sample);
     let counts = level_totals(&patterns, level_counts, |_| 1.0);
-    // A level never seen among random pairs still has some chance: half a pair.
-    let floor = (0.5 / sample.len().max(1) as f64).max(MIN_PROBABILITY);
-    counts.iter().map(|c| normalise(c, floor)).collect()
+    let u = counts.iter().map(|c| normalise(c, u_floor(sample.len()))).collect();
+    (u, patterns)
+}
+
+/// A level never seen among random pairs still has some chance: half a pair.
+fn u_floor(sample: usize) -> f64 {
+    (0.5 / sample.max(1) as f64).max(MIN_PROBABILITY)
+}
+
+/// Rounds of [`refine_u`].
+const U_REFINEMENTS: usize = 3;
+
+/// Re-estimates u from the random sample, counting each pair by its probability of being a
+/// non-match under the trained m and prior. Among random pairs the few true matches are
+/// most of those agreeing exactly on a strong identifier, so counting them as non-matches
+/// would make a shared phone or e-mail look far commoner among strangers than it is.
+fn refine_u(
+    patterns: &Patterns,
+    m: &[Vec<f64>],
+    u: Vec<Vec<f64>>,
+    prior: f64,
+    sample: usize,
+) -> Vec<Vec<f64>> {
+    let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
+    let mut u = u;
+    for _ in 0..U_REFINEMENTS {
+        let non_match = |levels: &[u8]| {
+            let (mut pm, mut pu) = (prior, 1.0 - prior);
+            for (c, &l) in levels.iter().enumerate() {
+                if l != 0 {
+                    pm *= m[c][l as usize];
+                    pu *= u[c][l as usize];
+                }
+            }
+            pu / (pm + pu)
+        };
+        let counts = level_totals(patterns, &level_counts, non_match);
+        u = counts
+            .iter()
+            .map(|c| normalise(c, u_floor(sample)))
+            .collect();
+    }
+    u
 }
 
 /// One EM pass over a training rule's patterns; returns the m of the trained comparisons
@@ -227,6 +267,42 @@ fn expectation_maximisation(
         }
     }
     (m, expected)
+}
+
+/// Whether each comparison has a non-null level in any pattern.
+fn observed_comparisons(patterns: &Patterns, comparisons: usize) -> Vec<bool> {
+    let mut observed = vec![false; comparisons];
+    for (levels, _) in &patterns.rows {
+        for (o, &l) in observed.iter_mut().zip(levels.iter()) {
+            *o |= l != 0;
+        }
+    }
+    observed
+}
+
+/// Combines the m estimates of several training rules: the median per level, renormalised.
+/// A rule whose blocks mix in look-alikes (a household's shared phone or address) drags a
+/// mean towards them; the median takes the typical rule.
+fn median_levels(estimates: &[Vec<f64>]) -> Vec<f64> {
+    let levels = estimates[0].len();
+    let mut combined = vec![1.0; levels];
+    let mut column = Vec::with_capacity(estimates.len());
+    for (l, slot) in combined.iter_mut().enumerate().skip(1) {
+        column.clear();
+        column.extend(estimates.iter().map(|e| e[l]));
+        column.sort_unstable_by(f64::total_cmp);
+        let mid = column.len() / 2;
+        *slot = if column.len() % 2 == 1 {
+            column[mid]
+        } else {
+            (column[mid - 1] + column[mid]) / 2.0
+        };
+    }
+    let total: f64 = combined[1..].iter().sum();
+    for v in &mut combined[1..] {
+        *v = (*v / total).max(MIN_PROBABILITY);
+    }
+    combined
 }
 
 /// Field names a rule reads.
@@ -334,7 +410,7 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
         config.training.u_sample_pairs,
         config.training.seed,
     );
-    let u = estimate_u(&compiled.comparators, &level_counts, &sample);
+    let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
 
     let em_rules = if config.training.em_rules.is_empty() {
         &config.blocking.rules
@@ -343,8 +419,7 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
     };
     let index = BlockIndex::build(data, em_rules, config.blocking.max_block_size, config.mode)?;
     let defaults: Vec<Vec<f64>> = level_counts.iter().map(|&n| default_m(n)).collect();
-    let mut sums: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
-    let mut weights = vec![0.0; level_counts.len()];
+    let mut estimates: Vec<Vec<Vec<f64>>> = vec![Vec::new(); level_counts.len()];
     let mut trained_by: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
     for (r, rule) in em_rules.iter().enumerate() {
         let fields = rule_fields(rule);
@@ -368,30 +443,28 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
         if expected < 1.0 {
             continue;
         }
+        let observed = observed_comparisons(&patterns, level_counts.len());
         for c in 0..m.len() {
-            if trained[c] && m[c][1..].iter().any(|&v| v > 0.0) {
-                for (s, v) in sums[c].iter_mut().zip(&m[c]) {
-                    *s += v * expected;
-                }
-                weights[c] += expected;
+            if trained[c] && observed[c] {
+                estimates[c].push(m[c].clone());
                 trained_by[c].push(rule.name.clone());
             }
         }
     }
-    let m: Vec<Vec<f64>> = sums
+    let m: Vec<Vec<f64>> = estimates
         .iter()
-        .zip(&weights)
         .zip(&defaults)
-        .map(|((s, &w), d)| {
-            if w > 0.0 {
-                s.iter().map(|v| v / w).collect()
-            } else {
+        .map(|(e, d)| {
+            if e.is_empty() {
                 d.clone()
+            } else {
+                median_levels(e)
             }
         })
         .collect();
 
     let (prior, evidence) = estimate_prior(config, data, comparable)?;
+    let u = refine_u(&sample_patterns, &m, u, prior, sample.len());
     Ok(assemble(
         config,
         &compiled,
@@ -455,7 +528,7 @@ pub fn train_supervised(
         config.training.u_sample_pairs,
         config.training.seed,
     );
-    let u = estimate_u(&compiled.comparators, &level_counts, &sample);
+    let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
 
     let (matches, true_pairs): (Vec<(u32, u32)>, u64) = match labels {
         Labels::Clusters(clusters) => {
@@ -520,6 +593,7 @@ pub fn train_supervised(
     } else {
         estimate_prior(config, data, comparable)?
     };
+    let u = refine_u(&sample_patterns, &m, u, prior, sample.len());
     let trained_by = vec![vec!["labels".to_string()]; level_counts.len()];
     Ok(assemble(
         config,
@@ -556,6 +630,18 @@ mod tests {
         assert!((p[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(p[2] > 0.0);
         assert_eq!(p[0], 1.0);
+    }
+
+    #[test]
+    fn the_median_ignores_one_contaminated_rule() {
+        let estimates = vec![
+            vec![1.0, 0.9, 0.1],
+            vec![1.0, 0.92, 0.08],
+            vec![1.0, 0.5, 0.5],
+        ];
+        let m = median_levels(&estimates);
+        assert!((m[1] - 0.9 / 1.0).abs() < 1e-12);
+        assert!((m[1] + m[2] - 1.0).abs() < 1e-12);
     }
 
     #[test]
