@@ -2,6 +2,9 @@
 //! comparisons, deterministic training whatever the thread count, config round trips, and
 //! link mode.
 
+#[path = "props/similarity.rs"]
+mod similarity;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
