@@ -171,7 +171,10 @@ fn estimate_u(
 ) -> (Vec<Vec<f64>>, Patterns) {
     let patterns = count_patterns(comparators, sample);
     let counts = level_totals(&patterns, level_counts, |_| 1.0);
-    let u = counts.iter().map(|c| normalise(c, u_floor(sample.len()))).collect();
+    let u = counts
+        .iter()
+        .map(|c| normalise(c, u_floor(sample.len())))
+        .collect();
     (u, patterns)
 }
 

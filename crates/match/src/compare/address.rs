@@ -1,11 +1,12 @@
 //! Addresses: same detail, similar detail, same district (or postcode), same city, different.
 
+use sameas_normalize::address::AddressScript;
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
-use crate::similarity::jaro_winkler;
+use crate::similarity::jaro_winkler_at_least;
 
 /// Address levels.
 pub(crate) const LEVELS: &[&str] = &[
@@ -19,10 +20,13 @@ pub(crate) const LEVELS: &[&str] = &[
 
 #[derive(Debug, Clone, Copy)]
 struct AddressValue {
+    han: bool,
     province: u32,
     city: u32,
     district: u32,
     detail: u32,
+    street: u32,
+    number: u32,
     postcode: u32,
 }
 
@@ -56,10 +60,13 @@ impl AddressComparator {
                 };
                 let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
                 let value = AddressValue {
+                    han: address.script == AddressScript::Han,
                     province: intern(&address.province),
                     city: intern(&address.city),
                     district: intern(&address.district),
                     detail: intern(&address.detail),
+                    street: intern(&address.street),
+                    number: intern(&address.number),
                     postcode: intern(&address.postcode),
                 };
                 if [
@@ -100,7 +107,20 @@ impl AddressComparator {
             if x.detail == y.detail {
                 return Level::exact(x.detail);
             }
-            if jaro_winkler(self.strings.get(x.detail), self.strings.get(y.detail)) >= self.similar
+            // Same street and number (the building or room written differently, or left
+            // out); for Latin script also a close spelling of the whole detail. A
+            // Jaro–Winkler over Han details mostly measures shared digits.
+            if same(x.street, y.street) && same(x.number, y.number) {
+                return Level::at(2);
+            }
+            if !x.han
+                && !y.han
+                && jaro_winkler_at_least(
+                    self.strings.get(x.detail),
+                    self.strings.get(y.detail),
+                    self.similar,
+                )
+                .is_some()
             {
                 return Level::at(2);
             }

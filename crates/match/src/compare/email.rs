@@ -5,7 +5,7 @@ use sameas_normalize::record::FieldValue;
 use super::{Level, best_across, count_terms};
 use crate::Dataset;
 use crate::intern::{Interner, Lists};
-use crate::similarity::{jaro_winkler, levenshtein};
+use crate::similarity::{jaro_winkler_at_least, levenshtein_within};
 
 /// E-mail levels.
 pub(crate) const LEVELS: &[&str] = &["null", "exact", "domain_typo", "fuzzy", "different"];
@@ -55,12 +55,17 @@ impl EmailComparator {
                 return Level::exact(x.canonical);
             }
             if x.local == y.local
-                && levenshtein(self.strings.get(x.domain), self.strings.get(y.domain)) <= 2
+                && levenshtein_within(self.strings.get(x.domain), self.strings.get(y.domain), 2)
+                    .is_some()
             {
                 return Level::at(2);
             }
-            let score = jaro_winkler(self.strings.get(x.canonical), self.strings.get(y.canonical));
-            Level::at(if score >= self.fuzzy { 3 } else { 4 })
+            let fuzzy = jaro_winkler_at_least(
+                self.strings.get(x.canonical),
+                self.strings.get(y.canonical),
+                self.fuzzy,
+            );
+            Level::at(if fuzzy.is_some() { 3 } else { 4 })
         })
     }
 

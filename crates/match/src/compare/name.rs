@@ -8,7 +8,7 @@ use sameas_normalize::record::FieldValue;
 use super::{Level, best_across, count_terms};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
-use crate::similarity::jaro_winkler;
+use crate::similarity::jaro_winkler_at_least;
 
 /// Which part of a name a comparator looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,9 @@ pub(crate) enum NamePart {
     Family,
     Given,
 }
+
+/// Jaro–Winkler of two pinyin spellings at or above this is `similar` (zhi / zi, lin / ling).
+const PINYIN_SIMILAR: f64 = 0.9;
 
 /// Family-name levels.
 pub(crate) const FAMILY_LEVELS: &[&str] = &[
@@ -193,7 +196,12 @@ impl NameComparator {
                 && (p == q
                     || (!x.han
                         && !y.han
-                        && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= self.close))
+                        && jaro_winkler_at_least(
+                            self.strings.get(p),
+                            self.strings.get(q),
+                            self.close,
+                        )
+                        .is_some()))
         };
         let same_pinyin = |p: u32, q: u32| p != NONE && p == q;
         let crossed = |xf: u32, yg: u32, xg: u32, yf: u32, alike: &dyn Fn(u32, u32) -> bool| match (
@@ -298,15 +306,23 @@ impl NameComparator {
 
     /// Jaro–Winkler of two Latin parts; `None` when either is Han (a Jaro–Winkler over two
     /// or three Han characters means nothing).
+    /// `None` when either is Han; otherwise the score, or 0 below `similar` (a cheap
+    /// length bound rules most pairs out before the kernel runs).
     fn latin_similarity(&self, p: u32, q: u32, x: &NameValue, y: &NameValue) -> Option<f64> {
         if x.han || y.han {
             return None;
         }
-        Some(jaro_winkler(self.strings.get(p), self.strings.get(q)))
+        Some(
+            jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.similar)
+                .unwrap_or(0.0),
+        )
     }
 
     fn pinyin_similar(&self, p: u32, q: u32) -> bool {
-        p != NONE && q != NONE && jaro_winkler(self.strings.get(p), self.strings.get(q)) >= 0.9
+        p != NONE
+            && q != NONE
+            && jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), PINYIN_SIMILAR)
+                .is_some()
     }
 
     fn share_nickname(&self, x: &NameValue, y: &NameValue) -> bool {

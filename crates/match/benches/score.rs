@@ -1,0 +1,108 @@
+//! Criterion benches of the match stage on generated retail records (the synth generator's
+//! default difficulty, 12 columns, 10 compared fields): scoring candidate pairs (the
+//! pairs-per-second figure), blocking, and training.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sameas_core::Channel;
+use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, train};
+use sameas_normalize::NormalizeOptions;
+use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::record::RecordNormalizer;
+use sameas_normalize::table::read_csv;
+use sameas_synth::{SynthConfig, write_csv};
+
+fn generated(records: u64) -> Dataset {
+    let config = SynthConfig {
+        records,
+        seed: 1,
+        ..SynthConfig::default()
+    };
+    let mut data = Vec::new();
+    write_csv(&config, &mut data, std::io::sink()).unwrap();
+    let table = read_csv(&data, None).unwrap();
+    let schema = infer_schema(&table.headers).unwrap().schema;
+    let options = NormalizeOptions {
+        reference_date: Some(jiff::civil::date(2026, 1, 1)),
+        ..NormalizeOptions::default()
+    };
+    let normalizer = RecordNormalizer::new(schema.clone(), options).unwrap();
+    let mut ids = Vec::new();
+    let mut normalized = Vec::new();
+    for row in &table.rows {
+        let record = record_from_row(&schema, &row.cells, row.number, &Channel::Unknown);
+        ids.push(record.id.clone());
+        normalized.push(normalizer.normalize(&record));
+    }
+    Dataset::new(schema, ids, normalized).unwrap()
+}
+
+fn match_stage(c: &mut Criterion) {
+    for records in [10_000u64, 50_000] {
+        let data = generated(records);
+        let mut config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        config.matching.model = Some(train(&config.matching, &data).unwrap());
+        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let blocking = &config.matching.blocking;
+        let index = BlockIndex::build(
+            &data,
+            &blocking.rules,
+            blocking.max_block_size,
+            LinkMode::Dedupe,
+        )
+        .unwrap();
+        let pairs = index.candidate_pairs(&data).pairs;
+
+        let mut group = c.benchmark_group("score_pairs");
+        group.throughput(Throughput::Elements(pairs.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(records), &pairs, |b, pairs| {
+            b.iter(|| black_box(matcher.score(pairs)))
+        });
+        // One thread: the per-core figure.
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        group.bench_with_input(
+            BenchmarkId::new("one_thread", records),
+            &pairs,
+            |b, pairs| b.iter(|| one.install(|| black_box(matcher.score(pairs)))),
+        );
+        group.finish();
+
+        let mut group = c.benchmark_group("block");
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(records));
+        group.bench_function(BenchmarkId::from_parameter(records), |b| {
+            b.iter(|| {
+                let index = BlockIndex::build(
+                    &data,
+                    &blocking.rules,
+                    blocking.max_block_size,
+                    LinkMode::Dedupe,
+                )
+                .unwrap();
+                black_box(index.candidate_pairs(&data))
+            })
+        });
+        group.finish();
+
+        if records == 10_000 {
+            let mut group = c.benchmark_group("train");
+            group.sample_size(10);
+            group.throughput(Throughput::Elements(records));
+            group.bench_function(BenchmarkId::from_parameter(records), |b| {
+                b.iter(|| black_box(train(&config.matching, &data).unwrap()))
+            });
+            group.finish();
+        }
+    }
+}
+
+criterion_group!(benches, match_stage);
+criterion_main!(benches);
