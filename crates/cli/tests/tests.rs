@@ -610,6 +610,8 @@ fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
     assert!(eval.status.success(), "{}", stderr(&eval));
     let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
     assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
+}
+
 #[test]
 fn synth_writes_seeded_records_and_their_truth() {
     let dir = tempfile::tempdir().unwrap();
