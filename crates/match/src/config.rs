@@ -281,16 +281,19 @@ impl MatchConfig {
                 vec![key(&names, "norm"), key(&births, "norm")],
             ));
         }
-        if !names.is_empty() && !phones.is_empty() {
-            rules.push(rule(
-                "family_pinyin+masked_phone",
-                vec![key(&names, "family_pinyin"), key(&phones, "masked")],
-            ));
+        if !phones.is_empty() {
+            // The visible digits of a masked number (138****8000) and the same digits of a
+            // full number: marketplaces mask phones, and this is how their records meet.
+            rules.push(rule("masked_phone", vec![key(&phones, "masked")]));
         }
         if !names.is_empty() && !addresses.is_empty() {
             rules.push(rule(
                 "family_pinyin+address_detail",
                 vec![key(&names, "family_pinyin"), key(&addresses, "detail")],
+            ));
+            rules.push(rule(
+                "name_pinyin+district",
+                vec![key(&names, "pinyin"), key(&addresses, "district")],
             ));
             rules.push(rule(
                 "phonetic+city",
