@@ -57,6 +57,10 @@ pub struct BlockingRule {
     pub name: String,
     /// The key parts; all must agree.
     pub keys: Vec<KeyRef>,
+    /// This rule's own block cap, below the configuration's (for broad keys such as
+    /// family name and city, whose blocks are only worth comparing while small).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_block_size: Option<usize>,
 }
 
 /// Blocking configuration.
@@ -139,7 +143,10 @@ impl BlockIndex {
         let rules = rules
             .iter()
             .zip(&compiled)
-            .map(|(rule, keys)| index_rule(data, &rule.name, keys, max_block_size, mode))
+            .map(|(rule, keys)| {
+                let cap = rule.max_block_size.map_or(max_block_size, |c| c.min(max_block_size));
+                index_rule(data, &rule.name, keys, cap, mode)
+            })
             .collect();
         Ok(BlockIndex { rules, mode })
     }

@@ -142,6 +142,17 @@ fn rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
     BlockingRule {
         name: name.to_string(),
         keys,
+        max_block_size: None,
+    }
+}
+
+/// Blocks of broad keys (a family name in a city) are compared only while this small.
+const BROAD_BLOCK_SIZE: usize = 50;
+
+fn broad_rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
+    BlockingRule {
+        max_block_size: Some(BROAD_BLOCK_SIZE),
+        ..rule(name, keys)
     }
 }
 
@@ -299,11 +310,11 @@ impl MatchConfig {
                 "phonetic+city",
                 vec![key(&names, "phonetic"), key(&addresses, "city")],
             ));
-            rules.push(rule(
+            rules.push(broad_rule(
                 "family+city",
                 vec![key(&names, "family"), key(&addresses, "city")],
             ));
-            rules.push(rule(
+            rules.push(broad_rule(
                 "given+city",
                 vec![key(&names, "given"), key(&addresses, "city")],
             ));
