@@ -144,7 +144,9 @@ impl BlockIndex {
             .iter()
             .zip(&compiled)
             .map(|(rule, keys)| {
-                let cap = rule.max_block_size.map_or(max_block_size, |c| c.min(max_block_size));
+                let cap = rule
+                    .max_block_size
+                    .map_or(max_block_size, |c| c.min(max_block_size));
                 index_rule(data, &rule.name, keys, cap, mode)
             })
             .collect();
@@ -296,6 +298,7 @@ fn index_rule(
         record_keys.end_row();
     }
     drop(values);
+    let record_keys = record_keys.compact();
     // Members per key, by counting sort: records come out in ascending order.
     let mut starts = Vec::with_capacity(sizes.len() + 1);
     let mut total = 0u32;

@@ -58,11 +58,15 @@ impl Interner {
     }
 }
 
-/// Per-record lists of values in one flat vector (compressed rows).
+/// Per-record lists of values in one flat vector (compressed rows). When no row holds more
+/// than one value, [`Lists::compact`] drops the offsets: a row is then found with one load
+/// instead of two, which is what pair scoring waits on.
 #[derive(Debug, Clone)]
 pub struct Lists<T> {
     offsets: Vec<u32>,
     values: Vec<T>,
+    /// In compact form, one bit per row: whether `values[row]` holds a value.
+    present: Option<Vec<u64>>,
 }
 
 impl<T> Default for Lists<T> {
@@ -70,6 +74,34 @@ impl<T> Default for Lists<T> {
         Lists {
             offsets: vec![0],
             values: Vec::new(),
+            present: None,
+        }
+    }
+}
+
+impl<T: Copy> Lists<T> {
+    /// Switches to the compact form when every row holds at most one value (and some row
+    /// holds one).
+    pub fn compact(self) -> Self {
+        let rows = self.rows();
+        let Some(&filler) = self.values.first() else {
+            return self;
+        };
+        if self.present.is_some() || (0..rows).any(|i| self.offsets[i + 1] - self.offsets[i] > 1) {
+            return self;
+        }
+        let mut present = vec![0u64; rows.div_ceil(64)];
+        let mut values = vec![filler; rows];
+        for (i, slot) in values.iter_mut().enumerate() {
+            if let Some(v) = self.row(i).first() {
+                *slot = *v;
+                present[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Lists {
+            offsets: Vec::new(),
+            values,
+            present: Some(present),
         }
     }
 }
@@ -86,14 +118,26 @@ impl<T> Lists<T> {
     }
 
     /// The values of row `i`.
-    #[inline]
+    #[inline(always)]
     pub fn row(&self, i: usize) -> &[T] {
-        &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        match &self.present {
+            Some(present) => {
+                if present[i / 64] & (1 << (i % 64)) != 0 {
+                    std::slice::from_ref(&self.values[i])
+                } else {
+                    &[]
+                }
+            }
+            None => &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize],
+        }
     }
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        self.offsets.len() - 1
+        match &self.present {
+            Some(_) => self.values.len(),
+            None => self.offsets.len() - 1,
+        }
     }
 
     /// The values of the row being built (not yet closed).
@@ -117,6 +161,30 @@ mod tests {
         assert_eq!(interner.get(1), "a");
         assert_eq!(interner.get(NONE), "");
         assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn compact_lists_read_like_flat_ones() {
+        let mut lists = Lists::default();
+        lists.end_row();
+        for i in 0..130u32 {
+            if i % 3 != 0 {
+                lists.push_value(i);
+            }
+            lists.end_row();
+        }
+        let flat = lists.clone();
+        let compact = lists.compact();
+        assert!(compact.present.is_some());
+        assert_eq!(compact.rows(), flat.rows());
+        for i in 0..=130 {
+            assert_eq!(compact.row(i), flat.row(i));
+        }
+        let mut two = Lists::default();
+        two.push_value(1);
+        two.push_value(2);
+        two.end_row();
+        assert_eq!(two.compact().row(0), &[1, 2]);
     }
 
     #[test]

@@ -333,10 +333,11 @@ pub(crate) struct Compiled {
 }
 
 pub(crate) fn compile(config: &MatchConfig, data: &Dataset) -> Result<Compiled, MatchError> {
+    let shared = crate::compare::SharedColumns::build(&config.comparisons, data);
     let comparators: Vec<Comparator> = config
         .comparisons
         .par_iter()
-        .map(|c| Comparator::compile(c, data))
+        .map(|c| Comparator::compile(c, data, &shared))
         .collect::<Result<_, _>>()?;
     let level_names = comparators.iter().map(Comparator::level_names).collect();
     Ok(Compiled {

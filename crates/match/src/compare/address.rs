@@ -85,6 +85,7 @@ impl AddressComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         AddressComparator {
             similar,
             strings,

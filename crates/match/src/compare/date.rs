@@ -99,6 +99,7 @@ impl DateComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         DateComparator {
             within_days,
             terms: ids.len(),

@@ -41,6 +41,7 @@ impl EmailComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         EmailComparator {
             fuzzy,
             strings,

@@ -27,6 +27,7 @@ impl GenderComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         GenderComparator { values }
     }
 

@@ -5,7 +5,7 @@ use sameas_normalize::record::FieldValue;
 use super::{Level, best_across, count_terms};
 use crate::Dataset;
 use crate::intern::{Interner, Lists};
-use crate::similarity::damerau_levenshtein;
+use crate::similarity::within_one_edit;
 
 /// Identifier levels.
 pub(crate) const LEVELS: &[&str] = &["null", "exact", "one_edit", "different"];
@@ -33,6 +33,7 @@ impl IdentifierComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         IdentifierComparator {
             one_edit,
             strings,
@@ -48,7 +49,7 @@ impl IdentifierComparator {
             }
             if self.one_edit {
                 let (p, q) = (self.strings.get(x), self.strings.get(y));
-                if p.len().abs_diff(q.len()) <= 1 && damerau_levenshtein(p, q) <= 1 {
+                if within_one_edit(p, q) {
                     return Level::at(2);
                 }
             }

@@ -215,8 +215,58 @@ pub(crate) enum Comparator {
     Number(number::NumberComparator),
 }
 
+/// Prepared columns that several comparisons share (family and given names read the same
+/// names), built once per set of fields.
+#[derive(Debug, Default)]
+pub(crate) struct SharedColumns {
+    names: Vec<(Vec<usize>, std::sync::Arc<name::NameColumn>)>,
+}
+
+impl SharedColumns {
+    /// Builds the name columns that `configs` read.
+    pub(crate) fn build(configs: &[ComparisonConfig], data: &Dataset) -> Self {
+        use rayon::prelude::*;
+        let mut field_sets: Vec<Vec<usize>> = configs
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.method,
+                    ComparisonMethod::FamilyName { .. } | ComparisonMethod::GivenName { .. }
+                )
+            })
+            .filter_map(|c| {
+                c.fields
+                    .iter()
+                    .map(|f| data.schema.field_index(f))
+                    .collect::<Option<Vec<usize>>>()
+            })
+            .collect();
+        field_sets.sort_unstable();
+        field_sets.dedup();
+        let names = field_sets
+            .into_par_iter()
+            .map(|fields| {
+                let column = name::NameColumn::build(data, &fields);
+                (fields, std::sync::Arc::new(column))
+            })
+            .collect();
+        SharedColumns { names }
+    }
+
+    fn names(&self, data: &Dataset, fields: &[usize]) -> std::sync::Arc<name::NameColumn> {
+        match self.names.iter().find(|(f, _)| f == fields) {
+            Some((_, column)) => column.clone(),
+            None => std::sync::Arc::new(name::NameColumn::build(data, fields)),
+        }
+    }
+}
+
 impl Comparator {
-    pub(crate) fn compile(config: &ComparisonConfig, data: &Dataset) -> Result<Self, MatchError> {
+    pub(crate) fn compile(
+        config: &ComparisonConfig,
+        data: &Dataset,
+        shared: &SharedColumns,
+    ) -> Result<Self, MatchError> {
         if config.fields.is_empty() {
             return Err(MatchError::Config(format!(
                 "comparison `{}` has no fields",
@@ -243,12 +293,22 @@ impl Comparator {
             fields.push(index);
         }
         Ok(match &config.method {
-            ComparisonMethod::FamilyName { close, similar } => Comparator::Name(
-                name::NameComparator::new(data, &fields, name::NamePart::Family, *close, *similar),
-            ),
-            ComparisonMethod::GivenName { close, similar } => Comparator::Name(
-                name::NameComparator::new(data, &fields, name::NamePart::Given, *close, *similar),
-            ),
+            ComparisonMethod::FamilyName { close, similar } => {
+                Comparator::Name(name::NameComparator::new(
+                    shared.names(data, &fields),
+                    name::NamePart::Family,
+                    *close,
+                    *similar,
+                ))
+            }
+            ComparisonMethod::GivenName { close, similar } => {
+                Comparator::Name(name::NameComparator::new(
+                    shared.names(data, &fields),
+                    name::NamePart::Given,
+                    *close,
+                    *similar,
+                ))
+            }
             ComparisonMethod::Phone => {
                 Comparator::Phone(phone::PhoneComparator::new(data, &fields))
             }

@@ -1,6 +1,8 @@
 //! Names: family and given parts compared separately, Han by character and by pinyin,
 //! Latin by Jaro–Winkler bands, nickname roots and initials.
 
+use std::sync::Arc;
+
 use sameas_normalize::gender::Gender;
 use sameas_normalize::name::{Name, NameScript};
 use sameas_normalize::record::FieldValue;
@@ -16,9 +18,6 @@ pub(crate) enum NamePart {
     Family,
     Given,
 }
-
-/// Jaro–Winkler of two pinyin spellings at or above this is `similar` (zhi / zi, lin / ling).
-const PINYIN_SIMILAR: f64 = 0.9;
 
 /// Family-name levels.
 pub(crate) const FAMILY_LEVELS: &[&str] = &[
@@ -48,6 +47,40 @@ pub(crate) const GIVEN_LEVELS: &[&str] = &[
 /// The pinyin of a name's family and given parts, without spaces (`zhang`, `weiming`).
 /// `None` for a part the name has no pinyin for.
 pub(crate) fn pinyin_parts(name: &Name) -> (Option<String>, Option<String>) {
+    split_pinyin(name, str::to_string)
+}
+
+/// The family and given pinyin with the sounds that southern accents and pinyin input
+/// confuse merged (模糊音): zh / z, ch / c, sh / s, n / l, ang / an, eng / en, ing / in.
+/// Two names that agree here sound alike (张 / 臧, 林 / 凌).
+pub(crate) fn fuzzy_pinyin_parts(name: &Name) -> (Option<String>, Option<String>) {
+    split_pinyin(name, fuzzy_syllable)
+}
+
+fn fuzzy_syllable(syllable: &str) -> String {
+    let mut s = syllable;
+    let mut out = String::with_capacity(s.len());
+    for (from, to) in [("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l")] {
+        if let Some(rest) = s.strip_prefix(from) {
+            out.push_str(to);
+            s = rest;
+            break;
+        }
+    }
+    match s.strip_suffix("ng") {
+        Some(stem) if stem.ends_with(['a', 'e', 'i']) => {
+            out.push_str(stem);
+            out.push('n');
+        }
+        _ => out.push_str(s),
+    }
+    out
+}
+
+fn split_pinyin(
+    name: &Name,
+    syllable: impl Fn(&str) -> String,
+) -> (Option<String>, Option<String>) {
     let Some(pinyin) = name.pinyin.as_deref() else {
         return (None, None);
     };
@@ -77,8 +110,14 @@ pub(crate) fn pinyin_parts(name: &Name) -> (Option<String>, Option<String>) {
         (_, None) => 0,
     };
     let family_syllables = family_syllables.min(syllables.len());
-    let family: String = syllables[..family_syllables].concat();
-    let given: String = syllables[family_syllables..].concat();
+    let family: String = syllables[..family_syllables]
+        .iter()
+        .map(|s| syllable(s))
+        .collect();
+    let given: String = syllables[family_syllables..]
+        .iter()
+        .map(|s| syllable(s))
+        .collect();
     (
         (!family.is_empty()).then_some(family),
         (!given.is_empty()).then_some(given),
@@ -92,9 +131,20 @@ struct NameValue {
     given: u32,
     family_pinyin: u32,
     given_pinyin: u32,
+    family_fuzzy: u32,
+    given_fuzzy: u32,
     nicknames: (u32, u32),
     gender: Option<Gender>,
     honorific_only: bool,
+}
+
+/// Prepared names of one set of fields, shared by the family and given comparators so a
+/// record's name is loaded once per pair.
+#[derive(Debug)]
+pub(crate) struct NameColumn {
+    strings: Interner,
+    values: Lists<NameValue>,
+    nicknames: Vec<u32>,
 }
 
 /// Compares the family or the given part of names.
@@ -103,9 +153,15 @@ pub(crate) struct NameComparator {
     part: NamePart,
     close: f64,
     similar: f64,
-    strings: Interner,
-    values: Lists<NameValue>,
-    nicknames: Vec<u32>,
+    column: Arc<NameColumn>,
+}
+
+impl std::ops::Deref for NameComparator {
+    type Target = NameColumn;
+
+    fn deref(&self) -> &NameColumn {
+        &self.column
+    }
 }
 
 /// The gender a record states outside its name: a gender field, or a national id.
@@ -117,14 +173,8 @@ fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<
     })
 }
 
-impl NameComparator {
-    pub(crate) fn new(
-        data: &Dataset,
-        fields: &[usize],
-        part: NamePart,
-        close: f64,
-        similar: f64,
-    ) -> Self {
+impl NameColumn {
+    pub(crate) fn build(data: &Dataset, fields: &[usize]) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
         let mut nicknames = Vec::new();
@@ -135,6 +185,7 @@ impl NameComparator {
                     continue;
                 };
                 let (family_pinyin, given_pinyin) = pinyin_parts(name);
+                let (family_fuzzy, given_fuzzy) = fuzzy_pinyin_parts(name);
                 let start = nicknames.len() as u32;
                 for root in &name.nickname_roots {
                     let id = strings.intern(root);
@@ -146,6 +197,8 @@ impl NameComparator {
                     given: strings.intern(name.given.as_deref().unwrap_or("")),
                     family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
                     given_pinyin: strings.intern(given_pinyin.as_deref().unwrap_or("")),
+                    family_fuzzy: strings.intern(family_fuzzy.as_deref().unwrap_or("")),
+                    given_fuzzy: strings.intern(given_fuzzy.as_deref().unwrap_or("")),
                     nicknames: (start, nicknames.len() as u32 - start),
                     gender: stated_gender.or(name.gender_hint),
                     honorific_only: name.honorific_only,
@@ -153,13 +206,22 @@ impl NameComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
+        NameColumn {
+            strings,
+            values,
+            nicknames,
+        }
+    }
+}
+
+impl NameComparator {
+    pub(crate) fn new(column: Arc<NameColumn>, part: NamePart, close: f64, similar: f64) -> Self {
         NameComparator {
             part,
             close,
             similar,
-            strings,
-            values,
-            nicknames,
+            column,
         }
     }
 
@@ -190,36 +252,20 @@ impl NameComparator {
     /// Whether the family of one is (close to) the given name of the other and, where both
     /// are present, the other way round too: a name written in the other order.
     fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
+        let latin = !x.han && !y.han;
         let alike = |p: u32, q: u32| {
-            p != NONE
-                && q != NONE
-                && (p == q
-                    || (!x.han
-                        && !y.han
-                        && jaro_winkler_at_least(
-                            self.strings.get(p),
-                            self.strings.get(q),
-                            self.close,
-                        )
-                        .is_some()))
+            p == q
+                || (latin
+                    && jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.close)
+                        .is_some())
         };
-        let same_pinyin = |p: u32, q: u32| p != NONE && p == q;
-        let crossed = |xf: u32, yg: u32, xg: u32, yf: u32, alike: &dyn Fn(u32, u32) -> bool| match (
-            xf != NONE && yg != NONE,
-            xg != NONE && yf != NONE,
-        ) {
-            (true, true) => alike(xf, yg) && alike(xg, yf),
-            (true, false) => alike(xf, yg),
-            (false, true) => alike(xg, yf),
-            (false, false) => false,
-        };
-        crossed(x.family, y.given, x.given, y.family, &alike)
+        crossed(x.family, y.given, x.given, y.family, alike)
             || crossed(
                 x.family_pinyin,
                 y.given_pinyin,
                 x.given_pinyin,
                 y.family_pinyin,
-                &same_pinyin,
+                |p, q| p == q,
             )
     }
 
@@ -243,7 +289,7 @@ impl NameComparator {
             if score >= self.similar {
                 return Level::at(5);
             }
-        } else if self.pinyin_similar(x.family_pinyin, y.family_pinyin) {
+        } else if same(x.family_fuzzy, y.family_fuzzy) {
             return Level::at(5);
         }
         Level::at(6)
@@ -282,7 +328,7 @@ impl NameComparator {
             if one_dropped(p, q) {
                 return Level::at(5);
             }
-            if self.pinyin_similar(x.given_pinyin, y.given_pinyin) {
+            if same(x.given_fuzzy, y.given_fuzzy) {
                 return Level::at(6);
             }
             return Level::at(9);
@@ -298,7 +344,7 @@ impl NameComparator {
             if is_initial_of(p, q) || is_initial_of(q, p) {
                 return Level::at(7);
             }
-        } else if self.pinyin_similar(x.given_pinyin, y.given_pinyin) {
+        } else if same(x.given_fuzzy, y.given_fuzzy) {
             return Level::at(6);
         }
         Level::at(9)
@@ -318,13 +364,6 @@ impl NameComparator {
         )
     }
 
-    fn pinyin_similar(&self, p: u32, q: u32) -> bool {
-        p != NONE
-            && q != NONE
-            && jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), PINYIN_SIMILAR)
-                .is_some()
-    }
-
     fn share_nickname(&self, x: &NameValue, y: &NameValue) -> bool {
         let roots = |v: &NameValue| {
             &self.nicknames[v.nicknames.0 as usize..(v.nicknames.0 + v.nicknames.1) as usize]
@@ -334,8 +373,31 @@ impl NameComparator {
     }
 }
 
+/// Both present and equal.
+#[inline]
+fn same(p: u32, q: u32) -> bool {
+    p != NONE && p == q
+}
+
+/// Whether the family of one record is like the given name of the other and, where both
+/// are present, the other way round too.
+#[inline]
+fn crossed(xf: u32, yg: u32, xg: u32, yf: u32, alike: impl Fn(u32, u32) -> bool) -> bool {
+    match (xf != NONE && yg != NONE, xg != NONE && yf != NONE) {
+        (true, true) => alike(xf, yg) && alike(xg, yf),
+        (true, false) => alike(xf, yg),
+        (false, true) => alike(xg, yf),
+        (false, false) => false,
+    }
+}
+
 /// Whether the shorter string is the longer with one character left out (张伟明 / 张明).
 fn one_dropped(p: &str, q: &str) -> bool {
+    // Han characters take the same number of bytes, so equal byte lengths rule a drop out
+    // without counting characters.
+    if p.len() == q.len() {
+        return false;
+    }
     let (short, long) = if p.chars().count() < q.chars().count() {
         (p, q)
     } else {
@@ -393,6 +455,18 @@ mod tests {
         );
         assert_eq!(parts("欧阳娜娜").0.as_deref(), Some("ouyang"));
         assert_eq!(parts("Robert Smith"), (None, None));
+    }
+
+    #[test]
+    fn fuzzy_pinyin_merges_confusable_sounds() {
+        let fuzzy =
+            |raw: &str| fuzzy_pinyin_parts(&NameNormalizer::new().normalize(raw).value.unwrap());
+        assert_eq!(fuzzy("张伟").0, fuzzy("臧伟").0);
+        assert_eq!(fuzzy("林芳").0, fuzzy("凌芳").0);
+        assert_eq!(fuzzy("刘宁").1, fuzzy("刘玲").1);
+        assert_ne!(fuzzy("张伟").0, fuzzy("王伟").0);
+        assert_eq!(fuzzy_syllable("zhuang"), "zuan");
+        assert_eq!(fuzzy_syllable("nong"), "long");
     }
 
     #[test]

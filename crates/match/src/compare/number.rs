@@ -50,6 +50,7 @@ impl NumberComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         Ok(NumberComparator {
             thresholds: thresholds.to_vec(),
             relative,

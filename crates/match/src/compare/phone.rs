@@ -71,6 +71,7 @@ impl PhoneComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         PhoneComparator { strings, values }
     }
 

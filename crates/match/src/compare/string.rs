@@ -53,6 +53,7 @@ impl StringComparator {
             }
             values.end_row();
         }
+        let values = values.compact();
         Ok(StringComparator {
             metric,
             thresholds: thresholds.to_vec(),

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use sameas_match::similarity::{
     damerau_levenshtein, damerau_levenshtein_similarity, jaccard_bigrams, jaccard_tokens, jaro,
     jaro_winkler, jaro_winkler_at_least, levenshtein, levenshtein_similarity, levenshtein_within,
-    one_edit_apart_digits,
+    one_edit_apart_digits, within_one_edit,
 };
 
 /// Short strings over small alphabets: ASCII, Han names, both mixed, and (rarely) inputs longer
@@ -88,5 +88,15 @@ proptest! {
         let expected = a.len() == b.len() && damerau_levenshtein(&a, &b) == 1;
         prop_assert_eq!(one_edit_apart_digits(&a, &b), expected);
         prop_assert_eq!(one_edit_apart_digits(&b, &a), expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn within_one_edit_is_osa_at_most_one(a in text(), b in text()) {
+        prop_assert_eq!(within_one_edit(&a, &b), strsim::osa_distance(&a, &b) <= 1);
+        prop_assert_eq!(within_one_edit(&a, &b), within_one_edit(&b, &a));
     }
 }
