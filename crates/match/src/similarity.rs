@@ -582,6 +582,34 @@ pub fn one_edit_apart_digits(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether `a` and `b` are at most one edit apart under optimal string alignment: equal, or
+/// one substitution, insertion, deletion or adjacent transposition. Linear, no table: the
+/// strings must agree everywhere but at the first difference.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        // Edits count characters, not bytes.
+        return damerau_levenshtein(a, b) <= 1;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(x, y)| x != y) else {
+        return true;
+    };
+    if short.len() == long.len() {
+        // Substitution at i, or the swap of i and i + 1.
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        short[i..] == long[i + 1..]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,33 +684,5 @@ mod tests {
         assert!(!one_edit_apart_digits("12a", "12b"));
         assert!(!one_edit_apart_digits("1234", "2143"));
         assert!(!one_edit_apart_digits("", ""));
-    }
-}
-
-/// Whether `a` and `b` are at most one edit apart under optimal string alignment: equal, or
-/// one substitution, insertion, deletion or adjacent transposition. Linear, no table: the
-/// strings must agree everywhere but at the first difference.
-pub fn within_one_edit(a: &str, b: &str) -> bool {
-    if !a.is_ascii() || !b.is_ascii() {
-        // Edits count characters, not bytes.
-        return damerau_levenshtein(a, b) <= 1;
-    }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if long.len() - short.len() > 1 {
-        return false;
-    }
-    let Some(i) = short.iter().zip(long).position(|(x, y)| x != y) else {
-        return true;
-    };
-    if short.len() == long.len() {
-        // Substitution at i, or the swap of i and i + 1.
-        short[i + 1..] == long[i + 1..]
-            || (i + 1 < short.len()
-                && short[i] == long[i + 1]
-                && short[i + 1] == long[i]
-                && short[i + 2..] == long[i + 2..])
-    } else {
-        short[i..] == long[i + 1..]
     }
 }
