@@ -37,7 +37,3 @@ pub use error::NormalizeError;
 pub use issue::{Issue, IssueKind, MatchKeys, Normalized};
 pub use options::{DateOrder, NormalizeOptions};
 
-/// The README's Rust examples, run as doc tests so the README stays true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
