@@ -22,9 +22,16 @@ const ROW_PROBLEMS_SHOWN: usize = 20;
 pub struct InputArgs {
     /// The input CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 / GBK).
     input: PathBuf,
+    #[command(flatten)]
+    read: ReadOptions,
+}
+
+/// How files are decoded and values read: shared by every command that reads records.
+#[derive(Debug, Args)]
+pub struct ReadOptions {
     /// The file's encoding (utf-8, gb18030, gbk, utf-16le …); detected when left out.
     #[arg(long)]
-    encoding: Option<String>,
+    pub encoding: Option<String>,
     /// Region for phones without a country code (ISO 3166, e.g. CN, US).
     #[arg(long, default_value = "CN")]
     region: String,
@@ -34,6 +41,22 @@ pub struct InputArgs {
     /// The day ages are measured against (YYYY-MM-DD); today when left out.
     #[arg(long)]
     reference_date: Option<jiff::civil::Date>,
+}
+
+impl ReadOptions {
+    /// The normalizer options these flags ask for.
+    pub fn options(&self) -> NormalizeOptions {
+        NormalizeOptions {
+            default_region: self.region.clone(),
+            date_order: if self.day_first {
+                DateOrder::DayFirst
+            } else {
+                DateOrder::MonthFirst
+            },
+            reference_date: self.reference_date,
+            ..NormalizeOptions::default()
+        }
+    }
 }
 
 /// `sameas normalize`.
@@ -68,20 +91,11 @@ struct Loaded {
 fn load(args: &InputArgs) -> Result<Loaded> {
     let path = &args.input;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table = read_csv(&bytes, args.encoding.as_deref())
+    let table = read_csv(&bytes, args.read.encoding.as_deref())
         .with_context(|| format!("{} cannot be read as a table", path.display()))?;
     let inferred = infer_schema(&table.headers)
         .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
-    let options = NormalizeOptions {
-        default_region: args.region.clone(),
-        date_order: if args.day_first {
-            DateOrder::DayFirst
-        } else {
-            DateOrder::MonthFirst
-        },
-        reference_date: args.reference_date,
-        ..NormalizeOptions::default()
-    };
+    let options = args.read.options();
     let normalizer = RecordNormalizer::new(inferred.schema.clone(), options)?;
     let file_channel = file_channel(path);
     let records: Vec<_> = table

@@ -11,10 +11,12 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use sameas_core::{Channel, RecordId, Schema};
 use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
+use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
 use sameas_normalize::record::RecordNormalizer;
 use sameas_normalize::table::read_csv;
-use sameas_normalize::{DateOrder, NormalizeOptions};
+
+use crate::commands::ReadOptions;
 
 /// Dedupe, link or both, as a command-line value.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -33,38 +35,6 @@ impl From<ModeArg> for LinkMode {
             ModeArg::Dedupe => LinkMode::Dedupe,
             ModeArg::Link => LinkMode::Link,
             ModeArg::Both => LinkMode::Both,
-        }
-    }
-}
-
-/// Reading options shared by `match` and `explain`.
-#[derive(Debug, Args)]
-pub struct ReadArgs {
-    /// The files' encoding; detected when left out.
-    #[arg(long)]
-    encoding: Option<String>,
-    /// Region for phones without a country code (ignored with --config).
-    #[arg(long, default_value = "CN")]
-    region: String,
-    /// Read ambiguous dates day first (ignored with --config).
-    #[arg(long)]
-    day_first: bool,
-    /// The day ages are measured against (ignored with --config).
-    #[arg(long)]
-    reference_date: Option<jiff::civil::Date>,
-}
-
-impl ReadArgs {
-    fn options(&self) -> NormalizeOptions {
-        NormalizeOptions {
-            default_region: self.region.clone(),
-            date_order: if self.day_first {
-                DateOrder::DayFirst
-            } else {
-                DateOrder::MonthFirst
-            },
-            reference_date: self.reference_date,
-            ..NormalizeOptions::default()
         }
     }
 }
@@ -106,8 +76,9 @@ pub struct MatchArgs {
     /// input; the record id is the schema's id column.
     #[arg(long)]
     label_column: Option<String>,
+    /// Normalizer options are ignored with --config (the saved ones apply).
     #[command(flatten)]
-    read: ReadArgs,
+    read: ReadOptions,
 }
 
 /// `sameas explain`.

@@ -29,27 +29,23 @@ impl KeyRef {
     }
 }
 
-/// Keys a field kind offers beyond `norm`.
-pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
+/// Keys derived here beyond the normalizer's: pinyin per name part, and a masked phone's
+/// visible digits as one key.
+fn match_keys(kind: FieldKind) -> &'static [&'static str] {
     match kind {
-        FieldKind::Name => &[
-            "family",
-            "given",
-            "pinyin",
-            "family_pinyin",
-            "given_pinyin",
-            "phonetic",
-            "nickname",
-        ],
-        FieldKind::Phone => &["e164", "masked", "masked_prefix", "masked_suffix"],
-        FieldKind::Email => &["canonical", "local", "domain"],
-        FieldKind::Address => &[
-            "province", "city", "district", "detail", "number", "street", "postcode",
-        ],
-        FieldKind::BirthDate | FieldKind::Date => &["year", "month", "day"],
-        FieldKind::NationalId => &["birth_date", "gender", "region"],
+        FieldKind::Name => &["family_pinyin", "given_pinyin"],
+        FieldKind::Phone => &["masked"],
         _ => &[],
     }
+}
+
+/// Keys a field kind offers beyond `norm`: the normalizer's derived keys
+/// ([`sameas_normalize::record::key_names`]) and the pinyin and masked-digit keys above.
+pub fn key_names(kind: FieldKind) -> impl Iterator<Item = &'static str> {
+    sameas_normalize::record::key_names(kind)
+        .iter()
+        .chain(match_keys(kind))
+        .copied()
 }
 
 /// A [`KeyRef`] checked against a schema.
@@ -75,9 +71,9 @@ impl CompiledKey {
                     field: field.clone(),
                 })?;
             let kind = schema.fields[index].kind;
-            let found = std::iter::once(&"norm")
+            let found = std::iter::once("norm")
                 .chain(key_names(kind))
-                .find(|k| **k == key.key)
+                .find(|k| *k == key.key)
                 .ok_or_else(|| MatchError::UnknownKey {
                     context: context.to_string(),
                     field: field.clone(),

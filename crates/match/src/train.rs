@@ -394,11 +394,17 @@ fn assemble(config: &MatchConfig, compiled: &Compiled, estimates: Estimates) -> 
     }
 }
 
-/// Trains a model without labels.
-///
-/// # Errors
-/// A configuration that does not fit the data's schema, or an empty dataset.
-pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, MatchError> {
+/// What both kinds of training start from: the compiled comparators and u from random pairs.
+struct Start {
+    comparable: u64,
+    compiled: Compiled,
+    level_counts: Vec<usize>,
+    sample_len: usize,
+    u: Vec<Vec<f64>>,
+    sample_patterns: Patterns,
+}
+
+fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
     config.validate()?;
     let comparable = config.mode.comparable_pairs(data.source_sizes());
     if comparable == 0 {
@@ -415,6 +421,29 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
         config.training.seed,
     );
     let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
+    Ok(Start {
+        comparable,
+        compiled,
+        level_counts,
+        sample_len: sample.len(),
+        u,
+        sample_patterns,
+    })
+}
+
+/// Trains a model without labels.
+///
+/// # Errors
+/// A configuration that does not fit the data's schema, or an empty dataset.
+pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, MatchError> {
+    let Start {
+        comparable,
+        compiled,
+        level_counts,
+        sample_len,
+        u,
+        sample_patterns,
+    } = start(config, data)?;
 
     let em_rules = if config.training.em_rules.is_empty() {
         &config.blocking.rules
@@ -468,7 +497,7 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
         .collect();
 
     let (prior, evidence) = estimate_prior(config, data, comparable)?;
-    let u = refine_u(&sample_patterns, &m, u, prior, sample.len());
+    let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
     Ok(assemble(
         config,
         &compiled,
@@ -478,7 +507,7 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
             trained_by,
             prior,
             method: TrainingMethod::Unsupervised,
-            u_sample_pairs: sample.len() as u64,
+            u_sample_pairs: sample_len as u64,
             prior_evidence_pairs: evidence,
         },
     ))
@@ -517,22 +546,14 @@ pub fn train_supervised(
     data: &Dataset,
     labels: &Labels,
 ) -> Result<TrainedModel, MatchError> {
-    config.validate()?;
-    let comparable = config.mode.comparable_pairs(data.source_sizes());
-    if comparable == 0 {
-        return Err(MatchError::Input(
-            "no comparable pairs: too few records for this mode",
-        ));
-    }
-    let compiled = compile(config, data)?;
-    let level_counts: Vec<usize> = compiled.level_names.iter().map(Vec::len).collect();
-    let sample = sample_pairs(
-        data,
-        config.mode,
-        config.training.u_sample_pairs,
-        config.training.seed,
-    );
-    let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
+    let Start {
+        comparable,
+        compiled,
+        level_counts,
+        sample_len,
+        u,
+        sample_patterns,
+    } = start(config, data)?;
 
     let (matches, true_pairs): (Vec<(u32, u32)>, u64) = match labels {
         Labels::Clusters(clusters) => {
@@ -597,7 +618,7 @@ pub fn train_supervised(
     } else {
         estimate_prior(config, data, comparable)?
     };
-    let u = refine_u(&sample_patterns, &m, u, prior, sample.len());
+    let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
     let trained_by = vec![vec!["labels".to_string()]; level_counts.len()];
     Ok(assemble(
         config,
@@ -608,7 +629,7 @@ pub fn train_supervised(
             trained_by,
             prior,
             method: TrainingMethod::Supervised,
-            u_sample_pairs: sample.len() as u64,
+            u_sample_pairs: sample_len as u64,
             prior_evidence_pairs: evidence,
         },
     ))

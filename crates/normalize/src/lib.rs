@@ -36,4 +36,3 @@ pub mod text;
 pub use error::NormalizeError;
 pub use issue::{Issue, IssueKind, MatchKeys, Normalized};
 pub use options::{DateOrder, NormalizeOptions};
-
