@@ -430,3 +430,153 @@ mod explain {
         assert!(!seen.is_empty());
     }
 }
+
+mod configured {
+    use super::*;
+    use sameas_match::{ComparisonConfig, ComparisonMethod, StringMetric};
+
+    fn data(headers: &[&str], rows: &[Vec<&str>]) -> Dataset {
+        let schema = infer_schema(headers).unwrap().schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let records: Vec<_> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
+            .collect();
+        let ids = records.iter().map(|r| r.id.clone()).collect();
+        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+        Dataset::new(schema, ids, normalized).unwrap()
+    }
+
+    fn level(config: &ResolverConfig, data: &Dataset, a: usize, b: usize, name: &str) -> String {
+        let matcher = Matcher::new(&config.matching, data).unwrap();
+        matcher
+            .explain(a, b)
+            .comparisons
+            .into_iter()
+            .find(|c| c.comparison == name)
+            .unwrap()
+            .level
+    }
+
+    #[test]
+    fn several_phone_columns_agree_at_the_best_level() {
+        let data = data(
+            &["id", "name", "phone", "phone2"],
+            &[
+                vec!["1", "张伟", "139 0000 1111", ""],
+                vec!["2", "张伟", "137 1234 5678", "+86 139 0000 1111"],
+                vec!["3", "王芳", "", "137-1234-5679"],
+            ],
+        );
+        let config = trained(&data, LinkMode::Dedupe);
+        let phone = &config
+            .matching
+            .comparisons
+            .iter()
+            .find(|c| c.name == "phone")
+            .unwrap()
+            .fields;
+        assert_eq!(phone, &["phone", "phone2"]);
+        assert_eq!(level(&config, &data, 0, 1, "phone"), "exact");
+        assert_eq!(level(&config, &data, 1, 2, "phone"), "one_digit_off");
+        assert_eq!(level(&config, &data, 0, 2, "phone"), "different");
+    }
+
+    #[test]
+    fn configured_string_and_number_comparisons_have_their_bands() {
+        let data = data(
+            &["id", "name", "note", "amount"],
+            &[
+                vec!["1", "张伟", "blue velvet sofa", "100"],
+                vec!["2", "张伟", "blue velvet sofas", "104"],
+                vec!["3", "王芳", "red chair", "300"],
+                vec!["4", "李娜", "sofa velvet blue", "100"],
+            ],
+        );
+        let mut config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        for metric in [
+            StringMetric::JaroWinkler,
+            StringMetric::Levenshtein,
+            StringMetric::Damerau,
+            StringMetric::Jaccard,
+        ] {
+            config.matching.comparisons.push(ComparisonConfig {
+                name: format!("note_{metric:?}"),
+                fields: vec!["note".into()],
+                method: ComparisonMethod::String {
+                    metric,
+                    thresholds: vec![0.9, 0.6],
+                },
+                term_frequency: false,
+            });
+        }
+        config.matching.comparisons.push(ComparisonConfig {
+            name: "amount".into(),
+            fields: vec!["amount".into()],
+            method: ComparisonMethod::Number {
+                thresholds: vec![1.0, 10.0],
+                relative: false,
+            },
+            term_frequency: false,
+        });
+        config.matching.training.u_sample_pairs = 100;
+        config.matching.model = Some(train(&config.matching, &data).unwrap());
+        assert_eq!(
+            level(&config, &data, 0, 1, "note_JaroWinkler"),
+            "jaro_winkler>=0.9"
+        );
+        assert_eq!(
+            level(&config, &data, 0, 1, "note_Levenshtein"),
+            "levenshtein>=0.9"
+        );
+        assert_eq!(level(&config, &data, 0, 2, "note_Damerau"), "different");
+        assert_eq!(level(&config, &data, 0, 3, "note_Jaccard"), "jaccard>=0.9");
+        assert_eq!(level(&config, &data, 0, 3, "amount"), "exact");
+        assert_eq!(level(&config, &data, 0, 1, "amount"), "absolute<=10");
+        assert_eq!(level(&config, &data, 0, 2, "amount"), "different");
+        // A round trip keeps the configured comparisons and their model.
+        assert_eq!(
+            ResolverConfig::from_json(&config.to_json()).unwrap(),
+            config
+        );
+    }
+
+    #[test]
+    fn a_comparison_over_the_wrong_kind_is_refused() {
+        let data = data(
+            &["id", "name", "phone"],
+            &[
+                vec!["1", "张伟", "13800138000"],
+                vec!["2", "王芳", "13900139000"],
+            ],
+        );
+        let mut config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        assert_eq!(config.matching.comparisons[0].name, "family_name");
+        config.matching.comparisons[0].fields = vec!["phone".into()];
+        let err = train(&config.matching, &data).unwrap_err();
+        assert!(
+            err.to_string().contains("`phone` is a phone field"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn both_mode_pairs_within_and_across_sources() {
+        let rows = vec![[0, 0, 0, 0, 0, 0]; 6];
+        let data = dataset(&rows, Some(&[0, 0, 0, 1, 1, 1]));
+        let config = trained(&data, LinkMode::Both);
+        assert_eq!(run(&config.matching, &data).unwrap().scored.len(), 15);
+        let config = trained(&data, LinkMode::Dedupe);
+        assert_eq!(run(&config.matching, &data).unwrap().scored.len(), 6);
+    }
+}
