@@ -149,7 +149,11 @@ impl Matcher {
                 // shared value is, around the chance that two random records agree at all
                 // (Σ tf²), so a typical value keeps the level's weight.
                 let with_value = f64::from(with_value);
-                let agree: f64 = counts
+                // Summed in count order, so the result does not depend on which value
+                // was interned first (the input order).
+                let mut sorted = counts.clone();
+                sorted.sort_unstable();
+                let agree: f64 = sorted
                     .iter()
                     .map(|&n| (f64::from(n) / with_value).powi(2))
                     .sum();

@@ -580,3 +580,55 @@ mod configured {
         assert_eq!(run(&config.matching, &data).unwrap().scored.len(), 6);
     }
 }
+
+mod order {
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// With every comparable pair in the u sample (small data), the model and the scored
+        /// pairs do not depend on the order of the input rows.
+        #[test]
+        fn results_do_not_depend_on_input_order(
+            rows in proptest::collection::vec(row_strategy(), 4..30),
+            seed in any::<u64>(),
+        ) {
+            let mut shuffled: Vec<(usize, Row)> = rows.iter().copied().enumerate().collect();
+            // A seeded permutation.
+            let mut state = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let scored = |rows: &[Row], ids: &[usize]| {
+                let mut data = dataset(rows, None);
+                data.ids = ids.iter().map(|i| sameas_core::RecordId::from(format!("r{i}").as_str())).collect();
+                let config = trained(&data, LinkMode::Dedupe);
+                let output = run(&config.matching, &data).unwrap();
+                let mut pairs: Vec<(String, String, u64)> = output
+                    .scored
+                    .pairs
+                    .iter()
+                    .zip(&output.scored.weights)
+                    .map(|(&(a, b), w)| {
+                        let (x, y) = (data.ids[a as usize].to_string(), data.ids[b as usize].to_string());
+                        let (x, y) = if x < y { (x, y) } else { (y, x) };
+                        (x, y, w.to_bits())
+                    })
+                    .collect();
+                pairs.sort();
+                (config.matching.model.unwrap(), pairs)
+            };
+            let original: Vec<usize> = (0..rows.len()).collect();
+            let (model_a, pairs_a) = scored(&rows, &original);
+            let permuted_rows: Vec<Row> = shuffled.iter().map(|(_, r)| *r).collect();
+            let permuted_ids: Vec<usize> = shuffled.iter().map(|(i, _)| *i).collect();
+            let (model_b, pairs_b) = scored(&permuted_rows, &permuted_ids);
+            prop_assert_eq!(model_a, model_b);
+            prop_assert_eq!(pairs_a, pairs_b);
+        }
+    }
+}
