@@ -464,7 +464,12 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     for (r, stats) in output.candidates.stats.iter().enumerate() {
         let completeness = quality
             .as_ref()
-            .map(|q| format!(", pair completeness {:.4} (cumulative)", q.1[r]))
+            .map(|q| {
+                format!(
+                    ", cumulative pair completeness {:.4}, reduction ratio {:.6}",
+                    q.1[r].0, q.1[r].1
+                )
+            })
             .unwrap_or_default();
         eprintln!(
             "  rule {:<30} {:>10} pairs {:>8} blocks{}{completeness}",
@@ -493,13 +498,14 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     Ok(())
 }
 
-/// Blocking quality against a truth: overall, and cumulative pair completeness after each rule.
+/// Blocking quality against a truth: overall, and the cumulative pair completeness and
+/// reduction ratio after each rule.
 fn blocking_quality(
     path: &Path,
     data: &Dataset,
     candidates: &sameas_match::CandidatePairs,
     mode: LinkMode,
-) -> Result<(sameas_eval::BlockingQuality, Vec<f64>)> {
+) -> Result<(sameas_eval::BlockingQuality, Vec<(f64, f64)>)> {
     use sameas_eval::{BlockingQuality, Side, Truth};
     let truth = Truth::from_path(path)?;
     let ids = |pairs: &[(u32, u32)]| -> Vec<(&str, &str)> {
@@ -534,7 +540,8 @@ fn blocking_quality(
     let mut end = 0;
     for stats in &candidates.stats {
         end += stats.pairs as usize;
-        cumulative.push(measure(&candidates.pairs[..end])?.pair_completeness);
+        let quality = measure(&candidates.pairs[..end])?;
+        cumulative.push((quality.pair_completeness, quality.reduction_ratio));
     }
     Ok((overall, cumulative))
 }
