@@ -140,14 +140,31 @@ impl BlockIndex {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // Records are visited once for all rules, in chunks: reading a record's values is
+        // the cost, and a chunk's keys stay small.
+        let mut builders: Vec<RuleBuilder> = rules.iter().map(|_| RuleBuilder::default()).collect();
+        for chunk in data.records.chunks(KEY_CHUNK) {
+            let keys: Vec<Vec<Vec<String>>> = chunk
+                .par_iter()
+                .map(|record| compiled.iter().map(|k| k.values(record)).collect())
+                .collect();
+            builders
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(r, builder)| {
+                    for record in &keys {
+                        builder.push(&record[r]);
+                    }
+                });
+        }
         let rules = rules
             .iter()
-            .zip(&compiled)
-            .map(|(rule, keys)| {
+            .zip(builders)
+            .map(|(rule, builder)| {
                 let cap = rule
                     .max_block_size
                     .map_or(max_block_size, |c| c.min(max_block_size));
-                index_rule(data, &rule.name, keys, cap, mode)
+                builder.finish(data, &rule.name, cap, mode)
             })
             .collect();
         Ok(BlockIndex { rules, mode })
@@ -274,30 +291,57 @@ impl RuleIndex {
     }
 }
 
+/// Records whose keys are computed together before interning.
+const KEY_CHUNK: usize = 16_384;
+
+/// One rule's keys as records arrive: interned ids per record and block sizes.
+#[derive(Default)]
+struct RuleBuilder {
+    interner: Interner,
+    record_keys: Lists<u32>,
+    sizes: Vec<u32>,
+}
+
+impl RuleBuilder {
+    fn push(&mut self, values: &[String]) {
+        for v in values {
+            let id = self.interner.intern(v);
+            if id as usize == self.sizes.len() {
+                self.sizes.push(0);
+            }
+            self.sizes[id as usize] += 1;
+            self.record_keys.push_value(id);
+        }
+        self.record_keys.open_row_mut().sort_unstable();
+        self.record_keys.end_row();
+    }
+
+    fn finish(
+        self,
+        data: &Dataset,
+        name: &str,
+        max_block_size: usize,
+        mode: LinkMode,
+    ) -> RuleIndex {
+        index_rule(
+            data,
+            name,
+            self.record_keys,
+            self.sizes,
+            max_block_size,
+            mode,
+        )
+    }
+}
+
 fn index_rule(
     data: &Dataset,
     name: &str,
-    keys: &CompiledKeys,
+    record_keys: Lists<u32>,
+    sizes: Vec<u32>,
     max_block_size: usize,
     mode: LinkMode,
 ) -> RuleIndex {
-    let values: Vec<Vec<String>> = data.records.par_iter().map(|r| keys.values(r)).collect();
-    let mut interner = Interner::new();
-    let mut record_keys = Lists::default();
-    let mut sizes: Vec<u32> = Vec::new();
-    for record_values in &values {
-        for v in record_values {
-            let id = interner.intern(v);
-            if id as usize == sizes.len() {
-                sizes.push(0);
-            }
-            sizes[id as usize] += 1;
-            record_keys.push_value(id);
-        }
-        record_keys.open_row_mut().sort_unstable();
-        record_keys.end_row();
-    }
-    drop(values);
     let record_keys = record_keys.compact();
     // Members per key, by counting sort: records come out in ascending order.
     let mut starts = Vec::with_capacity(sizes.len() + 1);

@@ -52,7 +52,74 @@ pub fn key_names(kind: FieldKind) -> impl Iterator<Item = &'static str> {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledKey {
     fields: Vec<usize>,
-    key: &'static str,
+    key: KeySource,
+}
+
+/// Where a key's value comes from, resolved once so that extracting it per record reads
+/// the typed value directly instead of building every derived key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeySource {
+    Norm,
+    Family,
+    Given,
+    Pinyin,
+    FamilyPinyin,
+    GivenPinyin,
+    Phonetic,
+    Nickname,
+    E164,
+    Masked,
+    MaskedPrefix,
+    MaskedSuffix,
+    Canonical,
+    Local,
+    Domain,
+    Province,
+    City,
+    District,
+    Detail,
+    Number,
+    Street,
+    Postcode,
+    Year,
+    Month,
+    Day,
+    /// Any other derived key, read from [`FieldValue::keys`].
+    Derived(&'static str),
+}
+
+impl KeySource {
+    fn of(kind: FieldKind, key: &'static str) -> KeySource {
+        use KeySource::*;
+        match (kind, key) {
+            (_, "norm") => Norm,
+            (FieldKind::Name, "family") => Family,
+            (FieldKind::Name, "given") => Given,
+            (FieldKind::Name, "pinyin") => Pinyin,
+            (FieldKind::Name, "family_pinyin") => FamilyPinyin,
+            (FieldKind::Name, "given_pinyin") => GivenPinyin,
+            (FieldKind::Name, "phonetic") => Phonetic,
+            (FieldKind::Name, "nickname") => Nickname,
+            (FieldKind::Phone, "e164") => E164,
+            (FieldKind::Phone, "masked") => Masked,
+            (FieldKind::Phone, "masked_prefix") => MaskedPrefix,
+            (FieldKind::Phone, "masked_suffix") => MaskedSuffix,
+            (FieldKind::Email, "canonical") => Canonical,
+            (FieldKind::Email, "local") => Local,
+            (FieldKind::Email, "domain") => Domain,
+            (FieldKind::Address, "province") => Province,
+            (FieldKind::Address, "city") => City,
+            (FieldKind::Address, "district") => District,
+            (FieldKind::Address, "detail") => Detail,
+            (FieldKind::Address, "number") => Number,
+            (FieldKind::Address, "street") => Street,
+            (FieldKind::Address, "postcode") => Postcode,
+            (FieldKind::BirthDate | FieldKind::Date, "year") => Year,
+            (FieldKind::BirthDate | FieldKind::Date, "month") => Month,
+            (FieldKind::BirthDate | FieldKind::Date, "day") => Day,
+            (_, other) => Derived(other),
+        }
+    }
 }
 
 impl CompiledKey {
@@ -62,7 +129,7 @@ impl CompiledKey {
         context: &str,
     ) -> Result<Self, MatchError> {
         let mut fields = Vec::with_capacity(key.fields.len());
-        let mut name: Option<&'static str> = None;
+        let mut source: Option<KeySource> = None;
         for field in &key.fields {
             let index = schema
                 .field_index(field)
@@ -79,11 +146,17 @@ impl CompiledKey {
                     field: field.clone(),
                     key: key.key.clone(),
                 })?;
-            name = Some(found);
+            let this = KeySource::of(kind, found);
+            if source.is_some_and(|s| s != this) {
+                return Err(MatchError::Config(format!(
+                    "{context}: the fields of one key must be of one kind"
+                )));
+            }
+            source = Some(this);
             fields.push(index);
         }
         let key =
-            name.ok_or_else(|| MatchError::Config(format!("{context}: a key has no fields")))?;
+            source.ok_or_else(|| MatchError::Config(format!("{context}: a key has no fields")))?;
         Ok(CompiledKey { fields, key })
     }
 
@@ -94,41 +167,67 @@ impl CompiledKey {
                 key_values(value, self.key, out);
             }
         }
-        out.retain(|v| !v.is_empty());
     }
 }
 
-fn key_values(value: &FieldValue, key: &str, out: &mut Vec<String>) {
-    if key == "norm" {
-        out.push(value.norm());
-        return;
-    }
+fn key_values(value: &FieldValue, key: KeySource, out: &mut Vec<String>) {
+    use KeySource::*;
+    let mut push = |v: Option<&str>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            out.push(v.to_string());
+        }
+    };
     match (value, key) {
-        (FieldValue::Name(name), "pinyin") => {
-            out.extend(name.pinyin.iter().cloned());
-            out.extend(name.pinyin_variants.iter().cloned());
-        }
-        (FieldValue::Name(name), "family_pinyin") => {
-            out.extend(pinyin_parts(name).0);
-        }
-        (FieldValue::Name(name), "given_pinyin") => {
-            out.extend(pinyin_parts(name).1);
-        }
-        (FieldValue::Phone(phone), "masked") => {
-            let keys = value.keys();
-            let prefix = &keys[1].1;
-            let suffix = &keys[2].1;
-            if (phone.e164.is_some() || phone.masked.is_some())
-                && (!prefix.is_empty() || !suffix.is_empty())
-            {
-                out.push(format!("{prefix}*{suffix}"));
+        (_, Norm) => push(Some(&value.norm())),
+        (FieldValue::Name(name), Family) => push(name.family.as_deref()),
+        (FieldValue::Name(name), Given) => push(name.given.as_deref()),
+        (FieldValue::Name(name), Pinyin) => {
+            push(name.pinyin.as_deref());
+            for variant in &name.pinyin_variants {
+                push(Some(variant));
             }
         }
-        _ => {
-            if let Some((_, v)) = value.keys().into_iter().find(|(k, _)| *k == key) {
-                out.push(v);
+        (FieldValue::Name(name), FamilyPinyin) => push(pinyin_parts(name).0.as_deref()),
+        (FieldValue::Name(name), GivenPinyin) => push(pinyin_parts(name).1.as_deref()),
+        (FieldValue::Name(name), Phonetic) => push(Some(&name.phonetic.join(" "))),
+        (FieldValue::Name(name), Nickname) => push(Some(&name.nickname_roots.join(" "))),
+        (FieldValue::Phone(phone), E164) => push(phone.e164.as_deref()),
+        (FieldValue::Phone(phone), Masked | MaskedPrefix | MaskedSuffix) => {
+            // As the normalizer's masked_prefix / masked_suffix keys: the visible digits of
+            // a masked number, or the first three and last four of a full one.
+            let (prefix, suffix) = match (&phone.masked, phone.national()) {
+                (Some(m), _) => (m.prefix.as_str(), m.suffix.as_str()),
+                (None, Some(n)) if n.len() >= 7 => (&n[..3], &n[n.len() - 4..]),
+                _ => ("", ""),
+            };
+            match key {
+                Masked if !prefix.is_empty() || !suffix.is_empty() => {
+                    push(Some(&format!("{prefix}*{suffix}")));
+                }
+                MaskedPrefix => push(Some(prefix)),
+                MaskedSuffix => push(Some(suffix)),
+                _ => {}
             }
         }
+        (FieldValue::Email(email), Canonical) => push(Some(&email.canonical)),
+        (FieldValue::Email(email), Local) => push(Some(&email.local)),
+        (FieldValue::Email(email), Domain) => push(Some(&email.domain)),
+        (FieldValue::Address(a), Province) => push(a.province.as_deref()),
+        (FieldValue::Address(a), City) => push(a.city.as_deref()),
+        (FieldValue::Address(a), District) => push(a.district.as_deref()),
+        (FieldValue::Address(a), Detail) => push(a.detail.as_deref()),
+        (FieldValue::Address(a), Number) => push(a.number.as_deref()),
+        (FieldValue::Address(a), Street) => push(a.street.as_deref()),
+        (FieldValue::Address(a), Postcode) => push(a.postcode.as_deref()),
+        (FieldValue::Date(d), Year) => push(Some(&format!("{:04}", d.0.year()))),
+        (FieldValue::Date(d), Month) => push(Some(&format!("{:02}", d.0.month()))),
+        (FieldValue::Date(d), Day) => push(Some(&format!("{:02}", d.0.day()))),
+        (_, Derived(name)) => {
+            if let Some((_, v)) = value.keys().into_iter().find(|(k, _)| *k == name) {
+                push(Some(&v));
+            }
+        }
+        _ => {}
     }
 }
 
