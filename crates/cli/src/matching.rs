@@ -116,6 +116,7 @@ pub(crate) fn read_dataset(
     let mut ids = Vec::new();
     let mut sources = Vec::new();
     let mut records = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (source, path) in paths.iter().enumerate() {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -134,7 +135,10 @@ pub(crate) fn read_dataset(
                 inferred.schema
             }
         };
-        check_headers(&schema, &table.headers, path)?;
+        // A second file is mapped onto the first's columns by name below.
+        if source == 0 {
+            check_headers(&schema, &table.headers, path)?;
+        }
         // A second file may order its columns differently: map them onto the first's.
         let order: Option<Vec<usize>> = match &headers_first {
             None => {
@@ -177,7 +181,25 @@ pub(crate) fn read_dataset(
                 (record.id.clone(), normalizer.normalize(&record))
             })
             .collect();
-        for (id, normalized) in file {
+        for (row, (id, normalized)) in file.into_iter().enumerate() {
+            // Without an id column both files number their rows from 1: say which file.
+            let id = if paths.len() > 1 && schema.id_column.is_none() {
+                RecordId::from(format!("{}:{}", source + 1, id.as_str()).as_str())
+            } else {
+                id
+            };
+            if !seen.insert(id.clone()) {
+                bail!(
+                    "{}: row {}: the record id is already used by an earlier record; ids must be unique{}",
+                    path.display(),
+                    row + 1,
+                    if paths.len() > 1 {
+                        " across both inputs"
+                    } else {
+                        ""
+                    }
+                );
+            }
             ids.push(id);
             sources.push(source as u8);
             records.push(normalized);
@@ -371,6 +393,10 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     };
     if args.mode.is_some() || args.config.is_none() {
         config.matching.mode = mode;
+    }
+    let mode = config.matching.mode;
+    if mode == LinkMode::Link && paths.len() != 2 {
+        bail!("the configuration links two inputs; give two files");
     }
     if let Some(t) = args.threshold {
         config.matching.threshold = t;

@@ -665,3 +665,18 @@ fn synth_writes_seeded_records_and_their_truth() {
         truth_rows.iter().map(|t| t[1].as_str()).collect();
     assert!(persons.len() < 1500, "{}", persons.len());
 }
+
+#[test]
+fn match_refuses_duplicate_ids_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "dup.csv",
+        "id,name,phone\nA1,张伟,13800138000\nA2,王芳,13900139000\nA1,李娜,13700137000\n".as_bytes(),
+    );
+    let output = sameas(&["match", input.to_str().unwrap(), "--out", "/dev/null"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("row 3") && err.contains("unique"), "{err}");
+    assert!(!err.contains("A1") && !err.contains("李娜"), "{err}");
+}

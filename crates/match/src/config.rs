@@ -12,6 +12,9 @@ use crate::compare::{ComparisonConfig, ComparisonMethod};
 use crate::keys::KeyRef;
 use crate::model::TrainedModel;
 
+/// Most pairs a training sample may hold.
+const MAX_SAMPLE: u64 = 100_000_000;
+
 /// The default match threshold: a pair is a match when the model says it is more likely a
 /// match than not (probability ≥ 0.5, weight ≥ 0), the Bayes decision for equal costs.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -363,6 +366,24 @@ impl MatchConfig {
         if !(self.training.prior_recall > 0.0 && self.training.prior_recall <= 1.0) {
             return Err(MatchError::Config("prior_recall must be in (0, 1]".into()));
         }
+        let training = &self.training;
+        if !(1..=MAX_SAMPLE).contains(&training.u_sample_pairs)
+            || !(1..=MAX_SAMPLE).contains(&training.max_pairs_per_rule)
+        {
+            return Err(MatchError::Config(format!(
+                "u_sample_pairs and max_pairs_per_rule must be between 1 and {MAX_SAMPLE}"
+            )));
+        }
+        if !(1..=10_000).contains(&training.em_max_iterations) {
+            return Err(MatchError::Config(
+                "em_max_iterations must be between 1 and 10000".into(),
+            ));
+        }
+        if !(training.em_tolerance.is_finite() && training.em_tolerance > 0.0) {
+            return Err(MatchError::Config(
+                "em_tolerance must be a positive number".into(),
+            ));
+        }
         if self.blocking.max_block_size < 2 {
             return Err(MatchError::Config(
                 "max_block_size must be at least 2".into(),
@@ -394,9 +415,10 @@ impl MatchConfig {
                 ));
             }
             for c in &model.comparisons {
-                if c.levels.iter().skip(1).any(|l| !(l.m > 0.0 && l.u > 0.0)) {
+                let valid = |p: f64| p.is_finite() && p > 0.0 && p <= 1.0;
+                if c.levels.iter().skip(1).any(|l| !(valid(l.m) && valid(l.u))) {
                     return Err(MatchError::Config(format!(
-                        "comparison `{}`: every m and u must be positive",
+                        "comparison `{}`: every m and u must be in (0, 1]",
                         c.name
                     )));
                 }

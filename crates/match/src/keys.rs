@@ -197,7 +197,7 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut Vec<String>) {
             // a masked number, or the first three and last four of a full one.
             let (prefix, suffix) = match (&phone.masked, phone.national()) {
                 (Some(m), _) => (m.prefix.as_str(), m.suffix.as_str()),
-                (None, Some(n)) if n.len() >= 7 => (&n[..3], &n[n.len() - 4..]),
+                (None, Some(n)) if n.len() >= 7 && n.is_ascii() => (&n[..3], &n[n.len() - 4..]),
                 _ => ("", ""),
             };
             match key {

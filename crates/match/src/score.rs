@@ -119,12 +119,11 @@ impl Matcher {
         }
         let compiled = compile(config, data)?;
         for (c, names) in compiled.level_names.iter().enumerate() {
-            if model.comparisons[c].levels.len() != names.len() {
+            let levels = &model.comparisons[c].levels;
+            if levels.len() != names.len() || levels.iter().zip(names).any(|(l, n)| &l.name != n) {
                 return Err(MatchError::Config(format!(
-                    "comparison `{}`: the model has {} levels, the comparison {}",
+                    "comparison `{}`: the model's levels are not the comparison's; train again",
                     config.comparisons[c].name,
-                    model.comparisons[c].levels.len(),
-                    names.len()
                 )));
             }
         }

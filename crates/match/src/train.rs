@@ -128,23 +128,35 @@ fn sample_pairs(data: &Dataset, mode: LinkMode, wanted: u64, seed: u64) -> Vec<(
     if comparable == 0 {
         return Vec::new();
     }
-    if comparable <= wanted {
-        let mut all = Vec::with_capacity(comparable as usize);
-        for a in 0..n {
-            for b in a + 1..n {
-                if mode.allows(data.sources[a], data.sources[b]) {
-                    all.push((a as u32, b as u32));
-                }
-            }
-        }
-        return all;
-    }
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let by_source: [Vec<u32>; 2] = [0u8, 1].map(|s| {
         (0..n as u32)
             .filter(|&i| data.sources[i as usize] == s)
             .collect()
     });
+    if comparable <= wanted {
+        // Every comparable pair, enumerated per mode (never looping over forbidden pairs).
+        let mut all = Vec::with_capacity(comparable as usize);
+        let within = |side: &[u32], all: &mut Vec<(u32, u32)>| {
+            for (x, &a) in side.iter().enumerate() {
+                all.extend(side[x + 1..].iter().map(|&b| (a, b)));
+            }
+        };
+        match mode {
+            LinkMode::Link => {
+                for &a in &by_source[0] {
+                    all.extend(by_source[1].iter().map(|&b| (a.min(b), a.max(b))));
+                }
+            }
+            LinkMode::Dedupe => {
+                within(&by_source[0], &mut all);
+                within(&by_source[1], &mut all);
+            }
+            LinkMode::Both => within(&(0..n as u32).collect::<Vec<_>>(), &mut all),
+        }
+        all.sort_unstable();
+        return all;
+    }
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let mut pick = |len: usize| ((rng.next_u64() as u128 * len as u128) >> 64) as usize;
     let mut out = Vec::with_capacity(wanted as usize);
     while (out.len() as u64) < wanted {
@@ -568,26 +580,47 @@ pub fn train_supervised(
             }
             let mut groups: Vec<Vec<u32>> = by_cluster.into_values().collect();
             groups.sort_unstable();
-            let mut pairs = Vec::new();
+            let allowed = |a: u32, b: u32| {
+                config
+                    .mode
+                    .allows(data.sources[a as usize], data.sources[b as usize])
+            };
+            let mut total = 0u64;
+            for group in &groups {
+                for (x, &a) in group.iter().enumerate() {
+                    total += group[x + 1..].iter().filter(|&&b| allowed(a, b)).count() as u64;
+                }
+            }
+            // An even stride while enumerating, so a huge cluster never materialises all
+            // its pairs.
+            let stride = total.div_ceil(config.training.max_pairs_per_rule).max(1);
+            let mut pairs = Vec::with_capacity(total.div_ceil(stride) as usize);
+            let mut seen = 0u64;
             for group in &groups {
                 for (x, &a) in group.iter().enumerate() {
                     for &b in &group[x + 1..] {
-                        if config
-                            .mode
-                            .allows(data.sources[a as usize], data.sources[b as usize])
-                        {
-                            pairs.push((a, b));
+                        if allowed(a, b) {
+                            if seen.is_multiple_of(stride) {
+                                pairs.push((a, b));
+                            }
+                            seen += 1;
                         }
                     }
                 }
             }
-            let total = pairs.len() as u64;
-            (thin(pairs, config.training.max_pairs_per_rule), total)
+            (pairs, total)
         }
         Labels::Pairs(pairs) => {
             let matches: Vec<(u32, u32)> = pairs
                 .iter()
-                .filter(|p| p.2 && (p.0 as usize) < data.len() && (p.1 as usize) < data.len())
+                .filter(|p| {
+                    p.2 && p.0 != p.1
+                        && (p.0 as usize) < data.len()
+                        && (p.1 as usize) < data.len()
+                        && config
+                            .mode
+                            .allows(data.sources[p.0 as usize], data.sources[p.1 as usize])
+                })
                 .map(|&(a, b, _)| (a.min(b), a.max(b)))
                 .collect();
             (matches, 0)

@@ -632,3 +632,68 @@ mod order {
         }
     }
 }
+
+mod validation {
+    use super::*;
+
+    fn rows() -> Vec<Row> {
+        (0..40)
+            .map(|i| [i % 10, i % 6, i % 5, i % 5, i % 4, i % 3])
+            .collect()
+    }
+
+    #[test]
+    fn out_of_range_training_settings_are_refused() {
+        let data = dataset(&rows(), None);
+        let base = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        let mut config = base.clone();
+        config.matching.training.u_sample_pairs = 0;
+        assert!(train(&config.matching, &data).is_err());
+        let mut config = base.clone();
+        config.matching.training.em_tolerance = f64::NAN;
+        assert!(train(&config.matching, &data).is_err());
+        let mut config = base;
+        config.matching.training.max_pairs_per_rule = u64::MAX;
+        assert!(train(&config.matching, &data).is_err());
+    }
+
+    #[test]
+    fn a_model_must_fit_its_comparisons() {
+        let data = dataset(&rows(), None);
+        let config = trained(&data, LinkMode::Dedupe);
+        // An infinite m does not load.
+        let json = config.to_json();
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        value["matching"]["model"]["comparisons"][0]["levels"][1]["m"] = serde_json::json!(1e300);
+        value["matching"]["model"]["comparisons"][0]["levels"][1]["u"] = serde_json::json!(2.0);
+        assert!(ResolverConfig::from_json(&value.to_string()).is_err());
+        // Levels renamed under a comparison (another method, same count) are refused.
+        let mut renamed = config.clone();
+        let model = renamed.matching.model.as_mut().unwrap();
+        model.comparisons[3].levels[2].name = "something_else".into();
+        let err = Matcher::new(&renamed.matching, &data).unwrap_err();
+        assert!(err.to_string().contains("train again"), "{err}");
+    }
+
+    #[test]
+    fn labelled_pairs_skip_self_pairs_and_pairs_the_mode_forbids() {
+        let rows = rows();
+        let sources: Vec<u8> = (0..rows.len()).map(|i| (i % 2) as u8).collect();
+        let data = dataset(&rows, Some(&sources));
+        let mut config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Link,
+        );
+        config.matching.training.u_sample_pairs = 300;
+        // Only self pairs and same-source pairs: nothing usable in link mode.
+        let labels = sameas_match::Labels::Pairs(vec![(0, 0, true), (0, 2, true)]);
+        assert!(sameas_match::train_supervised(&config.matching, &data, &labels).is_err());
+        let labels = sameas_match::Labels::Pairs(vec![(0, 1, true), (0, 2, true)]);
+        assert!(sameas_match::train_supervised(&config.matching, &data, &labels).is_ok());
+    }
+}

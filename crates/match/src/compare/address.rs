@@ -101,9 +101,8 @@ impl AddressComparator {
     }
 
     fn pair(&self, x: &AddressValue, y: &AddressValue) -> Level {
-        let place_conflict = conflict(x.district, y.district)
-            || conflict(x.city, y.city)
-            || conflict(x.postcode, y.postcode) && conflict(x.district, y.district);
+        // Postcodes are mistyped too often to veto a detail that agrees.
+        let place_conflict = conflict(x.district, y.district) || conflict(x.city, y.city);
         if !place_conflict && x.detail != NONE && y.detail != NONE {
             if x.detail == y.detail {
                 return Level::exact(x.detail);

@@ -50,7 +50,11 @@ impl PhoneComparator {
                 let value = match (&phone.e164, &phone.masked) {
                     (Some(e164), _) => PhoneValue {
                         e164: strings.intern(e164),
-                        national: strings.intern(phone.national().unwrap_or(&e164[1..])),
+                        national: strings.intern(
+                            phone
+                                .national()
+                                .unwrap_or_else(|| e164.trim_start_matches('+')),
+                        ),
                         prefix: NONE,
                         suffix: NONE,
                     },
