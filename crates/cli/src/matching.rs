@@ -13,6 +13,7 @@ use sameas_core::{Channel, RecordId, Schema};
 use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::privacy::mask;
 use sameas_normalize::record::RecordNormalizer;
 use sameas_normalize::table::read_csv;
 
@@ -627,10 +628,61 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
     let (a, b) = (find(&args.a, "first")?, find(&args.b, "second")?);
     let matcher = Matcher::new(&config.matching, &data)?;
     let explanation = matcher.explain(a, b);
+    let values: Vec<MaskedValues> = config
+        .matching
+        .comparisons
+        .iter()
+        .map(|c| MaskedValues {
+            comparison: c.name.clone(),
+            left: masked_values(&data, a, &c.fields),
+            right: masked_values(&data, b, &c.fields),
+        })
+        .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&explanation)?);
+        let out = ExplainOutput {
+            explanation: &explanation,
+            values: &values,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print!("{}", explanation.to_text());
+        println!("\nvalues (normalized, masked)");
+        for v in &values {
+            println!("{:<16} {:<30} | {}", v.comparison, v.left, v.right);
+        }
     }
     Ok(())
+}
+
+/// One comparison's values on both sides, normalized then masked.
+#[derive(serde::Serialize)]
+struct MaskedValues {
+    comparison: String,
+    left: String,
+    right: String,
+}
+
+#[derive(serde::Serialize)]
+struct ExplainOutput<'a> {
+    #[serde(flatten)]
+    explanation: &'a sameas_match::PairExplanation,
+    values: &'a [MaskedValues],
+}
+
+/// A record's normalized values of `fields`, masked by kind, joined by ` / `.
+fn masked_values(data: &Dataset, record: usize, fields: &[String]) -> String {
+    let values: Vec<String> = fields
+        .iter()
+        .filter_map(|name| {
+            let index = data.schema.field_index(name)?;
+            let value = data.records[record].fields[index].value.as_ref()?;
+            let norm = value.norm();
+            (!norm.is_empty()).then(|| mask(data.schema.fields[index].kind, &norm))
+        })
+        .collect();
+    if values.is_empty() {
+        "-".to_string()
+    } else {
+        values.join(" / ")
+    }
 }

@@ -514,6 +514,13 @@ fn match_writes_scored_pairs_and_a_config_that_explain_reads() {
         "{text}"
     );
     assert!(text.contains("MATCH"), "{text}");
+    // Values are shown normalized and masked, never raw.
+    assert!(text.contains("values (normalized, masked)"), "{text}");
+    assert!(text.contains("****"), "{text}");
+    assert!(
+        !text.contains("13800138000") && !text.contains("张伟"),
+        "{text}"
+    );
 
     let json = sameas(&[
         "explain",
@@ -525,6 +532,10 @@ fn match_writes_scored_pairs_and_a_config_that_explain_reads() {
         "C0002",
     ]);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        value["values"].as_array().unwrap().len(),
+        value["comparisons"].as_array().unwrap().len()
+    );
     let weight = value["match_weight"].as_f64().unwrap();
     let parts: f64 = value["prior_weight"].as_f64().unwrap()
         + value["comparisons"]
