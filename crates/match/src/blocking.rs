@@ -83,7 +83,8 @@ pub struct RuleStats {
     pub blocks: u64,
     /// Blocks skipped for being larger than the cap.
     pub capped_blocks: u64,
-    /// Records in the largest capped block (0 when none was capped).
+    /// Records in the largest capped block, 0 when none was capped. In link mode the cap
+    /// applies to a block's larger side, and this counts both sides.
     pub largest_capped_block: u64,
     /// Pairs this rule produced that no earlier rule had.
     pub pairs: u64,
