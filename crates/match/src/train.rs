@@ -703,6 +703,47 @@ mod tests {
     }
 
     #[test]
+    fn the_full_sample_is_every_comparable_pair_once() {
+        use sameas_normalize::record::NormalizedRecord;
+        let sources = vec![0, 1, 1, 0, 1, 1, 1];
+        let n = sources.len();
+        let records = vec![
+            NormalizedRecord {
+                fields: Vec::new(),
+                updated_at: None,
+            };
+            n
+        ];
+        let ids = (0..n)
+            .map(|i| sameas_core::RecordId::from(i.to_string().as_str()))
+            .collect();
+        let data = Dataset::with_sources(Default::default(), ids, sources, records).unwrap();
+        for mode in [LinkMode::Dedupe, LinkMode::Link, LinkMode::Both] {
+            let pairs = sample_pairs(&data, mode, u64::MAX, 1);
+            assert_eq!(
+                pairs.len() as u64,
+                mode.comparable_pairs(data.source_sizes())
+            );
+            let mut distinct = pairs.clone();
+            distinct.dedup();
+            assert_eq!(distinct, pairs, "sorted and distinct");
+            for &(a, b) in &pairs {
+                assert!(a < b);
+                assert!(mode.allows(data.sources[a as usize], data.sources[b as usize]));
+            }
+        }
+        // Sampled: the requested count, comparable pairs only, the same for a seed.
+        let sampled = sample_pairs(&data, LinkMode::Link, 5, 9);
+        assert_eq!(sampled.len(), 5);
+        assert!(
+            sampled
+                .iter()
+                .all(|&(a, b)| data.sources[a as usize] != data.sources[b as usize])
+        );
+        assert_eq!(sampled, sample_pairs(&data, LinkMode::Link, 5, 9));
+    }
+
+    #[test]
     fn thinning_keeps_an_even_stride() {
         let pairs: Vec<(u32, u32)> = (0..100).map(|i| (i, i + 1)).collect();
         let thin = thin(pairs, 10);
