@@ -62,28 +62,55 @@ const GENDERS: [&str; 3] = ["男", "女", ""];
 
 type Row = [usize; 6];
 
-fn dataset(rows: &[Row], sources: Option<&[u8]>) -> Dataset {
-    let schema = infer_schema(&HEADERS).unwrap().schema;
+/// A dataset from a header and rows of cells, its schema inferred, normalized with the
+/// default options; every record from source 0 unless `sources` says otherwise.
+fn table<R: AsRef<[S]>, S: AsRef<str>>(
+    headers: &[&str],
+    rows: &[R],
+    sources: Option<&[u8]>,
+) -> Dataset {
+    let schema = infer_schema(headers).unwrap().schema;
     let normalizer = RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
     let mut ids = Vec::new();
     let mut records = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        let id = format!("r{i}");
-        let cells = [
-            id.as_str(),
-            NAMES[r[0]],
-            PHONES[r[1]],
-            EMAILS[r[2]],
-            DATES[r[3]],
-            ADDRESSES[r[4]],
-            GENDERS[r[5]],
-        ];
-        let record = record_from_row(&schema, &cells, i as u64 + 1, &Channel::App);
+    for (i, row) in rows.iter().enumerate() {
+        let record = record_from_row(&schema, row.as_ref(), i as u64 + 1, &Channel::App);
         ids.push(record.id.clone());
         records.push(normalizer.normalize(&record));
     }
     let sources = sources.map_or_else(|| vec![0; rows.len()], <[u8]>::to_vec);
     Dataset::with_sources(schema, ids, sources, records).unwrap()
+}
+
+/// A dataset of rows drawn from the value pools above, ids `r0`, `r1` ….
+fn dataset(rows: &[Row], sources: Option<&[u8]>) -> Dataset {
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            [
+                format!("r{i}"),
+                NAMES[r[0]].to_string(),
+                PHONES[r[1]].to_string(),
+                EMAILS[r[2]].to_string(),
+                DATES[r[3]].to_string(),
+                ADDRESSES[r[4]].to_string(),
+                GENDERS[r[5]].to_string(),
+            ]
+        })
+        .collect();
+    table(&HEADERS, &cells, sources)
+}
+
+/// The level comparison `name` gives the records `a` and `b`.
+fn level_of(matcher: &Matcher, a: usize, b: usize, name: &str) -> String {
+    matcher
+        .explain(a, b)
+        .comparisons
+        .into_iter()
+        .find(|c| c.comparison == name)
+        .unwrap()
+        .level
 }
 
 fn row_strategy() -> impl Strategy<Value = Row> {
@@ -226,10 +253,6 @@ mod comparisons {
 
     fn levels(a: &str, b: &str) -> BTreeMap<String, String> {
         // Two records that differ only in the name column.
-        let headers = ["id", "name", "gender"];
-        let schema = infer_schema(&headers).unwrap().schema;
-        let normalizer =
-            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
         let (name_a, gender_a) = a.split_once('|').unwrap_or((a, ""));
         let (name_b, gender_b) = b.split_once('|').unwrap_or((b, ""));
         let rows = [
@@ -238,14 +261,7 @@ mod comparisons {
             ["3", "李娜", ""],
             ["4", "Mary Jones", ""],
         ];
-        let records: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
-            .collect();
-        let ids = records.iter().map(|r| r.id.clone()).collect();
-        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
-        let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
+        let data = table(&["id", "name", "gender"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
         let matcher = Matcher::new(&config.matching, &data).unwrap();
         matcher
@@ -294,15 +310,7 @@ mod comparisons {
         let data = dataset(&rows, None);
         let config = trained(&data, LinkMode::Dedupe);
         let matcher = Matcher::new(&config.matching, &data).unwrap();
-        let level = |a, b, c: &str| {
-            matcher
-                .explain(a, b)
-                .comparisons
-                .into_iter()
-                .find(|x| x.comparison == c)
-                .unwrap()
-                .level
-        };
+        let level = |a, b, c: &str| level_of(&matcher, a, b, c);
         assert_eq!(level(0, 1, "phone"), "exact");
         assert_eq!(level(0, 2, "phone"), "masked_compatible");
         assert_eq!(level(0, 3, "phone"), "one_digit_off");
@@ -370,23 +378,12 @@ mod training {
     fn term_frequencies_favour_rare_names() {
         // Many records named 张伟 and two named 欧阳娜娜; a shared rare name outweighs a shared
         // common one.
-        let headers = ["id", "name", "city"];
-        let schema = infer_schema(&headers).unwrap().schema;
-        let normalizer =
-            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
         let mut rows: Vec<[String; 3]> = (0..40)
             .map(|i| [i.to_string(), "张伟".into(), String::new()])
             .collect();
         rows.push(["40".into(), "欧阳娜娜".into(), String::new()]);
         rows.push(["41".into(), "欧阳娜娜".into(), String::new()]);
-        let records: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
-            .collect();
-        let ids = records.iter().map(|r| r.id.clone()).collect();
-        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
-        let data = Dataset::new(schema, ids, normalized).unwrap();
+        let data = table(&["id", "name", "city"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
         let matcher = Matcher::new(&config.matching, &data).unwrap();
         let common = matcher.explain(0, 1);
@@ -436,28 +433,11 @@ mod configured {
     use sameas_match::{ComparisonConfig, ComparisonMethod, StringMetric};
 
     fn data(headers: &[&str], rows: &[Vec<&str>]) -> Dataset {
-        let schema = infer_schema(headers).unwrap().schema;
-        let normalizer =
-            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
-        let records: Vec<_> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| record_from_row(&schema, r, i as u64 + 1, &Channel::App))
-            .collect();
-        let ids = records.iter().map(|r| r.id.clone()).collect();
-        let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
-        Dataset::new(schema, ids, normalized).unwrap()
+        table(headers, rows, None)
     }
 
     fn level(config: &ResolverConfig, data: &Dataset, a: usize, b: usize, name: &str) -> String {
-        let matcher = Matcher::new(&config.matching, data).unwrap();
-        matcher
-            .explain(a, b)
-            .comparisons
-            .into_iter()
-            .find(|c| c.comparison == name)
-            .unwrap()
-            .level
+        level_of(&Matcher::new(&config.matching, data).unwrap(), a, b, name)
     }
 
     #[test]
