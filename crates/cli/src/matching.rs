@@ -541,34 +541,43 @@ fn blocking_quality(
             .map(|&(a, b)| (data.ids[a as usize].as_str(), data.ids[b as usize].as_str()))
             .collect()
     };
-    let measure = |pairs: &[(u32, u32)]| -> Result<BlockingQuality> {
-        Ok(if mode == LinkMode::Link {
-            let mut sides = vec![Side::Left; truth.len()];
-            for (i, id) in data.ids.iter().enumerate() {
-                if let Some(t) = truth.index_of(id.as_str()) {
-                    sides[t as usize] = if data.sources[i] == 1 {
-                        Side::Right
-                    } else {
-                        Side::Left
-                    };
-                }
+    let sides: Option<Vec<Side>> = (mode == LinkMode::Link).then(|| {
+        let mut sides = vec![Side::Left; truth.len()];
+        for (i, id) in data.ids.iter().enumerate() {
+            if let Some(t) = truth.index_of(id.as_str())
+                && data.sources[i] == 1
+            {
+                sides[t as usize] = Side::Right;
             }
-            BlockingQuality::measure_link(&truth, &sides, ids(pairs))?
-        } else {
-            BlockingQuality::measure(
+        }
+        sides
+    });
+    let measure = |pairs: &[(u32, u32)]| -> Result<BlockingQuality> {
+        Ok(match &sides {
+            Some(sides) => BlockingQuality::measure_link(&truth, sides, ids(pairs))?,
+            None => BlockingQuality::measure(
                 &truth,
                 ids(pairs),
                 mode.comparable_pairs(data.source_sizes()),
-            )?
+            )?,
         })
     };
-    let overall = measure(&candidates.pairs)?;
+    // Each rule's pairs are measured once; the running sums give the cumulative figures.
     let mut cumulative = Vec::with_capacity(candidates.stats.len());
-    let mut end = 0;
+    let (mut start, mut found) = (0, 0);
+    let mut overall = measure(&[])?;
     for stats in &candidates.stats {
-        end += stats.pairs as usize;
-        let quality = measure(&candidates.pairs[..end])?;
-        cumulative.push((quality.pair_completeness, quality.reduction_ratio));
+        let end = start + stats.pairs as usize;
+        let rule = measure(&candidates.pairs[start..end])?;
+        found += rule.true_pairs_found;
+        overall = BlockingQuality::from_counts(
+            end as u64,
+            rule.comparable_pairs,
+            rule.true_pairs,
+            found,
+        )?;
+        cumulative.push((overall.pair_completeness, overall.reduction_ratio));
+        start = end;
     }
     Ok((overall, cumulative))
 }

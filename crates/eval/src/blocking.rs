@@ -65,7 +65,7 @@ impl BlockingQuality {
         let (candidate_pairs, found) = count_found(truth, candidates, |l, r| {
             l != r && clusters[l as usize] == clusters[r as usize]
         })?;
-        BlockingQuality::new(candidate_pairs, comparable_pairs, truth.true_pairs(), found)
+        BlockingQuality::from_counts(candidate_pairs, comparable_pairs, truth.true_pairs(), found)
     }
 
     /// Measures candidate pairs for a linkage of two files: `sides` gives every truth record's
@@ -112,10 +112,15 @@ impl BlockingQuality {
         let (candidate_pairs, found) = count_found(truth, candidates, |l, r| {
             sides[l as usize] != sides[r as usize] && clusters[l as usize] == clusters[r as usize]
         })?;
-        BlockingQuality::new(candidate_pairs, comparable_pairs, true_pairs, found)
+        BlockingQuality::from_counts(candidate_pairs, comparable_pairs, true_pairs, found)
     }
 
-    fn new(
+    /// The quality from counts: candidates, comparable pairs, true pairs and the true pairs
+    /// among the candidates (for summing the measures of disjoint candidate lists).
+    ///
+    /// # Errors
+    /// [`EvalError::Input`] for more candidates than comparable pairs.
+    pub fn from_counts(
         candidate_pairs: u64,
         comparable_pairs: u64,
         true_pairs: u64,
