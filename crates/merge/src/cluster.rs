@@ -1,0 +1,1 @@
+//! Clustering of scored pairs under cannot-link constraints.

@@ -1,0 +1,1 @@
+//! Survivorship rules, golden records, lineage and the conflict log.

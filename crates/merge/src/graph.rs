@@ -1,0 +1,1 @@
+//! The identity graph: stable entity ids, incremental updates and the event log.

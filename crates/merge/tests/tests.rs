@@ -1,0 +1,5 @@
+//! Integration tests for sameas-merge.
+
+mod cluster;
+mod golden;
+mod graph;
