@@ -1,10 +1,24 @@
 //! Reading untrusted tables: encoding detection (UTF-8 with or without a BOM, UTF-16 with a
-//! BOM, GB18030 / GBK) and CSV rows, with problems reported by row and line, never by value.
+//! BOM, GB18030 / GBK), then CSV rows or JSON lines, with problems reported by row and line,
+//! never by value.
+//!
+//! ```
+//! use sameas_normalize::table::{read_table, TableFormat};
+//! let csv = read_table(b"id,phone\n1,13800138000\n", None, None).unwrap();
+//! let json = read_table(br#"{"id": "1", "phone": 13800138000}"#, None, None).unwrap();
+//! assert_eq!((csv.headers, &csv.rows[0].cells), (json.headers, &json.rows[0].cells));
+//! assert_eq!(TableFormat::from_path("crm.ndjson".as_ref()), Some(TableFormat::JsonLines));
+//! ```
 
 use std::borrow::Cow;
+use std::path::Path;
 
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use thiserror::Error;
+
+mod json_lines;
+
+pub use json_lines::read_json_lines;
 
 /// Why a file cannot be read as a table. Positions are given; contents never are.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -50,6 +64,24 @@ pub enum TableError {
         /// What went wrong.
         reason: String,
     },
+    /// Read as JSON lines, no line is an object with a key, so there is no column to name.
+    #[error(
+        "no line holds a JSON object with a key: JSON lines need one object per line, such as {{\"id\": \"1\"}}"
+    )]
+    NoKeys,
+    /// Read as JSON lines, the union of keys over the rows would make a table far larger than
+    /// the file: every row holds a cell for every key, so a few sparse lines could otherwise
+    /// exhaust memory.
+    #[error(
+        "{keys} distinct keys over {rows} rows would make a table far larger than the file; \
+         is it one table?"
+    )]
+    TooSparse {
+        /// Distinct keys (columns).
+        keys: usize,
+        /// Data rows.
+        rows: usize,
+    },
 }
 
 /// A problem with one row. The row is still kept.
@@ -63,6 +95,19 @@ pub enum RowProblem {
         /// Cells in the header.
         expected: usize,
     },
+    /// A JSON line that is not valid JSON. Its cells are empty.
+    InvalidJson {
+        /// 1-based character in the line where reading failed.
+        column: usize,
+    },
+    /// A JSON line that is valid JSON but not an object (an array, a string, a number …). Its
+    /// cells are empty.
+    NotAnObject,
+    /// A JSON object with an empty (or all white space) key. That value is dropped; the other
+    /// cells are kept.
+    EmptyKey,
+    /// A JSON object that names one key twice (after trimming). The last value is kept.
+    DuplicateKey,
 }
 
 impl RowProblem {
@@ -72,6 +117,14 @@ impl RowProblem {
             RowProblem::Ragged { cells, expected } => {
                 format!("ragged row: {cells} cells where the header has {expected}")
             }
+            RowProblem::InvalidJson { column } => {
+                format!("invalid JSON at column {column}; all cells left empty")
+            }
+            RowProblem::NotAnObject => {
+                "the line is JSON but not an object; all cells left empty".to_string()
+            }
+            RowProblem::EmptyKey => "an empty key; its value is dropped".to_string(),
+            RowProblem::DuplicateKey => "a key repeats; the last value is kept".to_string(),
         }
     }
 }
@@ -83,16 +136,17 @@ pub struct TableRow {
     pub number: u64,
     /// 1-based line in the file where the row starts.
     pub line: u64,
-    /// The cells, as many as the row has (see [`RowProblem::Ragged`]).
+    /// The cells. From CSV, as many as the row has (see [`RowProblem::Ragged`]); from JSON
+    /// lines, always one per header.
     pub cells: Vec<String>,
     /// What is wrong with the row as a whole.
     pub problem: Option<RowProblem>,
 }
 
-/// A decoded CSV table.
+/// A decoded table, read from CSV or JSON lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    /// The header cells, trimmed, with any BOM removed.
+    /// The header cells (or JSON keys), trimmed, with any BOM removed.
     pub headers: Vec<String>,
     /// The data rows, in file order. Blank lines are skipped.
     pub rows: Vec<TableRow>,
@@ -199,6 +253,95 @@ fn first_invalid_offset(enc: &'static Encoding, body: &[u8]) -> usize {
     body.len()
 }
 
+/// The layout of a table file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TableFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line; the keys name the columns.
+    JsonLines,
+}
+
+impl TableFormat {
+    /// The format a file's extension names, if it names one: `.jsonl`, `.ndjson` and `.json`
+    /// are JSON lines, `.csv` and `.txt` are CSV (any case). Other extensions give `None`, so
+    /// that [`read_table`] looks at the content instead.
+    ///
+    /// ```
+    /// use sameas_normalize::table::TableFormat;
+    /// assert_eq!(TableFormat::from_path("a/b.JSONL".as_ref()), Some(TableFormat::JsonLines));
+    /// assert_eq!(TableFormat::from_path("b.csv".as_ref()), Some(TableFormat::Csv));
+    /// assert_eq!(TableFormat::from_path("b.tsv".as_ref()), None);
+    /// ```
+    pub fn from_path(path: &Path) -> Option<TableFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "jsonl" | "ndjson" | "json" => Some(TableFormat::JsonLines),
+            "csv" | "txt" => Some(TableFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// JSON lines when the first character that is not white space (or a stray BOM) is `{`,
+    /// else CSV: a CSV header starting with `{` would be a strange column name.
+    fn detect(text: &str) -> TableFormat {
+        if text.trim_start_matches(is_blank_char).starts_with('{') {
+            TableFormat::JsonLines
+        } else {
+            TableFormat::Csv
+        }
+    }
+}
+
+/// White space, or a byte order mark left inside the text (files joined end to end).
+fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// [`decode`], refusing files that hold nothing but white space.
+fn decode_table<'a>(
+    bytes: &'a [u8],
+    encoding: Option<&str>,
+) -> Result<(Cow<'a, str>, &'static str), TableError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(TableError::Empty);
+    }
+    let (text, encoding) = decode(bytes, encoding)?;
+    if text.trim().is_empty() {
+        return Err(TableError::Empty);
+    }
+    Ok((text, encoding))
+}
+
+/// Reads a table from raw bytes as CSV or JSON lines. With `format` `None`, the content
+/// decides (see [`TableFormat`]); pass [`TableFormat::from_path`] to let the file name decide
+/// first.
+///
+/// # Errors
+/// As [`read_csv`] or [`read_json_lines`], whichever format is read.
+///
+/// ```
+/// use sameas_normalize::table::{read_table, TableFormat};
+/// let json = br#"{"id": "1", "name": "Ann"}"#;
+/// assert_eq!(read_table(json, None, None).unwrap().headers, ["id", "name"]);
+/// // Told it is CSV, the same bytes are a header of two odd columns.
+/// let as_csv = read_table(json, None, Some(TableFormat::Csv)).unwrap();
+/// assert_eq!(as_csv.headers.len(), 2);
+/// assert!(as_csv.rows.is_empty());
+/// ```
+pub fn read_table(
+    bytes: &[u8],
+    encoding: Option<&str>,
+    format: Option<TableFormat>,
+) -> Result<Table, TableError> {
+    let (text, encoding) = decode_table(bytes, encoding)?;
+    match format.unwrap_or_else(|| TableFormat::detect(&text)) {
+        TableFormat::Csv => csv_from_text(&text, encoding),
+        TableFormat::JsonLines => json_lines::from_text(&text, encoding),
+    }
+}
+
 /// Reads a CSV table from raw bytes. Rows with the wrong number of cells are kept and flagged.
 ///
 /// # Errors
@@ -211,13 +354,11 @@ fn first_invalid_offset(enc: &'static Encoding, body: &[u8]) -> usize {
 /// assert_eq!(table.rows[1].problem, Some(RowProblem::Ragged { cells: 1, expected: 2 }));
 /// ```
 pub fn read_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Table, TableError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(TableError::Empty);
-    }
-    let (text, encoding) = decode(bytes, encoding)?;
-    if text.trim().is_empty() {
-        return Err(TableError::Empty);
-    }
+    let (text, encoding) = decode_table(bytes, encoding)?;
+    csv_from_text(&text, encoding)
+}
+
+fn csv_from_text(text: &str, encoding: &'static str) -> Result<Table, TableError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -389,5 +530,61 @@ mod tests {
             ]
         );
         assert_eq!(table.rows[1].cells[1], "multi\nline");
+    }
+
+    #[test]
+    fn format_comes_from_the_extension() {
+        for (path, format) in [
+            ("crm.jsonl", Some(TableFormat::JsonLines)),
+            ("dir.v2/crm.NDJSON", Some(TableFormat::JsonLines)),
+            ("crm.json", Some(TableFormat::JsonLines)),
+            ("crm.Csv", Some(TableFormat::Csv)),
+            ("crm.txt", Some(TableFormat::Csv)),
+            ("crm.tsv", None),
+            ("crm", None),
+            (".jsonl", None),
+        ] {
+            assert_eq!(TableFormat::from_path(Path::new(path)), format, "{path}");
+        }
+    }
+
+    #[test]
+    fn read_table_detects_json_lines_after_bom_and_white_space() {
+        let expected = read_csv(b"id,name\n1,Ann\n", None).unwrap();
+        let json = "\u{feff}\n  \t{\"id\": 1, \"name\": \"Ann\"}\n";
+        let mut utf16 = vec![0xff, 0xfe];
+        for unit in json.trim_start_matches('\u{feff}').encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        for bytes in [json.as_bytes(), &utf16] {
+            let table = read_table(bytes, None, None).unwrap();
+            assert_eq!(
+                (&table.headers, &table.rows[0].cells),
+                (&expected.headers, &expected.rows[0].cells)
+            );
+            assert_eq!(table.rows[0].line, 2);
+        }
+        assert_eq!(
+            read_table(b"id,name\n1,Ann\n", None, None).unwrap(),
+            expected
+        );
+        // A named format is not second-guessed.
+        assert_eq!(
+            read_table(b"id,name\n", None, Some(TableFormat::JsonLines)),
+            Err(TableError::NoKeys)
+        );
+        let forced = read_table(b"{\"id\": 1}\n", None, Some(TableFormat::Csv)).unwrap();
+        assert_eq!(forced.headers, ["{\"id\": 1}"]);
+    }
+
+    #[test]
+    fn read_table_refuses_what_is_no_table() {
+        assert_eq!(read_table(b" \n", None, None), Err(TableError::Empty));
+        for format in [None, Some(TableFormat::Csv), Some(TableFormat::JsonLines)] {
+            assert!(matches!(
+                read_table(b"{\"id\": 1}\x00\x89PNG", None, format),
+                Err(TableError::NotText { offset: 9, line: 1 })
+            ));
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! The normalizers through the public API: the acceptance cases of each field kind, and
 //! property tests over whole records.
 
+mod json_lines;
+
 use proptest::prelude::*;
 use sameas_core::Channel;
 use sameas_normalize::NormalizeOptions;
