@@ -16,11 +16,13 @@
 #![deny(missing_docs)]
 
 mod channel;
+mod entity;
 mod record;
 mod schema;
 mod value;
 
 pub use channel::Channel;
+pub use entity::EntityId;
 pub use record::{Record, RecordId};
 pub use schema::{FieldKind, FieldPart, FieldSpec, Schema, SourceColumn};
 pub use value::Value;

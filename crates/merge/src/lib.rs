@@ -10,4 +10,9 @@ mod error;
 pub mod golden;
 pub mod graph;
 
+pub use cluster::{
+    ClusterProblem, Clustering, ClusteringConfig, ClusteringMethod, Edge, Join, JoinOutcome,
+    Refusal,
+};
 pub use error::MergeError;
+pub use graph::{Event, IdentityGraph, PreviousEntities, reconcile};

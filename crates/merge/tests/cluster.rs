@@ -1,1 +1,485 @@
 //! Tests of `cluster`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use sameas_core::RecordId;
+use sameas_merge::cluster::{
+    ClusterProblem, Clustering, ClusteringMethod, Edge, JoinOutcome, Refusal, cluster,
+};
+
+const NO_VALUE: u32 = u32::MAX;
+
+fn ids(names: &[&str]) -> Vec<RecordId> {
+    names.iter().map(|&name| RecordId::from(name)).collect()
+}
+
+fn edge(a: u32, b: u32, probability: f64) -> Edge {
+    Edge {
+        a,
+        b,
+        weight: (probability / (1.0 - probability)).log2(),
+        probability,
+    }
+}
+
+/// The clusters as sets of record ids: comparable across numberings.
+fn partition(ids: &[RecordId], labels: &[u32]) -> BTreeSet<BTreeSet<RecordId>> {
+    let mut clusters: BTreeMap<u32, BTreeSet<RecordId>> = BTreeMap::new();
+    for (id, &label) in ids.iter().zip(labels) {
+        clusters.entry(label).or_default().insert(id.clone());
+    }
+    clusters.into_values().collect()
+}
+
+fn together(clustering: &Clustering, a: u32, b: u32) -> bool {
+    clustering.labels[a as usize] == clustering.labels[b as usize]
+}
+
+#[test]
+fn a_shared_household_phone_does_not_chain_father_and_son() {
+    // A: the father, full name. H: 张先生, an honorific only, sharing the household phone
+    // with A and B. B: the son. H matches both; A and B were scored as different people.
+    let names = ["A-father", "H-honorific", "B-son"];
+    for (father_side, son_side) in [(0.995, 0.97), (0.97, 0.995)] {
+        let problem = ClusterProblem {
+            ids: &ids(&names),
+            edges: &[edge(0, 1, father_side), edge(1, 2, son_side)],
+            cannot_link: &[(0, 2)],
+            must_link: &[],
+            exclusive: &[],
+        };
+        let clustering = cluster(&problem, ClusteringMethod::Constrained);
+        assert!(
+            !together(&clustering, 0, 2),
+            "father and son in one customer"
+        );
+        assert_eq!(clustering.clusters, 2);
+        // H joins the side it matches more strongly.
+        let stronger = if father_side > son_side { 0 } else { 2 };
+        assert!(together(&clustering, 1, stronger));
+        assert_eq!(clustering.joins.len(), 2);
+        assert_eq!(clustering.joins[0].outcome, JoinOutcome::Joined);
+        let JoinOutcome::Refused(Refusal::CannotLink { a, b }) = clustering.joins[1].outcome else {
+            panic!("the weaker edge must be refused: {:?}", clustering.joins[1]);
+        };
+        assert_eq!(BTreeSet::from([a, b]), BTreeSet::from([0, 2]));
+
+        // Connected components chains the household: the baseline the constraints fix.
+        let chained = cluster(&problem, ClusteringMethod::ConnectedComponents);
+        assert_eq!(chained.labels, [0, 0, 0]);
+        assert!(
+            chained
+                .joins
+                .iter()
+                .all(|join| join.outcome == JoinOutcome::Joined)
+        );
+    }
+}
+
+#[test]
+fn two_national_ids_never_share_a_cluster_even_through_a_chain() {
+    // P and R hold different national ids; Q holds none and matches both, and S holds P's id.
+    let names = ["P", "Q", "R", "S"];
+    let exclusive = vec![vec![10, NO_VALUE, 20, 10]];
+    let problem = ClusterProblem {
+        ids: &ids(&names),
+        edges: &[
+            edge(0, 1, 0.9),
+            edge(1, 2, 0.95),
+            edge(2, 3, 0.6),
+            edge(0, 3, 0.99),
+        ],
+        cannot_link: &[],
+        must_link: &[],
+        exclusive: &exclusive,
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    assert!(together(&clustering, 0, 3), "the same id joins");
+    assert!(together(&clustering, 1, 2), "Q joins R, its stronger match");
+    assert!(!together(&clustering, 0, 2));
+    let refused: Vec<_> = clustering
+        .joins
+        .iter()
+        .filter_map(|join| match join.outcome {
+            JoinOutcome::Refused(refusal) => Some(((join.a, join.b), refusal)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{:?}", clustering.joins);
+    for ((a, b), refusal) in refused {
+        let Refusal::Exclusive {
+            attribute: 0,
+            a: holder_a,
+            b: holder_b,
+        } = refusal
+        else {
+            panic!("refused for another reason: {refusal:?}");
+        };
+        // The evidence: a record on each side holding a value, and the values differ.
+        assert_eq!(
+            clustering.labels[holder_a as usize],
+            clustering.labels[a as usize]
+        );
+        assert_eq!(
+            clustering.labels[holder_b as usize],
+            clustering.labels[b as usize]
+        );
+        assert_ne!(
+            exclusive[0][holder_a as usize],
+            exclusive[0][holder_b as usize]
+        );
+    }
+}
+
+#[test]
+fn a_must_link_overrides_a_cannot_link() {
+    let names = ["a", "b", "c"];
+    let exclusive = vec![vec![1, 2, NO_VALUE]];
+    let problem = ClusterProblem {
+        ids: &ids(&names),
+        edges: &[edge(1, 2, 0.9)],
+        cannot_link: &[(0, 1)],
+        must_link: &[(1, 0)],
+        exclusive: &exclusive,
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    assert_eq!(clustering.labels, [0, 0, 0]);
+    assert_eq!(clustering.joins[0].outcome, JoinOutcome::MustLink);
+    assert_eq!((clustering.joins[0].a, clustering.joins[0].b), (0, 1));
+    assert_eq!(clustering.joins[1].outcome, JoinOutcome::Joined);
+}
+
+#[test]
+fn a_must_link_joins_records_with_no_edge_between_them() {
+    let problem = ClusterProblem {
+        ids: &ids(&["x", "y", "z"]),
+        edges: &[],
+        cannot_link: &[],
+        must_link: &[(2, 0)],
+        exclusive: &[],
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    assert_eq!(clustering.labels, [0, 1, 0]);
+}
+
+#[test]
+fn edges_are_joined_strongest_first_within_each_component() {
+    let names = ["a", "b", "c", "d", "e"];
+    let problem = ClusterProblem {
+        ids: &ids(&names),
+        edges: &[
+            edge(0, 1, 0.6),
+            edge(3, 4, 0.7),
+            edge(1, 2, 0.99),
+            edge(0, 2, 0.8),
+        ],
+        cannot_link: &[],
+        must_link: &[],
+        exclusive: &[],
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    let logged: Vec<(u32, u32)> = clustering
+        .joins
+        .iter()
+        .map(|join| (join.a, join.b))
+        .collect();
+    // Component {a, b, c} first (smallest id), strongest first; a–b then lies inside.
+    assert_eq!(logged, [(1, 2), (0, 2), (3, 4)]);
+    assert_eq!(clustering.labels, [0, 0, 0, 1, 1]);
+}
+
+#[test]
+fn labels_follow_the_smallest_record_id() {
+    let problem = ClusterProblem {
+        ids: &ids(&["m", "b", "z", "a"]),
+        edges: &[edge(0, 3, 0.9)],
+        cannot_link: &[],
+        must_link: &[],
+        exclusive: &[],
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    // Clusters: {a, m} (smallest a), {b}, {z}.
+    assert_eq!(clustering.labels, [0, 1, 2, 0]);
+    assert_eq!(clustering.clusters, 3);
+}
+
+#[test]
+fn an_empty_problem_has_no_clusters() {
+    let problem = ClusterProblem {
+        ids: &[],
+        edges: &[],
+        cannot_link: &[],
+        must_link: &[],
+        exclusive: &[],
+    };
+    let clustering = cluster(&problem, ClusteringMethod::Constrained);
+    assert!(clustering.labels.is_empty());
+    assert_eq!(clustering.clusters, 0);
+}
+
+/// A random problem, owning its data.
+#[derive(Debug, Clone)]
+struct Generated {
+    ids: Vec<RecordId>,
+    edges: Vec<Edge>,
+    cannot_link: Vec<(u32, u32)>,
+    must_link: Vec<(u32, u32)>,
+    exclusive: Vec<Vec<u32>>,
+}
+
+impl Generated {
+    fn problem(&self) -> ClusterProblem<'_> {
+        ClusterProblem {
+            ids: &self.ids,
+            edges: &self.edges,
+            cannot_link: &self.cannot_link,
+            must_link: &self.must_link,
+            exclusive: &self.exclusive,
+        }
+    }
+
+    /// The same problem over `records` only (in that order), renumbered.
+    fn restricted(&self, records: &[u32]) -> Generated {
+        let position: BTreeMap<u32, u32> = records
+            .iter()
+            .enumerate()
+            .map(|(position, &record)| (record, position as u32))
+            .collect();
+        let pairs = |pairs: &[(u32, u32)]| -> Vec<(u32, u32)> {
+            pairs
+                .iter()
+                .filter_map(|(a, b)| Some((*position.get(a)?, *position.get(b)?)))
+                .collect()
+        };
+        Generated {
+            ids: records
+                .iter()
+                .map(|&record| self.ids[record as usize].clone())
+                .collect(),
+            edges: self
+                .edges
+                .iter()
+                .filter_map(|edge| {
+                    Some(Edge {
+                        a: *position.get(&edge.a)?,
+                        b: *position.get(&edge.b)?,
+                        ..*edge
+                    })
+                })
+                .collect(),
+            cannot_link: pairs(&self.cannot_link),
+            must_link: pairs(&self.must_link),
+            exclusive: self
+                .exclusive
+                .iter()
+                .map(|values| records.iter().map(|&r| values[r as usize]).collect())
+                .collect(),
+        }
+    }
+
+    /// The components of edges and must-links, by breadth-first search.
+    fn components(&self) -> Vec<Vec<u32>> {
+        let n = self.ids.len();
+        let mut neighbours = vec![Vec::new(); n];
+        let pairs = self.edges.iter().map(|edge| (edge.a, edge.b));
+        for (a, b) in pairs.chain(self.must_link.iter().copied()) {
+            neighbours[a as usize].push(b);
+            neighbours[b as usize].push(a);
+        }
+        let mut seen = vec![false; n];
+        let mut components = Vec::new();
+        for start in 0..n {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut component = vec![start as u32];
+            let mut next = 0;
+            while next < component.len() {
+                for &other in &neighbours[component[next] as usize] {
+                    if !seen[other as usize] {
+                        seen[other as usize] = true;
+                        component.push(other);
+                    }
+                }
+                next += 1;
+            }
+            components.push(component);
+        }
+        components
+    }
+}
+
+/// Few distinct strengths, so that ties (broken by the ids) are common.
+fn strength() -> impl Strategy<Value = (f64, f64)> {
+    (0usize..4, 0usize..2).prop_map(|(p, w)| ([0.55, 0.8, 0.95, 0.999][p], [3.0, 7.5][w]))
+}
+
+fn generated() -> impl Strategy<Value = Generated> {
+    (1usize..30).prop_flat_map(|n| {
+        let n32 = n as u32;
+        (
+            proptest::sample::subsequence((0..200u32).collect::<Vec<_>>(), n).prop_shuffle(),
+            proptest::collection::vec((0..n32, 0..n32, strength()), 0..n * 2),
+            proptest::collection::vec((0..n32, 0..n32), 0..n),
+            proptest::collection::vec((0..n32, 0..n32), 0..3),
+            proptest::collection::vec(prop_oneof![Just(NO_VALUE), Just(NO_VALUE), 0u32..3], n),
+        )
+            .prop_map(
+                |(names, edges, cannot_link, must_link, national_id)| Generated {
+                    ids: names
+                        .iter()
+                        .map(|name| RecordId::from(format!("id-{name}")))
+                        .collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(a, b, (probability, weight))| Edge {
+                            a,
+                            b,
+                            weight,
+                            probability,
+                        })
+                        .collect(),
+                    cannot_link,
+                    must_link,
+                    exclusive: vec![national_id],
+                },
+            )
+    })
+}
+
+/// A permutation of 0..n.
+fn permuted(problem: &Generated, order: &[usize]) -> Generated {
+    let records: Vec<u32> = order.iter().map(|&r| r as u32).collect();
+    problem.restricted(&records)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn each_component_alone_gives_the_batch_partition(problem in generated()) {
+        for method in [ClusteringMethod::Constrained, ClusteringMethod::ConnectedComponents] {
+            let batch = cluster(&problem.problem(), method);
+            let whole = partition(&problem.ids, &batch.labels);
+            let mut pieces = BTreeSet::new();
+            let mut joins = 0;
+            for mut component in problem.components() {
+                // Reversed, so positions within the part differ from the batch's.
+                component.reverse();
+                let part = problem.restricted(&component);
+                let alone = cluster(&part.problem(), method);
+                pieces.extend(partition(&part.ids, &alone.labels));
+                joins += alone.joins.len();
+            }
+            prop_assert_eq!(&whole, &pieces);
+            prop_assert_eq!(batch.joins.len(), joins);
+        }
+    }
+
+    #[test]
+    fn input_order_changes_nothing_but_the_positions(
+        (problem, order, edge_order, flips) in generated().prop_flat_map(|problem| {
+            let (n, m) = (problem.ids.len(), problem.edges.len());
+            (
+                Just(problem),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+                Just((0..m).collect::<Vec<_>>()).prop_shuffle(),
+                proptest::collection::vec(any::<bool>(), m),
+            )
+        })
+    ) {
+        let mut shuffled = permuted(&problem, &order);
+        // Edges and pairs in another order, some written the other way round.
+        shuffled.edges = edge_order
+            .iter()
+            .map(|&e| {
+                let edge = shuffled.edges[e];
+                if flips[e] { Edge { a: edge.b, b: edge.a, ..edge } } else { edge }
+            })
+            .collect();
+        shuffled.cannot_link.reverse();
+        for pair in &mut shuffled.cannot_link {
+            *pair = (pair.1, pair.0);
+        }
+        shuffled.must_link.reverse();
+        for method in [ClusteringMethod::Constrained, ClusteringMethod::ConnectedComponents] {
+            let original = cluster(&problem.problem(), method);
+            let other = cluster(&shuffled.problem(), method);
+            // Labels are numbered by ids, so each record keeps its label.
+            for (position, &record) in order.iter().enumerate() {
+                prop_assert_eq!(other.labels[position], original.labels[record]);
+            }
+            // The join log is the same once positions are read as ids.
+            let id_of = |ids: &[RecordId], record: u32| ids[record as usize].clone();
+            let log = |clustering: &Clustering, ids: &[RecordId]| -> Vec<String> {
+                clustering.joins.iter().map(|join| {
+                    let evidence = match join.outcome {
+                        JoinOutcome::Refused(Refusal::CannotLink { a, b })
+                        | JoinOutcome::Refused(Refusal::Exclusive { a, b, .. }) => {
+                            format!("{} {}", id_of(ids, a), id_of(ids, b))
+                        }
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{} {} {} {} {:?} {evidence}",
+                        id_of(ids, join.a), id_of(ids, join.b), join.probability, join.weight,
+                        std::mem::discriminant(&join.outcome),
+                    )
+                }).collect()
+            };
+            prop_assert_eq!(log(&original, &problem.ids), log(&other, &shuffled.ids));
+        }
+    }
+
+    #[test]
+    fn connected_components_equals_a_breadth_first_search(problem in generated()) {
+        let clustering = cluster(&problem.problem(), ClusteringMethod::ConnectedComponents);
+        let reference: BTreeSet<BTreeSet<RecordId>> = problem
+            .components()
+            .into_iter()
+            .map(|component| {
+                component.into_iter().map(|r| problem.ids[r as usize].clone()).collect()
+            })
+            .collect();
+        prop_assert_eq!(partition(&problem.ids, &clustering.labels), reference);
+        prop_assert_eq!(clustering.clusters, problem.components().len());
+    }
+
+    #[test]
+    fn constrained_clusters_hold_no_evidence_against_themselves(mut problem in generated()) {
+        problem.must_link.clear();
+        let clustering = cluster(&problem.problem(), ClusteringMethod::Constrained);
+        for &(a, b) in &problem.cannot_link {
+            prop_assert!(a == b || !together(&clustering, a, b));
+        }
+        let mut value_of_cluster: BTreeMap<u32, u32> = BTreeMap::new();
+        for (record, &value) in problem.exclusive[0].iter().enumerate() {
+            if value != NO_VALUE {
+                let held = *value_of_cluster.entry(clustering.labels[record]).or_insert(value);
+                prop_assert_eq!(held, value);
+            }
+        }
+        // Numbering: clusters in the order of their smallest id.
+        let mut smallest: BTreeMap<u32, &RecordId> = BTreeMap::new();
+        for (id, &label) in problem.ids.iter().zip(&clustering.labels) {
+            let entry = smallest.entry(label).or_insert(id);
+            if id < *entry {
+                *entry = id;
+            }
+        }
+        let order: Vec<&RecordId> = smallest.values().copied().collect();
+        prop_assert!(order.windows(2).all(|pair| pair[0] < pair[1]));
+        prop_assert_eq!(smallest.len(), clustering.clusters);
+    }
+
+    #[test]
+    fn constrained_equals_connected_components_without_constraints(mut problem in generated()) {
+        problem.cannot_link.clear();
+        problem.exclusive.clear();
+        let constrained = cluster(&problem.problem(), ClusteringMethod::Constrained);
+        let components = cluster(&problem.problem(), ClusteringMethod::ConnectedComponents);
+        prop_assert_eq!(constrained.labels, components.labels);
+    }
+}
