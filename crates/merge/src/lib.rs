@@ -11,3 +11,4 @@ pub mod golden;
 pub mod graph;
 
 pub use error::MergeError;
+pub use golden::{Conflict, GoldenRecord, Survivorship, SurvivorshipConfig};
