@@ -15,4 +15,5 @@ pub use cluster::{
     Refusal,
 };
 pub use error::MergeError;
+pub use golden::{Conflict, GoldenRecord, Survivorship, SurvivorshipConfig};
 pub use graph::{Event, IdentityGraph, PreviousEntities, reconcile};
