@@ -3,6 +3,7 @@
 mod commands;
 mod eval;
 mod matching;
+mod resolve;
 mod synth;
 
 use std::process::ExitCode;
@@ -23,6 +24,12 @@ enum Command {
     Normalize(commands::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
     Profile(commands::ProfileArgs),
+    /// Resolve a file into entities: golden records, conflicts, events, a review file and a
+    /// report in one directory.
+    Resolve(resolve::ResolveArgs),
+    /// Explain one entity of a resolve run: its records, the joins that built it and the
+    /// refused ones.
+    ExplainEntity(resolve::ExplainEntityArgs),
     /// Block, train (or load a model) and write the scored candidate pairs.
     Match(matching::MatchArgs),
     /// Explain one pair's score: every comparison's level, m, u and weight.
@@ -38,6 +45,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => commands::normalize(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Resolve(args) => resolve::run_resolve(&args),
+        Command::ExplainEntity(args) => resolve::run_explain_entity(&args),
         Command::Match(args) => matching::run_match(&args),
         Command::Explain(args) => matching::run_explain(&args),
         Command::Eval(args) => eval::eval(&args),

@@ -27,6 +27,7 @@
 mod blocking;
 mod csv_rows;
 mod error;
+pub mod households;
 mod intern;
 mod metrics;
 mod predicted;

@@ -71,6 +71,23 @@ pub enum ClusteringMethod {
     ConnectedComponents,
 }
 
+/// How strictly a pair needs personal evidence to be an edge (see
+/// [`ClusteringConfig::household_guard`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HouseholdGuard {
+    /// Every pair at or above the threshold is an edge.
+    Off,
+    /// A pair is held back when a personal comparison disagrees and none agrees (张伟 and
+    /// 张芳 on one phone and address). The default.
+    #[default]
+    NoPersonalDisagreement,
+    /// A pair needs a personal comparison that agrees; household evidence alone (张先生 on
+    /// the family's phone) is never enough. Fewer household merges, less recall.
+    PersonalAgreement,
+}
+
 /// The clustering section of the resolver's configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -93,6 +110,18 @@ pub struct ClusteringConfig {
     /// Pairs with a match probability from this value up to (not including) the match
     /// threshold go to the review list. Default 0.2.
     pub review_from: f64,
+    /// The household guard: which pairs at or above the threshold may be edges, judged by
+    /// the *personal* comparisons (those a household does not share: given name, birth
+    /// date, e-mail, national id, identifiers). A family name, phone and address are what a
+    /// household shares. Held-back pairs go to the review list. Deterministic rules and
+    /// must-links always pass.
+    pub household_guard: HouseholdGuard,
+    /// The comparisons that count as personal evidence. `None` means every comparison of a
+    /// given name, a birth date, an e-mail, a national id or another identifier.
+    pub personal_comparisons: Option<Vec<String>>,
+    /// The least weight (log2 Bayes factor) a personal comparison's level must carry to count
+    /// as agreement (or at most its negative to count as disagreement). Default 0.5.
+    pub min_personal_weight: f64,
 }
 
 impl Default for ClusteringConfig {
@@ -104,6 +133,9 @@ impl Default for ClusteringConfig {
             must_link: Vec::new(),
             cannot_link: Vec::new(),
             review_from: 0.2,
+            household_guard: HouseholdGuard::NoPersonalDisagreement,
+            personal_comparisons: None,
+            min_personal_weight: 0.5,
         }
     }
 }

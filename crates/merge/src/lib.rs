@@ -11,8 +11,8 @@ pub mod golden;
 pub mod graph;
 
 pub use cluster::{
-    ClusterProblem, Clustering, ClusteringConfig, ClusteringMethod, Edge, Join, JoinOutcome,
-    Refusal,
+    ClusterProblem, Clustering, ClusteringConfig, ClusteringMethod, Edge, HouseholdGuard, Join,
+    JoinOutcome, Refusal,
 };
 pub use error::MergeError;
 pub use golden::{Conflict, GoldenRecord, Survivorship, SurvivorshipConfig};

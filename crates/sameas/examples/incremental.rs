@@ -1,0 +1,157 @@
+//! Measures incremental updates on generated records.
+//!
+//! ```text
+//! cargo run --release -p sameas --example incremental -- --records 10000 --against-batch
+//! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 1000
+//! ```
+//!
+//! With `--against-batch`: fits on all records, resolves them as a batch, then adds every
+//! record one at a time to a second resolver fitted the same way, and prints the pairwise
+//! F1 of the incremental partition against the batch one, with the median time per add.
+//! Without it: resolves `--records` records as a batch, then adds `--adds` more generated
+//! records (held out of the batch) one at a time and prints the median and 90th
+//! percentile time per add.
+
+use std::time::Instant;
+
+use sameas::eval::{Predicted, Truth, evaluate};
+use sameas::table::{Table, TableRow};
+use sameas::{Channel, Control, InputTable, Resolver};
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn table(rows: Vec<Vec<String>>, first: u64) -> InputTable {
+    InputTable::new(
+        Table {
+            headers: sameas_synth::DATA_HEADER
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| TableRow {
+                    number: first + i as u64,
+                    line: first + i as u64 + 1,
+                    cells,
+                    problem: None,
+                })
+                .collect(),
+            encoding: "utf-8",
+        },
+        Channel::Unknown,
+    )
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let records: u64 = arg("--records").map_or(Ok(10_000), |s| s.parse())?;
+    let adds: u64 = arg("--adds").map_or(Ok(1_000), |s| s.parse())?;
+    let seed: u64 = arg("--seed").map_or(Ok(1), |s| s.parse())?;
+    let against_batch = std::env::args().any(|a| a == "--against-batch");
+    let total = if against_batch {
+        records
+    } else {
+        records + adds
+    };
+    let generated = sameas_synth::generate(&sameas_synth::SynthConfig {
+        records: total,
+        seed,
+        ..Default::default()
+    })?;
+    let rows: Vec<Vec<String>> = generated.records.into_iter().map(|r| r.values).collect();
+    let control = Control::none();
+    let mut times = Vec::new();
+    if against_batch {
+        let input = table(rows.clone(), 1);
+        let mut batch = Resolver::new();
+        batch.fit(&input, &control)?;
+        batch.resolve(&input, None, &control)?;
+        let mut incremental = Resolver::new();
+        incremental.fit(&input, &control)?;
+        for (i, row) in rows.into_iter().enumerate() {
+            let one = table(vec![row], i as u64 + 1);
+            let started = Instant::now();
+            incremental.add(&one, &control)?;
+            times.push(started.elapsed().as_secs_f64());
+        }
+        let batch_rows: Vec<(String, String)> = batch
+            .entities()
+            .into_iter()
+            .flat_map(|(e, records)| {
+                records
+                    .into_iter()
+                    .map(move |r| (r.to_string(), e.to_string()))
+            })
+            .collect();
+        let truth = Truth::from_rows(batch_rows.iter().map(|(r, e)| (r.as_str(), e.as_str())))?;
+        let predicted = Predicted::from_entities(
+            &truth,
+            incremental
+                .entities()
+                .into_iter()
+                .flat_map(|(e, records)| {
+                    records
+                        .into_iter()
+                        .map(move |r| (r.to_string(), e.to_string()))
+                })
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(r, e)| (r.as_str(), e.as_str())),
+        )?;
+        let evaluation = evaluate(&truth, &predicted, 0)?;
+        println!(
+            "{records} records: incremental against batch pairwise P {:.6} R {:.6} F1 {:.6} ({} batch pairs, {} incremental)",
+            evaluation.pairwise.precision,
+            evaluation.pairwise.recall,
+            evaluation.pairwise.f1,
+            evaluation.counts.true_pairs,
+            evaluation.counts.predicted_pairs
+        );
+    } else {
+        let held_out = rows[records as usize..].to_vec();
+        let input = table(rows[..records as usize].to_vec(), 1);
+        let mut resolver = Resolver::new();
+        let started = Instant::now();
+        resolver.resolve(&input, None, &control)?;
+        println!(
+            "batch of {records} records resolved in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        // The first add builds the incremental key index; time it apart.
+        let mut held_out = held_out.into_iter().enumerate();
+        if let Some((i, row)) = held_out.next() {
+            let started = Instant::now();
+            resolver.add(&table(vec![row], records + i as u64 + 1), &control)?;
+            println!(
+                "first add (builds the key index): {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        for (i, row) in held_out {
+            let one = table(vec![row], records + i as u64 + 1);
+            let started = Instant::now();
+            resolver.add(&one, &control)?;
+            times.push(started.elapsed().as_secs_f64());
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    if !times.is_empty() {
+        println!(
+            "{} adds: median {:.3} ms, p90 {:.3} ms, max {:.3} ms per record",
+            times.len(),
+            1e3 * quantile(&times, 0.5),
+            1e3 * quantile(&times, 0.9),
+            1e3 * quantile(&times, 1.0)
+        );
+    }
+    Ok(())
+}

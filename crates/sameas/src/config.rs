@@ -1,0 +1,121 @@
+//! The versioned `ResolverConfig` document: schema, normalizer options, the match stage
+//! (blocking, comparisons, rules, training, threshold, trained model), clustering
+//! constraints and survivorship. It saves and loads back bit-identically.
+
+use serde::{Deserialize, Serialize};
+
+use sameas_core::{FieldKind, Schema};
+use sameas_match::{LinkMode, MatchConfig};
+use sameas_merge::cluster::ClusteringConfig;
+use sameas_merge::golden::SurvivorshipConfig;
+use sameas_normalize::NormalizeOptions;
+
+use crate::Error;
+
+/// The whole resolver as one JSON document.
+///
+/// The `clustering` and `survivorship` sections may be left out: their defaults apply, so a
+/// configuration saved by `sameas match` (which has neither) loads too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolverConfig {
+    /// Document version; [`ResolverConfig::VERSION`].
+    pub version: u32,
+    /// How input columns map to fields.
+    pub schema: Schema,
+    /// Normalizer options.
+    pub normalize: NormalizeOptions,
+    /// Blocking, comparisons, deterministic rules, training, threshold and model.
+    pub matching: MatchConfig,
+    /// How scored pairs become entities: method, constraints, manual overrides, review band.
+    #[serde(default)]
+    pub clustering: ClusteringConfig,
+    /// How each golden field is chosen.
+    #[serde(default)]
+    pub survivorship: SurvivorshipConfig,
+}
+
+impl ResolverConfig {
+    /// The version this build writes and reads.
+    pub const VERSION: u32 = 1;
+
+    /// Defaults for `schema`: the match stage's inferred rules and comparisons, constrained
+    /// clustering and the default survivorship chains.
+    pub fn infer(schema: Schema, normalize: NormalizeOptions, mode: LinkMode) -> Self {
+        let matching = MatchConfig::infer(&schema, mode);
+        ResolverConfig {
+            version: Self::VERSION,
+            schema,
+            normalize,
+            matching,
+            clustering: ClusteringConfig::default(),
+            survivorship: SurvivorshipConfig::default(),
+        }
+    }
+
+    /// Reads a document and checks it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for JSON that does not parse or a version this build does not read;
+    /// the stages' errors for settings out of range.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let found = serde_json::from_str::<Versioned>(json)?.version;
+        if found != Self::VERSION {
+            return Err(Error::Config(format!(
+                "version {found} is not supported; this build reads version {}",
+                Self::VERSION
+            )));
+        }
+        let config: ResolverConfig = serde_json::from_str(json)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Writes the document as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a config always serialises")
+    }
+
+    /// Checks every section.
+    ///
+    /// # Errors
+    /// The first section that is out of range or names an unknown field.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.matching.validate()?;
+        self.clustering.validate()?;
+        let threshold = self.matching.threshold;
+        if self.clustering.review_from > threshold {
+            return Err(Error::Config(format!(
+                "clustering.review_from ({}) is above the match threshold ({threshold})",
+                self.clustering.review_from
+            )));
+        }
+        self.survivorship.compile(&self.schema)?;
+        for field in self.exclusive_fields() {
+            if self.schema.field_index(&field).is_none() {
+                return Err(Error::Config(format!(
+                    "clustering.exclusive_fields: no field named `{field}` in the schema"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields whose different valid values never share an entity: as configured, or
+    /// every national-id field.
+    pub fn exclusive_fields(&self) -> Vec<String> {
+        match &self.clustering.exclusive_fields {
+            Some(fields) => fields.clone(),
+            None => self
+                .schema
+                .fields
+                .iter()
+                .filter(|f| f.kind == FieldKind::NationalId)
+                .map(|f| f.name.clone())
+                .collect(),
+        }
+    }
+}

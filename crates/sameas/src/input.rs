@@ -1,0 +1,200 @@
+//! Input tables (CSV or JSON lines) and turning their rows into normalized records.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use sameas_core::{Channel, RecordId, Schema};
+use sameas_normalize::infer::record_from_row;
+use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
+use sameas_normalize::table::{Table, TableFormat, read_table};
+
+use crate::Error;
+use crate::control::{Control, Stage};
+
+/// A table of input rows and the channel its records get when it has no channel column.
+#[derive(Debug, Clone)]
+pub struct InputTable {
+    /// The rows.
+    pub table: Table,
+    /// The channel of records without a channel column.
+    pub channel: Channel,
+    /// A name for messages (the file name, or `input`).
+    pub name: String,
+}
+
+impl InputTable {
+    /// A table from memory.
+    pub fn new(table: Table, channel: Channel) -> Self {
+        InputTable {
+            table,
+            channel,
+            name: "input".to_string(),
+        }
+    }
+
+    /// Reads a CSV or JSON-lines file. The format follows the extension (`.jsonl`,
+    /// `.ndjson`, `.json` are JSON lines), else the content; the channel of records without
+    /// a channel column is the file's stem.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, [`Error::Table`] when it is not a table.
+    pub fn read_path(path: &Path, encoding: Option<&str>) -> Result<Self, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let table = read_table(&bytes, encoding, TableFormat::from_path(path))?;
+        let channel = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map_or(Channel::Unknown, Channel::from_label);
+        Ok(InputTable {
+            table,
+            channel,
+            name: path.display().to_string(),
+        })
+    }
+}
+
+/// A row that was kept as a singleton entity because it could not be read as a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    /// The record id the row got.
+    pub record_id: RecordId,
+    /// 1-based data row.
+    pub row: u64,
+    /// 1-based line in the file.
+    pub line: u64,
+    /// Why (never the row's content).
+    pub reason: String,
+}
+
+/// Records read from one table: ids, channels, normalized values and the bad rows.
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    pub ids: Vec<RecordId>,
+    pub channels: Vec<Channel>,
+    pub records: Vec<NormalizedRecord>,
+    /// Per record: whether it came from a bad row (kept, never matched).
+    pub bad: Vec<bool>,
+    pub bad_rows: Vec<BadRow>,
+}
+
+/// `schema` with each column's index moved to where `headers` has that header, so a table
+/// whose columns are in another order reads the same.
+///
+/// # Errors
+/// [`Error::Input`] naming a schema column the table lacks.
+pub(crate) fn map_columns(
+    schema: &Schema,
+    headers: &[String],
+    name: &str,
+) -> Result<Schema, Error> {
+    let position = |header: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == header.trim())
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "{name}: no column `{header}`, which the configuration's schema reads"
+                ))
+            })
+    };
+    let mut mapped = schema.clone();
+    for field in &mut mapped.fields {
+        for column in &mut field.columns {
+            column.index = position(&column.header)?;
+        }
+    }
+    for column in [
+        &mut mapped.id_column,
+        &mut mapped.channel_column,
+        &mut mapped.updated_at_column,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        column.index = position(&column.header)?;
+    }
+    Ok(mapped)
+}
+
+/// Reads and normalizes every row of `input`. A row the table reader flagged (ragged CSV,
+/// a JSON line that is not an object) becomes a record with no values: it is kept and
+/// will be its own entity.
+///
+/// # Errors
+/// A schema column missing from the table, a repeated record id (naming the row), or
+/// cancellation.
+pub(crate) fn prepare(
+    input: &InputTable,
+    schema: &Schema,
+    normalizer: &RecordNormalizer,
+    control: &Control,
+) -> Result<Prepared, Error> {
+    let mapped = map_columns(schema, &input.table.headers, &input.name)?;
+    let rows = &input.table.rows;
+    let total = rows.len() as u64;
+    control.report(Stage::Normalize, 0, total);
+    let empty = NormalizedRecord {
+        fields: (0..schema.fields.len())
+            .map(|_| sameas_normalize::Normalized::missing())
+            .collect(),
+        updated_at: None,
+    };
+    let mut out = Prepared::default();
+    const CHUNK: usize = 65_536;
+    for (c, chunk) in rows.chunks(CHUNK).enumerate() {
+        control.check()?;
+        let read: Vec<(RecordId, Channel, NormalizedRecord)> = chunk
+            .par_iter()
+            .map(|row| {
+                let record = record_from_row(&mapped, &row.cells, row.number, &input.channel);
+                let normalized = if row.problem.is_some() {
+                    empty.clone()
+                } else {
+                    normalizer.normalize(&record)
+                };
+                (record.id, record.channel, normalized)
+            })
+            .collect();
+        for (row, (id, channel, normalized)) in chunk.iter().zip(read) {
+            if let Some(problem) = row.problem {
+                out.bad_rows.push(BadRow {
+                    record_id: id.clone(),
+                    row: row.number,
+                    line: row.line,
+                    reason: problem.reason(),
+                });
+            }
+            out.bad.push(row.problem.is_some());
+            out.ids.push(id);
+            out.channels.push(channel);
+            out.records.push(normalized);
+        }
+        control.report(Stage::Normalize, (c * CHUNK + chunk.len()) as u64, total);
+    }
+    check_unique(&out.ids, rows, &input.name)?;
+    Ok(out)
+}
+
+/// Record ids must be unique: an entity file with one row per record needs it.
+fn check_unique(
+    ids: &[RecordId],
+    rows: &[sameas_normalize::table::TableRow],
+    name: &str,
+) -> Result<(), Error> {
+    let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    seen.reserve(ids.len());
+    for (id, row) in ids.iter().zip(rows) {
+        if !seen.insert(id.as_str()) {
+            return Err(Error::Input(format!(
+                "{name}: row {} (line {}): the record id is already used by an earlier row; ids must be unique",
+                row.number, row.line
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! sameas: identity resolution for customer records.
+//!
+//! A [`Resolver`] reads records (CSV or JSON lines, or a [`Table`] built in memory),
+//! normalizes them, blocks and scores candidate pairs with a Fellegi–Sunter model trained
+//! by EM, clusters the matches under constraints into entities with stable ids, and builds
+//! a golden record per entity with lineage and a conflict log. Records can then be added
+//! or removed one at a time.
+//!
+//! ```
+//! use sameas::{Control, InputTable, Resolver};
+//! use sameas::table::read_csv;
+//! use sameas_core::Channel;
+//!
+//! let csv = "id,name,phone,birth_date\n\
+//!            1,张伟,138-0013-8000,1990-01-02\n\
+//!            2,張偉,+86 138 0013 8000,1990/1/2\n\
+//!            3,王芳,139-0000-1111,1985-05-06\n\
+//!            4,李娜,137-1234-5678,1979-12-30\n";
+//! let input = InputTable::new(read_csv(csv.as_bytes(), None).unwrap(), Channel::App);
+//! let mut resolver = Resolver::new();
+//! let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+//! let entity = |id: &str| resolver.entity_of(id).unwrap();
+//! assert_eq!(entity("1"), entity("2"));
+//! assert_ne!(entity("1"), entity("3"));
+//! assert_eq!(resolution.golden.len(), 3);
+//! ```
+
+#![deny(missing_docs)]
+
+mod config;
+mod control;
+mod error;
+mod input;
+mod output;
+mod resolution;
+mod resolver;
+
+pub use config::ResolverConfig;
+pub use control::{Control, Progress, Stage};
+pub use error::Error;
+pub use input::{BadRow, InputTable};
+pub use output::{OUTPUT_FILES, read_review_decisions, write_resolution};
+pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
+pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
+
+pub use sameas_core::{Channel, EntityId, RecordId};
+pub use sameas_eval as eval;
+pub use sameas_match::PairExplanation;
+pub use sameas_merge::cluster::{ClusteringConfig, ClusteringMethod, HouseholdGuard};
+pub use sameas_merge::golden::{Conflict, GoldenRecord, SurvivorshipConfig, SurvivorshipRule};
+pub use sameas_merge::graph::{Event, PreviousEntities};
+pub use sameas_normalize::table;

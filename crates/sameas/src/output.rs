@@ -1,0 +1,185 @@
+//! Writing a resolution as files: `entities.csv`, `golden.csv`, `conflicts.jsonl`,
+//! `events.jsonl`, `review.csv`, `config.json` and `report.json`.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::{Error, Resolution, ResolverConfig};
+
+/// The files [`write_resolution`] writes, in order.
+pub const OUTPUT_FILES: [&str; 7] = [
+    "entities.csv",
+    "golden.csv",
+    "conflicts.jsonl",
+    "events.jsonl",
+    "review.csv",
+    "config.json",
+    "report.json",
+];
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |err| Error::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(err.to_string()),
+    }
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, Error> {
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        File::create(path).map_err(io_error(path))?,
+    ))
+}
+
+/// Writes `resolution` and `config` into `dir` (created when missing). `report` is the
+/// report to write (the resolution's, perhaps with an evaluation added by the caller).
+///
+/// # Errors
+/// [`Error::Io`] naming the file that could not be written.
+pub fn write_resolution(
+    dir: &Path,
+    resolution: &Resolution,
+    config: &ResolverConfig,
+    report: &impl Serialize,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+
+    let path = dir.join("entities.csv");
+    let mut out = create(&path)?;
+    writeln!(out, "record_id,entity_id").map_err(io_error(&path))?;
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        for (record, entity) in &resolution.entities {
+            writer
+                .write_record([record.as_str(), entity.as_str()])
+                .map_err(csv_error(&path))?;
+        }
+        writer.flush().map_err(io_error(&path))?;
+    }
+    out.flush().map_err(io_error(&path))?;
+
+    let path = dir.join("golden.csv");
+    let mut writer = csv::Writer::from_writer(create(&path)?);
+    writer
+        .write_record(&resolution.golden_header)
+        .map_err(csv_error(&path))?;
+    for golden in &resolution.golden {
+        writer
+            .write_record(resolution.golden_row(golden))
+            .map_err(csv_error(&path))?;
+    }
+    writer.flush().map_err(io_error(&path))?;
+
+    write_json_lines(&dir.join("conflicts.jsonl"), &resolution.conflicts)?;
+    write_json_lines(&dir.join("events.jsonl"), &resolution.events)?;
+
+    let path = dir.join("review.csv");
+    let mut writer = csv::Writer::from_writer(create(&path)?);
+    let mut header: Vec<String> = [
+        "record_id_l",
+        "record_id_r",
+        "entity_l",
+        "entity_r",
+        "match_probability",
+        "match_weight",
+        "reason",
+        "decision",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(resolution.comparisons.iter().map(|c| format!("{c}.level")));
+    writer.write_record(&header).map_err(csv_error(&path))?;
+    for pair in &resolution.review {
+        let mut row = vec![
+            pair.record_id_l.to_string(),
+            pair.record_id_r.to_string(),
+            pair.entity_l.to_string(),
+            pair.entity_r.to_string(),
+            format!("{:.8}", pair.match_probability),
+            format!("{:.6}", pair.match_weight),
+            pair.reason.clone(),
+            String::new(),
+        ];
+        row.extend(pair.levels.iter().cloned());
+        writer.write_record(&row).map_err(csv_error(&path))?;
+    }
+    writer.flush().map_err(io_error(&path))?;
+
+    let path = dir.join("config.json");
+    std::fs::write(&path, config.to_json()).map_err(io_error(&path))?;
+
+    let path = dir.join("report.json");
+    let mut out = create(&path)?;
+    serde_json::to_writer_pretty(&mut out, report)
+        .map_err(|e| io_error(&path)(std::io::Error::other(e)))?;
+    writeln!(out).map_err(io_error(&path))?;
+    out.flush().map_err(io_error(&path))?;
+    Ok(())
+}
+
+fn write_json_lines<T: Serialize>(path: &Path, items: &[T]) -> Result<(), Error> {
+    let mut out = create(path)?;
+    for item in items {
+        serde_json::to_writer(&mut out, item)
+            .map_err(|e| io_error(path)(std::io::Error::other(e)))?;
+        out.write_all(b"\n").map_err(io_error(path))?;
+    }
+    out.flush().map_err(io_error(path))
+}
+
+/// Reads a review file's decisions back as manual overrides: rows whose `decision` is
+/// `match` / `same` / `yes` / `1` become must-links, `no` / `different` / `0` cannot-links;
+/// blank decisions are skipped. Returns `(must_link, cannot_link)`.
+///
+/// # Errors
+/// [`Error::Io`] for an unreadable file; [`Error::Input`] naming the row of a decision that
+/// is not one of those words, or a file without the review columns.
+pub fn read_review_decisions(path: &Path) -> Result<(Vec<[String; 2]>, Vec<[String; 2]>), Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(csv_error(path))?;
+    let headers = reader.headers().map_err(csv_error(path))?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| Error::Input(format!("{}: no `{name}` column", path.display())))
+    };
+    let (l, r, d) = (
+        column("record_id_l")?,
+        column("record_id_r")?,
+        column("decision")?,
+    );
+    let (mut must, mut cannot) = (Vec::new(), Vec::new());
+    for (row, record) in reader.records().enumerate() {
+        let record = record.map_err(csv_error(path))?;
+        let get = |i: usize| record.get(i).unwrap_or("").to_string();
+        let pair = [get(l), get(r)];
+        match get(d).to_lowercase().as_str() {
+            "" => {}
+            "match" | "same" | "yes" | "y" | "1" | "true" => must.push(pair),
+            "no" | "n" | "different" | "0" | "false" | "no_match" => cannot.push(pair),
+            _ => {
+                return Err(Error::Input(format!(
+                    "{}: row {}, column `decision`: use match / no (or same / different, 1 / 0)",
+                    path.display(),
+                    row + 1
+                )));
+            }
+        }
+    }
+    Ok((must, cannot))
+}

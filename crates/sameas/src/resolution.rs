@@ -1,0 +1,140 @@
+//! What a batch run returns: entities, golden records, conflicts, events, the review band
+//! and a report.
+
+use serde::Serialize;
+
+use sameas_core::{EntityId, RecordId};
+use sameas_match::RuleStats;
+use sameas_merge::golden::{Conflict, GoldenRecord};
+use sameas_merge::graph::Event;
+
+use crate::input::BadRow;
+
+/// A pair a person should decide: scored in the review band below the threshold, or
+/// above the threshold but refused by a constraint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPair {
+    /// The first record.
+    pub record_id_l: RecordId,
+    /// The second record.
+    pub record_id_r: RecordId,
+    /// The first record's entity.
+    pub entity_l: EntityId,
+    /// The second record's entity.
+    pub entity_r: EntityId,
+    /// Match probability.
+    pub match_probability: f64,
+    /// Match weight (log2 Bayes factor, prior included).
+    pub match_weight: f64,
+    /// `band` (below the threshold) or `refused: <constraint>`.
+    pub reason: String,
+    /// The level each comparison reached, in comparison order.
+    pub levels: Vec<String>,
+}
+
+/// Wall seconds per stage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Timings {
+    /// Reading rows and normalizing.
+    pub normalize: f64,
+    /// Training (0 when the model was given).
+    pub train: f64,
+    /// Blocking.
+    pub block: f64,
+    /// Scoring.
+    pub score: f64,
+    /// Clustering and entity ids.
+    pub cluster: f64,
+    /// Golden records and conflicts.
+    pub golden: f64,
+}
+
+/// Counts of refused joins by constraint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Refusals {
+    /// Refused because a pair across the two sides scored below `cannot_link_below`, or a
+    /// person said they differ.
+    pub cannot_link: u64,
+    /// Refused because the two sides hold different values of an exclusive field.
+    pub exclusive: u64,
+    /// Pairs at or above the threshold that the household guard kept from being edges:
+    /// no personal comparison agreed (a shared family name, phone or address only).
+    pub household_guard: u64,
+}
+
+/// Counts, blocking statistics, a quality summary and timings of one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Input records (bad rows included).
+    pub records: u64,
+    /// Rows kept as singleton entities because they could not be read as records.
+    pub bad_rows: Vec<BadRow>,
+    /// Entities.
+    pub entities: u64,
+    /// Entities of one record.
+    pub singletons: u64,
+    /// Records in the largest entity.
+    pub largest_entity: u64,
+    /// Entities by size: `(size, count)`, sizes above 9 pooled under 10.
+    pub entity_sizes: Vec<(u64, u64)>,
+    /// Candidate pairs scored.
+    pub candidate_pairs: u64,
+    /// Pairs at or above the threshold.
+    pub pairs_above_threshold: u64,
+    /// The threshold in force.
+    pub threshold: f64,
+    /// Joins that merged two clusters.
+    pub joins: u64,
+    /// Joins refused, by constraint.
+    pub refused: Refusals,
+    /// Pairs written for review.
+    pub review_pairs: u64,
+    /// Golden fields whose records disagree.
+    pub conflicts: u64,
+    /// Per blocking rule: pairs, blocks, capped blocks.
+    pub blocking: Vec<RuleStats>,
+    /// Wall seconds per stage.
+    pub timings: Timings,
+}
+
+/// The result of a batch run.
+#[derive(Clone)]
+pub struct Resolution {
+    /// `(record, entity)`, one per input record, in input order.
+    pub entities: Vec<(RecordId, EntityId)>,
+    /// One golden record per entity, in entity-id order.
+    pub golden: Vec<GoldenRecord>,
+    /// The golden file's header.
+    pub golden_header: Vec<String>,
+    /// Writes golden records as the golden file's rows.
+    pub(crate) survivorship: std::sync::Arc<sameas_merge::golden::Survivorship>,
+    /// Every field where an entity's records disagree.
+    pub conflicts: Vec<Conflict>,
+    /// Entity changes: created, or against a previous run merged / split / retired.
+    pub events: Vec<Event>,
+    /// Pairs for a person to decide.
+    pub review: Vec<ReviewPair>,
+    /// Comparison names, for the review file's level columns.
+    pub comparisons: Vec<String>,
+    /// Counts, statistics and timings.
+    pub report: Report,
+}
+
+impl Resolution {
+    /// The golden file's row for one golden record (columns as [`Resolution::golden_header`]).
+    pub fn golden_row(&self, golden: &GoldenRecord) -> Vec<String> {
+        self.survivorship.row(golden)
+    }
+}
+
+impl std::fmt::Debug for Resolution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolution")
+            .field("records", &self.entities.len())
+            .field("entities", &self.golden.len())
+            .field("conflicts", &self.conflicts.len())
+            .field("events", &self.events.len())
+            .field("review", &self.review.len())
+            .finish()
+    }
+}

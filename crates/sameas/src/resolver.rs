@@ -1,0 +1,1112 @@
+//! The `Resolver`: fit, batch resolve, incremental add / remove, and explanations.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use sameas_core::{Channel, EntityId, RecordId};
+use sameas_match::{
+    BlockIndex, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher, PairExplanation, ScoredPairs, TermFrequencies,
+};
+use sameas_merge::cluster::{
+    ClusterProblem, Clustering, Edge, HouseholdGuard, Join, JoinOutcome, Refusal, cluster,
+};
+use sameas_merge::golden::{GoldenInput, Survivorship};
+use sameas_merge::graph::{Event, IdentityGraph, PreviousEntities};
+use sameas_normalize::infer::infer_schema;
+use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
+use sameas_normalize::{IssueKind, NormalizeOptions};
+use serde::Serialize;
+
+use crate::control::{Control, Stage};
+use crate::input::{InputTable, Prepared, prepare};
+use crate::resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
+use crate::{Error, ResolverConfig};
+
+/// Resolves customer records into entities: the facade over normalize, match and merge.
+///
+/// A resolver holds its [`ResolverConfig`] and, once it has resolved or added records, the
+/// identity state: the normalized records, the identity graph with its entity ids, and the
+/// term frequencies frozen when it was fitted, so that records added one at a time are
+/// scored exactly as a batch run over the same data would score them.
+pub struct Resolver {
+    config: Option<ResolverConfig>,
+    /// Term frequencies frozen by the last `fit` or `resolve`.
+    frequencies: Option<TermFrequencies>,
+    state: Option<State>,
+}
+
+/// The identity state: every record seen, the graph, and the join log.
+struct State {
+    data: Dataset,
+    channels: Vec<Channel>,
+    bad: Vec<bool>,
+    graph: IdentityGraph,
+    /// Per record: the joins (accepted or refused) logged with this record as the first
+    /// side, in global indices.
+    joins: Vec<Vec<Join>>,
+    /// Blocking keys for incremental lookups, built at the first `add`.
+    keys: Option<KeyIndex>,
+}
+
+/// Why an entity is what it is: its records and the joins that built it, with the joins
+/// that were refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityExplanation {
+    /// The entity.
+    pub entity: EntityId,
+    /// Its records.
+    pub records: Vec<RecordId>,
+    /// Joins that built it, strongest first.
+    pub joins: Vec<JoinExplanation>,
+    /// Joins touching its records that a constraint refused.
+    pub refused: Vec<JoinExplanation>,
+}
+
+/// One logged join.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JoinExplanation {
+    /// The first record.
+    pub record_id_l: RecordId,
+    /// The second record.
+    pub record_id_r: RecordId,
+    /// Match probability of the pair.
+    pub match_probability: f64,
+    /// Match weight of the pair.
+    pub match_weight: f64,
+    /// `joined`, `must_link`, or the constraint that refused it.
+    pub outcome: String,
+    /// For a refusal by a cannot-link pair: that pair.
+    pub evidence: Option<(RecordId, RecordId)>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("fitted", &self.is_fitted())
+            .field("records", &self.len())
+            .finish()
+    }
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Resolver {
+    /// A resolver that infers its configuration from the first table it sees.
+    pub fn new() -> Self {
+        Resolver {
+            config: None,
+            frequencies: None,
+            state: None,
+        }
+    }
+
+    /// A resolver with a configuration (trained or not).
+    ///
+    /// # Errors
+    /// A configuration that does not validate.
+    pub fn with_config(config: ResolverConfig) -> Result<Self, Error> {
+        config.validate()?;
+        Ok(Resolver {
+            config: Some(config),
+            frequencies: None,
+            state: None,
+        })
+    }
+
+    /// A resolver from a configuration document.
+    ///
+    /// # Errors
+    /// As [`ResolverConfig::from_json`].
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        Self::with_config(ResolverConfig::from_json(json)?)
+    }
+
+    /// The configuration document, trained model included once fitted.
+    ///
+    /// # Errors
+    /// [`Error::Config`] before any configuration exists (nothing was given or inferred).
+    pub fn to_json(&self) -> Result<String, Error> {
+        self.config
+            .as_ref()
+            .map(ResolverConfig::to_json)
+            .ok_or_else(|| {
+                Error::Config("no configuration yet: give one or resolve a table".into())
+            })
+    }
+
+    /// The configuration, once given or inferred.
+    pub fn config(&self) -> Option<&ResolverConfig> {
+        self.config.as_ref()
+    }
+
+    /// Whether the configuration holds a trained model.
+    pub fn is_fitted(&self) -> bool {
+        self.config
+            .as_ref()
+            .is_some_and(|c| c.matching.model.is_some())
+    }
+
+    /// Records held (removed ones not counted).
+    pub fn len(&self) -> usize {
+        self.state.as_ref().map_or(0, |s| s.graph.len())
+    }
+
+    /// Whether no records are held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The configuration, inferring it from `input`'s headers when there is none.
+    fn config_for(&mut self, input: &InputTable) -> Result<&ResolverConfig, Error> {
+        if self.config.is_none() {
+            let inferred = infer_schema(&input.table.headers)?;
+            self.config = Some(ResolverConfig::infer(
+                inferred.schema,
+                NormalizeOptions::default(),
+                LinkMode::Dedupe,
+            ));
+        }
+        Ok(self.config.as_ref().expect("set above"))
+    }
+
+    fn read(
+        &mut self,
+        input: &InputTable,
+        control: &Control,
+    ) -> Result<(Prepared, Dataset), Error> {
+        let config = self.config_for(input)?;
+        let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
+        let prepared = prepare(input, &config.schema, &normalizer, control)?;
+        let data = Dataset::new(
+            config.schema.clone(),
+            prepared.ids.clone(),
+            prepared.records.clone(),
+        )?;
+        Ok((prepared, data))
+    }
+
+    /// Trains the model on `input` (EM, unsupervised) and freezes its term frequencies for
+    /// later incremental adds. Replaces any model the configuration held.
+    ///
+    /// # Errors
+    /// Unreadable input, a configuration that does not fit it, or cancellation.
+    pub fn fit(&mut self, input: &InputTable, control: &Control) -> Result<(), Error> {
+        let (_, data) = self.read(input, control)?;
+        control.check()?;
+        let mut config = self.config.clone().expect("read sets it");
+        control.report(Stage::Train, 0, 1);
+        config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+        control.report(Stage::Train, 1, 1);
+        control.check()?;
+        let matcher = Matcher::new(&config.matching, &data)?;
+        self.frequencies = Some(matcher.term_frequencies());
+        self.config = Some(config);
+        Ok(())
+    }
+
+    /// Resolves `input` as a batch: trains first when the configuration has no model, then
+    /// blocks, scores, clusters under the constraints and builds golden records. With
+    /// `previous` (a past run's record → entity rows), entities keep their old ids.
+    /// The resolver then holds the result for incremental `add` / `remove`.
+    ///
+    /// # Errors
+    /// Unreadable input, a configuration that does not fit it, or cancellation (the
+    /// resolver is then unchanged).
+    pub fn resolve(
+        &mut self,
+        input: &InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let mut timings = Timings::default();
+        let started = Instant::now();
+        let (prepared, data) = self.read(input, control)?;
+        timings.normalize = started.elapsed().as_secs_f64();
+        let mut config = self.config.clone().expect("read sets it");
+
+        if config.matching.model.is_none() {
+            control.check()?;
+            let started = Instant::now();
+            control.report(Stage::Train, 0, 1);
+            config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+            control.report(Stage::Train, 1, 1);
+            timings.train = started.elapsed().as_secs_f64();
+        }
+
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Block, 0, data.len() as u64);
+        let index = BlockIndex::build(
+            &data,
+            &config.matching.blocking.rules,
+            config.matching.blocking.max_block_size,
+            config.matching.mode,
+        )?;
+        let candidates = index.candidate_pairs(&data);
+        drop(index);
+        control.report(Stage::Block, data.len() as u64, data.len() as u64);
+        timings.block = started.elapsed().as_secs_f64();
+
+        control.check()?;
+        let started = Instant::now();
+        let total_pairs = candidates.pairs.len() as u64;
+        control.report(Stage::Score, 0, total_pairs);
+        let matcher = Matcher::new(&config.matching, &data)?;
+        let scored = matcher.score(&candidates.pairs);
+        let blocking = candidates.stats;
+        drop(candidates.pairs);
+        let frequencies = matcher.term_frequencies();
+        drop(matcher);
+        control.report(Stage::Score, total_pairs, total_pairs);
+        timings.score = started.elapsed().as_secs_f64();
+
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Cluster, 0, total_pairs);
+        let threshold = config.matching.threshold;
+        let overrides = Overrides::new(&config, &data.ids);
+        let exclusive = exclusive_values(&config, &data);
+        let guard = EdgeGuard::new(&config);
+        let edges = positive_edges(&scored, threshold, guard.as_ref(), &overrides.must_link);
+        let cannot_link =
+            cannot_link_pairs(&scored, config.clustering.cannot_link_below, &overrides);
+        let clustering = cluster(
+            &ClusterProblem {
+                ids: &data.ids,
+                edges: &edges,
+                cannot_link: &cannot_link,
+                must_link: &overrides.must_link,
+                exclusive: &exclusive,
+            },
+            config.clustering.method,
+        );
+        let graph =
+            IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
+        control.report(Stage::Cluster, total_pairs, total_pairs);
+        timings.cluster = started.elapsed().as_secs_f64();
+
+        control.check()?;
+        let started = Instant::now();
+        let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
+        let (golden, conflicts) =
+            golden_records(&survivorship, &data, &prepared.channels, &graph, control);
+        timings.golden = started.elapsed().as_secs_f64();
+
+        let comparisons: Vec<String> = config
+            .matching
+            .comparisons
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let level_names = level_names(&config);
+        let review = review_pairs(
+            &scored,
+            &clustering,
+            &graph,
+            &data.ids,
+            &config,
+            guard.as_ref(),
+            &level_names,
+        );
+        let mut report = report(
+            &data,
+            &graph,
+            &scored,
+            &clustering,
+            threshold,
+            &review,
+            &conflicts,
+        );
+        report.refused.household_guard = (0..scored.len())
+            .filter(|&i| {
+                scored.probabilities[i] >= threshold
+                    && !is_edge(&scored, i, threshold, guard.as_ref())
+            })
+            .count() as u64;
+        report.bad_rows = prepared.bad_rows.clone();
+        report.blocking = blocking;
+        report.timings = timings;
+
+        let entities = data
+            .ids
+            .iter()
+            .map(|id| {
+                let entity = graph
+                    .entity_of(id)
+                    .expect("every record is in an entity")
+                    .clone();
+                (id.clone(), entity)
+            })
+            .collect();
+        let events = graph.events().to_vec();
+        let mut joins: Vec<Vec<Join>> = vec![Vec::new(); data.len()];
+        for join in clustering.joins {
+            joins[join.a as usize].push(join);
+        }
+        let resolution = Resolution {
+            entities,
+            golden_header: survivorship.headers(),
+            golden,
+            conflicts,
+            events,
+            review,
+            comparisons,
+            report,
+            survivorship,
+        };
+        self.frequencies = Some(frequencies);
+        self.config = Some(config);
+        self.state = Some(State {
+            data,
+            channels: prepared.channels,
+            bad: prepared.bad,
+            graph,
+            joins,
+            keys: None,
+        });
+        Ok(resolution)
+    }
+
+    /// Adds records one at a time, linking each to the held entities through the blocking
+    /// keys and the frozen model: an add may create an entity, join one, or merge several.
+    /// Returns the events it caused. Without held records, starts from none.
+    ///
+    /// # Errors
+    /// No trained model, unreadable input, a record id already held, or cancellation
+    /// (records added before it stay added).
+    pub fn add(&mut self, input: &InputTable, control: &Control) -> Result<Vec<Event>, Error> {
+        let config = self.config.clone().ok_or(Error::NotFitted)?;
+        if config.matching.model.is_none() {
+            return Err(Error::NotFitted);
+        }
+        let (prepared, _) = self.read(input, control)?;
+        let frequencies = self.frozen_frequencies()?;
+        let state = self.state.get_or_insert_with(|| State::empty(&config));
+        if state.keys.is_none() {
+            state.keys = Some(KeyIndex::build(
+                &state.data,
+                &config.matching.blocking,
+                config.matching.mode,
+            )?);
+        }
+        let start = state.graph.events().len();
+        let total = prepared.ids.len() as u64;
+        for (i, ((id, channel), (record, bad))) in prepared
+            .ids
+            .into_iter()
+            .zip(prepared.channels)
+            .zip(prepared.records.into_iter().zip(prepared.bad))
+            .enumerate()
+        {
+            if i % 1024 == 0 {
+                control.check()?;
+                control.report(Stage::Add, i as u64, total);
+            }
+            state.add_one(&config, &frequencies, id, channel, record, bad)?;
+        }
+        control.report(Stage::Add, total, total);
+        Ok(state.graph.events()[start..].to_vec())
+    }
+
+    /// Removes a record; its entity splits where it no longer holds together (the larger
+    /// part keeps the id). Returns the events it caused.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRecord`], or [`Error::NothingResolved`].
+    pub fn remove(&mut self, record: &str) -> Result<Vec<Event>, Error> {
+        let config = self.config.clone().ok_or(Error::NothingResolved)?;
+        let frequencies = self.frozen_frequencies()?;
+        let state = self.state.as_mut().ok_or(Error::NothingResolved)?;
+        if state.keys.is_none() {
+            state.keys = Some(KeyIndex::build(
+                &state.data,
+                &config.matching.blocking,
+                config.matching.mode,
+            )?);
+        }
+        let start = state.graph.events().len();
+        let id = RecordId::from(record);
+        let index = state.index_of(&id).ok_or(Error::UnknownRecord)?;
+        let affected = state
+            .graph
+            .remove_record(&id)
+            .map_err(|_| Error::UnknownRecord)?;
+        state.joins[index as usize].clear();
+        if !affected.is_empty() {
+            state.recluster(&config, &frequencies, &affected)?;
+        }
+        Ok(state.graph.events()[start..].to_vec())
+    }
+
+    /// Term frequencies frozen at the last fit or resolve.
+    fn frozen_frequencies(&self) -> Result<TermFrequencies, Error> {
+        self.frequencies.clone().ok_or(Error::NotFitted)
+    }
+
+    /// Every comparison's level, m, u and weight for two held records, scored exactly as the
+    /// batch run scored them (frozen term frequencies).
+    ///
+    /// # Errors
+    /// No model, no records, or an unknown record id.
+    pub fn explain_pair(&self, a: &str, b: &str) -> Result<PairExplanation, Error> {
+        let config = self.config.as_ref().ok_or(Error::NotFitted)?;
+        let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
+        let frequencies = self.frequencies.as_ref().ok_or(Error::NotFitted)?;
+        let ia = state
+            .index_of(&RecordId::from(a))
+            .ok_or(Error::UnknownRecord)?;
+        let ib = state
+            .index_of(&RecordId::from(b))
+            .ok_or(Error::UnknownRecord)?;
+        let local = state.subset(&[ia, ib])?;
+        let matcher = Matcher::with_term_frequencies(&config.matching, &local, frequencies)?;
+        Ok(matcher.explain(0, 1))
+    }
+
+    /// The records of an entity and the joins that built it, with the refused ones.
+    ///
+    /// # Errors
+    /// [`Error::UnknownEntity`] or [`Error::NothingResolved`].
+    pub fn explain_entity(&self, entity: &str) -> Result<EntityExplanation, Error> {
+        let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
+        let id = EntityId::from(entity);
+        let members = state
+            .graph
+            .members(&id)
+            .ok_or_else(|| Error::UnknownEntity(entity.to_string()))?
+            .to_vec();
+        let member_set: foldhash::HashSet<u32> = members.iter().copied().collect();
+        let mut joins = Vec::new();
+        let mut refused = Vec::new();
+        let explain = |join: &Join| JoinExplanation {
+            record_id_l: state.data.ids[join.a as usize].clone(),
+            record_id_r: state.data.ids[join.b as usize].clone(),
+            match_probability: join.probability,
+            match_weight: join.weight,
+            outcome: outcome_name(&join.outcome),
+            evidence: match &join.outcome {
+                JoinOutcome::Refused(
+                    Refusal::CannotLink { a, b } | Refusal::Exclusive { a, b, .. },
+                ) => Some((
+                    state.data.ids[*a as usize].clone(),
+                    state.data.ids[*b as usize].clone(),
+                )),
+                _ => None,
+            },
+        };
+        for join in state.joins.iter().flatten() {
+            let (a_in, b_in) = (member_set.contains(&join.a), member_set.contains(&join.b));
+            match join.outcome {
+                JoinOutcome::Refused(_) if a_in || b_in => refused.push(explain(join)),
+                JoinOutcome::Joined | JoinOutcome::MustLink if a_in && b_in => {
+                    joins.push(explain(join));
+                }
+                _ => {}
+            }
+        }
+        let by_strength = |x: &JoinExplanation, y: &JoinExplanation| {
+            y.match_probability
+                .total_cmp(&x.match_probability)
+                .then(y.match_weight.total_cmp(&x.match_weight))
+        };
+        joins.sort_by(by_strength);
+        refused.sort_by(by_strength);
+        Ok(EntityExplanation {
+            entity: id,
+            records: members
+                .iter()
+                .map(|&m| state.data.ids[m as usize].clone())
+                .collect(),
+            joins,
+            refused,
+        })
+    }
+
+    /// The entity of a held record.
+    pub fn entity_of(&self, record: &str) -> Option<EntityId> {
+        let state = self.state.as_ref()?;
+        state.graph.entity_of(&RecordId::from(record)).cloned()
+    }
+
+    /// Every held entity with its records, in entity-id order.
+    pub fn entities(&self) -> Vec<(EntityId, Vec<RecordId>)> {
+        let Some(state) = &self.state else {
+            return Vec::new();
+        };
+        let mut out: Vec<(EntityId, Vec<RecordId>)> = state
+            .graph
+            .entities()
+            .map(|(id, members)| {
+                let mut records: Vec<RecordId> = members
+                    .iter()
+                    .map(|&m| state.data.ids[m as usize].clone())
+                    .collect();
+                records.sort();
+                (id.clone(), records)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+fn outcome_name(outcome: &JoinOutcome) -> String {
+    match outcome {
+        JoinOutcome::Joined => "joined".into(),
+        JoinOutcome::MustLink => "must_link".into(),
+        JoinOutcome::Refused(Refusal::CannotLink { .. }) => "refused: cannot_link".into(),
+        JoinOutcome::Refused(Refusal::Exclusive { .. }) => "refused: exclusive".into(),
+        #[allow(unreachable_patterns)]
+        _ => "refused".into(),
+    }
+}
+
+impl State {
+    fn empty(config: &ResolverConfig) -> State {
+        State {
+            data: Dataset::new(config.schema.clone(), Vec::new(), Vec::new())
+                .expect("empty dataset"),
+            channels: Vec::new(),
+            bad: Vec::new(),
+            graph: IdentityGraph::default(),
+            joins: Vec::new(),
+            keys: None,
+        }
+    }
+
+    fn index_of(&self, id: &RecordId) -> Option<u32> {
+        self.graph.index_of(id)
+    }
+
+    /// The held records `indices` as a dataset of their own, in that order.
+    fn subset(&self, indices: &[u32]) -> Result<Dataset, Error> {
+        Ok(Dataset::new(
+            self.data.schema.clone(),
+            indices
+                .iter()
+                .map(|&i| self.data.ids[i as usize].clone())
+                .collect(),
+            indices
+                .iter()
+                .map(|&i| self.data.records[i as usize].clone())
+                .collect(),
+        )?)
+    }
+
+    fn add_one(
+        &mut self,
+        config: &ResolverConfig,
+        frequencies: &TermFrequencies,
+        id: RecordId,
+        channel: Channel,
+        record: NormalizedRecord,
+        bad: bool,
+    ) -> Result<(), Error> {
+        let index = self.graph.push_record(id.clone())?;
+        debug_assert_eq!(index as usize, self.data.len());
+        let keys = self.keys.as_mut().expect("built before adding");
+        // A bad row was read as a record with no values: it has no keys.
+        let pushed = keys.push(&record, 0);
+        debug_assert_eq!(pushed, index);
+        self.data.ids.push(id);
+        self.data.sources.push(0);
+        self.data.records.push(record);
+        self.channels.push(channel);
+        self.bad.push(bad);
+        self.joins.push(Vec::new());
+        if bad {
+            self.place_alone(index);
+            return Ok(());
+        }
+        let mut candidates = Vec::new();
+        self.keys
+            .as_ref()
+            .expect("built")
+            .candidates(index, &mut candidates);
+        candidates.retain(|&c| self.graph.record_id(c).is_some() && !self.bad[c as usize]);
+        let overrides = Overrides::new(config, &self.data.ids);
+        let mut edges: Vec<Edge> = Vec::new();
+        if !candidates.is_empty() {
+            let mut local: Vec<u32> = candidates.clone();
+            local.push(index);
+            let subset = self.subset(&local)?;
+            let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
+            let last = (local.len() - 1) as u32;
+            let pairs: Vec<(u32, u32)> = (0..last).map(|k| (k, last)).collect();
+            let scored = matcher.score(&pairs);
+            let guard = EdgeGuard::new(config);
+            for (k, &(l, _)) in scored.pairs.iter().enumerate() {
+                if is_edge(&scored, k, config.matching.threshold, guard.as_ref()) {
+                    edges.push(Edge {
+                        a: local[l as usize],
+                        b: index,
+                        weight: scored.weights[k],
+                        probability: scored.probabilities[k],
+                    });
+                }
+            }
+        }
+        for &(a, b) in &overrides.must_link {
+            if (a == index || b == index)
+                && self.graph.record_id(a).is_some()
+                && self.graph.record_id(b).is_some()
+            {
+                edges.push(must_link_edge(a, b));
+            }
+        }
+        if edges.is_empty() {
+            self.place_alone(index);
+            return Ok(());
+        }
+        self.graph.add_edges(&edges);
+        let component = self.graph.component(index);
+        self.recluster(config, frequencies, &component)
+    }
+
+    /// Places a record with no positive edge as an entity of its own.
+    fn place_alone(&mut self, index: u32) {
+        let alone = Clustering {
+            labels: vec![0],
+            clusters: 1,
+            joins: Vec::new(),
+        };
+        self.graph.apply(&[index], &alone);
+    }
+
+    /// Re-clusters `records` (whole positive components) exactly as a batch run clusters
+    /// them: every candidate pair among them is scored with the frozen model.
+    fn recluster(
+        &mut self,
+        config: &ResolverConfig,
+        frequencies: &TermFrequencies,
+        records: &[u32],
+    ) -> Result<(), Error> {
+        let keys = self.keys.as_ref().expect("built before re-clustering");
+        let mut pairs = Vec::new();
+        for (x, &a) in records.iter().enumerate() {
+            for (y, &b) in records.iter().enumerate().skip(x + 1) {
+                if keys.is_candidate_pair(a, b) {
+                    pairs.push((x as u32, y as u32));
+                }
+            }
+        }
+        let subset = self.subset(records)?;
+        let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
+        let scored = matcher.score(&pairs);
+        let overrides = Overrides::new(config, &subset.ids);
+        let guard = EdgeGuard::new(config);
+        let edges = positive_edges(
+            &scored,
+            config.matching.threshold,
+            guard.as_ref(),
+            &overrides.must_link,
+        );
+        let cannot_link =
+            cannot_link_pairs(&scored, config.clustering.cannot_link_below, &overrides);
+        let exclusive = exclusive_values(config, &subset);
+        let clustering = cluster(
+            &ClusterProblem {
+                ids: &subset.ids,
+                edges: &edges,
+                cannot_link: &cannot_link,
+                must_link: &overrides.must_link,
+                exclusive: &exclusive,
+            },
+            config.clustering.method,
+        );
+        for &r in records {
+            self.joins[r as usize].clear();
+        }
+        for join in &clustering.joins {
+            let mut global = join.clone();
+            global.a = records[join.a as usize];
+            global.b = records[join.b as usize];
+            if let JoinOutcome::Refused(
+                Refusal::CannotLink { a, b } | Refusal::Exclusive { a, b, .. },
+            ) = &mut global.outcome
+            {
+                *a = records[*a as usize];
+                *b = records[*b as usize];
+            }
+            self.joins[global.a as usize].push(global);
+        }
+        self.graph.apply(records, &clustering);
+        Ok(())
+    }
+}
+
+fn must_link_edge(a: u32, b: u32) -> Edge {
+    Edge {
+        a: a.min(b),
+        b: a.max(b),
+        weight: 0.0,
+        probability: 1.0,
+    }
+}
+
+/// Manual overrides resolved to record indices (pairs naming absent records are skipped:
+/// an override file outlives the records it names).
+struct Overrides {
+    must_link: Vec<(u32, u32)>,
+    cannot_link: Vec<(u32, u32)>,
+}
+
+impl Overrides {
+    fn new(config: &ResolverConfig, ids: &[RecordId]) -> Overrides {
+        let c = &config.clustering;
+        if c.must_link.is_empty() && c.cannot_link.is_empty() {
+            return Overrides {
+                must_link: Vec::new(),
+                cannot_link: Vec::new(),
+            };
+        }
+        let index: foldhash::HashMap<&str, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u32))
+            .collect();
+        let resolve = |pairs: &[[String; 2]]| -> Vec<(u32, u32)> {
+            pairs
+                .iter()
+                .filter_map(|[a, b]| {
+                    let (a, b) = (*index.get(a.as_str())?, *index.get(b.as_str())?);
+                    (a != b).then_some((a.min(b), a.max(b)))
+                })
+                .collect()
+        };
+        Overrides {
+            must_link: resolve(&c.must_link),
+            cannot_link: resolve(&c.cannot_link),
+        }
+    }
+}
+
+
+/// The household guard: which scored pairs at or above the threshold may become edges.
+struct EdgeGuard {
+    /// Per comparison: per level, whether it is personal agreement (empty when the
+    /// comparison is not personal).
+    personal: Vec<Vec<Evidence>>,
+    /// Whether a pair needs personal agreement, or only no disagreement.
+    require_agreement: bool,
+}
+
+impl EdgeGuard {
+    /// `None` when the guard is off or there is no model.
+    fn new(config: &ResolverConfig) -> Option<EdgeGuard> {
+        let clustering = &config.clustering;
+        let model = config.matching.model.as_ref()?;
+        let require_agreement = match clustering.household_guard {
+            HouseholdGuard::Off => return None,
+            HouseholdGuard::NoPersonalDisagreement => false,
+            _ => true,
+        };
+        let personal = config
+            .matching
+            .comparisons
+            .iter()
+            .zip(&model.comparisons)
+            .map(|(comparison, trained)| {
+                let is_personal = match &clustering.personal_comparisons {
+                    Some(names) => names.contains(&comparison.name),
+                    None => matches!(
+                        comparison.method,
+                        ComparisonMethod::GivenName { .. }
+                            | ComparisonMethod::Date { .. }
+                            | ComparisonMethod::Email { .. }
+                            | ComparisonMethod::Identifier { .. }
+                    ),
+                };
+                if !is_personal {
+                    return Vec::new();
+                }
+                (0..trained.levels.len())
+                    .map(|l| {
+                        if l == 0 {
+                            Evidence::None
+                        } else if trained.weight(l) >= clustering.min_personal_weight {
+                            Evidence::For
+                        } else if trained.weight(l) <= -clustering.min_personal_weight {
+                            Evidence::Against
+                        } else {
+                            Evidence::None
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(EdgeGuard {
+            personal,
+            require_agreement,
+        })
+    }
+
+    /// Whether the pair may be an edge: some personal comparison agrees, or (when the guard
+    /// does not require agreement) none disagrees.
+    fn allows(&self, levels: &[u8]) -> bool {
+        let mut against = false;
+        for (personal, &l) in self.personal.iter().zip(levels) {
+            match personal.get(l as usize) {
+                Some(Evidence::For) => return true,
+                Some(Evidence::Against) => against = true,
+                _ => {}
+            }
+        }
+        !against && !self.require_agreement
+    }
+}
+
+/// What one personal comparison's level says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    For,
+    Against,
+    None,
+}
+
+/// Whether scored pair `i` is an edge: at or above the threshold, and either forced by a
+/// deterministic rule or carrying personal evidence.
+fn is_edge(scored: &ScoredPairs, i: usize, threshold: f64, guard: Option<&EdgeGuard>) -> bool {
+    let p = scored.probabilities[i];
+    p >= threshold && (p >= 1.0 || guard.is_none_or(|g| g.allows(scored.levels_of(i))))
+}
+
+/// Pairs that are edges (see [`is_edge`]), and the manual must-links.
+fn positive_edges(
+    scored: &ScoredPairs,
+    threshold: f64,
+    guard: Option<&EdgeGuard>,
+    must_link: &[(u32, u32)],
+) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = (0..scored.len())
+        .filter(|&i| is_edge(scored, i, threshold, guard))
+        .map(|i| {
+            let (a, b) = scored.pairs[i];
+            Edge {
+                a,
+                b,
+                weight: scored.weights[i],
+                probability: scored.probabilities[i],
+            }
+        })
+        .collect();
+    edges.extend(must_link.iter().map(|&(a, b)| must_link_edge(a, b)));
+    edges
+}
+
+/// Pairs scored below `below` (evidence they are different people) and the manual
+/// cannot-links.
+fn cannot_link_pairs(scored: &ScoredPairs, below: f64, overrides: &Overrides) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = (0..scored.len())
+        .filter(|&i| scored.probabilities[i] < below)
+        .map(|i| scored.pairs[i])
+        .collect();
+    pairs.extend(overrides.cannot_link.iter().copied());
+    pairs
+}
+
+/// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
+fn exclusive_values(config: &ResolverConfig, data: &Dataset) -> Vec<Vec<u32>> {
+    config
+        .exclusive_fields()
+        .iter()
+        .filter_map(|name| data.schema.field_index(name))
+        .map(|field| {
+            let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
+            data.records
+                .iter()
+                .map(|record| {
+                    let value = &record.fields[field];
+                    match &value.value {
+                        Some(v) if !value.has(IssueKind::Invalid) => {
+                            let next = ids.len() as u32;
+                            *ids.entry(v.norm()).or_insert(next)
+                        }
+                        _ => u32::MAX,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn level_names(config: &ResolverConfig) -> Vec<Vec<String>> {
+    config
+        .matching
+        .model
+        .as_ref()
+        .map(|m| {
+            m.comparisons
+                .iter()
+                .map(|c| c.levels.iter().map(|l| l.name.clone()).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Golden records and conflicts for every entity, in parallel, in entity-id order.
+fn golden_records(
+    survivorship: &Survivorship,
+    data: &Dataset,
+    channels: &[Channel],
+    graph: &IdentityGraph,
+    control: &Control,
+) -> (
+    Vec<sameas_merge::golden::GoldenRecord>,
+    Vec<sameas_merge::golden::Conflict>,
+) {
+    let mut entities: Vec<(&EntityId, &[u32])> = graph.entities().collect();
+    entities.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let total = entities.len() as u64;
+    control.report(Stage::Golden, 0, total);
+    let input = GoldenInput {
+        ids: &data.ids,
+        channels,
+        records: &data.records,
+    };
+    let built: Vec<_> = entities
+        .par_iter()
+        .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
+        .collect();
+    let mut golden = Vec::with_capacity(built.len());
+    let mut conflicts = Vec::new();
+    for (record, entity_conflicts) in built {
+        golden.push(record);
+        conflicts.extend(entity_conflicts);
+    }
+    control.report(Stage::Golden, total, total);
+    (golden, conflicts)
+}
+
+/// Pairs in the review band, and pairs above the threshold that a constraint refused.
+fn review_pairs(
+    scored: &ScoredPairs,
+    clustering: &Clustering,
+    graph: &IdentityGraph,
+    ids: &[RecordId],
+    config: &ResolverConfig,
+    guard: Option<&EdgeGuard>,
+    level_names: &[Vec<String>],
+) -> Vec<ReviewPair> {
+    let threshold = config.matching.threshold;
+    let from = config.clustering.review_from;
+    let entity = |i: u32| {
+        graph
+            .entity_of(&ids[i as usize])
+            .expect("every record is in an entity")
+            .clone()
+    };
+    let levels = |i: usize| -> Vec<String> {
+        scored
+            .levels_of(i)
+            .iter()
+            .enumerate()
+            .map(|(c, &l)| level_names[c][l as usize].clone())
+            .collect()
+    };
+    let refused: foldhash::HashMap<(u32, u32), &Join> = clustering
+        .joins
+        .iter()
+        .filter(|j| matches!(j.outcome, JoinOutcome::Refused(_)))
+        .map(|j| ((j.a.min(j.b), j.a.max(j.b)), j))
+        .collect();
+    let mut out = Vec::new();
+    for i in 0..scored.len() {
+        let p = scored.probabilities[i];
+        let (a, b) = scored.pairs[i];
+        let reason = if p >= threshold {
+            if !is_edge(scored, i, threshold, guard) {
+                "household_guard: no personal evidence".to_string()
+            } else {
+                match refused.get(&(a.min(b), a.max(b))) {
+                    Some(join) => outcome_name(&join.outcome),
+                    None => continue,
+                }
+            }
+        } else if p >= from {
+            "band".to_string()
+        } else {
+            continue;
+        };
+        let (ea, eb) = (entity(a), entity(b));
+        if ea == eb {
+            continue;
+        }
+        out.push(ReviewPair {
+            record_id_l: ids[a as usize].clone(),
+            record_id_r: ids[b as usize].clone(),
+            entity_l: ea,
+            entity_r: eb,
+            match_probability: p,
+            match_weight: scored.weights[i],
+            reason,
+            levels: levels(i),
+        });
+    }
+    out.sort_by(|x, y| {
+        y.match_probability
+            .total_cmp(&x.match_probability)
+            .then_with(|| x.record_id_l.cmp(&y.record_id_l))
+            .then_with(|| x.record_id_r.cmp(&y.record_id_r))
+    });
+    out
+}
+
+fn report(
+    data: &Dataset,
+    graph: &IdentityGraph,
+    scored: &ScoredPairs,
+    clustering: &Clustering,
+    threshold: f64,
+    review: &[ReviewPair],
+    conflicts: &[sameas_merge::golden::Conflict],
+) -> Report {
+    let mut sizes = [0u64; 11];
+    let mut largest = 0;
+    let mut entities = 0;
+    for (_, members) in graph.entities() {
+        entities += 1;
+        let size = members.len() as u64;
+        largest = largest.max(size);
+        sizes[(size as usize).min(10)] += 1;
+    }
+    let mut refused = Refusals::default();
+    let mut joins = 0;
+    for join in &clustering.joins {
+        match join.outcome {
+            JoinOutcome::Joined | JoinOutcome::MustLink => joins += 1,
+            JoinOutcome::Refused(Refusal::CannotLink { .. }) => refused.cannot_link += 1,
+            JoinOutcome::Refused(Refusal::Exclusive { .. }) => refused.exclusive += 1,
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+    Report {
+        records: data.len() as u64,
+        entities,
+        singletons: sizes[1],
+        largest_entity: largest,
+        entity_sizes: (1..=10)
+            .filter(|&s| sizes[s] > 0)
+            .map(|s| (s as u64, sizes[s]))
+            .collect(),
+        candidate_pairs: scored.len() as u64,
+        pairs_above_threshold: scored
+            .probabilities
+            .iter()
+            .filter(|&&p| p >= threshold)
+            .count() as u64,
+        threshold,
+        joins,
+        refused,
+        review_pairs: review.len() as u64,
+        conflicts: conflicts.len() as u64,
+        ..Report::default()
+    }
+}

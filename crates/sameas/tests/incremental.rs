@@ -1,0 +1,112 @@
+//! Incremental updates: adding records one at a time gives the batch partition; removing
+//! splits; events and ids follow the rules.
+
+use proptest::prelude::*;
+use sameas::{Control, Event, Resolver};
+
+use crate::{generated, partition, reordered};
+
+/// One row of `input` as a table of its own.
+fn single(input: &sameas::InputTable, row: usize) -> sameas::InputTable {
+    reordered(input, &[row])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// With the model and term frequencies frozen by `fit`, adding every record one at a
+    /// time, in any order, gives the batch run's partition.
+    #[test]
+    fn adding_one_at_a_time_equals_the_batch_run(seed in 0u64..1000, shuffle in any::<u64>()) {
+        let (input, _) = generated(400, seed);
+        let n = input.table.rows.len();
+        let mut batch = Resolver::new();
+        batch.fit(&input, &Control::none()).unwrap();
+        batch.resolve(&input, None, &Control::none()).unwrap();
+
+        let mut incremental = Resolver::new();
+        incremental.fit(&input, &Control::none()).unwrap();
+        prop_assert_eq!(incremental.to_json().unwrap(), batch.to_json().unwrap());
+        let mut order: Vec<usize> = (0..n).collect();
+        // A seeded Fisher–Yates, so the case is reproducible from its inputs.
+        let mut state = shuffle | 1;
+        for i in (1..n).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        for &row in &order {
+            incremental.add(&single(&input, row), &Control::none()).unwrap();
+        }
+        prop_assert_eq!(partition(&incremental.entities()), partition(&batch.entities()));
+    }
+}
+
+#[test]
+fn removing_a_record_splits_what_no_longer_holds_together_and_adding_it_back_rejoins() {
+    let (input, _) = generated(600, 9);
+    let mut resolver = Resolver::new();
+    resolver.fit(&input, &Control::none()).unwrap();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let before = partition(&resolver.entities());
+    // The largest entity's records; remove each in turn, then add it back.
+    let entities = resolver.entities();
+    let (entity, records) = entities
+        .iter()
+        .max_by_key(|(_, r)| r.len())
+        .expect("entities")
+        .clone();
+    assert!(records.len() >= 2);
+    let victim = records[0].to_string();
+    let row = input
+        .table
+        .rows
+        .iter()
+        .position(|r| r.cells[0] == victim)
+        .expect("in the input");
+    let events = resolver.remove(&victim).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::RecordRemoved { .. })),
+        "{events:?}"
+    );
+    assert!(resolver.entity_of(&victim).is_none());
+    // The rest keeps the id when it is the larger part.
+    let rest = resolver.entity_of(records[1].as_str()).unwrap();
+    if records.len() > 2 {
+        let kept = resolver
+            .entities()
+            .into_iter()
+            .filter(|(_, r)| r.iter().any(|x| records.contains(x)))
+            .max_by_key(|(_, r)| r.len())
+            .unwrap();
+        assert_eq!(kept.0, entity, "the larger part keeps the id");
+        let _ = rest;
+    }
+    resolver
+        .add(&single(&input, row), &Control::none())
+        .unwrap();
+    assert_eq!(partition(&resolver.entities()), before);
+}
+
+#[test]
+fn a_record_added_twice_is_refused() {
+    let (input, _) = generated(200, 4);
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let err = resolver
+        .add(&single(&input, 0), &Control::none())
+        .unwrap_err();
+    assert!(err.to_string().contains("already"), "{err}");
+}
+
+#[test]
+fn adding_needs_a_trained_model() {
+    let (input, _) = generated(50, 4);
+    let err = Resolver::new()
+        .add(&single(&input, 0), &Control::none())
+        .unwrap_err();
+    assert!(matches!(err, sameas::Error::NotFitted));
+}

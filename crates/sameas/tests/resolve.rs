@@ -1,0 +1,219 @@
+//! Batch resolution: the sample file, config round trips, order independence, bad rows.
+
+use std::path::PathBuf;
+
+use sameas::{Control, Error, InputTable, Resolver};
+
+use crate::{generated, partition, reordered, table};
+
+fn sample() -> InputTable {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/customers.csv");
+    InputTable::read_path(&path, None).expect("the sample reads")
+}
+
+#[test]
+fn the_sample_resolves_into_the_people_behind_it() {
+    let input = sample();
+    let mut resolver = Resolver::new();
+    let resolution = resolver
+        .resolve(&input, None, &Control::none())
+        .expect("resolves");
+    assert_eq!(resolution.entities.len(), 30, "one row per input record");
+    let entity = |id: &str| resolver.entity_of(id).expect("held");
+    // 张伟 / 張偉 / Zhang Wei / 章伟, all in Shenzhen. (张先生 with a masked phone, C0003, is
+    // left alone: thirty rows are too few for EM to learn how often a masked phone agrees.)
+    for id in ["C0002", "C0004", "C0005"] {
+        assert_eq!(entity("C0001"), entity(id), "{id} is the Shenzhen 张伟");
+    }
+    // Another 张伟, in Beijing.
+    assert_ne!(entity("C0001"), entity("C0006"));
+    assert_eq!(entity("C0007"), entity("C0008"));
+    assert_eq!(entity("C0010"), entity("C0011"));
+    assert_eq!(entity("C0013"), entity("C0014"));
+    assert_eq!(entity("C0018"), entity("C0019"));
+    assert_eq!(entity("C0018"), entity("C0020"));
+    assert_eq!(entity("C0023"), entity("C0024"));
+    // Households share a phone and an address but stay apart.
+    assert_ne!(entity("C0010"), entity("C0012"), "李娜 and 李强");
+    assert_ne!(entity("C0018"), entity("C0021"), "Robert and Mary Smith");
+    assert!(
+        entity("C0022") != entity("C0018") || entity("C0022") != entity("C0021"),
+        "Mrs Smith, on the shared phone, never chains Robert and Mary"
+    );
+    // The golden record of the Shenzhen 张伟 takes the full name and the full phone.
+    let shenzhen = entity("C0001");
+    let golden = resolution
+        .golden
+        .iter()
+        .find(|g| g.entity == shenzhen.as_str())
+        .expect("a golden record per entity");
+    let field = |name: &str| {
+        golden
+            .fields
+            .iter()
+            .find(|f| &*f.field == name)
+            .and_then(|f| f.value.clone())
+    };
+    assert_eq!(field("name").as_deref(), Some("张伟"));
+    assert_eq!(field("phone").as_deref(), Some("+8613800138000"));
+    assert_eq!(field("birth_date").as_deref(), Some("1990-01-02"));
+    assert_eq!(resolution.golden.len() as u64, resolution.report.entities);
+    assert!(
+        resolution
+            .conflicts
+            .iter()
+            .any(|c| c.entity == shenzhen.as_str() && &*c.field == "name"),
+        "the names disagree, so the conflict log lists them"
+    );
+}
+
+#[test]
+fn a_saved_config_gives_identical_results() {
+    let (input, _) = generated(1500, 11);
+    let mut first = Resolver::new();
+    let a = first.resolve(&input, None, &Control::none()).unwrap();
+    let json = first.to_json().unwrap();
+    let mut second = Resolver::from_json(&json).unwrap();
+    let b = second.resolve(&input, None, &Control::none()).unwrap();
+    assert_eq!(a.entities, b.entities);
+    assert_eq!(a.golden, b.golden);
+    assert_eq!(a.conflicts, b.conflicts);
+    assert_eq!(
+        second.to_json().unwrap(),
+        json,
+        "nothing retrained or changed"
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_row_order() {
+    let (input, _) = generated(1200, 5);
+    let n = input.table.rows.len();
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let json = resolver.to_json().unwrap();
+    let forward = resolver.entities();
+    let order: Vec<usize> = (0..n).rev().collect();
+    let mut again = Resolver::from_json(&json).unwrap();
+    again
+        .resolve(&reordered(&input, &order), None, &Control::none())
+        .unwrap();
+    assert_eq!(partition(&forward), partition(&again.entities()));
+    assert_eq!(
+        forward,
+        again.entities(),
+        "entity ids follow record ids, not rows"
+    );
+}
+
+#[test]
+fn a_previous_run_keeps_entity_ids() {
+    let (input, _) = generated(800, 3);
+    let mut resolver = Resolver::new();
+    let first = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let previous = sameas::PreviousEntities::from_rows(
+        first.entities.iter().map(|(r, e)| (r.clone(), e.clone())),
+    );
+    let json = resolver.to_json().unwrap();
+    let mut again = Resolver::from_json(&json).unwrap();
+    let second = again
+        .resolve(&input, Some(&previous), &Control::none())
+        .unwrap();
+    assert_eq!(first.entities, second.entities);
+}
+
+#[test]
+fn bad_rows_are_kept_as_flagged_singletons() {
+    let mut input = table(
+        &["id", "name", "phone"],
+        vec![
+            vec!["1".into(), "张伟".into(), "13800138000".into()],
+            vec!["2".into(), "张伟".into(), "13800138000".into()],
+            vec!["3".into(), "张伟".into()],
+        ],
+    );
+    input.table.rows[2].problem = Some(sameas::table::RowProblem::Ragged {
+        cells: 2,
+        expected: 3,
+    });
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    assert_eq!(resolution.entities.len(), 3);
+    assert_eq!(resolution.report.bad_rows.len(), 1);
+    assert_eq!(resolution.report.bad_rows[0].row, 3);
+    let three = resolver.entity_of("3").unwrap();
+    assert_eq!(
+        resolution
+            .entities
+            .iter()
+            .filter(|(_, e)| *e == three)
+            .count(),
+        1,
+        "a bad row is its own entity"
+    );
+}
+
+#[test]
+fn repeated_ids_name_the_row() {
+    let input = table(
+        &["id", "name"],
+        vec![vec!["1".into(), "a".into()], vec!["1".into(), "b".into()]],
+    );
+    let err = Resolver::new()
+        .resolve(&input, None, &Control::none())
+        .unwrap_err();
+    assert!(matches!(err, Error::Input(_)));
+    assert!(err.to_string().contains("row 2"), "{err}");
+}
+
+#[test]
+fn cancelling_stops_and_leaves_the_resolver_unchanged() {
+    let (input, _) = generated(300, 1);
+    let flag = std::sync::atomic::AtomicBool::new(true);
+    let mut resolver = Resolver::new();
+    let err = resolver
+        .resolve(&input, None, &Control::none().with_cancel(&flag))
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled));
+    assert!(resolver.is_empty());
+}
+
+#[test]
+fn progress_reaches_every_stage() {
+    let (input, _) = generated(300, 2);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let callback = |p: sameas::Progress| seen.lock().unwrap().push(p);
+    Resolver::new()
+        .resolve(&input, None, &Control::none().with_progress(&callback))
+        .unwrap();
+    let seen = seen.into_inner().unwrap();
+    for stage in [
+        sameas::Stage::Normalize,
+        sameas::Stage::Train,
+        sameas::Stage::Block,
+        sameas::Stage::Score,
+        sameas::Stage::Cluster,
+        sameas::Stage::Golden,
+    ] {
+        assert!(
+            seen.iter().any(|p| p.stage == stage && p.done == p.total),
+            "{stage:?} finished"
+        );
+    }
+}
+
+#[test]
+fn explain_entity_lists_the_joins_that_built_it() {
+    let input = sample();
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let entity = resolver.entity_of("C0001").unwrap();
+    let why = resolver.explain_entity(entity.as_str()).unwrap();
+    assert_eq!(why.records.len(), 5);
+    assert!(
+        why.joins.len() >= 4,
+        "five records need four joins at least"
+    );
+    let pair = resolver.explain_pair("C0001", "C0002").unwrap();
+    assert!(pair.is_match);
+}

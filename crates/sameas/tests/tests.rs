@@ -1,0 +1,75 @@
+//! Integration tests for the `sameas` facade.
+
+mod incremental;
+mod resolve;
+
+use sameas::table::{Table, TableRow};
+use sameas::{Channel, InputTable};
+
+/// A table of `rows` under `headers`, numbered from 1.
+pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> InputTable {
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| TableRow {
+            number: i as u64 + 1,
+            line: i as u64 + 2,
+            cells,
+            problem: None,
+        })
+        .collect();
+    InputTable::new(
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+            encoding: "utf-8",
+        },
+        Channel::Unknown,
+    )
+}
+
+/// `records` generated records with seed `seed`, and each record's true person.
+pub fn generated(records: u64, seed: u64) -> (InputTable, Vec<String>) {
+    let generated = sameas_synth::generate(&sameas_synth::SynthConfig {
+        records,
+        seed,
+        ..Default::default()
+    })
+    .expect("generates");
+    let persons = generated
+        .records
+        .iter()
+        .map(|r| r.truth.person_id.clone())
+        .collect();
+    let rows = generated.records.into_iter().map(|r| r.values).collect();
+    (table(&sameas_synth::DATA_HEADER, rows), persons)
+}
+
+/// The table's rows in another order.
+pub fn reordered(input: &InputTable, order: &[usize]) -> InputTable {
+    let mut out = input.clone();
+    out.table.rows = order
+        .iter()
+        .enumerate()
+        .map(|(i, &o)| {
+            let mut row = input.table.rows[o].clone();
+            row.number = i as u64 + 1;
+            row
+        })
+        .collect();
+    out
+}
+
+/// A partition as sorted groups of record ids, comparable whatever the entity ids.
+pub fn partition(entities: &[(sameas::EntityId, Vec<sameas::RecordId>)]) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = entities
+        .iter()
+        .map(|(_, records)| {
+            let mut ids: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    groups.sort();
+    groups
+}
