@@ -1,6 +1,6 @@
 //! Criterion benches of the match stage on generated retail records (the synth generator's
 //! default difficulty, 12 columns, 10 compared fields): scoring candidate pairs (the
-//! pairs-per-second figure), blocking, and training.
+//! pairs-per-second figure), blocking, compiling a matcher, and training.
 
 use std::hint::black_box;
 
@@ -93,6 +93,15 @@ fn match_stage(c: &mut Criterion) {
         group.finish();
 
         if records == 10_000 {
+            // Compiling the matcher: comparators, and the term-frequency tables counted.
+            let mut group = c.benchmark_group("compile");
+            group.sample_size(20);
+            group.throughput(Throughput::Elements(records));
+            group.bench_function(BenchmarkId::from_parameter(records), |b| {
+                b.iter(|| black_box(Matcher::new(&config.matching, &data).unwrap()))
+            });
+            group.finish();
+
             let mut group = c.benchmark_group("train");
             group.sample_size(10);
             group.throughput(Throughput::Elements(records));

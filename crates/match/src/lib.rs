@@ -1,6 +1,8 @@
 //! Matching for sameas: blocking, comparisons with levels, a Fellegi–Sunter model trained
 //! by EM (or from labels) with term-frequency adjustments, deterministic rules, scoring and
-//! explanations.
+//! explanations. For records that arrive one at a time after a batch run, a [`KeyIndex`]
+//! finds a new record's candidates, and [`Matcher::with_term_frequencies`] scores them
+//! with the batch data's [`TermFrequencies`].
 //!
 //! ```
 //! use sameas_core::Channel;
@@ -39,11 +41,13 @@ pub mod compare;
 mod config;
 mod dataset;
 mod error;
+mod incremental;
 pub mod intern;
 pub mod keys;
 pub mod model;
 mod score;
 pub mod similarity;
+mod term_frequency;
 mod train;
 
 pub use blocking::{BlockIndex, BlockingConfig, BlockingRule, CandidatePairs, LinkMode, RuleStats};
@@ -51,9 +55,11 @@ pub use compare::{ComparisonConfig, ComparisonMethod, StringMetric};
 pub use config::{DEFAULT_THRESHOLD, MatchConfig, ResolverConfig, TrainingConfig};
 pub use dataset::Dataset;
 pub use error::MatchError;
+pub use incremental::KeyIndex;
 pub use keys::KeyRef;
 pub use model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
+pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
 pub use train::{Labels, train, train_supervised};
 
 /// Candidate pairs and their scores.

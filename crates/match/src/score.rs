@@ -7,6 +7,7 @@ use crate::blocking::{BlockIndex, CandidatePairs};
 use crate::compare::Comparator;
 use crate::config::MatchConfig;
 use crate::model::{TrainedModel, probability};
+use crate::term_frequency::{ComparisonTerms, TermFrequencies, TermTable, adjustment, agreement};
 use crate::train::compile;
 use crate::{Dataset, MatchError};
 
@@ -24,6 +25,8 @@ pub struct Matcher {
     weights: Vec<Vec<f64>>,
     /// Per comparison with term frequencies on: the exact level's adjustment per term.
     term_adjustments: Vec<Option<Vec<f64>>>,
+    /// Per comparison, whether term frequencies are on.
+    term_frequency: Vec<bool>,
     prior_weight: f64,
     model: TrainedModel,
     deterministic: Option<BlockIndex>,
@@ -110,6 +113,132 @@ impl Matcher {
     /// # Errors
     /// No model, or a configuration that does not fit the data.
     pub fn new(config: &MatchConfig, data: &Dataset) -> Result<Self, MatchError> {
+        Self::compile(config, data, None)
+    }
+
+    /// Compiles `config`'s comparisons over `data` with its trained model, taking term
+    /// frequencies from `frequencies` (counted over other data, usually the full dataset
+    /// that `data` holds a few records of) instead of counting them over `data`.
+    ///
+    /// A pair scores here exactly as it does in a matcher built by [`Matcher::new`] over the
+    /// data `frequencies` came from, provided both records' values were in that data. A
+    /// value the table does not hold counts as held by one record: it was not in the
+    /// counted data, so this record is its first holder, the rarest a value can be (a
+    /// count of 0 would make the adjustment infinite). The totals (`with_value`, Σ tf²)
+    /// stay as counted: the new records do not move them. A table counted over data with
+    /// no value gives no adjustment, as [`Matcher::new`] over such data does.
+    ///
+    /// ```
+    /// # use sameas_core::Channel;
+    /// # use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, train};
+    /// # use sameas_normalize::NormalizeOptions;
+    /// # use sameas_normalize::infer::{infer_schema, record_from_row};
+    /// # use sameas_normalize::record::RecordNormalizer;
+    /// # let rows = [
+    /// #     ["1", "张伟", "138-0013-8000", "1990-01-02"],
+    /// #     ["2", "張偉", "+86 138 0013 8000", "1990/1/2"],
+    /// #     ["3", "王芳", "139-0000-1111", "1985-05-06"],
+    /// #     ["4", "李娜", "137-1234-5678", "1979-12-30"],
+    /// # ];
+    /// # let schema = infer_schema(&["id", "姓名", "手机号", "出生日期"]).unwrap().schema;
+    /// # let normalizer = RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+    /// # let records: Vec<_> = rows
+    /// #     .iter()
+    /// #     .enumerate()
+    /// #     .map(|(i, row)| record_from_row(&schema, row, i as u64 + 1, &Channel::App))
+    /// #     .collect();
+    /// # let ids = records.iter().map(|r| r.id.clone()).collect();
+    /// # let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
+    /// # let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
+    /// # let mut config = ResolverConfig::infer(schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
+    /// # config.matching.model = Some(train(&config.matching, &data).unwrap());
+    /// // `data` holds four records; records 0 and 1 share a phone.
+    /// let full = Matcher::new(&config.matching, &data).unwrap();
+    /// let frozen = full.term_frequencies();
+    /// // Those two alone, in the other order, with the full data's term frequencies.
+    /// let few = Dataset::new(
+    ///     schema,
+    ///     vec![data.ids[1].clone(), data.ids[0].clone()],
+    ///     vec![data.records[1].clone(), data.records[0].clone()],
+    /// )
+    /// .unwrap();
+    /// let small = Matcher::with_term_frequencies(&config.matching, &few, &frozen).unwrap();
+    /// assert_eq!(small.score(&[(1, 0)]).weights, full.score(&[(0, 1)]).weights);
+    /// ```
+    ///
+    /// # Errors
+    /// No model, a configuration that does not fit the data, or tables that are not the
+    /// configuration's (another count of comparisons, another name at a position, a table
+    /// where term frequencies are off or none where they are on).
+    pub fn with_term_frequencies(
+        config: &MatchConfig,
+        data: &Dataset,
+        frequencies: &TermFrequencies,
+    ) -> Result<Self, MatchError> {
+        if frequencies.comparisons.len() != config.comparisons.len() {
+            return Err(MatchError::Config(format!(
+                "term frequencies for {} comparisons, the configuration has {}",
+                frequencies.comparisons.len(),
+                config.comparisons.len()
+            )));
+        }
+        for (comparison, terms) in config.comparisons.iter().zip(&frequencies.comparisons) {
+            if comparison.name != terms.comparison {
+                return Err(MatchError::Config(format!(
+                    "term frequencies are for comparison `{}` where the configuration has `{}`",
+                    terms.comparison, comparison.name
+                )));
+            }
+            if comparison.term_frequency != terms.table.is_some() {
+                return Err(MatchError::Config(format!(
+                    "comparison `{}`: term frequencies are {} but a table is {}",
+                    comparison.name,
+                    if comparison.term_frequency {
+                        "on"
+                    } else {
+                        "off"
+                    },
+                    if terms.table.is_some() {
+                        "given"
+                    } else {
+                        "missing"
+                    },
+                )));
+            }
+        }
+        Self::compile(config, data, Some(frequencies))
+    }
+
+    /// The term-frequency tables counted over the data this matcher was compiled over (the
+    /// ones [`Matcher::new`] scores with), to freeze and give to
+    /// [`Matcher::with_term_frequencies`]. Counted again from the comparators' values, so a
+    /// matcher keeps no copy of its terms' text. For a matcher compiled with given tables
+    /// these are still the counts over its own data, not the given ones.
+    pub fn term_frequencies(&self) -> TermFrequencies {
+        let comparisons = self
+            .comparators
+            .par_iter()
+            .zip(&self.names)
+            .zip(&self.term_frequency)
+            .map(|((comparator, name), &on)| {
+                let table = on.then(|| {
+                    let (counts, with_value) = comparator.term_counts();
+                    TermTable::new(comparator.term_keys().into_iter().zip(counts), with_value)
+                });
+                ComparisonTerms {
+                    comparison: name.clone(),
+                    table,
+                }
+            })
+            .collect();
+        TermFrequencies { comparisons }
+    }
+
+    fn compile(
+        config: &MatchConfig,
+        data: &Dataset,
+        frequencies: Option<&TermFrequencies>,
+    ) -> Result<Self, MatchError> {
         config.validate()?;
         let model = config.model.clone().ok_or(MatchError::Untrained)?;
         if config.comparisons.len() > MAX_COMPARISONS {
@@ -136,35 +265,44 @@ impl Matcher {
             .comparators
             .par_iter()
             .zip(&config.comparisons)
-            .map(|(comparator, comparison)| {
+            .enumerate()
+            .map(|(c, (comparator, comparison))| {
                 if !comparison.term_frequency {
                     return None;
                 }
                 let (counts, with_value) = comparator.term_counts();
-                if with_value == 0 {
+                let Some(frequencies) = frequencies else {
+                    if with_value == 0 {
+                        return None;
+                    }
+                    let agree = agreement(&counts, with_value);
+                    return Some(
+                        counts
+                            .iter()
+                            .map(|&n| adjustment(n, with_value, agree))
+                            .collect(),
+                    );
+                };
+                // Checked by the caller: a table where term frequencies are on.
+                let table = frequencies.comparisons[c].table.as_ref()?;
+                if table.with_value() == 0 {
                     return None;
                 }
-                // The adjustment redistributes the exact level's weight by how common the
-                // shared value is, around the chance that two random records agree at all
-                // (Σ tf²), so a typical value keeps the level's weight.
-                let with_value = f64::from(with_value);
-                // Summed in count order, so the result does not depend on which value
-                // was interned first (the input order).
-                let mut sorted = counts.clone();
-                sorted.sort_unstable();
-                let agree: f64 = sorted
-                    .iter()
-                    .map(|&n| (f64::from(n) / with_value).powi(2))
-                    .sum();
+                // A term this comparator never shares at the exact level (another name
+                // part in a shared interner) keeps the count 0 and no adjustment, as in
+                // `Matcher::new`; one the table lacks counts 1 (see above).
                 Some(
-                    counts
+                    comparator
+                        .term_keys()
                         .iter()
-                        .map(|&n| {
-                            if n == 0 {
-                                0.0
+                        .zip(&counts)
+                        .map(|(key, &local)| {
+                            let count = if local == 0 {
+                                0
                             } else {
-                                (agree / (f64::from(n) / with_value)).log2()
-                            }
+                                table.count(key).unwrap_or(1)
+                            };
+                            adjustment(count, table.with_value(), table.agree())
                         })
                         .collect(),
                 )
@@ -186,6 +324,11 @@ impl Matcher {
             level_names: compiled.level_names,
             weights,
             term_adjustments,
+            term_frequency: config
+                .comparisons
+                .iter()
+                .map(|c| c.term_frequency)
+                .collect(),
             prior_weight: model.prior_weight(),
             model,
             deterministic,

@@ -1,9 +1,13 @@
 //! Integration tests for sameas-match: blocking against a brute-force reference, symmetric
-//! comparisons, deterministic training whatever the thread count, config round trips, and
-//! link mode.
+//! comparisons, deterministic training whatever the thread count, config round trips, link
+//! mode, frozen term frequencies and the incremental key index.
 
+#[path = "props/key_index.rs"]
+mod key_index;
 #[path = "props/similarity.rs"]
 mod similarity;
+#[path = "props/term_frequencies.rs"]
+mod term_frequencies;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -100,6 +104,33 @@ fn dataset(rows: &[Row], sources: Option<&[u8]>) -> Dataset {
         })
         .collect();
     table(&HEADERS, &cells, sources)
+}
+
+/// `records` generated records (the synth generator's default difficulty) from `seed`,
+/// normalized with a fixed reference date.
+fn generated(records: u64, seed: u64) -> Dataset {
+    let config = sameas_synth::SynthConfig {
+        records,
+        seed,
+        ..sameas_synth::SynthConfig::default()
+    };
+    let mut csv = Vec::new();
+    sameas_synth::write_csv(&config, &mut csv, std::io::sink()).unwrap();
+    let table = sameas_normalize::table::read_csv(&csv, None).unwrap();
+    let schema = infer_schema(&table.headers).unwrap().schema;
+    let options = NormalizeOptions {
+        reference_date: Some(jiff::civil::date(2026, 1, 1)),
+        ..NormalizeOptions::default()
+    };
+    let normalizer = RecordNormalizer::new(schema.clone(), options).unwrap();
+    let mut ids = Vec::new();
+    let mut records = Vec::new();
+    for row in &table.rows {
+        let record = record_from_row(&schema, &row.cells, row.number, &Channel::Unknown);
+        ids.push(record.id.clone());
+        records.push(normalizer.normalize(&record));
+    }
+    Dataset::new(schema, ids, records).unwrap()
 }
 
 /// The level comparison `name` gives the records `a` and `b`.

@@ -3,7 +3,7 @@
 use sameas_normalize::address::AddressScript;
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms};
+use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
@@ -140,5 +140,10 @@ impl AddressComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.detail)
+    }
+
+    /// The text of every term id: the interned strings.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }

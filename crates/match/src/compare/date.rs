@@ -1,5 +1,7 @@
 //! Dates: exact, day and month swapped, one digit off, within N days, different.
 
+use std::borrow::Cow;
+
 use foldhash::HashMap;
 use sameas_normalize::record::FieldValue;
 
@@ -130,6 +132,19 @@ impl DateComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.terms, |v| v.term)
+    }
+
+    /// The text of every term id: the date as `YYYYMMDD`.
+    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+        let mut ymd = vec![0u32; self.terms];
+        for row in 0..self.values.rows() {
+            for v in self.values.row(row) {
+                ymd[v.term as usize] = v.ymd;
+            }
+        }
+        ymd.into_iter()
+            .map(|d| Cow::Owned(format!("{d:08}")))
+            .collect()
     }
 }
 

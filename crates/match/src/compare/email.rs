@@ -2,7 +2,7 @@
 
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms};
+use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists};
 use crate::similarity::{jaro_winkler_at_least, levenshtein_within};
@@ -72,5 +72,10 @@ impl EmailComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.canonical)
+    }
+
+    /// The text of every term id: the interned strings.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }

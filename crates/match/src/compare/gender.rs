@@ -1,5 +1,7 @@
 //! Genders: exact or different.
 
+use std::borrow::Cow;
+
 use sameas_normalize::gender::Gender;
 use sameas_normalize::record::FieldValue;
 
@@ -44,5 +46,12 @@ impl GenderComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, 2, |&v| v)
+    }
+
+    /// The text of every term id: the gender's code (`M`, `F`).
+    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+        [Gender::Male, Gender::Female]
+            .map(|g| Cow::Borrowed(g.code()))
+            .into()
     }
 }

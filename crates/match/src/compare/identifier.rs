@@ -2,7 +2,7 @@
 
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms};
+use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists};
 use crate::similarity::within_one_edit;
@@ -59,5 +59,10 @@ impl IdentifierComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |&v| v)
+    }
+
+    /// The text of every term id: the interned strings.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }

@@ -386,6 +386,31 @@ impl Comparator {
             Comparator::Number(c) => c.term_counts(),
         }
     }
+
+    /// The text of every term id (indexed like [`Comparator::term_counts`]): the value an
+    /// exact level shares, as a string that names the same value in any dataset, so that a
+    /// term-frequency table counted over one dataset is read by a comparator compiled over
+    /// another.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        match self {
+            Comparator::Name(c) => c.term_keys(),
+            Comparator::Phone(c) => c.term_keys(),
+            Comparator::Email(c) => c.term_keys(),
+            Comparator::Address(c) => c.term_keys(),
+            Comparator::Date(c) => c.term_keys(),
+            Comparator::Identifier(c) => c.term_keys(),
+            Comparator::Gender(c) => c.term_keys(),
+            Comparator::String(c) => c.term_keys(),
+            Comparator::Number(c) => c.term_keys(),
+        }
+    }
+}
+
+/// The text of every interned term id, borrowed from the interner.
+pub(crate) fn interned_keys(strings: &crate::intern::Interner) -> Vec<std::borrow::Cow<'_, str>> {
+    (0..strings.len() as u32)
+        .map(|id| std::borrow::Cow::Borrowed(strings.get(id)))
+        .collect()
 }
 
 /// Counts, per term, the records holding it (once per record), and the records holding

@@ -1,13 +1,14 @@
 //! Names: family and given parts compared separately, Han by character and by pinyin,
 //! Latin by Jaro–Winkler bands, nickname roots and initials.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use sameas_normalize::gender::Gender;
 use sameas_normalize::name::{Name, NameScript};
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms};
+use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
@@ -247,6 +248,12 @@ impl NameComparator {
             NamePart::Family => v.family,
             NamePart::Given => v.given,
         })
+    }
+
+    /// The text of every term id: the interned strings (family and given parts, pinyin and
+    /// nickname roots share one interner; a term this part never holds counts 0).
+    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 
     /// Whether the family of one is (close to) the given name of the other and, where both

@@ -1,5 +1,7 @@
 //! Numbers: exact, then a level per absolute (or relative) difference, different.
 
+use std::borrow::Cow;
+
 use foldhash::HashMap;
 
 use super::{Level, best_across, count_terms};
@@ -92,5 +94,20 @@ impl NumberComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.terms, |&(_, t)| t)
+    }
+
+    /// The text of every term id: the number's shortest round-trip decimal form, one text
+    /// per bit pattern (`-0` and `0` are two terms, as their ids are).
+    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+        let mut numbers = vec![0.0f64; self.terms];
+        for row in 0..self.values.rows() {
+            for &(number, term) in self.values.row(row) {
+                numbers[term as usize] = number;
+            }
+        }
+        numbers
+            .into_iter()
+            .map(|n| Cow::Owned(n.to_string()))
+            .collect()
     }
 }

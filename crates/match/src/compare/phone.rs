@@ -3,7 +3,7 @@
 
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms};
+use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::one_edit_apart_digits;
@@ -128,5 +128,10 @@ impl PhoneComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.e164)
+    }
+
+    /// The text of every term id: the interned strings.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }

@@ -1,7 +1,7 @@
 //! Generic strings: exact, then a level per threshold of Jaro–Winkler, Levenshtein,
 //! Damerau or Jaccard similarity, different.
 
-use super::{Level, StringMetric, best_across, count_terms};
+use super::{Level, StringMetric, best_across, count_terms, interned_keys};
 use crate::intern::{Interner, Lists};
 use crate::similarity::{
     damerau_levenshtein_similarity, jaccard_tokens, jaro_winkler, levenshtein_similarity,
@@ -95,5 +95,10 @@ impl StringComparator {
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |&v| v)
+    }
+
+    /// The text of every term id: the interned strings.
+    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }
