@@ -39,7 +39,7 @@ pub use config::ResolverConfig;
 pub use control::{Control, Progress, Stage};
 pub use error::Error;
 pub use input::{BadRow, InputTable};
-pub use output::{OUTPUT_FILES, read_review_decisions, write_resolution};
+pub use output::{OUTPUT_FILES, RecordPair, read_review_decisions, write_resolution};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
 

@@ -138,6 +138,9 @@ fn write_json_lines<T: Serialize>(path: &Path, items: &[T]) -> Result<(), Error>
     out.flush().map_err(io_error(path))
 }
 
+/// Two record ids.
+pub type RecordPair = [String; 2];
+
 /// Reads a review file's decisions back as manual overrides: rows whose `decision` is
 /// `match` / `same` / `yes` / `1` become must-links, `no` / `different` / `0` cannot-links;
 /// blank decisions are skipped. Returns `(must_link, cannot_link)`.
@@ -145,7 +148,7 @@ fn write_json_lines<T: Serialize>(path: &Path, items: &[T]) -> Result<(), Error>
 /// # Errors
 /// [`Error::Io`] for an unreadable file; [`Error::Input`] naming the row of a decision that
 /// is not one of those words, or a file without the review columns.
-pub fn read_review_decisions(path: &Path) -> Result<(Vec<[String; 2]>, Vec<[String; 2]>), Error> {
+pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<RecordPair>), Error> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)

@@ -7,7 +7,8 @@ use rayon::prelude::*;
 
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_match::{
-    BlockIndex, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher, PairExplanation, ScoredPairs, TermFrequencies,
+    BlockIndex, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher, PairExplanation,
+    ScoredPairs, TermFrequencies,
 };
 use sameas_merge::cluster::{
     ClusterProblem, Clustering, Edge, HouseholdGuard, Join, JoinOutcome, Refusal, cluster,
@@ -724,7 +725,7 @@ impl State {
             self.joins[r as usize].clear();
         }
         for join in &clustering.joins {
-            let mut global = join.clone();
+            let mut global = *join;
             global.a = records[join.a as usize];
             global.b = records[join.b as usize];
             if let JoinOutcome::Refused(
@@ -786,7 +787,6 @@ impl Overrides {
         }
     }
 }
-
 
 /// The household guard: which scored pairs at or above the threshold may become edges.
 struct EdgeGuard {
