@@ -247,7 +247,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         }
     };
     let control = Control::none().with_progress(&callback);
-    let resolution = resolver.resolve(&input, previous.as_ref(), &control)?;
+    let resolution = resolver.resolve_owned(input, previous.as_ref(), &control)?;
     if let Some(bar) = &bar {
         bar.bar.finish_and_clear();
     }

@@ -87,8 +87,3 @@ pub fn run(config: &MatchConfig, data: &Dataset) -> Result<MatchOutput, MatchErr
     let scored = matcher.score_candidates(&candidates);
     Ok(MatchOutput { candidates, scored })
 }
-
-/// The README's Rust examples, run as doc tests (this crate depends on everything they use).
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;

@@ -1,6 +1,6 @@
 //! sameas: identity resolution for customer records.
 //!
-//! A [`Resolver`] reads records (CSV or JSON lines, or a [`Table`] built in memory),
+//! A [`Resolver`] reads records (CSV or JSON lines, or a [`table::Table`] built in memory),
 //! normalizes them, blocks and scores candidate pairs with a Fellegi–Sunter model trained
 //! by EM, clusters the matches under constraints into entities with stable ids, and builds
 //! a golden record per entity with lineage and a conflict log. Records can then be added
@@ -50,3 +50,8 @@ pub use sameas_merge::cluster::{ClusteringConfig, ClusteringMethod, HouseholdGua
 pub use sameas_merge::golden::{Conflict, GoldenRecord, SurvivorshipConfig, SurvivorshipRule};
 pub use sameas_merge::graph::{Event, PreviousEntities};
 pub use sameas_normalize::table;
+
+/// The README's Rust examples, run as doc tests (this crate depends on everything they use).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -176,18 +176,25 @@ impl Resolver {
         Ok(self.config.as_ref().expect("set above"))
     }
 
-    fn read(
+    fn read(&mut self, input: &InputTable, control: &Control) -> Result<Prepared, Error> {
+        let config = self.config_for(input)?;
+        let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
+        prepare(input, &config.schema, &normalizer, control)
+    }
+
+    /// Reads `input` and moves its ids and records into a dataset (no copy: at a million
+    /// records the normalized values are the largest thing held).
+    fn read_dataset(
         &mut self,
         input: &InputTable,
         control: &Control,
     ) -> Result<(Prepared, Dataset), Error> {
-        let config = self.config_for(input)?;
-        let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
-        let prepared = prepare(input, &config.schema, &normalizer, control)?;
+        let mut prepared = self.read(input, control)?;
+        let schema = self.config.as_ref().expect("read sets it").schema.clone();
         let data = Dataset::new(
-            config.schema.clone(),
-            prepared.ids.clone(),
-            prepared.records.clone(),
+            schema,
+            std::mem::take(&mut prepared.ids),
+            std::mem::take(&mut prepared.records),
         )?;
         Ok((prepared, data))
     }
@@ -198,7 +205,7 @@ impl Resolver {
     /// # Errors
     /// Unreadable input, a configuration that does not fit it, or cancellation.
     pub fn fit(&mut self, input: &InputTable, control: &Control) -> Result<(), Error> {
-        let (_, data) = self.read(input, control)?;
+        let (_, data) = self.read_dataset(input, control)?;
         control.check()?;
         let mut config = self.config.clone().expect("read sets it");
         control.report(Stage::Train, 0, 1);
@@ -225,10 +232,40 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        let mut timings = Timings::default();
         let started = Instant::now();
-        let (prepared, data) = self.read(input, control)?;
-        timings.normalize = started.elapsed().as_secs_f64();
+        let (prepared, data) = self.read_dataset(input, control)?;
+        self.resolve_read(prepared, data, started, previous, control)
+    }
+
+    /// As [`Resolver::resolve`], but takes the table and frees its cells as soon as the
+    /// records are normalized: at a million rows the raw cells are hundreds of megabytes.
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`].
+    pub fn resolve_owned(
+        &mut self,
+        input: InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let started = Instant::now();
+        let (prepared, data) = self.read_dataset(&input, control)?;
+        drop(input);
+        self.resolve_read(prepared, data, started, previous, control)
+    }
+
+    fn resolve_read(
+        &mut self,
+        prepared: Prepared,
+        data: Dataset,
+        started: Instant,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let mut timings = Timings {
+            normalize: started.elapsed().as_secs_f64(),
+            ..Timings::default()
+        };
         let mut config = self.config.clone().expect("read sets it");
 
         if config.matching.model.is_none() {
@@ -382,13 +419,15 @@ impl Resolver {
     /// No trained model, unreadable input, a record id already held, or cancellation
     /// (records added before it stay added).
     pub fn add(&mut self, input: &InputTable, control: &Control) -> Result<Vec<Event>, Error> {
-        let config = self.config.clone().ok_or(Error::NotFitted)?;
-        if config.matching.model.is_none() {
+        if !self.is_fitted() || self.frequencies.is_none() {
             return Err(Error::NotFitted);
         }
-        let (prepared, _) = self.read(input, control)?;
-        let frequencies = self.frozen_frequencies()?;
-        let state = self.state.get_or_insert_with(|| State::empty(&config));
+        let prepared = self.read(input, control)?;
+        // Disjoint borrows of the fields: the frozen tables are large and never copied.
+        let (Some(config), Some(frequencies)) = (&self.config, &self.frequencies) else {
+            return Err(Error::NotFitted);
+        };
+        let state = self.state.get_or_insert_with(|| State::empty(config));
         if state.keys.is_none() {
             state.keys = Some(KeyIndex::build(
                 &state.data,
@@ -409,7 +448,7 @@ impl Resolver {
                 control.check()?;
                 control.report(Stage::Add, i as u64, total);
             }
-            state.add_one(&config, &frequencies, id, channel, record, bad)?;
+            state.add_one(config, frequencies, id, channel, record, bad)?;
         }
         control.report(Stage::Add, total, total);
         Ok(state.graph.events()[start..].to_vec())
@@ -421,8 +460,9 @@ impl Resolver {
     /// # Errors
     /// [`Error::UnknownRecord`], or [`Error::NothingResolved`].
     pub fn remove(&mut self, record: &str) -> Result<Vec<Event>, Error> {
-        let config = self.config.clone().ok_or(Error::NothingResolved)?;
-        let frequencies = self.frozen_frequencies()?;
+        let (Some(config), Some(frequencies)) = (&self.config, &self.frequencies) else {
+            return Err(Error::NothingResolved);
+        };
         let state = self.state.as_mut().ok_or(Error::NothingResolved)?;
         if state.keys.is_none() {
             state.keys = Some(KeyIndex::build(
@@ -440,14 +480,9 @@ impl Resolver {
             .map_err(|_| Error::UnknownRecord)?;
         state.joins[index as usize].clear();
         if !affected.is_empty() {
-            state.recluster(&config, &frequencies, &affected)?;
+            state.recluster(config, frequencies, &affected)?;
         }
         Ok(state.graph.events()[start..].to_vec())
-    }
-
-    /// Term frequencies frozen at the last fit or resolve.
-    fn frozen_frequencies(&self) -> Result<TermFrequencies, Error> {
-        self.frequencies.clone().ok_or(Error::NotFitted)
     }
 
     /// Every comparison's level, m, u and weight for two held records, scored exactly as the
@@ -631,7 +666,6 @@ impl State {
             .expect("built")
             .candidates(index, &mut candidates);
         candidates.retain(|&c| self.graph.record_id(c).is_some() && !self.bad[c as usize]);
-        let overrides = Overrides::new(config, &self.data.ids);
         let mut edges: Vec<Edge> = Vec::new();
         if !candidates.is_empty() {
             let mut local: Vec<u32> = candidates.clone();
@@ -653,12 +687,20 @@ impl State {
                 }
             }
         }
-        for &(a, b) in &overrides.must_link {
-            if (a == index || b == index)
-                && self.graph.record_id(a).is_some()
-                && self.graph.record_id(b).is_some()
+        // Must-links naming this record join its component; other pairs were placed before.
+        let own = self.data.ids[index as usize].as_str();
+        for [a, b] in &config.clustering.must_link {
+            let other = if a == own {
+                b
+            } else if b == own {
+                a
+            } else {
+                continue;
+            };
+            if let Some(other) = self.graph.index_of(&RecordId::from(other.as_str()))
+                && other != index
             {
-                edges.push(must_link_edge(a, b));
+                edges.push(must_link_edge(index, other));
             }
         }
         if edges.is_empty() {
