@@ -691,3 +691,87 @@ fn match_refuses_duplicate_ids_by_row() {
     assert!(err.contains("row 3") && err.contains("unique"), "{err}");
     assert!(!err.contains("A1") && !err.contains("李娜"), "{err}");
 }
+
+#[test]
+fn resolve_writes_every_output_with_one_entity_row_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = sameas(&[
+        "resolve",
+        sample().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for file in [
+        "entities.csv",
+        "golden.csv",
+        "conflicts.jsonl",
+        "events.jsonl",
+        "review.csv",
+        "config.json",
+        "report.json",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    let (header, rows) = read_output(&out.join("entities.csv"));
+    assert_eq!(header, ["record_id", "entity_id"]);
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[0][0], "C0001", "input order");
+    let (_, golden) = read_output(&out.join("golden.csv"));
+    let entities: std::collections::HashSet<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(golden.len(), entities.len(), "one golden row per entity");
+
+    // A second run against the first keeps every id, and explain-entity reads its config.
+    let out2 = dir.path().join("out2");
+    let config = out.join("config.json");
+    let previous = out.join("entities.csv");
+    let output = sameas(&[
+        "resolve",
+        sample().to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--previous",
+        previous.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read_output(&out2.join("entities.csv")).1, rows);
+    let output = sameas(&[
+        "explain-entity",
+        "--config",
+        config.to_str().unwrap(),
+        sample().to_str().unwrap(),
+        &rows[0][1],
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("C0001"));
+}
+
+#[test]
+fn resolve_refuses_a_bad_threshold_and_a_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = sameas(&["resolve", sample().to_str().unwrap(), "--threshold", "1.5"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("threshold"), "{}", stderr(&output));
+    let config = write(
+        dir.path(),
+        "config.json",
+        b"{\"version\": 1, \"schema\": 3}",
+    );
+    let output = sameas(&[
+        "resolve",
+        sample().to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("not a usable config"),
+        "{}",
+        stderr(&output)
+    );
+}

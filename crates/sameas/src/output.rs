@@ -186,3 +186,29 @@ pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<Record
     }
     Ok((must, cannot))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_decisions_become_overrides_and_bad_words_name_the_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.csv");
+        std::fs::write(
+            &path,
+            "record_id_l,record_id_r,entity_l,entity_r,match_probability,match_weight,reason,decision\n\
+             a,b,E1,E2,0.4,-0.5,band,match\n\
+             c,d,E3,E4,0.3,-1.0,band,\n\
+             e,f,E5,E6,0.9,3.0,refused: cannot_link,No\n",
+        )
+        .unwrap();
+        let (must, cannot) = read_review_decisions(&path).unwrap();
+        assert_eq!(must, vec![["a".to_string(), "b".to_string()]]);
+        assert_eq!(cannot, vec![["e".to_string(), "f".to_string()]]);
+        std::fs::write(&path, "record_id_l,record_id_r,decision\na,b,maybe\n").unwrap();
+        let err = read_review_decisions(&path).unwrap_err().to_string();
+        assert!(err.contains("row 1"), "{err}");
+        assert!(!err.contains("maybe"), "the cell is not echoed");
+    }
+}
