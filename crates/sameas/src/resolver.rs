@@ -329,13 +329,6 @@ impl Resolver {
         control.report(Stage::Cluster, total_pairs, total_pairs);
         timings.cluster = started.elapsed().as_secs_f64();
 
-        control.check()?;
-        let started = Instant::now();
-        let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
-        let (golden, conflicts) =
-            golden_records(&survivorship, &data, &prepared.channels, &graph, control);
-        timings.golden = started.elapsed().as_secs_f64();
-
         let comparisons: Vec<String> = config
             .matching
             .comparisons
@@ -352,21 +345,27 @@ impl Resolver {
             guard.as_ref(),
             &level_names,
         );
-        let mut report = report(
-            &data,
-            &graph,
-            &scored,
-            &clustering,
-            threshold,
-            &review,
-            &conflicts,
-        );
+        let mut report = report(&data, &graph, &scored, &clustering, threshold, &review);
         report.refused.household_guard = (0..scored.len())
             .filter(|&i| {
                 scored.probabilities[i] >= threshold
                     && !is_edge(&scored, i, threshold, guard.as_ref())
             })
             .count() as u64;
+        // The scored pairs are done with: free them before golden records, the last
+        // large allocation of the run.
+        drop(scored);
+        drop(edges);
+        drop(cannot_link);
+
+        control.check()?;
+        let started = Instant::now();
+        let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
+        let (golden, conflicts) =
+            golden_records(&survivorship, &data, &prepared.channels, &graph, control);
+        timings.golden = started.elapsed().as_secs_f64();
+
+        report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
         report.blocking = blocking;
         report.timings = timings;
@@ -1107,7 +1106,6 @@ fn report(
     clustering: &Clustering,
     threshold: f64,
     review: &[ReviewPair],
-    conflicts: &[sameas_merge::golden::Conflict],
 ) -> Report {
     let mut sizes = [0u64; 11];
     let mut largest = 0;
@@ -1148,7 +1146,6 @@ fn report(
         joins,
         refused,
         review_pairs: review.len() as u64,
-        conflicts: conflicts.len() as u64,
         ..Report::default()
     }
 }
