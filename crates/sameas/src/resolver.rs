@@ -345,13 +345,15 @@ impl Resolver {
             guard.as_ref(),
             &level_names,
         );
-        let mut report = report(&data, &graph, &scored, &clustering, threshold, &review);
-        report.refused.household_guard = (0..scored.len())
-            .filter(|&i| {
-                scored.probabilities[i] >= threshold
-                    && !is_edge(&scored, i, threshold, guard.as_ref())
-            })
-            .count() as u64;
+        let mut report = report(
+            &data,
+            &graph,
+            &scored,
+            &clustering,
+            threshold,
+            guard.as_ref(),
+            &review,
+        );
         // The scored pairs are done with: free them before golden records, the last
         // large allocation of the run.
         drop(scored);
@@ -435,6 +437,7 @@ impl Resolver {
             )?);
         }
         let start = state.graph.events().len();
+        let scoring = Scoring::new(config, frequencies);
         let total = prepared.ids.len() as u64;
         for (i, ((id, channel), (record, bad))) in prepared
             .ids
@@ -447,7 +450,7 @@ impl Resolver {
                 control.check()?;
                 control.report(Stage::Add, i as u64, total);
             }
-            state.add_one(config, frequencies, id, channel, record, bad)?;
+            state.add_one(&scoring, id, channel, record, bad)?;
         }
         control.report(Stage::Add, total, total);
         Ok(state.graph.events()[start..].to_vec())
@@ -479,7 +482,7 @@ impl Resolver {
             .map_err(|_| Error::UnknownRecord)?;
         state.joins[index as usize].clear();
         if !affected.is_empty() {
-            state.recluster(config, frequencies, &affected)?;
+            state.recluster(&Scoring::new(config, frequencies), &affected)?;
         }
         Ok(state.graph.events()[start..].to_vec())
     }
@@ -636,13 +639,18 @@ impl State {
 
     fn add_one(
         &mut self,
-        config: &ResolverConfig,
-        frequencies: &TermFrequencies,
+        scoring: &Scoring,
         id: RecordId,
         channel: Channel,
         record: NormalizedRecord,
         bad: bool,
     ) -> Result<(), Error> {
+        let Scoring {
+            config,
+            guard,
+            frequencies,
+        } = scoring;
+        let guard = guard.as_ref();
         let index = self.graph.push_record(id.clone())?;
         debug_assert_eq!(index as usize, self.data.len());
         let keys = self.keys.as_mut().expect("built before adding");
@@ -674,9 +682,8 @@ impl State {
             let last = (local.len() - 1) as u32;
             let pairs: Vec<(u32, u32)> = (0..last).map(|k| (k, last)).collect();
             let scored = matcher.score(&pairs);
-            let guard = EdgeGuard::new(config);
             for (k, &(l, _)) in scored.pairs.iter().enumerate() {
-                if is_edge(&scored, k, config.matching.threshold, guard.as_ref()) {
+                if is_edge(&scored, k, config.matching.threshold, guard) {
                     edges.push(Edge {
                         a: local[l as usize],
                         b: index,
@@ -708,7 +715,7 @@ impl State {
         }
         self.graph.add_edges(&edges);
         let component = self.graph.component(index);
-        self.recluster(config, frequencies, &component)
+        self.recluster(scoring, &component)
     }
 
     /// Places a record with no positive edge as an entity of its own.
@@ -723,12 +730,13 @@ impl State {
 
     /// Re-clusters `records` (whole positive components) exactly as a batch run clusters
     /// them: every candidate pair among them is scored with the frozen model.
-    fn recluster(
-        &mut self,
-        config: &ResolverConfig,
-        frequencies: &TermFrequencies,
-        records: &[u32],
-    ) -> Result<(), Error> {
+    fn recluster(&mut self, scoring: &Scoring, records: &[u32]) -> Result<(), Error> {
+        let Scoring {
+            config,
+            guard,
+            frequencies,
+        } = scoring;
+        let guard = guard.as_ref();
         let keys = self.keys.as_ref().expect("built before re-clustering");
         let mut pairs = Vec::new();
         for (x, &a) in records.iter().enumerate() {
@@ -742,11 +750,10 @@ impl State {
         let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
         let scored = matcher.score(&pairs);
         let overrides = Overrides::new(config, &subset.ids);
-        let guard = EdgeGuard::new(config);
         let edges = positive_edges(
             &scored,
             config.matching.threshold,
-            guard.as_ref(),
+            guard,
             &overrides.must_link,
         );
         let cannot_link =
@@ -789,6 +796,24 @@ fn must_link_edge(a: u32, b: u32) -> Edge {
         b: a.max(b),
         weight: 0.0,
         probability: 1.0,
+    }
+}
+
+/// What incremental scoring holds fixed: the configuration, its household guard and the
+/// frozen term frequencies.
+struct Scoring<'a> {
+    config: &'a ResolverConfig,
+    guard: Option<EdgeGuard>,
+    frequencies: &'a TermFrequencies,
+}
+
+impl<'a> Scoring<'a> {
+    fn new(config: &'a ResolverConfig, frequencies: &'a TermFrequencies) -> Self {
+        Scoring {
+            config,
+            guard: EdgeGuard::new(config),
+            frequencies,
+        }
     }
 }
 
@@ -1105,6 +1130,7 @@ fn report(
     scored: &ScoredPairs,
     clustering: &Clustering,
     threshold: f64,
+    guard: Option<&EdgeGuard>,
     review: &[ReviewPair],
 ) -> Report {
     let mut sizes = [0u64; 11];
@@ -1117,6 +1143,13 @@ fn report(
         sizes[(size as usize).min(10)] += 1;
     }
     let mut refused = Refusals::default();
+    let mut above = 0;
+    for i in 0..scored.len() {
+        if scored.probabilities[i] >= threshold {
+            above += 1;
+            refused.household_guard += u64::from(!is_edge(scored, i, threshold, guard));
+        }
+    }
     let mut joins = 0;
     for join in &clustering.joins {
         match join.outcome {
@@ -1137,11 +1170,7 @@ fn report(
             .map(|s| (s as u64, sizes[s]))
             .collect(),
         candidate_pairs: scored.len() as u64,
-        pairs_above_threshold: scored
-            .probabilities
-            .iter()
-            .filter(|&&p| p >= threshold)
-            .count() as u64,
+        pairs_above_threshold: above,
         threshold,
         joins,
         refused,
