@@ -48,7 +48,7 @@ pub struct EvalArgs {
 }
 
 /// Masked values of one record, by field kind.
-type Masked = BTreeMap<&'static str, String>;
+pub(crate) type Masked = BTreeMap<&'static str, String>;
 
 #[derive(Serialize)]
 struct ShownExample<'a> {
@@ -83,7 +83,15 @@ pub fn eval(args: &EvalArgs) -> Result<()> {
     let (predicted, format) = Predicted::from_path(&truth, &args.pred, args.threshold)?;
     let evaluation = evaluate(&truth, &predicted, args.examples)?;
     let masked = match &args.data {
-        Some(path) => masked_records(path, &evaluation)?,
+        Some(path) => {
+            let wanted: HashSet<&str> = evaluation
+                .false_merges
+                .iter()
+                .chain(&evaluation.missed_links)
+                .flat_map(|e| [e.record_id_l.as_str(), e.record_id_r.as_str()])
+                .collect();
+            masked_records(path, &wanted)?
+        }
         None => HashMap::new(),
     };
     let report = Report {
@@ -120,14 +128,12 @@ fn shown<'a>(
         .collect()
 }
 
-/// Reads the data file and masks the shown fields of the records the examples name.
-fn masked_records(path: &Path, evaluation: &Evaluation) -> Result<HashMap<String, Masked>> {
-    let wanted: HashSet<&str> = evaluation
-        .false_merges
-        .iter()
-        .chain(&evaluation.missed_links)
-        .flat_map(|e| [e.record_id_l.as_str(), e.record_id_r.as_str()])
-        .collect();
+/// Reads the data file and masks the shown fields (name, phone, e-mail, birth date) of the
+/// `wanted` records.
+pub(crate) fn masked_records(
+    path: &Path,
+    wanted: &HashSet<&str>,
+) -> Result<HashMap<String, Masked>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let table = read_csv(&bytes, None)
         .with_context(|| format!("{} cannot be read as a table", path.display()))?;

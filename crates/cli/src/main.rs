@@ -1,5 +1,9 @@
 //! The `sameas` command line.
 
+mod bench;
+mod bench_compare;
+mod bench_run;
+mod bench_suite;
 mod commands;
 mod eval;
 mod matching;
@@ -38,6 +42,12 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Generate seeded synthetic multi-channel customer records with ground truth.
     Synth(synth::SynthArgs),
+    /// Run the resolver over a suite of labelled datasets and print one table: blocking,
+    /// pairwise and B-cubed scores, seconds per stage and peak memory.
+    Bench(bench::BenchArgs),
+    /// One dataset of a bench run, printed as JSON (run by `bench`).
+    #[command(hide = true)]
+    BenchOne(bench_run::BenchOneArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +61,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => matching::run_explain(&args),
         Command::Eval(args) => eval::eval(&args),
         Command::Synth(args) => synth::synth(&args),
+        Command::Bench(args) => bench::run_bench(&args),
+        Command::BenchOne(args) => bench_run::run_bench_one(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -253,7 +253,11 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     }
 
     let evaluation = match &args.truth {
-        Some(path) => Some(evaluate_truth(path, &resolution.entities)?),
+        Some(path) => Some(evaluate_truth(
+            path,
+            &Truth::from_path(path)?,
+            &resolution.entities,
+        )?),
         None => None,
     };
     let write_started = Instant::now();
@@ -330,18 +334,18 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     Ok(())
 }
 
-/// Pairwise / B-cubed scores, and household merges when the truth has a `household_id`
-/// column.
-fn evaluate_truth(
+/// Pairwise / B-cubed scores against `truth` (read from `path`), and household merges when
+/// the file has a `household_id` column.
+pub(crate) fn evaluate_truth(
     path: &Path,
+    truth: &Truth,
     entities: &[(RecordId, EntityId)],
 ) -> Result<(Evaluation, Option<HouseholdMerges>)> {
-    let truth = Truth::from_path(path)?;
     let predicted = Predicted::from_entities(
-        &truth,
+        truth,
         entities.iter().map(|(r, e)| (r.as_str(), e.as_str())),
     )?;
-    let evaluation = evaluate(&truth, &predicted, 5)?;
+    let evaluation = evaluate(truth, &predicted, 5)?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
@@ -359,7 +363,7 @@ fn evaluate_truth(
                     household_of[i as usize] = Some(h.to_string());
                 }
             }
-            Some(household_merges(&truth, &household_of, &predicted))
+            Some(household_merges(truth, &household_of, &predicted))
         }
     };
     Ok((evaluation, households))

@@ -2,11 +2,11 @@
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use sameas_synth::{Difficulty, SynthConfig};
+use sameas_synth::{Difficulty, Summary, SynthConfig};
 
 /// A named difficulty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,19 +45,24 @@ pub fn synth(args: &SynthArgs) -> Result<()> {
         seed: args.seed,
         difficulty,
     };
-    let data =
-        File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let truth = File::create(&args.truth)
-        .with_context(|| format!("cannot create {}", args.truth.display()))?;
-    let summary = sameas_synth::write_csv(
-        &config,
-        BufWriter::with_capacity(1 << 20, data),
-        BufWriter::with_capacity(1 << 20, truth),
-    )
-    .context("synth failed")?;
+    let summary = write_files(&config, &args.out, &args.truth)?;
     eprintln!(
         "wrote {} records of {} persons in {} households",
         summary.records, summary.persons, summary.households
     );
     Ok(())
+}
+
+/// Writes the generated records to `out` and their truth to `truth`: the bytes `sameas synth`
+/// writes for the same configuration.
+pub fn write_files(config: &SynthConfig, out: &Path, truth: &Path) -> Result<Summary> {
+    let data = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let truth =
+        File::create(truth).with_context(|| format!("cannot create {}", truth.display()))?;
+    sameas_synth::write_csv(
+        config,
+        BufWriter::with_capacity(1 << 20, data),
+        BufWriter::with_capacity(1 << 20, truth),
+    )
+    .context("synth failed")
 }

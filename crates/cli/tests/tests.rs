@@ -1,5 +1,7 @@
 //! The `sameas` binary on the shipped sample and on bad input.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,7 @@
 //! Criterion benches of the match stage on generated retail records (the synth generator's
 //! default difficulty, 12 columns, 10 compared fields): scoring candidate pairs (the
-//! pairs-per-second figure), blocking, compiling a matcher, and training.
+//! pairs-per-second figure), each comparison alone, blocking, compiling a matcher, and
+//! training.
 
 use std::hint::black_box;
 
@@ -93,6 +94,27 @@ fn match_stage(c: &mut Criterion) {
         group.finish();
 
         if records == 10_000 {
+            // Each comparison alone (one thread): a matcher with that comparison and its
+            // trained levels only, over the same candidate pairs.
+            let model = config.matching.model.as_ref().unwrap();
+            let mut group = c.benchmark_group("score_comparison");
+            group.sample_size(20);
+            group.throughput(Throughput::Elements(pairs.len() as u64));
+            for (at, comparison) in config.matching.comparisons.iter().enumerate() {
+                let mut single = config.matching.clone();
+                single.comparisons = vec![comparison.clone()];
+                let mut single_model = model.clone();
+                single_model.comparisons = vec![model.comparisons[at].clone()];
+                single.model = Some(single_model);
+                let matcher = Matcher::new(&single, &data).unwrap();
+                group.bench_with_input(
+                    BenchmarkId::new(&comparison.name, records),
+                    &pairs,
+                    |b, pairs| b.iter(|| one.install(|| black_box(matcher.score(pairs)))),
+                );
+            }
+            group.finish();
+
             // Compiling the matcher: comparators, and the term-frequency tables counted.
             let mut group = c.benchmark_group("compile");
             group.sample_size(20);

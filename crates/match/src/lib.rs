@@ -60,7 +60,7 @@ pub use keys::KeyRef;
 pub use model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
-pub use train::{Labels, train, train_supervised};
+pub use train::{Labels, train, train_keeping_index, train_supervised};
 
 /// Candidate pairs and their scores.
 #[derive(Debug)]

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use sameas_core::Channel;
-use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, run, train};
+use sameas_match::{
+    BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, run, train, train_keeping_index,
+};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
 use sameas_normalize::record::RecordNormalizer;
@@ -378,6 +380,43 @@ mod training {
         let two = run_with(2);
         assert_eq!(one.to_json(), two.to_json());
         assert_eq!(one, two);
+    }
+
+    #[test]
+    fn the_index_kept_from_training_lists_the_same_candidates() {
+        let data = generated(2_000, 3);
+        let mut config = ResolverConfig::infer(
+            data.schema.clone(),
+            NormalizeOptions::default(),
+            LinkMode::Dedupe,
+        );
+        config.matching.training.u_sample_pairs = 5_000;
+        let model = train(&config.matching, &data).unwrap();
+        let (kept_model, index) = train_keeping_index(&config.matching, &data).unwrap();
+        assert_eq!(kept_model, model);
+        let fresh = BlockIndex::build(
+            &data,
+            &config.matching.blocking.rules,
+            config.matching.blocking.max_block_size,
+            config.matching.mode,
+        )
+        .unwrap()
+        .candidate_pairs(&data);
+        let kept = index
+            .expect("EM blocks with the blocking rules by default")
+            .candidate_pairs(&data);
+        assert!(!kept.pairs.is_empty());
+        assert_eq!(kept.pairs, fresh.pairs);
+        assert_eq!(kept.rules, fresh.rules);
+
+        // EM on rules of its own: nothing to hand over.
+        config.matching.training.em_rules = config.matching.blocking.rules[..1].to_vec();
+        assert!(
+            train_keeping_index(&config.matching, &data)
+                .unwrap()
+                .1
+                .is_none()
+        );
     }
 
     #[test]

@@ -334,7 +334,7 @@ const NONE: u32 = u32::MAX;
 
 /// One stored edge. Each record's edges form a linked list through `next`, so adding an edge
 /// is constant time and a record costs one `u32` (its list's head) however many edges it has.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct StoredEdge {
     /// The two records; `[NONE, NONE]` for a free slot.
     ends: [u32; 2],
@@ -352,7 +352,7 @@ impl StoredEdge {
 }
 
 /// The positive edges, about 32 bytes each and 4 per record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Adjacency {
     head: Vec<u32>,
     edges: Vec<StoredEdge>,
@@ -498,7 +498,7 @@ impl Visited {
 }
 
 /// One entity slot; `id` is `None` while the slot is free.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct EntitySlot {
     id: Option<EntityId>,
     /// Record indices, ascending.
@@ -509,7 +509,7 @@ struct EntitySlot {
 ///
 /// Records are numbered by index in the order they arrived; a removed record's index is not
 /// reused, so indices stay valid.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IdentityGraph {
     /// The id of each index; `None` once removed.
     ids: Vec<Option<RecordId>>,

@@ -18,11 +18,13 @@ mod latin;
 mod places;
 
 use sameas_core::FieldPart;
+use serde::{Deserialize, Serialize};
 
 use crate::{MatchKeys, Normalized, text};
 
 /// The script an address is written in, which decides how it is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AddressScript {
     /// Chinese characters: province / city / district / detail.
     Han,
@@ -32,7 +34,7 @@ pub enum AddressScript {
 
 /// A normalized address. Text fields are folded (lower case, Simplified Chinese) except the
 /// Latin region code, which is upper case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Address {
     /// How it was read.
     pub script: AddressScript,

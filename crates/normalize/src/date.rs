@@ -19,11 +19,12 @@
 use std::borrow::Cow;
 
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use crate::{DateOrder, Issue, IssueKind, MatchKeys, NormalizeOptions, Normalized, text};
 
 /// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct NormalizedDate(pub Date);
 
 impl MatchKeys for NormalizedDate {

@@ -1,10 +1,12 @@
 //! Identifiers (member numbers, device ids, social security numbers, passports): NFKC, upper
 //! case, separators removed, so `m-00 12` and `M0012` meet.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{MatchKeys, Normalized, text};
 
 /// A normalized identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Identifier(pub String);
 
 impl MatchKeys for Identifier {

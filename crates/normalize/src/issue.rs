@@ -49,12 +49,44 @@ impl fmt::Display for IssueKind {
 
 /// A data-quality issue. The reason is a fixed phrase and never quotes the value, so issues
 /// can go to logs and reports without leaking personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Issue {
     /// What kind of issue.
     pub kind: IssueKind,
     /// Why, in a few words.
     pub reason: &'static str,
+}
+
+/// An issue as read back (from a saved resolver): the reason as owned text.
+#[derive(Deserialize)]
+struct IssueDocument {
+    kind: IssueKind,
+    reason: String,
+}
+
+impl<'de> Deserialize<'de> for Issue {
+    /// Reasons are a small fixed set of phrases; each distinct one read is kept once for
+    /// the life of the process, as the `&'static str` the field holds.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Issue, D::Error> {
+        let document = IssueDocument::deserialize(deserializer)?;
+        static READ: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+            std::sync::Mutex::new(std::collections::BTreeSet::new());
+        let mut read = READ
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let reason = match read.get(document.reason.as_str()) {
+            Some(&known) => known,
+            None => {
+                let kept: &'static str = Box::leak(document.reason.into_boxed_str());
+                read.insert(kept);
+                kept
+            }
+        };
+        Ok(Issue {
+            kind: document.kind,
+            reason,
+        })
+    }
 }
 
 impl Issue {
@@ -68,7 +100,7 @@ impl Issue {
 ///
 /// An invalid value has `value: None` and an [`IssueKind::Invalid`] issue; a missing one has
 /// `value: None` and an [`IssueKind::Missing`] issue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Normalized<T> {
     /// The typed, normalized value.
     pub value: Option<T>,

@@ -4,12 +4,13 @@
 //! character) are converted to 18.
 
 use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
 
 use crate::gender::Gender;
 use crate::{Issue, IssueKind, MatchKeys, Normalized, date, text};
 
 /// A valid Chinese resident identity card number and what it encodes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NationalId {
     /// The 18-character number, check character `X` upper-case.
     pub id: String,

@@ -2,6 +2,7 @@
 //! against the one in a national id), and writing the normalized output columns.
 
 use sameas_core::{FieldKind, FieldPart, Record, Schema, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::address::{Address, AddressNormalizer};
 use crate::date::{DateNormalizer, NormalizedDate};
@@ -14,7 +15,8 @@ use crate::phone::{Phone, PhoneNormalizer};
 use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Normalized, text};
 
 /// The normalized value of one field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FieldValue {
     /// A name (boxed: it is the largest value, and records stay small).
@@ -82,7 +84,7 @@ pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
 }
 
 /// A record after normalization: one result per schema field, in schema order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NormalizedRecord {
     /// One result per schema field.
     pub fields: Vec<Normalized<FieldValue>>,

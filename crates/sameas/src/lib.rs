@@ -34,6 +34,8 @@ mod input;
 mod output;
 mod resolution;
 mod resolver;
+mod snapshot;
+mod tuning;
 
 pub use config::ResolverConfig;
 pub use control::{Control, Progress, Stage};
@@ -42,6 +44,7 @@ pub use input::{BadRow, InputTable};
 pub use output::{OUTPUT_FILES, RecordPair, read_review_decisions, write_resolution};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
+pub use tuning::{Sweep, SweepPoint};
 
 pub use sameas_core::{Channel, EntityId, RecordId};
 pub use sameas_eval as eval;

@@ -39,7 +39,8 @@ pub struct Timings {
     pub normalize: f64,
     /// Training (0 when the model was given).
     pub train: f64,
-    /// Blocking.
+    /// Blocking: listing the candidate pairs, and indexing the blocking keys unless
+    /// training already indexed them (EM on the blocking rules, the default).
     pub block: f64,
     /// Scoring.
     pub score: f64,

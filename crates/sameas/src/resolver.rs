@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_match::{
-    BlockIndex, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher, PairExplanation,
-    ScoredPairs, TermFrequencies,
+    BlockIndex, CandidatePairs, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher,
+    PairExplanation, RuleStats, ScoredPairs, TermFrequencies,
 };
 use sameas_merge::cluster::{
     ClusterProblem, Clustering, Edge, HouseholdGuard, Join, JoinOutcome, Refusal, cluster,
@@ -32,23 +32,23 @@ use crate::{Error, ResolverConfig};
 /// term frequencies frozen when it was fitted, so that records added one at a time are
 /// scored exactly as a batch run over the same data would score them.
 pub struct Resolver {
-    config: Option<ResolverConfig>,
+    pub(crate) config: Option<ResolverConfig>,
     /// Term frequencies frozen by the last `fit` or `resolve`.
-    frequencies: Option<TermFrequencies>,
-    state: Option<State>,
+    pub(crate) frequencies: Option<TermFrequencies>,
+    pub(crate) state: Option<State>,
 }
 
 /// The identity state: every record seen, the graph, and the join log.
-struct State {
-    data: Dataset,
-    channels: Vec<Channel>,
-    bad: Vec<bool>,
-    graph: IdentityGraph,
+pub(crate) struct State {
+    pub(crate) data: Dataset,
+    pub(crate) channels: Vec<Channel>,
+    pub(crate) bad: Vec<bool>,
+    pub(crate) graph: IdentityGraph,
     /// Per record: the joins (accepted or refused) logged with this record as the first
     /// side, in global indices.
-    joins: Vec<Vec<Join>>,
+    pub(crate) joins: Vec<Vec<Join>>,
     /// Blocking keys for incremental lookups, built at the first `add`.
-    keys: Option<KeyIndex>,
+    pub(crate) keys: Option<KeyIndex>,
 }
 
 /// Why an entity is what it is: its records and the joins that built it, with the joins
@@ -163,6 +163,13 @@ impl Resolver {
         self.len() == 0
     }
 
+    /// Entities held.
+    pub fn entity_count(&self) -> usize {
+        self.state
+            .as_ref()
+            .map_or(0, |s| s.graph.entities().count())
+    }
+
     /// The configuration, inferring it from `input`'s headers when there is none.
     fn config_for(&mut self, input: &InputTable) -> Result<&ResolverConfig, Error> {
         if self.config.is_none() {
@@ -184,7 +191,7 @@ impl Resolver {
 
     /// Reads `input` and moves its ids and records into a dataset (no copy: at a million
     /// records the normalized values are the largest thing held).
-    fn read_dataset(
+    pub(crate) fn read_dataset(
         &mut self,
         input: &InputTable,
         control: &Control,
@@ -267,63 +274,21 @@ impl Resolver {
             ..Timings::default()
         };
         let mut config = self.config.clone().expect("read sets it");
-
-        if config.matching.model.is_none() {
-            control.check()?;
-            let started = Instant::now();
-            control.report(Stage::Train, 0, 1);
-            config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
-            control.report(Stage::Train, 1, 1);
-            timings.train = started.elapsed().as_secs_f64();
-        }
-
-        control.check()?;
-        let started = Instant::now();
-        control.report(Stage::Block, 0, data.len() as u64);
-        let index = BlockIndex::build(
-            &data,
-            &config.matching.blocking.rules,
-            config.matching.blocking.max_block_size,
-            config.matching.mode,
-        )?;
-        let candidates = index.candidate_pairs(&data);
-        drop(index);
-        control.report(Stage::Block, data.len() as u64, data.len() as u64);
-        timings.block = started.elapsed().as_secs_f64();
-
-        control.check()?;
-        let started = Instant::now();
-        let total_pairs = candidates.pairs.len() as u64;
-        control.report(Stage::Score, 0, total_pairs);
-        let matcher = Matcher::new(&config.matching, &data)?;
-        let scored = matcher.score(&candidates.pairs);
-        let blocking = candidates.stats;
-        drop(candidates.pairs);
-        let frequencies = matcher.term_frequencies();
-        drop(matcher);
-        control.report(Stage::Score, total_pairs, total_pairs);
-        timings.score = started.elapsed().as_secs_f64();
+        let Scored {
+            scored,
+            blocking,
+            frequencies,
+        } = train_block_score(&mut config, &data, &mut timings, control)?;
+        let total_pairs = scored.len() as u64;
 
         control.check()?;
         let started = Instant::now();
         control.report(Stage::Cluster, 0, total_pairs);
         let threshold = config.matching.threshold;
-        let overrides = Overrides::new(&config, &data.ids);
-        let exclusive = exclusive_values(&config, &data);
         let guard = EdgeGuard::new(&config);
-        let edges = positive_edges(&scored, threshold, guard.as_ref(), &overrides.must_link);
-        let cannot_link =
-            cannot_link_pairs(&scored, config.clustering.cannot_link_below, &overrides);
-        let clustering = cluster(
-            &ClusterProblem {
-                ids: &data.ids,
-                edges: &edges,
-                cannot_link: &cannot_link,
-                must_link: &overrides.must_link,
-                exclusive: &exclusive,
-            },
-            config.clustering.method,
-        );
+        let constraints = Constraints::new(&config, &data, &scored);
+        let (edges, clustering) =
+            constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());
         let graph =
             IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
         control.report(Stage::Cluster, total_pairs, total_pairs);
@@ -358,7 +323,7 @@ impl Resolver {
         // large allocation of the run.
         drop(scored);
         drop(edges);
-        drop(cannot_link);
+        drop(constraints);
 
         control.check()?;
         let started = Instant::now();
@@ -566,6 +531,12 @@ impl Resolver {
         })
     }
 
+    /// The held records (removed ones included) and whether each is still held.
+    pub(crate) fn held(&self) -> Option<(&Dataset, impl Fn(u32) -> bool + '_)> {
+        let state = self.state.as_ref()?;
+        Some((&state.data, |i| state.graph.record_id(i).is_some()))
+    }
+
     /// The entity of a held record.
     pub fn entity_of(&self, record: &str) -> Option<EntityId> {
         let state = self.state.as_ref()?;
@@ -749,25 +720,12 @@ impl State {
         let subset = self.subset(records)?;
         let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
         let scored = matcher.score(&pairs);
-        let overrides = Overrides::new(config, &subset.ids);
-        let edges = positive_edges(
+        let (_, clustering) = Constraints::new(config, &subset, &scored).cluster(
+            config,
+            &subset.ids,
             &scored,
             config.matching.threshold,
             guard,
-            &overrides.must_link,
-        );
-        let cannot_link =
-            cannot_link_pairs(&scored, config.clustering.cannot_link_below, &overrides);
-        let exclusive = exclusive_values(config, &subset);
-        let clustering = cluster(
-            &ClusterProblem {
-                ids: &subset.ids,
-                edges: &edges,
-                cannot_link: &cannot_link,
-                must_link: &overrides.must_link,
-                exclusive: &exclusive,
-            },
-            config.clustering.method,
         );
         for &r in records {
             self.joins[r as usize].clear();
@@ -787,6 +745,122 @@ impl State {
         }
         self.graph.apply(records, &clustering);
         Ok(())
+    }
+}
+
+/// Scored candidate pairs and what the run keeps of blocking and scoring.
+pub(crate) struct Scored {
+    /// Every candidate pair, scored.
+    pub(crate) scored: ScoredPairs,
+    /// Per blocking rule statistics.
+    pub(crate) blocking: Vec<RuleStats>,
+    /// The term frequencies the scores used, frozen for incremental adds.
+    pub(crate) frequencies: TermFrequencies,
+}
+
+/// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
+pub(crate) fn block(config: &ResolverConfig, data: &Dataset) -> Result<CandidatePairs, Error> {
+    let index = BlockIndex::build(
+        data,
+        &config.matching.blocking.rules,
+        config.matching.blocking.max_block_size,
+        config.matching.mode,
+    )?;
+    Ok(index.candidate_pairs(data))
+}
+
+/// Trains when `config` has no model (keeping the model in it), then blocks and scores:
+/// what a batch run and a threshold sweep share.
+pub(crate) fn train_block_score(
+    config: &mut ResolverConfig,
+    data: &Dataset,
+    timings: &mut Timings,
+    control: &Control,
+) -> Result<Scored, Error> {
+    // EM blocks with the prediction rules by default: its index then serves blocking too.
+    let mut trained_index = None;
+    if config.matching.model.is_none() {
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Train, 0, 1);
+        let (model, index) = sameas_match::train_keeping_index(&config.matching, data)?;
+        config.matching.model = Some(model);
+        trained_index = index;
+        control.report(Stage::Train, 1, 1);
+        timings.train = started.elapsed().as_secs_f64();
+    }
+
+    control.check()?;
+    let started = Instant::now();
+    control.report(Stage::Block, 0, data.len() as u64);
+    let candidates = match trained_index {
+        Some(index) => index.candidate_pairs(data),
+        None => block(config, data)?,
+    };
+    control.report(Stage::Block, data.len() as u64, data.len() as u64);
+    timings.block = started.elapsed().as_secs_f64();
+
+    control.check()?;
+    let started = Instant::now();
+    let total_pairs = candidates.pairs.len() as u64;
+    control.report(Stage::Score, 0, total_pairs);
+    let matcher = Matcher::new(&config.matching, data)?;
+    let scored = matcher.score(&candidates.pairs);
+    let blocking = candidates.stats;
+    drop(candidates.pairs);
+    let frequencies = matcher.term_frequencies();
+    drop(matcher);
+    control.report(Stage::Score, total_pairs, total_pairs);
+    timings.score = started.elapsed().as_secs_f64();
+    Ok(Scored {
+        scored,
+        blocking,
+        frequencies,
+    })
+}
+
+/// What clustering holds fixed whatever the threshold: the manual overrides, the exclusive
+/// values and the scored cannot-links.
+pub(crate) struct Constraints {
+    overrides: Overrides,
+    exclusive: Vec<Vec<u32>>,
+    cannot_link: Vec<(u32, u32)>,
+}
+
+impl Constraints {
+    pub(crate) fn new(config: &ResolverConfig, data: &Dataset, scored: &ScoredPairs) -> Self {
+        let overrides = Overrides::new(config, &data.ids);
+        let cannot_link =
+            cannot_link_pairs(scored, config.clustering.cannot_link_below, &overrides);
+        Constraints {
+            exclusive: exclusive_values(config, data),
+            overrides,
+            cannot_link,
+        }
+    }
+
+    /// The edges at `threshold` and their clustering under the constraints: what a batch
+    /// run, a re-clustering and a threshold sweep share.
+    pub(crate) fn cluster(
+        &self,
+        config: &ResolverConfig,
+        ids: &[RecordId],
+        scored: &ScoredPairs,
+        threshold: f64,
+        guard: Option<&EdgeGuard>,
+    ) -> (Vec<Edge>, Clustering) {
+        let edges = positive_edges(scored, threshold, guard, &self.overrides.must_link);
+        let clustering = cluster(
+            &ClusterProblem {
+                ids,
+                edges: &edges,
+                cannot_link: &self.cannot_link,
+                must_link: &self.overrides.must_link,
+                exclusive: &self.exclusive,
+            },
+            config.clustering.method,
+        );
+        (edges, clustering)
     }
 }
 
@@ -855,7 +929,7 @@ impl Overrides {
 }
 
 /// The household guard: which scored pairs at or above the threshold may become edges.
-struct EdgeGuard {
+pub(crate) struct EdgeGuard {
     /// Per comparison: per level, whether it is personal agreement (empty when the
     /// comparison is not personal).
     personal: Vec<Vec<Evidence>>,
@@ -865,7 +939,7 @@ struct EdgeGuard {
 
 impl EdgeGuard {
     /// `None` when the guard is off or there is no model.
-    fn new(config: &ResolverConfig) -> Option<EdgeGuard> {
+    pub(crate) fn new(config: &ResolverConfig) -> Option<EdgeGuard> {
         let clustering = &config.clustering;
         let model = config.matching.model.as_ref()?;
         let require_agreement = match clustering.household_guard {

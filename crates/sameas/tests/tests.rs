@@ -2,6 +2,7 @@
 
 mod incremental;
 mod resolve;
+mod tuning;
 
 use sameas::table::{Table, TableRow};
 use sameas::{Channel, InputTable};
