@@ -30,6 +30,25 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FieldKind; 10] = [
+        FieldKind::Name,
+        FieldKind::Phone,
+        FieldKind::Email,
+        FieldKind::Address,
+        FieldKind::BirthDate,
+        FieldKind::Date,
+        FieldKind::Gender,
+        FieldKind::NationalId,
+        FieldKind::Identifier,
+        FieldKind::Text,
+    ];
+
+    /// The kind named `name` as written in configs and reports (`birth_date`, …).
+    pub fn from_name(name: &str) -> Option<FieldKind> {
+        FieldKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The kind's name as written in configs and reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -207,5 +226,27 @@ mod tests {
         );
         let json = serde_json::to_string(&schema).unwrap();
         assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+    }
+
+    #[test]
+    fn every_kind_is_listed_once_in_order_and_read_back_by_name() {
+        for (i, kind) in FieldKind::ALL.into_iter().enumerate() {
+            // A new variant does not compile here until it has a place in `ALL`.
+            let position = match kind {
+                FieldKind::Name => 0,
+                FieldKind::Phone => 1,
+                FieldKind::Email => 2,
+                FieldKind::Address => 3,
+                FieldKind::BirthDate => 4,
+                FieldKind::Date => 5,
+                FieldKind::Gender => 6,
+                FieldKind::NationalId => 7,
+                FieldKind::Identifier => 8,
+                FieldKind::Text => 9,
+            };
+            assert_eq!(position, i);
+            assert_eq!(FieldKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(FieldKind::from_name("nickname"), None);
     }
 }

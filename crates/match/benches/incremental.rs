@@ -10,7 +10,7 @@ use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, 
 use sameas_core::Channel;
 use sameas_match::{Dataset, KeyIndex, LinkMode, Matcher, ResolverConfig, train};
 use sameas_normalize::NormalizeOptions;
-use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::infer::infer_schema;
 use sameas_normalize::record::RecordNormalizer;
 use sameas_normalize::table::read_csv;
 use sameas_synth::{SynthConfig, write_csv};
@@ -29,15 +29,10 @@ fn generated(records: u64) -> Dataset {
         reference_date: Some(jiff::civil::date(2026, 1, 1)),
         ..NormalizeOptions::default()
     };
-    let normalizer = RecordNormalizer::new(schema.clone(), options).unwrap();
-    let mut ids = Vec::new();
-    let mut normalized = Vec::new();
-    for row in &table.rows {
-        let record = record_from_row(&schema, &row.cells, row.number, &Channel::Unknown);
-        ids.push(record.id.clone());
-        normalized.push(normalizer.normalize(&record));
-    }
-    Dataset::new(schema, ids, normalized).unwrap()
+    let normalizer = RecordNormalizer::new(schema, options).unwrap();
+    Dataset::from_table(&table, &normalizer, &Channel::Unknown)
+        .unwrap()
+        .0
 }
 
 /// The first `n` records of `data`.

@@ -1,7 +1,10 @@
 //! The records a match runs over: ids, the source each came from, and normalized values.
 
-use sameas_core::{RecordId, Schema};
-use sameas_normalize::record::NormalizedRecord;
+use rayon::prelude::*;
+use sameas_core::{Channel, RecordId, Schema};
+use sameas_normalize::infer::record_from_row;
+use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
+use sameas_normalize::table::Table;
 
 use crate::MatchError;
 
@@ -62,6 +65,46 @@ impl Dataset {
             sources,
             records,
         })
+    }
+
+    /// Normalizes every row of `table` (in parallel, kept in order) into a dataset of one
+    /// source under the normalizer's schema, with each record's channel: its channel
+    /// column's, else `file_channel`.
+    ///
+    /// ```
+    /// # use sameas_core::Channel;
+    /// # use sameas_match::Dataset;
+    /// # use sameas_normalize::NormalizeOptions;
+    /// # use sameas_normalize::infer::infer_schema;
+    /// # use sameas_normalize::record::RecordNormalizer;
+    /// # use sameas_normalize::table::read_csv;
+    /// let table = read_csv("id,name,phone\n1,张伟,138-0013-8000\n2,張偉,13800138000\n".as_bytes(), None).unwrap();
+    /// let schema = infer_schema(&table.headers).unwrap().schema;
+    /// let normalizer = RecordNormalizer::new(schema, NormalizeOptions::default()).unwrap();
+    /// let (data, channels) = Dataset::from_table(&table, &normalizer, &Channel::App).unwrap();
+    /// assert_eq!(data.len(), 2);
+    /// assert_eq!(channels, vec![Channel::App, Channel::App]);
+    /// ```
+    ///
+    /// # Errors
+    /// [`MatchError::Input`] for more than 2^32 - 1 rows.
+    pub fn from_table(
+        table: &Table,
+        normalizer: &RecordNormalizer,
+        file_channel: &Channel,
+    ) -> Result<(Self, Vec<Channel>), MatchError> {
+        let schema = normalizer.schema();
+        let (records, channels): (Vec<_>, Vec<_>) = table
+            .rows
+            .par_iter()
+            .map(|row| {
+                let record = record_from_row(schema, &row.cells, row.number, file_channel);
+                let normalized = normalizer.normalize(&record);
+                ((record.id, normalized), record.channel)
+            })
+            .unzip();
+        let (ids, records) = records.into_iter().unzip();
+        Ok((Self::new(schema.clone(), ids, records)?, channels))
     }
 
     /// Number of records.

@@ -124,15 +124,10 @@ fn generated(records: u64, seed: u64) -> Dataset {
         reference_date: Some(jiff::civil::date(2026, 1, 1)),
         ..NormalizeOptions::default()
     };
-    let normalizer = RecordNormalizer::new(schema.clone(), options).unwrap();
-    let mut ids = Vec::new();
-    let mut records = Vec::new();
-    for row in &table.rows {
-        let record = record_from_row(&schema, &row.cells, row.number, &Channel::Unknown);
-        ids.push(record.id.clone());
-        records.push(normalizer.normalize(&record));
-    }
-    Dataset::new(schema, ids, records).unwrap()
+    let normalizer = RecordNormalizer::new(schema, options).unwrap();
+    Dataset::from_table(&table, &normalizer, &Channel::Unknown)
+        .unwrap()
+        .0
 }
 
 /// The level comparison `name` gives the records `a` and `b`.

@@ -180,26 +180,11 @@ pub fn mask_national_id(value: &str) -> String {
     privacy::mask_national_id(value)
 }
 
-const KINDS: [FieldKind; 10] = [
-    FieldKind::Name,
-    FieldKind::Phone,
-    FieldKind::Email,
-    FieldKind::Address,
-    FieldKind::BirthDate,
-    FieldKind::Date,
-    FieldKind::Gender,
-    FieldKind::NationalId,
-    FieldKind::Identifier,
-    FieldKind::Text,
-];
-
 /// Masks a value of field kind ``kind`` (``name``, ``phone``, ``email``, ``address``,
 /// ``birth_date``, ``date``, ``gender``, ``national_id``, ``identifier``, ``text``).
 #[pyfunction]
 pub fn mask(kind: &str, value: &str) -> PyResult<String> {
-    let kind = KINDS
-        .iter()
-        .find(|k| k.as_str() == kind)
+    let kind = FieldKind::from_name(kind)
         .ok_or_else(|| PyValueError::new_err(format!("unknown field kind `{kind}`")))?;
-    Ok(privacy::mask(*kind, value))
+    Ok(privacy::mask(kind, value))
 }

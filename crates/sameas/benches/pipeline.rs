@@ -18,7 +18,7 @@ use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ScoredPairs, train};
 use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, cluster};
 use sameas_merge::golden::GoldenInput;
 use sameas_merge::graph::IdentityGraph;
-use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::infer::infer_schema;
 use sameas_normalize::record::RecordNormalizer;
 use sameas_normalize::{IssueKind, NormalizeOptions};
 use sameas_synth::{SynthConfig, write_csv};
@@ -54,17 +54,7 @@ fn scored(bytes: &[u8]) -> Scored {
     let mut config = ResolverConfig::infer(schema, NormalizeOptions::default(), LinkMode::Dedupe);
     let normalizer =
         RecordNormalizer::new(config.schema.clone(), config.normalize.clone()).unwrap();
-    let (records, channels): (Vec<_>, Vec<_>) = table
-        .rows
-        .par_iter()
-        .map(|row| {
-            let record = record_from_row(&config.schema, &row.cells, row.number, &Channel::Unknown);
-            let normalized = normalizer.normalize(&record);
-            ((record.id, normalized), record.channel)
-        })
-        .unzip();
-    let (ids, records) = records.into_iter().unzip();
-    let data = Dataset::new(config.schema.clone(), ids, records).unwrap();
+    let (data, channels) = Dataset::from_table(&table, &normalizer, &Channel::Unknown).unwrap();
 
     config.matching.model = Some(train(&config.matching, &data).unwrap());
     let blocking = &config.matching.blocking;
