@@ -823,6 +823,97 @@ impl IdentityGraph {
         self.live_records == 0
     }
 
+    /// Whether the graph's parts agree with each other, as every graph built by this crate's
+    /// methods does: for a graph read back from a document of unknown origin (a snapshot),
+    /// before anything walks it.
+    pub fn is_consistent(&self) -> bool {
+        let n = self.ids.len();
+        if self.slot_of.len() != n || self.adjacency.head.len() != n {
+            return false;
+        }
+        let live = self.ids.iter().filter(|id| id.is_some()).count();
+        if live != self.live_records || self.index.len() < live {
+            return false;
+        }
+        for (i, id) in self.ids.iter().enumerate() {
+            let slot = self.slot_of[i];
+            match id {
+                Some(id) if self.index.get(id) != Some(&(i as u32)) => return false,
+                None if slot != NONE => return false,
+                _ => {}
+            }
+            if slot != NONE
+                && self
+                    .entities
+                    .get(slot as usize)
+                    .is_none_or(|e| e.id.is_none() || e.members.binary_search(&(i as u32)).is_err())
+            {
+                return false;
+            }
+        }
+        if self.index.values().any(|&i| i as usize >= n) {
+            return false;
+        }
+        let mut named = 0;
+        for (slot, entity) in self.entities.iter().enumerate() {
+            let Some(id) = &entity.id else {
+                if !entity.members.is_empty() {
+                    return false;
+                }
+                continue;
+            };
+            named += 1;
+            if self.slot_of_entity.get(id) != Some(&(slot as u32))
+                || !entity.members.windows(2).all(|w| w[0] < w[1])
+                || entity
+                    .members
+                    .iter()
+                    .any(|&m| self.slot_of.get(m as usize) != Some(&(slot as u32)))
+            {
+                return false;
+            }
+        }
+        if named != self.slot_of_entity.len()
+            || self
+                .free_slots
+                .iter()
+                .any(|&f| f as usize >= self.entities.len())
+        {
+            return false;
+        }
+        // Every record's edge list stays inside the edges, names the record at each step,
+        // and ends within as many steps as there are edges.
+        let edges = &self.adjacency.edges;
+        let valid = |at: u32| at == NONE || (at as usize) < edges.len();
+        if edges.iter().any(|e| {
+            !valid(e.next[0])
+                || !valid(e.next[1])
+                || e.ends.iter().any(|&r| r != NONE && r as usize >= n)
+        }) || !self
+            .adjacency
+            .free
+            .iter()
+            .all(|&f| (f as usize) < edges.len())
+        {
+            return false;
+        }
+        (0..n as u32).all(|record| {
+            let mut at = self.adjacency.head[record as usize];
+            let mut steps = 0;
+            while at != NONE {
+                let Some(edge) = edges.get(at as usize) else {
+                    return false;
+                };
+                if !edge.ends.contains(&record) || steps > edges.len() {
+                    return false;
+                }
+                steps += 1;
+                at = edge.next[edge.side(record)];
+            }
+            true
+        })
+    }
+
     /// The number of indices issued, removed records included: every index is below it.
     pub fn index_count(&self) -> usize {
         self.ids.len()

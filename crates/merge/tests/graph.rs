@@ -343,6 +343,42 @@ fn removing_the_middle_of_a_chain_splits_the_entity() {
 }
 
 #[test]
+fn a_graph_read_back_with_parts_that_disagree_is_not_consistent() {
+    let mut graph = batch(
+        &["a", "b", "c", "d"],
+        &[edge(0, 1, 0.9), edge(1, 2, 0.9), edge(2, 3, 0.9)],
+        None,
+    );
+    graph.remove_record(&rid("d")).unwrap();
+    settle(&mut graph, &[0, 1, 2]);
+    assert!(graph.is_consistent());
+    let document = serde_json::to_value(&graph).unwrap();
+    let read =
+        |doc: &serde_json::Value| serde_json::from_value::<IdentityGraph>(doc.clone()).unwrap();
+    assert!(read(&document).is_consistent());
+
+    let corruptions: [(&str, serde_json::Value); 5] = [
+        // A record placed in an entity slot that does not exist.
+        ("/slot_of/0", 7.into()),
+        // A live-record count that does not match the ids.
+        ("/live_records", 4.into()),
+        // An entity member outside the records.
+        ("/entities/0/members/0", 40.into()),
+        // An edge list that leaves the edges.
+        ("/adjacency/head/0", 99.into()),
+        // An edge whose next edge is itself, for both ends: a list that never ends.
+        ("/adjacency/edges/0/next", serde_json::json!([0, 0])),
+    ];
+    for (path, value) in corruptions {
+        let mut corrupt = document.clone();
+        *corrupt
+            .pointer_mut(path)
+            .unwrap_or_else(|| panic!("{path}")) = value;
+        assert!(!read(&corrupt).is_consistent(), "{path}");
+    }
+}
+
+#[test]
 fn removing_the_last_record_retires_the_entity() {
     let mut graph = batch(&["a", "b"], &[], None);
     graph.take_events();
@@ -432,6 +468,7 @@ fn replay(events: &[Event], entity_of: &mut HashMap<RecordId, EntityId>) {
 }
 
 fn check_invariants(graph: &IdentityGraph, live: &[u32]) -> Result<(), TestCaseError> {
+    prop_assert!(graph.is_consistent());
     prop_assert_eq!(graph.len(), live.len());
     let mut seen_records = HashSet::new();
     let mut seen_ids = HashSet::new();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use sameas_core::{Channel, RecordId};
 use sameas_match::{Dataset, TermFrequencies};
-use sameas_merge::cluster::Join;
+use sameas_merge::cluster::{Join, JoinOutcome, Refusal};
 use sameas_merge::graph::IdentityGraph;
 use sameas_normalize::record::NormalizedRecord;
 
@@ -113,9 +113,17 @@ impl Resolver {
                     });
                 if [s.channels.len(), s.bad.len(), s.joins.len()] != [n; 3]
                     || live != Some(s.graph.len())
+                    || s.graph.index_count() != n
+                    || !s.graph.is_consistent()
                 {
                     return Err(Error::Config(
-                        "snapshot: the state's parts differ in length".into(),
+                        "snapshot: the state's parts do not fit together".into(),
+                    ));
+                }
+                if !indices_in_range(&s.graph, &s.joins, n) {
+                    return Err(Error::Config(
+                        "snapshot: an entity or a join names a record the state does not hold"
+                            .into(),
                     ));
                 }
                 let data =
@@ -135,6 +143,30 @@ impl Resolver {
         resolver.state = state;
         Ok(resolver)
     }
+}
+
+/// Whether every entity's members are live records placed in that entity, every live
+/// record is in one, and every logged join (and its evidence) names records the state holds.
+fn indices_in_range(graph: &IdentityGraph, joins: &[Vec<Join>], n: usize) -> bool {
+    let mut placed = 0usize;
+    for (entity, members) in graph.entities() {
+        for &m in members {
+            if m as usize >= n || graph.entity_at(m) != Some(entity) {
+                return false;
+            }
+        }
+        placed += members.len();
+    }
+    let in_range = |i: u32| (i as usize) < n;
+    placed == graph.len()
+        && joins.iter().flatten().all(|join| {
+            let evidence = match join.outcome {
+                JoinOutcome::Refused(Refusal::CannotLink { a, b })
+                | JoinOutcome::Refused(Refusal::Exclusive { a, b, .. }) => [a, b],
+                _ => [join.a, join.b],
+            };
+            [join.a, join.b].into_iter().chain(evidence).all(in_range)
+        })
 }
 
 #[cfg(test)]
