@@ -165,9 +165,7 @@ impl Resolver {
 
     /// Entities held.
     pub fn entity_count(&self) -> usize {
-        self.state
-            .as_ref()
-            .map_or(0, |s| s.graph.entities().count())
+        self.state.as_ref().map_or(0, |s| s.graph.entity_count())
     }
 
     /// The configuration, inferring it from `input`'s headers when there is none.
