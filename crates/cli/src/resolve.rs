@@ -346,26 +346,8 @@ pub(crate) fn evaluate_truth(
         entities.iter().map(|(r, e)| (r.as_str(), e.as_str())),
     )?;
     let evaluation = evaluate(truth, &predicted, 5)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let households = match headers.iter().position(|h| h == "household_id") {
-        None => None,
-        Some(column) => {
-            let mut household_of: Vec<Option<String>> = vec![None; truth.len()];
-            for record in reader.records() {
-                let record = record?;
-                if let (Some(id), Some(h)) = (record.get(0), record.get(column))
-                    && let Some(i) = truth.index_of(id)
-                {
-                    household_of[i as usize] = Some(h.to_string());
-                }
-            }
-            Some(household_merges(truth, &household_of, &predicted))
-        }
-    };
+    let households = sameas_eval::households::read_households(path, truth)?
+        .map(|household_of| household_merges(truth, &household_of, &predicted));
     Ok((evaluation, households))
 }
 

@@ -1,10 +1,26 @@
 //! Reading the CSV files the evaluator takes: a header row, trimmed cells, rows of any width.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 
 use csv::{ByteRecord, ReaderBuilder};
 
 use crate::EvalError;
+
+/// Opens `path` for reading, decompressing it when it is gzip (`truth.csv.gz`).
+pub(crate) fn open_maybe_gzip(path: &Path) -> Result<Box<dyn Read>, EvalError> {
+    let io = |err: std::io::Error| EvalError::Io {
+        file: path.display().to_string(),
+        reason: err.to_string(),
+    };
+    let mut reader = BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let gzip = reader.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(reader)))
+    } else {
+        Box::new(reader)
+    })
+}
 
 /// A CSV file read row by row into one reused record.
 pub(crate) struct CsvRows<R: Read> {

@@ -1,9 +1,38 @@
 //! False merges of households: people who share a home (an address, a landline, a device)
 //! put into one predicted entity.
 
+use std::path::Path;
+
 use serde::Serialize;
 
-use crate::{Predicted, Truth};
+use crate::csv_rows::{CsvRows, open_maybe_gzip};
+use crate::{EvalError, Predicted, Truth};
+
+/// Per truth record (truth order), its household from the truth file's `household_id`
+/// column (`sameas synth` writes one); `None` when the file has no such column. Rows naming
+/// records the truth does not hold, or with a blank household, are skipped.
+///
+/// # Errors
+/// [`EvalError::Io`] or [`EvalError::File`] for a file that cannot be read as CSV.
+pub fn read_households(
+    path: &Path,
+    truth: &Truth,
+) -> Result<Option<Vec<Option<String>>>, EvalError> {
+    let file = path.display().to_string();
+    let mut rows = CsvRows::open(open_maybe_gzip(path)?, &file, 2)?;
+    let Some(column) = rows.headers.iter().position(|h| h == "household_id") else {
+        return Ok(None);
+    };
+    let mut household_of: Vec<Option<String>> = vec![None; truth.len()];
+    while rows.next_row()? {
+        if let (Ok(id), Ok(household)) = (rows.cell(0), rows.cell(column))
+            && let Some(i) = truth.index_of(id)
+        {
+            household_of[i as usize] = Some(household.to_string());
+        }
+    }
+    Ok(Some(household_of))
+}
 
 /// How many households a prediction merged people of.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

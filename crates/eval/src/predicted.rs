@@ -1,7 +1,6 @@
 //! Predictions: an entity per truth record, read from an entities file or linked from pairs.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -173,11 +172,8 @@ impl Predicted {
         threshold: f64,
     ) -> Result<(Predicted, PredictionFormat), EvalError> {
         let file = path.display().to_string();
-        let reader = File::open(path).map_err(|err| EvalError::Io {
-            file: file.clone(),
-            reason: err.to_string(),
-        })?;
-        Predicted::read_csv(truth, std::io::BufReader::new(reader), &file, threshold)
+        let reader = crate::csv_rows::open_maybe_gzip(path)?;
+        Predicted::read_csv(truth, reader, &file, threshold)
     }
 
     /// The number of records.

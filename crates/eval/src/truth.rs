@@ -1,6 +1,5 @@
 //! The truth: every record's true cluster.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -135,17 +134,14 @@ impl Truth {
         Ok(builder.truth)
     }
 
-    /// Reads a truth CSV from `path` (see [`Truth::read_csv`]).
+    /// Reads a truth CSV from `path` (see [`Truth::read_csv`]), gzip-compressed or not.
     ///
     /// # Errors
     /// As [`Truth::read_csv`], and [`EvalError::Io`] when the file cannot be opened.
     pub fn from_path(path: &Path) -> Result<Truth, EvalError> {
         let file = path.display().to_string();
-        let reader = File::open(path).map_err(|err| EvalError::Io {
-            file: file.clone(),
-            reason: err.to_string(),
-        })?;
-        Truth::read_csv(std::io::BufReader::new(reader), &file)
+        let reader = crate::csv_rows::open_maybe_gzip(path)?;
+        Truth::read_csv(reader, &file)
     }
 
     /// A truth derived from FEBRL-style ids, where `rec-N-org` and every `rec-N-dup-K` are
@@ -311,6 +307,30 @@ impl RecordKey for &RecordId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_truth_files_read_as_plain_ones() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("sameas-truth-gz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "record_id,cluster\na,1\nb,1\nc,2\n";
+        let plain = dir.join("t.csv");
+        std::fs::write(&plain, text).unwrap();
+        let gz = dir.join("t.csv.gz");
+        let mut encoder = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap();
+        let (a, b) = (
+            Truth::from_path(&plain).unwrap(),
+            Truth::from_path(&gz).unwrap(),
+        );
+        assert_eq!((a.len(), a.true_pairs()), (b.len(), b.true_pairs()));
+        assert_eq!(b.index_of("c"), Some(2));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn reads_and_interns() {

@@ -53,6 +53,12 @@ pub enum TableError {
         /// 1-based line.
         line: usize,
     },
+    /// The file is gzip-compressed but does not decompress.
+    #[error("the file looks gzip-compressed but does not decompress: {reason}")]
+    Compressed {
+        /// What the decompressor said (never file contents).
+        reason: String,
+    },
     /// The first row is blank.
     #[error("line 1 holds no header: the first row must name the columns")]
     NoHeader,
@@ -265,7 +271,7 @@ pub enum TableFormat {
 
 impl TableFormat {
     /// The format a file's extension names, if it names one: `.jsonl`, `.ndjson` and `.json`
-    /// are JSON lines, `.csv` and `.txt` are CSV (any case). Other extensions give `None`, so
+    /// are JSON lines, `.csv` and `.txt` are CSV (any case), also before a `.gz`. Other extensions give `None`, so
     /// that [`read_table`] looks at the content instead.
     ///
     /// ```
@@ -273,9 +279,15 @@ impl TableFormat {
     /// assert_eq!(TableFormat::from_path("a/b.JSONL".as_ref()), Some(TableFormat::JsonLines));
     /// assert_eq!(TableFormat::from_path("b.csv".as_ref()), Some(TableFormat::Csv));
     /// assert_eq!(TableFormat::from_path("b.tsv".as_ref()), None);
+    /// assert_eq!(TableFormat::from_path("b.ndjson.gz".as_ref()), Some(TableFormat::JsonLines));
     /// ```
     pub fn from_path(path: &Path) -> Option<TableFormat> {
-        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        let mut extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        if extension == "gz" {
+            // `customers.csv.gz`: the format is the extension before the compression's.
+            let stem = Path::new(path.file_stem()?);
+            extension = stem.extension()?.to_str()?.to_ascii_lowercase();
+        }
         match extension.as_str() {
             "jsonl" | "ndjson" | "json" => Some(TableFormat::JsonLines),
             "csv" | "txt" => Some(TableFormat::Csv),
@@ -297,6 +309,34 @@ impl TableFormat {
 /// White space, or a byte order mark left inside the text (files joined end to end).
 fn is_blank_char(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
+}
+
+/// Whether `bytes` start with the gzip magic number.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// The bytes of a file, decompressed when they are gzip (`customers.csv.gz`); other bytes are
+/// borrowed as they are.
+///
+/// # Errors
+/// [`TableError::Compressed`] for a gzip stream that does not decompress.
+///
+/// ```
+/// use sameas_normalize::table::gunzip;
+/// assert_eq!(gunzip(b"id,name\n").unwrap().as_ref(), b"id,name\n");
+/// ```
+pub fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, TableError> {
+    if !is_gzip(bytes) {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes), &mut out).map_err(
+        |err| TableError::Compressed {
+            reason: err.kind().to_string(),
+        },
+    )?;
+    Ok(Cow::Owned(out))
 }
 
 /// [`decode`], refusing files that hold nothing but white space.
@@ -335,7 +375,8 @@ pub fn read_table(
     encoding: Option<&str>,
     format: Option<TableFormat>,
 ) -> Result<Table, TableError> {
-    let (text, encoding) = decode_table(bytes, encoding)?;
+    let bytes = gunzip(bytes)?;
+    let (text, encoding) = decode_table(&bytes, encoding)?;
     match format.unwrap_or_else(|| TableFormat::detect(&text)) {
         TableFormat::Csv => csv_from_text(&text, encoding),
         TableFormat::JsonLines => json_lines::from_text(&text, encoding),
@@ -354,7 +395,8 @@ pub fn read_table(
 /// assert_eq!(table.rows[1].problem, Some(RowProblem::Ragged { cells: 1, expected: 2 }));
 /// ```
 pub fn read_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Table, TableError> {
-    let (text, encoding) = decode_table(bytes, encoding)?;
+    let bytes = gunzip(bytes)?;
+    let (text, encoding) = decode_table(&bytes, encoding)?;
     csv_from_text(&text, encoding)
 }
 
@@ -575,6 +617,24 @@ mod tests {
         );
         let forced = read_table(b"{\"id\": 1}\n", None, Some(TableFormat::Csv)).unwrap();
         assert_eq!(forced.headers, ["{\"id\": 1}"]);
+    }
+
+    #[test]
+    fn gzip_files_read_as_their_content() {
+        use std::io::Write;
+        let plain = "id,name\n1,Ann\n2,Bo\n";
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(plain.as_bytes()).unwrap();
+        let gz = encoder.finish().unwrap();
+        assert!(is_gzip(&gz) && !is_gzip(plain.as_bytes()));
+        assert_eq!(
+            read_table(&gz, None, TableFormat::from_path("a.csv.gz".as_ref())).unwrap(),
+            read_table(plain.as_bytes(), None, None).unwrap()
+        );
+        // A broken stream is an error that quotes nothing of the file.
+        let err = read_table(&gz[..gz.len() / 2], None, None).unwrap_err();
+        assert!(matches!(err, TableError::Compressed { .. }), "{err}");
+        assert!(!err.to_string().contains("Ann"));
     }
 
     #[test]
