@@ -297,7 +297,7 @@ mod tests {
         let schema = sameas_normalize::infer::infer_schema(&["id", "name", "phone"])
             .unwrap()
             .schema;
-        ResolverConfig::infer(
+        ResolverConfig::for_schema(
             schema,
             sameas_normalize::NormalizeOptions::default(),
             sameas_match::LinkMode::Dedupe,

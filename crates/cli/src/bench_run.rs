@@ -9,8 +9,6 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use sameas::eval::{BlockingQuality, Predicted, Truth, evaluate};
 use sameas::{Control, InputTable, Resolver, ResolverConfig};
-use sameas_match::LinkMode;
-use sameas_normalize::NormalizeOptions;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -219,13 +217,13 @@ fn bench_one(args: &BenchOneArgs) -> Result<Row> {
 /// The configuration `sameas resolve` infers from the header (ages measured against
 /// [`REFERENCE_DATE`]), with the patches applied.
 fn configure(input: &InputTable, path: &Path, patches: &[PathBuf]) -> Result<ResolverConfig> {
-    let inferred = sameas_normalize::infer::infer_schema(&input.table.headers)
-        .with_context(|| format!("{}: the header is not usable", path.display()))?;
-    let options = NormalizeOptions {
+    let options = sameas::InferOptions {
         reference_date: Some(REFERENCE_DATE),
-        ..NormalizeOptions::default()
+        ..sameas::InferOptions::default()
     };
-    let mut config = ResolverConfig::infer(inferred.schema, options, LinkMode::Dedupe);
+    let mut config = ResolverConfig::infer(&input.table, &options)
+        .with_context(|| format!("{}: the header is not usable", path.display()))?
+        .config;
     for patch in patches {
         let text = std::fs::read_to_string(patch)
             .with_context(|| format!("cannot read {}", patch.display()))?;

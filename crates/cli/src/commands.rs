@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use sameas::Inference;
 use sameas_core::Channel;
-use sameas_normalize::infer::{InferredSchema, infer_schema, record_from_row};
+use sameas_normalize::DateOrder;
+use sameas_normalize::infer::record_from_row;
 use sameas_normalize::profile::ProfileBuilder;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
-use sameas_normalize::table::{Table, TableRow, read_csv};
-use sameas_normalize::{DateOrder, NormalizeOptions};
+use sameas_normalize::table::{Table, TableFormat, TableRow, read_table};
 use serde::Serialize;
 
 /// How many row problems are printed before they are only counted.
@@ -32,29 +33,36 @@ pub struct ReadOptions {
     /// The file's encoding (utf-8, gb18030, gbk, utf-16le …); detected when left out.
     #[arg(long)]
     pub encoding: Option<String>,
-    /// Region for phones without a country code (ISO 3166, e.g. CN, US).
-    #[arg(long, default_value = "CN")]
-    region: String,
-    /// Read ambiguous dates like 01/02/1990 day first (1 February).
+    /// Region for phones without a country code (ISO 3166, e.g. CN, US); when left out, the
+    /// region most of the file's phones belong to (else CN).
     #[arg(long)]
+    region: Option<String>,
+    /// Read ambiguous dates like 01/02/1990 day first (1 February); when neither this nor
+    /// --month-first is given, the file's unambiguous dates decide (else month first).
+    #[arg(long, conflicts_with = "month_first")]
     day_first: bool,
+    /// Read ambiguous dates like 01/02/1990 month first (2 January).
+    #[arg(long)]
+    month_first: bool,
     /// The day ages are measured against (YYYY-MM-DD); today when left out.
     #[arg(long)]
     reference_date: Option<jiff::civil::Date>,
 }
 
 impl ReadOptions {
-    /// The normalizer options these flags ask for.
-    pub fn options(&self) -> NormalizeOptions {
-        NormalizeOptions {
-            default_region: self.region.clone(),
+    /// What these flags fix for inference; the rest is read from the file.
+    pub fn infer_options(&self, mode: sameas::LinkMode) -> sameas::InferOptions {
+        sameas::InferOptions {
+            region: self.region.clone(),
             date_order: if self.day_first {
-                DateOrder::DayFirst
+                Some(DateOrder::DayFirst)
+            } else if self.month_first {
+                Some(DateOrder::MonthFirst)
             } else {
-                DateOrder::MonthFirst
+                None
             },
             reference_date: self.reference_date,
-            ..NormalizeOptions::default()
+            mode,
         }
     }
 }
@@ -82,7 +90,7 @@ pub struct ProfileArgs {
 /// A file read, its schema inferred and its records normalized.
 struct Loaded {
     table: Table,
-    inferred: InferredSchema,
+    inferred: Inference,
     normalizer: RecordNormalizer,
     normalized: Vec<NormalizedRecord>,
     records: Vec<sameas_core::Record>,
@@ -91,17 +99,22 @@ struct Loaded {
 fn load(args: &InputArgs) -> Result<Loaded> {
     let path = &args.input;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table = read_csv(&bytes, args.read.encoding.as_deref())
-        .with_context(|| format!("{} cannot be read as a table", path.display()))?;
-    let inferred = infer_schema(&table.headers)
-        .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
-    let options = args.read.options();
-    let normalizer = RecordNormalizer::new(inferred.schema.clone(), options)?;
+    let table = read_table(
+        &bytes,
+        args.read.encoding.as_deref(),
+        TableFormat::from_path(path),
+    )
+    .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+    let inferred =
+        sameas::ResolverConfig::infer(&table, &args.read.infer_options(sameas::LinkMode::Dedupe))
+            .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
+    let schema = inferred.config.schema.clone();
+    let normalizer = RecordNormalizer::new(schema.clone(), inferred.config.normalize.clone())?;
     let file_channel = file_channel(path);
     let records: Vec<_> = table
         .rows
         .iter()
-        .map(|row| record_from_row(&inferred.schema, &row.cells, row.number, &file_channel))
+        .map(|row| record_from_row(&schema, &row.cells, row.number, &file_channel))
         .collect();
     let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
     report_problems(path, &inferred, &table.rows);
@@ -121,7 +134,7 @@ fn file_channel(path: &Path) -> Channel {
         .map_or(Channel::Unknown, Channel::from_label)
 }
 
-fn report_problems(path: &Path, inferred: &InferredSchema, rows: &[TableRow]) {
+fn report_problems(path: &Path, inferred: &Inference, rows: &[TableRow]) {
     for warning in &inferred.warnings {
         eprintln!("warning: {}: {warning}", path.display());
     }
@@ -171,7 +184,7 @@ pub fn normalize(args: &NormalizeArgs) -> Result<()> {
         header.push("extra_cells".to_string());
     }
     writer.write_record(&header)?;
-    let schema = &loaded.inferred.schema;
+    let schema = &loaded.inferred.config.schema;
     let mut cells = Vec::with_capacity(header.len());
     let mut flagged = 0;
     for (row, normalized) in loaded.table.rows.iter().zip(&loaded.normalized) {
@@ -231,7 +244,7 @@ struct ProfileReport<'a> {
 /// Runs `sameas profile`.
 pub fn profile(args: &ProfileArgs) -> Result<()> {
     let loaded = load(&args.input)?;
-    let mut builder = ProfileBuilder::new(&loaded.inferred.schema);
+    let mut builder = ProfileBuilder::new(&loaded.inferred.config.schema);
     for ((record, normalized), row) in loaded
         .records
         .iter()

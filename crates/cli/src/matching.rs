@@ -12,10 +12,10 @@ use rayon::prelude::*;
 use sameas_core::{Channel, RecordId, Schema};
 use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
 use sameas_normalize::NormalizeOptions;
-use sameas_normalize::infer::{infer_schema, record_from_row};
+use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
 use sameas_normalize::record::RecordNormalizer;
-use sameas_normalize::table::read_csv;
+use sameas_normalize::table::{TableFormat, read_csv, read_table};
 
 use crate::commands::ReadOptions;
 
@@ -105,14 +105,16 @@ pub struct ExplainArgs {
     encoding: Option<String>,
 }
 
-/// Reads `paths` (one or two) under `schema` (inferred from the first file when `None`).
+/// Reads `paths` (one or two) under `known` (schema and normalizer options); when `None`,
+/// both are inferred from the first file as `resolve` infers them. Returns the dataset and
+/// the options it was read with.
 pub(crate) fn read_dataset(
     paths: &[&Path],
-    schema: Option<Schema>,
-    options: &NormalizeOptions,
+    known: Option<(Schema, NormalizeOptions)>,
+    infer: &sameas::InferOptions,
     encoding: Option<&str>,
-) -> Result<Dataset> {
-    let mut schema = schema;
+) -> Result<(Dataset, NormalizeOptions)> {
+    let mut known = known;
     let mut headers_first: Option<Vec<String>> = None;
     let mut ids = Vec::new();
     let mut sources = Vec::new();
@@ -121,19 +123,20 @@ pub(crate) fn read_dataset(
     for (source, path) in paths.iter().enumerate() {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let table = read_csv(&bytes, encoding)
+        let table = read_table(&bytes, encoding, TableFormat::from_path(path))
             .with_context(|| format!("{} cannot be read as a table", path.display()))?;
-        let schema = match &schema {
-            Some(s) => s.clone(),
+        let (schema, options) = match &known {
+            Some(k) => k.clone(),
             None => {
-                let inferred = infer_schema(&table.headers).with_context(|| {
+                let inferred = sameas::ResolverConfig::infer(&table, infer).with_context(|| {
                     format!("{}: line 1 is not a usable header", path.display())
                 })?;
                 for warning in &inferred.warnings {
                     eprintln!("warning: {}: {warning}", path.display());
                 }
-                schema = Some(inferred.schema.clone());
-                inferred.schema
+                let k = (inferred.config.schema, inferred.config.normalize);
+                known = Some(k.clone());
+                k
             }
         };
         // A second file is mapped onto the first's columns by name below.
@@ -164,7 +167,7 @@ pub(crate) fn read_dataset(
             .file_stem()
             .and_then(|s| s.to_str())
             .map_or(Channel::Unknown, Channel::from_label);
-        let normalizer = RecordNormalizer::new(schema.clone(), options.clone())?;
+        let normalizer = RecordNormalizer::new(schema.clone(), options)?;
         let file: Vec<(RecordId, _)> = table
             .rows
             .par_iter()
@@ -206,8 +209,11 @@ pub(crate) fn read_dataset(
             records.push(normalized);
         }
     }
-    let schema = schema.expect("at least one input");
-    Ok(Dataset::with_sources(schema, ids, sources, records)?)
+    let (schema, options) = known.expect("at least one input");
+    Ok((
+        Dataset::with_sources(schema, ids, sources, records)?,
+        options,
+    ))
 }
 
 /// A config's schema reads columns by position: the file must have them, named as saved.
@@ -378,13 +384,12 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         bail!("link mode takes two input files");
     }
     let loaded = args.config.as_deref().map(load_config).transpose()?;
-    let options = loaded
-        .as_ref()
-        .map_or_else(|| args.read.options(), |c| c.normalize.clone());
-    let data = read_dataset(
+    let (data, options) = read_dataset(
         &paths,
-        loaded.as_ref().map(|c| c.schema.clone()),
-        &options,
+        loaded
+            .as_ref()
+            .map(|c| (c.schema.clone(), c.normalize.clone())),
+        &args.read.infer_options(mode),
         args.read.encoding.as_deref(),
     )?;
     let read_time = started.elapsed();
@@ -622,10 +627,10 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
     if let Some(second) = &args.with {
         paths.push(second);
     }
-    let data = read_dataset(
+    let (data, _) = read_dataset(
         &paths,
-        Some(config.schema.clone()),
-        &config.normalize,
+        Some((config.schema.clone(), config.normalize.clone())),
+        &sameas::InferOptions::default(),
         args.encoding.as_deref(),
     )?;
     let find = |id: &str, which: &str| {

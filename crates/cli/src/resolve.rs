@@ -177,16 +177,13 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     let input = InputTable::read_path(&args.input, args.read.encoding.as_deref())
         .with_context(|| format!("{} cannot be read as a table", args.input.display()))?;
     if config.is_none() {
-        let inferred = sameas_normalize::infer::infer_schema(&input.table.headers)
-            .with_context(|| format!("{}: the header is not usable", args.input.display()))?;
+        let inferred =
+            ResolverConfig::infer(&input.table, &args.read.infer_options(LinkMode::Dedupe))
+                .with_context(|| format!("{}: the header is not usable", args.input.display()))?;
         for warning in &inferred.warnings {
             eprintln!("warning: {}: {warning}", args.input.display());
         }
-        config = Some(ResolverConfig::infer(
-            inferred.schema,
-            args.read.options(),
-            LinkMode::Dedupe,
-        ));
+        config = Some(inferred.config);
     }
     let mut config = config.expect("set above");
     if let Some(t) = args.threshold {

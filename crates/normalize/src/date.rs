@@ -3,7 +3,8 @@
 //! time as in `updated_at` columns), validated with [`jiff::civil::Date`] and written as ISO.
 //!
 //! Reading rules, in order:
-//! - one 8-digit number is `YYYYMMDD`;
+//! - one 8-digit number is `YYYYMMDD` when that is a date from year 1000 on, else `MMDDYYYY`
+//!   (or `DDMMYYYY`, by the same rule as slashed dates below): US exports write `01302005`;
 //! - a month name takes the month; of the two numbers left, a 3–4 digit one is the year, else
 //!   the first is the day and the second the year;
 //! - three numbers starting with a 3–4 digit one are year, month, day;
@@ -155,12 +156,26 @@ impl DateNormalizer {
             return Ok((year.value, month, day.value, year.digits == 2));
         }
         match nums {
-            [one] if one.digits == 8 => Ok((
-                one.value / 10_000,
-                one.value / 100 % 100,
-                one.value % 100,
-                false,
-            )),
+            [one] if one.digits == 8 => {
+                let (head, middle, tail) =
+                    (one.value / 10_000, one.value / 100 % 100, one.value % 100);
+                if head >= 1000 && is_calendar_date(head, middle, tail) {
+                    return Ok((head, middle, tail, false));
+                }
+                // Year last: the first two digits and the next two are month and day.
+                let (a, b, year) = (
+                    one.value / 1_000_000,
+                    one.value / 10_000 % 100,
+                    one.value % 10_000,
+                );
+                let day_first = a > 12 || (b <= 12 && self.order == DateOrder::DayFirst);
+                let (month, day) = if day_first { (b, a) } else { (a, b) };
+                if year >= 1000 && is_calendar_date(year, month, day) {
+                    Ok((year, month, day, false))
+                } else {
+                    Ok((head, middle, tail, false))
+                }
+            }
             [a, b, c] if a.digits >= 3 => {
                 if b.digits > 2 || c.digits > 2 {
                     return Err("not a recognised date format");
@@ -190,6 +205,14 @@ impl DateNormalizer {
             _ => Err("not a recognised date format"),
         }
     }
+}
+
+/// Whether year, month and day name a day of the calendar.
+fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
+    (1..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && Date::new(year as i16, month as i8, day as i8).is_ok()
 }
 
 /// Why a birth date looks wrong at `reference`, if it does.
@@ -446,9 +469,18 @@ mod tests {
             "JAN 2 1990",
             "02.01.1990",
             "1990年01月02号",
+            "01021990",
         ] {
             assert_eq!(iso(&n, raw).as_deref(), Some("1990-01-02"), "{raw}");
         }
+        // Eight digits that are no YYYYMMDD date read year last, month first unless the
+        // first pair can only be a day or the order says so.
+        assert_eq!(iso(&n, "01302005").as_deref(), Some("2005-01-30"));
+        assert_eq!(iso(&n, "30012005").as_deref(), Some("2005-01-30"));
+        assert_eq!(iso(&n, "20071231").as_deref(), Some("2007-12-31"));
+        let day_first = DateNormalizer::new(&options(DateOrder::DayFirst));
+        assert_eq!(iso(&day_first, "02011990").as_deref(), Some("1990-01-02"));
+        assert_eq!(iso(&n, "99999999"), None);
     }
 
     #[test]

@@ -1,167 +1,268 @@
-//! Schema inference from column headers, in English and Chinese, and assembling a
-//! [`Record`] from a row under a schema.
+//! Schema inference: what each column of a table holds, read from its header and, when the
+//! rows are given, from its values; and assembling a [`Record`] from a row under a schema.
+//!
+//! A header the rules know settles most columns (`phone`, `PRIMARY_NAME_LAST`,
+//! `postcode_fake`); the values decide the rest, and overrule a header that only suggests a
+//! kind (`*_id` holding e-mails). Label-like columns (`cluster`, `person_id` …) and columns
+//! that say nothing about who someone is (amounts, order ids, a column's type) are kept and
+//! never compared. [`InferredSchema::columns`] says, per column, what it was read as and why.
+
+mod content;
+mod header;
+
+use serde::Serialize;
 
 use sameas_core::{
     Channel, FieldKind, FieldPart, FieldSpec, Record, RecordId, Schema, SourceColumn, Value,
 };
 
-use crate::{NormalizeError, text};
+use crate::table::Table;
+use crate::{DateOrder, NormalizeError};
+use content::ColumnStats;
+use header::{HeaderReading, Role, header_key, read_header};
 
-/// A schema read from headers, with what the reader should be warned about.
+/// A schema read from a table, with what the reader should be warned about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InferredSchema {
     /// The schema.
     pub schema: Schema,
     /// Warnings for the user, such as a missing id column. They name columns, never values.
     pub warnings: Vec<String>,
+    /// Per input column, in order: what it was read as and why.
+    pub columns: Vec<ColumnReading>,
+    /// Normalizer options the values suggest (a phone region, a date order), for a caller
+    /// that was not told them.
+    pub hints: OptionHints,
 }
 
-/// What one header means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    RecordId,
-    Channel,
-    UpdatedAt,
-    /// A whole field in one column.
-    Whole(FieldKind),
-    /// One part of the split name field.
-    NamePart(FieldPart),
-    /// One part of the split address field.
-    AddressPart(FieldPart),
-    Unknown,
+/// How one input column was read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnReading {
+    /// 0-based column position.
+    pub column: usize,
+    /// The header, trimmed.
+    pub header: String,
+    /// What it was read as: `record id`, `channel`, `updated at`, a field kind (`phone`),
+    /// a field part (`name.given`, `address.postcode`), `attribute`, `label` or `text`.
+    pub read_as: String,
+    /// The field it feeds, if any.
+    pub field: Option<String>,
+    /// Whether matching compares it.
+    pub compared: bool,
+    /// Why, in words: which header rule or which share of the values decided.
+    pub reason: String,
 }
 
-/// Folds a header for lookup: NFKC, lower case, Simplified, and spaces, dashes and dots as `_`.
-fn header_key(header: &str) -> String {
-    let folded = text::fold(header.trim_start_matches('\u{feff}'));
-    let mut key = String::with_capacity(folded.len());
-    for c in folded.chars() {
-        let c = if matches!(c, ' ' | '-' | '.' | '/') {
-            '_'
-        } else {
-            c
-        };
-        if !(c == '_' && key.ends_with('_')) {
-            key.push(c);
+/// Normalizer options suggested by the values, each with the reason.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OptionHints {
+    /// The phone region most numbers written without a country code belong to.
+    pub region: Option<(String, String)>,
+    /// The order of ambiguous numeric dates, when unambiguous dates show it.
+    pub date_order: Option<(DateOrder, String)>,
+}
+
+/// What inference decided for one column.
+#[derive(Debug, Clone)]
+struct Decision {
+    role: Role,
+    compared: bool,
+    reason: String,
+}
+
+impl Decision {
+    fn new(role: Role, compared: bool, reason: impl Into<String>) -> Self {
+        Decision {
+            role,
+            compared,
+            reason: reason.into(),
         }
     }
-    key.trim_matches('_').to_string()
 }
 
-fn role_of(key: &str) -> Role {
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+/// Whether a field of `kind` is compared by default.
+fn compared_by_default(kind: FieldKind) -> bool {
+    !matches!(kind, FieldKind::Text | FieldKind::Date)
+}
+
+/// The decision for a column from its header alone.
+fn from_header(reading: HeaderReading) -> Decision {
+    let compared = match reading.role {
+        Role::Whole(kind) => compared_by_default(kind),
+        Role::NamePart(_) | Role::AddressPart(_) | Role::Attribute => true,
+        _ => false,
+    };
+    let reason = if reading.role == Role::Unknown {
+        "the header is not one the rules know: passed through, not compared"
+    } else {
+        reading.reason
+    };
+    let role = if reading.role == Role::Unknown {
+        Role::PassThrough
+    } else {
+        reading.role
+    };
+    Decision::new(role, compared, reason)
+}
+
+/// The decision for a column from its header and its values.
+fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
     use FieldKind::*;
-    use FieldPart as P;
-    match key {
-        "record_id" | "id" | "rec_id" | "unique_id" | "客户编号" | "客户id" | "记录编号" => {
-            Role::RecordId
+    if stats.values == 0 {
+        let mut decision = from_header(reading);
+        if decision.compared {
+            decision.compared = false;
+            decision.reason = format!("{}; the column is empty: not compared", reading.reason);
         }
-        "channel" | "source" | "source_channel" | "渠道" | "来源" | "来源渠道" => {
-            Role::Channel
-        }
-        "updated_at" | "update_time" | "updated" | "last_updated" | "modified_at"
-        | "last_modified" | "更新时间" | "修改时间" => Role::UpdatedAt,
-        "name" | "full_name" | "fullname" | "customer_name" | "contact_name" | "姓名"
-        | "客户姓名" | "名字" | "联系人" | "会员姓名" | "收货人" => {
-            Role::Whole(Name)
-        }
-        "given_name" | "first_name" | "firstname" | "forename" | "givenname" | "名" => {
-            Role::NamePart(P::Given)
-        }
-        "middle_name" | "middlename" => Role::NamePart(P::Middle),
-        "surname" | "last_name" | "lastname" | "family_name" | "familyname" | "姓" => {
-            Role::NamePart(P::Family)
-        }
-        "id_number" | "national_id" | "id_card" | "idcard" | "id_card_no" | "resident_id"
-        | "身份证" | "身份证号" | "身份证号码" | "证件号" | "证件号码" => {
-            Role::Whole(NationalId)
-        }
-        "address" | "addr" | "full_address" | "street_address" | "地址" | "住址" | "收货地址"
-        | "联系地址" | "详细地址" => Role::Whole(Address),
-        "street_number" | "house_number" | "street_no" | "门牌号" => {
-            Role::AddressPart(P::StreetNumber)
-        }
-        "address_1" | "address1" | "address_line_1" | "street" | "街道" => {
-            Role::AddressPart(P::Street)
-        }
-        "address_2" | "address2" | "address_line_2" => Role::AddressPart(P::Address2),
-        "suburb" | "district" | "county" | "区" | "区县" => Role::AddressPart(P::Locality),
-        "city" | "town" | "城市" | "市" => Role::AddressPart(P::City),
-        "state" | "province" | "region" | "省" | "省份" => Role::AddressPart(P::Region),
-        "postcode" | "zip" | "zipcode" | "zip_code" | "postal_code" | "post_code" | "邮编"
-        | "邮政编码" => Role::AddressPart(P::Postcode),
-        "country" | "国家" => Role::AddressPart(P::Country),
-        "email" | "e_mail" | "mail" | "email_address" | "邮箱" | "电子邮箱" | "邮件" => {
-            Role::Whole(Email)
-        }
-        "birth_date" | "dob" | "birthday" | "date_of_birth" | "birthdate" | "生日" | "出生日期"
-        | "出生年月" => Role::Whole(BirthDate),
-        "gender" | "sex" | "性别" => Role::Whole(Gender),
-        _ => role_by_pattern(key),
+        return decision;
     }
+    let share = |n| stats.share(n);
+    let mostly = |n| share(n) >= 0.8;
+    match reading.role {
+        Role::Whole(NationalId) if !reading.settled => {
+            return if share(stats.national_ids) >= 0.5 {
+                Decision::new(Role::Whole(NationalId), true, reading.reason)
+            } else {
+                Decision::new(
+                    Role::Whole(Identifier),
+                    true,
+                    format!(
+                        "{}, but only {} of the values are Chinese resident ids: an identifier",
+                        reading.reason,
+                        percent(share(stats.national_ids))
+                    ),
+                )
+            };
+        }
+        Role::Whole(Identifier) if !reading.settled => {
+            if mostly(stats.emails) {
+                return Decision::new(
+                    Role::Whole(Email),
+                    true,
+                    format!("{} of the values are e-mails", percent(share(stats.emails))),
+                );
+            }
+            if mostly(stats.national_ids) {
+                return Decision::new(
+                    Role::Whole(NationalId),
+                    true,
+                    format!(
+                        "{} of the values are Chinese resident ids",
+                        percent(share(stats.national_ids))
+                    ),
+                );
+            }
+            if mostly(stats.words) {
+                return attribute(
+                    stats,
+                    "the header names an identifier, but the values are words: an attribute",
+                );
+            }
+            if stats.distinct <= 1 && stats.values > 1 {
+                return Decision::new(
+                    Role::PassThrough,
+                    false,
+                    "every value is the same: not compared",
+                );
+            }
+            return Decision::new(Role::Whole(Identifier), true, reading.reason);
+        }
+        Role::Attribute => return attribute(stats, reading.reason),
+        Role::Unknown => {}
+        _ => return from_header(reading),
+    }
+    // The header said nothing: the values decide.
+    let by_content = |kind: FieldKind, count: usize, what: &str| {
+        Decision::new(
+            Role::Whole(kind),
+            compared_by_default(kind),
+            format!("{} of the values are {what}", percent(share(count))),
+        )
+    };
+    if mostly(stats.emails) {
+        return by_content(Email, stats.emails, "e-mails");
+    }
+    if mostly(stats.national_ids) {
+        return by_content(NationalId, stats.national_ids, "Chinese resident ids");
+    }
+    if mostly(stats.phones) {
+        return by_content(Phone, stats.phones, "phone numbers");
+    }
+    if mostly(stats.dates) {
+        return Decision::new(
+            Role::Whole(Date),
+            false,
+            format!(
+                "{} of the values are dates, and the header does not say birth: not compared",
+                percent(share(stats.dates))
+            ),
+        );
+    }
+    if mostly(stats.numbers) {
+        return Decision::new(
+            Role::PassThrough,
+            false,
+            "the values are numbers (amounts, counts, scores): not compared",
+        );
+    }
+    if mostly(stats.ids) && stats.distinct < stats.values && stats.distinct > 1 {
+        return by_content(Identifier, stats.ids, "identifier-shaped and some repeat");
+    }
+    Decision::new(
+        Role::PassThrough,
+        false,
+        "the header is not one the rules know and the values are no known kind: passed through, not compared",
+    )
 }
 
-fn role_by_pattern(key: &str) -> Role {
-    use FieldKind::*;
-    const PHONE_WORDS: [&str; 10] = [
-        "phone",
-        "mobile",
-        "tel",
-        "telephone",
-        "cell",
-        "手机",
-        "电话",
-        "手机号",
-        "联系电话",
-        "座机",
-    ];
-    let stem = key.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
-    let stem = stem
-        .strip_suffix("_number")
-        .or_else(|| stem.strip_suffix("_no"))
-        .or_else(|| stem.strip_suffix("号码"))
-        .unwrap_or(stem);
-    if PHONE_WORDS.contains(&stem)
-        || stem.ends_with("_phone")
-        || stem.ends_with("_mobile")
-        || stem.ends_with("_tel")
-        || stem.ends_with("手机")
-        || stem.ends_with("电话")
-    {
-        return Role::Whole(Phone);
+/// An attribute column is compared when it is a category: more than one value, and not
+/// near-unique free text.
+fn attribute(stats: &ColumnStats, reason: &str) -> Decision {
+    let ratio = stats.distinct_ratio();
+    if stats.distinct <= 1 {
+        return Decision::new(
+            Role::Attribute,
+            false,
+            format!("{reason}; every value is the same: not compared"),
+        );
     }
-    if stem.ends_with("email") || stem.ends_with("邮箱") {
-        return Role::Whole(Email);
+    if stats.share(stats.long) > 0.2 {
+        return Decision::new(
+            Role::Attribute,
+            false,
+            format!("{reason}; the values are long free text: not compared"),
+        );
     }
-    const IDENTIFIER_WORDS: [&str; 6] =
-        ["ssn", "passport", "license", "licence", "member", "device"];
-    if IDENTIFIER_WORDS.contains(&stem)
-        || key.ends_with("_id")
-        || key.ends_with("_no")
-        || key.ends_with("_number")
-        || key.ends_with("卡号")
-        || key.ends_with("会员号")
-        || key.ends_with("设备号")
-        || key.ends_with("编号")
-    {
-        return Role::Whole(Identifier);
+    if ratio > 0.5 && stats.values >= 20 {
+        return Decision::new(
+            Role::Attribute,
+            false,
+            format!(
+                "{reason}; {} of the values are distinct, nearly unique: not compared",
+                percent(ratio)
+            ),
+        );
     }
-    if key.ends_with("_date") || key == "date" || key.ends_with("日期") {
-        return Role::Whole(Date);
-    }
-    Role::Unknown
-}
-
-fn looks_like_data(header: &str) -> bool {
-    let h = header.trim();
-    h.contains('@')
-        || (h.len() >= 6 && h.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)))
+    Decision::new(
+        Role::Attribute,
+        true,
+        format!(
+            "{reason} ({} distinct values): compared with term frequencies",
+            stats.distinct
+        ),
+    )
 }
 
 /// Infers a schema from a header row.
 ///
 /// Split name columns become one `name` field with parts and split address columns one
 /// `address` field; identifier-like headers (`*_id`, `*_no`, `ssn`, `会员卡号` …) become
-/// identifiers; unrecognised columns are kept as [`FieldKind::Text`] and not compared.
+/// identifiers; label-like and unrecognised columns are kept as [`FieldKind::Text`] and not
+/// compared. [`infer_schema_from_table`] looks at the values as well.
 ///
 /// # Errors
 /// [`NormalizeError::NoHeader`] when every header is blank or the first row looks like data;
@@ -179,74 +280,250 @@ fn looks_like_data(header: &str) -> bool {
 /// assert!(!schema.fields[2].compare);
 /// ```
 pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, NormalizeError> {
+    let readings = check_headers(headers)?;
+    let decisions = readings.into_iter().map(from_header).collect();
+    Ok(assemble(headers, decisions, OptionHints::default()))
+}
+
+/// Infers a schema from a table: the headers, then the values of every column (a sample of
+/// about 50,000 rows chosen by content, so row order never matters). A column of e-mails,
+/// phones, dates or ids is that kind whatever its header; personal attributes of moderate
+/// cardinality (occupation, birth place, employer) are compared; near-unique free text,
+/// numbers and label-like columns are not. Where no header names a record id, a column whose
+/// values are all present and distinct serves as one.
+///
+/// # Errors
+/// As [`infer_schema`].
+///
+/// ```
+/// use sameas_core::FieldKind;
+/// use sameas_normalize::infer::infer_schema_from_table;
+/// use sameas_normalize::table::read_csv;
+///
+/// let table = read_csv(b"id,contact,occupation\n1,a@x.com,nurse\n2,b@y.org,nurse\n3,c@z.net,baker\n", None).unwrap();
+/// let inferred = infer_schema_from_table(&table).unwrap();
+/// assert_eq!(inferred.schema.fields[0].kind, FieldKind::Email);
+/// assert!(inferred.schema.fields[1].compare);
+/// assert!(inferred.columns[1].reason.contains("e-mails"));
+/// ```
+pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, NormalizeError> {
+    let readings = check_headers(&table.headers)?;
+    let rows = content::sample_rows(&table.rows);
+    let stats: Vec<ColumnStats> = (0..table.headers.len())
+        .map(|c| content::column_stats(&rows, c))
+        .collect();
+    let mut decisions: Vec<Decision> = readings
+        .iter()
+        .zip(&stats)
+        .map(|(&reading, stats)| from_content(reading, stats))
+        .collect();
+    // No header names the id: an identifier whose values are all present and distinct
+    // (checked over every row, so only when none was left out of the sample) is one.
+    if !decisions.iter().any(|d| d.role == Role::RecordId) && rows.len() == table.rows.len() {
+        let unique = decisions.iter().zip(&stats).position(|(d, s)| {
+            d.role == Role::Whole(FieldKind::Identifier)
+                && s.values == table.rows.len()
+                && s.distinct == s.values
+                && s.values >= 2
+        });
+        if let Some(at) = unique {
+            decisions[at] = Decision::new(
+                Role::RecordId,
+                false,
+                "no header names the record id, and every value here is present and distinct",
+            );
+        }
+    }
+    Ok(assemble(
+        &table.headers,
+        decisions,
+        hints(&decisions_kinds(&stats, &table.headers)),
+    ))
+}
+
+/// Per column, its stats and whether its header reads as a date column, for [`hints`].
+fn decisions_kinds<'a>(
+    stats: &'a [ColumnStats],
+    headers: &[String],
+) -> Vec<(&'a ColumnStats, bool)> {
+    stats
+        .iter()
+        .zip(headers)
+        .map(|(s, h)| {
+            let role = read_header(h).role;
+            let dated = matches!(role, Role::Whole(FieldKind::BirthDate | FieldKind::Date))
+                || s.share(s.dates) >= 0.8;
+            (s, dated)
+        })
+        .collect()
+}
+
+/// The phone region and date order the values show.
+fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
+    let (mut cn, mut nanp, mut day_first, mut month_first) = (0, 0, 0, 0);
+    for (s, dated) in columns {
+        if s.share(s.phones) >= 0.5 {
+            cn += s.cn_phones;
+            nanp += s.nanp_phones;
+        }
+        if *dated {
+            day_first += s.day_first_dates;
+            month_first += s.month_first_dates;
+        }
+    }
+    let mut hints = OptionHints::default();
+    if nanp > cn {
+        hints.region = Some((
+            "US".to_string(),
+            format!("{nanp} phones are North American numbers, {cn} Chinese mobiles"),
+        ));
+    } else if cn > 0 {
+        hints.region = Some((
+            "CN".to_string(),
+            format!("{cn} phones are Chinese mobiles, {nanp} North American numbers"),
+        ));
+    }
+    if day_first > month_first {
+        hints.date_order = Some((
+            DateOrder::DayFirst,
+            format!("{day_first} dates can only be day first, {month_first} only month first"),
+        ));
+    } else if month_first > 0 {
+        hints.date_order = Some((
+            DateOrder::MonthFirst,
+            format!("{month_first} dates can only be month first, {day_first} only day first"),
+        ));
+    }
+    hints
+}
+
+fn looks_like_data(header: &str) -> bool {
+    let h = header.trim();
+    h.contains('@')
+        || (h.len() >= 6 && h.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)))
+}
+
+/// Reads every header, refusing blank, repeated or data-looking header rows.
+fn check_headers<S: AsRef<str>>(headers: &[S]) -> Result<Vec<HeaderReading>, NormalizeError> {
     let keys: Vec<String> = headers.iter().map(|h| header_key(h.as_ref())).collect();
     if keys.iter().all(String::is_empty) {
         return Err(NormalizeError::NoHeader);
     }
+    let mut seen = foldhash::HashSet::default();
     for (i, key) in keys.iter().enumerate() {
-        if !key.is_empty() && keys[..i].contains(key) {
+        if !key.is_empty() && !seen.insert(key.as_str()) {
             return Err(NormalizeError::DuplicateHeader {
                 column: i + 1,
                 header: headers[i].as_ref().trim().to_string(),
             });
         }
     }
-    let roles: Vec<Role> = keys.iter().map(|k| role_of(k)).collect();
-    if roles.iter().all(|r| *r == Role::Unknown)
+    let readings: Vec<HeaderReading> = headers.iter().map(|h| read_header(h.as_ref())).collect();
+    if readings.iter().all(|r| r.role == Role::Unknown)
         && headers.iter().any(|h| looks_like_data(h.as_ref()))
     {
         return Err(NormalizeError::NoHeader);
     }
+    Ok(readings)
+}
 
+fn part_name(part: FieldPart) -> &'static str {
+    match part {
+        FieldPart::Full => "full",
+        FieldPart::Given => "given",
+        FieldPart::Middle => "middle",
+        FieldPart::Family => "family",
+        FieldPart::StreetNumber => "street_number",
+        FieldPart::Street => "street",
+        FieldPart::Address2 => "address_2",
+        FieldPart::Locality => "locality",
+        FieldPart::City => "city",
+        FieldPart::Region => "region",
+        FieldPart::Postcode => "postcode",
+        FieldPart::Country => "country",
+        #[allow(unreachable_patterns)]
+        _ => "part",
+    }
+}
+
+/// Builds the schema from one decision per column.
+fn assemble<S: AsRef<str>>(
+    headers: &[S],
+    decisions: Vec<Decision>,
+    hints: OptionHints,
+) -> InferredSchema {
     let mut schema = Schema::default();
     let mut warnings = Vec::new();
     let mut name_parts = Vec::new();
     let mut address_parts = Vec::new();
     let mut name_at = None;
     let mut address_at = None;
-    for (index, (header, role)) in headers.iter().zip(&roles).enumerate() {
+    let mut fields_of: Vec<Option<usize>> = vec![None; headers.len()];
+    let mut read_as: Vec<String> = Vec::with_capacity(headers.len());
+    for (index, (header, decision)) in headers.iter().zip(&decisions).enumerate() {
         let header = header
             .as_ref()
             .trim()
             .trim_start_matches('\u{feff}')
             .to_string();
         let column = |part| SourceColumn::new(index, header.clone(), part);
-        match *role {
+        let pass_through = |schema: &mut Schema, kind, compare| {
+            let name = if header.is_empty() {
+                format!("column_{}", index + 1)
+            } else {
+                header.clone()
+            };
+            schema.fields.push(FieldSpec {
+                name,
+                kind,
+                columns: vec![column(FieldPart::Full)],
+                compare,
+            });
+            Some(schema.fields.len() - 1)
+        };
+        let (label, field) = match decision.role {
             Role::RecordId if schema.id_column.is_none() => {
-                schema.id_column = Some(column(FieldPart::Full))
+                schema.id_column = Some(column(FieldPart::Full));
+                ("record id".to_string(), None)
             }
             Role::Channel if schema.channel_column.is_none() => {
-                schema.channel_column = Some(column(FieldPart::Full))
+                schema.channel_column = Some(column(FieldPart::Full));
+                ("channel".to_string(), None)
             }
             Role::UpdatedAt if schema.updated_at_column.is_none() => {
-                schema.updated_at_column = Some(column(FieldPart::Full))
+                schema.updated_at_column = Some(column(FieldPart::Full));
+                ("updated at".to_string(), None)
             }
             Role::NamePart(part) => {
                 name_at.get_or_insert(schema.fields.len());
                 name_parts.push(column(part));
+                (format!("name.{}", part_name(part)), None)
             }
             Role::AddressPart(part) => {
                 address_at.get_or_insert(schema.fields.len());
                 address_parts.push(column(part));
+                (format!("address.{}", part_name(part)), None)
             }
             Role::Whole(kind) => {
-                schema.push_field(header.clone(), kind, vec![column(FieldPart::Full)]);
+                let at = pass_through(&mut schema, kind, decision.compared);
+                (kind.as_str().to_string(), at)
             }
-            // Repeated id / channel / updated-at columns, and unknown ones, pass through.
-            _ => {
-                let name = if header.is_empty() {
-                    format!("column_{}", index + 1)
-                } else {
-                    header.clone()
-                };
-                schema.fields.push(FieldSpec {
-                    name,
-                    kind: FieldKind::Text,
-                    columns: vec![column(FieldPart::Full)],
-                    compare: false,
-                });
-            }
-        }
+            Role::Attribute => (
+                "attribute".to_string(),
+                pass_through(&mut schema, FieldKind::Text, decision.compared),
+            ),
+            Role::Label => (
+                "label".to_string(),
+                pass_through(&mut schema, FieldKind::Text, false),
+            ),
+            // Repeated id / channel / updated-at columns, and the rest, pass through.
+            _ => (
+                "text".to_string(),
+                pass_through(&mut schema, FieldKind::Text, false),
+            ),
+        };
+        fields_of[index] = field;
+        read_as.push(label);
     }
     // Insert the grouped fields where their first column stood, the later one first.
     let mut groups = [
@@ -255,6 +532,7 @@ pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, Norm
     ];
     // On a tie the name goes first, so it is inserted last.
     groups.sort_by_key(|g| std::cmp::Reverse((g.0, g.1 == "address")));
+    let mut group_names: Vec<(FieldKind, String)> = Vec::new();
     for (at, base, kind, columns) in groups {
         let Some(at) = at else { continue };
         let mut name = base.to_string();
@@ -263,6 +541,12 @@ pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, Norm
             name = format!("{base}_{n}");
             n += 1;
         }
+        for f in fields_of.iter_mut().flatten() {
+            if *f >= at {
+                *f += 1;
+            }
+        }
+        group_names.push((kind, name.clone()));
         schema.fields.insert(
             at,
             FieldSpec {
@@ -273,6 +557,41 @@ pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, Norm
             },
         );
     }
+    let columns = decisions
+        .into_iter()
+        .enumerate()
+        .map(|(index, decision)| {
+            let field = match decision.role {
+                Role::NamePart(_) => group_names
+                    .iter()
+                    .find(|(k, _)| *k == FieldKind::Name)
+                    .map(|(_, n)| n.clone()),
+                Role::AddressPart(_) => group_names
+                    .iter()
+                    .find(|(k, _)| *k == FieldKind::Address)
+                    .map(|(_, n)| n.clone()),
+                _ => fields_of[index].map(|f| schema.fields[f].name.clone()),
+            };
+            let compared = match decision.role {
+                Role::NamePart(_) | Role::AddressPart(_) => true,
+                _ => field
+                    .as_ref()
+                    .is_some_and(|name| schema.fields.iter().any(|f| &f.name == name && f.compare)),
+            };
+            ColumnReading {
+                column: index,
+                header: headers[index]
+                    .as_ref()
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string(),
+                read_as: read_as[index].clone(),
+                field,
+                compared,
+                reason: decision.reason,
+            }
+        })
+        .collect();
     if schema.id_column.is_none() {
         warnings.push(
             "no record id column (record_id, id, rec_id, unique_id, 客户编号, 客户ID): \
@@ -280,7 +599,12 @@ pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, Norm
                 .to_string(),
         );
     }
-    Ok(InferredSchema { schema, warnings })
+    InferredSchema {
+        schema,
+        warnings,
+        columns,
+        hints,
+    }
 }
 
 /// Builds a [`Record`] from one data row under `schema`. `row_number` is the 1-based data row

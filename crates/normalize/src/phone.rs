@@ -283,6 +283,10 @@ impl PhoneNormalizer {
                 }
             })
         });
+        let verdict = match verdict {
+            Some(v) if v.valid => Some(v),
+            other => self.other_region_reading(scan.plus, body).or(other),
+        };
         match verdict {
             Some(verdict) if verdict.valid => Normalized {
                 value: Some(Phone {
@@ -295,6 +299,33 @@ impl PhoneNormalizer {
             Some(_) => Normalized::invalid("not a valid phone number"),
             None => Normalized::invalid("not a phone number"),
         }
+    }
+
+    /// A number written without a country code that is no number of the default region but
+    /// has the unmistakable shape of one elsewhere: a Chinese mobile (`1[3-9]` and 11 digits)
+    /// or a valid North American number (10 digits, or 11 led by 1). A US customer file read
+    /// under the default region CN keeps its `(369) 918-2766`, and a Chinese mobile in a US
+    /// file stays a phone.
+    fn other_region_reading(&self, plus: bool, body: &[u8]) -> Option<PhoneVerdict> {
+        if plus {
+            return None;
+        }
+        if self.country_code != 86
+            && let Some(national) = cn_mobile_national(false, body, 86)
+        {
+            let mut e164 = String::with_capacity(14);
+            e164.push_str("+86");
+            e164.push_str(ascii(national));
+            return Some(PhoneVerdict {
+                e164,
+                country_code: 86,
+                valid: cn_mobile_prefix_known(national),
+            });
+        }
+        if self.country_code != 1 {
+            return fast::verdict(false, body, 1).filter(|v| v.valid);
+        }
+        None
     }
 
     fn masked(&self, scan: &Scan, body: &[u8], mut issues: Vec<Issue>) -> Normalized<Phone> {
@@ -629,6 +660,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_of_another_region_keep_their_shape() {
+        // Under CN, a North American number written nationally meets its +1 spelling.
+        for raw in ["(369) 918-2766", "369-918-2766"] {
+            assert_eq!(e164(&CN, raw).as_deref(), Some("+13699182766"), "{raw}");
+        }
+        // Under US, a Chinese mobile stays one.
+        assert_eq!(e164(&US, "13800138000").as_deref(), Some("+8613800138000"));
+        assert_eq!(
+            e164(&US, "138-0013-8000").as_deref(),
+            Some("+8613800138000")
+        );
+        // The default region still decides what it can read.
+        assert_eq!(e164(&US, "7029191300").as_deref(), Some("+17029191300"));
+        assert_eq!(e164(&CN, "13800138000").as_deref(), Some("+8613800138000"));
+        // Seven digits are no number anywhere without an area code.
+        assert!(CN.normalize("321-3212").has(IssueKind::Invalid));
+    }
+
+    #[test]
     fn invalid_inputs() {
         for raw in [
             "12345",
@@ -655,8 +705,9 @@ mod tests {
         assert!(PhoneNormalizer::new("").is_err());
         assert!(PhoneNormalizer::new("China").is_err());
         assert_eq!(PhoneNormalizer::new("gb").unwrap().region(), "GB");
-        // Under US a bare 11-digit Chinese mobile is not assumed Chinese.
-        assert_ne!(e164(&US, "13800138000").as_deref(), Some("+8613800138000"));
+        // Under US a bare 11-digit number that is no North American number but has a
+        // Chinese mobile's shape is read as one (see `other_region_reading`).
+        assert_eq!(e164(&US, "13800138000").as_deref(), Some("+8613800138000"));
         assert_eq!(
             e164(&US, "+8613800138000").as_deref(),
             Some("+8613800138000")

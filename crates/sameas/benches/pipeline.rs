@@ -18,9 +18,8 @@ use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ScoredPairs, train};
 use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, cluster};
 use sameas_merge::golden::GoldenInput;
 use sameas_merge::graph::IdentityGraph;
-use sameas_normalize::infer::infer_schema;
+use sameas_normalize::IssueKind;
 use sameas_normalize::record::RecordNormalizer;
-use sameas_normalize::{IssueKind, NormalizeOptions};
 use sameas_synth::{SynthConfig, write_csv};
 
 /// What the stages after scoring start from, built once per size.
@@ -50,8 +49,9 @@ fn csv_bytes(records: u64) -> Vec<u8> {
 /// the pairs below the configuration's `cannot_link_below`.
 fn scored(bytes: &[u8]) -> Scored {
     let table = read_csv(bytes, None).unwrap();
-    let schema = infer_schema(&table.headers).unwrap().schema;
-    let mut config = ResolverConfig::infer(schema, NormalizeOptions::default(), LinkMode::Dedupe);
+    let mut config = ResolverConfig::infer(&table, &sameas::InferOptions::default())
+        .unwrap()
+        .config;
     let normalizer =
         RecordNormalizer::new(config.schema.clone(), config.normalize.clone()).unwrap();
     let (data, channels) = Dataset::from_table(&table, &normalizer, &Channel::Unknown).unwrap();

@@ -8,9 +8,51 @@ use sameas_core::{FieldKind, Schema};
 use sameas_match::{LinkMode, MatchConfig};
 use sameas_merge::cluster::ClusteringConfig;
 use sameas_merge::golden::SurvivorshipConfig;
-use sameas_normalize::NormalizeOptions;
+use sameas_normalize::infer::{ColumnReading, infer_schema_from_table};
+use sameas_normalize::table::Table;
+use sameas_normalize::{DateOrder, NormalizeOptions};
 
 use crate::Error;
+
+/// What a caller fixes before a configuration is inferred from a table; what is left `None`
+/// is read from the table's values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InferOptions {
+    /// Region for phones written without a country code (`CN`, `US`); `None`: the region
+    /// most of the table's phones belong to, else `CN`.
+    pub region: Option<String>,
+    /// How ambiguous numeric dates are read; `None`: as the table's unambiguous dates are
+    /// written, else month first.
+    pub date_order: Option<DateOrder>,
+    /// The day ages are measured against; `None`: today.
+    pub reference_date: Option<jiff::civil::Date>,
+    /// Dedupe, link or both.
+    pub mode: LinkMode,
+}
+
+impl Default for InferOptions {
+    fn default() -> Self {
+        InferOptions {
+            region: None,
+            date_order: None,
+            reference_date: None,
+            mode: LinkMode::Dedupe,
+        }
+    }
+}
+
+/// A configuration inferred from a table, and how it was inferred.
+#[derive(Debug, Clone)]
+pub struct Inference {
+    /// The configuration (untrained: fitting chooses blocking rules and trains the model).
+    pub config: ResolverConfig,
+    /// Per input column: what it was read as and why.
+    pub columns: Vec<ColumnReading>,
+    /// How the normalizer options were chosen, one line each.
+    pub options: Vec<String>,
+    /// Warnings for the user (no id column …). They name columns, never values.
+    pub warnings: Vec<String>,
+}
 
 /// The whole resolver as one JSON document.
 ///
@@ -38,9 +80,83 @@ impl ResolverConfig {
     /// The version this build writes and reads.
     pub const VERSION: u32 = 1;
 
+    /// The configuration for `table` when nothing is configured: the schema from its headers
+    /// and values, the normalizer options its values show (unless `options` fixes them), and
+    /// the defaults of [`ResolverConfig::for_schema`]. Every command, the bench and the
+    /// Python API infer through this one function.
+    ///
+    /// # Errors
+    /// [`Error::Normalize`] for a header row that is blank, repeated or looks like data.
+    ///
+    /// ```
+    /// use sameas::{InferOptions, ResolverConfig};
+    /// use sameas::table::read_csv;
+    ///
+    /// let csv = "id,name,contact\n1,Ann Lee,(702) 919-1300\n2,Bo Chan,702-919-1301\n";
+    /// let inferred = ResolverConfig::infer(&read_csv(csv.as_bytes(), None)?, &InferOptions::default())?;
+    /// assert_eq!(inferred.config.normalize.default_region, "US");
+    /// assert_eq!(inferred.columns[2].read_as, "phone");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn infer(table: &Table, options: &InferOptions) -> Result<Inference, Error> {
+        let inferred = infer_schema_from_table(table)?;
+        let mut notes = Vec::new();
+        let defaults = NormalizeOptions::default();
+        let default_region = match (&options.region, &inferred.hints.region) {
+            (Some(region), _) => {
+                notes.push(format!("phone region {region}: as given"));
+                region.clone()
+            }
+            (None, Some((region, why))) => {
+                notes.push(format!("phone region {region}: {why}"));
+                region.clone()
+            }
+            (None, None) => {
+                notes.push(format!(
+                    "phone region {}: the default, no phone shows another",
+                    defaults.default_region
+                ));
+                defaults.default_region.clone()
+            }
+        };
+        let order_name = |o: DateOrder| match o {
+            DateOrder::DayFirst => "day first",
+            DateOrder::MonthFirst => "month first",
+        };
+        let date_order = match (options.date_order, &inferred.hints.date_order) {
+            (Some(order), _) => {
+                notes.push(format!(
+                    "ambiguous dates read {}: as given",
+                    order_name(order)
+                ));
+                order
+            }
+            (None, Some((order, why))) => {
+                notes.push(format!(
+                    "ambiguous dates read {}: {why}",
+                    order_name(*order)
+                ));
+                *order
+            }
+            (None, None) => defaults.date_order,
+        };
+        let normalize = NormalizeOptions {
+            default_region,
+            date_order,
+            reference_date: options.reference_date,
+            ..defaults
+        };
+        Ok(Inference {
+            config: ResolverConfig::for_schema(inferred.schema, normalize, options.mode),
+            columns: inferred.columns,
+            options: notes,
+            warnings: inferred.warnings,
+        })
+    }
+
     /// Defaults for `schema`: the match stage's inferred rules and comparisons, constrained
     /// clustering and the default survivorship chains.
-    pub fn infer(schema: Schema, normalize: NormalizeOptions, mode: LinkMode) -> Self {
+    pub fn for_schema(schema: Schema, normalize: NormalizeOptions, mode: LinkMode) -> Self {
         let matching = MatchConfig::infer(&schema, mode);
         ResolverConfig {
             version: Self::VERSION,

@@ -37,7 +37,7 @@ mod resolver;
 mod snapshot;
 mod tuning;
 
-pub use config::ResolverConfig;
+pub use config::{InferOptions, Inference, ResolverConfig};
 pub use control::{Control, Progress, Stage};
 pub use error::Error;
 pub use input::{BadRow, InputTable};
@@ -48,11 +48,13 @@ pub use tuning::{Sweep, SweepPoint};
 
 pub use sameas_core::{Channel, EntityId, RecordId};
 pub use sameas_eval as eval;
-pub use sameas_match::PairExplanation;
+pub use sameas_match::{LinkMode, PairExplanation};
 pub use sameas_merge::cluster::{ClusteringConfig, ClusteringMethod, HouseholdGuard};
 pub use sameas_merge::golden::{Conflict, GoldenRecord, SurvivorshipConfig, SurvivorshipRule};
 pub use sameas_merge::graph::{Event, PreviousEntities};
+pub use sameas_normalize::infer::ColumnReading;
 pub use sameas_normalize::table;
+pub use sameas_normalize::{DateOrder, NormalizeOptions};
 
 /// The README's Rust examples, run as doc tests (this crate depends on everything they use).
 #[cfg(doctest)]

@@ -7,23 +7,22 @@ use rayon::prelude::*;
 
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_match::{
-    BlockIndex, CandidatePairs, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher,
-    PairExplanation, RuleStats, ScoredPairs, TermFrequencies,
+    BlockIndex, CandidatePairs, ComparisonMethod, Dataset, KeyIndex, Matcher, PairExplanation,
+    RuleStats, ScoredPairs, TermFrequencies,
 };
 use sameas_merge::cluster::{
     ClusterProblem, Clustering, Edge, HouseholdGuard, Join, JoinOutcome, Refusal, cluster,
 };
 use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{Event, IdentityGraph, PreviousEntities};
-use sameas_normalize::infer::infer_schema;
+use sameas_normalize::IssueKind;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
-use sameas_normalize::{IssueKind, NormalizeOptions};
 use serde::Serialize;
 
 use crate::control::{Control, Stage};
 use crate::input::{InputTable, Prepared, prepare};
 use crate::resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
-use crate::{Error, ResolverConfig};
+use crate::{Error, InferOptions, ResolverConfig};
 
 /// Resolves customer records into entities: the facade over normalize, match and merge.
 ///
@@ -32,6 +31,8 @@ use crate::{Error, ResolverConfig};
 /// term frequencies frozen when it was fitted, so that records added one at a time are
 /// scored exactly as a batch run over the same data would score them.
 pub struct Resolver {
+    /// What inference may not decide on its own (the phone region, the date order …).
+    pub(crate) options: InferOptions,
     pub(crate) config: Option<ResolverConfig>,
     /// Term frequencies frozen by the last `fit` or `resolve`.
     pub(crate) frequencies: Option<TermFrequencies>,
@@ -100,7 +101,14 @@ impl Default for Resolver {
 impl Resolver {
     /// A resolver that infers its configuration from the first table it sees.
     pub fn new() -> Self {
+        Self::with_options(InferOptions::default())
+    }
+
+    /// A resolver that infers its configuration from the first table it sees, with the
+    /// reading options `options` fixes.
+    pub fn with_options(options: InferOptions) -> Self {
         Resolver {
+            options,
             config: None,
             frequencies: None,
             state: None,
@@ -114,6 +122,7 @@ impl Resolver {
     pub fn with_config(config: ResolverConfig) -> Result<Self, Error> {
         config.validate()?;
         Ok(Resolver {
+            options: InferOptions::default(),
             config: Some(config),
             frequencies: None,
             state: None,
@@ -171,12 +180,7 @@ impl Resolver {
     /// The configuration, inferring it from `input`'s headers when there is none.
     fn config_for(&mut self, input: &InputTable) -> Result<&ResolverConfig, Error> {
         if self.config.is_none() {
-            let inferred = infer_schema(&input.table.headers)?;
-            self.config = Some(ResolverConfig::infer(
-                inferred.schema,
-                NormalizeOptions::default(),
-                LinkMode::Dedupe,
-            ));
+            self.config = Some(ResolverConfig::infer(&input.table, &self.options)?.config);
         }
         Ok(self.config.as_ref().expect("set above"))
     }
@@ -828,8 +832,13 @@ pub(crate) struct Constraints {
 impl Constraints {
     pub(crate) fn new(config: &ResolverConfig, data: &Dataset, scored: &ScoredPairs) -> Self {
         let overrides = Overrides::new(config, &data.ids);
-        let cannot_link =
-            cannot_link_pairs(scored, config.clustering.cannot_link_below, &overrides);
+        let evidence = PersonalEvidence::new(config);
+        let cannot_link = cannot_link_pairs(
+            scored,
+            config.clustering.cannot_link_below,
+            evidence.as_ref(),
+            &overrides,
+        );
         Constraints {
             exclusive: exclusive_values(config, data),
             overrides,
@@ -926,26 +935,22 @@ impl Overrides {
     }
 }
 
-/// The household guard: which scored pairs at or above the threshold may become edges.
-pub(crate) struct EdgeGuard {
-    /// Per comparison: per level, whether it is personal agreement (empty when the
-    /// comparison is not personal).
-    personal: Vec<Vec<Evidence>>,
-    /// Whether a pair needs personal agreement, or only no disagreement.
-    require_agreement: bool,
+/// What each level of the personal comparisons says about two records being one person.
+/// Personal comparisons are those of what a person has and a household does not share: a
+/// given name, a birth date, a national id or another identifier (as configured in
+/// `clustering.personal_comparisons`). A family name, a phone, an e-mail and an address are
+/// what families share, so their agreement is no evidence against a household.
+pub(crate) struct PersonalEvidence {
+    /// Per comparison: per level, what it says (empty when the comparison is not personal).
+    levels: Vec<Vec<Evidence>>,
 }
 
-impl EdgeGuard {
-    /// `None` when the guard is off or there is no model.
-    pub(crate) fn new(config: &ResolverConfig) -> Option<EdgeGuard> {
+impl PersonalEvidence {
+    /// `None` when there is no model.
+    pub(crate) fn new(config: &ResolverConfig) -> Option<PersonalEvidence> {
         let clustering = &config.clustering;
         let model = config.matching.model.as_ref()?;
-        let require_agreement = match clustering.household_guard {
-            HouseholdGuard::Off => return None,
-            HouseholdGuard::NoPersonalDisagreement => false,
-            _ => true,
-        };
-        let personal = config
+        let levels = config
             .matching
             .comparisons
             .iter()
@@ -979,8 +984,48 @@ impl EdgeGuard {
                     .collect()
             })
             .collect();
+        Some(PersonalEvidence { levels })
+    }
+
+    /// Whether some personal comparison agrees, and whether some disagrees.
+    fn weigh(&self, levels: &[u8]) -> (bool, bool) {
+        let (mut agrees, mut disagrees) = (false, false);
+        for (personal, &l) in self.levels.iter().zip(levels) {
+            match personal.get(l as usize) {
+                Some(Evidence::For) => agrees = true,
+                Some(Evidence::Against) => disagrees = true,
+                _ => {}
+            }
+        }
+        (agrees, disagrees)
+    }
+
+    /// Whether the pair holds evidence that the two are different people: a personal
+    /// comparison disagrees and none agrees. A low score from missing values, or from a
+    /// changed phone or address, is not such evidence.
+    fn against(&self, levels: &[u8]) -> bool {
+        let (agrees, disagrees) = self.weigh(levels);
+        disagrees && !agrees
+    }
+}
+
+/// The household guard: which scored pairs at or above the threshold may become edges.
+pub(crate) struct EdgeGuard {
+    evidence: PersonalEvidence,
+    /// Whether a pair needs personal agreement, or only no disagreement.
+    require_agreement: bool,
+}
+
+impl EdgeGuard {
+    /// `None` when the guard is off or there is no model.
+    pub(crate) fn new(config: &ResolverConfig) -> Option<EdgeGuard> {
+        let require_agreement = match config.clustering.household_guard {
+            HouseholdGuard::Off => return None,
+            HouseholdGuard::NoPersonalDisagreement => false,
+            _ => true,
+        };
         Some(EdgeGuard {
-            personal,
+            evidence: PersonalEvidence::new(config)?,
             require_agreement,
         })
     }
@@ -988,15 +1033,8 @@ impl EdgeGuard {
     /// Whether the pair may be an edge: some personal comparison agrees, or (when the guard
     /// does not require agreement) none disagrees.
     fn allows(&self, levels: &[u8]) -> bool {
-        let mut against = false;
-        for (personal, &l) in self.personal.iter().zip(levels) {
-            match personal.get(l as usize) {
-                Some(Evidence::For) => return true,
-                Some(Evidence::Against) => against = true,
-                _ => {}
-            }
-        }
-        !against && !self.require_agreement
+        let (agrees, disagrees) = self.evidence.weigh(levels);
+        agrees || (!disagrees && !self.require_agreement)
     }
 }
 
@@ -1038,11 +1076,19 @@ fn positive_edges(
     edges
 }
 
-/// Pairs scored below `below` (evidence they are different people) and the manual
-/// cannot-links.
-fn cannot_link_pairs(scored: &ScoredPairs, below: f64, overrides: &Overrides) -> Vec<(u32, u32)> {
+/// Pairs scored below `below` that hold evidence they are different people (see
+/// [`PersonalEvidence::against`]), and the manual cannot-links.
+fn cannot_link_pairs(
+    scored: &ScoredPairs,
+    below: f64,
+    evidence: Option<&PersonalEvidence>,
+    overrides: &Overrides,
+) -> Vec<(u32, u32)> {
     let mut pairs: Vec<(u32, u32)> = (0..scored.len())
-        .filter(|&i| scored.probabilities[i] < below)
+        .filter(|&i| {
+            scored.probabilities[i] < below
+                && evidence.is_some_and(|e| e.against(scored.levels_of(i)))
+        })
         .map(|i| scored.pairs[i])
         .collect();
     pairs.extend(overrides.cannot_link.iter().copied());

@@ -1,0 +1,406 @@
+//! What a column's values look like: counted shapes (e-mail, phone, date, number, id,
+//! Chinese national id), distinct values, and hints for the normalizer options (the phone
+//! region and the order of ambiguous dates).
+//!
+//! Shapes are character-class checks, not full parses, so a column costs one pass. Tables
+//! over [`SAMPLE_ROWS`] rows are sampled by a hash of each row's cells, so the sample (and
+//! every decision made from it) is the same whatever the row order.
+
+use std::hash::BuildHasher;
+
+use foldhash::HashSet;
+
+use crate::national_id::check_digit;
+use crate::table::TableRow;
+
+/// Rows looked at, at most.
+pub(crate) const SAMPLE_ROWS: usize = 50_000;
+
+/// Distinct values counted per column, at most (more are counted as this many).
+const DISTINCT_CAP: usize = 100_000;
+
+/// Counts over one column's non-blank values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ColumnStats {
+    /// Rows looked at.
+    pub(crate) rows: usize,
+    /// Non-blank values among them.
+    pub(crate) values: usize,
+    /// Distinct values (capped at [`DISTINCT_CAP`]).
+    pub(crate) distinct: usize,
+    pub(crate) emails: usize,
+    pub(crate) phones: usize,
+    /// Phones shaped like a Chinese mobile (`1[3-9]` and 11 digits, or `+86`).
+    pub(crate) cn_phones: usize,
+    /// Phones shaped like a North American number (10 digits, or `+1` / `1` and 10).
+    pub(crate) nanp_phones: usize,
+    pub(crate) dates: usize,
+    /// Slashed or dashed dates whose first number is over 12 (so day first).
+    pub(crate) day_first_dates: usize,
+    /// … whose second number is over 12 (so month first).
+    pub(crate) month_first_dates: usize,
+    pub(crate) numbers: usize,
+    pub(crate) ids: usize,
+    pub(crate) national_ids: usize,
+    /// Values with a letter or ideograph and no digit.
+    pub(crate) words: usize,
+    /// Values longer than 60 characters (free text).
+    pub(crate) long: usize,
+}
+
+impl ColumnStats {
+    /// The share of values with a shape.
+    pub(crate) fn share(&self, count: usize) -> f64 {
+        if self.values == 0 {
+            0.0
+        } else {
+            count as f64 / self.values as f64
+        }
+    }
+
+    /// Distinct values per value: near 1 for ids and free text, small for categories.
+    pub(crate) fn distinct_ratio(&self) -> f64 {
+        self.share(self.distinct)
+    }
+}
+
+/// The rows to look at: all of them up to [`SAMPLE_ROWS`], else those whose cells hash
+/// below the share that keeps about that many.
+pub(crate) fn sample_rows(rows: &[TableRow]) -> Vec<&TableRow> {
+    if rows.len() <= SAMPLE_ROWS {
+        return rows.iter().collect();
+    }
+    let hasher = foldhash::fast::FixedState::with_seed(0x5a3e_a500_0000_0001);
+    let keep = (SAMPLE_ROWS as u128 * u64::MAX as u128 / rows.len() as u128) as u64;
+    rows.iter()
+        .filter(|row| hasher.hash_one(&row.cells) <= keep)
+        .collect()
+}
+
+/// Counts the shapes of column `column` over `rows`.
+pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
+    let mut stats = ColumnStats {
+        rows: rows.len(),
+        ..ColumnStats::default()
+    };
+    let mut distinct: HashSet<&str> = HashSet::default();
+    for row in rows {
+        let Some(value) = row.cells.get(column).map(|c| c.trim()) else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        stats.values += 1;
+        if distinct.len() < DISTINCT_CAP {
+            distinct.insert(value);
+        }
+        let shape = Shape::of(value);
+        if value.chars().count() > 60 {
+            stats.long += 1;
+        }
+        if shape.digits == 0 && shape.letters > 0 {
+            stats.words += 1;
+        }
+        if is_email(value) {
+            stats.emails += 1;
+            continue;
+        }
+        if let Some(order) = date_shape(value, &shape) {
+            stats.dates += 1;
+            match order {
+                DateHint::DayFirst => stats.day_first_dates += 1,
+                DateHint::MonthFirst => stats.month_first_dates += 1,
+                DateHint::None => {}
+            }
+            continue;
+        }
+        if is_national_id(value) {
+            stats.national_ids += 1;
+            stats.ids += 1;
+            continue;
+        }
+        if let Some(region) = phone_shape(value, &shape) {
+            stats.phones += 1;
+            match region {
+                PhoneHint::China => stats.cn_phones += 1,
+                PhoneHint::NorthAmerica => stats.nanp_phones += 1,
+                PhoneHint::Other => {}
+            }
+            continue;
+        }
+        if is_number(value) {
+            stats.numbers += 1;
+            continue;
+        }
+        if is_id(value, &shape) {
+            stats.ids += 1;
+        }
+    }
+    stats.distinct = distinct.len();
+    stats
+}
+
+/// Character classes of a value.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    digits: usize,
+    letters: usize,
+    spaces: usize,
+    other: usize,
+}
+
+impl Shape {
+    fn of(value: &str) -> Shape {
+        let mut shape = Shape::default();
+        for c in value.chars() {
+            if c.is_ascii_digit() {
+                shape.digits += 1;
+            } else if c.is_alphabetic() {
+                shape.letters += 1;
+            } else if c.is_whitespace() {
+                shape.spaces += 1;
+            } else {
+                shape.other += 1;
+            }
+        }
+        shape
+    }
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    // `Maria <m@x.com>` is an e-mail too.
+    let domain = domain.trim_end_matches('>');
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains(char::is_whitespace)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhoneHint {
+    China,
+    NorthAmerica,
+    Other,
+}
+
+/// A phone: digits with phone punctuation (`+`, `-`, `(`, `)`, `.`, spaces, `*` masks), 7 to
+/// 15 digits, and no letters but an extension mark.
+fn phone_shape(value: &str, shape: &Shape) -> Option<PhoneHint> {
+    if shape.letters > 0 || !(7..=15).contains(&(shape.digits + value.matches('*').count())) {
+        return None;
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().*".contains(c))
+    {
+        return None;
+    }
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    let plus = value.trim_start().starts_with('+');
+    let national = if plus {
+        digits
+            .strip_prefix("86")
+            .or_else(|| digits.strip_prefix('1').filter(|_| digits.len() == 11))
+    } else {
+        Some(digits.as_str())
+    };
+    let masked = value.contains('*');
+    Some(match national {
+        Some(n)
+            if !masked
+                && n.len() == 11
+                && n.starts_with('1')
+                && matches!(n.as_bytes()[1], b'3'..=b'9') =>
+        {
+            PhoneHint::China
+        }
+        Some(n) if !masked && (n.len() == 10 || (n.len() == 11 && n.starts_with('1'))) => {
+            let n = if n.len() == 11 { &n[1..] } else { n };
+            if matches!(n.as_bytes()[0], b'2'..=b'9') && matches!(n.as_bytes()[3], b'2'..=b'9') {
+                PhoneHint::NorthAmerica
+            } else {
+                PhoneHint::Other
+            }
+        }
+        _ if masked => PhoneHint::China,
+        _ => PhoneHint::Other,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateHint {
+    DayFirst,
+    MonthFirst,
+    None,
+}
+
+/// A date: `YYYY-MM-DD`-like (any of `-/.年月日`), `MM/DD/YY[YY]`, `YYYYMMDD`, or with a month
+/// name; optional time after a space or `T`.
+fn date_shape(value: &str, shape: &Shape) -> Option<DateHint> {
+    let head = value
+        .split(['T', ' '])
+        .next()
+        .unwrap_or(value)
+        .trim_end_matches('日');
+    let parts: Vec<&str> = head
+        .split(['-', '/', '.', '年', '月'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let numeric = |p: &&str| p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() == 3 && parts.iter().all(numeric) {
+        let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+        let lens: Vec<usize> = parts.iter().map(|p| p.len()).collect();
+        if lens[0] == 4 && lens[1] <= 2 && lens[2] <= 2 {
+            return ((1..=12).contains(&n[1]) && (1..=31).contains(&n[2]))
+                .then_some(DateHint::None);
+        }
+        if lens[0] <= 2 && lens[1] <= 2 && (lens[2] == 4 || lens[2] == 2) {
+            let (a, b) = (n[0], n[1]);
+            if !(1..=31).contains(&a) || !(1..=31).contains(&b) || (a > 12 && b > 12) {
+                return None;
+            }
+            return Some(if a > 12 {
+                DateHint::DayFirst
+            } else if b > 12 {
+                DateHint::MonthFirst
+            } else {
+                DateHint::None
+            });
+        }
+        return None;
+    }
+    if parts.len() == 1 && head.len() == 8 && numeric(&head) {
+        let n: u32 = head.parse().ok()?;
+        let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100);
+        let (m2, d2, y2) = (n / 1_000_000, n / 10_000 % 100, n % 10_000);
+        let ymd = (1800..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d);
+        let mdy = (1800..=2100).contains(&y2) && (1..=31).contains(&m2) && (1..=31).contains(&d2);
+        return (ymd || mdy).then_some(DateHint::None);
+    }
+    // `Jan 2 1990`, `2 January 1990`.
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = value.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let month = words
+        .iter()
+        .filter(|w| w.len() >= 3 && MONTHS.iter().any(|m| w.starts_with(m)))
+        .count();
+    let numbers = words
+        .iter()
+        .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        .count();
+    (month == 1 && numbers == 2 && shape.letters <= 12).then_some(DateHint::None)
+}
+
+/// A Chinese resident id: 17 digits and a check character that fits them.
+fn is_national_id(value: &str) -> bool {
+    let v = value.trim();
+    v.len() == 18
+        && v.as_bytes()[..17].iter().all(u8::is_ascii_digit)
+        && check_digit(&v[..17]).is_some_and(|c| v[17..].eq_ignore_ascii_case(&c.to_string()))
+}
+
+/// A plain number: an amount, a count, a score.
+fn is_number(value: &str) -> bool {
+    let v = value
+        .trim()
+        .trim_start_matches(['-', '+', '$', '¥', '€', '£']);
+    !v.is_empty()
+        && v.bytes().filter(|&b| b == b'.').count() <= 1
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        && v.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// An identifier: one token of letters, digits and `-_/.:`, with a digit, 4 to 40 long.
+fn is_id(value: &str, shape: &Shape) -> bool {
+    shape.spaces == 0
+        && shape.digits > 0
+        && (4..=40).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.:".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(values: &[&str]) -> ColumnStats {
+        let rows: Vec<TableRow> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| TableRow {
+                number: i as u64 + 1,
+                line: i as u64 + 2,
+                cells: vec![v.to_string()],
+                problem: None,
+            })
+            .collect();
+        let refs: Vec<&TableRow> = rows.iter().collect();
+        column_stats(&refs, 0)
+    }
+
+    #[test]
+    fn shapes_are_counted() {
+        let s = stats(&["a@b.com", "Maria <m@x.org>", "", "x@y"]);
+        assert_eq!((s.values, s.emails), (3, 2));
+        let s = stats(&[
+            "(369) 918-2766",
+            "+1 369 918 2766",
+            "138-0013-8000",
+            "138****8000",
+        ]);
+        assert_eq!((s.phones, s.nanp_phones, s.cn_phones), (4, 2, 2));
+        let s = stats(&[
+            "01/30/2005",
+            "20071231",
+            "30/01/2005",
+            "1990-01-02",
+            "Jan 2 1990",
+            "01302005",
+        ]);
+        assert_eq!((s.dates, s.day_first_dates, s.month_first_dates), (6, 1, 1));
+        let s = stats(&["110105199001021234", "12.50", "A1234567", "devon"]);
+        // An 18-digit number with a wrong check digit is a number, not a resident id.
+        assert_eq!((s.national_ids, s.numbers, s.ids, s.words), (0, 2, 1, 1));
+        let s = stats(&["11010519491231002X"]);
+        assert_eq!(s.national_ids, 1);
+    }
+
+    #[test]
+    fn the_sample_does_not_depend_on_row_order() {
+        let rows: Vec<TableRow> = (0..SAMPLE_ROWS * 3)
+            .map(|i| TableRow {
+                number: i as u64,
+                line: i as u64,
+                cells: vec![format!("v{i}")],
+                problem: None,
+            })
+            .collect();
+        let mut a: Vec<String> = sample_rows(&rows)
+            .iter()
+            .map(|r| r.cells[0].clone())
+            .collect();
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let mut b: Vec<String> = sample_rows(&reversed)
+            .iter()
+            .map(|r| r.cells[0].clone())
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        assert!((SAMPLE_ROWS * 9 / 10..SAMPLE_ROWS * 11 / 10).contains(&a.len()));
+    }
+}
