@@ -64,12 +64,18 @@ pub struct BlockingRule {
 }
 
 /// Blocking configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockingConfig {
     /// Rules in order: a pair is produced by the first rule whose uncapped block holds it.
     pub rules: Vec<BlockingRule>,
     /// Blocks with more records than this are capped: skipped and reported.
     pub max_block_size: usize,
+    /// When set, `rules` are candidates: fitting keeps those whose pairs hold the most
+    /// expected matches per pair, within a pair budget, and writes only those back (with
+    /// this setting cleared). An inferred configuration sets it; a hand-written list of
+    /// rules without it is used as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<crate::selection::RuleSelection>,
 }
 
 /// Statistics of one rule.
@@ -271,6 +277,22 @@ impl BlockIndex {
     /// The rule's name.
     pub fn rule_name(&self, rule: usize) -> &str {
         &self.rules[rule].name
+    }
+
+    /// Keeps only the rules `keep` names (indices into the current rules), in that order:
+    /// the index of chosen rules, without indexing the records again.
+    ///
+    /// # Panics
+    /// When `keep` names a rule twice or one the index does not have.
+    pub fn retain_rules(&mut self, keep: &[usize]) {
+        let mut taken: Vec<Option<RuleIndex>> = std::mem::take(&mut self.rules)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.rules = keep
+            .iter()
+            .map(|&r| taken[r].take().expect("each kept rule once"))
+            .collect();
     }
 }
 

@@ -152,6 +152,26 @@ fn rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
 /// Blocks of broad keys (a family name in a city) are compared only while this small.
 const BROAD_BLOCK_SIZE: usize = 50;
 
+/// Blocks of a name alone are compared only while this small: a rare full name is worth
+/// comparing, 张伟 or John Smith is not.
+const NARROW_BLOCK_SIZE: usize = 20;
+
+fn narrow_rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
+    BlockingRule {
+        max_block_size: Some(NARROW_BLOCK_SIZE),
+        ..rule(name, keys)
+    }
+}
+
+/// How a name key reads in a rule's name.
+fn name_key_label(key: &str) -> &str {
+    match key {
+        "norm" => "name",
+        "pinyin" => "name_pinyin",
+        other => other,
+    }
+}
+
 fn broad_rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
     BlockingRule {
         max_block_size: Some(BROAD_BLOCK_SIZE),
@@ -240,9 +260,23 @@ impl MatchConfig {
         }
         compare("gender", &genders, ComparisonMethod::Gender, false);
 
+        let attributes = fields_of(schema, FieldKind::Text);
+        for attribute in &attributes {
+            compare(
+                attribute,
+                std::slice::from_ref(attribute),
+                ComparisonMethod::String {
+                    metric: crate::compare::StringMetric::JaroWinkler,
+                    thresholds: vec![0.9],
+                },
+                true,
+            );
+        }
+
         let mut rules = Vec::new();
         let mut prior_rules = Vec::new();
         let mut deterministic_rules = Vec::new();
+        // Strong identifiers, each alone.
         if !national.is_empty() {
             let r = rule("national_id", vec![key(&national, "norm")]);
             rules.push(r.clone());
@@ -269,80 +303,98 @@ impl MatchConfig {
             prior_rules.push(r);
             rules.push(rule("email_local", vec![key(&emails, "local")]));
         }
-        if !names.is_empty() && !births.is_empty() {
-            rules.push(rule(
-                "name_pinyin+birth_year",
-                vec![key(&names, "pinyin"), key(&births, "year")],
-            ));
-            rules.push(rule(
-                "name+birth_year",
-                vec![key(&names, "norm"), key(&births, "year")],
-            ));
-            rules.push(rule(
-                "family+birth_date",
-                vec![key(&names, "family"), key(&births, "norm")],
-            ));
-            rules.push(rule(
-                "given+birth_date",
-                vec![key(&names, "given"), key(&births, "norm")],
-            ));
-            rules.push(rule(
-                "phonetic+birth_year",
-                vec![key(&names, "phonetic"), key(&births, "year")],
-            ));
-            prior_rules.push(rule(
-                "name+birth_date",
-                vec![key(&names, "norm"), key(&births, "norm")],
-            ));
-        }
         if !phones.is_empty() {
             // The visible digits of a masked number (138****8000) and the same digits of a
             // full number: marketplaces mask phones, and this is how their records meet.
             rules.push(rule("masked_phone", vec![key(&phones, "masked")]));
         }
-        if !names.is_empty() && !addresses.is_empty() {
-            rules.push(rule(
-                "family_pinyin+address_detail",
-                vec![key(&names, "family_pinyin"), key(&addresses, "detail")],
+        if !names.is_empty() && !births.is_empty() {
+            prior_rules.push(rule(
+                "name+birth_date",
+                vec![key(&names, "norm"), key(&births, "norm")],
             ));
-            rules.push(rule(
-                "name_pinyin+district",
-                vec![key(&names, "pinyin"), key(&addresses, "district")],
+        }
+        // A full name alone: a rare one is evidence enough to compare; a common one's blocks
+        // are capped.
+        if !names.is_empty() {
+            rules.push(narrow_rule("name", vec![key(&names, "norm")]));
+            rules.push(narrow_rule("name_pinyin", vec![key(&names, "pinyin")]));
+            rules.push(narrow_rule("phonetic", vec![key(&names, "phonetic")]));
+        }
+        // A name key with each context a person keeps: birth date, address parts,
+        // attributes. Fine contexts pair with any name key; coarse ones (a year, a city, a
+        // postcode, an occupation) only with the full name's keys, or under a small cap.
+        let mut fine: Vec<(String, KeyRef)> = Vec::new();
+        let mut coarse: Vec<(String, KeyRef)> = Vec::new();
+        if !births.is_empty() {
+            fine.push(("birth_date".into(), key(&births, "norm")));
+            coarse.push(("birth_year".into(), key(&births, "year")));
+        }
+        if !addresses.is_empty() {
+            fine.push(("address_detail".into(), key(&addresses, "detail")));
+            fine.push(("street".into(), key(&addresses, "street")));
+            coarse.push(("postcode".into(), key(&addresses, "postcode")));
+            coarse.push(("district".into(), key(&addresses, "district")));
+            coarse.push(("city".into(), key(&addresses, "city")));
+        }
+        if !phones.is_empty() {
+            fine.push(("masked_phone".into(), key(&phones, "masked")));
+        }
+        for attribute in &attributes {
+            coarse.push((
+                attribute.clone(),
+                key(std::slice::from_ref(attribute), "norm"),
             ));
-            rules.push(rule(
-                "phonetic+city",
-                vec![key(&names, "phonetic"), key(&addresses, "city")],
-            ));
-            rules.push(broad_rule(
-                "family+city",
-                vec![key(&names, "family"), key(&addresses, "city")],
-            ));
-            rules.push(broad_rule(
-                "given+city",
-                vec![key(&names, "given"), key(&addresses, "city")],
-            ));
+        }
+        if !names.is_empty() {
+            for (context, context_key) in &fine {
+                for name_key in ["pinyin", "phonetic", "family", "given", "family_pinyin"] {
+                    rules.push(rule(
+                        &format!("{}+{context}", name_key_label(name_key)),
+                        vec![key(&names, name_key), context_key.clone()],
+                    ));
+                }
+            }
+            for (context, context_key) in &coarse {
+                for name_key in ["norm", "pinyin", "phonetic"] {
+                    rules.push(rule(
+                        &format!("{}+{context}", name_key_label(name_key)),
+                        vec![key(&names, name_key), context_key.clone()],
+                    ));
+                }
+                for name_key in ["family", "given"] {
+                    rules.push(broad_rule(
+                        &format!("{name_key}+{context}"),
+                        vec![key(&names, name_key), context_key.clone()],
+                    ));
+                }
+            }
+        }
+        // Contexts together, for records whose names disagree (a typo, a nickname, a
+        // married name).
+        if !births.is_empty() {
+            for (context, context_key) in fine.iter().chain(&coarse) {
+                if context.starts_with("birth") {
+                    continue;
+                }
+                rules.push(rule(
+                    &format!("birth_date+{context}"),
+                    vec![key(&births, "norm"), context_key.clone()],
+                ));
+            }
         }
         if !addresses.is_empty() {
             rules.push(rule(
                 "postcode+street_number",
                 vec![key(&addresses, "postcode"), key(&addresses, "number")],
             ));
-            if !births.is_empty() {
-                rules.push(rule(
-                    "birth_date+city",
-                    vec![key(&births, "norm"), key(&addresses, "city")],
-                ));
-                rules.push(rule(
-                    "postcode+birth_year",
-                    vec![key(&addresses, "postcode"), key(&births, "year")],
-                ));
-            }
         }
         MatchConfig {
             mode,
             blocking: BlockingConfig {
                 rules,
                 max_block_size: 500,
+                select: Some(crate::selection::RuleSelection::default()),
             },
             comparisons,
             deterministic_rules,
@@ -383,6 +435,9 @@ impl MatchConfig {
             return Err(MatchError::Config(
                 "em_tolerance must be a positive number".into(),
             ));
+        }
+        if let Some(select) = &self.blocking.select {
+            select.validate()?;
         }
         if self.blocking.max_block_size < 2 {
             return Err(MatchError::Config(

@@ -46,6 +46,7 @@ pub mod intern;
 pub mod keys;
 pub mod model;
 mod score;
+pub mod selection;
 pub mod similarity;
 mod term_frequency;
 mod train;
@@ -59,8 +60,12 @@ pub use incremental::KeyIndex;
 pub use keys::KeyRef;
 pub use model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
+pub use selection::{RuleChoice, RuleSelection, choose_rules};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
-pub use train::{Labels, train, train_keeping_index, train_supervised};
+pub use train::{
+    ComparisonDiagnostics, Labels, LevelDiagnostics, Trained, train, train_keeping_index,
+    train_supervised,
+};
 
 /// Candidate pairs and their scores.
 #[derive(Debug)]

@@ -28,6 +28,9 @@ pub struct Matcher {
     /// Per comparison, whether term frequencies are on.
     term_frequency: Vec<bool>,
     prior_weight: f64,
+    /// The family-conditional weighing of a given name that agrees together with its
+    /// family name, when both are compared over the same fields.
+    full_names: Option<FullNames>,
     model: TrainedModel,
     deterministic: Option<BlockIndex>,
     deterministic_names: Vec<String>,
@@ -104,6 +107,96 @@ pub struct PairExplanation {
     pub threshold: f64,
     /// Whether the pair is a match.
     pub is_match: bool,
+}
+
+/// Term frequencies count a family name and a given name each on its own; a rare given
+/// name is rare because few *families* use it, so counting both parts' rarity weighs a rare
+/// full name twice (two records of one uncommon name look like a certain match). When both
+/// parts agree, the given name is weighed instead by how common it is among the records of
+/// that family name: `log2(agree_given · count(family) / count(family, given))`.
+#[derive(Debug)]
+struct FullNames {
+    family: usize,
+    given: usize,
+    /// Per (family term, given term) that records hold together: the given name's
+    /// adjustment in place of its own.
+    adjustments: foldhash::HashMap<(u32, u32), f64>,
+}
+
+impl FullNames {
+    /// The family and given comparisons over the same fields, both with term frequencies.
+    fn pair(config: &MatchConfig) -> Option<(usize, usize)> {
+        use crate::compare::ComparisonMethod as M;
+        let with_tf = |c: &&crate::ComparisonConfig| c.term_frequency;
+        let family = config
+            .comparisons
+            .iter()
+            .position(|c| with_tf(&c) && matches!(c.method, M::FamilyName { .. }))?;
+        let given = config.comparisons.iter().position(|c| {
+            with_tf(&c)
+                && matches!(c.method, M::GivenName { .. })
+                && c.fields == config.comparisons[family].fields
+        })?;
+        Some((family, given))
+    }
+
+    fn build(
+        config: &MatchConfig,
+        comparators: &[Comparator],
+        frequencies: Option<&TermFrequencies>,
+    ) -> Option<FullNames> {
+        let (family, given) = Self::pair(config)?;
+        let (Comparator::Name(family_names), Comparator::Name(given_names)) =
+            (&comparators[family], &comparators[given])
+        else {
+            return None;
+        };
+        let joint = given_names.full_name_counts();
+        let (family_counts, _) = family_names.term_counts();
+        let adjustments = match frequencies {
+            None => {
+                let (given_counts, with_value) = given_names.term_counts();
+                if with_value == 0 {
+                    return None;
+                }
+                let agree = agreement(&given_counts, with_value);
+                joint
+                    .into_iter()
+                    .map(|((f, g), n)| {
+                        let within = f64::from(family_counts[f as usize]);
+                        ((f, g), (agree * within / f64::from(n)).log2())
+                    })
+                    .collect()
+            }
+            Some(frozen) => {
+                let family_table = frozen.comparisons[family].table.as_ref()?;
+                let given_table = frozen.comparisons[given].table.as_ref()?;
+                let full_table = frozen.comparisons[given].full_names.as_ref()?;
+                if given_table.with_value() == 0 {
+                    return None;
+                }
+                let keys = family_names.term_keys();
+                joint
+                    .into_keys()
+                    .map(|(f, g)| {
+                        let within = family_table.count(&keys[f as usize]).unwrap_or(1);
+                        let together = full_table
+                            .count(&given_names.full_name_key(f, g))
+                            .unwrap_or(1)
+                            .min(within);
+                        let adjustment =
+                            (given_table.agree() * f64::from(within) / f64::from(together)).log2();
+                        ((f, g), adjustment)
+                    })
+                    .collect()
+            }
+        };
+        Some(FullNames {
+            family,
+            given,
+            adjustments,
+        })
+    }
 }
 
 impl Matcher {
@@ -220,14 +313,29 @@ impl Matcher {
             .par_iter()
             .zip(&self.names)
             .zip(&self.term_frequency)
-            .map(|((comparator, name), &on)| {
+            .enumerate()
+            .map(|(c, ((comparator, name), &on))| {
                 let table = on.then(|| {
                     let (counts, with_value) = comparator.term_counts();
                     TermTable::new(comparator.term_keys().into_iter().zip(counts), with_value)
                 });
+                let full_names = match (&self.full_names, comparator) {
+                    (Some(full), Comparator::Name(names)) if full.given == c => {
+                        let counts = names.full_name_counts();
+                        let with_value = names.term_counts().1;
+                        Some(TermTable::new(
+                            counts.into_iter().map(|((f, g), n)| {
+                                (std::borrow::Cow::Owned(names.full_name_key(f, g)), n)
+                            }),
+                            with_value,
+                        ))
+                    }
+                    _ => None,
+                };
                 ComparisonTerms {
                     comparison: name.clone(),
                     table,
+                    full_names,
                 }
             })
             .collect();
@@ -308,6 +416,7 @@ impl Matcher {
                 )
             })
             .collect();
+        let full_names = FullNames::build(config, &compiled.comparators, frequencies);
         let deterministic = if config.deterministic_rules.is_empty() {
             None
         } else {
@@ -330,6 +439,7 @@ impl Matcher {
                 .map(|c| c.term_frequency)
                 .collect(),
             prior_weight: model.prior_weight(),
+            full_names,
             model,
             deterministic,
             deterministic_names: config
@@ -360,6 +470,7 @@ impl Matcher {
     #[inline]
     fn score_into(&self, a: usize, b: usize, levels: &mut [u8]) -> f64 {
         let mut weight = self.prior_weight;
+        let mut terms = [crate::intern::NONE; MAX_COMPARISONS];
         for (c, comparator) in self.comparators.iter().enumerate() {
             let level = comparator.level(a, b);
             levels[c] = level.index;
@@ -368,10 +479,31 @@ impl Matcher {
                 && level.term != crate::intern::NONE
                 && let Some(adjust) = &self.term_adjustments[c]
             {
+                terms[c] = level.term;
                 weight += adjust[level.term as usize];
             }
         }
-        weight
+        weight + self.full_name_correction(&terms)
+    }
+
+    /// What the full name's weighing changes in the given name's adjustment, when family and
+    /// given names both agree exactly (`terms`: per comparison, the exact level's term).
+    #[inline]
+    fn full_name_correction(&self, terms: &[u32]) -> f64 {
+        let Some(full) = &self.full_names else {
+            return 0.0;
+        };
+        let (f, g) = (terms[full.family], terms[full.given]);
+        if f == crate::intern::NONE || g == crate::intern::NONE {
+            return 0.0;
+        }
+        match (
+            full.adjustments.get(&(f, g)),
+            &self.term_adjustments[full.given],
+        ) {
+            (Some(joint), Some(own)) => joint - own[g as usize],
+            _ => 0.0,
+        }
     }
 
     fn forced(&self, a: usize, b: usize) -> bool {
@@ -421,11 +553,15 @@ impl Matcher {
     /// Every comparison's level, m, u, term-frequency adjustment and weight for one pair.
     pub fn explain(&self, a: usize, b: usize) -> PairExplanation {
         let mut levels = [0u8; MAX_COMPARISONS];
+        let mut terms = [crate::intern::NONE; MAX_COMPARISONS];
         let mut comparisons = Vec::with_capacity(self.comparators.len());
         let mut total = self.prior_weight;
         for (c, comparator) in self.comparators.iter().enumerate() {
             let level = comparator.level(a, b);
             levels[c] = level.index;
+            if level.index == 1 && self.term_adjustments[c].is_some() {
+                terms[c] = level.term;
+            }
             let model = &self.model.comparisons[c].levels[level.index as usize];
             let weight = self.weights[c][level.index as usize];
             let adjustment = match (&self.term_adjustments[c], level.index) {
@@ -445,6 +581,13 @@ impl Matcher {
                 weight,
                 term_frequency_adjustment: adjustment,
             });
+        }
+        let correction = self.full_name_correction(&terms);
+        if correction != 0.0
+            && let Some(full) = &self.full_names
+        {
+            comparisons[full.given].term_frequency_adjustment += correction;
+            total += correction;
         }
         let deterministic_rules: Vec<String> = match &self.deterministic {
             Some(index) => (0..index.rule_count())

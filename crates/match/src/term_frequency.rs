@@ -24,6 +24,12 @@ pub struct ComparisonTerms {
     pub comparison: String,
     /// The table; present exactly when the comparison has `term_frequency` on.
     pub table: Option<TermTable>,
+    /// For a given-name comparison whose family name is compared over the same fields:
+    /// how many records hold each full name (family and given, joined by U+001F), so that
+    /// a given name agreeing with its family name is weighed by how common it is *within
+    /// that family name* (see [`Matcher`](crate::Matcher)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_names: Option<TermTable>,
 }
 
 /// How many records hold each value that one comparison agrees on exactly (its *terms*:

@@ -9,6 +9,7 @@ use foldhash::HashMap;
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
 use crate::compare::Comparator;
@@ -231,6 +232,24 @@ fn refine_u(
     u
 }
 
+/// Pseudo-pairs of the Dirichlet prior on each comparison's m: the default m (most mass on
+/// the strongest level, a little on each weaker one) counted as this many matching pairs.
+/// Next to thousands of expected matches it moves nothing; a level EM saw almost never keeps
+/// a small m instead of collapsing to zero (a masked phone that agrees would otherwise
+/// count *against* a match).
+const M_PRIOR_PAIRS: f64 = 10.0;
+
+/// m from expected level counts of matches and the prior's pseudo-counts.
+fn m_with_prior(counts: &[f64], prior: &[f64]) -> Vec<f64> {
+    let smoothed: Vec<f64> = counts
+        .iter()
+        .zip(prior)
+        .enumerate()
+        .map(|(l, (&c, &p))| if l == 0 { c } else { c + M_PRIOR_PAIRS * p })
+        .collect();
+    normalise(&smoothed, MIN_PROBABILITY)
+}
+
 /// One EM pass over a training rule's patterns; returns the m of the trained comparisons
 /// and the expected number of matches.
 fn expectation_maximisation(
@@ -239,8 +258,9 @@ fn expectation_maximisation(
     u: &[Vec<f64>],
     m_start: &[Vec<f64>],
     config: &MatchConfig,
-) -> (Vec<Vec<f64>>, f64) {
+) -> EmResult {
     let mut m = m_start.to_vec();
+    let mut match_counts: Vec<Vec<f64>> = u.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut lambda = 0.5;
     let total: f64 = patterns.rows.iter().map(|(_, n)| *n as f64).sum();
     let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
@@ -257,6 +277,7 @@ fn expectation_maximisation(
             pm / (pm + pu)
         };
         let counts = level_totals(patterns, &level_counts, posterior);
+        match_counts.clone_from(&counts);
         expected = patterns
             .rows
             .iter()
@@ -270,7 +291,7 @@ fn expectation_maximisation(
             if counts[c][1..].iter().sum::<f64>() <= 0.0 {
                 continue;
             }
-            let next = normalise(&counts[c], MIN_PROBABILITY);
+            let next = m_with_prior(&counts[c], &m_start[c]);
             for (old, new) in m[c].iter().zip(&next) {
                 change = change.max((old - new).abs());
             }
@@ -281,7 +302,61 @@ fn expectation_maximisation(
             break;
         }
     }
-    (m, expected)
+    EmResult {
+        m,
+        expected,
+        match_counts,
+    }
+}
+
+/// What one EM run over a rule's pairs estimated.
+struct EmResult {
+    m: Vec<Vec<f64>>,
+    /// Expected matching pairs among the rule's pairs.
+    expected: f64,
+    /// Expected matching pairs per comparison and level.
+    match_counts: Vec<Vec<f64>>,
+}
+
+/// Whether an EM estimate of one comparison is one a match class can have: its strongest
+/// level must be evidence for a match and its weakest (`different`) evidence against. EM on
+/// a rule whose blocks hold few matches can settle on another class (households, say) and
+/// call agreement on a birth date evidence *against* a match.
+fn plausible(m: &[f64], u: &[f64]) -> bool {
+    let last = m.len() - 1;
+    m.len() < 3 || (m[1] > u[1] && m[last] < u[last])
+}
+
+/// Keeps a comparison's levels in their order of strength: a weaker level never weighs
+/// more than a stronger one. Adjacent levels that break the order are pooled (their m and u
+/// summed, then shared out at the pooled ratio: isotonic regression of m/u weighted by u),
+/// so the totals of m and u stay as they were. Returns, per level, whether it was pooled.
+fn keep_order(m: &mut [f64], u: &mut [f64]) -> Vec<bool> {
+    // Blocks of levels (start, end exclusive) with their pooled m and u.
+    let mut blocks: Vec<(usize, usize, f64, f64)> = Vec::new();
+    for l in 1..m.len() {
+        blocks.push((l, l + 1, m[l], u[l]));
+        while blocks.len() >= 2 {
+            let (_, _, m2, u2) = blocks[blocks.len() - 1];
+            let (_, _, m1, u1) = blocks[blocks.len() - 2];
+            if m1 / u1 >= m2 / u2 {
+                break;
+            }
+            let (_, end, _, _) = blocks.pop().expect("two blocks");
+            let last = blocks.last_mut().expect("two blocks");
+            *last = (last.0, end, m1 + m2, u1 + u2);
+        }
+    }
+    let mut pooled = vec![false; m.len()];
+    for (start, end, bm, bu) in blocks {
+        if end - start > 1 {
+            for l in start..end {
+                m[l] = bm * u[l] / bu;
+                pooled[l] = true;
+            }
+        }
+    }
+    pooled
 }
 
 /// Whether each comparison has a non-null level in any pattern.
@@ -448,7 +523,7 @@ fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
 /// # Errors
 /// A configuration that does not fit the data's schema, or an empty dataset.
 pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, MatchError> {
-    train_keeping_index(config, data).map(|(model, _)| model)
+    train_keeping_index(config, data).map(|trained| trained.model)
 }
 
 /// As [`train`], and hands back the block index EM blocked with when that is the prediction
@@ -457,10 +532,7 @@ pub fn train(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, Match
 ///
 /// # Errors
 /// As [`train`].
-pub fn train_keeping_index(
-    config: &MatchConfig,
-    data: &Dataset,
-) -> Result<(TrainedModel, Option<BlockIndex>), MatchError> {
+pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Trained, MatchError> {
     let Start {
         comparable,
         compiled,
@@ -479,6 +551,8 @@ pub fn train_keeping_index(
     let defaults: Vec<Vec<f64>> = level_counts.iter().map(|&n| default_m(n)).collect();
     let mut estimates: Vec<Vec<Vec<f64>>> = vec![Vec::new(); level_counts.len()];
     let mut trained_by: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
+    let mut ignored: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
+    let mut support: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
     for (r, rule) in em_rules.iter().enumerate() {
         let fields = rule_fields(rule);
         let trained: Vec<bool> = config
@@ -497,15 +571,23 @@ pub fn train_keeping_index(
             continue;
         }
         let patterns = count_patterns(&compiled.comparators, &pairs);
-        let (m, expected) = expectation_maximisation(&patterns, &trained, &u, &defaults, config);
-        if expected < 1.0 {
+        let em = expectation_maximisation(&patterns, &trained, &u, &defaults, config);
+        if em.expected < 1.0 {
             continue;
         }
         let observed = observed_comparisons(&patterns, level_counts.len());
-        for c in 0..m.len() {
-            if trained[c] && observed[c] {
-                estimates[c].push(m[c].clone());
-                trained_by[c].push(rule.name.clone());
+        for c in 0..em.m.len() {
+            if !(trained[c] && observed[c]) {
+                continue;
+            }
+            if !plausible(&em.m[c], &u[c]) {
+                ignored[c].push(rule.name.clone());
+                continue;
+            }
+            estimates[c].push(em.m[c].clone());
+            trained_by[c].push(rule.name.clone());
+            for (total, count) in support[c].iter_mut().zip(&em.match_counts[c]) {
+                *total += count;
             }
         }
     }
@@ -523,6 +605,17 @@ pub fn train_keeping_index(
 
     let (prior, evidence) = estimate_prior(config, data, comparable)?;
     let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
+    let (m, u, pooled) = ordered(m, u);
+    let diagnostics = diagnose(
+        config,
+        &compiled,
+        &m,
+        &u,
+        &support,
+        &trained_by,
+        &ignored,
+        &pooled,
+    );
     let model = assemble(
         config,
         &compiled,
@@ -538,7 +631,143 @@ pub fn train_keeping_index(
     );
     let reusable =
         config.training.em_rules.is_empty() || config.training.em_rules == config.blocking.rules;
-    Ok((model, reusable.then_some(index)))
+    Ok(Trained {
+        model,
+        index: reusable.then_some(index),
+        diagnostics,
+    })
+}
+
+/// Per comparison, per level.
+type PerLevel<T> = Vec<Vec<T>>;
+
+/// Every comparison's levels kept in order of strength (see [`keep_order`]).
+fn ordered(
+    mut m: PerLevel<f64>,
+    mut u: PerLevel<f64>,
+) -> (PerLevel<f64>, PerLevel<f64>, PerLevel<bool>) {
+    let pooled = m
+        .iter_mut()
+        .zip(u.iter_mut())
+        .map(|(m, u)| keep_order(m, u))
+        .collect();
+    (m, u, pooled)
+}
+
+/// Expected matching pairs below which a level's m is mostly the prior's.
+const LITTLE_SUPPORT: f64 = 20.0;
+
+#[allow(clippy::too_many_arguments)]
+fn diagnose(
+    config: &MatchConfig,
+    compiled: &Compiled,
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    support: &[Vec<f64>],
+    trained_by: &[Vec<String>],
+    ignored: &[Vec<String>],
+    pooled: &[Vec<bool>],
+) -> Vec<ComparisonDiagnostics> {
+    config
+        .comparisons
+        .iter()
+        .enumerate()
+        .map(|(c, comparison)| {
+            let mut warnings = Vec::new();
+            if trained_by[c].is_empty() {
+                warnings.push(
+                    "no training rule gave an estimate: m is the default (every rule blocks \
+                     on this comparison's fields, its values are missing, or EM found no \
+                     plausible match class)"
+                        .to_string(),
+                );
+            }
+            if !ignored[c].is_empty() {
+                warnings.push(format!(
+                    "estimates from {} ignored: there, agreement counted against a match",
+                    ignored[c].join(", ")
+                ));
+            }
+            let levels = compiled.level_names[c]
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(l, name)| {
+                    let mut level_warnings = Vec::new();
+                    if !trained_by[c].is_empty() && support[c][l] < LITTLE_SUPPORT {
+                        level_warnings.push(format!(
+                            "little support ({:.1} expected matching pairs): m leans on the prior",
+                            support[c][l]
+                        ));
+                    }
+                    if pooled[c][l] {
+                        level_warnings.push(
+                            "pooled with a neighbour so that no weaker level weighs more than \
+                             a stronger one"
+                                .to_string(),
+                        );
+                    }
+                    LevelDiagnostics {
+                        level: name.clone(),
+                        support: support[c][l],
+                        m: m[c][l],
+                        u: u[c][l],
+                        weight: (m[c][l] / u[c][l]).log2(),
+                        warnings: level_warnings,
+                    }
+                })
+                .collect();
+            ComparisonDiagnostics {
+                comparison: comparison.name.clone(),
+                trained_by: trained_by[c].clone(),
+                warnings,
+                levels,
+            }
+        })
+        .collect()
+}
+
+/// How training went for one comparison: per level the support, m, u and weight, and
+/// anything a user tuning the model should know. Part of `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonDiagnostics {
+    /// The comparison.
+    pub comparison: String,
+    /// Training rules whose estimates were combined.
+    pub trained_by: Vec<String>,
+    /// Warnings about the comparison as a whole.
+    pub warnings: Vec<String>,
+    /// Its levels, `null` left out.
+    pub levels: Vec<LevelDiagnostics>,
+}
+
+/// How training went for one level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelDiagnostics {
+    /// The level.
+    pub level: String,
+    /// Expected matching pairs at this level, summed over the training rules used.
+    pub support: f64,
+    /// P(level | match).
+    pub m: f64,
+    /// P(level | non-match).
+    pub u: f64,
+    /// log2(m / u).
+    pub weight: f64,
+    /// Little support, pooling.
+    pub warnings: Vec<String>,
+}
+
+/// A trained model, the block index EM blocked with when blocking can reuse it, and how
+/// training went.
+#[derive(Debug)]
+pub struct Trained {
+    /// The model.
+    pub model: TrainedModel,
+    /// The index over the blocking rules, when EM trained on them (the default).
+    pub index: Option<BlockIndex>,
+    /// Per comparison: support, m, u, weight and warnings per level.
+    pub diagnostics: Vec<ComparisonDiagnostics>,
 }
 
 /// The prior from the pairs the prior rules find, divided by their assumed recall.
@@ -668,6 +897,7 @@ pub fn train_supervised(
         estimate_prior(config, data, comparable)?
     };
     let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
+    let (m, u, _) = ordered(m, u);
     let trained_by = vec![vec!["labels".to_string()]; level_counts.len()];
     Ok(assemble(
         config,
@@ -757,6 +987,35 @@ mod tests {
                 .all(|&(a, b)| data.sources[a as usize] != data.sources[b as usize])
         );
         assert_eq!(sampled, sample_pairs(&data, LinkMode::Link, 5, 9));
+    }
+
+    #[test]
+    fn levels_keep_their_order_of_strength() {
+        // The second level weighs more than the first: the two are pooled.
+        let mut m = vec![1.0, 0.3, 0.5, 0.2];
+        let mut u = vec![1.0, 0.01, 0.01, 0.98];
+        let pooled = keep_order(&mut m, &mut u);
+        assert_eq!(pooled, vec![false, true, true, false]);
+        assert!((m[1] / u[1] - m[2] / u[2]).abs() < 1e-12);
+        assert!((m[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(m[2] / u[2] >= m[3] / u[3]);
+        // A level weighing less than `different` is pooled with it.
+        let mut m = vec![1.0, 0.9, 1e-6, 0.1];
+        let mut u = vec![1.0, 0.001, 0.0001, 0.9989];
+        keep_order(&mut m, &mut u);
+        assert!(m[2] / u[2] >= m[3] / u[3] - 1e-12);
+        // An ordered comparison is left alone.
+        let (mut m2, mut u2) = (vec![1.0, 0.9, 0.1], vec![1.0, 0.01, 0.99]);
+        assert_eq!(keep_order(&mut m2, &mut u2), vec![false; 3]);
+        assert_eq!(m2, vec![1.0, 0.9, 0.1]);
+    }
+
+    #[test]
+    fn the_prior_keeps_rare_levels_above_zero() {
+        let prior = default_m(4);
+        let m = m_with_prior(&[0.0, 5000.0, 0.0, 100.0], &prior);
+        assert!(m[2] > 1e-4, "{m:?}");
+        assert!((m[1] - 5000.0 / 5110.0).abs() < 0.01);
     }
 
     #[test]

@@ -387,7 +387,8 @@ mod training {
         );
         config.matching.training.u_sample_pairs = 5_000;
         let model = train(&config.matching, &data).unwrap();
-        let (kept_model, index) = train_keeping_index(&config.matching, &data).unwrap();
+        let trained = train_keeping_index(&config.matching, &data).unwrap();
+        let (kept_model, index) = (trained.model, trained.index);
         assert_eq!(kept_model, model);
         let fresh = BlockIndex::build(
             &data,
@@ -409,7 +410,7 @@ mod training {
         assert!(
             train_keeping_index(&config.matching, &data)
                 .unwrap()
-                .1
+                .index
                 .is_none()
         );
     }

@@ -94,6 +94,14 @@ pub struct Report {
     pub conflicts: u64,
     /// Per blocking rule: pairs, blocks, capped blocks.
     pub blocking: Vec<RuleStats>,
+    /// When this run chose the blocking rules: every candidate, its pairs and expected
+    /// matches, and why it was taken or left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocking_choice: Vec<sameas_match::RuleChoice>,
+    /// When this run trained: per comparison and level the support, m, u, weight and
+    /// warnings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<sameas_match::ComparisonDiagnostics>,
     /// Wall seconds per stage.
     pub timings: Timings,
 }

@@ -217,12 +217,10 @@ impl Resolver {
         let (_, data) = self.read_dataset(input, control)?;
         control.check()?;
         let mut config = self.config.clone().expect("read sets it");
-        control.report(Stage::Train, 0, 1);
-        config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
-        control.report(Stage::Train, 1, 1);
+        config.matching.model = None;
+        let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
-        let matcher = Matcher::new(&config.matching, &data)?;
-        self.frequencies = Some(matcher.term_frequencies());
+        self.frequencies = Some(fitted.matcher.term_frequencies());
         self.config = Some(config);
         Ok(())
     }
@@ -280,6 +278,8 @@ impl Resolver {
             scored,
             blocking,
             frequencies,
+            training,
+            rule_choices,
         } = train_block_score(&mut config, &data, &mut timings, control)?;
         let total_pairs = scored.len() as u64;
 
@@ -337,6 +337,8 @@ impl Resolver {
         report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
         report.blocking = blocking;
+        report.blocking_choice = rule_choices;
+        report.training = training;
         report.timings = timings;
 
         let entities = data
@@ -758,6 +760,10 @@ pub(crate) struct Scored {
     pub(crate) blocking: Vec<RuleStats>,
     /// The term frequencies the scores used, frozen for incremental adds.
     pub(crate) frequencies: TermFrequencies,
+    /// How training went, when this run trained.
+    pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
+    /// How the blocking rules were chosen, when this run chose them.
+    pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
 }
 
 /// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
@@ -771,6 +777,79 @@ pub(crate) fn block(config: &ResolverConfig, data: &Dataset) -> Result<Candidate
     Ok(index.candidate_pairs(data))
 }
 
+/// A configuration made ready to score: trained (unless it had a model), its blocking rules
+/// chosen (when they were candidates), compiled over the data.
+pub(crate) struct Fitted {
+    /// The compiled matcher, term frequencies counted over the data.
+    pub(crate) matcher: Matcher,
+    /// The block index over the rules in force.
+    pub(crate) index: BlockIndex,
+    /// How training went, when it ran.
+    pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
+    /// How the rules were chosen, when they were.
+    pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
+}
+
+/// Trains when `config` has no model, then chooses the blocking rules when they are
+/// candidates (`blocking.select`), writing the model and the chosen rules into `config`.
+pub(crate) fn fit_model(
+    config: &mut ResolverConfig,
+    data: &Dataset,
+    timings: &mut Timings,
+    control: &Control,
+) -> Result<Fitted, Error> {
+    // EM blocks with the prediction rules by default: its index then serves blocking too.
+    let mut trained_index = None;
+    let mut training = Vec::new();
+    if config.matching.model.is_none() {
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Train, 0, 1);
+        let sameas_match::Trained {
+            model,
+            index,
+            diagnostics,
+        } = sameas_match::train_keeping_index(&config.matching, data)?;
+        config.matching.model = Some(model);
+        trained_index = index;
+        training = diagnostics;
+        control.report(Stage::Train, 1, 1);
+        timings.train = started.elapsed().as_secs_f64();
+    }
+    let matcher = Matcher::new(&config.matching, data)?;
+
+    control.check()?;
+    let started = Instant::now();
+    control.report(Stage::Block, 0, data.len() as u64);
+    let mut index = match trained_index {
+        Some(index) => index,
+        None => BlockIndex::build(
+            data,
+            &config.matching.blocking.rules,
+            config.matching.blocking.max_block_size,
+            config.matching.mode,
+        )?,
+    };
+    // Candidate rules: keep those whose pairs hold the most expected matches per pair.
+    let mut rule_choices = Vec::new();
+    if let Some(selection) = config.matching.blocking.select.take() {
+        let (taken, choices) = sameas_match::choose_rules(&selection, &index, data, &matcher);
+        index.retain_rules(&taken);
+        config.matching.blocking.rules = taken
+            .iter()
+            .map(|&r| config.matching.blocking.rules[r].clone())
+            .collect();
+        rule_choices = choices;
+    }
+    timings.block = started.elapsed().as_secs_f64();
+    Ok(Fitted {
+        matcher,
+        index,
+        training,
+        rule_choices,
+    })
+}
+
 /// Trains when `config` has no model (keeping the model in it), then blocks and scores:
 /// what a batch run and a threshold sweep share.
 pub(crate) fn train_block_score(
@@ -779,34 +858,22 @@ pub(crate) fn train_block_score(
     timings: &mut Timings,
     control: &Control,
 ) -> Result<Scored, Error> {
-    // EM blocks with the prediction rules by default: its index then serves blocking too.
-    let mut trained_index = None;
-    if config.matching.model.is_none() {
-        control.check()?;
-        let started = Instant::now();
-        control.report(Stage::Train, 0, 1);
-        let (model, index) = sameas_match::train_keeping_index(&config.matching, data)?;
-        config.matching.model = Some(model);
-        trained_index = index;
-        control.report(Stage::Train, 1, 1);
-        timings.train = started.elapsed().as_secs_f64();
-    }
-
-    control.check()?;
+    let Fitted {
+        matcher,
+        index,
+        training,
+        rule_choices,
+    } = fit_model(config, data, timings, control)?;
     let started = Instant::now();
-    control.report(Stage::Block, 0, data.len() as u64);
-    let candidates = match trained_index {
-        Some(index) => index.candidate_pairs(data),
-        None => block(config, data)?,
-    };
+    let candidates = index.candidate_pairs(data);
+    drop(index);
     control.report(Stage::Block, data.len() as u64, data.len() as u64);
-    timings.block = started.elapsed().as_secs_f64();
+    timings.block += started.elapsed().as_secs_f64();
 
     control.check()?;
     let started = Instant::now();
     let total_pairs = candidates.pairs.len() as u64;
     control.report(Stage::Score, 0, total_pairs);
-    let matcher = Matcher::new(&config.matching, data)?;
     let scored = matcher.score(&candidates.pairs);
     let blocking = candidates.stats;
     drop(candidates.pairs);
@@ -818,6 +885,8 @@ pub(crate) fn train_block_score(
         scored,
         blocking,
         frequencies,
+        training,
+        rule_choices,
     })
 }
 

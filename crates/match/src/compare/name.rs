@@ -8,7 +8,7 @@ use sameas_normalize::gender::Gender;
 use sameas_normalize::name::{Name, NameScript};
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, best_across, count_terms, interned_keys};
+use super::{Level, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
@@ -236,10 +236,80 @@ impl NameComparator {
     #[inline]
     pub(crate) fn level(&self, a: usize, b: usize) -> Level {
         let (a, b) = (self.values.row(a), self.values.row(b));
+        let (x, y) = match (a, b) {
+            ([], _) | (_, []) => return Level::NULL,
+            ([x], [y]) => (x, y),
+            _ => self.best_pair(a, b),
+        };
         match self.part {
-            NamePart::Family => best_across(a, b, |x, y| self.family_level(x, y)),
-            NamePart::Given => best_across(a, b, |x, y| self.given_level(x, y)),
+            NamePart::Family => self.family_level(x, y),
+            NamePart::Given => self.given_level(x, y),
         }
+    }
+
+    /// Of two records' names (several name fields, or several names), the two that agree
+    /// best as whole names: family and given levels are both read from that one pair, so a
+    /// family name agreeing in one pair of fields and a given name in another (`smith` as a
+    /// full name on one side and as a first name on the other) never add up to a full name.
+    fn best_pair<'v>(
+        &self,
+        a: &'v [NameValue],
+        b: &'v [NameValue],
+    ) -> (&'v NameValue, &'v NameValue) {
+        // Strength of a level: 0 for null, then higher for stronger levels.
+        let strength = |level: Level, levels: usize| {
+            if level.index == 0 {
+                0
+            } else {
+                levels - level.index as usize
+            }
+        };
+        let mut best = (&a[0], &b[0]);
+        let mut best_score = None;
+        for x in a {
+            for y in b {
+                let score = strength(self.family_level(x, y), FAMILY_LEVELS.len())
+                    + strength(self.given_level(x, y), GIVEN_LEVELS.len());
+                if best_score.is_none_or(|s| score > s) {
+                    best = (x, y);
+                    best_score = Some(score);
+                }
+            }
+        }
+        best
+    }
+
+    /// Per (family term, given term) held together in one name, the records holding that
+    /// full name (once per record).
+    pub(crate) fn full_name_counts(&self) -> foldhash::HashMap<(u32, u32), u32> {
+        let mut counts: foldhash::HashMap<(u32, u32), u32> = foldhash::HashMap::default();
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        for row in 0..self.values.rows() {
+            seen.clear();
+            seen.extend(
+                self.values
+                    .row(row)
+                    .iter()
+                    .filter(|v| v.family != NONE && v.given != NONE)
+                    .map(|v| (v.family, v.given)),
+            );
+            seen.sort_unstable();
+            seen.dedup();
+            for &key in &seen {
+                *counts.entry(key).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// A full name's text as a term key: family and given joined by a separator no name
+    /// holds.
+    pub(crate) fn full_name_key(&self, family: u32, given: u32) -> String {
+        format!(
+            "{}\u{1f}{}",
+            self.strings.get(family),
+            self.strings.get(given)
+        )
     }
 
     pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
