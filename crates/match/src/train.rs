@@ -11,6 +11,8 @@ use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use sameas_core::FieldKind;
+
 use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
 use crate::compare::Comparator;
 use crate::config::MatchConfig;
@@ -403,6 +405,72 @@ fn rule_fields(rule: &BlockingRule) -> Vec<&str> {
         .collect()
 }
 
+/// Whether a comparison is of what a person has and a household does not share: a given
+/// name, a birth date, an identifier.
+fn is_personal_comparison(method: &crate::compare::ComparisonMethod) -> bool {
+    use crate::compare::ComparisonMethod as M;
+    matches!(
+        method,
+        M::GivenName { .. } | M::Date { .. } | M::Identifier { .. }
+    )
+}
+
+/// Whether a rule blocks on something personal: a birth date, an identifier, or a name key
+/// that holds the given name. Blocks of a rule on shared things only (an address, a family
+/// name, a phone) are full of households, and EM there takes a household for a match
+/// class: a given name that differs then looks like something matches often do.
+fn is_personal_rule(rule: &BlockingRule, schema: &sameas_core::Schema) -> bool {
+    rule.keys.iter().any(|key| {
+        key.fields.iter().any(|field| {
+            let Some(at) = schema.field_index(field) else {
+                return false;
+            };
+            match schema.fields[at].kind {
+                FieldKind::BirthDate | FieldKind::NationalId | FieldKind::Identifier => true,
+                FieldKind::Name => matches!(
+                    key.key.as_str(),
+                    "norm" | "given" | "pinyin" | "phonetic" | "nickname" | "given_pinyin"
+                ),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// Per rule, per comparison: whether the rule's EM trains the comparison. Never on a rule
+/// that reads the comparison's fields; a personal comparison only on personal rules, when
+/// any can train it.
+fn training_plan(
+    config: &MatchConfig,
+    schema: &sameas_core::Schema,
+    rules: &[BlockingRule],
+) -> Vec<Vec<bool>> {
+    let mut plan: Vec<Vec<bool>> = rules
+        .iter()
+        .map(|rule| {
+            let fields = rule_fields(rule);
+            config
+                .comparisons
+                .iter()
+                .map(|c| !c.fields.iter().any(|f| fields.contains(&f.as_str())))
+                .collect()
+        })
+        .collect();
+    let personal: Vec<bool> = rules.iter().map(|r| is_personal_rule(r, schema)).collect();
+    for (c, comparison) in config.comparisons.iter().enumerate() {
+        if !is_personal_comparison(&comparison.method) {
+            continue;
+        }
+        let any_personal = (0..rules.len()).any(|r| plan[r][c] && personal[r]);
+        if any_personal {
+            for (r, row) in plan.iter_mut().enumerate() {
+                row[c] &= personal[r];
+            }
+        }
+    }
+    plan
+}
+
 /// Takes at most `max` pairs at an even stride.
 fn thin(pairs: Vec<(u32, u32)>, max: u64) -> Vec<(u32, u32)> {
     if pairs.len() as u64 <= max {
@@ -553,13 +621,9 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
     let mut trained_by: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
     let mut ignored: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
     let mut support: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
+    let trains = training_plan(config, &data.schema, em_rules);
     for (r, rule) in em_rules.iter().enumerate() {
-        let fields = rule_fields(rule);
-        let trained: Vec<bool> = config
-            .comparisons
-            .iter()
-            .map(|c| !c.fields.iter().any(|f| fields.contains(&f.as_str())))
-            .collect();
+        let trained = &trains[r];
         if !trained.iter().any(|&t| t) {
             continue;
         }
@@ -571,7 +635,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
             continue;
         }
         let patterns = count_patterns(&compiled.comparators, &pairs);
-        let em = expectation_maximisation(&patterns, &trained, &u, &defaults, config);
+        let em = expectation_maximisation(&patterns, trained, &u, &defaults, config);
         if em.expected < 1.0 {
             continue;
         }

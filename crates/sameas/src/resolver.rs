@@ -1038,13 +1038,18 @@ impl PersonalEvidence {
                 if !is_personal {
                     return Vec::new();
                 }
+                // Only the last level (`different`) disagrees: a weaker level that weighs
+                // less than nothing (an initial, a family name alone against a full name)
+                // says the values are compatible, not that they differ.
+                let last = trained.levels.len() - 1;
                 (0..trained.levels.len())
                     .map(|l| {
                         if l == 0 {
                             Evidence::None
                         } else if trained.weight(l) >= clustering.min_personal_weight {
                             Evidence::For
-                        } else if trained.weight(l) <= -clustering.min_personal_weight {
+                        } else if l == last && trained.weight(l) <= -clustering.min_personal_weight
+                        {
                             Evidence::Against
                         } else {
                             Evidence::None
