@@ -74,6 +74,11 @@ pub struct ResolverConfig {
     /// How each golden field is chosen.
     #[serde(default)]
     pub survivorship: SurvivorshipConfig,
+    /// Values treated as missing for matching because many unrelated records share them
+    /// (an office e-mail, a store's phone, a placeholder postcode). Found from the data when
+    /// fitting, added to what is listed here; a user may list values of their own.
+    #[serde(default)]
+    pub generic_values: Vec<crate::generic::GenericValue>,
 }
 
 impl ResolverConfig {
@@ -165,6 +170,7 @@ impl ResolverConfig {
             matching,
             clustering: ClusteringConfig::default(),
             survivorship: SurvivorshipConfig::default(),
+            generic_values: Vec::new(),
         }
     }
 

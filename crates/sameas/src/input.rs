@@ -80,6 +80,8 @@ pub(crate) struct Prepared {
     /// Per record: whether it came from a bad row (kept, never matched).
     pub bad: Vec<bool>,
     pub bad_rows: Vec<BadRow>,
+    /// The generic values found when these records were read for fitting, masked.
+    pub generic: Vec<crate::GenericReport>,
 }
 
 /// `schema` with each column's index moved to where `headers` has that header, so a table

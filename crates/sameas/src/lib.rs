@@ -30,6 +30,7 @@
 mod config;
 mod control;
 mod error;
+mod generic;
 mod input;
 mod output;
 mod resolution;
@@ -40,6 +41,7 @@ mod tuning;
 pub use config::{InferOptions, Inference, ResolverConfig};
 pub use control::{Control, Progress, Stage};
 pub use error::Error;
+pub use generic::{GenericReport, GenericValue};
 pub use input::{BadRow, InputTable};
 pub use output::{OUTPUT_FILES, RecordPair, read_review_decisions, write_resolution};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};

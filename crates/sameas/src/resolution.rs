@@ -92,6 +92,9 @@ pub struct Report {
     pub review_pairs: u64,
     /// Golden fields whose records disagree.
     pub conflicts: u64,
+    /// Values many unrelated records share, treated as missing for matching (masked), when
+    /// this run found them.
+    pub generic_values: Vec<crate::GenericReport>,
     /// Per blocking rule: pairs, blocks, capped blocks.
     pub blocking: Vec<RuleStats>,
     /// When this run chose the blocking rules: every candidate, its pairs and expected

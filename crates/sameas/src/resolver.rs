@@ -185,10 +185,27 @@ impl Resolver {
         Ok(self.config.as_ref().expect("set above"))
     }
 
+    /// Reads and normalizes `input`. Values the configuration lists as generic are treated
+    /// as missing; before fitting (no model yet), the generic values of `input` are found
+    /// first and added to the configuration.
     fn read(&mut self, input: &InputTable, control: &Control) -> Result<Prepared, Error> {
-        let config = self.config_for(input)?;
+        self.config_for(input)?;
+        let config = self.config.as_mut().expect("set above");
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
-        prepare(input, &config.schema, &normalizer, control)
+        let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
+        if config.matching.model.is_none() {
+            let (found, reports) = crate::generic::detect(&config.schema, &prepared.records);
+            config.generic_values.extend(found);
+            config.generic_values.sort();
+            config.generic_values.dedup();
+            prepared.generic = reports;
+        }
+        crate::generic::apply(
+            &config.generic_values,
+            &config.schema,
+            &mut prepared.records,
+        );
+        Ok(prepared)
     }
 
     /// Reads `input` and moves its ids and records into a dataset (no copy: at a million
@@ -336,6 +353,7 @@ impl Resolver {
 
         report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
+        report.generic_values = prepared.generic.clone();
         report.blocking = blocking;
         report.blocking_choice = rule_choices;
         report.training = training;

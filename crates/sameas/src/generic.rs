@@ -1,0 +1,388 @@
+//! Generic values: values that many different people share, so that agreeing on them says
+//! nothing about being one person. An office e-mail (`info@…`) carried by twenty unrelated
+//! customers, a store's own phone typed in for walk-in customers, a placeholder postcode
+//! (`00000`) or city (`Anytown`) on most rows. Found from the data at fit time, kept in the
+//! configuration, and treated as missing for matching: they are no blocking keys and carry
+//! no weight. The input keeps them; reports show them masked.
+//!
+//! Two signs, each read from the data:
+//! - an identifying value (a phone, an e-mail, an identifier) held by records of many
+//!   different family names and many different given names, beyond spelling variants: a
+//!   household shares one or two family names, one person's records one given name,
+//!   unrelated people many of each;
+//! - a place or attribute value (a postcode, a city, an occupation) held by far more records
+//!   than any other value of its field: a placeholder, or a value so common it tells nothing.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use sameas_core::{FieldKind, Schema};
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
+use sameas_normalize::{Issue, IssueKind};
+
+/// Records an identifying value must be held by before it can be generic.
+const MIN_RECORDS: usize = 5;
+
+/// Family names, and given names, that differ beyond spelling among the records holding an
+/// identifying value and make it generic: more than a household has (one or two family
+/// names, three with a grandparent; a family's given names differ, its family names do
+/// not) and more than one person's misspellings make.
+const DISTINCT_PEOPLE: usize = 5;
+
+/// How many times the next commonest value a placeholder must be held, at least.
+const PLACEHOLDER_RATIO: usize = 10;
+
+/// The least share of a field's values a placeholder holds.
+const PLACEHOLDER_SHARE: f64 = 0.05;
+
+/// The reason a blanked value's issue gives.
+pub const GENERIC_REASON: &str = "a value many unrelated records share: not used for matching";
+
+/// One generic value: a field, which part of it, and the normalized value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct GenericValue {
+    /// The field.
+    pub field: String,
+    /// The part of the field's value: `value` (the whole value) or an address part
+    /// (`detail`, `postcode`, `city`, `district`).
+    pub part: String,
+    /// The normalized value (`info@example.com`, `00000`). A user may add values here,
+    /// such as a store's own phone.
+    pub value: String,
+}
+
+/// A generic value as reported: masked, with what made it generic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GenericReport {
+    /// The field.
+    pub field: String,
+    /// The part.
+    pub part: String,
+    /// The value, masked.
+    pub masked: String,
+    /// Records holding it.
+    pub records: u64,
+    /// Why it is generic.
+    pub reason: String,
+}
+
+/// Which part of a field a generic value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Value,
+    Detail,
+    Postcode,
+    City,
+    District,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Value => "value",
+            Part::Detail => "detail",
+            Part::Postcode => "postcode",
+            Part::City => "city",
+            Part::District => "district",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Part> {
+        [
+            Part::Value,
+            Part::Detail,
+            Part::Postcode,
+            Part::City,
+            Part::District,
+        ]
+        .into_iter()
+        .find(|p| p.name() == name)
+    }
+
+    /// Whether the part identifies a person (many family names make it generic) or places
+    /// one (only being far the commonest does).
+    fn identifying(self, kind: FieldKind) -> bool {
+        match self {
+            Part::Value => matches!(
+                kind,
+                FieldKind::Phone | FieldKind::Email | FieldKind::Identifier | FieldKind::NationalId
+            ),
+            Part::Detail => true,
+            _ => false,
+        }
+    }
+
+    /// The part's value in a normalized field value.
+    fn of(self, value: &FieldValue) -> Option<String> {
+        match (self, value) {
+            (Part::Value, FieldValue::Phone(p)) => p.e164.clone(),
+            (Part::Value, FieldValue::Email(e)) => Some(e.canonical.clone()),
+            (Part::Value, v @ (FieldValue::Identifier(_) | FieldValue::NationalId(_))) => {
+                Some(v.norm())
+            }
+            (Part::Value, v @ FieldValue::Text(_)) => Some(v.norm()),
+            (Part::Detail, FieldValue::Address(a)) => a.detail.clone(),
+            (Part::Postcode, FieldValue::Address(a)) => a.postcode.clone(),
+            (Part::City, FieldValue::Address(a)) => a.city.clone(),
+            (Part::District, FieldValue::Address(a)) => a.district.clone(),
+            _ => None,
+        }
+        .filter(|v| !v.is_empty())
+    }
+
+    /// Blanks the part in `value`; `true` when the whole value is gone.
+    fn blank(self, value: &mut FieldValue) -> bool {
+        match (self, value) {
+            (Part::Detail, FieldValue::Address(a)) => {
+                a.detail = None;
+                a.number = None;
+                false
+            }
+            (Part::Postcode, FieldValue::Address(a)) => {
+                a.postcode = None;
+                false
+            }
+            (Part::City, FieldValue::Address(a)) => {
+                a.city = None;
+                false
+            }
+            (Part::District, FieldValue::Address(a)) => {
+                a.district = None;
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
+/// The parts of a field that may be generic.
+fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
+    match kind {
+        FieldKind::Phone | FieldKind::Email | FieldKind::Identifier | FieldKind::NationalId => {
+            &[Part::Value]
+        }
+        // A street address shared by many (an apartment block written without its flats)
+        // still places two records of one name together; term frequencies weigh it down.
+        FieldKind::Address => &[Part::Postcode, Part::City, Part::District],
+        FieldKind::Text if compared => &[Part::Value],
+        _ => &[],
+    }
+}
+
+/// A record's family and given names, for telling people apart.
+fn names_of(schema: &Schema, record: &NormalizedRecord) -> (Option<String>, Option<String>) {
+    schema
+        .fields
+        .iter()
+        .zip(&record.fields)
+        .filter(|(spec, _)| spec.kind == FieldKind::Name)
+        .find_map(|(_, field)| match &field.value {
+            Some(FieldValue::Name(name)) => Some((name.family.clone(), name.given.clone())),
+            _ => None,
+        })
+        .unwrap_or((None, None))
+}
+
+/// Names that differ beyond a typo or a spelling variant: each joins the first group whose
+/// first name is within Jaro–Winkler 0.85 of it. One person's records, however misspelt,
+/// make one or two groups; unrelated people one each.
+fn distinct_groups<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    let mut groups: Vec<&str> = Vec::new();
+    for name in names {
+        if !groups
+            .iter()
+            .any(|g| sameas_match::similarity::jaro_winkler(g, name) >= 0.85)
+        {
+            groups.push(name);
+        }
+    }
+    groups.len()
+}
+
+/// Finds the generic values of `records` and reports them (masked), sorted by field, part
+/// and value.
+pub(crate) fn detect(
+    schema: &Schema,
+    records: &[NormalizedRecord],
+) -> (Vec<GenericValue>, Vec<GenericReport>) {
+    let candidates: Vec<(usize, Part)> = schema
+        .fields
+        .iter()
+        .enumerate()
+        .flat_map(|(f, spec)| parts(spec.kind, spec.compare).iter().map(move |&p| (f, p)))
+        .collect();
+    if candidates.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let names: Vec<(Option<String>, Option<String>)> =
+        records.par_iter().map(|r| names_of(schema, r)).collect();
+    let found: Vec<(GenericValue, GenericReport)> = candidates
+        .par_iter()
+        .flat_map_iter(|&(field, part)| {
+            let spec = &schema.fields[field];
+            let mut held: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+            for (i, record) in records.iter().enumerate() {
+                if let Some(value) = record.fields[field].value.as_ref().and_then(|v| part.of(v)) {
+                    held.entry(value).or_default().push(i as u32);
+                }
+            }
+            let total: usize = held.values().map(Vec::len).sum();
+            let mut out = Vec::new();
+            if part.identifying(spec.kind) {
+                for (value, holders) in &held {
+                    if holders.len() < MIN_RECORDS {
+                        continue;
+                    }
+                    let groups = |given: bool| {
+                        let mut distinct: Vec<&str> = holders
+                            .iter()
+                            .filter_map(|&i| {
+                                let (family, given_name) = &names[i as usize];
+                                if given { given_name } else { family }.as_deref()
+                            })
+                            .collect();
+                        distinct.sort_unstable();
+                        distinct.dedup();
+                        distinct_groups(distinct.into_iter())
+                    };
+                    let (families, givens) = (groups(false), groups(true));
+                    if families >= DISTINCT_PEOPLE && givens >= DISTINCT_PEOPLE {
+                        out.push(entry(
+                            spec,
+                            part,
+                            value,
+                            holders.len(),
+                            format!(
+                                "held by {} records of {families} different family names and {givens} different given names",
+                                holders.len(),
+                            ),
+                        ));
+                    }
+                }
+            } else {
+                let mut counts: Vec<(usize, &String)> =
+                    held.iter().map(|(v, h)| (h.len(), v)).collect();
+                counts.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+                if let Some(&(top, value)) = counts.first() {
+                    let next = counts.get(1).map_or(0, |c| c.0);
+                    let share = top as f64 / total.max(1) as f64;
+                    if top >= MIN_RECORDS
+                        && top >= PLACEHOLDER_RATIO * next.max(1)
+                        && share >= PLACEHOLDER_SHARE
+                    {
+                        out.push(entry(
+                            spec,
+                            part,
+                            value,
+                            top,
+                            format!(
+                                "held by {:.0}% of the records with a {}, {} times as many as the next value",
+                                share * 100.0,
+                                part_label(spec.kind, part),
+                                top / next.max(1)
+                            ),
+                        ));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let (mut values, mut reports): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+    values.sort();
+    reports.sort_by(|a: &GenericReport, b| {
+        (a.field.as_str(), a.part.as_str(), b.records).cmp(&(
+            b.field.as_str(),
+            b.part.as_str(),
+            a.records,
+        ))
+    });
+    (values, reports)
+}
+
+fn part_label(kind: FieldKind, part: Part) -> String {
+    match part {
+        Part::Value => kind.as_str().replace('_', " "),
+        other => other.name().to_string(),
+    }
+}
+
+fn entry(
+    spec: &sameas_core::FieldSpec,
+    part: Part,
+    value: &str,
+    records: usize,
+    reason: String,
+) -> (GenericValue, GenericReport) {
+    let masked = match part {
+        Part::Value => sameas_normalize::privacy::mask(spec.kind, value),
+        // A place part: its first character, then stars.
+        _ => {
+            let mut chars = value.chars();
+            let first: String = chars.next().into_iter().collect();
+            first + &"*".repeat(chars.count())
+        }
+    };
+    (
+        GenericValue {
+            field: spec.name.clone(),
+            part: part.name().to_string(),
+            value: value.to_string(),
+        },
+        GenericReport {
+            field: spec.name.clone(),
+            part: part.name().to_string(),
+            masked,
+            records: records as u64,
+            reason,
+        },
+    )
+}
+
+/// Treats `generic` values as missing in `records`: the value (or the address part) is
+/// blanked and the field flagged. Returns how many values were blanked.
+pub(crate) fn apply(
+    generic: &[GenericValue],
+    schema: &Schema,
+    records: &mut [NormalizedRecord],
+) -> u64 {
+    if generic.is_empty() {
+        return 0;
+    }
+    // Per field, the (part, value) pairs to blank.
+    let mut by_field: Vec<Vec<(Part, &str)>> = vec![Vec::new(); schema.fields.len()];
+    for g in generic {
+        if let (Some(field), Some(part)) = (schema.field_index(&g.field), Part::from_name(&g.part))
+        {
+            by_field[field].push((part, g.value.as_str()));
+        }
+    }
+    records
+        .par_iter_mut()
+        .map(|record| {
+            let mut blanked = 0;
+            for (field, parts) in record.fields.iter_mut().zip(&by_field) {
+                for &(part, value) in parts {
+                    let Some(current) = field.value.as_mut() else {
+                        break;
+                    };
+                    if part.of(current).as_deref() != Some(value) {
+                        continue;
+                    }
+                    if part.blank(current) {
+                        field.value = None;
+                    }
+                    if !field.issues.iter().any(|i| i.reason == GENERIC_REASON) {
+                        field
+                            .issues
+                            .push(Issue::new(IssueKind::Suspicious, GENERIC_REASON));
+                    }
+                    blanked += 1;
+                }
+            }
+            blanked
+        })
+        .sum()
+}
