@@ -80,10 +80,13 @@ pub(crate) struct Prepared {
     /// Per record: whether it came from a bad row (kept, never matched).
     pub bad: Vec<bool>,
     pub bad_rows: Vec<BadRow>,
+    /// For the report: an input without data rows, ids given to rows without one.
+    pub warnings: Vec<String>,
 }
 
 /// `schema` with each column's index moved to where `headers` has that header, so a table
-/// whose columns are in another order reads the same.
+/// whose columns are in another order reads the same. One map of the headers, so a table of
+/// 100,000 columns maps in linear time.
 ///
 /// # Errors
 /// [`Error::Input`] naming a schema column the table lacks.
@@ -92,15 +95,18 @@ pub(crate) fn map_columns(
     headers: &[String],
     name: &str,
 ) -> Result<Schema, Error> {
+    let mut at: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    at.reserve(headers.len());
+    for (index, header) in headers.iter().enumerate() {
+        // The first of repeated headers, as a scan from the left would find.
+        at.entry(header.trim()).or_insert(index);
+    }
     let position = |header: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim() == header.trim())
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{name}: no column `{header}`, which the configuration's schema reads"
-                ))
-            })
+        at.get(header.trim()).copied().ok_or_else(|| {
+            Error::Input(format!(
+                "{name}: no column `{header}`, which the configuration's schema reads"
+            ))
+        })
     };
     let mut mapped = schema.clone();
     for field in &mut mapped.fields {
@@ -176,8 +182,63 @@ pub(crate) fn prepare(
         }
         control.report(Stage::Normalize, (c * CHUNK + chunk.len()) as u64, total);
     }
+    let given: Vec<bool> = rows
+        .iter()
+        .map(|row| {
+            mapped
+                .id_column
+                .as_ref()
+                .and_then(|c| row.cells.get(c.index))
+                .is_some_and(|cell| !cell.trim().is_empty())
+        })
+        .collect();
+    let renamed = unique_fallback_ids(&mut out.ids, &given);
+    if renamed > 0 {
+        out.warnings.push(format!(
+            "{}: {renamed} rows without a record id of their own got `row-N` (N the data row), \
+             because their row number is another row's id",
+            input.name
+        ));
+    }
     check_unique(&out.ids, rows, &input.name)?;
+    if rows.is_empty() {
+        out.warnings.push(format!(
+            "{}: the file has a header but no data rows: every output is empty",
+            input.name
+        ));
+    }
     Ok(out)
+}
+
+/// Rows without an id of their own (`given` false) have their row number as id; where that
+/// number is a given id of another row, the row gets `row-N` instead (then `row-N-2` …), so a
+/// blank id or a broken row never collides with a real one. Given ids are never changed.
+/// Returns how many rows were renamed.
+fn unique_fallback_ids(ids: &mut [RecordId], given: &[bool]) -> usize {
+    let taken: foldhash::HashSet<String> = ids
+        .iter()
+        .zip(given)
+        .filter(|(_, given)| **given)
+        .map(|(id, _)| id.as_str().to_string())
+        .collect();
+    let mut renamed = 0;
+    let mut used: foldhash::HashSet<String> = foldhash::HashSet::default();
+    for (id, _) in ids.iter_mut().zip(given).filter(|(_, given)| !**given) {
+        if !taken.contains(id.as_str()) {
+            continue;
+        }
+        let base = format!("row-{}", id.as_str());
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while taken.contains(&candidate) || used.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        used.insert(candidate.clone());
+        *id = RecordId::from(candidate.as_str());
+        renamed += 1;
+    }
+    renamed
 }
 
 /// Record ids must be unique: an entity file with one row per record needs it.

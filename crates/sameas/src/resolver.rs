@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_match::{
     BlockIndex, CandidatePairs, ComparisonMethod, Dataset, KeyIndex, LinkMode, Matcher,
-    PairExplanation, RuleStats, ScoredPairs, TermFrequencies,
+    PairExplanation, RuleStats, ScoredPairs, TermFrequencies, TrainedModel,
 };
 use sameas_merge::cluster::{
     ClusterProblem, Clustering, Edge, HouseholdGuard, Join, JoinOutcome, Refusal, cluster,
@@ -214,7 +214,7 @@ impl Resolver {
         control.check()?;
         let mut config = self.config.clone().expect("read sets it");
         control.report(Stage::Train, 0, 1);
-        config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+        config.matching.model = Some(train_or_default(&config.matching, &data)?.0);
         control.report(Stage::Train, 1, 1);
         control.check()?;
         let matcher = Matcher::new(&config.matching, &data)?;
@@ -276,6 +276,7 @@ impl Resolver {
             scored,
             blocking,
             frequencies,
+            warnings: training_warnings,
         } = train_block_score(&mut config, &data, &mut timings, control)?;
         let total_pairs = scored.len() as u64;
 
@@ -332,6 +333,8 @@ impl Resolver {
 
         report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
+        report.warnings = prepared.warnings.clone();
+        report.warnings.extend(training_warnings);
         report.blocking = blocking;
         report.timings = timings;
 
@@ -754,6 +757,8 @@ pub(crate) struct Scored {
     pub(crate) blocking: Vec<RuleStats>,
     /// The term frequencies the scores used, frozen for incremental adds.
     pub(crate) frequencies: TermFrequencies,
+    /// What the report should say about training (a default model, too few pairs).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
@@ -777,13 +782,15 @@ pub(crate) fn train_block_score(
 ) -> Result<Scored, Error> {
     // EM blocks with the prediction rules by default: its index then serves blocking too.
     let mut trained_index = None;
+    let mut warnings = Vec::new();
     if config.matching.model.is_none() {
         control.check()?;
         let started = Instant::now();
         control.report(Stage::Train, 0, 1);
-        let (model, index) = sameas_match::train_keeping_index(&config.matching, data)?;
+        let (model, index, warning) = train_or_default(&config.matching, data)?;
         config.matching.model = Some(model);
         trained_index = index;
+        warnings.extend(warning);
         control.report(Stage::Train, 1, 1);
         timings.train = started.elapsed().as_secs_f64();
     }
@@ -814,7 +821,41 @@ pub(crate) fn train_block_score(
         scored,
         blocking,
         frequencies,
+        warnings,
     })
+}
+
+/// Trains, or, when the data has no comparable pair (fewer than two records), takes the
+/// default model: one record is one customer, and has its answer without a model to learn.
+/// The warning says when the model is a default, or when EM found too few pairs to train
+/// any comparison's m.
+fn train_or_default(
+    config: &sameas_match::MatchConfig,
+    data: &Dataset,
+) -> Result<(TrainedModel, Option<BlockIndex>, Option<String>), Error> {
+    if config.mode.comparable_pairs(data.source_sizes()) == 0 {
+        let model = sameas_match::default_model(config, data)?;
+        let warning = format!(
+            "{} records hold no pair to train on: the model is the untrained default \
+             (method `default` in config.json); resolve more records without --config to \
+             train one",
+            data.len()
+        );
+        return Ok((model, None, Some(warning)));
+    }
+    let (model, index) = sameas_match::train_keeping_index(config, data)?;
+    let warning = model
+        .comparisons
+        .iter()
+        .all(|c| c.m_trained_by.is_empty())
+        .then(|| {
+            format!(
+                "{} records gave no blocking rule enough pairs to train m: every comparison \
+                 keeps its default m (u and the prior were estimated)",
+                data.len()
+            )
+        });
+    Ok((model, index, warning))
 }
 
 /// What clustering holds fixed whatever the threshold: the manual overrides, the exclusive
