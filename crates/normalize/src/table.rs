@@ -62,8 +62,8 @@ pub enum TableError {
     NoHeader,
     /// `--delimiter` named something that cannot separate CSV cells.
     #[error(
-        "unknown delimiter `{name}`: use `,` `;` `|` `tab`, or another single ASCII punctuation \
-         character"
+        "unknown delimiter `{name}`: use `,` `;` `|` `tab` `space`, or another single ASCII \
+         punctuation character"
     )]
     UnknownDelimiter {
         /// The name given.
@@ -354,6 +354,20 @@ impl TableFormat {
         }
     }
 
+    /// The format to read a file in when none is named: JSON lines when the extension says
+    /// so, else `None`, so that the content decides. A file named `.csv` that holds JSON
+    /// lines (its first character is `{`) is read as JSON lines, not as a header of odd
+    /// columns.
+    ///
+    /// ```
+    /// use sameas_normalize::table::TableFormat;
+    /// assert_eq!(TableFormat::for_file("a.ndjson".as_ref()), Some(TableFormat::JsonLines));
+    /// assert_eq!(TableFormat::for_file("a.csv".as_ref()), None);
+    /// ```
+    pub fn for_file(path: &Path) -> Option<TableFormat> {
+        TableFormat::from_path(path).filter(|f| *f == TableFormat::JsonLines)
+    }
+
     /// JSON lines when the first character that is not white space (or a stray BOM) is `{`,
     /// else CSV: a CSV header starting with `{` would be a strange column name.
     fn detect(text: &str) -> TableFormat {
@@ -401,8 +415,8 @@ pub struct TableOptions {
 /// The CSV delimiters detected when none is named, in order of preference on a tie.
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
-/// Reads a delimiter's name: `,` `;` `|`, `tab` (or `\t`), `comma`, `semicolon`, `pipe`, or any
-/// other single ASCII punctuation character but the quote.
+/// Reads a delimiter's name: `,` `;` `|`, `tab` (or `\t`), `space`, `comma`, `semicolon`,
+/// `pipe`, or any other single ASCII punctuation character but the quote.
 ///
 /// # Errors
 /// [`TableError::UnknownDelimiter`] for anything else.
@@ -419,10 +433,12 @@ pub fn parse_delimiter(name: &str) -> Result<u8, TableError> {
         "comma" => b',',
         "semicolon" => b';',
         "pipe" => b'|',
+        "space" => b' ',
         other if other.len() == 1 => other.as_bytes()[0],
         _ => 0,
     };
-    if delimiter == b'\t' || (delimiter.is_ascii_punctuation() && delimiter != b'"') {
+    if matches!(delimiter, b'\t' | b' ') || (delimiter.is_ascii_punctuation() && delimiter != b'"')
+    {
         Ok(delimiter)
     } else {
         Err(TableError::UnknownDelimiter {

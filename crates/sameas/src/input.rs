@@ -8,7 +8,7 @@ use serde::Serialize;
 use sameas_core::{Channel, RecordId, Schema};
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
-use sameas_normalize::table::{Table, TableFormat, read_table};
+use sameas_normalize::table::{Table, TableFormat, TableOptions, read_table_with};
 
 use crate::Error;
 use crate::control::{Control, Stage};
@@ -34,18 +34,37 @@ impl InputTable {
         }
     }
 
-    /// Reads a CSV or JSON-lines file. The format follows the extension (`.jsonl`,
-    /// `.ndjson`, `.json` are JSON lines), else the content; the channel of records without
-    /// a channel column is the file's stem.
+    /// Reads a CSV or JSON-lines file. The format follows the extension when it names JSON
+    /// lines (`.jsonl`, `.ndjson`, `.json`), else the content (JSON lines when it starts with
+    /// `{`, even in a `.csv` file); the CSV delimiter is detected. The channel of records
+    /// without a channel column is the file's stem.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read, [`Error::Table`] when it is not a table.
     pub fn read_path(path: &Path, encoding: Option<&str>) -> Result<Self, Error> {
+        let options = TableOptions {
+            encoding: encoding.map(str::to_string),
+            ..TableOptions::default()
+        };
+        Self::read_path_with(path, &options)
+    }
+
+    /// As [`InputTable::read_path`], with the encoding, format and CSV delimiter as
+    /// `options` name them (what they leave out is detected; the format from the extension
+    /// first).
+    ///
+    /// # Errors
+    /// As [`InputTable::read_path`].
+    pub fn read_path_with(path: &Path, options: &TableOptions) -> Result<Self, Error> {
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
-        let table = read_table(&bytes, encoding, TableFormat::from_path(path))?;
+        let options = TableOptions {
+            format: options.format.or_else(|| TableFormat::for_file(path)),
+            ..options.clone()
+        };
+        let table = read_table_with(&bytes, &options)?;
         let channel = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -195,17 +214,14 @@ pub(crate) fn prepare(
     let renamed = unique_fallback_ids(&mut out.ids, &given);
     if renamed > 0 {
         out.warnings.push(format!(
-            "{}: {renamed} rows without a record id of their own got `row-N` (N the data row), \
-             because their row number is another row's id",
-            input.name
+            "{renamed} rows without a record id of their own got `row-N` (N the data row), \
+             because their row number is another row's id"
         ));
     }
     check_unique(&out.ids, rows, &input.name)?;
     if rows.is_empty() {
-        out.warnings.push(format!(
-            "{}: the file has a header but no data rows: every output is empty",
-            input.name
-        ));
+        out.warnings
+            .push("the input has a header but no data rows: every output is empty".to_string());
     }
     Ok(out)
 }

@@ -168,10 +168,13 @@ pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<Record
         .map_err(csv_error(path))?;
     let headers = reader.headers().map_err(csv_error(path))?.clone();
     let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::Input(format!("{}: no `{name}` column", path.display())))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::Input(format!(
+                "{}: not a review file: no `{name}` column (a resolve run's review.csv has \
+                     record_id_l, record_id_r and decision)",
+                path.display()
+            ))
+        })
     };
     let (l, r, d) = (
         column("record_id_l")?,

@@ -836,9 +836,9 @@ fn train_or_default(
     if config.mode.comparable_pairs(data.source_sizes()) == 0 {
         let model = sameas_match::default_model(config, data)?;
         let warning = format!(
-            "{} records hold no pair to train on: the model is the untrained default \
-             (method `default` in config.json); resolve more records without --config to \
-             train one",
+            "too few records ({}) to hold a pair to train on: the model is the untrained \
+             default (method `default` in config.json); resolve more records without --config \
+             to train one",
             data.len()
         );
         return Ok((model, None, Some(warning)));
@@ -850,8 +850,8 @@ fn train_or_default(
         .all(|c| c.m_trained_by.is_empty())
         .then(|| {
             format!(
-                "{} records gave no blocking rule enough pairs to train m: every comparison \
-                 keeps its default m (u and the prior were estimated)",
+                "too few records ({}) for any blocking rule to find the pairs EM needs: every \
+                 comparison keeps its default m (u and the prior were estimated)",
                 data.len()
             )
         });
