@@ -187,10 +187,13 @@ fn provisional_ids<'a>(
     input: &'a InputTable,
     schema: &sameas_core::Schema,
 ) -> impl Iterator<Item = (u64, std::borrow::Cow<'a, str>)> + 'a {
-    let id_at = schema
-        .id_column
-        .as_ref()
-        .and_then(|c| input.table.headers.iter().position(|h| h == &c.header));
+    let id_at = schema.id_column.as_ref().and_then(|c| {
+        input
+            .table
+            .headers
+            .iter()
+            .position(|h| h.trim() == c.header.trim())
+    });
     input.table.rows.iter().map(move |row| {
         let cell = id_at
             .and_then(|at| row.cells.get(at))

@@ -908,6 +908,21 @@ fn output_path_that_is_a_file_or_cannot_be_written() {
 }
 
 #[test]
+fn a_missing_input_says_the_system_reason_once() {
+    let case = Case::new();
+    let missing = case.dir.path().join("missing.csv").display().to_string();
+    for command in ["resolve", "normalize", "profile", "match"] {
+        let output = if command == "resolve" {
+            case.resolve(&missing, &[])
+        } else {
+            run(&[command, &missing])
+        };
+        let err = fails(&output, &["missing.csv", "No such file"], &[]);
+        assert_eq!(err.matches("os error 2").count(), 1, "{command}: {err}");
+    }
+}
+
+#[test]
 fn a_closed_pipe_is_a_quiet_exit() {
     let case = Case::new();
     let data = case.file("people.csv", people(4));
