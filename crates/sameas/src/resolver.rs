@@ -837,8 +837,8 @@ fn train_or_default(
         let model = sameas_match::default_model(config, data)?;
         let warning = format!(
             "too few records ({}) to hold a pair to train on: the model is the untrained \
-             default (method `default` in config.json); resolve more records without --config \
-             to train one",
+             default (method `default` in the configuration); train on more records to \
+             replace it",
             data.len()
         );
         return Ok((model, None, Some(warning)));
