@@ -4,15 +4,18 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use sameas::Inference;
+use sameas::write_csv_row;
 use sameas_core::Channel;
 use sameas_normalize::DateOrder;
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::profile::ProfileBuilder;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
-use sameas_normalize::table::{Table, TableFormat, TableRow, read_table};
+use sameas_normalize::table::{
+    Table, TableFormat, TableOptions, TableRow, parse_delimiter, read_table_with,
+};
 use serde::Serialize;
 
 /// How many row problems are printed before they are only counted.
@@ -21,7 +24,8 @@ const ROW_PROBLEMS_SHOWN: usize = 20;
 /// Options for reading an input file.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The input CSV file (UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 / GBK).
+    /// The input: CSV with a header row (UTF-8 with or without BOM, UTF-16, or GB18030 /
+    /// GBK), or JSON lines (`.jsonl`, `.ndjson`, or content starting with `{`).
     input: PathBuf,
     #[command(flatten)]
     read: ReadOptions,
@@ -30,9 +34,13 @@ pub struct InputArgs {
 /// How files are decoded and values read: shared by every command that reads records.
 #[derive(Debug, Args)]
 pub struct ReadOptions {
-    /// The file's encoding (utf-8, gb18030, gbk, utf-16le …); detected when left out.
+    /// The file's encoding (utf-8, gb18030, gbk, latin1, utf-16le …); detected when left out.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// The CSV column separator: `,` `;` `tab` `|` `space` or another punctuation
+    /// character; detected among `,` `;` tab and `|` when left out.
+    #[arg(long, value_parser = delimiter_arg)]
+    pub delimiter: Option<u8>,
     /// Region for phones without a country code (ISO 3166, e.g. CN, US); when left out, the
     /// region most of the file's phones belong to (else CN).
     #[arg(long)]
@@ -49,7 +57,51 @@ pub struct ReadOptions {
     reference_date: Option<jiff::civil::Date>,
 }
 
+/// Reads `--delimiter`.
+pub fn delimiter_arg(name: &str) -> Result<u8, String> {
+    parse_delimiter(name).map_err(|err| err.to_string())
+}
+
+/// How to read `path`: the encoding and delimiter as given (else detected), the format from
+/// a JSON-lines extension (else the content).
+pub fn table_options(path: &Path, encoding: Option<&str>, delimiter: Option<u8>) -> TableOptions {
+    TableOptions {
+        encoding: encoding.map(str::to_string),
+        format: TableFormat::for_file(path),
+        delimiter,
+    }
+}
+
+/// Reads `path` as a table (CSV or JSON lines), naming the file in errors.
+pub fn read_input(path: &Path, options: &TableOptions) -> Result<Table> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    read_table_with(&bytes, options)
+        .with_context(|| format!("{} cannot be read as a table", path.display()))
+}
+
+/// The error for a file none of whose columns is compared: say which columns would be, and
+/// when the whole line is one column, that the delimiter may be another.
+pub fn no_comparisons(path: &Path, columns: usize) -> anyhow::Error {
+    let hint = if columns == 1 {
+        "; the header reads as one column: if the file separates columns with something other \
+         than `,` `;` tab or `|`, name it with --delimiter"
+    } else {
+        ""
+    };
+    anyhow::anyhow!(
+        "{}: no column is recognised as a field to compare (name, phone, e-mail, address, \
+         birth date, gender, national id, or an identifier such as member_no){hint}; rename \
+         the headers or pass --config",
+        path.display()
+    )
+}
+
 impl ReadOptions {
+    /// How to read `path` with these flags.
+    pub fn table_options(&self, path: &Path) -> TableOptions {
+        table_options(path, self.encoding.as_deref(), self.delimiter)
+    }
+
     /// What these flags fix for inference; the rest is read from the file.
     pub fn infer_options(&self, mode: sameas::LinkMode) -> sameas::InferOptions {
         sameas::InferOptions {
@@ -98,13 +150,7 @@ struct Loaded {
 
 fn load(args: &InputArgs) -> Result<Loaded> {
     let path = &args.input;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table = read_table(
-        &bytes,
-        args.read.encoding.as_deref(),
-        TableFormat::from_path(path),
-    )
-    .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+    let table = read_input(path, &args.read.table_options(path))?;
     let inferred =
         sameas::ResolverConfig::infer(&table, &args.read.infer_options(sameas::LinkMode::Dedupe))
             .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
@@ -156,6 +202,9 @@ fn report_problems(path: &Path, inferred: &Inference, rows: &[TableRow]) {
             bad.len() - ROW_PROBLEMS_SHOWN
         );
     }
+    if rows.is_empty() {
+        eprintln!("note: {} has a header but no data rows", path.display());
+    }
 }
 
 #[derive(Serialize)]
@@ -165,7 +214,8 @@ struct IssueCell<'a> {
     reason: &'a str,
 }
 
-/// Runs `sameas normalize`.
+/// Runs `sameas normalize`. Cells a spreadsheet would run as formulas are written with a
+/// leading `'` ([`sameas::escape_formula`]).
 pub fn normalize(args: &NormalizeArgs) -> Result<()> {
     let loaded = load(&args.input)?;
     let sink: Box<dyn Write> = match &args.out {
@@ -183,7 +233,7 @@ pub fn normalize(args: &NormalizeArgs) -> Result<()> {
     if has_extra {
         header.push("extra_cells".to_string());
     }
-    writer.write_record(&header)?;
+    write_csv_row(&mut writer, &header)?;
     let schema = &loaded.inferred.config.schema;
     let mut cells = Vec::with_capacity(header.len());
     let mut flagged = 0;
@@ -217,7 +267,7 @@ pub fn normalize(args: &NormalizeArgs) -> Result<()> {
                 serde_json::to_string(extra)?
             });
         }
-        writer.write_record(&cells)?;
+        write_csv_row(&mut writer, &cells)?;
     }
     writer.flush()?;
     if let Some(path) = &args.out {
@@ -254,12 +304,6 @@ pub fn profile(args: &ProfileArgs) -> Result<()> {
         builder.add(record, normalized, row.problem.is_some());
     }
     let profile = builder.finish();
-    if profile.records == 0 {
-        bail!(
-            "{} has a header but no data rows",
-            args.input.input.display()
-        );
-    }
     let mut out = io::stdout().lock();
     if args.json {
         let report = ProfileReport {

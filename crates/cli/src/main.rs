@@ -66,9 +66,46 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`sameas … | head`): nothing is wrong, and nothing is left
+        // to say to anyone.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", message(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes joined by `: `, each said once: a cause whose text the message
+/// already ends with (an I/O error a wrapper quoted) is not repeated.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// Whether writing failed because standard output's reader closed the pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |kind: std::io::ErrorKind| kind == std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return broken(io.kind());
+        }
+        if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            return matches!(csv.kind(), csv::ErrorKind::Io(io) if broken(io.kind()));
+        }
+        if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            return json.io_error_kind().is_some_and(broken);
+        }
+        false
+    })
 }

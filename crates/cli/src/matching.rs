@@ -9,15 +9,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
+use sameas::write_csv_row;
 use sameas_core::{Channel, RecordId, Schema};
 use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
 use sameas_normalize::record::RecordNormalizer;
-use sameas_normalize::table::{TableFormat, read_csv, read_table};
 
-use crate::commands::ReadOptions;
+use crate::commands::{ReadOptions, no_comparisons, read_input, table_options};
 
 /// Dedupe, link or both, as a command-line value.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,7 +43,7 @@ impl From<ModeArg> for LinkMode {
 /// `sameas match`.
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// Input CSV file.
+    /// Input file: CSV with a header row, or JSON lines.
     input: PathBuf,
     /// A second input, for link mode (same columns, any order).
     input2: Option<PathBuf>,
@@ -103,6 +103,9 @@ pub struct ExplainArgs {
     /// File encoding; detected when left out.
     #[arg(long)]
     encoding: Option<String>,
+    /// The CSV column separator; detected when left out.
+    #[arg(long, value_parser = crate::commands::delimiter_arg)]
+    delimiter: Option<u8>,
 }
 
 /// Reads `paths` (one or two) under `known` (schema and normalizer options); when `None`,
@@ -113,6 +116,7 @@ pub(crate) fn read_dataset(
     known: Option<(Schema, NormalizeOptions)>,
     infer: &sameas::InferOptions,
     encoding: Option<&str>,
+    delimiter: Option<u8>,
 ) -> Result<(Dataset, NormalizeOptions)> {
     let mut known = known;
     let mut headers_first: Option<Vec<String>> = None;
@@ -121,10 +125,7 @@ pub(crate) fn read_dataset(
     let mut records = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (source, path) in paths.iter().enumerate() {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let table = read_table(&bytes, encoding, TableFormat::from_path(path))
-            .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+        let table = read_input(path, &table_options(path, encoding, delimiter))?;
         let (schema, options) = match &known {
             Some(k) => k.clone(),
             None => {
@@ -133,6 +134,9 @@ pub(crate) fn read_dataset(
                 })?;
                 for warning in &inferred.warnings {
                     eprintln!("warning: {}: {warning}", path.display());
+                }
+                if inferred.config.matching.comparisons.is_empty() {
+                    return Err(no_comparisons(path, table.headers.len()));
                 }
                 let k = (inferred.config.schema, inferred.config.normalize);
                 known = Some(k.clone());
@@ -239,8 +243,13 @@ fn check_headers(schema: &Schema, headers: &[String], path: &Path) -> Result<()>
 fn load_config(path: &Path) -> Result<ResolverConfig> {
     let json =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ResolverConfig::from_json(&json)
-        .with_context(|| format!("{} is not a usable config", path.display()))
+    let config = ResolverConfig::from_json(&json)
+        .with_context(|| format!("{} is not a usable config", path.display()))?;
+    // The facade reads the same document (its extra sections default): it knows every key.
+    if let Ok(full) = sameas::ResolverConfig::from_json(&json) {
+        crate::resolve::warn_unknown_keys(path, &full, &json);
+    }
+    Ok(config)
 }
 
 /// Reads labels: a truth-style file (record id, cluster id) or labelled pairs.
@@ -328,9 +337,7 @@ fn read_label_column(
     data: &Dataset,
     encoding: Option<&str>,
 ) -> Result<sameas_match::Labels> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table = read_csv(&bytes, encoding)
-        .with_context(|| format!("{} cannot be read as a table", path.display()))?;
+    let table = read_input(path, &table_options(path, encoding, None))?;
     let label = table
         .headers
         .iter()
@@ -391,6 +398,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
             .map(|c| (c.schema.clone(), c.normalize.clone())),
         &args.read.infer_options(mode),
         args.read.encoding.as_deref(),
+        args.read.delimiter,
     )?;
     let read_time = started.elapsed();
     let mut config = match loaded {
@@ -424,7 +432,15 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
             &labels,
         )?);
     } else if config.matching.model.is_none() {
-        config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+        if mode.comparable_pairs(data.source_sizes()) == 0 {
+            eprintln!(
+                "warning: too few records ({}) to hold a pair to train on: the model is the untrained default",
+                data.len()
+            );
+            config.matching.model = Some(sameas_match::default_model(&config.matching, &data)?);
+        } else {
+            config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+        }
     }
     let train_time = train_started.elapsed();
     if let Some(path) = &args.save_config {
@@ -602,7 +618,7 @@ fn write_pairs(
         "match_probability".to_string(),
     ];
     header.extend(comparisons.iter().map(|c| format!("{c}.level")));
-    writer.write_record(&header)?;
+    write_csv_row(&mut writer, &header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for i in 0..scored.len() {
         let (a, b) = scored.pairs[i];
@@ -614,7 +630,7 @@ fn write_pairs(
         for (c, &level) in scored.levels_of(i).iter().enumerate() {
             row.push(level_names[c][level as usize].clone());
         }
-        writer.write_record(&row)?;
+        write_csv_row(&mut writer, &row)?;
     }
     writer.flush()?;
     Ok(())
@@ -632,6 +648,7 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         Some((config.schema.clone(), config.normalize.clone())),
         &sameas::InferOptions::default(),
         args.encoding.as_deref(),
+        args.delimiter,
     )?;
     let find = |id: &str, which: &str| {
         data.ids
@@ -652,17 +669,18 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
             right: masked_values(&data, b, &c.fields),
         })
         .collect();
+    let mut out = io::stdout().lock();
     if args.json {
-        let out = ExplainOutput {
+        let output = ExplainOutput {
             explanation: &explanation,
             values: &values,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&output)?)?;
     } else {
-        print!("{}", explanation.to_text());
-        println!("\nvalues (normalized, masked)");
+        write!(out, "{}", explanation.to_text())?;
+        writeln!(out, "\nvalues (normalized, masked)")?;
         for v in &values {
-            println!("{:<16} {:<30} | {}", v.comparison, v.left, v.right);
+            writeln!(out, "{:<16} {:<30} | {}", v.comparison, v.left, v.right)?;
         }
     }
     Ok(())

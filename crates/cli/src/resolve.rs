@@ -1,6 +1,6 @@
 //! `sameas resolve` and `sameas explain-entity`: the main job, through the facade.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -14,6 +14,7 @@ use sameas::{
     ClusteringMethod, Control, InputTable, PreviousEntities, Progress, Report, Resolver,
     ResolverConfig, read_review_decisions, write_resolution,
 };
+use sameas_core::spreadsheet::unescape_formula;
 use sameas_core::{EntityId, RecordId};
 use sameas_match::LinkMode;
 use serde::Serialize;
@@ -86,35 +87,143 @@ pub struct ExplainEntityArgs {
     /// File encoding; detected when left out.
     #[arg(long)]
     encoding: Option<String>,
+    /// The CSV column separator; detected when left out.
+    #[arg(long, value_parser = crate::commands::delimiter_arg)]
+    delimiter: Option<u8>,
 }
 
 fn load_config(path: &Path) -> Result<ResolverConfig> {
     let json =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ResolverConfig::from_json(&json)
-        .with_context(|| format!("{} is not a usable config", path.display()))
+    let config = ResolverConfig::from_json(&json)
+        .with_context(|| format!("{} is not a usable config", path.display()))?;
+    warn_unknown_keys(path, &config, &json);
+    Ok(config)
 }
 
-/// Reads a `record_id,entity_id` file.
+/// Warns of each key of a configuration document that this version ignores (a misspelt
+/// setting would otherwise change nothing without a word).
+pub(crate) fn warn_unknown_keys(path: &Path, config: &ResolverConfig, json: &str) {
+    for key in config.unknown_keys(json) {
+        eprintln!(
+            "warning: {}: unknown key `{key}` is ignored",
+            path.display()
+        );
+    }
+}
+
+/// What a side file looks like, for errors that name what was given instead.
+fn looks_like(headers: &csv::StringRecord) -> &'static str {
+    let has = |name: &str| headers.iter().any(|h| h == name);
+    if has("record_id_l") {
+        " (it looks like a review or pairs file)"
+    } else if has("record_count") {
+        " (it looks like golden.csv)"
+    } else {
+        ""
+    }
+}
+
+/// Reads an entities file (`record_id`, `entity_id` columns, as a resolve run writes
+/// `entities.csv`). Ids are read exactly as written, less the quote that kept a formula-like
+/// id inert.
 fn read_previous(path: &Path) -> Result<PreviousEntities> {
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
+        .flexible(true)
         .from_path(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: line 1 is not a CSV header", path.display()))?
+        .clone();
+    let at = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(record_at), Some(entity_at)) = (at("record_id"), at("entity_id")) else {
+        bail!(
+            "{}: not an entities file: it needs `record_id` and `entity_id` columns, as a \
+             resolve run's entities.csv has{}",
+            path.display(),
+            looks_like(&headers)
+        );
+    };
     let mut rows = Vec::new();
     for (row, record) in reader.records().enumerate() {
         let record = record
             .with_context(|| format!("{}: row {} is not valid CSV", path.display(), row + 1))?;
-        let (Some(id), Some(entity)) = (record.get(0), record.get(1)) else {
+        let cell = |at: usize| unescape_formula(record.get(at).unwrap_or(""));
+        let (id, entity) = (cell(record_at), cell(entity_at));
+        if id.trim().is_empty() || entity.trim().is_empty() {
             bail!(
                 "{}: row {} needs a record id and an entity id",
                 path.display(),
                 row + 1
             );
-        };
+        }
         rows.push((RecordId::from(id), EntityId::from(entity)));
     }
     Ok(PreviousEntities::from_rows(rows))
+}
+
+/// Checks, before any work, that `dir` can take the outputs: not a file, creatable, writable.
+fn check_output_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "--out {}: is a file, not a directory; name a directory for the outputs",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("--out {}: cannot create the directory", dir.display()))?;
+    let probe = dir.join(format!(".sameas-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("--out {}: cannot write in the directory", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The record ids `input`'s rows will have under `schema` (the id cell, else the row
+/// number), for checking side files before the run.
+fn provisional_ids<'a>(
+    input: &'a InputTable,
+    schema: &sameas_core::Schema,
+) -> impl Iterator<Item = (u64, std::borrow::Cow<'a, str>)> + 'a {
+    let id_at = schema.id_column.as_ref().and_then(|c| {
+        input
+            .table
+            .headers
+            .iter()
+            .position(|h| h.trim() == c.header.trim())
+    });
+    input.table.rows.iter().map(move |row| {
+        let cell = id_at
+            .and_then(|at| row.cells.get(at))
+            .filter(|c| !c.trim().is_empty());
+        let id = match cell {
+            Some(cell) => std::borrow::Cow::Borrowed(cell.as_str()),
+            None => std::borrow::Cow::Owned(row.number.to_string()),
+        };
+        (row.number, id)
+    })
+}
+
+/// A truth must hold every input record: else the evaluation fails after the whole run.
+fn check_truth_covers(
+    truth: &Truth,
+    path: &Path,
+    input: &InputTable,
+    schema: &sameas_core::Schema,
+) -> Result<()> {
+    let mut missing = provisional_ids(input, schema).filter(|(_, id)| truth.index_of(id).is_none());
+    if let Some((row, _)) = missing.next() {
+        bail!(
+            "{}: the record of {} row {row} is not in the truth ({} more missing); a truth file \
+             has the record id and the true cluster id as its first two columns",
+            path.display(),
+            input.name,
+            missing.count()
+        );
+    }
+    Ok(())
 }
 
 /// A progress bar on a terminal's stderr, one stage at a time.
@@ -170,11 +279,23 @@ struct EvaluationReport<'a> {
     households: Option<HouseholdMerges>,
 }
 
-/// Runs `sameas resolve`.
+/// Runs `sameas resolve`. Side files, the output directory and the configuration are
+/// checked before the run, so that none fails after it.
 pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     let started = Instant::now();
     let mut config = args.config.as_deref().map(load_config).transpose()?;
-    let input = InputTable::read_path(&args.input, args.read.encoding.as_deref())
+    let truth = args
+        .truth
+        .as_deref()
+        .map(|path| Truth::from_path(path).with_context(|| format!("--truth {}", path.display())))
+        .transpose()?;
+    let previous = args.previous.as_deref().map(read_previous).transpose()?;
+    let decisions = args
+        .decisions
+        .as_deref()
+        .map(read_review_decisions)
+        .transpose()?;
+    let input = InputTable::read_path_with(&args.input, &args.read.table_options(&args.input))
         .with_context(|| format!("{} cannot be read as a table", args.input.display()))?;
     if config.is_none() {
         let inferred =
@@ -183,9 +304,19 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         for warning in &inferred.warnings {
             eprintln!("warning: {}: {warning}", args.input.display());
         }
+        if inferred.config.matching.comparisons.is_empty() {
+            return Err(crate::commands::no_comparisons(
+                &args.input,
+                input.table.headers.len(),
+            ));
+        }
         config = Some(inferred.config);
     }
     let mut config = config.expect("set above");
+    if let (Some(truth), Some(path)) = (&truth, &args.truth) {
+        check_truth_covers(truth, path, &input, &config.schema)?;
+    }
+    check_output_dir(&args.out)?;
     if let Some(t) = args.threshold {
         if !(t > 0.0 && t < 1.0) {
             bail!("--threshold must be a probability strictly between 0 and 1");
@@ -199,14 +330,15 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
             ClusteringArg::Components => ClusteringMethod::ConnectedComponents,
         };
     }
-    if let Some(path) = &args.decisions {
-        let (must, cannot) = read_review_decisions(path)?;
+    let mut decided: Vec<[String; 2]> = Vec::new();
+    if let (Some((must, cannot)), Some(path)) = (decisions, &args.decisions) {
         eprintln!(
             "{}: {} match and {} no-match decisions become overrides",
             path.display(),
             must.len(),
             cannot.len()
         );
+        decided.extend(must.iter().chain(&cannot).cloned());
         config.clustering.must_link.extend(must);
         config.clustering.cannot_link.extend(cannot);
         for list in [
@@ -217,7 +349,6 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
             list.dedup();
         }
     }
-    let previous = args.previous.as_deref().map(read_previous).transpose()?;
     for row in input
         .table
         .rows
@@ -244,18 +375,49 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         }
     };
     let control = Control::none().with_progress(&callback);
-    let resolution = resolver.resolve_owned(input, previous.as_ref(), &control)?;
+    let resolution = resolver
+        .resolve_owned(input, previous.as_ref(), &control)
+        .map_err(|err| match (&args.config, &err) {
+            // A saved configuration naming fields or keys this input's schema lacks.
+            (Some(path), sameas::Error::Match(_)) => anyhow::Error::new(err).context(format!(
+                "{}: the configuration does not fit {}",
+                path.display(),
+                args.input.display()
+            )),
+            _ => err.into(),
+        })?;
     if let Some(bar) = &bar {
         bar.bar.finish_and_clear();
     }
+    for warning in &resolution.report.warnings {
+        eprintln!("warning: {}: {warning}", args.input.display());
+    }
+    if let Some(path) = &args.decisions {
+        let held: std::collections::HashSet<&str> = resolution
+            .entities
+            .iter()
+            .map(|(r, _)| r.as_str())
+            .collect();
+        let unknown = decided
+            .iter()
+            .filter(|pair| pair.iter().any(|id| !held.contains(id.as_str())))
+            .count();
+        if unknown > 0 {
+            eprintln!(
+                "warning: {}: {unknown} decisions name a record id that is not in the input; \
+                 they change nothing",
+                path.display()
+            );
+        }
+    }
 
-    let evaluation = match &args.truth {
-        Some(path) => Some(evaluate_truth(
-            path,
-            &Truth::from_path(path)?,
-            &resolution.entities,
-        )?),
-        None => None,
+    // An evaluation that fails does not cost the outputs: they are written, then the error.
+    let (evaluation, evaluation_error) = match (&args.truth, &truth) {
+        (Some(path), Some(truth)) => match evaluate_truth(path, truth, &resolution.entities) {
+            Ok(evaluation) => (Some(evaluation), None),
+            Err(err) => (None, Some(err)),
+        },
+        _ => (None, None),
     };
     let write_started = Instant::now();
     let config = resolver.config().expect("resolved");
@@ -274,17 +436,26 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     };
     write_resolution(&args.out, &resolution, config, &report)?;
     let write_seconds = write_started.elapsed().as_secs_f64();
+    if let Some(err) = evaluation_error {
+        return Err(err.context(format!(
+            "the outputs are written in {}, without the evaluation",
+            args.out.display()
+        )));
+    }
 
     let r = &resolution.report;
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{} records -> {} entities ({} singletons, largest {}); {} bad rows kept as singletons",
         r.records,
         r.entities,
         r.singletons,
         r.largest_entity,
         r.bad_rows.len()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{} candidate pairs, {} at or above {} ({} held back by the household guard); {} joins, {} refused ({} cannot-link, {} exclusive id); {} pairs to review; {} conflicts",
         r.candidate_pairs,
         r.pairs_above_threshold,
@@ -296,9 +467,10 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         r.refused.exclusive,
         r.review_pairs,
         r.conflicts
-    );
+    )?;
     let t = &r.timings;
-    println!(
+    writeln!(
+        out,
         "seconds: normalize {:.2}, train {:.2}, block {:.2}, score {:.2}, cluster {:.2}, golden {:.2}, write {:.2}, total {:.2}",
         t.normalize,
         t.train,
@@ -308,26 +480,29 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         t.golden,
         write_seconds,
         started.elapsed().as_secs_f64()
-    );
+    )?;
     if let Some((e, households)) = &evaluation {
-        println!(
+        writeln!(
+            out,
             "against the truth: pairwise P {:.4} R {:.4} F1 {:.4}; B-cubed F1 {:.4}",
             e.pairwise.precision, e.pairwise.recall, e.pairwise.f1, e.bcubed.f1
-        );
+        )?;
         if let Some(h) = households {
-            println!(
+            writeln!(
+                out,
                 "households merged: {} of {} with two or more people ({:.2}%)",
                 h.falsely_merged,
                 h.households,
                 100.0 * h.rate
-            );
+            )?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "wrote {} in {}",
         sameas::OUTPUT_FILES.join(", "),
         args.out.display()
-    );
+    )?;
     Ok(())
 }
 
@@ -351,7 +526,9 @@ pub(crate) fn evaluate_truth(
 /// Runs `sameas explain-entity`.
 pub fn run_explain_entity(args: &ExplainEntityArgs) -> Result<()> {
     let config = load_config(&args.config)?;
-    let input = InputTable::read_path(&args.input, args.encoding.as_deref())
+    let options =
+        crate::commands::table_options(&args.input, args.encoding.as_deref(), args.delimiter);
+    let input = InputTable::read_path_with(&args.input, &options)
         .with_context(|| format!("{} cannot be read as a table", args.input.display()))?;
     let entities = args.entities.clone().unwrap_or_else(|| {
         args.config
@@ -367,11 +544,13 @@ pub fn run_explain_entity(args: &ExplainEntityArgs) -> Result<()> {
     let mut resolver = Resolver::with_config(config)?;
     resolver.resolve(&input, previous.as_ref(), &Control::none())?;
     let explanation = resolver.explain_entity(&args.entity)?;
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&explanation)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&explanation)?)?;
         return Ok(());
     }
-    println!(
+    writeln!(
+        out,
         "entity {}: {} records: {}",
         explanation.entity,
         explanation.records.len(),
@@ -381,26 +560,28 @@ pub fn run_explain_entity(args: &ExplainEntityArgs) -> Result<()> {
             .map(RecordId::as_str)
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    println!("joins (strongest first):");
+    )?;
+    writeln!(out, "joins (strongest first):")?;
     for j in &explanation.joins {
-        println!(
+        writeln!(
+            out,
             "  {} + {}  p={:.6} w={:+.2}  {}",
             j.record_id_l, j.record_id_r, j.match_probability, j.match_weight, j.outcome
-        );
+        )?;
     }
     if !explanation.refused.is_empty() {
-        println!("refused:");
+        writeln!(out, "refused:")?;
         for j in &explanation.refused {
             let evidence = j
                 .evidence
                 .as_ref()
                 .map(|(a, b)| format!(" (evidence: records {a} and {b})"))
                 .unwrap_or_default();
-            println!(
+            writeln!(
+                out,
                 "  {} + {}  p={:.6} w={:+.2}  {}{evidence}",
                 j.record_id_l, j.record_id_r, j.match_probability, j.match_weight, j.outcome
-            );
+            )?;
         }
     }
     Ok(())

@@ -54,8 +54,35 @@ pub fn synth(args: &SynthArgs) -> Result<()> {
 }
 
 /// Writes the generated records to `out` and their truth to `truth`: the bytes `sameas synth`
-/// writes for the same configuration.
+/// writes for the same configuration. Each goes to a temporary file beside it, renamed into
+/// place only when everything is written, so a failure (a bad setting, a full disk) leaves an
+/// existing file as it was.
 pub fn write_files(config: &SynthConfig, out: &Path, truth: &Path) -> Result<Summary> {
+    let out_tmp = temporary(out);
+    let truth_tmp = temporary(truth);
+    let written = write_to(config, &out_tmp, &truth_tmp).and_then(|summary| {
+        std::fs::rename(&out_tmp, out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        std::fs::rename(&truth_tmp, truth)
+            .with_context(|| format!("cannot write {}", truth.display()))?;
+        Ok(summary)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&out_tmp);
+        let _ = std::fs::remove_file(&truth_tmp);
+    }
+    written
+}
+
+/// A hidden name beside `path` for writing before the rename.
+fn temporary(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "synth".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+fn write_to(config: &SynthConfig, out: &Path, truth: &Path) -> Result<Summary> {
     let data = File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     let truth =
         File::create(truth).with_context(|| format!("cannot create {}", truth.display()))?;

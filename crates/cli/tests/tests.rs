@@ -1,5 +1,6 @@
 //! The `sameas` binary on the shipped sample and on bad input.
 
+mod bad_inputs;
 mod bench;
 
 use std::path::{Path, PathBuf};

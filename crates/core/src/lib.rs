@@ -2,7 +2,8 @@
 //! schema that says what each column means, and raw field values.
 //!
 //! This crate holds no algorithms. Normalizing, matching and merging live in the stage
-//! crates that depend on it.
+//! crates that depend on it. [`spreadsheet`] holds the one rule every CSV writer and reader
+//! shares: how a cell a spreadsheet would run as a formula is written.
 //!
 //! ```
 //! use sameas_core::{Channel, FieldKind, FieldPart, Record, RecordId, Schema, SourceColumn, Value};
@@ -19,6 +20,7 @@ mod channel;
 mod entity;
 mod record;
 mod schema;
+pub mod spreadsheet;
 mod value;
 
 pub use channel::Channel;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use sameas_core::spreadsheet::unescape_formula;
 use serde::Serialize;
 
 use crate::csv_rows::CsvRows;
@@ -132,7 +133,8 @@ impl Predicted {
     /// Reads a prediction CSV: pairs when the header has a `record_id_l` column (linked
     /// transitively where `match_probability` is at or above `threshold`), entities
     /// (`record_id,entity_id` in the first two columns) otherwise. `file` names the file in
-    /// errors.
+    /// errors. Ids are read as sameas writes them: a leading `'` that kept a formula-like id
+    /// inert is taken off ([`sameas_core::spreadsheet`]).
     ///
     /// # Errors
     /// [`EvalError::Io`] for unreadable CSV; [`EvalError::File`] for a missing column or,
@@ -215,9 +217,9 @@ fn read_entities<R: Read>(
     let mut builder = EntityBuilder::new(truth.len());
     while rows.next_row()? {
         let index = truth
-            .index_of(rows.cell(0)?)
+            .index_of(unescape_formula(rows.cell(0)?))
             .ok_or_else(|| rows.cell_error(0, NOT_IN_TRUTH))?;
-        let entity = rows.cell(1)?;
+        let entity = unescape_formula(rows.cell(1)?);
         builder
             .assign(index, entity)
             .map_err(|reason| rows.cell_error(0, reason))?;
@@ -236,10 +238,10 @@ fn read_pairs<R: Read>(
     let mut sets = DisjointSets::new(truth.len());
     while rows.next_row()? {
         let left = truth
-            .index_of(rows.cell(left_at)?)
+            .index_of(unescape_formula(rows.cell(left_at)?))
             .ok_or_else(|| rows.cell_error(left_at, NOT_IN_TRUTH))?;
         let right = truth
-            .index_of(rows.cell(right_at)?)
+            .index_of(unescape_formula(rows.cell(right_at)?))
             .ok_or_else(|| rows.cell_error(right_at, NOT_IN_TRUTH))?;
         let probability: f64 = rows
             .cell(probability_at)?

@@ -54,6 +54,9 @@ pub enum TrainingMethod {
     Unsupervised,
     /// m and the prior from labelled pairs or clusters, u from random pairs.
     Supervised,
+    /// Nothing trained: default m, u and prior, for data with no pair to learn from
+    /// ([`default_model`](crate::default_model)).
+    Default,
 }
 
 /// A trained Fellegi–Sunter model.

@@ -11,15 +11,20 @@ pub enum NormalizeError {
         /// The region as configured.
         region: String,
     },
-    /// The input has no header row.
-    #[error("the input has no header row")]
+    /// The input has no header row: the first row is blank or looks like data (a phone
+    /// number, an e-mail). The message never quotes it.
+    #[error(
+        "line 1 is not a header: it is blank or holds data such as a phone number or an e-mail; \
+         the first row must name the columns"
+    )]
     NoHeader,
-    /// Two columns of the header have the same name.
-    #[error("column {column} repeats the header `{header}` of an earlier column")]
+    /// Two columns of the header have the same name (after folding case and spaces). The
+    /// message names the columns by number, never by their text, which may be data.
+    #[error("column {column} has the same header as column {first}; headers must be distinct")]
     DuplicateHeader {
-        /// 1-based column number.
+        /// 1-based column number of the repeat.
         column: usize,
-        /// The repeated header.
-        header: String,
+        /// 1-based column number of the first column with that header.
+        first: usize,
     },
 }

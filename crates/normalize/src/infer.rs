@@ -307,6 +307,10 @@ pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, Norm
 /// assert!(inferred.columns[1].reason.contains("e-mails"));
 /// ```
 pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, NormalizeError> {
+    if table.rows.is_empty() {
+        // Nothing to look at: the headers decide, as for a file resolved later.
+        return infer_schema(&table.headers);
+    }
     let readings = check_headers(&table.headers)?;
     let rows = content::sample_rows(&table.rows);
     let stats: Vec<ColumnStats> = (0..table.headers.len())
@@ -409,20 +413,27 @@ fn check_headers<S: AsRef<str>>(headers: &[S]) -> Result<Vec<HeaderReading>, Nor
     if keys.iter().all(String::is_empty) {
         return Err(NormalizeError::NoHeader);
     }
-    let mut seen = foldhash::HashSet::default();
-    for (i, key) in keys.iter().enumerate() {
-        if !key.is_empty() && !seen.insert(key.as_str()) {
-            return Err(NormalizeError::DuplicateHeader {
-                column: i + 1,
-                header: headers[i].as_ref().trim().to_string(),
-            });
-        }
-    }
     let readings: Vec<HeaderReading> = headers.iter().map(|h| read_header(h.as_ref())).collect();
     if readings.iter().all(|r| r.role == Role::Unknown)
         && headers.iter().any(|h| looks_like_data(h.as_ref()))
     {
         return Err(NormalizeError::NoHeader);
+    }
+    // After the data check, so a first row of data that repeats a value is called data; one
+    // map, so 100,000 columns cost no more than reading them.
+    let mut first_at: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        if key.is_empty() {
+            continue;
+        }
+        if let Some(&first) = first_at.get(key.as_str()) {
+            return Err(NormalizeError::DuplicateHeader {
+                column: i + 1,
+                first: first + 1,
+            });
+        }
+        first_at.insert(key, i);
     }
     Ok(readings)
 }
@@ -608,9 +619,9 @@ fn assemble<S: AsRef<str>>(
 }
 
 /// Builds a [`Record`] from one data row under `schema`. `row_number` is the 1-based data row
-/// number, used as the id when the schema has no id column (or the id cell is blank).
-/// `file_channel` is the channel when the schema has no channel column (or the cell is blank).
-/// Cells beyond the row's end read as missing.
+/// number, used as the id when the schema has no id column (or the id cell is blank); an id
+/// is kept exactly as written, spaces included. `file_channel` is the channel when the schema
+/// has no channel column (or the cell is blank). Cells beyond the row's end read as missing.
 pub fn record_from_row<S: AsRef<str>>(
     schema: &Schema,
     row: &[S],
@@ -621,8 +632,9 @@ pub fn record_from_row<S: AsRef<str>>(
     let id = schema
         .id_column
         .as_ref()
-        .map(cell)
-        .filter(|s| !s.is_empty())
+        .and_then(|c| row.get(c.index))
+        .map(AsRef::as_ref)
+        .filter(|s| !s.trim().is_empty())
         .map(RecordId::from)
         .unwrap_or_else(|| RecordId::from(row_number.to_string()));
     let channel = schema
@@ -839,7 +851,23 @@ mod tests {
         ));
         assert!(matches!(
             infer_schema(&["id", "phone", "Phone"]),
-            Err(NormalizeError::DuplicateHeader { column: 3, .. })
+            Err(NormalizeError::DuplicateHeader {
+                column: 3,
+                first: 2
+            })
         ));
+        // A first row of data that repeats a value is data, and no message quotes it.
+        let err = infer_schema(&["1", "Ann", "13912345678", "x", "13912345678"]).unwrap_err();
+        assert!(matches!(err, NormalizeError::NoHeader), "{err:?}");
+        assert!(!err.to_string().contains("139"), "{err}");
+    }
+
+    #[test]
+    fn ids_are_kept_exactly_as_written() {
+        let inferred = infer_schema(&["id", "name"]).unwrap();
+        let record = record_from_row(&inferred.schema, &[" D4 ", "Ann"], 1, &Channel::App);
+        assert_eq!(record.id.as_str(), " D4 ");
+        let blank = record_from_row(&inferred.schema, &["  ", "Ann"], 7, &Channel::App);
+        assert_eq!(blank.id.as_str(), "7");
     }
 }

@@ -1,6 +1,6 @@
-//! Reading untrusted tables: encoding detection (UTF-8 with or without a BOM, UTF-16 with a
-//! BOM, GB18030 / GBK), then CSV rows or JSON lines, with problems reported by row and line,
-//! never by value.
+//! Reading untrusted tables: encoding detection (UTF-8 with or without a BOM, UTF-16 with or
+//! without a BOM, GB18030 / GBK), then CSV rows (the delimiter `,` `;` tab or `|` detected) or
+//! JSON lines, with problems reported by row and line, never by value.
 //!
 //! ```
 //! use sameas_normalize::table::{read_table, TableFormat};
@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use encoding_rs::{Encoding, GB18030, UTF_8};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use thiserror::Error;
 
 mod json_lines;
@@ -35,7 +35,8 @@ pub enum TableError {
     },
     /// The bytes are not text in the named or any detected encoding.
     #[error(
-        "byte {offset} (line {line}) cannot be decoded as {tried}; name the file's encoding with --encoding"
+        "byte {offset} (line {line}) cannot be decoded as {tried}; name the file's encoding with \
+         --encoding (gbk, latin1, utf-16le …)"
     )]
     Undecodable {
         /// 0-based byte offset of the first bad byte.
@@ -46,7 +47,10 @@ pub enum TableError {
         tried: String,
     },
     /// A NUL byte: this is a binary file, not a text table.
-    #[error("byte {offset} (line {line}) is a NUL byte: this is not a text table")]
+    #[error(
+        "byte {offset} (line {line}) is a NUL byte: this is not a text table (for UTF-16 \
+         without a byte order mark, name it with --encoding utf-16le or utf-16be)"
+    )]
     NotText {
         /// 0-based byte offset.
         offset: usize,
@@ -62,6 +66,31 @@ pub enum TableError {
     /// The first row is blank.
     #[error("line 1 holds no header: the first row must name the columns")]
     NoHeader,
+    /// `--delimiter` named something that cannot separate CSV cells.
+    #[error(
+        "unknown delimiter `{name}`: use `,` `;` `|` `tab` `space`, or another single ASCII \
+         punctuation character"
+    )]
+    UnknownDelimiter {
+        /// The name given.
+        name: String,
+    },
+    /// A quote opens a cell that is never closed: the rest of the file would be one cell.
+    #[error(
+        "line {line}: a quote opens a cell that is never closed, so the rest of the file would \
+         be one cell; close it (a quote inside a quoted cell is written twice: \"\")"
+    )]
+    UnterminatedQuote {
+        /// 1-based line of the opening quote.
+        line: u64,
+    },
+    /// The header and the first data row each read as one column that holds several words:
+    /// the file separates its columns with a character that is not the delimiter.
+    #[error(
+        "line 1 reads as a single column holding the whole line; name the file's column \
+         separator with --delimiter (`,` `;` `tab` `|` are detected)"
+    )]
+    OneColumn,
     /// The CSV reader failed.
     #[error("line {line}: {reason}")]
     Csv {
@@ -101,7 +130,8 @@ pub enum RowProblem {
         /// Cells in the header.
         expected: usize,
     },
-    /// A JSON line that is not valid JSON. Its cells are empty.
+    /// A JSON line that is not valid JSON. Only the values read before the fault are kept,
+    /// in columns that other lines have.
     InvalidJson {
         /// 1-based character in the line where reading failed.
         column: usize,
@@ -124,7 +154,7 @@ impl RowProblem {
                 format!("ragged row: {cells} cells where the header has {expected}")
             }
             RowProblem::InvalidJson { column } => {
-                format!("invalid JSON at column {column}; all cells left empty")
+                format!("invalid JSON at column {column}; only the values before it are kept")
             }
             RowProblem::NotAnObject => {
                 "the line is JSON but not an object; all cells left empty".to_string()
@@ -200,7 +230,11 @@ pub fn decode<'a>(
     let candidates: Vec<&'static Encoding> = match (named, bom_encoding) {
         (Some(enc), _) => vec![enc],
         (None, Some(enc)) => vec![enc],
-        (None, None) => vec![UTF_8, GB18030],
+        (None, None) => match utf16_without_bom(body) {
+            Some(enc) => vec![enc],
+            None if std::str::from_utf8(body).is_err() && mostly_utf8(body) => vec![UTF_8],
+            None => vec![UTF_8, GB18030],
+        },
     };
     let mut first_bad = None;
     for enc in &candidates {
@@ -229,6 +263,43 @@ pub fn decode<'a>(
         line: line_of(bytes, offset),
         tried,
     })
+}
+
+/// UTF-16 without a byte order mark, told by its zero bytes: the ASCII of headers, ids and
+/// phones is `[byte, 0]` in UTF-16LE and `[0, byte]` in UTF-16BE, so at least half the code
+/// units of a sample have a zero on one side and almost none on the other. UTF-8 and GB18030
+/// text holds no zero byte at all.
+fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
+    let sample = &body[..body.len().min(4096)];
+    let pairs = sample.len() / 2;
+    if pairs < 2 || !sample.contains(&0) {
+        return None;
+    }
+    let (mut even, mut odd) = (0, 0);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    if odd * 2 >= pairs && even * 10 <= pairs {
+        Some(UTF_16LE)
+    } else if even * 2 >= pairs && odd * 10 <= pairs {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Whether bytes that are not valid UTF-8 are still UTF-8 with a few bad bytes: at least four
+/// in five of their non-ASCII sequences are UTF-8 characters. GBK text forms a UTF-8 character
+/// only by chance, while GB18030 reads almost any byte pair as some character, so without
+/// this a UTF-8 file with one broken byte would be read as GB18030 nonsense.
+fn mostly_utf8(body: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in body.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid > 0 && valid >= 4 * invalid
 }
 
 fn first_invalid_offset(enc: &'static Encoding, body: &[u8]) -> usize {
@@ -295,6 +366,20 @@ impl TableFormat {
         }
     }
 
+    /// The format to read a file in when none is named: JSON lines when the extension says
+    /// so, else `None`, so that the content decides. A file named `.csv` that holds JSON
+    /// lines (its first character is `{`) is read as JSON lines, not as a header of odd
+    /// columns.
+    ///
+    /// ```
+    /// use sameas_normalize::table::TableFormat;
+    /// assert_eq!(TableFormat::for_file("a.ndjson".as_ref()), Some(TableFormat::JsonLines));
+    /// assert_eq!(TableFormat::for_file("a.csv".as_ref()), None);
+    /// ```
+    pub fn for_file(path: &Path) -> Option<TableFormat> {
+        TableFormat::from_path(path).filter(|f| *f == TableFormat::JsonLines)
+    }
+
     /// JSON lines when the first character that is not white space (or a stray BOM) is `{`,
     /// else CSV: a CSV header starting with `{` would be a strange column name.
     fn detect(text: &str) -> TableFormat {
@@ -354,9 +439,57 @@ fn decode_table<'a>(
     Ok((text, encoding))
 }
 
+/// How to read a table. What is left `None` is detected: the encoding (see [`decode`]), the
+/// format (see [`TableFormat`]) and the CSV delimiter (`,` `;` tab or `|`, whichever splits
+/// the header and agrees with the most of the next 20 lines).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// The encoding's label (`utf-8`, `gbk`, `latin1`, `utf-16le` …).
+    pub encoding: Option<String>,
+    /// CSV or JSON lines.
+    pub format: Option<TableFormat>,
+    /// The CSV column separator.
+    pub delimiter: Option<u8>,
+}
+
+/// The CSV delimiters detected when none is named, in order of preference on a tie.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// Reads a delimiter's name: `,` `;` `|`, `tab` (or `\t`), `space`, `comma`, `semicolon`,
+/// `pipe`, or any other single ASCII punctuation character but the quote.
+///
+/// # Errors
+/// [`TableError::UnknownDelimiter`] for anything else.
+///
+/// ```
+/// use sameas_normalize::table::parse_delimiter;
+/// assert_eq!(parse_delimiter("tab").unwrap(), b'\t');
+/// assert_eq!(parse_delimiter(";").unwrap(), b';');
+/// assert!(parse_delimiter("ab").is_err());
+/// ```
+pub fn parse_delimiter(name: &str) -> Result<u8, TableError> {
+    let delimiter = match name.to_ascii_lowercase().as_str() {
+        "tab" | "\\t" | "\t" => b'\t',
+        "comma" => b',',
+        "semicolon" => b';',
+        "pipe" => b'|',
+        "space" => b' ',
+        other if other.len() == 1 => other.as_bytes()[0],
+        _ => 0,
+    };
+    if matches!(delimiter, b'\t' | b' ') || (delimiter.is_ascii_punctuation() && delimiter != b'"')
+    {
+        Ok(delimiter)
+    } else {
+        Err(TableError::UnknownDelimiter {
+            name: name.to_string(),
+        })
+    }
+}
+
 /// Reads a table from raw bytes as CSV or JSON lines. With `format` `None`, the content
 /// decides (see [`TableFormat`]); pass [`TableFormat::from_path`] to let the file name decide
-/// first.
+/// first. The CSV delimiter is detected; [`read_table_with`] can name it.
 ///
 /// # Errors
 /// As [`read_csv`] or [`read_json_lines`], whichever format is read.
@@ -375,18 +508,45 @@ pub fn read_table(
     encoding: Option<&str>,
     format: Option<TableFormat>,
 ) -> Result<Table, TableError> {
+    read_table_with(
+        bytes,
+        &TableOptions {
+            encoding: encoding.map(str::to_string),
+            format,
+            delimiter: None,
+        },
+    )
+}
+
+/// Reads a table from raw bytes as `options` say, detecting what they leave out.
+///
+/// # Errors
+/// As [`read_csv`] or [`read_json_lines`], whichever format is read.
+///
+/// ```
+/// use sameas_normalize::table::{read_table_with, TableOptions};
+/// let semicolons = b"id;name\n1;Ann\n";
+/// let table = read_table_with(semicolons, &TableOptions::default()).unwrap();
+/// assert_eq!(table.headers, ["id", "name"]);
+/// let options = TableOptions { delimiter: Some(b','), ..TableOptions::default() };
+/// assert_eq!(read_table_with(semicolons, &options).unwrap().headers, ["id;name"]);
+/// ```
+pub fn read_table_with(bytes: &[u8], options: &TableOptions) -> Result<Table, TableError> {
     let bytes = gunzip(bytes)?;
-    let (text, encoding) = decode_table(&bytes, encoding)?;
-    match format.unwrap_or_else(|| TableFormat::detect(&text)) {
-        TableFormat::Csv => csv_from_text(&text, encoding),
+    let (text, encoding) = decode_table(&bytes, options.encoding.as_deref())?;
+    match options.format.unwrap_or_else(|| TableFormat::detect(&text)) {
+        TableFormat::Csv => csv_from_text(&text, encoding, options.delimiter),
         TableFormat::JsonLines => json_lines::from_text(&text, encoding),
     }
 }
 
-/// Reads a CSV table from raw bytes. Rows with the wrong number of cells are kept and flagged.
+/// Reads a CSV table from raw bytes, detecting the delimiter. Rows with the wrong number of
+/// cells are kept and flagged.
 ///
 /// # Errors
-/// Decoding errors from [`decode`], [`TableError::Empty`] and [`TableError::NoHeader`].
+/// Decoding errors from [`decode`], [`TableError::Empty`], [`TableError::NoHeader`],
+/// [`TableError::UnterminatedQuote`], and [`TableError::OneColumn`] when the header and the
+/// first row each read as one cell of several words.
 ///
 /// ```
 /// use sameas_normalize::table::{read_csv, RowProblem};
@@ -395,17 +555,104 @@ pub fn read_table(
 /// assert_eq!(table.rows[1].problem, Some(RowProblem::Ragged { cells: 1, expected: 2 }));
 /// ```
 pub fn read_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Table, TableError> {
-    let bytes = gunzip(bytes)?;
-    let (text, encoding) = decode_table(&bytes, encoding)?;
-    csv_from_text(&text, encoding)
+    read_table(bytes, encoding, Some(TableFormat::Csv))
 }
 
-fn csv_from_text(text: &str, encoding: &'static str) -> Result<Table, TableError> {
+/// How often `delimiter` occurs in `line` outside double quotes.
+fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
+    let mut quoted = false;
+    let mut count = 0;
+    for &b in line.as_bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The delimiter that splits the header and agrees with the most of the next 20 non-blank
+/// lines (the same count of cells), then the one that splits the header most; a comma when
+/// none splits it.
+fn detect_delimiter(text: &str) -> u8 {
+    let mut lines = text.split('\n').filter(|l| !l.trim().is_empty());
+    let Some(header) = lines.next() else {
+        return b',';
+    };
+    let sample: Vec<&str> = lines.take(20).collect();
+    let mut best = (b',', 0, 0);
+    for delimiter in DELIMITERS {
+        let cells = count_outside_quotes(header, delimiter);
+        if cells == 0 {
+            continue;
+        }
+        let agree = sample
+            .iter()
+            .filter(|l| count_outside_quotes(l, delimiter) == cells)
+            .count();
+        if (agree, cells) > (best.1, best.2) {
+            best = (delimiter, agree, cells);
+        }
+    }
+    best.0
+}
+
+/// The byte offset of a quote that opens a cell and is never closed, read as the CSV reader
+/// reads: a quote opens a quoted cell only at the start of a cell, `""` inside one is a quote.
+/// The reader would put the rest of the file into that cell without a word.
+fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut at_start, mut quoted, mut opened) = (true, false, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == delimiter || b == b'\n' || b == b'\r' {
+            at_start = true;
+        } else if b == b'"' && at_start {
+            (quoted, opened, at_start) = (true, i, false);
+        } else {
+            at_start = false;
+        }
+        i += 1;
+    }
+    quoted.then_some(opened)
+}
+
+/// Whether a table read as one column is a file separated by something else (spaces, `:`):
+/// the header holds at least three words and the first row at least as many.
+fn holds_whole_lines(header: &str, first: Option<&TableRow>) -> bool {
+    let separators = |s: &str| s.trim().matches([' ', ':']).count();
+    let words = separators(header);
+    words >= 2
+        && first.is_some_and(|row| row.cells.len() == 1 && separators(&row.cells[0]) >= words)
+}
+
+fn csv_from_text(
+    text: &str,
+    encoding: &'static str,
+    delimiter: Option<u8>,
+) -> Result<Table, TableError> {
+    let bytes = text.as_bytes();
+    let detected = delimiter.is_none();
+    let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text));
+    if let Some(offset) = unterminated_quote(bytes, delimiter) {
+        return Err(TableError::UnterminatedQuote {
+            line: line_of(bytes, offset) as u64,
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let bytes = text.as_bytes();
+        .delimiter(delimiter)
+        .from_reader(bytes);
     let mut headers = None;
     let mut rows = Vec::new();
     let mut number = 0;
@@ -462,6 +709,9 @@ fn csv_from_text(text: &str, encoding: &'static str) -> Result<Table, TableError
         }
     }
     let headers = headers.ok_or(TableError::NoHeader)?;
+    if detected && headers.len() == 1 && holds_whole_lines(&headers[0], rows.first()) {
+        return Err(TableError::OneColumn);
+    }
     Ok(Table {
         headers,
         rows,
@@ -502,6 +752,107 @@ mod tests {
         let table = read_csv(&bytes, None).unwrap();
         assert_eq!(table.rows[0].cells, ["1", "Ann"]);
         assert_eq!(table.encoding, "UTF-16LE");
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_by_its_zero_bytes() {
+        let text = "id,姓名,phone\n1,张伟,13800138000\n";
+        for (big_endian, encoding) in [(false, "UTF-16LE"), (true, "UTF-16BE")] {
+            let table = read_csv(&utf16(text, big_endian), None).unwrap();
+            assert_eq!(table.headers, ["id", "姓名", "phone"]);
+            assert_eq!(table.rows[0].cells, ["1", "张伟", "13800138000"]);
+            assert_eq!(table.encoding, encoding);
+        }
+        // A few zero bytes in a binary tail are no UTF-16.
+        assert!(matches!(
+            read_csv(b"id\n\x00\x01\x02", None),
+            Err(TableError::NotText { .. })
+        ));
+    }
+
+    #[test]
+    fn utf8_with_a_broken_byte_is_not_read_as_gb18030() {
+        // Read as GB18030 these bytes would decode, as nonsense.
+        let mut bytes = "id,name\n1,张伟\n2,王芳\n3,李娜\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"4,\x80\n");
+        let err = read_csv(&bytes, None).unwrap_err();
+        assert!(
+            matches!(err, TableError::Undecodable { line: 5, ref tried, .. } if tried == "UTF-8"),
+            "{err:?}"
+        );
+        // GBK text stays GBK.
+        let (gbk, _, _) = encoding_rs::GBK.encode("id,name\n1,张伟\n2,王芳\n3,李娜\n");
+        assert_eq!(read_csv(&gbk, None).unwrap().encoding, "gb18030");
+    }
+
+    #[test]
+    fn the_delimiter_is_detected_or_named() {
+        for (text, delimiter) in [
+            ("id;name;phone\n1;\"Lee, Ann\";138\n2;Bob;139\n", ';'),
+            ("id\tname\tphone\n1\tAnn\t138\n", '\t'),
+            ("id|name|phone\n1|Ann|138\n", '|'),
+            ("id,name,phone\n1,\"a;b|c\",138\n", ','),
+            // Cells with commas in a semicolon file: the count per line decides.
+            ("id;name\n1;Lee, Ann\n2;Ng, Bo\n", ';'),
+        ] {
+            let table = read_csv(text.as_bytes(), None).unwrap();
+            assert_eq!(
+                table.headers.len(),
+                text.lines().next().unwrap().split(delimiter).count(),
+                "{text:?}"
+            );
+            assert!(table.rows.iter().all(|r| r.problem.is_none()), "{text:?}");
+        }
+        let options = TableOptions {
+            delimiter: Some(b'|'),
+            ..TableOptions::default()
+        };
+        let table = read_table_with(b"id,name|x\n1,Ann|y\n", &options).unwrap();
+        assert_eq!(table.headers, ["id,name", "x"]);
+        assert_eq!(parse_delimiter("\\t"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("pipe"), Ok(b'|'));
+        for bad in ["", "a", "\"", ";;", "7"] {
+            assert!(
+                matches!(
+                    parse_delimiter(bad),
+                    Err(TableError::UnknownDelimiter { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_read_as_one_column_names_the_delimiter_option() {
+        let err = read_csv(b"id name phone\n1 Ann 13800138000\n", None).unwrap_err();
+        assert_eq!(err, TableError::OneColumn);
+        assert!(err.to_string().contains("--delimiter"));
+        // One real column of names with spaces reads.
+        let table = read_csv(b"customer name\nAnn Lee\n", None).unwrap();
+        assert_eq!(table.headers, ["customer name"]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_an_error_at_its_line() {
+        let err = read_csv(b"id,name\n1,Ann\n2,\"Bob\n3,Cy\n4,Di\n", None).unwrap_err();
+        assert_eq!(err, TableError::UnterminatedQuote { line: 3 });
+        assert!(!err.to_string().contains("Bob"));
+        // Closed quotes, doubled quotes and quotes inside a cell are fine.
+        let table = read_csv(b"id,name\n1,\"A \"\"B\"\" \nC\"\n2,x\"y\n", None).unwrap();
+        assert_eq!(table.rows[0].cells[1], "A \"B\" \nC");
+        assert_eq!(table.rows[1].cells[1], "x\"y");
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl PyResolver {
 
     /// Resolves ``data`` as a batch: trains first when there is no model, then blocks,
     /// scores, clusters and builds golden records. ``previous`` (a past run's entities:
-    /// record id and entity id, as data of two columns) keeps entity ids stable. The
+    /// data with ``record_id`` and ``entity_id`` columns) keeps entity ids stable. The
     /// resolver then holds the result for ``add`` and ``remove``.
     #[pyo3(signature = (data, previous = None))]
     fn resolve(
@@ -306,17 +306,28 @@ pub fn _restore_resolver(
     Ok(PyResolver::wrap(resolver))
 }
 
-/// A past run's record → entity rows: the first two columns of `input`.
+/// A past run's record → entity rows: the `record_id` and `entity_id` columns of `input`
+/// (as `Resolution.entities` and `entities.csv` have them). Ids are taken exactly as given,
+/// less the quote `entities.csv` puts before a formula-like id.
 fn previous_entities(input: sameas::InputTable) -> Result<PreviousEntities, sameas::Error> {
+    let at = |name: &str| input.table.headers.iter().position(|h| h == name);
+    let (Some(record_at), Some(entity_at)) = (at("record_id"), at("entity_id")) else {
+        return Err(sameas::Error::Input(
+            "previous: not an entities table: it needs `record_id` and `entity_id` columns, as \
+             Resolution.entities and a resolve run's entities.csv have"
+                .to_string(),
+        ));
+    };
     let mut rows = Vec::with_capacity(input.table.rows.len());
     for row in &input.table.rows {
-        match (row.cells.first(), row.cells.get(1)) {
+        let cell = |at: usize| row.cells.get(at).map(|c| sameas::unescape_formula(c));
+        match (cell(record_at), cell(entity_at)) {
             (Some(id), Some(entity)) if !id.trim().is_empty() && !entity.trim().is_empty() => {
-                rows.push((RecordId::from(id.trim()), EntityId::from(entity.trim())));
+                rows.push((RecordId::from(id), EntityId::from(entity)));
             }
             _ => {
                 return Err(sameas::Error::Input(format!(
-                    "previous: row {}: needs a record id (column 1) and an entity id (column 2)",
+                    "previous: row {}: needs a record id and an entity id",
                     row.number
                 )));
             }

@@ -196,6 +196,37 @@ impl ResolverConfig {
         Ok(config)
     }
 
+    /// The keys of `json` (the document this configuration was read from) that this version
+    /// does not read, as paths such as `matching.blocking.max_blok_size`: serde skips them,
+    /// so a misspelt setting would otherwise pass without a word. Keys set to `null` are not
+    /// counted.
+    ///
+    /// ```
+    /// use sameas::ResolverConfig;
+    /// use sameas_match::LinkMode;
+    /// use sameas_normalize::infer::infer_schema;
+    ///
+    /// let schema = infer_schema(&["id", "name", "phone"]).unwrap().schema;
+    /// let json = ResolverConfig::for_schema(schema, Default::default(), LinkMode::Dedupe).to_json();
+    /// let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    /// doc["matching"]["treshold"] = 0.9.into();
+    /// let patched = doc.to_string();
+    /// let config = ResolverConfig::from_json(&patched).unwrap();
+    /// assert_eq!(config.unknown_keys(&patched), ["matching.treshold"]);
+    /// assert!(config.unknown_keys(&json).is_empty());
+    /// ```
+    pub fn unknown_keys(&self, json: &str) -> Vec<String> {
+        let Ok(given) = serde_json::from_str::<serde_json::Value>(json) else {
+            return Vec::new();
+        };
+        let Ok(known) = serde_json::to_value(self) else {
+            return Vec::new();
+        };
+        let mut unknown = Vec::new();
+        unknown_in(&given, &known, "", &mut unknown);
+        unknown
+    }
+
     /// Writes the document as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a config always serialises")
@@ -239,5 +270,40 @@ impl ResolverConfig {
                 .map(|f| f.name.clone())
                 .collect(),
         }
+    }
+}
+
+/// Pushes the paths of `given`'s keys that `known` (the same document as read and written
+/// back) lacks.
+fn unknown_in(
+    given: &serde_json::Value,
+    known: &serde_json::Value,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (given, known) {
+        (Value::Object(given), Value::Object(known)) => {
+            for (key, value) in given {
+                match known.get(key) {
+                    None if !value.is_null() => out.push(join(key)),
+                    None => {}
+                    Some(known) => unknown_in(value, known, &join(key), out),
+                }
+            }
+        }
+        (Value::Array(given), Value::Array(known)) => {
+            for (i, (value, known)) in given.iter().zip(known).enumerate() {
+                unknown_in(value, known, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
     }
 }

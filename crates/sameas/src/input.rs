@@ -8,7 +8,7 @@ use serde::Serialize;
 use sameas_core::{Channel, RecordId, Schema};
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
-use sameas_normalize::table::{Table, TableFormat, read_table};
+use sameas_normalize::table::{Table, TableFormat, TableOptions, read_table_with};
 
 use crate::Error;
 use crate::control::{Control, Stage};
@@ -34,18 +34,37 @@ impl InputTable {
         }
     }
 
-    /// Reads a CSV or JSON-lines file. The format follows the extension (`.jsonl`,
-    /// `.ndjson`, `.json` are JSON lines), else the content; the channel of records without
-    /// a channel column is the file's stem.
+    /// Reads a CSV or JSON-lines file. The format follows the extension when it names JSON
+    /// lines (`.jsonl`, `.ndjson`, `.json`), else the content (JSON lines when it starts with
+    /// `{`, even in a `.csv` file); the CSV delimiter is detected. The channel of records
+    /// without a channel column is the file's stem.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read, [`Error::Table`] when it is not a table.
     pub fn read_path(path: &Path, encoding: Option<&str>) -> Result<Self, Error> {
+        let options = TableOptions {
+            encoding: encoding.map(str::to_string),
+            ..TableOptions::default()
+        };
+        Self::read_path_with(path, &options)
+    }
+
+    /// As [`InputTable::read_path`], with the encoding, format and CSV delimiter as
+    /// `options` name them (what they leave out is detected; the format from the extension
+    /// first).
+    ///
+    /// # Errors
+    /// As [`InputTable::read_path`].
+    pub fn read_path_with(path: &Path, options: &TableOptions) -> Result<Self, Error> {
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })?;
-        let table = read_table(&bytes, encoding, TableFormat::from_path(path))?;
+        let options = TableOptions {
+            format: options.format.or_else(|| TableFormat::for_file(path)),
+            ..options.clone()
+        };
+        let table = read_table_with(&bytes, &options)?;
         let channel = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -82,10 +101,13 @@ pub(crate) struct Prepared {
     pub bad_rows: Vec<BadRow>,
     /// The generic values found when these records were read for fitting, masked.
     pub generic: Vec<crate::GenericReport>,
+    /// For the report: an input without data rows, ids given to rows without one.
+    pub warnings: Vec<String>,
 }
 
 /// `schema` with each column's index moved to where `headers` has that header, so a table
-/// whose columns are in another order reads the same.
+/// whose columns are in another order reads the same. One map of the headers, so a table of
+/// 100,000 columns maps in linear time.
 ///
 /// # Errors
 /// [`Error::Input`] naming a schema column the table lacks.
@@ -94,15 +116,18 @@ pub(crate) fn map_columns(
     headers: &[String],
     name: &str,
 ) -> Result<Schema, Error> {
+    let mut at: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    at.reserve(headers.len());
+    for (index, header) in headers.iter().enumerate() {
+        // The first of repeated headers, as a scan from the left would find.
+        at.entry(header.trim()).or_insert(index);
+    }
     let position = |header: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim() == header.trim())
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{name}: no column `{header}`, which the configuration's schema reads"
-                ))
-            })
+        at.get(header.trim()).copied().ok_or_else(|| {
+            Error::Input(format!(
+                "{name}: no column `{header}`, which the configuration's schema reads"
+            ))
+        })
     };
     let mut mapped = schema.clone();
     for field in &mut mapped.fields {
@@ -178,8 +203,60 @@ pub(crate) fn prepare(
         }
         control.report(Stage::Normalize, (c * CHUNK + chunk.len()) as u64, total);
     }
+    let given: Vec<bool> = rows
+        .iter()
+        .map(|row| {
+            mapped
+                .id_column
+                .as_ref()
+                .and_then(|c| row.cells.get(c.index))
+                .is_some_and(|cell| !cell.trim().is_empty())
+        })
+        .collect();
+    let renamed = unique_fallback_ids(&mut out.ids, &given);
+    if renamed > 0 {
+        out.warnings.push(format!(
+            "{renamed} rows without a record id of their own got `row-N` (N the data row), \
+             because their row number is another row's id"
+        ));
+    }
     check_unique(&out.ids, rows, &input.name)?;
+    if rows.is_empty() {
+        out.warnings
+            .push("the input has a header but no data rows: every output is empty".to_string());
+    }
     Ok(out)
+}
+
+/// Rows without an id of their own (`given` false) have their row number as id; where that
+/// number is a given id of another row, the row gets `row-N` instead (then `row-N-2` …), so a
+/// blank id or a broken row never collides with a real one. Given ids are never changed.
+/// Returns how many rows were renamed.
+fn unique_fallback_ids(ids: &mut [RecordId], given: &[bool]) -> usize {
+    let taken: foldhash::HashSet<String> = ids
+        .iter()
+        .zip(given)
+        .filter(|(_, given)| **given)
+        .map(|(id, _)| id.as_str().to_string())
+        .collect();
+    let mut renamed = 0;
+    let mut used: foldhash::HashSet<String> = foldhash::HashSet::default();
+    for (id, _) in ids.iter_mut().zip(given).filter(|(_, given)| !**given) {
+        if !taken.contains(id.as_str()) {
+            continue;
+        }
+        let base = format!("row-{}", id.as_str());
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while taken.contains(&candidate) || used.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        used.insert(candidate.clone());
+        *id = RecordId::from(candidate.as_str());
+        renamed += 1;
+    }
+    renamed
 }
 
 /// Record ids must be unique: an entity file with one row per record needs it.

@@ -43,11 +43,14 @@ pub use control::{Control, Progress, Stage};
 pub use error::Error;
 pub use generic::{GenericReport, GenericValue};
 pub use input::{BadRow, InputTable};
-pub use output::{OUTPUT_FILES, RecordPair, read_review_decisions, write_resolution};
+pub use output::{
+    OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
+};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
 pub use tuning::{Sweep, SweepPoint};
 
+pub use sameas_core::spreadsheet::{escape_formula, unescape_formula};
 pub use sameas_core::{Channel, EntityId, RecordId};
 pub use sameas_eval as eval;
 pub use sameas_match::{LinkMode, PairExplanation};

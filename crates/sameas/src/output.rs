@@ -1,10 +1,13 @@
 //! Writing a resolution as files: `entities.csv`, `golden.csv`, `conflicts.jsonl`,
-//! `events.jsonl`, `review.csv`, `config.json` and `report.json`.
+//! `events.jsonl`, `review.csv`, `config.json` and `report.json`. Every CSV cell goes through
+//! [`escape_formula`], so no cell runs as a formula when the file is opened in a spreadsheet;
+//! the readers here take the quote off again.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use sameas_core::spreadsheet::{escape_formula, unescape_formula};
 use serde::Serialize;
 
 use crate::{Error, Resolution, ResolverConfig};
@@ -34,6 +37,20 @@ fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
     }
 }
 
+/// Writes one CSV row, each cell made inert for spreadsheets ([`escape_formula`]).
+///
+/// # Errors
+/// The writer's error.
+pub fn write_csv_row<W: Write, S: AsRef<str>>(
+    writer: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> Result<(), csv::Error> {
+    for cell in cells {
+        writer.write_field(escape_formula(cell.as_ref()).as_bytes())?;
+    }
+    writer.write_record(None::<&[u8]>)
+}
+
 fn create(path: &Path) -> Result<BufWriter<File>, Error> {
     Ok(BufWriter::with_capacity(
         1 << 20,
@@ -60,8 +77,7 @@ pub fn write_resolution(
     {
         let mut writer = csv::Writer::from_writer(&mut out);
         for (record, entity) in &resolution.entities {
-            writer
-                .write_record([record.as_str(), entity.as_str()])
+            write_csv_row(&mut writer, [record.as_str(), entity.as_str()])
                 .map_err(csv_error(&path))?;
         }
         writer.flush().map_err(io_error(&path))?;
@@ -70,13 +86,9 @@ pub fn write_resolution(
 
     let path = dir.join("golden.csv");
     let mut writer = csv::Writer::from_writer(create(&path)?);
-    writer
-        .write_record(&resolution.golden_header)
-        .map_err(csv_error(&path))?;
+    write_csv_row(&mut writer, &resolution.golden_header).map_err(csv_error(&path))?;
     for golden in &resolution.golden {
-        writer
-            .write_record(resolution.golden_row(golden))
-            .map_err(csv_error(&path))?;
+        write_csv_row(&mut writer, resolution.golden_row(golden)).map_err(csv_error(&path))?;
     }
     writer.flush().map_err(io_error(&path))?;
 
@@ -99,7 +111,7 @@ pub fn write_resolution(
     .map(|s| s.to_string())
     .collect();
     header.extend(resolution.comparisons.iter().map(|c| format!("{c}.level")));
-    writer.write_record(&header).map_err(csv_error(&path))?;
+    write_csv_row(&mut writer, &header).map_err(csv_error(&path))?;
     for pair in &resolution.review {
         let mut row = vec![
             pair.record_id_l.to_string(),
@@ -112,7 +124,7 @@ pub fn write_resolution(
             String::new(),
         ];
         row.extend(pair.levels.iter().cloned());
-        writer.write_record(&row).map_err(csv_error(&path))?;
+        write_csv_row(&mut writer, &row).map_err(csv_error(&path))?;
     }
     writer.flush().map_err(io_error(&path))?;
 
@@ -151,15 +163,18 @@ pub type RecordPair = [String; 2];
 pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<RecordPair>), Error> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .from_path(path)
         .map_err(csv_error(path))?;
     let headers = reader.headers().map_err(csv_error(path))?.clone();
     let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::Input(format!("{}: no `{name}` column", path.display())))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::Input(format!(
+                "{}: not a review file: no `{name}` column (a resolve run's review.csv has \
+                     record_id_l, record_id_r and decision)",
+                path.display()
+            ))
+        })
     };
     let (l, r, d) = (
         column("record_id_l")?,
@@ -169,9 +184,10 @@ pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<Record
     let (mut must, mut cannot) = (Vec::new(), Vec::new());
     for (row, record) in reader.records().enumerate() {
         let record = record.map_err(csv_error(path))?;
-        let get = |i: usize| record.get(i).unwrap_or("").to_string();
+        // Ids exactly as written (less the quote that kept a formula inert).
+        let get = |i: usize| unescape_formula(record.get(i).unwrap_or("")).to_string();
         let pair = [get(l), get(r)];
-        match get(d).to_lowercase().as_str() {
+        match get(d).trim().to_lowercase().as_str() {
             "" => {}
             "match" | "same" | "yes" | "y" | "1" | "true" => must.push(pair),
             "no" | "n" | "different" | "0" | "false" | "no_match" => cannot.push(pair),
@@ -192,6 +208,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rows_are_written_inert_for_spreadsheets() {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        write_csv_row(&mut writer, ["=E5", "+8613800138000", "@x", "a,b"]).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "'=E5,+8613800138000,'@x,\"a,b\"\n");
+    }
+
+    #[test]
     fn review_decisions_become_overrides_and_bad_words_name_the_row() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("review.csv");
@@ -206,6 +230,11 @@ mod tests {
         let (must, cannot) = read_review_decisions(&path).unwrap();
         assert_eq!(must, vec![["a".to_string(), "b".to_string()]]);
         assert_eq!(cannot, vec![["e".to_string(), "f".to_string()]]);
+        // Ids come back exactly as they were before writing: spaces kept, the quote that
+        // kept a formula inert taken off.
+        std::fs::write(&path, "record_id_l,record_id_r,decision\n'=a, b , match \n").unwrap();
+        let (must, _) = read_review_decisions(&path).unwrap();
+        assert_eq!(must, vec![["=a".to_string(), " b ".to_string()]]);
         std::fs::write(&path, "record_id_l,record_id_r,decision\na,b,maybe\n").unwrap();
         let err = read_review_decisions(&path).unwrap_err().to_string();
         assert!(err.contains("row 1"), "{err}");

@@ -107,6 +107,9 @@ pub struct Report {
     pub training: Vec<sameas_match::ComparisonDiagnostics>,
     /// Wall seconds per stage.
     pub timings: Timings,
+    /// What the user should know about the run: an input with no data rows, a model left at
+    /// its defaults because the data had too few pairs to train on. Never values.
+    pub warnings: Vec<String>,
 }
 
 /// The result of a batch run.

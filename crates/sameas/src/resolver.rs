@@ -297,6 +297,7 @@ impl Resolver {
             frequencies,
             training,
             rule_choices,
+            warnings: training_warnings,
         } = train_block_score(&mut config, &data, &mut timings, control)?;
         let total_pairs = scored.len() as u64;
 
@@ -354,6 +355,8 @@ impl Resolver {
         report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
         report.generic_values = prepared.generic.clone();
+        report.warnings = prepared.warnings.clone();
+        report.warnings.extend(training_warnings);
         report.blocking = blocking;
         report.blocking_choice = rule_choices;
         report.training = training;
@@ -782,6 +785,8 @@ pub(crate) struct Scored {
     pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
     /// How the blocking rules were chosen, when this run chose them.
     pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
+    /// What the report should say about training (a default model, too few pairs).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
@@ -806,6 +811,8 @@ pub(crate) struct Fitted {
     pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
     /// How the rules were chosen, when they were.
     pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
+    /// What the report should say about training (a default model, too few pairs).
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Trains when `config` has no model, then chooses the blocking rules when they are
@@ -819,18 +826,23 @@ pub(crate) fn fit_model(
     // EM blocks with the prediction rules by default: its index then serves blocking too.
     let mut trained_index = None;
     let mut training = Vec::new();
+    let mut warnings = Vec::new();
     if config.matching.model.is_none() {
         control.check()?;
         let started = Instant::now();
         control.report(Stage::Train, 0, 1);
-        let sameas_match::Trained {
-            model,
-            index,
-            diagnostics,
-        } = sameas_match::train_keeping_index(&config.matching, data)?;
+        let (
+            sameas_match::Trained {
+                model,
+                index,
+                diagnostics,
+            },
+            warning,
+        ) = train_or_default(&config.matching, data)?;
         config.matching.model = Some(model);
         trained_index = index;
         training = diagnostics;
+        warnings.extend(warning);
         control.report(Stage::Train, 1, 1);
         timings.train = started.elapsed().as_secs_f64();
     }
@@ -850,13 +862,18 @@ pub(crate) fn fit_model(
     };
     // Candidate rules: keep those whose pairs hold the most expected matches per pair.
     let mut rule_choices = Vec::new();
-    if let Some(selection) = config.matching.blocking.select.take() {
-        let (taken, choices) = sameas_match::choose_rules(&selection, &index, data, &matcher);
-        index.retain_rules(&taken);
-        config.matching.blocking.rules = taken
-            .iter()
-            .map(|&r| config.matching.blocking.rules[r].clone())
-            .collect();
+    // Data too small to show any rule's yield keeps every candidate, and the choice for a
+    // later fit.
+    if let Some(selection) = &config.matching.blocking.select {
+        let (taken, choices) = sameas_match::choose_rules(selection, &index, data, &matcher);
+        if !taken.is_empty() {
+            index.retain_rules(&taken);
+            config.matching.blocking.rules = taken
+                .iter()
+                .map(|&r| config.matching.blocking.rules[r].clone())
+                .collect();
+            config.matching.blocking.select = None;
+        }
         rule_choices = choices;
     }
     timings.block = started.elapsed().as_secs_f64();
@@ -865,6 +882,7 @@ pub(crate) fn fit_model(
         index,
         training,
         rule_choices,
+        warnings,
     })
 }
 
@@ -881,6 +899,7 @@ pub(crate) fn train_block_score(
         index,
         training,
         rule_choices,
+        warnings,
     } = fit_model(config, data, timings, control)?;
     let started = Instant::now();
     let candidates = index.candidate_pairs(data);
@@ -905,7 +924,47 @@ pub(crate) fn train_block_score(
         frequencies,
         training,
         rule_choices,
+        warnings,
     })
+}
+
+/// Trains, or, when the data has no comparable pair (fewer than two records), takes the
+/// default model: one record is one customer, and has its answer without a model to learn.
+/// The warning says when the model is a default, or when EM found too few pairs to train
+/// any comparison's m.
+fn train_or_default(
+    config: &sameas_match::MatchConfig,
+    data: &Dataset,
+) -> Result<(sameas_match::Trained, Option<String>), Error> {
+    if config.mode.comparable_pairs(data.source_sizes()) == 0 {
+        let model = sameas_match::default_model(config, data)?;
+        let warning = format!(
+            "too few records ({}) to hold a pair to train on: the model is the untrained \
+             default (method `default` in the configuration); train on more records to \
+             replace it",
+            data.len()
+        );
+        let trained = sameas_match::Trained {
+            model,
+            index: None,
+            diagnostics: Vec::new(),
+        };
+        return Ok((trained, Some(warning)));
+    }
+    let trained = sameas_match::train_keeping_index(config, data)?;
+    let warning = trained
+        .model
+        .comparisons
+        .iter()
+        .all(|c| c.m_trained_by.is_empty())
+        .then(|| {
+            format!(
+                "too few records ({}) for any blocking rule to find the pairs EM needs: every \
+                 comparison keeps its default m (u and the prior were estimated)",
+                data.len()
+            )
+        });
+    Ok((trained, warning))
 }
 
 /// What clustering holds fixed whatever the threshold: the manual overrides, the exclusive

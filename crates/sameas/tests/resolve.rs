@@ -167,6 +167,85 @@ fn repeated_ids_name_the_row() {
 }
 
 #[test]
+fn no_record_and_one_record_resolve_with_the_default_model() {
+    let row = |id: &str| vec![id.to_string(), "张伟".into(), "13800138000".into()];
+    for rows in [vec![], vec![row("C1")]] {
+        let n = rows.len();
+        let input = table(&["id", "name", "phone"], rows);
+        let mut resolver = Resolver::new();
+        let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+        assert_eq!(resolution.entities.len(), n);
+        assert_eq!(resolution.golden.len(), n);
+        assert_eq!(resolution.report.entities, n as u64);
+        let model = resolver.config().unwrap().matching.model.as_ref().unwrap();
+        assert_eq!(model.method, sameas_match::TrainingMethod::Default);
+        let warnings = resolution.report.warnings.join("\n");
+        assert!(warnings.contains("untrained default"), "{warnings}");
+        assert_eq!(warnings.contains("no data rows"), n == 0, "{warnings}");
+        // The default model still links what is added later.
+        let more = table(&["id", "name", "phone"], vec![row("C2"), row("C3")]);
+        resolver.add(&more, &Control::none()).unwrap();
+        assert_eq!(resolver.entity_of("C2"), resolver.entity_of("C3"));
+    }
+}
+
+#[test]
+fn one_good_record_and_one_broken_row_are_two_entities() {
+    let mut input = table(
+        &["id", "name", "phone"],
+        vec![
+            vec!["1".into(), "张伟".into(), "13800138000".into()],
+            vec!["2".into(), "x".into()],
+        ],
+    );
+    input.table.rows[1].problem = Some(sameas::table::RowProblem::Ragged {
+        cells: 2,
+        expected: 3,
+    });
+    let resolution = Resolver::new()
+        .resolve(&input, None, &Control::none())
+        .unwrap();
+    assert_eq!(resolution.report.entities, 2);
+    assert_eq!(resolution.report.bad_rows.len(), 1);
+}
+
+#[test]
+fn rows_without_an_id_never_take_another_rows_id() {
+    // Row 2 has no id; its row number, 2, is row 1's id.
+    let input = table(
+        &["id", "name"],
+        vec![
+            vec!["2".into(), "Ann".into()],
+            vec![" ".into(), "Bob".into()],
+            vec![" D4 ".into(), "Cy".into()],
+            vec!["row-2".into(), "Di".into()],
+        ],
+    );
+    let resolution = Resolver::new()
+        .resolve(&input, None, &Control::none())
+        .unwrap();
+    let ids: Vec<&str> = resolution
+        .entities
+        .iter()
+        .map(|(r, _)| r.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["2", "row-2-2", " D4 ", "row-2"],
+        "given ids are kept exactly"
+    );
+    assert!(
+        resolution
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.contains("row-N")),
+        "{:?}",
+        resolution.report.warnings
+    );
+}
+
+#[test]
 fn cancelling_stops_and_leaves_the_resolver_unchanged() {
     let (input, _) = generated(300, 1);
     let flag = std::sync::atomic::AtomicBool::new(true);

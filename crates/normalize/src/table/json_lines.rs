@@ -3,12 +3,13 @@
 //! Values are kept as text the way they were written: a number keeps its digits (a phone
 //! `13800138000` never becomes `1.38e10`), so that normalizers see what a CSV export would
 //! have held. Values are taken as raw JSON text and only strings are decoded, so no float is
-//! ever formatted again.
+//! ever formatted again. A nested object becomes one column per key (`address.city`), as
+//! pandas' `json_normalize` does, never one cell of run-together text.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -25,12 +26,15 @@ const CELL_ALLOWANCE: usize = 1 << 22;
 /// lacks the key or holds `null`.
 ///
 /// Cells hold strings as they are, numbers as the exact digits written (`13800138000`, `1.50`,
-/// `1e3`), `true` / `false`, and arrays and objects as their JSON text without white space
-/// outside strings. Every row holds one cell per header.
+/// `1e3`), `true` / `false`, and arrays as their JSON text without white space outside
+/// strings. A nested object's values go to columns named `parent.key` (at any depth; an empty
+/// object is an empty `parent` cell). Every row holds one cell per header.
 ///
-/// A line that is not valid JSON, or not an object, is kept as a row of empty cells flagged
+/// A line that is not valid JSON, or not an object, is kept as a row flagged
 /// [`RowProblem::InvalidJson`] or [`RowProblem::NotAnObject`], so that the caller can keep it
-/// as a flagged record. When an object repeats a key, the last value wins and the row is
+/// as a flagged record. Of a line that breaks off (a truncated last line, a missing comma),
+/// the values read before the fault are kept in the columns other lines have, so its id
+/// survives; it brings no columns of its own. When an object repeats a key, the last value wins and the row is
 /// flagged [`RowProblem::DuplicateKey`]; an empty key's value is dropped and the row flagged
 /// [`RowProblem::EmptyKey`]. A row carries the first of these problems met in its line.
 ///
@@ -46,16 +50,19 @@ const CELL_ALLOWANCE: usize = 1 << 22;
 /// use sameas_normalize::table::{read_json_lines, RowProblem};
 /// let jsonl = br#"{"id": "C1", "phone": 13800138000}
 ///
-/// {"id": "C2", "tags": ["vip", 1.50], "phone": null}
+/// {"id": "C2", "tags": ["vip", 1.50], "phone": null, "home": {"city": "Shenzhen"}}
 /// not json
+/// {"id": "C4", "phone": 139
 /// "#;
 /// let table = read_json_lines(jsonl, None).unwrap();
-/// assert_eq!(table.headers, ["id", "phone", "tags"]);
-/// assert_eq!(table.rows[0].cells, ["C1", "13800138000", ""]);
-/// assert_eq!(table.rows[1].cells, ["C2", "", r#"["vip",1.50]"#]);
+/// assert_eq!(table.headers, ["id", "phone", "tags", "home.city"]);
+/// assert_eq!(table.rows[0].cells, ["C1", "13800138000", "", ""]);
+/// assert_eq!(table.rows[1].cells, ["C2", "", r#"["vip",1.50]"#, "Shenzhen"]);
 /// assert_eq!((table.rows[2].number, table.rows[2].line), (3, 4));
 /// // `n` could start `null`: the `o` is where reading fails.
 /// assert_eq!(table.rows[2].problem, Some(RowProblem::InvalidJson { column: 2 }));
+/// // A truncated line keeps its id; the number it broke off in may be cut short, so it goes.
+/// assert_eq!(table.rows[3].cells, ["C4", "", "", ""]);
 /// ```
 pub fn read_json_lines(bytes: &[u8], encoding: Option<&str>) -> Result<Table, TableError> {
     let (text, encoding) = decode_table(bytes, encoding)?;
@@ -95,7 +102,8 @@ impl Columns {
 
 pub(super) fn from_text(text: &str, encoding: &'static str) -> Result<Table, TableError> {
     let mut columns = Columns::default();
-    let mut rows = Vec::new();
+    let mut rows: Vec<SparseRow> = Vec::new();
+    let mut partial = Vec::new();
     let mut number = 0;
     for (index, raw_line) in text.split('\n').enumerate() {
         let line = raw_line.trim_matches(is_blank_char);
@@ -115,16 +123,27 @@ pub(super) fn from_text(text: &str, encoding: &'static str) -> Result<Table, Tab
             .count();
         match parse_line(line) {
             Ok(entries) => fill_row(&mut row, entries, &mut columns),
-            Err(problem) => {
+            Err((problem, read)) => {
                 row.problem = Some(match problem {
                     RowProblem::InvalidJson { column } => RowProblem::InvalidJson {
                         column: leading_chars + column,
                     },
                     other => other,
                 });
+                if !read.is_empty() {
+                    partial.push((rows.len(), read));
+                }
             }
         }
         rows.push(row);
+    }
+    // A broken line's values fill only the columns the good lines made.
+    for (at, read) in partial {
+        for (key, value) in read {
+            if let Some(&index) = columns.index.get(key.trim()) {
+                rows[at].cells.push((index, value));
+            }
+        }
     }
     if columns.names.is_empty() {
         return Err(TableError::NoKeys);
@@ -179,23 +198,78 @@ fn fill_row(row: &mut SparseRow, entries: Vec<(String, String)>, columns: &mut C
     }
 }
 
-/// One line's `(key, cell)` pairs in written order, or why the line is no object.
-fn parse_line(line: &str) -> Result<Vec<(String, String)>, RowProblem> {
-    let parsed: ParsedLine = serde_json::from_str(line).map_err(|err| invalid_at(line, 0, &err))?;
-    let ParsedLine::Object(entries) = parsed else {
-        return Err(RowProblem::NotAnObject);
+/// Entries of a line that is no (valid) object: why, and those read before the fault.
+type Broken = (RowProblem, Vec<(String, String)>);
+
+/// One line's `(key, cell)` pairs in written order (nested objects flattened), or why the
+/// line is no object, with the pairs read before the fault.
+fn parse_line(line: &str) -> Result<Vec<(String, String)>, Broken> {
+    let read = RefCell::new(Vec::new());
+    let mut deserializer = serde_json::Deserializer::from_str(line);
+    let parsed = deserializer
+        .deserialize_any(LineVisitor { read: &read })
+        .and_then(|is_object| deserializer.end().map(|()| is_object));
+    let mut entries = Vec::new();
+    let mut raw_entries = read.into_inner();
+    let problem = match parsed {
+        Ok(true) => None,
+        Ok(false) => Some(RowProblem::NotAnObject),
+        Err(err) => {
+            // A number or literal the line broke off in may be cut short: drop it.
+            if err.is_eof()
+                && raw_entries
+                    .last()
+                    .is_some_and(|(_, raw)| !raw.get().ends_with(['"', '}', ']']))
+            {
+                raw_entries.pop();
+            }
+            Some(invalid_at(line, 0, &err))
+        }
     };
-    entries
-        .into_iter()
-        .map(|(key, raw)| {
-            let value = cell_text(raw.get()).map_err(|err| {
-                // The value is a slice of the line; its place gives the column of the error.
-                let offset = raw.get().as_ptr() as usize - line.as_ptr() as usize;
-                invalid_at(line, offset, &err)
-            })?;
-            Ok((key, value))
-        })
-        .collect()
+    for (key, raw) in raw_entries {
+        if let Err(problem) = push_entry(key.trim(), raw, line, &mut entries) {
+            return Err((problem, entries));
+        }
+    }
+    match problem {
+        None => Ok(entries),
+        Some(problem) => Err((problem, entries)),
+    }
+}
+
+/// Pushes one entry's cell, or, for an object, one cell per key under `key.child`.
+fn push_entry(
+    key: &str,
+    raw: &RawValue,
+    line: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), RowProblem> {
+    // The value is a slice of the line; its place gives the column of an error.
+    let offset = raw.get().as_ptr() as usize - line.as_ptr() as usize;
+    if raw.get().starts_with('{') {
+        let read = RefCell::new(Vec::new());
+        serde_json::Deserializer::from_str(raw.get())
+            .deserialize_any(LineVisitor { read: &read })
+            .map_err(|err| invalid_at(line, offset, &err))?;
+        let children = read.into_inner();
+        if children.is_empty() {
+            out.push((key.to_string(), String::new()));
+        }
+        for (child, value) in children {
+            let child = child.trim();
+            // A blank part leaves the key empty, which the row reports.
+            let joined = if key.is_empty() || child.is_empty() {
+                String::new()
+            } else {
+                format!("{key}.{child}")
+            };
+            push_entry(&joined, value, line, out)?;
+        }
+        return Ok(());
+    }
+    let value = cell_text(raw.get()).map_err(|err| invalid_at(line, offset, &err))?;
+    out.push((key.to_string(), value));
+    Ok(())
 }
 
 /// [`RowProblem::InvalidJson`] at the character of `line` where reading `line[offset..]`
@@ -254,22 +328,14 @@ fn compact(raw: &str) -> String {
     out
 }
 
-/// A line as JSON: an object's entries with their values as raw text, or anything else.
-enum ParsedLine<'a> {
-    Object(Vec<(String, &'a RawValue)>),
-    NotAnObject,
+/// Reads a JSON value: `true` for an object, whose entries it pushes into `read` as they are
+/// read (so a line that breaks off keeps those before the fault), `false` for anything else.
+struct LineVisitor<'a, 'de> {
+    read: &'a RefCell<Vec<(String, &'de RawValue)>>,
 }
 
-impl<'de> Deserialize<'de> for ParsedLine<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LineVisitor)
-    }
-}
-
-struct LineVisitor;
-
-impl<'de> Visitor<'de> for LineVisitor {
-    type Value = ParsedLine<'de>;
+impl<'de> Visitor<'de> for LineVisitor<'_, 'de> {
+    type Value = bool;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str("a JSON value")
@@ -277,40 +343,40 @@ impl<'de> Visitor<'de> for LineVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // Keep every entry, repeats included: the caller decides what a repeat means.
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some(key) = map.next_key::<String>()? {
-            entries.push((key, map.next_value::<&'de RawValue>()?));
+            let value = map.next_value::<&'de RawValue>()?;
+            self.read.borrow_mut().push((key, value));
         }
-        Ok(ParsedLine::Object(entries))
+        Ok(true)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         IgnoredAny.visit_seq(seq)?;
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(ParsedLine::NotAnObject)
+        Ok(false)
     }
 }
 
@@ -360,19 +426,23 @@ mod tests {
         assert_eq!(
             table.headers,
             [
-                "name", "escaped", "vip", "opt_out", "email", "tags", "address"
+                "name",
+                "escaped",
+                "vip",
+                "opt_out",
+                "email",
+                "tags",
+                "address.city",
+                "address.line"
             ]
         );
         assert_eq!(
             table.rows[0].cells,
-            [" 张伟 ", "张\n\"x\"", "true", "false", "", "", ""]
+            [" 张伟 ", "张\n\"x\"", "true", "false", "", "", "", ""]
         );
         assert_eq!(
             table.rows[1].cells[5..],
-            [
-                r#"["a b",1.0,{"k":[]}]"#,
-                r#"{"city":"深圳","line":"1 \"A\"  Rd"}"#
-            ]
+            [r#"["a b",1.0,{"k":[]}]"#, "深圳", "1 \"A\"  Rd"]
         );
     }
 
@@ -427,7 +497,9 @@ mod tests {
             ]
         );
         let ids: Vec<&str> = table.rows.iter().map(|r| r.cells[0].as_str()).collect();
-        assert_eq!(ids, ["1", "", "", "", "4", "5", "", "", "", "9"]);
+        // A broken line keeps what it held before the fault (`2`, and `6` before the
+        // trailing object); a line that is no object, or faults first, keeps nothing.
+        assert_eq!(ids, ["1", "2", "", "", "4", "5", "6", "", "", "9"]);
         // A bad line brings no columns, not even from the part read before the fault.
         assert_eq!(table.headers, ["id"]);
         assert!(table.rows.iter().all(|r| r.cells.len() == 1));
@@ -445,7 +517,7 @@ mod tests {
         }
         assert_eq!(
             RowProblem::InvalidJson { column: 3 }.reason(),
-            "invalid JSON at column 3; all cells left empty"
+            "invalid JSON at column 3; only the values before it are kept"
         );
     }
 
@@ -472,6 +544,40 @@ mod tests {
         // A BOM left in the middle by joining two files is not part of the next line.
         let joined = format!("{text}\u{feff}{text}");
         assert_eq!(read(&joined).rows[1].cells[1], "张伟");
+    }
+
+    #[test]
+    fn nested_objects_become_columns_at_any_depth() {
+        let table = read(concat!(
+            r#"{"id": "1", "address": {"city": "北京", "street": {"no": 8}}, "empty": {}}"#,
+            "\n",
+            r#"{"id": "2", "address": {"city": "上海", " ": "x"}, "address.city": "dup"}"#,
+        ));
+        assert_eq!(
+            table.headers,
+            ["id", "address.city", "address.street.no", "empty"]
+        );
+        assert_eq!(table.rows[0].cells, ["1", "北京", "8", ""]);
+        assert_eq!(table.rows[0].problem, None);
+        // A blank nested key is an empty key; a flattened key that repeats one written out
+        // is a repeat.
+        assert_eq!(table.rows[1].cells, ["2", "dup", "", ""]);
+        assert_eq!(table.rows[1].problem, Some(RowProblem::EmptyKey));
+    }
+
+    #[test]
+    fn a_truncated_line_keeps_its_id_and_drops_a_cut_number() {
+        let table =
+            read("{\"id\": \"R001\", \"phone\": 13800138000}\n{\"id\": \"R010\", \"phone\": 1380");
+        assert_eq!(table.rows[1].cells, ["R010", ""]);
+        assert!(matches!(
+            table.rows[1].problem,
+            Some(RowProblem::InvalidJson { .. })
+        ));
+        // A string cut short never reaches a cell either.
+        let table =
+            read("{\"id\": \"R001\", \"name\": \"Ann\"}\n{\"id\": \"R010\", \"name\": \"An");
+        assert_eq!(table.rows[1].cells, ["R010", ""]);
     }
 
     #[test]
