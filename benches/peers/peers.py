@@ -16,6 +16,7 @@ them all. A tool over --timeout or --max-memory-gb is stopped and reported as su
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import signal
@@ -88,7 +89,7 @@ def prepare(entry: dict) -> Dataset:
                     if joined and not joined.endswith(b"\n"):
                         joined += b"\n"
                 data.write_bytes(bytes(joined))
-    with open(data, "rb") as f:
+    with (gzip.open if data.suffix == ".gz" else open)(data, "rb") as f:
         records = sum(1 for _ in f) - 1
     return Dataset(name, data.resolve(), truth.resolve(), bool(entry.get("slow")), records)
 

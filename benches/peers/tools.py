@@ -6,9 +6,10 @@ and peak memory are the tool's own:
     python tools.py TOOL INPUT.csv ENTITIES.csv
 
 TOOL is one of splink, goldenmatch_zero, goldenmatch, recordlinkage. The file's kind
-(FEBRL, Splink's fake_1000, or the generator's retail records) is read from its header,
-and each kind has its own column mapping below. Nothing here looks at a truth file, and
-the truth column that fake_1000 carries (`cluster`) is dropped before any tool sees it.
+(FEBRL, Splink's fake_1000, the generator's retail records, pseudopeople, Splink's
+historical persons or the Senzing truth set) is read from its header, and each kind has
+its own column mapping below. Nothing here looks at a truth file, and the truth column that
+fake_1000 carries (`cluster`) is dropped before any tool sees it.
 """
 
 from __future__ import annotations
@@ -48,8 +49,37 @@ SYNTH = [
     "member_no",
     "device_id",
 ]
+PSEUDO = [
+    "first_name",
+    "middle_initial",
+    "last_name",
+    "dob",
+    "street_number",
+    "street_name",
+    "unit_number",
+    "city",
+    "state",
+    "zipcode",
+    "ssn",
+    "sex",
+]
+HISTORICAL = [
+    "first_name",
+    "surname",
+    "dob",
+    "birth_place",
+    "postcode_fake",
+    "gender",
+    "occupation",
+]
+SENZING = ["RECORD_ID", "PRIMARY_NAME_LAST", "PRIMARY_NAME_FIRST", "PRIMARY_NAME_FULL"]
 # Columns that carry the answer, never a feature.
 TRUTH_COLUMNS = {"cluster"}
+# The record id where it is not the first column (the Senzing file starts with DATA_SOURCE).
+ID_COLUMN = {"senzing": "RECORD_ID"}
+# Placeholders a look at pseudopeople's value counts shows: one city and one zipcode on
+# 20,000 of 36,882 rows, shared by unrelated people; read as blanks.
+PLACEHOLDERS = {"city": {"anytown"}, "zipcode": {"00000"}}
 
 
 def read_raw(path: str) -> pd.DataFrame:
@@ -69,7 +99,17 @@ def kind_of(df: pd.DataFrame) -> str:
         return "fake"
     if set(SYNTH) <= cols:
         return "synth"
+    if set(PSEUDO) <= cols:
+        return "pseudopeople"
+    if set(HISTORICAL) <= cols:
+        return "historical"
+    if set(SENZING) <= cols:
+        return "senzing"
     raise SystemExit(f"unknown file layout: columns {sorted(cols)}")
+
+
+def id_column(df: pd.DataFrame, kind: str) -> str:
+    return ID_COLUMN.get(kind, df.columns[0])
 
 
 def _none_if_blank(s: pd.Series) -> pd.Series:
@@ -92,8 +132,18 @@ _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
 
-def _iso_date(value: str) -> str | None:
-    """The common birth-date spellings to YYYY-MM-DD; anything else is blank."""
+def _full_year(yy: str) -> int:
+    """A two-digit birth year: this century unless that is in the future."""
+    y = 2000 + int(yy)
+    return y - 100 if y > date.today().year else y
+
+
+def _iso_date(value: str, *, more: bool = False) -> str | None:
+    """The common birth-date spellings to YYYY-MM-DD; anything else is blank.
+
+    `more` (pseudopeople, Senzing) also reads MMDDYYYY where YYYYMMDD cannot be a birth
+    date, two-digit years (M/D/YY, D-Mon-YY) and D-Mon-YYYY; the other kinds keep the
+    spellings they were first measured with."""
     v = value.strip().lower()
     if not v:
         return None
@@ -102,14 +152,26 @@ def _iso_date(value: str) -> str | None:
         y, mo, d = m.groups()
     elif re.fullmatch(r"\d{8}", v):
         y, mo, d = v[:4], v[4:6], v[6:]
+        if more and not 1800 <= int(y) <= date.today().year:
+            mo, d, y = v[:2], v[2:4], v[4:]  # MMDDYYYY
     elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", v):
         a, b, y = m.groups()
         mo, d = (a, b) if int(a) <= 12 else (b, a)  # month first unless it cannot be
+    elif more and (m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2})", v)):
+        a, b, yy = m.groups()
+        mo, d = (a, b) if int(a) <= 12 else (b, a)
+        y = str(_full_year(yy))
     elif m := re.fullmatch(r"([a-z]{3})[a-z]* (\d{1,2}),? (\d{4})", v):
         mon, d, y = m.groups()
         if mon not in _MONTHS:
             return None
         mo = str(_MONTHS[mon])
+    elif more and (m := re.fullmatch(r"(\d{1,2})[- ]([a-z]{3})[a-z]*[- ](\d{2}|\d{4})", v)):
+        d, mon, y = m.groups()
+        if mon not in _MONTHS:
+            return None
+        mo = str(_MONTHS[mon])
+        y = str(_full_year(y)) if len(y) == 2 else y
     else:
         return None
     try:
@@ -121,11 +183,80 @@ def _iso_date(value: str) -> str | None:
 _GENDER = {"m": "m", "male": "m", "男": "m", "1": "m", "f": "f", "female": "f", "女": "f", "2": "f"}
 
 
+def _email(value: str) -> str | None:
+    """The address alone, lower-case: `Maria Sentosa<msentosa@fmail.com>` is
+    `msentosa@fmail.com`."""
+    m = re.search(r"[^\s<>\"]+@[^\s<>\"]+", value)
+    return m.group(0).lower() if m else None
+
+
+def _alnum(s: pd.Series) -> pd.Series:
+    """Identifiers: letters and digits only (`842-69-8475` is `842698475`), upper-case."""
+    return _none_if_blank(s.str.upper().str.replace(r"[^0-9A-Z]", "", regex=True))
+
+
+def _senzing_names(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """First and last names from their columns; a record with only PRIMARY_NAME_FULL gets
+    them from it, `Last, First` or else the first and last words."""
+    first, last = _lower(df["PRIMARY_NAME_FIRST"]), _lower(df["PRIMARY_NAME_LAST"])
+    full = _lower(df["PRIMARY_NAME_FULL"])
+    only_full = first.isna() & last.isna() & full.notna()
+    for i in full.index[only_full]:
+        name = full[i]
+        if "," in name:
+            surname, given = (p.strip() for p in name.split(",", 1))
+        else:
+            words = name.split()
+            given, surname = words[0], (words[-1] if len(words) > 1 else None)
+        first[i], last[i] = given or None, surname or None
+    return first, last
+
+
 def clean(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """`unique_id` plus the kind's fields: lower-case, trimmed, blanks as nulls;
     phones as digits, dates as ISO strings, gender codes as m/f."""
-    out = pd.DataFrame({"unique_id": df.iloc[:, 0]})
-    if kind == "febrl":
+    out = pd.DataFrame({"unique_id": df[id_column(df, kind)]})
+    if kind == "pseudopeople":
+        for c in ["first_name", "last_name", "street_number", "street_name", "unit_number",
+                  "city", "state", "zipcode"]:
+            out[c] = _lower(df[c])
+        for c, values in PLACEHOLDERS.items():
+            out[c] = out[c].where(~out[c].isin(values), None)
+        # SSA's records hold the whole middle name in middle_initial
+        out["middle_initial"] = _lower(df["middle_initial"].str[:1])
+        out["dob"] = df["dob"].map(lambda v: _iso_date(v, more=True))
+        out["ssn"] = _alnum(df["ssn"])
+        out["sex"] = df["sex"].str.lower().map(_GENDER)
+        # one address, as in Splink's pseudopeople tutorial: number, street and unit
+        # (its parts are one fact, not three independent ones); null without both
+        parts = out[["street_number", "street_name", "unit_number"]].fillna("")
+        out["address"] = (parts["street_number"] + " " + parts["street_name"] + " "
+                          + parts["unit_number"]).str.strip()
+        out["address"] = out["address"].where(
+            out["street_number"].notna() & out["street_name"].notna(), None)
+    elif kind == "historical":
+        for c in HISTORICAL:
+            out[c] = _lower(df[c])
+        out["dob"] = df["dob"].map(_iso_date)
+        # Splink's tutorial compares first name and surname together on this column
+        out["first_name_surname_concat"] = out["first_name"] + " " + out["surname"]
+    elif kind == "senzing":
+        out["first_name"], out["last_name"] = _senzing_names(df)
+        out["org_name"] = _lower(df["PRIMARY_NAME_ORG"])
+        out["dob"] = df["DATE_OF_BIRTH"].map(lambda v: _iso_date(v, more=True))
+        out["gender"] = df["GENDER"].str.lower().map(_GENDER)
+        for c, src in [("ssn", "SSN_NUMBER"), ("passport", "PASSPORT_NUMBER"),
+                       ("drivers_license", "DRIVERS_LICENSE_NUMBER"),
+                       ("national_id", "NATIONAL_ID_NUMBER"), ("tax_id", "TAX_ID_NUMBER")]:
+            out[c] = _alnum(df[src])
+        out["email"] = df["EMAIL_ADDRESS"].map(_email)
+        out["phone"] = df["PHONE_NUMBER"].map(_phone)
+        # one address per record: ADDR_FULL, or the parts joined
+        parts = df[["ADDR_LINE1", "ADDR_CITY", "ADDR_STATE", "ADDR_POSTAL_CODE"]]
+        joined = parts.apply(lambda r: " ".join(v for v in r if v), axis=1)
+        address = df["ADDR_FULL"].where(df["ADDR_FULL"] != "", joined)
+        out["address"] = _lower(address.str.replace(r"[,.]", " ", regex=True))
+    elif kind == "febrl":
         for c in FEBRL:
             out[c] = _lower(df[c])
         out = out.rename(columns={"date_of_birth": "dob"})
@@ -185,6 +316,7 @@ def splink_settings(kind: str):
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
+    recall = 0.7  # of the deterministic rules, for the prior
     if kind == "febrl":
         comparisons = [
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
@@ -227,6 +359,102 @@ def splink_settings(kind: str):
         ]
         deterministic = [block_on("first_name", "surname", "dob"), block_on("email")]
         em = [block_on("first_name", "surname"), block_on("dob")]
+    elif kind == "pseudopeople":
+        # city and zipcode are left out: past the placeholders (null) only typos of them
+        # remain (219 and 309 cells), and state is one value on every row that has one
+        comparisons = [
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("middle_initial"),
+            cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.LevenshteinAtThresholds("address", [1, 2]).configure(
+                term_frequency_adjustments=True
+            ),
+            cl.LevenshteinAtThresholds("ssn", [1, 2]),
+            cl.ExactMatch("sex"),
+        ]
+        blocking = [
+            block_on("ssn"),
+            block_on("first_name", "last_name"),
+            block_on("last_name", "dob"),
+            block_on("first_name", "dob"),
+            block_on("address", "first_name"),
+            block_on("address", "last_name"),
+        ]
+        deterministic = [
+            block_on("ssn"),
+            block_on("first_name", "last_name", "dob"),
+            block_on("first_name", "last_name", "address"),
+        ]
+        em = [block_on("first_name", "last_name"), block_on("dob"), block_on("ssn")]
+    elif kind == "historical":
+        # Splink's own tutorial for this file ("Linking a dataset of real historical
+        # persons"): its comparisons, blocking rules, prior rules and recall (60%)
+        comparisons = [
+            cl.ForenameSurnameComparison(
+                "first_name",
+                "surname",
+                forename_surname_concat_col_name="first_name_surname_concat",
+            ),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.PostcodeComparison("postcode_fake"),
+            cl.ExactMatch("birth_place").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("occupation").configure(term_frequency_adjustments=True),
+        ]
+        blocking = [
+            block_on("substr(first_name,1,3)", "substr(surname,1,4)"),
+            block_on("surname", "dob"),
+            block_on("first_name", "dob"),
+            block_on("postcode_fake", "first_name"),
+            block_on("postcode_fake", "surname"),
+            block_on("dob", "birth_place"),
+            block_on("substr(postcode_fake,1,3)", "dob"),
+            block_on("substr(postcode_fake,1,3)", "first_name"),
+            block_on("substr(postcode_fake,1,3)", "surname"),
+            block_on("substr(first_name,1,2)", "substr(surname,1,2)", "substr(dob,1,4)"),
+        ]
+        deterministic = [
+            block_on("first_name", "surname", "dob"),
+            block_on("substr(first_name,1,2)", "surname", "substr(postcode_fake,1,2)"),
+            block_on("dob", "postcode_fake"),
+        ]
+        recall = 0.6
+        em = [block_on("first_name", "surname"), block_on("dob")]
+    elif kind == "senzing":
+        comparisons = [
+            cl.ForenameSurnameComparison("first_name", "last_name"),
+            cl.JaroWinklerAtThresholds("org_name", [0.9, 0.8]),
+            cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.ExactMatch("gender"),
+            cl.ExactMatch("ssn"),
+            cl.ExactMatch("passport"),
+            cl.ExactMatch("drivers_license"),
+            cl.ExactMatch("national_id"),
+            cl.ExactMatch("tax_id"),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("phone"),
+            cl.JaroWinklerAtThresholds("address", [0.9, 0.8]),
+        ]
+        blocking = [
+            block_on("ssn"),
+            block_on("passport"),
+            block_on("drivers_license"),
+            block_on("national_id"),
+            block_on("tax_id"),
+            block_on("email"),
+            block_on("phone"),
+            block_on("first_name", "last_name"),
+            block_on("last_name", "dob"),
+            block_on("first_name", "dob"),
+            block_on("last_name", "address"),
+            block_on("org_name"),
+        ]
+        deterministic = [
+            block_on("ssn"),
+            block_on("passport"),
+            block_on("first_name", "last_name", "dob"),
+        ]
+        em = [block_on("last_name"), block_on("dob"), block_on("address")]
     else:
         comparisons = [
             cl.NameComparison("name").configure(term_frequency_adjustments=True),
@@ -261,7 +489,7 @@ def splink_settings(kind: str):
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
     )
-    return settings, deterministic, em
+    return settings, deterministic, recall, em
 
 
 def run_splink(df: pd.DataFrame, kind: str, out: str) -> None:
@@ -271,11 +499,11 @@ def run_splink(df: pd.DataFrame, kind: str, out: str) -> None:
 
     stage = Stages()
     data = clean(df, kind)
-    settings, deterministic, em = splink_settings(kind)
+    settings, deterministic, recall, em = splink_settings(kind)
     db_api = DuckDBAPI()
     linker = Linker(db_api.register(data), settings, log_level=logging.WARNING)
     stage("clean")
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
     stage("prior")
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     stage("u")
@@ -314,7 +542,7 @@ def run_goldenmatch_zero(df: pd.DataFrame, kind: str, out: str) -> None:
     import goldenmatch as gm
     import pyarrow as pa
 
-    id_col = df.columns[0]
+    id_col = id_column(df, kind)
     table = pa.Table.from_pandas(df, preserve_index=False)
     result = gm.dedupe_df(table, exclude_columns=[id_col])
     _goldenmatch_entities(result, df[id_col], out)
@@ -353,6 +581,30 @@ def goldenmatch_config(kind: str):
         fields = [jw("first_name"), jw("surname"), lev("dob"), exact("city"), lev("email")]
         passes = [["first_name", "surname"], ["surname", "dob"], ["first_name", "dob"],
                   ["email"], ["city", "first_name"]]
+    elif kind == "pseudopeople":
+        fields = [
+            jw("first_name"), jw("last_name"), exact("middle_initial"), lev("dob"),
+            lev("address"), lev("ssn"), exact("sex"),
+        ]
+        passes = [["ssn"], ["first_name", "last_name"], ["last_name", "dob"],
+                  ["first_name", "dob"], ["address", "first_name"], ["address", "last_name"]]
+    elif kind == "historical":
+        fields = [
+            jw("first_name"), jw("surname"), lev("dob"), lev("postcode_fake"),
+            exact("birth_place"), exact("occupation"),
+        ]
+        passes = [["first_name", "surname"], ["surname", "dob"], ["first_name", "dob"],
+                  ["postcode_fake", "first_name"], ["postcode_fake", "surname"],
+                  ["dob", "birth_place"]]
+    elif kind == "senzing":
+        fields = [
+            jw("first_name"), jw("last_name"), jw("org_name"), lev("dob"), exact("gender"),
+            exact("ssn"), exact("passport"), exact("drivers_license"), exact("national_id"),
+            exact("tax_id"), lev("email"), exact("phone"), jw("address"),
+        ]
+        passes = [["ssn"], ["passport"], ["drivers_license"], ["national_id"], ["tax_id"],
+                  ["email"], ["phone"], ["first_name", "last_name"], ["last_name", "dob"],
+                  ["first_name", "dob"], ["last_name", "address"], ["org_name"]]
     else:
         fields = [
             jw("name"), exact("phone"), lev("email"), jw("address"), lev("birth_date"),
@@ -399,6 +651,24 @@ def run_recordlinkage(df: pd.DataFrame, kind: str, out: str) -> None:
                   ["email"], ["city", "first_name"]]
         strings = ["first_name", "surname", "email"]
         exacts = ["dob", "city"]
+    elif kind == "pseudopeople":
+        blocks = [["ssn"], ["first_name", "last_name"], ["last_name", "dob"],
+                  ["first_name", "dob"], ["address", "first_name"], ["address", "last_name"]]
+        strings = ["first_name", "last_name", "address"]
+        exacts = ["middle_initial", "dob", "ssn", "sex"]
+    elif kind == "historical":
+        blocks = [["first_name", "surname"], ["surname", "dob"], ["first_name", "dob"],
+                  ["postcode_fake", "first_name"], ["postcode_fake", "surname"],
+                  ["dob", "birth_place"]]
+        strings = ["first_name", "surname"]
+        exacts = ["dob", "postcode_fake", "birth_place", "occupation"]
+    elif kind == "senzing":
+        blocks = [["ssn"], ["passport"], ["drivers_license"], ["national_id"], ["tax_id"],
+                  ["email"], ["phone"], ["first_name", "last_name"], ["last_name", "dob"],
+                  ["first_name", "dob"], ["last_name", "address"], ["org_name"]]
+        strings = ["first_name", "last_name", "org_name", "address", "email"]
+        exacts = ["dob", "gender", "ssn", "passport", "drivers_license", "national_id",
+                  "tax_id", "phone"]
     else:
         blocks = [["phone"], ["email"], ["id_number"], ["member_no"], ["device_id"],
                   ["name", "birth_date"], ["name", "address"]]
