@@ -94,6 +94,8 @@ pub struct BadRow {
 #[derive(Debug, Default)]
 pub(crate) struct Prepared {
     pub ids: Vec<RecordId>,
+    /// The ids in input order, when the records were put in record-id order.
+    pub input_ids: Vec<RecordId>,
     pub channels: Vec<Channel>,
     pub records: Vec<NormalizedRecord>,
     /// Per record: whether it came from a bad row (kept, never matched).

@@ -217,11 +217,18 @@ impl Resolver {
     ) -> Result<(Prepared, Dataset), Error> {
         let mut prepared = self.read(input, control)?;
         let schema = self.config.as_ref().expect("read sets it").schema.clone();
-        let data = Dataset::new(
-            schema,
-            std::mem::take(&mut prepared.ids),
-            std::mem::take(&mut prepared.records),
-        )?;
+        // Everything after reading works on the records in record-id order, so that the
+        // answer never depends on the order of the input's rows (samples, strides and ties
+        // follow positions); `input_ids` keeps the input order for the outputs.
+        prepared.input_ids = prepared.ids.clone();
+        let mut order: Vec<u32> = (0..prepared.ids.len() as u32).collect();
+        order
+            .par_sort_unstable_by(|&a, &b| prepared.ids[a as usize].cmp(&prepared.ids[b as usize]));
+        let ids = permute(std::mem::take(&mut prepared.ids), &order);
+        let records = permute(std::mem::take(&mut prepared.records), &order);
+        prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
+        prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
+        let data = Dataset::new(schema, ids, records)?;
         Ok((prepared, data))
     }
 
@@ -362,8 +369,8 @@ impl Resolver {
         report.training = training;
         report.timings = timings;
 
-        let entities = data
-            .ids
+        let entities = prepared
+            .input_ids
             .iter()
             .map(|id| {
                 let entity = graph
@@ -1446,4 +1453,13 @@ fn report(
         review_pairs: review.len() as u64,
         ..Report::default()
     }
+}
+
+/// `values` in the order `order` gives (`order[i]` is the position of the i-th value).
+fn permute<T>(values: Vec<T>, order: &[u32]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = values.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("a permutation"))
+        .collect()
 }

@@ -106,6 +106,53 @@ fn results_do_not_depend_on_row_order() {
     );
 }
 
+/// A seeded shuffle of `0..n`, so a case is reproducible from its seed.
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed | 1;
+    for i in (1..n).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
+/// Trains and resolves; returns the configuration (model and chosen rules) and entities.
+fn trained_run(input: &InputTable) -> (String, Vec<(sameas::EntityId, Vec<sameas::RecordId>)>) {
+    let mut resolver = Resolver::new();
+    resolver.resolve(input, None, &Control::none()).unwrap();
+    (resolver.to_json().unwrap(), resolver.entities())
+}
+
+#[test]
+fn training_does_not_depend_on_row_order_either() {
+    // Inference, generic values, the u sample, EM's strides, the blocking rules chosen and
+    // the clusters all follow record ids, never row positions.
+    let (input, _) = generated(20_000, 11);
+    let n = input.table.rows.len();
+    let (json, entities) = trained_run(&input);
+    let (json_shuffled, entities_shuffled) = trained_run(&reordered(&input, &shuffled(n, 7)));
+    assert!(json == json_shuffled, "the trained configuration differs");
+    assert_eq!(entities, entities_shuffled);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 4, ..Default::default() })]
+
+    /// Any permutation of the rows gives the same configuration and the same entities.
+    #[test]
+    fn any_row_order_gives_the_same_answer(seed in 0u64..1000, shuffle in proptest::prelude::any::<u64>()) {
+        let (input, _) = generated(300, seed);
+        let n = input.table.rows.len();
+        let (json, entities) = trained_run(&input);
+        let (json_shuffled, entities_shuffled) = trained_run(&reordered(&input, &shuffled(n, shuffle)));
+        proptest::prop_assert!(json == json_shuffled);
+        proptest::prop_assert_eq!(entities, entities_shuffled);
+    }
+}
+
 #[test]
 fn a_previous_run_keeps_entity_ids() {
     let (input, _) = generated(800, 3);
