@@ -6,6 +6,7 @@ mod bench_run;
 mod bench_suite;
 mod commands;
 mod eval;
+mod infer;
 mod matching;
 mod resolve;
 mod synth;
@@ -28,6 +29,9 @@ enum Command {
     Normalize(commands::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
     Profile(commands::ProfileArgs),
+    /// Show how each column of a file is read (kind, field, compared or not) and why, and
+    /// the normalizer options, comparisons and candidate blocking rules that follow.
+    Infer(infer::InferArgs),
     /// Resolve a file into entities: golden records, conflicts, events, a review file and a
     /// report in one directory.
     Resolve(resolve::ResolveArgs),
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => commands::normalize(&args),
         Command::Profile(args) => commands::profile(&args),
+        Command::Infer(args) => infer::run_infer(&args),
         Command::Resolve(args) => resolve::run_resolve(&args),
         Command::ExplainEntity(args) => resolve::run_explain_entity(&args),
         Command::Match(args) => matching::run_match(&args),

@@ -572,16 +572,20 @@ pub fn run_explain_entity(args: &ExplainEntityArgs) -> Result<()> {
     if !explanation.refused.is_empty() {
         writeln!(out, "refused:")?;
         for j in &explanation.refused {
-            let evidence = j
-                .evidence
-                .as_ref()
-                .map(|(a, b)| format!(" (evidence: records {a} and {b})"))
-                .unwrap_or_default();
             writeln!(
                 out,
-                "  {} + {}  p={:.6} w={:+.2}  {}{evidence}",
+                "  {} + {}  p={:.6} w={:+.2}  {}",
                 j.record_id_l, j.record_id_r, j.match_probability, j.match_weight, j.outcome
             )?;
+            if let Some(reason) = &j.reason {
+                writeln!(out, "      why: {reason}")?;
+            }
+        }
+    }
+    if !explanation.generic.is_empty() {
+        writeln!(out, "generic values:")?;
+        for note in &explanation.generic {
+            writeln!(out, "  {note}")?;
         }
     }
     Ok(())

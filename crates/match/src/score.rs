@@ -107,6 +107,10 @@ pub struct PairExplanation {
     pub threshold: f64,
     /// Whether the pair is a match.
     pub is_match: bool,
+    /// What else a reader should know, such as a value of either record treated as missing
+    /// because many unrelated records share it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Term frequencies count a family name and a given name each on its own; a rare given
@@ -611,6 +615,7 @@ impl Matcher {
             match_probability,
             threshold: self.threshold,
             is_match: match_probability >= self.threshold,
+            notes: Vec::new(),
         }
     }
 }
@@ -656,6 +661,9 @@ impl PairExplanation {
             self.threshold,
             if self.is_match { "MATCH" } else { "no match" }
         );
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
         out
     }
 }

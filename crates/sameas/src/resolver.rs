@@ -64,6 +64,9 @@ pub struct EntityExplanation {
     pub joins: Vec<JoinExplanation>,
     /// Joins touching its records that a constraint refused.
     pub refused: Vec<JoinExplanation>,
+    /// Values of its records treated as missing because many unrelated records share
+    /// them (which record, which field; never the value).
+    pub generic: Vec<String>,
 }
 
 /// One logged join.
@@ -81,6 +84,9 @@ pub struct JoinExplanation {
     pub outcome: String,
     /// For a refusal by a cannot-link pair: that pair.
     pub evidence: Option<(RecordId, RecordId)>,
+    /// For a refusal: why, in words (the constraint and the evidence that holds it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl std::fmt::Debug for Resolver {
@@ -501,7 +507,9 @@ impl Resolver {
             .ok_or(Error::UnknownRecord)?;
         let local = state.subset(&[ia, ib])?;
         let matcher = Matcher::with_term_frequencies(&config.matching, &local, frequencies)?;
-        Ok(matcher.explain(0, 1))
+        let mut explanation = matcher.explain(0, 1);
+        explanation.notes = state.generic_notes(&config.schema, &[ia, ib]);
+        Ok(explanation)
     }
 
     /// The records of an entity and the joins that built it, with the refused ones.
@@ -534,6 +542,10 @@ impl Resolver {
                 )),
                 _ => None,
             },
+            reason: match &join.outcome {
+                JoinOutcome::Refused(refusal) => Some(self.refusal_reason(refusal)),
+                _ => None,
+            },
         };
         for join in state.joins.iter().flatten() {
             let (a_in, b_in) = (member_set.contains(&join.a), member_set.contains(&join.b));
@@ -552,8 +564,14 @@ impl Resolver {
         };
         joins.sort_by(by_strength);
         refused.sort_by(by_strength);
+        let generic = self
+            .config
+            .as_ref()
+            .map(|c| state.generic_notes(&c.schema, &members))
+            .unwrap_or_default();
         Ok(EntityExplanation {
             entity: id,
+            generic,
             records: members
                 .iter()
                 .map(|&m| state.data.ids[m as usize].clone())
@@ -597,6 +615,48 @@ impl Resolver {
     }
 }
 
+impl Resolver {
+    /// A refusal in words: the constraint, and for a cannot-link the comparisons of the
+    /// evidence pair that disagree.
+    fn refusal_reason(&self, refusal: &Refusal) -> String {
+        let Some(state) = self.state.as_ref() else {
+            return "refused".to_string();
+        };
+        let id = |i: u32| state.data.ids[i as usize].clone();
+        match refusal {
+            Refusal::CannotLink { a, b } => {
+                let (a, b) = (id(*a), id(*b));
+                let disagreeing = self
+                    .explain_pair(a.as_str(), b.as_str())
+                    .map(|e| {
+                        e.comparisons
+                            .iter()
+                            .filter(|c| c.weight < 0.0 && c.level == "different")
+                            .map(|c| format!("{} different ({:.1} bits)", c.comparison, c.weight))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                if disagreeing.is_empty() {
+                    format!("{a} and {b} were decided to be different customers")
+                } else {
+                    format!(
+                        "{a} and {b}, one on each side, are different people: {}",
+                        disagreeing.join(", ")
+                    )
+                }
+            }
+            Refusal::Exclusive { a, b, .. } => format!(
+                "{} and {}, one on each side, hold different valid values of a field that \
+                 identifies one person (a national id)",
+                id(*a),
+                id(*b)
+            ),
+            #[allow(unreachable_patterns)]
+            _ => "refused".to_string(),
+        }
+    }
+}
+
 fn outcome_name(outcome: &JoinOutcome) -> String {
     match outcome {
         JoinOutcome::Joined => "joined".into(),
@@ -623,6 +683,31 @@ impl State {
 
     fn index_of(&self, id: &RecordId) -> Option<u32> {
         self.graph.index_of(id)
+    }
+
+    /// Per record of `indices`, the fields whose value was treated as generic.
+    fn generic_notes(&self, schema: &sameas_core::Schema, indices: &[u32]) -> Vec<String> {
+        let mut notes = Vec::new();
+        for &i in indices {
+            for (spec, field) in schema
+                .fields
+                .iter()
+                .zip(&self.data.records[i as usize].fields)
+            {
+                if field
+                    .issues
+                    .iter()
+                    .any(|issue| issue.reason == crate::generic::GENERIC_REASON)
+                {
+                    notes.push(format!(
+                        "{}: its {} is a generic value (many unrelated records share it), \
+                         not used for matching",
+                        self.data.ids[i as usize], spec.name
+                    ));
+                }
+            }
+        }
+        notes
     }
 
     /// The held records `indices` as a dataset of their own, in that order.

@@ -295,10 +295,7 @@ pub(crate) fn read_header(header: &str) -> HeaderReading {
         "birthplace",
     ];
     if has(ATTRIBUTES) {
-        return settled(
-            Role::Attribute,
-            "the header names a personal attribute: compared as a category",
-        );
+        return settled(Role::Attribute, "the header names a personal attribute");
     }
     if words.len() > 1 && has(&["national", "resident", "citizen"]) && has(&["id", "number"]) {
         return suggested(
@@ -435,7 +432,7 @@ fn address_part(words: &[String]) -> Option<HeaderReading> {
     if has(&["country"]) {
         return Some(settled(
             Role::Attribute,
-            "the header names a country: compared as a category",
+            "the header names a country, an attribute",
         ));
     }
     if addressy {
@@ -488,7 +485,7 @@ fn name_part(words: &[String]) -> Option<HeaderReading> {
     ]) {
         return Some(settled(
             Role::Attribute,
-            "the header names an organisation's name: compared as a category",
+            "the header names an organisation's name, an attribute",
         ));
     }
     if has(&[
@@ -589,10 +586,7 @@ fn chinese(key: &str) -> HeaderReading {
         return settled(Role::Whole(FieldKind::Name), "the header names a name");
     }
     if has(&["职业", "工作单位", "单位", "公司", "民族", "国籍"]) {
-        return settled(
-            Role::Attribute,
-            "the header names a personal attribute: compared as a category",
-        );
+        return settled(Role::Attribute, "the header names a personal attribute");
     }
     if has(&["卡号", "会员号", "设备号", "编号", "账号", "号码"]) {
         return suggested(
