@@ -249,9 +249,9 @@ fn parse_sweep(spec: &str) -> Result<Vec<f64>> {
         .collect())
 }
 
-const HEADER: [&str; 17] = [
-    "dataset", "records", "pairs", "PC", "RR", "P", "R", "F1", "B3 F1", "norm s", "block s",
-    "train s", "score s", "clust s", "golden s", "total s", "peak MB",
+const HEADER: [&str; 18] = [
+    "dataset", "records", "pairs", "PC", "RR", "P", "R", "F1", "B3 F1", "refused", "norm s",
+    "block s", "train s", "score s", "clust s", "golden s", "total s", "peak MB",
 ];
 
 fn cells(row: &Row) -> Vec<String> {
@@ -266,6 +266,8 @@ fn cells(row: &Row) -> Vec<String> {
         format!("{:.4}", row.recall),
         format!("{:.4}", row.f1),
         format!("{:.4}", row.bcubed_f1),
+        // Refused joins, and in brackets those that split a true entity.
+        format!("{} ({})", row.refusals, row.wrong_refusals),
     ];
     for t in [
         s.normalize,

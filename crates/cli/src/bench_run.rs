@@ -99,6 +99,13 @@ pub struct Row {
     pub f1: f64,
     /// B-cubed F1.
     pub bcubed_f1: f64,
+    /// Joins the clustering refused (cannot-links, two identifying values).
+    #[serde(default)]
+    pub refusals: u64,
+    /// Of those, joins of two records of one true person: refusals that split a true
+    /// entity.
+    #[serde(default)]
+    pub wrong_refusals: u64,
     /// The match threshold in force.
     pub threshold: f64,
     /// Wall seconds per stage.
@@ -135,6 +142,15 @@ fn bench_one(args: &BenchOneArgs) -> Result<Row> {
 
     let truth = Truth::from_path(&args.truth)?;
     let (evaluation, _) = evaluate_truth(&args.truth, &truth, &resolution.entities)?;
+    let refused = resolver.refused_joins();
+    let wrong_refusals = refused
+        .iter()
+        .filter(|(a, b)| {
+            let cluster =
+                |id: &sameas::RecordId| truth.index_of(id.as_str()).map(|i| truth.cluster_of(i));
+            cluster(a).is_some() && cluster(a) == cluster(b)
+        })
+        .count() as u64;
     let pairs = resolver.candidate_pairs()?;
     let blocking = BlockingQuality::measure(
         &truth,
@@ -157,6 +173,8 @@ fn bench_one(args: &BenchOneArgs) -> Result<Row> {
         recall: evaluation.pairwise.recall,
         f1: evaluation.pairwise.f1,
         bcubed_f1: evaluation.bcubed.f1,
+        refusals: refused.len() as u64,
+        wrong_refusals,
         threshold: report.threshold,
         seconds: Seconds {
             normalize: t.normalize,

@@ -581,6 +581,28 @@ impl Resolver {
         })
     }
 
+    /// The joins the clustering refused (a cannot-link or two identifying values), as the
+    /// two records of each refused edge, in record-id order.
+    pub fn refused_joins(&self) -> Vec<(RecordId, RecordId)> {
+        let Some(state) = &self.state else {
+            return Vec::new();
+        };
+        let mut refused: Vec<(RecordId, RecordId)> = state
+            .joins
+            .iter()
+            .flatten()
+            .filter(|j| matches!(j.outcome, JoinOutcome::Refused(_)))
+            .map(|j| {
+                (
+                    state.data.ids[j.a as usize].clone(),
+                    state.data.ids[j.b as usize].clone(),
+                )
+            })
+            .collect();
+        refused.sort();
+        refused
+    }
+
     /// The held records (removed ones included) and whether each is still held.
     pub(crate) fn held(&self) -> Option<(&Dataset, impl Fn(u32) -> bool + '_)> {
         let state = self.state.as_ref()?;
@@ -1181,6 +1203,8 @@ impl Overrides {
 pub(crate) struct PersonalEvidence {
     /// Per comparison: per level, what it says (empty when the comparison is not personal).
     levels: Vec<Vec<Evidence>>,
+    /// Per comparison: whether it compares an identifier (a national id, a member number).
+    identifiers: Vec<bool>,
 }
 
 impl PersonalEvidence {
@@ -1227,7 +1251,16 @@ impl PersonalEvidence {
                     .collect()
             })
             .collect();
-        Some(PersonalEvidence { levels })
+        let identifiers = config
+            .matching
+            .comparisons
+            .iter()
+            .map(|c| matches!(c.method, ComparisonMethod::Identifier { .. }))
+            .collect();
+        Some(PersonalEvidence {
+            levels,
+            identifiers,
+        })
     }
 
     /// Whether some personal comparison agrees, and whether some disagrees.
@@ -1246,9 +1279,24 @@ impl PersonalEvidence {
     /// Whether the pair holds evidence that the two are different people: a personal
     /// comparison disagrees and none agrees. A low score from missing values, or from a
     /// changed phone or address, is not such evidence.
+    ///
+    /// One personal field that differs is not enough (a nickname the table lacks, a birth
+    /// date typed a year off): two must differ, or an identifier, which people do not
+    /// misspell the way they misspell names.
     fn against(&self, levels: &[u8]) -> bool {
-        let (agrees, disagrees) = self.weigh(levels);
-        disagrees && !agrees
+        let mut disagreements = 0;
+        let mut identifier = false;
+        for ((personal, &l), &strong) in self.levels.iter().zip(levels).zip(&self.identifiers) {
+            match personal.get(l as usize) {
+                Some(Evidence::For) => return false,
+                Some(Evidence::Against) => {
+                    disagreements += 1;
+                    identifier |= strong;
+                }
+                _ => {}
+            }
+        }
+        disagreements >= 2 || identifier
     }
 }
 
