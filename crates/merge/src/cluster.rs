@@ -28,6 +28,7 @@
 //!     ids: &ids,
 //!     edges: &edges,
 //!     cannot_link: &[(0, 2)], // father and son were scored as different people
+//!     scored_cannot_link: &[],
 //!     must_link: &[],
 //!     exclusive: &[],
 //! };
@@ -94,9 +95,10 @@ pub enum HouseholdGuard {
 pub struct ClusteringConfig {
     /// How edges become clusters.
     pub method: ClusteringMethod,
-    /// A scored candidate pair whose match probability is below this is taken as evidence
-    /// that the two records are different people: a cannot-link. Default 0.01: the model must
-    /// be at least 99% sure. 0 turns scored cannot-links off.
+    /// A scored pair with personal evidence against it (the facade decides which) and a
+    /// match probability below this keeps its two records' clusters apart whatever links
+    /// them; one scored at or above it only while its side is not outweighed by edges.
+    /// Default 0.01. 0 makes every scored cannot-link outweighable.
     pub cannot_link_below: f64,
     /// Fields whose values identify one person, so that two different valid values never
     /// share an entity. `None` means every national-id field of the schema; `Some(vec![])`
@@ -216,9 +218,13 @@ pub struct ClusterProblem<'a> {
     pub ids: &'a [RecordId],
     /// The pairs at or above the match threshold.
     pub edges: &'a [Edge],
-    /// Pairs that must not end in one cluster: pairs scored below
-    /// [`ClusteringConfig::cannot_link_below`] and manual cannot-links.
+    /// Pairs that must not end in one cluster, whatever links them: manual cannot-links.
     pub cannot_link: &'a [(u32, u32)],
+    /// Pairs scored as different people that enough edges may outweigh: they keep two
+    /// clusters apart unless more than twice as many edges as such pairs run between them
+    /// (one noisy pair does not veto a join that many strong matches make; a record that
+    /// links two people who differ does not join them).
+    pub scored_cannot_link: &'a [(u32, u32)],
     /// Pairs that must end in one cluster (manual must-links).
     pub must_link: &'a [(u32, u32)],
     /// Per exclusive attribute, per record: an interned value id, or `u32::MAX` for a record
@@ -384,6 +390,7 @@ struct Components {
     edges: Bucketed<LocalEdge>,
     must_link: Bucketed<(u32, u32)>,
     cannot_link: Bucketed<(u32, u32)>,
+    scored_cannot_link: Bucketed<(u32, u32)>,
 }
 
 /// Items grouped by component: component `c`'s are `items[start[c]..start[c + 1]]`.
@@ -500,6 +507,7 @@ impl Components {
         Components {
             must_link: pairs(problem.must_link),
             cannot_link: pairs(problem.cannot_link),
+            scored_cannot_link: pairs(problem.scored_cannot_link),
             start,
             members,
             edges,
@@ -521,6 +529,7 @@ impl Components {
             edges: self.edges.of(component),
             must_link: self.must_link.of(component),
             cannot_link: self.cannot_link.of(component),
+            scored_cannot_link: self.scored_cannot_link.of(component),
             exclusive: problem.exclusive,
         }
     }
@@ -534,6 +543,7 @@ struct ComponentInput<'a> {
     edges: &'a [LocalEdge],
     must_link: &'a [(u32, u32)],
     cannot_link: &'a [(u32, u32)],
+    scored_cannot_link: &'a [(u32, u32)],
     exclusive: &'a [Vec<u32>],
 }
 
@@ -672,6 +682,9 @@ struct ClusterState {
     /// Cannot-link neighbours of each position: `cannot_link[start[p]..start[p + 1]]`.
     cannot_start: Vec<u32>,
     cannot_link: Vec<u32>,
+    /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
+    scored: Neighbours,
+    linked: Neighbours,
     /// Each cluster's positions as a linked list from its root: `next` and the root's `tail`.
     /// Kept only when there are cannot-links to check.
     next: Vec<u32>,
@@ -699,10 +712,24 @@ impl ClusterState {
                 });
             }
         }
+        let scored = if constrained {
+            Neighbours::new(len, input.scored_cannot_link.iter().copied())
+        } else {
+            Neighbours::default()
+        };
+        let linked = if scored.is_empty() {
+            Neighbours::default()
+        } else {
+            Neighbours::new(len, input.edges.iter().map(|e| (e.a, e.b)))
+        };
         let pairs = if constrained { input.cannot_link } else { &[] };
         let mut cannot_start = vec![0u32; if pairs.is_empty() { 0 } else { len + 1 }];
         let mut cannot_link = vec![0u32; pairs.len() * 2];
         let (mut next, mut tail) = (Vec::new(), Vec::new());
+        if !pairs.is_empty() || !scored.is_empty() {
+            next = vec![END; len];
+            tail = (0..len as u32).collect();
+        }
         if !pairs.is_empty() {
             for &(a, b) in pairs {
                 cannot_start[a as usize + 1] += 1;
@@ -723,8 +750,6 @@ impl ClusterState {
             for p in 0..len {
                 cannot_link[cannot_start[p] as usize..cannot_start[p + 1] as usize].sort_unstable();
             }
-            next = vec![END; len];
-            tail = (0..len as u32).collect();
         }
         ClusterState {
             sets: UnionFind::new(len),
@@ -733,6 +758,8 @@ impl ClusterState {
             held,
             cannot_start,
             cannot_link,
+            scored,
+            linked,
             next,
             tail,
         }
@@ -764,7 +791,7 @@ impl ClusterState {
                 });
             }
         }
-        if self.cannot_link.is_empty() {
+        if self.cannot_link.is_empty() && self.scored.is_empty() {
             return None;
         }
         // Walk the smaller cluster's cannot-links and ask whether they land in the other:
@@ -775,6 +802,42 @@ impl ClusterState {
         } else {
             (root_b, root_a)
         };
+        let oriented = |member: u32, neighbour: u32| {
+            if a_is_smaller {
+                (member, neighbour)
+            } else {
+                (neighbour, member)
+            }
+        };
+        if !self.scored.is_empty() {
+            // Scored evidence against: kept apart unless more than twice as many edges as
+            // such pairs run between the two clusters.
+            let (mut against, mut evidence) = (0usize, None);
+            let mut linking = 0usize;
+            let mut member = small;
+            while member != END {
+                for &neighbour in self.scored.of(member) {
+                    if self.sets.find(neighbour) == large {
+                        against += 1;
+                        evidence.get_or_insert(oriented(member, neighbour));
+                    }
+                }
+                for &neighbour in self.linked.of(member) {
+                    if self.sets.find(neighbour) == large {
+                        linking += 1;
+                    }
+                }
+                member = self.next[member as usize];
+            }
+            if let Some((a, b)) = evidence
+                && 2 * against >= linking
+            {
+                return Some(Refusal::CannotLink { a, b });
+            }
+        }
+        if self.cannot_link.is_empty() {
+            return None;
+        }
         let mut member = small;
         while member != END {
             let (from, to) = (
@@ -784,11 +847,7 @@ impl ClusterState {
             for i in from..to {
                 let neighbour = self.cannot_link[i];
                 if self.sets.find(neighbour) == large {
-                    let (a, b) = if a_is_smaller {
-                        (member, neighbour)
-                    } else {
-                        (neighbour, member)
-                    };
+                    let (a, b) = oriented(member, neighbour);
                     return Some(Refusal::CannotLink { a, b });
                 }
             }
@@ -811,6 +870,52 @@ impl ClusterState {
             );
             self.held[r] = self.held[r].combine(self.held[c]);
         }
+    }
+}
+
+/// Each position's neighbours under a set of pairs, in position order.
+#[derive(Default)]
+struct Neighbours {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Neighbours {
+    fn new(len: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut start = vec![0u32; len + 1];
+        let mut count = 0;
+        for (a, b) in pairs.clone() {
+            start[a as usize + 1] += 1;
+            start[b as usize + 1] += 1;
+            count += 2;
+        }
+        if count == 0 {
+            return Neighbours::default();
+        }
+        for p in 0..len {
+            start[p + 1] += start[p];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; count];
+        for (a, b) in pairs {
+            list[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+            list[fill[b as usize] as usize] = a;
+            fill[b as usize] += 1;
+        }
+        for p in 0..len {
+            list[start[p] as usize..start[p + 1] as usize].sort_unstable();
+        }
+        Neighbours { start, list }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn of(&self, position: u32) -> &[u32] {
+        &self.list
+            [self.start[position as usize] as usize..self.start[position as usize + 1] as usize]
     }
 }
 
@@ -992,6 +1097,7 @@ mod tests {
             ids: &ids(&names),
             edges: &[edge(1, 0, 0.9), edge(2, 1, 0.9)],
             cannot_link: &[(0, 2)],
+            scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
         };
@@ -1019,6 +1125,7 @@ mod tests {
                 edge(0, 0, 0.99),
             ],
             cannot_link: &[],
+            scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
         };
@@ -1036,6 +1143,7 @@ mod tests {
             ids: &ids(&["a", "b", "c", "d"]),
             edges: &[edge(1, 2, 0.9), edge(0, 3, 0.8)],
             cannot_link: &[],
+            scored_cannot_link: &[],
             must_link: &[(0, 1)],
             exclusive: &exclusive,
         };

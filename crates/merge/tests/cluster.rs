@@ -46,6 +46,7 @@ fn a_shared_household_phone_does_not_chain_father_and_son() {
             ids: &ids(&names),
             edges: &[edge(0, 1, father_side), edge(1, 2, son_side)],
             cannot_link: &[(0, 2)],
+            scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
         };
@@ -91,6 +92,7 @@ fn two_national_ids_never_share_a_cluster_even_through_a_chain() {
             edge(0, 3, 0.99),
         ],
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &exclusive,
     };
@@ -140,6 +142,7 @@ fn a_must_link_overrides_a_cannot_link() {
         ids: &ids(&names),
         edges: &[edge(1, 2, 0.9)],
         cannot_link: &[(0, 1)],
+        scored_cannot_link: &[],
         must_link: &[(1, 0)],
         exclusive: &exclusive,
     };
@@ -156,6 +159,7 @@ fn a_must_link_joins_records_with_no_edge_between_them() {
         ids: &ids(&["x", "y", "z"]),
         edges: &[],
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[(2, 0)],
         exclusive: &[],
     };
@@ -175,6 +179,7 @@ fn edges_are_joined_strongest_first_within_each_component() {
             edge(0, 2, 0.8),
         ],
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
     };
@@ -195,6 +200,7 @@ fn labels_follow_the_smallest_record_id() {
         ids: &ids(&["m", "b", "z", "a"]),
         edges: &[edge(0, 3, 0.9)],
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
     };
@@ -210,6 +216,7 @@ fn an_empty_problem_has_no_clusters() {
         ids: &[],
         edges: &[],
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
     };
@@ -234,6 +241,7 @@ impl Generated {
             ids: &self.ids,
             edges: &self.edges,
             cannot_link: &self.cannot_link,
+            scored_cannot_link: &[],
             must_link: &self.must_link,
             exclusive: &self.exclusive,
         }

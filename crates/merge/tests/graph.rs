@@ -42,6 +42,7 @@ fn recluster(
         ids: &ids,
         edges: &edges,
         cannot_link: &cannot_link,
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
     };
@@ -73,6 +74,7 @@ fn batch(names: &[&str], edges: &[Edge], previous: Option<&PreviousEntities>) ->
         ids: &ids,
         edges,
         cannot_link: &[],
+        scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
     };

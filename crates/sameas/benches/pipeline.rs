@@ -131,6 +131,7 @@ fn pipeline(c: &mut Criterion) {
             ids: &s.data.ids,
             edges: &s.edges,
             cannot_link: &s.cannot_link,
+            scored_cannot_link: &[],
             must_link: &[],
             exclusive: &s.exclusive,
         };

@@ -1086,23 +1086,29 @@ fn train_or_default(
 pub(crate) struct Constraints {
     overrides: Overrides,
     exclusive: Vec<Vec<u32>>,
+    /// Pairs never joined: manual cannot-links, and pairs with personal evidence against
+    /// that the model scores below 0.5.
     cannot_link: Vec<(u32, u32)>,
+    /// Pairs with personal evidence against that the model scores above 0.5: outweighed by
+    /// enough edges.
+    scored_cannot_link: Vec<(u32, u32)>,
 }
 
 impl Constraints {
     pub(crate) fn new(config: &ResolverConfig, data: &Dataset, scored: &ScoredPairs) -> Self {
         let overrides = Overrides::new(config, &data.ids);
         let evidence = PersonalEvidence::new(config);
-        let cannot_link = cannot_link_pairs(
+        let (mut cannot_link, scored_cannot_link) = cannot_link_pairs(
             scored,
             config.clustering.cannot_link_below,
             evidence.as_ref(),
-            &overrides,
         );
+        cannot_link.extend(overrides.cannot_link.iter().copied());
         Constraints {
             exclusive: exclusive_values(config, data),
             overrides,
             cannot_link,
+            scored_cannot_link,
         }
     }
 
@@ -1122,6 +1128,7 @@ impl Constraints {
                 ids,
                 edges: &edges,
                 cannot_link: &self.cannot_link,
+                scored_cannot_link: &self.scored_cannot_link,
                 must_link: &self.overrides.must_link,
                 exclusive: &self.exclusive,
             },
@@ -1367,23 +1374,31 @@ fn positive_edges(
     edges
 }
 
-/// Pairs scored below `below` that hold evidence they are different people (see
-/// [`PersonalEvidence::against`]), and the manual cannot-links.
+/// Pairs of record indices.
+type RecordPairs = Vec<(u32, u32)>;
+
+/// Scored pairs that hold evidence they are different people (see
+/// [`PersonalEvidence::against`]): those the model also scores below `below`
+/// (`clustering.cannot_link_below`) keep two clusters apart always, like a manual
+/// cannot-link; the others keep them apart unless more edges than twice such pairs join
+/// them. A low score alone (missing values, a changed phone) is never a cannot-link.
+/// Returns (always apart, outweighable).
 fn cannot_link_pairs(
     scored: &ScoredPairs,
     below: f64,
     evidence: Option<&PersonalEvidence>,
-    overrides: &Overrides,
-) -> Vec<(u32, u32)> {
-    let mut pairs: Vec<(u32, u32)> = (0..scored.len())
-        .filter(|&i| {
-            scored.probabilities[i] < below
-                && evidence.is_some_and(|e| e.against(scored.levels_of(i)))
-        })
-        .map(|i| scored.pairs[i])
-        .collect();
-    pairs.extend(overrides.cannot_link.iter().copied());
-    pairs
+) -> (RecordPairs, RecordPairs) {
+    let (mut hard, mut soft) = (Vec::new(), Vec::new());
+    let Some(evidence) = evidence else {
+        return (hard, soft);
+    };
+    for i in 0..scored.len() {
+        let p = scored.probabilities[i];
+        if p < 1.0 && evidence.against(scored.levels_of(i)) {
+            if p < below { &mut hard } else { &mut soft }.push(scored.pairs[i]);
+        }
+    }
+    (hard, soft)
 }
 
 /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
