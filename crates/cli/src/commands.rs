@@ -289,6 +289,8 @@ struct ProfileReport<'a> {
     warnings: &'a [String],
     #[serde(flatten)]
     profile: &'a sameas_normalize::profile::Profile,
+    /// Values many unrelated records share, masked.
+    generic_values: &'a [sameas::GenericReport],
 }
 
 /// Runs `sameas profile`.
@@ -304,6 +306,8 @@ pub fn profile(args: &ProfileArgs) -> Result<()> {
         builder.add(record, normalized, row.problem.is_some());
     }
     let profile = builder.finish();
+    let (_, generic) =
+        sameas::detect_generic_values(&loaded.inferred.config.schema, &loaded.normalized);
     let mut out = io::stdout().lock();
     if args.json {
         let report = ProfileReport {
@@ -311,6 +315,7 @@ pub fn profile(args: &ProfileArgs) -> Result<()> {
             encoding: loaded.table.encoding,
             warnings: &loaded.inferred.warnings,
             profile: &profile,
+            generic_values: &generic,
         };
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
@@ -322,6 +327,19 @@ pub fn profile(args: &ProfileArgs) -> Result<()> {
             loaded.table.encoding
         )?;
         write!(out, "{}", profile.to_table())?;
+        if !generic.is_empty() {
+            writeln!(
+                out,
+                "\ngeneric values (many unrelated records share them; not used for matching):"
+            )?;
+            for g in &generic {
+                writeln!(
+                    out,
+                    "  {:<20} {:<9} {:<24} {}",
+                    g.field, g.part, g.masked, g.reason
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -679,9 +679,8 @@ struct ClusterState {
     attributes: usize,
     /// `held[root * attributes + attribute]`: what each cluster holds, valid at roots.
     held: Vec<Held>,
-    /// Cannot-link neighbours of each position: `cannot_link[start[p]..start[p + 1]]`.
-    cannot_start: Vec<u32>,
-    cannot_link: Vec<u32>,
+    /// Cannot-link neighbours of each position.
+    cannot_link: Neighbours,
     /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
     scored: Neighbours,
     linked: Neighbours,
@@ -722,41 +721,23 @@ impl ClusterState {
         } else {
             Neighbours::new(len, input.edges.iter().map(|e| (e.a, e.b)))
         };
-        let pairs = if constrained { input.cannot_link } else { &[] };
-        let mut cannot_start = vec![0u32; if pairs.is_empty() { 0 } else { len + 1 }];
-        let mut cannot_link = vec![0u32; pairs.len() * 2];
+        // In position (that is, id) order, so the evidence reported for a refusal does not
+        // depend on the order the pairs came in.
+        let cannot_link = if constrained {
+            Neighbours::new(len, input.cannot_link.iter().copied())
+        } else {
+            Neighbours::default()
+        };
         let (mut next, mut tail) = (Vec::new(), Vec::new());
-        if !pairs.is_empty() || !scored.is_empty() {
+        if !cannot_link.is_empty() || !scored.is_empty() {
             next = vec![END; len];
             tail = (0..len as u32).collect();
-        }
-        if !pairs.is_empty() {
-            for &(a, b) in pairs {
-                cannot_start[a as usize + 1] += 1;
-                cannot_start[b as usize + 1] += 1;
-            }
-            for p in 0..len {
-                cannot_start[p + 1] += cannot_start[p];
-            }
-            let mut fill = cannot_start.clone();
-            for &(a, b) in pairs {
-                cannot_link[fill[a as usize] as usize] = b;
-                fill[a as usize] += 1;
-                cannot_link[fill[b as usize] as usize] = a;
-                fill[b as usize] += 1;
-            }
-            // In position (that is, id) order, so the evidence reported for a refusal does
-            // not depend on the order the pairs came in.
-            for p in 0..len {
-                cannot_link[cannot_start[p] as usize..cannot_start[p + 1] as usize].sort_unstable();
-            }
         }
         ClusterState {
             sets: UnionFind::new(len),
             constrained,
             attributes,
             held,
-            cannot_start,
             cannot_link,
             scored,
             linked,
@@ -840,12 +821,7 @@ impl ClusterState {
         }
         let mut member = small;
         while member != END {
-            let (from, to) = (
-                self.cannot_start[member as usize] as usize,
-                self.cannot_start[member as usize + 1] as usize,
-            );
-            for i in from..to {
-                let neighbour = self.cannot_link[i];
+            for &neighbour in self.cannot_link.of(member) {
                 if self.sets.find(neighbour) == large {
                     let (a, b) = oriented(member, neighbour);
                     return Some(Refusal::CannotLink { a, b });

@@ -201,9 +201,10 @@ fn distinct_groups<'a>(names: impl Iterator<Item = &'a str>) -> usize {
     groups.len()
 }
 
-/// Finds the generic values of `records` and reports them (masked), sorted by field, part
-/// and value.
-pub(crate) fn detect(
+/// Finds the generic values of `records` (normalized under `schema`) and reports them
+/// (masked), sorted by field, part and value: what fitting would add to the configuration,
+/// and what `sameas profile` lists.
+pub fn detect(
     schema: &Schema,
     records: &[NormalizedRecord],
 ) -> (Vec<GenericValue>, Vec<GenericReport>) {

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use sameas::{Control, Event, Resolver};
 
-use crate::{generated, partition, reordered};
+use crate::{generated, partition, reordered, shuffled};
 
 /// One row of `input` as a table of its own.
 fn single(input: &sameas::InputTable, row: usize) -> sameas::InputTable {
@@ -27,15 +27,7 @@ proptest! {
         let mut incremental = Resolver::new();
         incremental.fit(&input, &Control::none()).unwrap();
         prop_assert_eq!(incremental.to_json().unwrap(), batch.to_json().unwrap());
-        let mut order: Vec<usize> = (0..n).collect();
-        // A seeded Fisher–Yates, so the case is reproducible from its inputs.
-        let mut state = shuffle | 1;
-        for i in (1..n).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            order.swap(i, (state % (i as u64 + 1)) as usize);
-        }
+        let order = shuffled(n, shuffle);
         for &row in &order {
             incremental.add(&single(&input, row), &Control::none()).unwrap();
         }

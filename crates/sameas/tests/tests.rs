@@ -46,6 +46,20 @@ pub fn generated(records: u64, seed: u64) -> (InputTable, Vec<String>) {
     (table(&sameas_synth::DATA_HEADER, rows), persons)
 }
 
+/// A seeded shuffle of `0..n` (Fisher–Yates over xorshift), so a case is reproducible from
+/// its seed.
+pub fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = seed | 1;
+    for i in (1..n).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    order
+}
+
 /// The table's rows in another order.
 pub fn reordered(input: &InputTable, order: &[usize]) -> InputTable {
     let mut out = input.clone();
