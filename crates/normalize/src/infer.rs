@@ -341,20 +341,20 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
     Ok(assemble(
         &table.headers,
         decisions,
-        hints(&decisions_kinds(&stats, &table.headers)),
+        hints(&dated_columns(&stats, &readings)),
     ))
 }
 
 /// Per column, its stats and whether its header reads as a date column, for [`hints`].
-fn decisions_kinds<'a>(
+fn dated_columns<'a>(
     stats: &'a [ColumnStats],
-    headers: &[String],
+    readings: &[HeaderReading],
 ) -> Vec<(&'a ColumnStats, bool)> {
     stats
         .iter()
-        .zip(headers)
-        .map(|(s, h)| {
-            let role = read_header(h).role;
+        .zip(readings)
+        .map(|(s, reading)| {
+            let role = reading.role;
             let dated = matches!(role, Role::Whole(FieldKind::BirthDate | FieldKind::Date))
                 || s.share(s.dates) >= 0.8;
             (s, dated)
@@ -585,9 +585,7 @@ fn assemble<S: AsRef<str>>(
             };
             let compared = match decision.role {
                 Role::NamePart(_) | Role::AddressPart(_) => true,
-                _ => field
-                    .as_ref()
-                    .is_some_and(|name| schema.fields.iter().any(|f| &f.name == name && f.compare)),
+                _ => fields_of[index].is_some_and(|f| schema.fields[f].compare),
             };
             ColumnReading {
                 column: index,

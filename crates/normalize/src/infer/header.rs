@@ -356,22 +356,9 @@ pub(crate) fn read_header(header: &str) -> HeaderReading {
             "the header names a date that is not a birth date: not compared",
         );
     }
-    Role::Unknown.reading_from_key(&key)
-}
-
-impl Role {
-    /// Chinese headers have no word breaks; an unknown English header falls to the content.
-    fn reading_from_key(self, key: &str) -> HeaderReading {
-        let reading = chinese(key);
-        if reading.role == Role::Unknown {
-            suggested(
-                self,
-                "the header is not one the rules know: the values decide",
-            )
-        } else {
-            reading
-        }
-    }
+    // Chinese headers have no word breaks; an English header the rules do not know falls
+    // to the content there too.
+    chinese(&key)
 }
 
 /// An address part named by the header's words, if any.
