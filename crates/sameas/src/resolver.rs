@@ -1270,17 +1270,21 @@ impl PersonalEvidence {
         })
     }
 
-    /// Whether some personal comparison agrees, and whether some disagrees.
-    fn weigh(&self, levels: &[u8]) -> (bool, bool) {
-        let (mut agrees, mut disagrees) = (false, false);
-        for (personal, &l) in self.levels.iter().zip(levels) {
+    /// What the pair's personal comparisons say: whether one agrees, how many disagree,
+    /// and whether an identifier is among those.
+    fn weigh(&self, levels: &[u8]) -> Weighed {
+        let mut weighed = Weighed::default();
+        for ((personal, &l), &identifier) in self.levels.iter().zip(levels).zip(&self.identifiers) {
             match personal.get(l as usize) {
-                Some(Evidence::For) => agrees = true,
-                Some(Evidence::Against) => disagrees = true,
+                Some(Evidence::For) => weighed.agrees = true,
+                Some(Evidence::Against) => {
+                    weighed.disagreements += 1;
+                    weighed.identifier_disagrees |= identifier;
+                }
                 _ => {}
             }
         }
-        (agrees, disagrees)
+        weighed
     }
 
     /// Whether the pair holds evidence that the two are different people: a personal
@@ -1291,20 +1295,17 @@ impl PersonalEvidence {
     /// date typed a year off): two must differ, or an identifier, which people do not
     /// misspell the way they misspell names.
     fn against(&self, levels: &[u8]) -> bool {
-        let mut disagreements = 0;
-        let mut identifier = false;
-        for ((personal, &l), &strong) in self.levels.iter().zip(levels).zip(&self.identifiers) {
-            match personal.get(l as usize) {
-                Some(Evidence::For) => return false,
-                Some(Evidence::Against) => {
-                    disagreements += 1;
-                    identifier |= strong;
-                }
-                _ => {}
-            }
-        }
-        disagreements >= 2 || identifier
+        let weighed = self.weigh(levels);
+        !weighed.agrees && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
     }
+}
+
+/// The personal comparisons of one pair, counted.
+#[derive(Default)]
+struct Weighed {
+    agrees: bool,
+    disagreements: u32,
+    identifier_disagrees: bool,
 }
 
 /// The household guard: which scored pairs at or above the threshold may become edges.
@@ -1331,8 +1332,8 @@ impl EdgeGuard {
     /// Whether the pair may be an edge: some personal comparison agrees, or (when the guard
     /// does not require agreement) none disagrees.
     fn allows(&self, levels: &[u8]) -> bool {
-        let (agrees, disagrees) = self.evidence.weigh(levels);
-        agrees || (!disagrees && !self.require_agreement)
+        let weighed = self.evidence.weigh(levels);
+        weighed.agrees || (weighed.disagreements == 0 && !self.require_agreement)
     }
 }
 
