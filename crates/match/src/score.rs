@@ -183,10 +183,9 @@ impl FullNames {
                 joint
                     .into_keys()
                     .map(|(f, g)| {
-                        let within = family_table.count(&keys[f as usize]).unwrap_or(1);
+                        let within = family_table.count(&keys[f as usize]);
                         let together = full_table
                             .count(&given_names.full_name_key(f, g))
-                            .unwrap_or(1)
                             .min(within);
                         let adjustment =
                             (given_table.agree() * f64::from(within) / f64::from(together)).log2();
@@ -272,37 +271,7 @@ impl Matcher {
         data: &Dataset,
         frequencies: &TermFrequencies,
     ) -> Result<Self, MatchError> {
-        if frequencies.comparisons.len() != config.comparisons.len() {
-            return Err(MatchError::Config(format!(
-                "term frequencies for {} comparisons, the configuration has {}",
-                frequencies.comparisons.len(),
-                config.comparisons.len()
-            )));
-        }
-        for (comparison, terms) in config.comparisons.iter().zip(&frequencies.comparisons) {
-            if comparison.name != terms.comparison {
-                return Err(MatchError::Config(format!(
-                    "term frequencies are for comparison `{}` where the configuration has `{}`",
-                    terms.comparison, comparison.name
-                )));
-            }
-            if comparison.term_frequency != terms.table.is_some() {
-                return Err(MatchError::Config(format!(
-                    "comparison `{}`: term frequencies are {} but a table is {}",
-                    comparison.name,
-                    if comparison.term_frequency {
-                        "on"
-                    } else {
-                        "off"
-                    },
-                    if terms.table.is_some() {
-                        "given"
-                    } else {
-                        "missing"
-                    },
-                )));
-            }
-        }
+        frequencies.check_against(config)?;
         Self::compile(config, data, Some(frequencies))
     }
 
@@ -409,11 +378,7 @@ impl Matcher {
                         .iter()
                         .zip(&counts)
                         .map(|(key, &local)| {
-                            let count = if local == 0 {
-                                0
-                            } else {
-                                table.count(key).unwrap_or(1)
-                            };
+                            let count = if local == 0 { 0 } else { table.count(key) };
                             adjustment(count, table.with_value(), table.agree())
                         })
                         .collect(),

@@ -133,3 +133,20 @@ def test_config_round_trips() -> None:
         assert again.resolve(CUSTOMERS_CSV).entities.equals(
             resolver.resolve(CUSTOMERS_CSV).entities
         )
+
+
+def test_a_saved_config_adds_records_in_a_fresh_resolver(tmp_path: Path) -> None:
+    rows = read_csv(CUSTOMERS_CSV)
+    batch = sameas.Resolver()
+    batch.resolve(rows)
+    saved = tmp_path / "config.json"
+    saved.write_text(batch.to_json(), encoding="utf-8")
+    loaded = sameas.Resolver.from_json(saved.read_text(encoding="utf-8"))
+    assert loaded.fitted and len(loaded) == 0
+    loaded.add(rows)
+    for row in rows:
+        a, b = row["record_id"], rows[0]["record_id"]
+        assert (batch.entity_of(a) == batch.entity_of(b)) == (
+            loaded.entity_of(a) == loaded.entity_of(b)
+        )
+    assert loaded.explain_pair("C0001", "C0002") == batch.explain_pair("C0001", "C0002")

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use sameas_core::{FieldKind, Schema};
-use sameas_match::{LinkMode, MatchConfig};
+use sameas_match::{LinkMode, MatchConfig, TermFrequencies};
 use sameas_merge::cluster::ClusteringConfig;
 use sameas_merge::golden::SurvivorshipConfig;
 use sameas_normalize::infer::{ColumnReading, infer_schema_from_table};
@@ -79,6 +79,14 @@ pub struct ResolverConfig {
     /// fitting, added to what is listed here; a user may list values of their own.
     #[serde(default)]
     pub generic_values: Vec<crate::generic::GenericValue>,
+    /// The term-frequency tables frozen when the model was trained (how many records held
+    /// each repeated value, as digests, never the values): what records added later are
+    /// weighed against, so that a configuration loaded in another process adds and
+    /// explains records exactly as the run that trained it would. A batch `resolve` counts
+    /// its own table's values and replaces them; without a model (removed to train again)
+    /// they are dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_frequencies: Option<TermFrequencies>,
 }
 
 impl ResolverConfig {
@@ -171,6 +179,7 @@ impl ResolverConfig {
             clustering: ClusteringConfig::default(),
             survivorship: SurvivorshipConfig::default(),
             generic_values: Vec::new(),
+            term_frequencies: None,
         }
     }
 
@@ -238,6 +247,9 @@ impl ResolverConfig {
     /// The first section that is out of range or names an unknown field.
     pub fn validate(&self) -> Result<(), Error> {
         self.matching.validate()?;
+        if let Some(frequencies) = &self.term_frequencies {
+            frequencies.check_against(&self.matching)?;
+        }
         self.clustering.validate()?;
         let threshold = self.matching.threshold;
         if self.clustering.review_from > threshold {

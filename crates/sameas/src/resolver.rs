@@ -33,9 +33,8 @@ use crate::{Error, InferOptions, ResolverConfig};
 pub struct Resolver {
     /// What inference may not decide on its own (the phone region, the date order …).
     pub(crate) options: InferOptions,
+    /// The configuration; once fitted it holds the model and its frozen term frequencies.
     pub(crate) config: Option<ResolverConfig>,
-    /// Term frequencies frozen by the last `fit` or `resolve`.
-    pub(crate) frequencies: Option<TermFrequencies>,
     pub(crate) state: Option<State>,
 }
 
@@ -116,7 +115,6 @@ impl Resolver {
         Resolver {
             options,
             config: None,
-            frequencies: None,
             state: None,
         }
     }
@@ -125,12 +123,18 @@ impl Resolver {
     ///
     /// # Errors
     /// A configuration that does not validate.
-    pub fn with_config(config: ResolverConfig) -> Result<Self, Error> {
+    pub fn with_config(mut config: ResolverConfig) -> Result<Self, Error> {
         config.validate()?;
+        if config.matching.model.is_none() {
+            // Frozen with a model that is gone: training again counts them again.
+            config.term_frequencies = None;
+        } else if config.term_frequencies.is_none() {
+            // A model whose comparisons count no frequencies has nothing to freeze.
+            config.term_frequencies = TermFrequencies::without_tables(&config.matching);
+        }
         Ok(Resolver {
             options: InferOptions::default(),
             config: Some(config),
-            frequencies: None,
             state: None,
         })
     }
@@ -161,11 +165,15 @@ impl Resolver {
         self.config.as_ref()
     }
 
-    /// Whether the configuration holds a trained model.
+    /// Whether the configuration holds a trained model with its frozen term frequencies:
+    /// what `add` and `explain_pair` need.
     pub fn is_fitted(&self) -> bool {
-        self.config
-            .as_ref()
-            .is_some_and(|c| c.matching.model.is_some())
+        self.frozen().is_some()
+    }
+
+    /// The configuration and its frozen term frequencies, once fitted.
+    fn frozen(&self) -> Option<(&ResolverConfig, &TermFrequencies)> {
+        frozen_parts(&self.config)
     }
 
     /// Records held (removed ones not counted).
@@ -248,9 +256,10 @@ impl Resolver {
         control.check()?;
         let mut config = self.config.clone().expect("read sets it");
         config.matching.model = None;
+        config.term_frequencies = None;
         let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
-        self.frequencies = Some(fitted.matcher.term_frequencies());
+        config.term_frequencies = Some(fitted.matcher.term_frequencies());
         self.config = Some(config);
         Ok(())
     }
@@ -402,7 +411,7 @@ impl Resolver {
             report,
             survivorship,
         };
-        self.frequencies = Some(frequencies);
+        config.term_frequencies = Some(frequencies);
         self.config = Some(config);
         self.state = Some(State {
             data,
@@ -423,12 +432,12 @@ impl Resolver {
     /// No trained model, unreadable input, a record id already held, or cancellation
     /// (records added before it stay added).
     pub fn add(&mut self, input: &InputTable, control: &Control) -> Result<Vec<Event>, Error> {
-        if !self.is_fitted() || self.frequencies.is_none() {
+        if !self.is_fitted() {
             return Err(Error::NotFitted);
         }
         let prepared = self.read(input, control)?;
         // Disjoint borrows of the fields: the frozen tables are large and never copied.
-        let (Some(config), Some(frequencies)) = (&self.config, &self.frequencies) else {
+        let Some((config, frequencies)) = frozen_parts(&self.config) else {
             return Err(Error::NotFitted);
         };
         let state = self.state.get_or_insert_with(|| State::empty(config));
@@ -465,7 +474,7 @@ impl Resolver {
     /// # Errors
     /// [`Error::UnknownRecord`], or [`Error::NothingResolved`].
     pub fn remove(&mut self, record: &str) -> Result<Vec<Event>, Error> {
-        let (Some(config), Some(frequencies)) = (&self.config, &self.frequencies) else {
+        let Some((config, frequencies)) = frozen_parts(&self.config) else {
             return Err(Error::NothingResolved);
         };
         let state = self.state.as_mut().ok_or(Error::NothingResolved)?;
@@ -496,9 +505,8 @@ impl Resolver {
     /// # Errors
     /// No model, no records, or an unknown record id.
     pub fn explain_pair(&self, a: &str, b: &str) -> Result<PairExplanation, Error> {
-        let config = self.config.as_ref().ok_or(Error::NotFitted)?;
+        let (config, frequencies) = self.frozen().ok_or(Error::NotFitted)?;
         let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
-        let frequencies = self.frequencies.as_ref().ok_or(Error::NotFitted)?;
         let ia = state
             .index_of(&RecordId::from(a))
             .ok_or(Error::UnknownRecord)?;
@@ -1145,6 +1153,14 @@ fn must_link_edge(a: u32, b: u32) -> Edge {
         weight: 0.0,
         probability: 1.0,
     }
+}
+
+/// A fitted configuration and its frozen term frequencies (borrowing the configuration
+/// field only, so the identity state can be borrowed mutably beside it).
+fn frozen_parts(config: &Option<ResolverConfig>) -> Option<(&ResolverConfig, &TermFrequencies)> {
+    let config = config.as_ref()?;
+    config.matching.model.as_ref()?;
+    Some((config, config.term_frequencies.as_ref()?))
 }
 
 /// What incremental scoring holds fixed: the configuration, its household guard and the

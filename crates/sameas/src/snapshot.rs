@@ -22,9 +22,9 @@ const VERSION: u32 = 1;
 struct SnapshotRef<'a> {
     format: &'static str,
     version: u32,
-    /// The configuration document (as [`ResolverConfig::to_json`] writes it).
+    /// The configuration document (as [`ResolverConfig::to_json`] writes it), frozen term
+    /// frequencies included.
     config: String,
-    frequencies: Option<&'a TermFrequencies>,
     state: Option<StateRef<'a>>,
 }
 
@@ -44,6 +44,9 @@ struct Snapshot {
     format: String,
     version: u32,
     config: String,
+    /// Where snapshots before the configuration carried its frozen term frequencies kept
+    /// them.
+    #[serde(default)]
     frequencies: Option<TermFrequencies>,
     state: Option<StateOwned>,
 }
@@ -82,7 +85,6 @@ impl Resolver {
             format: FORMAT,
             version: VERSION,
             config,
-            frequencies: self.frequencies.as_ref(),
             state,
         })?)
     }
@@ -100,7 +102,11 @@ impl Resolver {
                 snapshot.format, snapshot.version
             )));
         }
-        let config = ResolverConfig::from_json(&snapshot.config)?;
+        let mut config = ResolverConfig::from_json(&snapshot.config)?;
+        if config.term_frequencies.is_none() && config.matching.model.is_some() {
+            config.term_frequencies = snapshot.frequencies;
+            config.validate()?;
+        }
         let state = match snapshot.state {
             None => None,
             Some(s) => {
@@ -139,7 +145,6 @@ impl Resolver {
             }
         };
         let mut resolver = Resolver::with_config(config)?;
-        resolver.frequencies = snapshot.frequencies;
         resolver.state = state;
         Ok(resolver)
     }

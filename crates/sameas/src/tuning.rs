@@ -92,8 +92,8 @@ impl Resolver {
             });
         }
         if trains {
+            config.term_frequencies = Some(frequencies);
             self.config = Some(config);
-            self.frequencies = Some(frequencies);
         }
         Ok(Sweep {
             ids: data.ids,

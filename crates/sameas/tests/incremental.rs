@@ -102,3 +102,62 @@ fn adding_needs_a_trained_model() {
         .unwrap_err();
     assert!(matches!(err, sameas::Error::NotFitted));
 }
+
+#[test]
+fn a_trained_configuration_loaded_elsewhere_adds_records_as_the_batch_run() {
+    let (input, _) = generated(400, 21);
+    let mut batch = Resolver::new();
+    batch.resolve(&input, None, &Control::none()).unwrap();
+    let saved = batch.to_json().unwrap();
+
+    // Another process: only the saved document travels.
+    let mut loaded = Resolver::from_json(&saved).unwrap();
+    assert!(loaded.is_fitted());
+    for row in shuffled(input.table.rows.len(), 5) {
+        loaded.add(&single(&input, row), &Control::none()).unwrap();
+    }
+    assert_eq!(partition(&loaded.entities()), partition(&batch.entities()));
+    let a = &input.table.rows[0].cells[0];
+    let b = &input.table.rows[1].cells[0];
+    assert_eq!(
+        loaded.explain_pair(a, b).unwrap(),
+        batch.explain_pair(a, b).unwrap()
+    );
+
+    // The frozen tables hold digests and counts, never a name or a phone.
+    let document: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let tables = document["term_frequencies"]["comparisons"]
+        .as_array()
+        .unwrap();
+    assert!(tables.iter().any(|t| !t["table"].is_null()));
+    let frozen = document["term_frequencies"].to_string();
+    for row in &input.table.rows {
+        // (`null` is one of the generator's placeholders, and a JSON word.)
+        let values = row.cells.iter().enumerate().skip(1);
+        for (column, cell) in values.filter(|(_, c)| c.chars().count() >= 4 && *c != "null") {
+            assert!(
+                !frozen.contains(cell.as_str()),
+                "column {column} in the frozen tables"
+            );
+        }
+    }
+}
+
+#[test]
+fn frozen_frequencies_must_fit_the_comparisons_and_go_with_the_model() {
+    let (input, _) = generated(200, 3);
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let mut document: serde_json::Value =
+        serde_json::from_str(&resolver.to_json().unwrap()).unwrap();
+    document["term_frequencies"]["comparisons"][0]["comparison"] = "renamed".into();
+    let err = Resolver::from_json(&document.to_string()).unwrap_err();
+    assert!(err.to_string().contains("renamed"), "{err}");
+    // The model removed to train again: its frozen tables go with it.
+    let mut document: serde_json::Value =
+        serde_json::from_str(&resolver.to_json().unwrap()).unwrap();
+    document["matching"]["model"] = serde_json::Value::Null;
+    let untrained = Resolver::from_json(&document.to_string()).unwrap();
+    assert!(!untrained.is_fitted());
+    assert!(untrained.config().unwrap().term_frequencies.is_none());
+}
