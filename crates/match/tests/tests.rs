@@ -319,6 +319,18 @@ mod comparisons {
             ("Catherine Smith", "Katherine Smith", "exact", "nickname"),
             ("Mary Smithe", "Mary Smith", "close", "exact"),
             ("Mary Smyth", "Mary Smith", "similar", "exact"),
+            // Given names compared name by name where the whole strings differ.
+            ("Jamez W Smith", "James Grandson Smith", "exact", "close"),
+            ("Jody John Cooper", "Joseph J Cooper", "exact", "initial"),
+            ("Mary Ann Lee", "Maria A Lee", "exact", "similar"),
+            ("James J Velez", "Janice Velez", "exact", "different"),
+            (
+                "Perry W Hernandez",
+                "William Hernandez",
+                "exact",
+                "different",
+            ),
+            ("Paul Q Ward", "Kevin Quade Ward", "exact", "initial"),
         ];
         for (a, b, family, given) in cases {
             let levels = levels(a, b);

@@ -414,17 +414,55 @@ impl NameComparator {
             if score >= self.close {
                 return Level::at(5);
             }
-            if score >= self.similar {
-                return Level::at(6);
-            }
             let (p, q) = (self.strings.get(x.given), self.strings.get(y.given));
-            if is_initial_of(p, q) || is_initial_of(q, p) {
-                return Level::at(7);
+            // Whole given names that differ may still agree name by name: `jamez w` and
+            // `james grandson` on the first name, `perry w` and `william` (a first name
+            // missing, the middle name moved up) on a middle initial.
+            let tokens = self.given_tokens_level(p, q);
+            if score >= self.similar {
+                return Level::at(tokens.min(6));
             }
+            if is_initial_of(p, q) || is_initial_of(q, p) {
+                return Level::at(tokens.min(7));
+            }
+            return Level::at(tokens);
         } else if same(x.given_fuzzy, y.given_fuzzy) {
             return Level::at(6);
         }
         Level::at(9)
+    }
+
+    /// The level two Latin given names (lower-case tokens, first name first) reach name by
+    /// name: `close` (5) or `similar` (6) when their first names are that alike; `initial`
+    /// (7) when a middle name of one agrees with a middle name of the other (alike, or an
+    /// initial of the other's); else `different` (9). A middle name is weak evidence
+    /// (brothers may share one), so it never reaches above `initial`; nor does a middle
+    /// initial of one that starts the other's first name (`james j` and `janice` are
+    /// usually two people of one household).
+    fn given_tokens_level(&self, p: &str, q: &str) -> u8 {
+        let (mut a, mut b) = (p.split(' '), q.split(' '));
+        let (Some(first_a), Some(first_b)) = (a.next(), b.next()) else {
+            return 9;
+        };
+        if a.clone().next().is_none() && b.clone().next().is_none() {
+            // One name each: the whole-name comparison has said everything.
+            return 9;
+        }
+        let full = |t: &str| t.chars().nth(1).is_some();
+        if full(first_a) && full(first_b) {
+            if let Some(score) = jaro_winkler_at_least(first_a, first_b, self.similar) {
+                return if score >= self.close { 5 } else { 6 };
+            }
+        }
+        let alike = |s: &str, t: &str| {
+            if full(s) && full(t) {
+                s == t || jaro_winkler_at_least(s, t, self.close).is_some()
+            } else {
+                is_initial_of(s, t) || is_initial_of(t, s)
+            }
+        };
+        let agree = a.any(|s| b.clone().any(|t| alike(s, t)));
+        if agree { 7 } else { 9 }
     }
 
     /// Jaro–Winkler of two Latin parts; `None` when either is Han (a Jaro–Winkler over two
