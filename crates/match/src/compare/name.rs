@@ -449,10 +449,11 @@ impl NameComparator {
             return 9;
         }
         let full = |t: &str| t.chars().nth(1).is_some();
-        if full(first_a) && full(first_b) {
-            if let Some(score) = jaro_winkler_at_least(first_a, first_b, self.similar) {
-                return if score >= self.close { 5 } else { 6 };
-            }
+        if full(first_a)
+            && full(first_b)
+            && let Some(score) = jaro_winkler_at_least(first_a, first_b, self.similar)
+        {
+            return if score >= self.close { 5 } else { 6 };
         }
         let alike = |s: &str, t: &str| {
             if full(s) && full(t) {
