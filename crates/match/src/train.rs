@@ -252,39 +252,96 @@ fn m_with_prior(counts: &[f64], prior: &[f64]) -> Vec<f64> {
     normalise(&smoothed, MIN_PROBABILITY)
 }
 
+/// How a comparison's levels fall for two people of one household: apart on what is each
+/// person's own (a given name, a birth date, a gender), together on what a household
+/// shares (a family name, an address, a phone, an e-mail, a card or account number).
+fn differs_within_household(method: &crate::compare::ComparisonMethod) -> bool {
+    use crate::compare::ComparisonMethod as M;
+    matches!(method, M::GivenName { .. } | M::Date { .. } | M::Gender)
+}
+
 /// One EM pass over a training rule's patterns; returns the m of the trained comparisons
 /// and the expected number of matches.
+///
+/// Blocks are full of households (a family name and an address, a shared phone), and a
+/// two-class EM takes a household for the match class: a given name that differs then
+/// looks like something matches often do. Where the rule's trained comparisons hold both
+/// kinds (one that differs within a household, one a household shares), a third class
+/// stands for two people of one household: its levels are two strangers' (u) on what is
+/// each person's own, and start as a match's on what a household shares, estimated like m. The
+/// household class is dropped afterwards: scoring weighs a match against strangers. Where
+/// the data hold no households the class stays small and m is what two classes give.
+/// `with_households` false gives the two-class EM.
 fn expectation_maximisation(
     patterns: &Patterns,
     trained: &[bool],
+    with_households: bool,
     u: &[Vec<f64>],
     m_start: &[Vec<f64>],
     config: &MatchConfig,
 ) -> EmResult {
     let mut m = m_start.to_vec();
+    let personal: Vec<bool> = config
+        .comparisons
+        .iter()
+        .map(|c| differs_within_household(&c.method))
+        .collect();
+    let has_households = with_households
+        && (0..trained.len()).any(|c| trained[c] && personal[c])
+        && (0..trained.len()).any(|c| trained[c] && !personal[c]);
+    let h_start: Vec<Vec<f64>> = (0..m.len())
+        .map(|c| {
+            if personal[c] {
+                u[c].clone()
+            } else {
+                m_start[c].clone()
+            }
+        })
+        .collect();
+    let mut h = h_start.clone();
     let mut match_counts: Vec<Vec<f64>> = u.iter().map(|l| vec![0.0; l.len()]).collect();
     let mut lambda = 0.5;
+    let mut lambda_household = if has_households { 0.2 } else { 0.0 };
     let total: f64 = patterns.rows.iter().map(|(_, n)| *n as f64).sum();
     let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
     let mut expected = 0.0;
     for _ in 0..config.training.em_max_iterations {
+        // Posterior of (match, household) for a pattern.
         let posterior = |levels: &[u8]| {
-            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            let (mut pm, mut ph) = (lambda, lambda_household);
+            let mut pu = (1.0f64 - lambda - lambda_household).max(0.0);
             for (c, &l) in levels.iter().enumerate() {
                 if trained[c] && l != 0 {
                     pm *= m[c][l as usize];
+                    ph *= h[c][l as usize];
                     pu *= u[c][l as usize];
                 }
             }
-            pm / (pm + pu)
+            let all = pm + ph + pu;
+            if all > 0.0 {
+                (pm / all, ph / all)
+            } else {
+                (0.0, 0.0)
+            }
         };
-        let counts = level_totals(patterns, &level_counts, posterior);
+        let counts = level_totals(patterns, &level_counts, |levels| posterior(levels).0);
         match_counts.clone_from(&counts);
         expected = patterns
             .rows
             .iter()
-            .map(|(levels, n)| posterior(levels) * *n as f64)
+            .map(|(levels, n)| posterior(levels).0 * *n as f64)
             .sum::<f64>();
+        let (household_counts, in_households) = if has_households {
+            let counts = level_totals(patterns, &level_counts, |levels| posterior(levels).1);
+            let n = patterns
+                .rows
+                .iter()
+                .map(|(levels, n)| posterior(levels).1 * *n as f64)
+                .sum::<f64>();
+            (counts, n)
+        } else {
+            (Vec::new(), 0.0)
+        };
         let mut change: f64 = 0.0;
         for c in 0..m.len() {
             if !trained[c] {
@@ -299,7 +356,23 @@ fn expectation_maximisation(
             }
             m[c] = next;
         }
-        lambda = (expected / total).clamp(1e-9, 1.0 - 1e-9);
+        if has_households {
+            for c in 0..h.len() {
+                // Two people of one household are as unlike as strangers on what is their
+                // own: those levels stay u, so the class cannot take in matches whose given
+                // name has a typo.
+                if trained[c] && !personal[c] && household_counts[c][1..].iter().sum::<f64>() > 0.0
+                {
+                    let next = m_with_prior(&household_counts[c], &h_start[c]);
+                    for (old, new) in h[c].iter().zip(&next) {
+                        change = change.max((old - new).abs());
+                    }
+                    h[c] = next;
+                }
+            }
+            lambda_household = (in_households / total).clamp(1e-9, 1.0 - 1e-9);
+        }
+        lambda = (expected / total).clamp(1e-9, 1.0 - lambda_household - 1e-9);
         if change < config.training.em_tolerance {
             break;
         }
@@ -426,7 +499,7 @@ fn is_personal_rule(rule: &BlockingRule, schema: &sameas_core::Schema) -> bool {
                 return false;
             };
             match schema.fields[at].kind {
-                FieldKind::BirthDate | FieldKind::NationalId | FieldKind::Identifier => true,
+                FieldKind::BirthDate | FieldKind::NationalId => true,
                 FieldKind::Name => matches!(
                     key.key.as_str(),
                     "norm" | "given" | "pinyin" | "phonetic" | "nickname" | "given_pinyin"
@@ -635,7 +708,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
             continue;
         }
         let patterns = count_patterns(&compiled.comparators, &pairs);
-        let em = expectation_maximisation(&patterns, trained, &u, &defaults, config);
+        let em = expectation_maximisation(&patterns, trained, true, &u, &defaults, config);
         if em.expected < 1.0 {
             continue;
         }
@@ -998,6 +1071,83 @@ mod tests {
         assert!((p[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(p[2] > 0.0);
         assert_eq!(p[0], 1.0);
+    }
+
+    /// Levels of (family name, given name, address) as indices: 1 exact / same detail,
+    /// the last one different.
+    fn household_patterns(config: &MatchConfig) -> (Patterns, Vec<Vec<f64>>) {
+        // The index of each comparison's `different` level.
+        let last: Vec<u8> = config
+            .comparisons
+            .iter()
+            .map(|c| match c.name.as_str() {
+                "family_name" => crate::compare::name::FAMILY_LEVELS.len() as u8 - 1,
+                "given_name" => crate::compare::name::GIVEN_LEVELS.len() as u8 - 1,
+                _ => 5,
+            })
+            .collect();
+        let (family_diff, given_diff, address_diff) = (last[0], last[1], last[2]);
+        let mut rows: Vec<(Box<[u8]>, u64)> = vec![
+            // The same person: the given name rarely differs.
+            (vec![1, 1, 1].into(), 950),
+            (vec![1, given_diff, 1].into(), 50),
+            // Two people of one household.
+            (vec![1, given_diff, 1].into(), 1000),
+            // Strangers of one family name, and others.
+            (vec![1, given_diff, address_diff].into(), 250),
+            (vec![family_diff, given_diff, address_diff].into(), 4750),
+        ];
+        rows.sort_unstable();
+        let mut merged: Vec<(Box<[u8]>, u64)> = Vec::new();
+        for (levels, n) in rows {
+            match merged.last_mut() {
+                Some((l, m)) if *l == levels => *m += n,
+                _ => merged.push((levels, n)),
+            }
+        }
+        let u = last
+            .iter()
+            .map(|&d| {
+                let mut u = vec![1.0; d as usize + 1];
+                // Strangers: 1% agree, 98% differ, the rest spread over the levels between.
+                for (l, p) in u.iter_mut().enumerate().skip(1) {
+                    *p = match l {
+                        1 => 0.01,
+                        l if l == d as usize => 0.98,
+                        _ => 0.01 / f64::from(d - 2),
+                    };
+                }
+                u
+            })
+            .collect();
+        (Patterns { rows: merged }, u)
+    }
+
+    #[test]
+    fn a_household_class_keeps_households_out_of_the_match_class() {
+        let schema = sameas_normalize::infer::infer_schema(&["id", "name", "address"])
+            .unwrap()
+            .schema;
+        let mut config = MatchConfig::infer(&schema, LinkMode::Dedupe);
+        config
+            .comparisons
+            .retain(|c| ["family_name", "given_name", "address"].contains(&c.name.as_str()));
+        assert_eq!(config.comparisons.len(), 3);
+        let (patterns, u) = household_patterns(&config);
+        let defaults: Vec<Vec<f64>> = u.iter().map(|l| default_m(l.len())).collect();
+        let trained = [true, true, true];
+        let given_differs = |em: &EmResult| *em.m[1].last().unwrap();
+        let two = expectation_maximisation(&patterns, &trained, false, &u, &defaults, &config);
+        let three = expectation_maximisation(&patterns, &trained, true, &u, &defaults, &config);
+        // Two classes take the households for matches: half the "matches" differ on the
+        // given name. The household class leaves the 5% the matches really have.
+        assert!(given_differs(&two) > 0.4, "{}", given_differs(&two));
+        assert!(given_differs(&three) < 0.1, "{}", given_differs(&three));
+        assert!(
+            (three.expected - 1000.0).abs() < 100.0,
+            "{}",
+            three.expected
+        );
     }
 
     #[test]
