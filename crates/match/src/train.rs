@@ -265,8 +265,9 @@ fn differs_within_household(method: &crate::compare::ComparisonMethod) -> bool {
 ///
 /// Blocks are full of households (a family name and an address, a shared phone), and a
 /// two-class EM takes a household for the match class: a given name that differs then
-/// looks like something matches often do. Where the rule's trained comparisons hold both
-/// kinds (one that differs within a household, one a household shares), a third class
+/// looks like something matches often do. Where the rule's trained comparisons hold the
+/// given name (what tells two people of a family apart: without it the class cannot be told
+/// from a match with a wrong birth date) and one a household shares, a third class
 /// stands for two people of one household: its levels are two strangers' (u) on what is
 /// each person's own, and start as a match's on what a household shares, estimated like m. The
 /// household class is dropped afterwards: scoring weighs a match against strangers. Where
@@ -286,8 +287,14 @@ fn expectation_maximisation(
         .iter()
         .map(|c| differs_within_household(&c.method))
         .collect();
+    let given_name = |c: usize| {
+        matches!(
+            config.comparisons[c].method,
+            crate::compare::ComparisonMethod::GivenName { .. }
+        )
+    };
     let has_households = with_households
-        && (0..trained.len()).any(|c| trained[c] && personal[c])
+        && (0..trained.len()).any(|c| trained[c] && given_name(c))
         && (0..trained.len()).any(|c| trained[c] && !personal[c]);
     let h_start: Vec<Vec<f64>> = (0..m.len())
         .map(|c| {
