@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sameas_core::Channel;
-use sameas_match::{Dataset, LinkMode, ResolverConfig, run, train};
+use sameas_match::{Dataset, LinkMode, MatchConfig, run, train};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
 use sameas_normalize::record::RecordNormalizer;
@@ -25,11 +25,11 @@ fuzz_target!(|data: &[u8]| {
         records.push(normalizer.normalize(&record));
     }
     let Ok(dataset) = Dataset::new(inferred.schema.clone(), ids, records) else { return };
-    let mut config = ResolverConfig::infer(inferred.schema, options, LinkMode::Dedupe);
-    config.matching.training.u_sample_pairs = 200;
-    let Ok(model) = train(&config.matching, &dataset) else { return };
-    config.matching.model = Some(model);
-    let output = run(&config.matching, &dataset).expect("a trained config runs");
+    let mut config = MatchConfig::infer(&inferred.schema, LinkMode::Dedupe);
+    config.training.u_sample_pairs = 200;
+    let Ok(model) = train(&config, &dataset) else { return };
+    config.model = Some(model);
+    let output = run(&config, &dataset).expect("a trained config runs");
     let mut pairs = output.scored.pairs.clone();
     pairs.sort_unstable();
     pairs.dedup();

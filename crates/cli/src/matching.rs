@@ -9,15 +9,16 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
-use sameas::write_csv_row;
+use sameas::{ResolverConfig, write_csv_row};
 use sameas_core::{Channel, RecordId, Schema};
-use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, ScoredPairs};
+use sameas_match::{Dataset, LinkMode, Matcher, ScoredPairs};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
 use sameas_normalize::record::RecordNormalizer;
 
 use crate::commands::{ReadOptions, no_comparisons, read_input, table_options};
+use crate::resolve::load_config;
 
 /// Dedupe, link or both, as a command-line value.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -129,7 +130,7 @@ pub(crate) fn read_dataset(
         let (schema, options) = match &known {
             Some(k) => k.clone(),
             None => {
-                let inferred = sameas::ResolverConfig::infer(&table, infer).with_context(|| {
+                let inferred = ResolverConfig::infer(&table, infer).with_context(|| {
                     format!("{}: line 1 is not a usable header", path.display())
                 })?;
                 for warning in &inferred.warnings {
@@ -238,18 +239,6 @@ fn check_headers(schema: &Schema, headers: &[String], path: &Path) -> Result<()>
         }
     }
     Ok(())
-}
-
-fn load_config(path: &Path) -> Result<ResolverConfig> {
-    let json =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let config = ResolverConfig::from_json(&json)
-        .with_context(|| format!("{} is not a usable config", path.display()))?;
-    // The facade reads the same document (its extra sections default): it knows every key.
-    if let Ok(full) = sameas::ResolverConfig::from_json(&json) {
-        crate::resolve::warn_unknown_keys(path, &full, &json);
-    }
-    Ok(config)
 }
 
 /// Reads labels: a truth-style file (record id, cluster id) or labelled pairs.
@@ -403,7 +392,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     let read_time = started.elapsed();
     let mut config = match loaded {
         Some(config) => config,
-        None => ResolverConfig::infer(data.schema.clone(), options, mode),
+        None => ResolverConfig::for_schema(data.schema.clone(), options, mode),
     };
     if args.mode.is_some() || args.config.is_none() {
         config.matching.mode = mode;
@@ -416,31 +405,42 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         config.matching.threshold = t;
     }
     let train_started = Instant::now();
-    if let Some(column) = &args.label_column {
-        let path = args.labels.as_deref().unwrap_or(&args.input);
-        let labels = read_label_column(path, column, &data, args.read.encoding.as_deref())?;
-        config.matching.model = Some(sameas_match::train_supervised(
+    let labels = match (&args.label_column, &args.labels) {
+        (Some(column), labels) => {
+            let path = labels.as_deref().unwrap_or(&args.input);
+            Some(read_label_column(
+                path,
+                column,
+                &data,
+                args.read.encoding.as_deref(),
+            )?)
+        }
+        (None, Some(labels)) => Some(read_labels(labels, &data)?),
+        (None, None) => None,
+    };
+    let model = if let Some(labels) = &labels {
+        Some(sameas_match::train_supervised(
             &config.matching,
             &data,
-            &labels,
-        )?);
-    } else if let Some(labels) = &args.labels {
-        let labels = read_labels(labels, &data)?;
-        config.matching.model = Some(sameas_match::train_supervised(
-            &config.matching,
-            &data,
-            &labels,
-        )?);
+            labels,
+        )?)
     } else if config.matching.model.is_none() {
         if mode.comparable_pairs(data.source_sizes()) == 0 {
             eprintln!(
                 "warning: too few records ({}) to hold a pair to train on: the model is the untrained default",
                 data.len()
             );
-            config.matching.model = Some(sameas_match::default_model(&config.matching, &data)?);
+            Some(sameas_match::default_model(&config.matching, &data)?)
         } else {
-            config.matching.model = Some(sameas_match::train(&config.matching, &data)?);
+            Some(sameas_match::train(&config.matching, &data)?)
         }
+    } else {
+        None
+    };
+    if let Some(model) = model {
+        config.matching.model = Some(model);
+        // Frozen term frequencies belong to the model they were counted for.
+        config.term_frequencies = None;
     }
     let train_time = train_started.elapsed();
     if let Some(path) = &args.save_config {

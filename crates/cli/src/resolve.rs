@@ -92,7 +92,9 @@ pub struct ExplainEntityArgs {
     delimiter: Option<u8>,
 }
 
-fn load_config(path: &Path) -> Result<ResolverConfig> {
+/// Reads a configuration document (`resolve`, `match` and `explain` read the same one) and
+/// warns of keys it does not know.
+pub(crate) fn load_config(path: &Path) -> Result<ResolverConfig> {
     let json =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let config = ResolverConfig::from_json(&json)
@@ -103,7 +105,7 @@ fn load_config(path: &Path) -> Result<ResolverConfig> {
 
 /// Warns of each key of a configuration document that this version ignores (a misspelt
 /// setting would otherwise change nothing without a word).
-pub(crate) fn warn_unknown_keys(path: &Path, config: &ResolverConfig, json: &str) {
+fn warn_unknown_keys(path: &Path, config: &ResolverConfig, json: &str) {
     for key in config.unknown_keys(json) {
         eprintln!(
             "warning: {}: unknown key `{key}` is ignored",

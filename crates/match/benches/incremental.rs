@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sameas_core::Channel;
-use sameas_match::{Dataset, KeyIndex, LinkMode, Matcher, ResolverConfig, train};
+use sameas_match::{Dataset, KeyIndex, LinkMode, MatchConfig, Matcher, train};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::infer_schema;
 use sameas_normalize::record::RecordNormalizer;
@@ -57,12 +57,8 @@ fn incremental(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let data = generated(records as u64);
-    let config = ResolverConfig::infer(
-        data.schema.clone(),
-        NormalizeOptions::default(),
-        LinkMode::Dedupe,
-    );
-    let blocking = &config.matching.blocking;
+    let config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+    let blocking = &config.blocking;
     let index = KeyIndex::build(&data, blocking, LinkMode::Dedupe).unwrap();
     eprintln!(
         "key index over {records} records, {} rules: {} entries, {:.1} MB, {:.1} bytes per entry",
@@ -127,10 +123,8 @@ fn incremental(c: &mut Criterion) {
     let setup = || {
         setup.get_or_init(|| {
             let mut config = config.clone();
-            config.matching.model = Some(train(&config.matching, &data).unwrap());
-            let frequencies = Matcher::new(&config.matching, &data)
-                .unwrap()
-                .term_frequencies();
+            config.model = Some(train(&config, &data).unwrap());
+            let frequencies = Matcher::new(&config, &data).unwrap().term_frequencies();
             let mut out = Vec::new();
             let neighbourhoods: Vec<Dataset> = (0..records)
                 .step_by(step)
@@ -157,8 +151,7 @@ fn incremental(c: &mut Criterion) {
         let (config, frequencies, neighbourhoods) = setup();
         b.iter(|| {
             for small in neighbourhoods {
-                let matcher =
-                    Matcher::with_term_frequencies(&config.matching, small, frequencies).unwrap();
+                let matcher = Matcher::with_term_frequencies(config, small, frequencies).unwrap();
                 let pairs: Vec<(u32, u32)> = (1..small.len() as u32).map(|c| (0, c)).collect();
                 black_box(matcher.score(&pairs));
             }
@@ -168,7 +161,7 @@ fn incremental(c: &mut Criterion) {
         let (config, _, neighbourhoods) = setup();
         b.iter(|| {
             for small in neighbourhoods {
-                let matcher = Matcher::new(&config.matching, small).unwrap();
+                let matcher = Matcher::new(config, small).unwrap();
                 let pairs: Vec<(u32, u32)> = (1..small.len() as u32).map(|c| (0, c)).collect();
                 black_box(matcher.score(&pairs));
             }

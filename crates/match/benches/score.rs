@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sameas_core::Channel;
-use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, train};
+use sameas_match::{BlockIndex, Dataset, LinkMode, MatchConfig, Matcher, train};
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::infer_schema;
 use sameas_normalize::record::RecordNormalizer;
@@ -37,14 +37,10 @@ fn generated(records: u64) -> Dataset {
 fn match_stage(c: &mut Criterion) {
     for records in [10_000u64, 50_000] {
         let data = generated(records);
-        let mut config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
-        config.matching.model = Some(train(&config.matching, &data).unwrap());
-        let matcher = Matcher::new(&config.matching, &data).unwrap();
-        let blocking = &config.matching.blocking;
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        config.model = Some(train(&config, &data).unwrap());
+        let matcher = Matcher::new(&config, &data).unwrap();
+        let blocking = &config.blocking;
         let index = BlockIndex::build(
             &data,
             &blocking.rules,
@@ -91,12 +87,12 @@ fn match_stage(c: &mut Criterion) {
         if records == 10_000 {
             // Each comparison alone (one thread): a matcher with that comparison and its
             // trained levels only, over the same candidate pairs.
-            let model = config.matching.model.as_ref().unwrap();
+            let model = config.model.as_ref().unwrap();
             let mut group = c.benchmark_group("score_comparison");
             group.sample_size(20);
             group.throughput(Throughput::Elements(pairs.len() as u64));
-            for (at, comparison) in config.matching.comparisons.iter().enumerate() {
-                let mut single = config.matching.clone();
+            for (at, comparison) in config.comparisons.iter().enumerate() {
+                let mut single = config.clone();
                 single.comparisons = vec![comparison.clone()];
                 let mut single_model = model.clone();
                 single_model.comparisons = vec![model.comparisons[at].clone()];
@@ -115,7 +111,7 @@ fn match_stage(c: &mut Criterion) {
             group.sample_size(20);
             group.throughput(Throughput::Elements(records));
             group.bench_function(BenchmarkId::from_parameter(records), |b| {
-                b.iter(|| black_box(Matcher::new(&config.matching, &data).unwrap()))
+                b.iter(|| black_box(Matcher::new(&config, &data).unwrap()))
             });
             group.finish();
 
@@ -123,7 +119,7 @@ fn match_stage(c: &mut Criterion) {
             group.sample_size(10);
             group.throughput(Throughput::Elements(records));
             group.bench_function(BenchmarkId::from_parameter(records), |b| {
-                b.iter(|| black_box(train(&config.matching, &data).unwrap()))
+                b.iter(|| black_box(train(&config, &data).unwrap()))
             });
             group.finish();
         }

@@ -1,10 +1,10 @@
-//! The match configuration, its defaults inferred from a schema, and the versioned
-//! `ResolverConfig` document that carries it with the schema and the trained model.
+//! The match configuration and its defaults inferred from a schema. The versioned document
+//! that carries it with the schema, the normalizer options and the later stages is the
+//! facade's `sameas::ResolverConfig`.
 
 use serde::{Deserialize, Serialize};
 
 use sameas_core::{FieldKind, Schema};
-use sameas_normalize::NormalizeOptions;
 
 use crate::MatchError;
 use crate::blocking::{BlockingConfig, BlockingRule, LinkMode};
@@ -74,62 +74,6 @@ pub struct MatchConfig {
     pub threshold: f64,
     /// The trained model, once there is one.
     pub model: Option<TrainedModel>,
-}
-
-/// The versioned configuration document: schema, normalizer options and the match stage.
-/// It saves and loads back bit-identically (floats round-trip exactly).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResolverConfig {
-    /// Document version; [`ResolverConfig::VERSION`].
-    pub version: u32,
-    /// How input columns map to fields.
-    pub schema: Schema,
-    /// Normalizer options.
-    pub normalize: NormalizeOptions,
-    /// Blocking, comparisons, model and threshold.
-    pub matching: MatchConfig,
-}
-
-impl ResolverConfig {
-    /// The version this build writes and reads.
-    pub const VERSION: u32 = 1;
-
-    /// Defaults for `schema`.
-    pub fn infer(schema: Schema, normalize: NormalizeOptions, mode: LinkMode) -> Self {
-        let matching = MatchConfig::infer(&schema, mode);
-        ResolverConfig {
-            version: Self::VERSION,
-            schema,
-            normalize,
-            matching,
-        }
-    }
-
-    /// Reads a document.
-    ///
-    /// # Errors
-    /// Invalid JSON, or a version this build does not read.
-    pub fn from_json(json: &str) -> Result<Self, MatchError> {
-        #[derive(Deserialize)]
-        struct Versioned {
-            version: u32,
-        }
-        let found = serde_json::from_str::<Versioned>(json)?.version;
-        if found != Self::VERSION {
-            return Err(MatchError::Version {
-                found,
-                supported: Self::VERSION,
-            });
-        }
-        let config: ResolverConfig = serde_json::from_str(json)?;
-        config.matching.validate()?;
-        Ok(config)
-    }
-
-    /// Writes the document as pretty JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a config always serialises")
-    }
 }
 
 fn fields_of(schema: &Schema, kind: FieldKind) -> Vec<String> {

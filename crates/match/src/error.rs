@@ -43,17 +43,6 @@ pub enum MatchError {
     /// A config needs a trained model and has none.
     #[error("the configuration has no trained model; train one first")]
     Untrained,
-    /// A config was written by an incompatible version.
-    #[error("config version {found} is not supported (this build reads version {supported})")]
-    Version {
-        /// The version in the document.
-        found: u32,
-        /// The version this build reads.
-        supported: u32,
-    },
-    /// A config document is not valid JSON for this version.
-    #[error("config is not valid: {0}")]
-    Json(#[from] serde_json::Error),
     /// A record id was not found.
     #[error("no record with the given id (argument {0})")]
     UnknownRecord(usize),

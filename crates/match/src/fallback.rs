@@ -23,16 +23,15 @@ const DEFAULT_U_STRONGEST: f64 = 0.01;
 ///
 /// ```
 /// use sameas_core::Channel;
-/// use sameas_match::{Dataset, LinkMode, ResolverConfig, TrainingMethod, default_model};
-/// use sameas_normalize::NormalizeOptions;
+/// use sameas_match::{Dataset, LinkMode, MatchConfig, TrainingMethod, default_model};
 /// use sameas_normalize::infer::infer_schema;
 ///
 /// let schema = infer_schema(&["id", "name", "phone"]).unwrap().schema;
-/// let config = ResolverConfig::infer(schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
+/// let config = MatchConfig::infer(&schema, LinkMode::Dedupe);
 /// let empty = Dataset::new(schema, Vec::new(), Vec::new()).unwrap();
-/// let model = default_model(&config.matching, &empty).unwrap();
+/// let model = default_model(&config, &empty).unwrap();
 /// assert_eq!(model.method, TrainingMethod::Default);
-/// assert_eq!(model.comparisons.len(), config.matching.comparisons.len());
+/// assert_eq!(model.comparisons.len(), config.comparisons.len());
 /// ```
 pub fn default_model(config: &MatchConfig, data: &Dataset) -> Result<TrainedModel, MatchError> {
     config.validate()?;

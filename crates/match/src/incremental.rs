@@ -44,7 +44,7 @@ fn key_hash(rule: usize, key: &str) -> u64 {
 ///
 /// ```
 /// use sameas_core::Channel;
-/// use sameas_match::{Dataset, KeyIndex, LinkMode, ResolverConfig};
+/// use sameas_match::{Dataset, KeyIndex, LinkMode, MatchConfig};
 /// use sameas_normalize::NormalizeOptions;
 /// use sameas_normalize::infer::{infer_schema, record_from_row};
 /// use sameas_normalize::record::RecordNormalizer;
@@ -60,9 +60,9 @@ fn key_hash(rule: usize, key: &str) -> u64 {
 /// ];
 /// let ids = vec!["1".into(), "2".into()];
 /// let data = Dataset::new(schema.clone(), ids, records).unwrap();
-/// let config = ResolverConfig::infer(schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
+/// let config = MatchConfig::infer(&schema, LinkMode::Dedupe);
 ///
-/// let mut index = KeyIndex::build(&data, &config.matching.blocking, LinkMode::Dedupe).unwrap();
+/// let mut index = KeyIndex::build(&data, &config.blocking, LinkMode::Dedupe).unwrap();
 /// let new = index.push(&normalize(3, &["3", "張偉", "+86 138 0013 8000"]), 0);
 /// let mut candidates = Vec::new();
 /// index.candidates(new, &mut candidates);

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use sameas_core::Channel;
-//! use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, run, train};
+//! use sameas_match::{Dataset, LinkMode, Matcher, MatchConfig, run, train};
 //! use sameas_normalize::NormalizeOptions;
 //! use sameas_normalize::infer::{infer_schema, record_from_row};
 //! use sameas_normalize::record::RecordNormalizer;
@@ -28,11 +28,11 @@
 //! let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
 //! let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
 //!
-//! let mut config = ResolverConfig::infer(schema, NormalizeOptions::default(), LinkMode::Dedupe);
-//! config.matching.model = Some(train(&config.matching, &data).unwrap());
-//! let output = run(&config.matching, &data).unwrap();
+//! let mut config = MatchConfig::infer(&schema, LinkMode::Dedupe);
+//! config.model = Some(train(&config, &data).unwrap());
+//! let output = run(&config, &data).unwrap();
 //! assert_eq!(output.scored.pairs, vec![(0, 1)]);
-//! let why = Matcher::new(&config.matching, &data).unwrap().explain(0, 1);
+//! let why = Matcher::new(&config, &data).unwrap().explain(0, 1);
 //! assert!(why.comparisons.iter().any(|c| c.comparison == "phone" && c.level == "exact"));
 //! ```
 
@@ -54,7 +54,7 @@ mod train;
 
 pub use blocking::{BlockIndex, BlockingConfig, BlockingRule, CandidatePairs, LinkMode, RuleStats};
 pub use compare::{ComparisonConfig, ComparisonMethod, StringMetric};
-pub use config::{DEFAULT_THRESHOLD, MatchConfig, ResolverConfig, TrainingConfig};
+pub use config::{DEFAULT_THRESHOLD, MatchConfig, TrainingConfig};
 pub use dataset::Dataset;
 pub use error::MatchError;
 pub use fallback::default_model;

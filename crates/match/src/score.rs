@@ -226,7 +226,7 @@ impl Matcher {
     ///
     /// ```
     /// # use sameas_core::Channel;
-    /// # use sameas_match::{Dataset, LinkMode, Matcher, ResolverConfig, train};
+    /// # use sameas_match::{Dataset, LinkMode, Matcher, MatchConfig, train};
     /// # use sameas_normalize::NormalizeOptions;
     /// # use sameas_normalize::infer::{infer_schema, record_from_row};
     /// # use sameas_normalize::record::RecordNormalizer;
@@ -246,10 +246,10 @@ impl Matcher {
     /// # let ids = records.iter().map(|r| r.id.clone()).collect();
     /// # let normalized = records.iter().map(|r| normalizer.normalize(r)).collect();
     /// # let data = Dataset::new(schema.clone(), ids, normalized).unwrap();
-    /// # let mut config = ResolverConfig::infer(schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
-    /// # config.matching.model = Some(train(&config.matching, &data).unwrap());
+    /// # let mut config = MatchConfig::infer(&schema, LinkMode::Dedupe);
+    /// # config.model = Some(train(&config, &data).unwrap());
     /// // `data` holds four records; records 0 and 1 share a phone.
-    /// let full = Matcher::new(&config.matching, &data).unwrap();
+    /// let full = Matcher::new(&config, &data).unwrap();
     /// let frozen = full.term_frequencies();
     /// // Those two alone, in the other order, with the full data's term frequencies.
     /// let few = Dataset::new(
@@ -258,7 +258,7 @@ impl Matcher {
     ///     vec![data.records[1].clone(), data.records[0].clone()],
     /// )
     /// .unwrap();
-    /// let small = Matcher::with_term_frequencies(&config.matching, &few, &frozen).unwrap();
+    /// let small = Matcher::with_term_frequencies(&config, &few, &frozen).unwrap();
     /// assert_eq!(small.score(&[(1, 0)]).weights, full.score(&[(0, 1)]).weights);
     /// ```
     ///

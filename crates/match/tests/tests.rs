@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use sameas_core::Channel;
 use sameas_match::{
-    BlockIndex, Dataset, LinkMode, Matcher, ResolverConfig, run, train, train_keeping_index,
+    BlockIndex, Dataset, LinkMode, MatchConfig, Matcher, run, train, train_keeping_index,
 };
 use sameas_normalize::NormalizeOptions;
 use sameas_normalize::infer::{infer_schema, record_from_row};
@@ -153,34 +153,37 @@ fn row_strategy() -> impl Strategy<Value = Row> {
         .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f])
 }
 
-fn trained(data: &Dataset, mode: LinkMode) -> ResolverConfig {
-    let mut config = ResolverConfig::infer(data.schema.clone(), NormalizeOptions::default(), mode);
-    config.matching.training.u_sample_pairs = 500;
-    config.matching.model = Some(train(&config.matching, data).unwrap());
+fn trained(data: &Dataset, mode: LinkMode) -> MatchConfig {
+    let mut config = MatchConfig::infer(&data.schema, mode);
+    config.training.u_sample_pairs = 500;
+    config.model = Some(train(&config, data).unwrap());
     config
+}
+
+/// The match section as the facade's configuration document writes it.
+fn to_json(config: &MatchConfig) -> String {
+    serde_json::to_string_pretty(config).unwrap()
+}
+
+/// The match section read back and checked, as the facade's configuration reader does.
+fn from_json(json: &str) -> Result<MatchConfig, String> {
+    let config: MatchConfig = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    config.validate().map_err(|e| e.to_string())?;
+    Ok(config)
 }
 
 mod blocking {
     use super::*;
 
     /// Every pair sharing an uncapped key under some rule, with the first such rule.
-    fn reference(data: &Dataset, config: &ResolverConfig) -> BTreeMap<(u32, u32), u16> {
-        let rules = &config.matching.blocking.rules;
-        let index = BlockIndex::build(
-            data,
-            rules,
-            config.matching.blocking.max_block_size,
-            config.matching.mode,
-        )
-        .unwrap();
+    fn reference(data: &Dataset, config: &MatchConfig) -> BTreeMap<(u32, u32), u16> {
+        let rules = &config.blocking.rules;
+        let index =
+            BlockIndex::build(data, rules, config.blocking.max_block_size, config.mode).unwrap();
         let mut expected = BTreeMap::new();
         for a in 0..data.len() {
             for b in a + 1..data.len() {
-                if !config
-                    .matching
-                    .mode
-                    .allows(data.sources[a], data.sources[b])
-                {
+                if !config.mode.allows(data.sources[a], data.sources[b]) {
                     continue;
                 }
                 for r in 0..rules.len() {
@@ -203,9 +206,9 @@ mod blocking {
             cap in 2usize..8,
         ) {
             let data = dataset(&rows, None);
-            let mut config = ResolverConfig::infer(data.schema.clone(), NormalizeOptions::default(), LinkMode::Dedupe);
-            config.matching.blocking.max_block_size = cap;
-            let index = BlockIndex::build(&data, &config.matching.blocking.rules, cap, LinkMode::Dedupe).unwrap();
+            let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+            config.blocking.max_block_size = cap;
+            let index = BlockIndex::build(&data, &config.blocking.rules, cap, LinkMode::Dedupe).unwrap();
             let candidates = index.candidate_pairs(&data);
             let mut produced = BTreeMap::new();
             for (pair, rule) in candidates.pairs.iter().zip(&candidates.rules) {
@@ -225,13 +228,8 @@ mod blocking {
         rows[0][2] = 0;
         rows[1][2] = 0;
         let data = dataset(&rows, None);
-        let config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
-        let index =
-            BlockIndex::build(&data, &config.matching.blocking.rules, 4, LinkMode::Dedupe).unwrap();
+        let config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        let index = BlockIndex::build(&data, &config.blocking.rules, 4, LinkMode::Dedupe).unwrap();
         let candidates = index.candidate_pairs(&data);
         let phone = candidates.stats.iter().find(|s| s.rule == "phone").unwrap();
         assert_eq!(phone.capped_blocks, 1);
@@ -246,7 +244,7 @@ mod blocking {
         let sources = [0, 0, 0, 1, 1, 1];
         let data = dataset(&rows, Some(&sources));
         let config = trained(&data, LinkMode::Link);
-        let output = run(&config.matching, &data).unwrap();
+        let output = run(&config, &data).unwrap();
         assert_eq!(output.scored.len(), 9);
         for &(a, b) in &output.scored.pairs {
             assert_ne!(sources[a as usize], sources[b as usize]);
@@ -264,7 +262,7 @@ mod comparisons {
         fn every_comparison_is_symmetric(rows in proptest::collection::vec(row_strategy(), 3..25)) {
             let data = dataset(&rows, None);
             let config = trained(&data, LinkMode::Dedupe);
-            let matcher = Matcher::new(&config.matching, &data).unwrap();
+            let matcher = Matcher::new(&config, &data).unwrap();
             for a in 0..data.len() {
                 for b in 0..data.len() {
                     let (x, y) = (matcher.explain(a, b), matcher.explain(b, a));
@@ -291,7 +289,7 @@ mod comparisons {
         ];
         let data = table(&["id", "name", "gender"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
-        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let matcher = Matcher::new(&config, &data).unwrap();
         matcher
             .explain(0, 1)
             .comparisons
@@ -349,7 +347,7 @@ mod comparisons {
         ];
         let data = dataset(&rows, None);
         let config = trained(&data, LinkMode::Dedupe);
-        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let matcher = Matcher::new(&config, &data).unwrap();
         let level = |a, b, c: &str| level_of(&matcher, a, b, c);
         assert_eq!(level(0, 1, "phone"), "exact");
         assert_eq!(level(0, 2, "phone"), "masked_compatible");
@@ -385,28 +383,24 @@ mod training {
         };
         let one = run_with(1);
         let two = run_with(2);
-        assert_eq!(one.to_json(), two.to_json());
+        assert_eq!(to_json(&one), to_json(&two));
         assert_eq!(one, two);
     }
 
     #[test]
     fn the_index_kept_from_training_lists_the_same_candidates() {
         let data = generated(2_000, 3);
-        let mut config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
-        config.matching.training.u_sample_pairs = 5_000;
-        let model = train(&config.matching, &data).unwrap();
-        let trained = train_keeping_index(&config.matching, &data).unwrap();
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        config.training.u_sample_pairs = 5_000;
+        let model = train(&config, &data).unwrap();
+        let trained = train_keeping_index(&config, &data).unwrap();
         let (kept_model, index) = (trained.model, trained.index);
         assert_eq!(kept_model, model);
         let fresh = BlockIndex::build(
             &data,
-            &config.matching.blocking.rules,
-            config.matching.blocking.max_block_size,
-            config.matching.mode,
+            &config.blocking.rules,
+            config.blocking.max_block_size,
+            config.mode,
         )
         .unwrap()
         .candidate_pairs(&data);
@@ -418,38 +412,21 @@ mod training {
         assert_eq!(kept.rules, fresh.rules);
 
         // EM on rules of its own: nothing to hand over.
-        config.matching.training.em_rules = config.matching.blocking.rules[..1].to_vec();
-        assert!(
-            train_keeping_index(&config.matching, &data)
-                .unwrap()
-                .index
-                .is_none()
-        );
+        config.training.em_rules = config.blocking.rules[..1].to_vec();
+        assert!(train_keeping_index(&config, &data).unwrap().index.is_none());
     }
 
     #[test]
     fn config_round_trips_bit_identically() {
         let data = dataset(&rows(), None);
         let config = trained(&data, LinkMode::Dedupe);
-        let json = config.to_json();
-        let back = ResolverConfig::from_json(&json).unwrap();
+        let json = to_json(&config);
+        let back = from_json(&json).unwrap();
         assert_eq!(back, config);
-        assert_eq!(back.to_json(), json);
-        let before = run(&config.matching, &data).unwrap().scored;
-        let after = run(&back.matching, &data).unwrap().scored;
+        assert_eq!(to_json(&back), json);
+        let before = run(&config, &data).unwrap().scored;
+        let after = run(&back, &data).unwrap().scored;
         assert_eq!(before.weights, after.weights);
-    }
-
-    #[test]
-    fn a_config_from_another_version_is_refused() {
-        let data = dataset(&rows(), None);
-        let json = trained(&data, LinkMode::Dedupe).to_json().replacen(
-            "\"version\": 1",
-            "\"version\": 99",
-            1,
-        );
-        let err = ResolverConfig::from_json(&json).unwrap_err();
-        assert!(err.to_string().contains("version 99"), "{err}");
     }
 
     #[test]
@@ -463,7 +440,7 @@ mod training {
         rows.push(["41".into(), "欧阳娜娜".into(), String::new()]);
         let data = table(&["id", "name", "city"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
-        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let matcher = Matcher::new(&config, &data).unwrap();
         let common = matcher.explain(0, 1);
         let rare = matcher.explain(40, 41);
         assert!(rare.match_weight > common.match_weight + 3.0);
@@ -487,8 +464,8 @@ mod explain {
             .collect();
         let data = dataset(&rows, None);
         let config = trained(&data, LinkMode::Dedupe);
-        let output = run(&config.matching, &data).unwrap();
-        let matcher = Matcher::new(&config.matching, &data).unwrap();
+        let output = run(&config, &data).unwrap();
+        let matcher = Matcher::new(&config, &data).unwrap();
         let mut seen = BTreeSet::new();
         for (i, &(a, b)) in output.scored.pairs.iter().enumerate().take(50) {
             let e = matcher.explain(a as usize, b as usize);
@@ -514,8 +491,8 @@ mod configured {
         table(headers, rows, None)
     }
 
-    fn level(config: &ResolverConfig, data: &Dataset, a: usize, b: usize, name: &str) -> String {
-        level_of(&Matcher::new(&config.matching, data).unwrap(), a, b, name)
+    fn level(config: &MatchConfig, data: &Dataset, a: usize, b: usize, name: &str) -> String {
+        level_of(&Matcher::new(config, data).unwrap(), a, b, name)
     }
 
     #[test]
@@ -530,7 +507,6 @@ mod configured {
         );
         let config = trained(&data, LinkMode::Dedupe);
         let phone = &config
-            .matching
             .comparisons
             .iter()
             .find(|c| c.name == "phone")
@@ -553,18 +529,14 @@ mod configured {
                 vec!["4", "李娜", "sofa velvet blue", "100"],
             ],
         );
-        let mut config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
         for metric in [
             StringMetric::JaroWinkler,
             StringMetric::Levenshtein,
             StringMetric::Damerau,
             StringMetric::Jaccard,
         ] {
-            config.matching.comparisons.push(ComparisonConfig {
+            config.comparisons.push(ComparisonConfig {
                 name: format!("note_{metric:?}"),
                 fields: vec!["note".into()],
                 method: ComparisonMethod::String {
@@ -574,7 +546,7 @@ mod configured {
                 term_frequency: false,
             });
         }
-        config.matching.comparisons.push(ComparisonConfig {
+        config.comparisons.push(ComparisonConfig {
             name: "amount".into(),
             fields: vec!["amount".into()],
             method: ComparisonMethod::Number {
@@ -583,8 +555,8 @@ mod configured {
             },
             term_frequency: false,
         });
-        config.matching.training.u_sample_pairs = 100;
-        config.matching.model = Some(train(&config.matching, &data).unwrap());
+        config.training.u_sample_pairs = 100;
+        config.model = Some(train(&config, &data).unwrap());
         assert_eq!(
             level(&config, &data, 0, 1, "note_JaroWinkler"),
             "jaro_winkler>=0.9"
@@ -599,10 +571,7 @@ mod configured {
         assert_eq!(level(&config, &data, 0, 1, "amount"), "absolute<=10");
         assert_eq!(level(&config, &data, 0, 2, "amount"), "different");
         // A round trip keeps the configured comparisons and their model.
-        assert_eq!(
-            ResolverConfig::from_json(&config.to_json()).unwrap(),
-            config
-        );
+        assert_eq!(from_json(&to_json(&config)).unwrap(), config);
     }
 
     #[test]
@@ -614,14 +583,10 @@ mod configured {
                 vec!["2", "王芳", "13900139000"],
             ],
         );
-        let mut config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
-        assert_eq!(config.matching.comparisons[0].name, "family_name");
-        config.matching.comparisons[0].fields = vec!["phone".into()];
-        let err = train(&config.matching, &data).unwrap_err();
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        assert_eq!(config.comparisons[0].name, "family_name");
+        config.comparisons[0].fields = vec!["phone".into()];
+        let err = train(&config, &data).unwrap_err();
         assert!(
             err.to_string().contains("`phone` is a phone field"),
             "{err}"
@@ -633,9 +598,9 @@ mod configured {
         let rows = vec![[0, 0, 0, 0, 0, 0]; 6];
         let data = dataset(&rows, Some(&[0, 0, 0, 1, 1, 1]));
         let config = trained(&data, LinkMode::Both);
-        assert_eq!(run(&config.matching, &data).unwrap().scored.len(), 15);
+        assert_eq!(run(&config, &data).unwrap().scored.len(), 15);
         let config = trained(&data, LinkMode::Dedupe);
-        assert_eq!(run(&config.matching, &data).unwrap().scored.len(), 6);
+        assert_eq!(run(&config, &data).unwrap().scored.len(), 6);
     }
 }
 
@@ -665,7 +630,7 @@ mod order {
                 let mut data = dataset(rows, None);
                 data.ids = ids.iter().map(|i| sameas_core::RecordId::from(format!("r{i}").as_str())).collect();
                 let config = trained(&data, LinkMode::Dedupe);
-                let output = run(&config.matching, &data).unwrap();
+                let output = run(&config, &data).unwrap();
                 let mut pairs: Vec<(String, String, u64)> = output
                     .scored
                     .pairs
@@ -678,7 +643,7 @@ mod order {
                     })
                     .collect();
                 pairs.sort();
-                (config.matching.model.unwrap(), pairs)
+                (config.model.unwrap(), pairs)
             };
             let original: Vec<usize> = (0..rows.len()).collect();
             let (model_a, pairs_a) = scored(&rows, &original);
@@ -703,20 +668,16 @@ mod validation {
     #[test]
     fn out_of_range_training_settings_are_refused() {
         let data = dataset(&rows(), None);
-        let base = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Dedupe,
-        );
+        let base = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
         let mut config = base.clone();
-        config.matching.training.u_sample_pairs = 0;
-        assert!(train(&config.matching, &data).is_err());
+        config.training.u_sample_pairs = 0;
+        assert!(train(&config, &data).is_err());
         let mut config = base.clone();
-        config.matching.training.em_tolerance = f64::NAN;
-        assert!(train(&config.matching, &data).is_err());
+        config.training.em_tolerance = f64::NAN;
+        assert!(train(&config, &data).is_err());
         let mut config = base;
-        config.matching.training.max_pairs_per_rule = u64::MAX;
-        assert!(train(&config.matching, &data).is_err());
+        config.training.max_pairs_per_rule = u64::MAX;
+        assert!(train(&config, &data).is_err());
     }
 
     #[test]
@@ -724,16 +685,16 @@ mod validation {
         let data = dataset(&rows(), None);
         let config = trained(&data, LinkMode::Dedupe);
         // An infinite m does not load.
-        let json = config.to_json();
+        let json = to_json(&config);
         let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        value["matching"]["model"]["comparisons"][0]["levels"][1]["m"] = serde_json::json!(1e300);
-        value["matching"]["model"]["comparisons"][0]["levels"][1]["u"] = serde_json::json!(2.0);
-        assert!(ResolverConfig::from_json(&value.to_string()).is_err());
+        value["model"]["comparisons"][0]["levels"][1]["m"] = serde_json::json!(1e300);
+        value["model"]["comparisons"][0]["levels"][1]["u"] = serde_json::json!(2.0);
+        assert!(from_json(&value.to_string()).is_err());
         // Levels renamed under a comparison (another method, same count) are refused.
         let mut renamed = config.clone();
-        let model = renamed.matching.model.as_mut().unwrap();
+        let model = renamed.model.as_mut().unwrap();
         model.comparisons[3].levels[2].name = "something_else".into();
-        let err = Matcher::new(&renamed.matching, &data).unwrap_err();
+        let err = Matcher::new(&renamed, &data).unwrap_err();
         assert!(err.to_string().contains("train again"), "{err}");
     }
 
@@ -742,16 +703,12 @@ mod validation {
         let rows = rows();
         let sources: Vec<u8> = (0..rows.len()).map(|i| (i % 2) as u8).collect();
         let data = dataset(&rows, Some(&sources));
-        let mut config = ResolverConfig::infer(
-            data.schema.clone(),
-            NormalizeOptions::default(),
-            LinkMode::Link,
-        );
-        config.matching.training.u_sample_pairs = 300;
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Link);
+        config.training.u_sample_pairs = 300;
         // Only self pairs and same-source pairs: nothing usable in link mode.
         let labels = sameas_match::Labels::Pairs(vec![(0, 0, true), (0, 2, true)]);
-        assert!(sameas_match::train_supervised(&config.matching, &data, &labels).is_err());
+        assert!(sameas_match::train_supervised(&config, &data, &labels).is_err());
         let labels = sameas_match::Labels::Pairs(vec![(0, 1, true), (0, 2, true)]);
-        assert!(sameas_match::train_supervised(&config.matching, &data, &labels).is_ok());
+        assert!(sameas_match::train_supervised(&config, &data, &labels).is_ok());
     }
 }

@@ -86,6 +86,19 @@ fn a_saved_config_gives_identical_results() {
 }
 
 #[test]
+fn a_config_from_another_version_is_refused() {
+    let (input, _) = generated(200, 3);
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let json = resolver
+        .to_json()
+        .unwrap()
+        .replacen("\"version\": 1", "\"version\": 99", 1);
+    let err = sameas::ResolverConfig::from_json(&json).unwrap_err();
+    assert!(err.to_string().contains("version 99"), "{err}");
+}
+
+#[test]
 fn results_do_not_depend_on_row_order() {
     let (input, _) = generated(1200, 5);
     let n = input.table.rows.len();

@@ -5,8 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use sameas_match::{BlockIndex, BlockingConfig, Dataset, KeyIndex, LinkMode, ResolverConfig};
-use sameas_normalize::NormalizeOptions;
+use sameas_match::{BlockIndex, BlockingConfig, Dataset, KeyIndex, LinkMode, MatchConfig};
 
 use super::{dataset, generated, row_strategy};
 
@@ -22,13 +21,7 @@ fn with_sources(data: &Dataset, mode: LinkMode) -> Dataset {
 }
 
 fn blocking(data: &Dataset, cap: Option<usize>) -> BlockingConfig {
-    let mut blocking = ResolverConfig::infer(
-        data.schema.clone(),
-        NormalizeOptions::default(),
-        LinkMode::Dedupe,
-    )
-    .matching
-    .blocking;
+    let mut blocking = MatchConfig::infer(&data.schema, LinkMode::Dedupe).blocking;
     if let Some(cap) = cap {
         blocking.max_block_size = cap;
     }

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use sameas_match::{
-    BlockIndex, Dataset, LinkMode, MatchError, Matcher, ResolverConfig, TermFrequencies,
+    BlockIndex, Dataset, LinkMode, MatchConfig, MatchError, Matcher, TermFrequencies,
 };
 
 use super::{dataset, generated, trained};
@@ -13,7 +13,7 @@ use super::{dataset, generated, trained};
 /// A generated dataset, its trained configuration and the tables counted over it.
 struct Fixture {
     data: Dataset,
-    config: ResolverConfig,
+    config: MatchConfig,
     frequencies: TermFrequencies,
     /// Candidate pairs of the whole dataset: pairs that agree on something.
     candidates: Vec<(u32, u32)>,
@@ -22,10 +22,8 @@ struct Fixture {
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let data = generated(1_500, 7);
     let config = trained(&data, LinkMode::Dedupe);
-    let frequencies = Matcher::new(&config.matching, &data)
-        .unwrap()
-        .term_frequencies();
-    let blocking = &config.matching.blocking;
+    let frequencies = Matcher::new(&config, &data).unwrap().term_frequencies();
+    let blocking = &config.blocking;
     let candidates = BlockIndex::build(
         &data,
         &blocking.rules,
@@ -129,17 +127,16 @@ fn all_pairs(n: usize) -> Vec<(u32, u32)> {
 #[test]
 fn frozen_tables_score_a_subset_as_the_full_data_does() {
     let fixture = &*FIXTURE;
-    let full = Matcher::new(&fixture.config.matching, &fixture.data).unwrap();
+    let full = Matcher::new(&fixture.config, &fixture.data).unwrap();
     let mut adjusted = 0;
     for seed in 0..6 {
         let chosen = pick(fixture, seed, 30, 20);
         let small = subset(&fixture.data, &chosen);
         let matcher =
-            Matcher::with_term_frequencies(&fixture.config.matching, &small, &fixture.frequencies)
-                .unwrap();
+            Matcher::with_term_frequencies(&fixture.config, &small, &fixture.frequencies).unwrap();
         adjusted += assert_same_scores(&full, &matcher, &all_pairs(chosen.len()), &chosen);
         // Counted over the subset instead, the weights move.
-        let counted = Matcher::new(&fixture.config.matching, &small).unwrap();
+        let counted = Matcher::new(&fixture.config, &small).unwrap();
         let pairs = all_pairs(chosen.len());
         let (a, b) = (counted.score(&pairs), matcher.score(&pairs));
         assert_ne!(a.weights, b.weights);
@@ -152,7 +149,7 @@ fn frozen_tables_score_a_subset_as_the_full_data_does() {
 #[test]
 fn frozen_tables_over_the_full_data_are_the_counted_ones() {
     let fixture = &*FIXTURE;
-    let config = &fixture.config.matching;
+    let config = &fixture.config;
     let counted = Matcher::new(config, &fixture.data).unwrap();
     let frozen =
         Matcher::with_term_frequencies(config, &fixture.data, &fixture.frequencies).unwrap();
@@ -167,7 +164,7 @@ fn frozen_tables_over_the_full_data_are_the_counted_ones() {
 #[test]
 fn tables_hold_every_comparison_with_term_frequencies_on() {
     let fixture = &*FIXTURE;
-    let config = &fixture.config.matching;
+    let config = &fixture.config;
     assert_eq!(
         fixture.frequencies.comparisons.len(),
         config.comparisons.len()
@@ -218,7 +215,7 @@ fn tables_round_trip_through_json_exactly() {
 #[test]
 fn tables_that_are_not_the_configurations_are_refused() {
     let fixture = &*FIXTURE;
-    let config = &fixture.config.matching;
+    let config = &fixture.config;
     let small = subset(&fixture.data, &[0, 1, 2]);
     let refused = |frequencies: &TermFrequencies| match Matcher::with_term_frequencies(
         config,
@@ -261,11 +258,11 @@ fn a_value_the_tables_never_saw_counts_once() {
         .collect();
     let counted_over = dataset(&rows, None);
     let config = trained(&counted_over, LinkMode::Dedupe);
-    let frequencies = Matcher::new(&config.matching, &counted_over)
+    let frequencies = Matcher::new(&config, &counted_over)
         .unwrap()
         .term_frequencies();
     let new = dataset(&[[0, 4, 4, 4, 3, 2], [1, 4, 4, 4, 3, 2]], None);
-    let matcher = Matcher::with_term_frequencies(&config.matching, &new, &frequencies).unwrap();
+    let matcher = Matcher::with_term_frequencies(&config, &new, &frequencies).unwrap();
     let phone = matcher
         .explain(0, 1)
         .comparisons
@@ -298,11 +295,11 @@ proptest! {
         singles in 1usize..12,
     ) {
         let fixture = &*FIXTURE;
-        let full = Matcher::new(&fixture.config.matching, &fixture.data).unwrap();
+        let full = Matcher::new(&fixture.config, &fixture.data).unwrap();
         let chosen = pick(fixture, seed, pairs, singles);
         let small = subset(&fixture.data, &chosen);
         let matcher = Matcher::with_term_frequencies(
-            &fixture.config.matching,
+            &fixture.config,
             &small,
             &fixture.frequencies,
         )
