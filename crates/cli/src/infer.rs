@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::commands::{ReadOptions, read_input};
+use crate::input::{ReadOptions, read_input};
 
 /// `sameas infer`.
 #[derive(Debug, Args)]

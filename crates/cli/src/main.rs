@@ -1,13 +1,12 @@
 //! The `sameas` command line.
 
 mod bench;
-mod bench_compare;
-mod bench_run;
-mod bench_suite;
-mod commands;
 mod eval;
 mod infer;
+mod input;
 mod matching;
+mod normalize;
+mod profile;
 mod resolve;
 mod synth;
 
@@ -26,9 +25,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Normalize a file: every input column, then the normalized columns and an issues column.
-    Normalize(commands::NormalizeArgs),
+    Normalize(normalize::NormalizeArgs),
     /// Print a data-quality profile per channel and field.
-    Profile(commands::ProfileArgs),
+    Profile(profile::ProfileArgs),
     /// Show how each column of a file is read (kind, field, compared or not) and why, and
     /// the normalizer options, comparisons and candidate blocking rules that follow.
     Infer(infer::InferArgs),
@@ -51,14 +50,14 @@ enum Command {
     Bench(bench::BenchArgs),
     /// One dataset of a bench run, printed as JSON (run by `bench`).
     #[command(hide = true)]
-    BenchOne(bench_run::BenchOneArgs),
+    BenchOne(bench::run::BenchOneArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Normalize(args) => commands::normalize(&args),
-        Command::Profile(args) => commands::profile(&args),
+        Command::Normalize(args) => normalize::normalize(&args),
+        Command::Profile(args) => profile::profile(&args),
         Command::Infer(args) => infer::run_infer(&args),
         Command::Resolve(args) => resolve::run_resolve(&args),
         Command::ExplainEntity(args) => resolve::run_explain_entity(&args),
@@ -67,7 +66,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::eval(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::run_bench(&args),
-        Command::BenchOne(args) => bench_run::run_bench_one(&args),
+        Command::BenchOne(args) => bench::run::run_bench_one(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

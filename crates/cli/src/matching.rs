@@ -17,7 +17,7 @@ use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
 use sameas_normalize::record::RecordNormalizer;
 
-use crate::commands::{ReadOptions, no_comparisons, read_input, table_options};
+use crate::input::{ReadOptions, no_comparisons, read_input, table_options};
 use crate::resolve::load_config;
 
 /// Dedupe, link or both, as a command-line value.
@@ -105,7 +105,7 @@ pub struct ExplainArgs {
     #[arg(long)]
     encoding: Option<String>,
     /// The CSV column separator; detected when left out.
-    #[arg(long, value_parser = crate::commands::delimiter_arg)]
+    #[arg(long, value_parser = crate::input::delimiter_arg)]
     delimiter: Option<u8>,
 }
 

@@ -19,7 +19,7 @@ use sameas_core::{EntityId, RecordId};
 use sameas_match::LinkMode;
 use serde::Serialize;
 
-use crate::commands::ReadOptions;
+use crate::input::ReadOptions;
 
 /// Clustering method, as a command-line value.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -88,7 +88,7 @@ pub struct ExplainEntityArgs {
     #[arg(long)]
     encoding: Option<String>,
     /// The CSV column separator; detected when left out.
-    #[arg(long, value_parser = crate::commands::delimiter_arg)]
+    #[arg(long, value_parser = crate::input::delimiter_arg)]
     delimiter: Option<u8>,
 }
 
@@ -307,7 +307,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
             eprintln!("warning: {}: {warning}", args.input.display());
         }
         if inferred.config.matching.comparisons.is_empty() {
-            return Err(crate::commands::no_comparisons(
+            return Err(crate::input::no_comparisons(
                 &args.input,
                 input.table.headers.len(),
             ));
@@ -529,7 +529,7 @@ pub(crate) fn evaluate_truth(
 pub fn run_explain_entity(args: &ExplainEntityArgs) -> Result<()> {
     let config = load_config(&args.config)?;
     let options =
-        crate::commands::table_options(&args.input, args.encoding.as_deref(), args.delimiter);
+        crate::input::table_options(&args.input, args.encoding.as_deref(), args.delimiter);
     let input = InputTable::read_path_with(&args.input, &options)
         .with_context(|| format!("{} cannot be read as a table", args.input.display()))?;
     let entities = args.entities.clone().unwrap_or_else(|| {

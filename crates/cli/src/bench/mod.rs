@@ -1,5 +1,12 @@
 //! `sameas bench`: the resolver over a suite of labelled datasets, one table. Each dataset
 //! runs in a child process (`sameas bench-one`), so that its peak memory is its own.
+//!
+//! `suite.rs` reads the suite file and its data, `run.rs` runs one dataset (the child),
+//! `compare.rs` compares two configurations; this file runs the suite and prints the table.
+
+mod compare;
+pub(crate) mod run;
+mod suite;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,9 +17,9 @@ use clap::Args;
 use sameas::eval::Truth;
 use serde::Serialize;
 
-use crate::bench_compare::{PairChanges, pair_changes};
-use crate::bench_run::{Row, best_threshold};
-use crate::bench_suite::{DATA_DIR, Dataset, Files, Suite};
+use compare::{PairChanges, pair_changes};
+use run::{Row, best_threshold};
+use suite::{DATA_DIR, Dataset, Files, Suite};
 
 /// `sameas bench`.
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use sameas::{Control, InputTable, Resolver, ResolverConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::bench_compare::apply_patch;
+use super::compare::apply_patch;
 use crate::resolve::evaluate_truth;
 
 /// The day ages are measured against in the bench, so that figures do not drift with the

@@ -1,22 +1,18 @@
-//! The subcommands.
+//! Reading an input file: the reading flags every command shares, and the table read,
+//! inferred and normalized for `normalize` and `profile`.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
 use sameas::Inference;
-use sameas::write_csv_row;
 use sameas_core::Channel;
 use sameas_normalize::DateOrder;
 use sameas_normalize::infer::record_from_row;
-use sameas_normalize::profile::ProfileBuilder;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
 use sameas_normalize::table::{
     Table, TableFormat, TableOptions, TableRow, parse_delimiter, read_table_with,
 };
-use serde::Serialize;
 
 /// How many row problems are printed before they are only counted.
 const ROW_PROBLEMS_SHOWN: usize = 20;
@@ -26,9 +22,9 @@ const ROW_PROBLEMS_SHOWN: usize = 20;
 pub struct InputArgs {
     /// The input: CSV with a header row (UTF-8 with or without BOM, UTF-16, or GB18030 /
     /// GBK), or JSON lines (`.jsonl`, `.ndjson`, or content starting with `{`).
-    input: PathBuf,
+    pub(crate) input: PathBuf,
     #[command(flatten)]
-    read: ReadOptions,
+    pub(crate) read: ReadOptions,
 }
 
 /// How files are decoded and values read: shared by every command that reads records.
@@ -119,36 +115,16 @@ impl ReadOptions {
     }
 }
 
-/// `sameas normalize`.
-#[derive(Debug, Args)]
-pub struct NormalizeArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Where to write the normalized CSV; standard output when left out.
-    #[arg(long)]
-    out: Option<PathBuf>,
-}
-
-/// `sameas profile`.
-#[derive(Debug, Args)]
-pub struct ProfileArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-}
-
 /// A file read, its schema inferred and its records normalized.
-struct Loaded {
-    table: Table,
-    inferred: Inference,
-    normalizer: RecordNormalizer,
-    normalized: Vec<NormalizedRecord>,
-    records: Vec<sameas_core::Record>,
+pub(crate) struct Loaded {
+    pub(crate) table: Table,
+    pub(crate) inferred: Inference,
+    pub(crate) normalizer: RecordNormalizer,
+    pub(crate) normalized: Vec<NormalizedRecord>,
+    pub(crate) records: Vec<sameas_core::Record>,
 }
 
-fn load(args: &InputArgs) -> Result<Loaded> {
+pub(crate) fn load(args: &InputArgs) -> Result<Loaded> {
     let path = &args.input;
     let table = read_input(path, &args.read.table_options(path))?;
     let inferred =
@@ -205,141 +181,4 @@ fn report_problems(path: &Path, inferred: &Inference, rows: &[TableRow]) {
     if rows.is_empty() {
         eprintln!("note: {} has a header but no data rows", path.display());
     }
-}
-
-#[derive(Serialize)]
-struct IssueCell<'a> {
-    field: &'a str,
-    kind: &'a str,
-    reason: &'a str,
-}
-
-/// Runs `sameas normalize`. Cells a spreadsheet would run as formulas are written with a
-/// leading `'` ([`sameas::escape_formula`]).
-pub fn normalize(args: &NormalizeArgs) -> Result<()> {
-    let loaded = load(&args.input)?;
-    let sink: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        ),
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut writer = csv::Writer::from_writer(BufWriter::new(sink));
-    let width = loaded.table.headers.len();
-    let has_extra = loaded.table.rows.iter().any(|r| r.cells.len() > width);
-    let mut header: Vec<String> = loaded.table.headers.clone();
-    header.extend(loaded.normalizer.output_headers());
-    header.push("issues".to_string());
-    if has_extra {
-        header.push("extra_cells".to_string());
-    }
-    write_csv_row(&mut writer, &header)?;
-    let schema = &loaded.inferred.config.schema;
-    let mut cells = Vec::with_capacity(header.len());
-    let mut flagged = 0;
-    for (row, normalized) in loaded.table.rows.iter().zip(&loaded.normalized) {
-        cells.clear();
-        cells.extend(row.cells.iter().take(width).cloned());
-        cells.resize(width, String::new());
-        loaded.normalizer.output_cells(normalized, &mut cells);
-        let row_reason = row.problem.map(|p| p.reason());
-        let mut issues: Vec<IssueCell> = row_reason
-            .as_deref()
-            .map(|reason| IssueCell {
-                field: "_row",
-                kind: "invalid",
-                reason,
-            })
-            .into_iter()
-            .collect();
-        issues.extend(normalized.issues().map(|(field, issue)| IssueCell {
-            field: &schema.fields[field].name,
-            kind: issue.kind.as_str(),
-            reason: issue.reason,
-        }));
-        flagged += usize::from(!issues.is_empty());
-        cells.push(serde_json::to_string(&issues)?);
-        if has_extra {
-            let extra = row.cells.get(width..).unwrap_or(&[]);
-            cells.push(if extra.is_empty() {
-                String::new()
-            } else {
-                serde_json::to_string(extra)?
-            });
-        }
-        write_csv_row(&mut writer, &cells)?;
-    }
-    writer.flush()?;
-    if let Some(path) = &args.out {
-        eprintln!(
-            "normalized {} records ({} with issues, read as {}) to {}",
-            loaded.records.len(),
-            flagged,
-            loaded.table.encoding,
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct ProfileReport<'a> {
-    file: String,
-    encoding: &'a str,
-    warnings: &'a [String],
-    #[serde(flatten)]
-    profile: &'a sameas_normalize::profile::Profile,
-    /// Values many unrelated records share, masked.
-    generic_values: &'a [sameas::GenericReport],
-}
-
-/// Runs `sameas profile`.
-pub fn profile(args: &ProfileArgs) -> Result<()> {
-    let loaded = load(&args.input)?;
-    let mut builder = ProfileBuilder::new(&loaded.inferred.config.schema);
-    for ((record, normalized), row) in loaded
-        .records
-        .iter()
-        .zip(&loaded.normalized)
-        .zip(&loaded.table.rows)
-    {
-        builder.add(record, normalized, row.problem.is_some());
-    }
-    let profile = builder.finish();
-    let (_, generic) =
-        sameas::detect_generic_values(&loaded.inferred.config.schema, &loaded.normalized);
-    let mut out = io::stdout().lock();
-    if args.json {
-        let report = ProfileReport {
-            file: args.input.input.display().to_string(),
-            encoding: loaded.table.encoding,
-            warnings: &loaded.inferred.warnings,
-            profile: &profile,
-            generic_values: &generic,
-        };
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "{} (read as {})",
-            args.input.input.display(),
-            loaded.table.encoding
-        )?;
-        write!(out, "{}", profile.to_table())?;
-        if !generic.is_empty() {
-            writeln!(
-                out,
-                "\ngeneric values (many unrelated records share them; not used for matching):"
-            )?;
-            for g in &generic {
-                writeln!(
-                    out,
-                    "  {:<20} {:<9} {:<24} {}",
-                    g.field, g.part, g.masked, g.reason
-                )?;
-            }
-        }
-    }
-    Ok(())
 }

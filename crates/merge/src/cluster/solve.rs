@@ -1,0 +1,400 @@
+//! One component solved: edges joined strongest first, each join checked against the
+//! cannot-links and exclusive values the two sides hold.
+
+use std::cmp::Ordering;
+
+use super::components::{ComponentInput, LocalEdge};
+use super::{Join, JoinOutcome, Refusal};
+
+pub(super) struct SolvedComponent {
+    pub(super) component: usize,
+    /// The root position of each position's cluster.
+    pub(super) roots: Vec<u32>,
+    pub(super) joins: Vec<Join>,
+}
+
+/// What one cluster holds of one exclusive attribute.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    Nothing,
+    /// One value, and a record (global index) holding it.
+    One {
+        value: u32,
+        record: u32,
+    },
+    /// Several values: only a must-link can do that. A record holding one of them.
+    Several {
+        record: u32,
+    },
+}
+
+impl Held {
+    fn record(self) -> Option<u32> {
+        match self {
+            Held::Nothing => None,
+            Held::One { record, .. } | Held::Several { record } => Some(record),
+        }
+    }
+
+    fn conflicts(self, other: Held) -> bool {
+        match (self, other) {
+            (Held::Nothing, _) | (_, Held::Nothing) => false,
+            (Held::One { value: x, .. }, Held::One { value: y, .. }) => x != y,
+            _ => true,
+        }
+    }
+
+    fn combine(self, other: Held) -> Held {
+        match (self, other) {
+            (Held::Nothing, held) | (held, Held::Nothing) => held,
+            (Held::One { value: x, record }, Held::One { value: y, .. }) if x == y => {
+                Held::One { value: x, record }
+            }
+            (held, _) => Held::Several {
+                record: held.record().unwrap_or(u32::MAX),
+            },
+        }
+    }
+}
+
+/// The strongest edge first: probability, then weight, descending; then the ids (positions
+/// follow them).
+fn strongest_first(x: &LocalEdge, y: &LocalEdge) -> Ordering {
+    y.probability
+        .total_cmp(&x.probability)
+        .then(y.weight.total_cmp(&x.weight))
+        .then(x.a.cmp(&y.a))
+        .then(x.b.cmp(&y.b))
+}
+
+pub(super) fn solve(input: &ComponentInput, constrained: bool) -> SolvedComponent {
+    let len = input.members.len();
+    let global = |position: u32| input.members[position as usize];
+    let mut state = ClusterState::new(input, constrained);
+    let mut joins = Vec::new();
+
+    let mut must_link = input.must_link.to_vec();
+    must_link.sort_unstable();
+    for (a, b) in must_link {
+        if state.union_forced(a, b) {
+            joins.push(Join {
+                a: global(a),
+                b: global(b),
+                weight: 0.0,
+                probability: 1.0,
+                outcome: JoinOutcome::MustLink,
+            });
+        }
+    }
+
+    let mut edges = input.edges.to_vec();
+    edges.sort_unstable_by(strongest_first);
+    for edge in edges {
+        let (root_a, root_b) = (state.sets.find(edge.a), state.sets.find(edge.b));
+        if root_a == root_b {
+            continue;
+        }
+        let outcome = match state.refusal(root_a, root_b) {
+            Some(refusal) => JoinOutcome::Refused(refusal.to_global(&global)),
+            None => {
+                state.union(root_a, root_b);
+                JoinOutcome::Joined
+            }
+        };
+        joins.push(Join {
+            a: global(edge.a),
+            b: global(edge.b),
+            weight: edge.weight,
+            probability: edge.probability,
+            outcome,
+        });
+    }
+    let roots = (0..len as u32).map(|p| state.sets.find(p)).collect();
+    SolvedComponent {
+        component: input.component,
+        roots,
+        joins,
+    }
+}
+
+impl Refusal {
+    fn to_global(self, global: &impl Fn(u32) -> u32) -> Refusal {
+        match self {
+            Refusal::CannotLink { a, b } => Refusal::CannotLink {
+                a: global(a),
+                b: global(b),
+            },
+            // Exclusive evidence is held as global indices already.
+            exclusive @ Refusal::Exclusive { .. } => exclusive,
+        }
+    }
+}
+
+/// The clusters of one component while it is being solved.
+struct ClusterState {
+    sets: UnionFind,
+    /// Whether constraints are checked at all.
+    constrained: bool,
+    attributes: usize,
+    /// `held[root * attributes + attribute]`: what each cluster holds, valid at roots.
+    held: Vec<Held>,
+    /// Cannot-link neighbours of each position.
+    cannot_link: Neighbours,
+    /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
+    scored: Neighbours,
+    linked: Neighbours,
+    /// Each cluster's positions as a linked list from its root: `next` and the root's `tail`.
+    /// Kept only when there are cannot-links to check.
+    next: Vec<u32>,
+    tail: Vec<u32>,
+}
+
+const END: u32 = u32::MAX;
+
+impl ClusterState {
+    fn new(input: &ComponentInput, constrained: bool) -> Self {
+        let len = input.members.len();
+        let attributes = if constrained {
+            input.exclusive.len()
+        } else {
+            0
+        };
+        let mut held = Vec::with_capacity(len * attributes);
+        for &record in input.members {
+            for values in input.exclusive.iter().take(attributes) {
+                let value = values[record as usize];
+                held.push(if value == u32::MAX {
+                    Held::Nothing
+                } else {
+                    Held::One { value, record }
+                });
+            }
+        }
+        let scored = if constrained {
+            Neighbours::new(len, input.scored_cannot_link.iter().copied())
+        } else {
+            Neighbours::default()
+        };
+        let linked = if scored.is_empty() {
+            Neighbours::default()
+        } else {
+            Neighbours::new(len, input.edges.iter().map(|e| (e.a, e.b)))
+        };
+        // In position (that is, id) order, so the evidence reported for a refusal does not
+        // depend on the order the pairs came in.
+        let cannot_link = if constrained {
+            Neighbours::new(len, input.cannot_link.iter().copied())
+        } else {
+            Neighbours::default()
+        };
+        let (mut next, mut tail) = (Vec::new(), Vec::new());
+        if !cannot_link.is_empty() || !scored.is_empty() {
+            next = vec![END; len];
+            tail = (0..len as u32).collect();
+        }
+        ClusterState {
+            sets: UnionFind::new(len),
+            constrained,
+            attributes,
+            held,
+            cannot_link,
+            scored,
+            linked,
+            next,
+            tail,
+        }
+    }
+
+    /// Joins the clusters of `a` and `b` whatever the evidence; false if already one.
+    fn union_forced(&mut self, a: u32, b: u32) -> bool {
+        let (root_a, root_b) = (self.sets.find(a), self.sets.find(b));
+        if root_a == root_b {
+            return false;
+        }
+        self.union(root_a, root_b);
+        true
+    }
+
+    /// Why the clusters rooted at `root_a` and `root_b` must not be joined, if they must not.
+    fn refusal(&mut self, root_a: u32, root_b: u32) -> Option<Refusal> {
+        if !self.constrained {
+            return None;
+        }
+        for attribute in 0..self.attributes {
+            let held_a = self.held[root_a as usize * self.attributes + attribute];
+            let held_b = self.held[root_b as usize * self.attributes + attribute];
+            if held_a.conflicts(held_b) {
+                return Some(Refusal::Exclusive {
+                    attribute,
+                    a: held_a.record().unwrap_or(u32::MAX),
+                    b: held_b.record().unwrap_or(u32::MAX),
+                });
+            }
+        }
+        if self.cannot_link.is_empty() && self.scored.is_empty() {
+            return None;
+        }
+        // Walk the smaller cluster's cannot-links and ask whether they land in the other:
+        // linear in the smaller side, never |A|·|B|.
+        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
+        let (small, large) = if a_is_smaller {
+            (root_a, root_b)
+        } else {
+            (root_b, root_a)
+        };
+        let oriented = |member: u32, neighbour: u32| {
+            if a_is_smaller {
+                (member, neighbour)
+            } else {
+                (neighbour, member)
+            }
+        };
+        if !self.scored.is_empty() {
+            // Scored evidence against: kept apart unless more than twice as many edges as
+            // such pairs run between the two clusters.
+            let (mut against, mut evidence) = (0usize, None);
+            let mut linking = 0usize;
+            let mut member = small;
+            while member != END {
+                for &neighbour in self.scored.of(member) {
+                    if self.sets.find(neighbour) == large {
+                        against += 1;
+                        evidence.get_or_insert(oriented(member, neighbour));
+                    }
+                }
+                for &neighbour in self.linked.of(member) {
+                    if self.sets.find(neighbour) == large {
+                        linking += 1;
+                    }
+                }
+                member = self.next[member as usize];
+            }
+            if let Some((a, b)) = evidence
+                && 2 * against >= linking
+            {
+                return Some(Refusal::CannotLink { a, b });
+            }
+        }
+        if self.cannot_link.is_empty() {
+            return None;
+        }
+        let mut member = small;
+        while member != END {
+            for &neighbour in self.cannot_link.of(member) {
+                if self.sets.find(neighbour) == large {
+                    let (a, b) = oriented(member, neighbour);
+                    return Some(Refusal::CannotLink { a, b });
+                }
+            }
+            member = self.next[member as usize];
+        }
+        None
+    }
+
+    /// Joins two distinct clusters, given their roots.
+    fn union(&mut self, root_a: u32, root_b: u32) {
+        let (root, child) = self.sets.link(root_a, root_b);
+        if !self.next.is_empty() {
+            self.next[self.tail[root as usize] as usize] = child;
+            self.tail[root as usize] = self.tail[child as usize];
+        }
+        for attribute in 0..self.attributes {
+            let (r, c) = (
+                root as usize * self.attributes + attribute,
+                child as usize * self.attributes + attribute,
+            );
+            self.held[r] = self.held[r].combine(self.held[c]);
+        }
+    }
+}
+
+/// Each position's neighbours under a set of pairs, in position order.
+#[derive(Default)]
+struct Neighbours {
+    start: Vec<u32>,
+    list: Vec<u32>,
+}
+
+impl Neighbours {
+    fn new(len: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        let mut start = vec![0u32; len + 1];
+        let mut count = 0;
+        for (a, b) in pairs.clone() {
+            start[a as usize + 1] += 1;
+            start[b as usize + 1] += 1;
+            count += 2;
+        }
+        if count == 0 {
+            return Neighbours::default();
+        }
+        for p in 0..len {
+            start[p + 1] += start[p];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; count];
+        for (a, b) in pairs {
+            list[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+            list[fill[b as usize] as usize] = a;
+            fill[b as usize] += 1;
+        }
+        for p in 0..len {
+            list[start[p] as usize..start[p + 1] as usize].sort_unstable();
+        }
+        Neighbours { start, list }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn of(&self, position: u32) -> &[u32] {
+        &self.list
+            [self.start[position as usize] as usize..self.start[position as usize + 1] as usize]
+    }
+}
+
+/// Disjoint sets with path halving and union by size.
+pub(super) struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl UnionFind {
+    pub(super) fn new(len: usize) -> Self {
+        UnionFind {
+            parent: (0..len as u32).collect(),
+            size: vec![1; len],
+        }
+    }
+
+    pub(super) fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    pub(super) fn union(&mut self, a: u32, b: u32) {
+        let (root_a, root_b) = (self.find(a), self.find(b));
+        if root_a != root_b {
+            self.link(root_a, root_b);
+        }
+    }
+
+    /// Links two distinct roots: the larger set's root stays (the smaller position on a tie,
+    /// so the result follows the ids). Returns (kept root, linked root).
+    fn link(&mut self, root_a: u32, root_b: u32) -> (u32, u32) {
+        let (size_a, size_b) = (self.size[root_a as usize], self.size[root_b as usize]);
+        let (root, child) = if size_a > size_b || (size_a == size_b && root_a < root_b) {
+            (root_a, root_b)
+        } else {
+            (root_b, root_a)
+        };
+        self.parent[child as usize] = root;
+        self.size[root as usize] = size_a + size_b;
+        (root, child)
+    }
+}

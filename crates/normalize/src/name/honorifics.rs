@@ -1,0 +1,119 @@
+//! Honorifics (先生, 女士, Mr, Dr), generational suffixes (Jr, Sr) and degrees: taken off a
+//! name, with the gender an honorific implies.
+
+use super::surnames;
+use crate::gender::Gender;
+
+/// Han honorific suffixes and the gender they imply. Removed from the end of a name.
+pub(super) const HAN_HONORIFICS: &[(&str, Option<Gender>)] = &[
+    ("先生", Some(Gender::Male)),
+    ("女士", Some(Gender::Female)),
+    ("小姐", Some(Gender::Female)),
+    ("太太", Some(Gender::Female)),
+    ("夫人", Some(Gender::Female)),
+    ("阿姨", Some(Gender::Female)),
+    ("老师", None),
+    ("师傅", None),
+    ("老板", None),
+    ("经理", None),
+    ("同学", None),
+    ("医生", None),
+];
+
+/// One-character honorifics, removed only after a bare surname (张总) since the character
+/// also occurs in given names.
+pub(super) const HAN_SHORT_HONORIFICS: &[(&str, Option<Gender>)] = &[("总", None)];
+
+/// Latin honorific prefixes and the gender they imply.
+pub(super) const LATIN_HONORIFICS: &[(&str, Option<Gender>)] = &[
+    ("mr", Some(Gender::Male)),
+    ("mister", Some(Gender::Male)),
+    ("sir", Some(Gender::Male)),
+    ("herr", Some(Gender::Male)),
+    ("mrs", Some(Gender::Female)),
+    ("ms", Some(Gender::Female)),
+    ("miss", Some(Gender::Female)),
+    ("mme", Some(Gender::Female)),
+    ("mlle", Some(Gender::Female)),
+    ("madam", Some(Gender::Female)),
+    ("madame", Some(Gender::Female)),
+    ("lady", Some(Gender::Female)),
+    ("dame", Some(Gender::Female)),
+    ("frau", Some(Gender::Female)),
+    ("dr", None),
+    ("prof", None),
+    ("mx", None),
+    ("rev", None),
+];
+
+/// Generational suffixes, kept apart from the tokens (a Jr and a Sr are different people).
+pub(super) const GENERATIONAL_SUFFIXES: &[(&str, &str)] = &[
+    ("jr", "jr"),
+    ("jnr", "jr"),
+    ("sr", "sr"),
+    ("snr", "sr"),
+    ("ii", "ii"),
+    ("iii", "iii"),
+    ("iv", "iv"),
+];
+
+/// Degrees and post-nominals, dropped.
+pub(super) const POST_NOMINALS: &[&str] = &["phd", "md", "esq", "dds", "jd", "mba", "cpa"];
+
+/// The byte length and gender of an honorific suffix of a Han name.
+pub(super) fn han_honorific(chars: &str) -> Option<(usize, Option<Gender>)> {
+    for (suffix, gender) in HAN_HONORIFICS {
+        if chars.ends_with(suffix) {
+            return Some((suffix.len(), *gender));
+        }
+    }
+    for (suffix, gender) in HAN_SHORT_HONORIFICS {
+        if let Some(rest) = chars.strip_suffix(suffix) {
+            let mut it = rest.chars();
+            let single =
+                matches!((it.next(), it.next()), (Some(c), None) if surnames::is_single(c));
+            if single || surnames::is_compound(rest) {
+                return Some((suffix.len(), *gender));
+            }
+        }
+    }
+    None
+}
+
+pub(super) fn honorific_gender(token: &str) -> Option<Option<Gender>> {
+    LATIN_HONORIFICS
+        .iter()
+        .find(|(h, _)| *h == token)
+        .map(|(_, g)| *g)
+}
+
+/// Removes leading honorifics; returns the gender of the first one (`Some(None)` for an
+/// ungendered one such as Dr).
+pub(super) fn strip_honorifics(tokens: &mut Vec<&str>) -> Option<Option<Gender>> {
+    let mut found: Option<Option<Gender>> = None;
+    let mut n = 0;
+    while let Some(g) = tokens.get(n).and_then(|t| honorific_gender(t)) {
+        found = match found {
+            Some(Some(prev)) => Some(Some(prev)),
+            _ => Some(g),
+        };
+        n += 1;
+    }
+    tokens.drain(..n);
+    found
+}
+
+/// Removes trailing generational suffixes and degrees; returns the generational suffix.
+pub(super) fn strip_suffixes(tokens: &mut Vec<&str>) -> Option<&'static str> {
+    let mut found = None;
+    while tokens.len() > 1 {
+        let last = tokens[tokens.len() - 1];
+        if let Some((_, canonical)) = GENERATIONAL_SUFFIXES.iter().find(|(s, _)| *s == last) {
+            found = found.or(Some(*canonical));
+        } else if !POST_NOMINALS.contains(&last) {
+            break;
+        }
+        tokens.pop();
+    }
+    found
+}

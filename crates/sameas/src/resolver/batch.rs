@@ -1,0 +1,486 @@
+//! Batch runs: fitting, resolving a whole table, and the train, block and score steps a
+//! batch run and a threshold sweep share.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use sameas_core::{Channel, EntityId};
+use sameas_match::{
+    BlockIndex, CandidatePairs, Dataset, Matcher, RuleStats, ScoredPairs, TermFrequencies,
+};
+use sameas_merge::cluster::{Clustering, Join, JoinOutcome, Refusal};
+use sameas_merge::golden::{GoldenInput, Survivorship};
+use sameas_merge::graph::{IdentityGraph, PreviousEntities};
+
+use super::clustering::{Constraints, EdgeGuard, is_edge};
+use super::review::{level_names, review_pairs};
+use super::{Resolver, State};
+use crate::control::{Control, Stage};
+use crate::input::{InputTable, Prepared};
+use crate::resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
+use crate::{Error, ResolverConfig};
+
+impl Resolver {
+    /// Trains the model on `input` (EM, unsupervised) and freezes its term frequencies for
+    /// later incremental adds. Replaces any model the configuration held.
+    ///
+    /// # Errors
+    /// Unreadable input, a configuration that does not fit it, or cancellation.
+    pub fn fit(&mut self, input: &InputTable, control: &Control) -> Result<(), Error> {
+        let (_, data) = self.read_dataset(input, control)?;
+        control.check()?;
+        let mut config = self.config.clone().expect("read sets it");
+        config.matching.model = None;
+        config.term_frequencies = None;
+        let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
+        control.check()?;
+        config.term_frequencies = Some(fitted.matcher.term_frequencies());
+        self.config = Some(config);
+        Ok(())
+    }
+
+    /// Resolves `input` as a batch: trains first when the configuration has no model, then
+    /// blocks, scores, clusters under the constraints and builds golden records. With
+    /// `previous` (a past run's record → entity rows), entities keep their old ids.
+    /// The resolver then holds the result for incremental `add` / `remove`.
+    ///
+    /// # Errors
+    /// Unreadable input, a configuration that does not fit it, or cancellation (the
+    /// resolver is then unchanged).
+    pub fn resolve(
+        &mut self,
+        input: &InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let started = Instant::now();
+        let (prepared, data) = self.read_dataset(input, control)?;
+        self.resolve_read(prepared, data, started, previous, control)
+    }
+
+    /// As [`Resolver::resolve`], but takes the table and frees its cells as soon as the
+    /// records are normalized: at a million rows the raw cells are hundreds of megabytes.
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`].
+    pub fn resolve_owned(
+        &mut self,
+        input: InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let started = Instant::now();
+        let (prepared, data) = self.read_dataset(&input, control)?;
+        drop(input);
+        self.resolve_read(prepared, data, started, previous, control)
+    }
+
+    fn resolve_read(
+        &mut self,
+        prepared: Prepared,
+        data: Dataset,
+        started: Instant,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let mut timings = Timings {
+            normalize: started.elapsed().as_secs_f64(),
+            ..Timings::default()
+        };
+        let mut config = self.config.clone().expect("read sets it");
+        let Scored {
+            scored,
+            blocking,
+            frequencies,
+            training,
+            rule_choices,
+            warnings: training_warnings,
+        } = train_block_score(&mut config, &data, &mut timings, control)?;
+        let total_pairs = scored.len() as u64;
+
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Cluster, 0, total_pairs);
+        let threshold = config.matching.threshold;
+        let guard = EdgeGuard::new(&config);
+        let constraints = Constraints::new(&config, &data, &scored);
+        let (edges, clustering) =
+            constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());
+        let graph =
+            IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
+        control.report(Stage::Cluster, total_pairs, total_pairs);
+        timings.cluster = started.elapsed().as_secs_f64();
+
+        let comparisons: Vec<String> = config
+            .matching
+            .comparisons
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let level_names = level_names(&config);
+        let review = review_pairs(
+            &scored,
+            &clustering,
+            &graph,
+            &data.ids,
+            &config,
+            guard.as_ref(),
+            &level_names,
+        );
+        let mut report = report(
+            &data,
+            &graph,
+            &scored,
+            &clustering,
+            threshold,
+            guard.as_ref(),
+            &review,
+        );
+        // The scored pairs are done with: free them before golden records, the last
+        // large allocation of the run.
+        drop(scored);
+        drop(edges);
+        drop(constraints);
+
+        control.check()?;
+        let started = Instant::now();
+        let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
+        let (golden, conflicts) =
+            golden_records(&survivorship, &data, &prepared.channels, &graph, control);
+        timings.golden = started.elapsed().as_secs_f64();
+
+        report.conflicts = conflicts.len() as u64;
+        report.bad_rows = prepared.bad_rows.clone();
+        report.generic_values = prepared.generic.clone();
+        report.warnings = prepared.warnings.clone();
+        report.warnings.extend(training_warnings);
+        report.blocking = blocking;
+        report.blocking_choice = rule_choices;
+        report.training = training;
+        report.timings = timings;
+
+        let entities = prepared
+            .input_ids
+            .iter()
+            .map(|id| {
+                let entity = graph
+                    .entity_of(id)
+                    .expect("every record is in an entity")
+                    .clone();
+                (id.clone(), entity)
+            })
+            .collect();
+        let events = graph.events().to_vec();
+        let mut joins: Vec<Vec<Join>> = vec![Vec::new(); data.len()];
+        for join in clustering.joins {
+            joins[join.a as usize].push(join);
+        }
+        let resolution = Resolution {
+            entities,
+            golden_header: survivorship.headers(),
+            golden,
+            conflicts,
+            events,
+            review,
+            comparisons,
+            report,
+            survivorship,
+        };
+        config.term_frequencies = Some(frequencies);
+        self.config = Some(config);
+        self.state = Some(State {
+            data,
+            channels: prepared.channels,
+            bad: prepared.bad,
+            graph,
+            joins,
+            keys: None,
+        });
+        Ok(resolution)
+    }
+}
+
+/// Scored candidate pairs and what the run keeps of blocking and scoring.
+pub(crate) struct Scored {
+    /// Every candidate pair, scored.
+    pub(crate) scored: ScoredPairs,
+    /// Per blocking rule statistics.
+    pub(crate) blocking: Vec<RuleStats>,
+    /// The term frequencies the scores used, frozen for incremental adds.
+    pub(crate) frequencies: TermFrequencies,
+    /// How training went, when this run trained.
+    pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
+    /// How the blocking rules were chosen, when this run chose them.
+    pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
+    /// What the report should say about training (a default model, too few pairs).
+    pub(crate) warnings: Vec<String>,
+}
+
+/// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
+pub(crate) fn block(config: &ResolverConfig, data: &Dataset) -> Result<CandidatePairs, Error> {
+    let index = BlockIndex::build(
+        data,
+        &config.matching.blocking.rules,
+        config.matching.blocking.max_block_size,
+        config.matching.mode,
+    )?;
+    Ok(index.candidate_pairs(data))
+}
+
+/// A configuration made ready to score: trained (unless it had a model), its blocking rules
+/// chosen (when they were candidates), compiled over the data.
+pub(crate) struct Fitted {
+    /// The compiled matcher, term frequencies counted over the data.
+    pub(crate) matcher: Matcher,
+    /// The block index over the rules in force.
+    pub(crate) index: BlockIndex,
+    /// How training went, when it ran.
+    pub(crate) training: Vec<sameas_match::ComparisonDiagnostics>,
+    /// How the rules were chosen, when they were.
+    pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
+    /// What the report should say about training (a default model, too few pairs).
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Trains when `config` has no model, then chooses the blocking rules when they are
+/// candidates (`blocking.select`), writing the model and the chosen rules into `config`.
+pub(crate) fn fit_model(
+    config: &mut ResolverConfig,
+    data: &Dataset,
+    timings: &mut Timings,
+    control: &Control,
+) -> Result<Fitted, Error> {
+    // EM blocks with the prediction rules by default: its index then serves blocking too.
+    let mut trained_index = None;
+    let mut training = Vec::new();
+    let mut warnings = Vec::new();
+    if config.matching.model.is_none() {
+        control.check()?;
+        let started = Instant::now();
+        control.report(Stage::Train, 0, 1);
+        let (
+            sameas_match::Trained {
+                model,
+                index,
+                diagnostics,
+            },
+            warning,
+        ) = train_or_default(&config.matching, data)?;
+        config.matching.model = Some(model);
+        trained_index = index;
+        training = diagnostics;
+        warnings.extend(warning);
+        control.report(Stage::Train, 1, 1);
+        timings.train = started.elapsed().as_secs_f64();
+    }
+    let matcher = Matcher::new(&config.matching, data)?;
+
+    control.check()?;
+    let started = Instant::now();
+    control.report(Stage::Block, 0, data.len() as u64);
+    let mut index = match trained_index {
+        Some(index) => index,
+        None => BlockIndex::build(
+            data,
+            &config.matching.blocking.rules,
+            config.matching.blocking.max_block_size,
+            config.matching.mode,
+        )?,
+    };
+    // Candidate rules: keep those whose pairs hold the most expected matches per pair.
+    let mut rule_choices = Vec::new();
+    // Data too small to show any rule's yield keeps every candidate, and the choice for a
+    // later fit.
+    if let Some(selection) = &config.matching.blocking.select {
+        let (taken, choices) = sameas_match::choose_rules(selection, &index, data, &matcher);
+        if !taken.is_empty() {
+            index.retain_rules(&taken);
+            config.matching.blocking.rules = taken
+                .iter()
+                .map(|&r| config.matching.blocking.rules[r].clone())
+                .collect();
+            config.matching.blocking.select = None;
+        }
+        rule_choices = choices;
+    }
+    timings.block = started.elapsed().as_secs_f64();
+    Ok(Fitted {
+        matcher,
+        index,
+        training,
+        rule_choices,
+        warnings,
+    })
+}
+
+/// Trains when `config` has no model (keeping the model in it), then blocks and scores:
+/// what a batch run and a threshold sweep share.
+pub(crate) fn train_block_score(
+    config: &mut ResolverConfig,
+    data: &Dataset,
+    timings: &mut Timings,
+    control: &Control,
+) -> Result<Scored, Error> {
+    let Fitted {
+        matcher,
+        index,
+        training,
+        rule_choices,
+        warnings,
+    } = fit_model(config, data, timings, control)?;
+    let started = Instant::now();
+    let candidates = index.candidate_pairs(data);
+    drop(index);
+    control.report(Stage::Block, data.len() as u64, data.len() as u64);
+    timings.block += started.elapsed().as_secs_f64();
+
+    control.check()?;
+    let started = Instant::now();
+    let total_pairs = candidates.pairs.len() as u64;
+    control.report(Stage::Score, 0, total_pairs);
+    let scored = matcher.score(&candidates.pairs);
+    let blocking = candidates.stats;
+    drop(candidates.pairs);
+    let frequencies = matcher.term_frequencies();
+    drop(matcher);
+    control.report(Stage::Score, total_pairs, total_pairs);
+    timings.score = started.elapsed().as_secs_f64();
+    Ok(Scored {
+        scored,
+        blocking,
+        frequencies,
+        training,
+        rule_choices,
+        warnings,
+    })
+}
+
+/// Trains, or, when the data has no comparable pair (fewer than two records), takes the
+/// default model: one record is one customer, and has its answer without a model to learn.
+/// The warning says when the model is a default, or when EM found too few pairs to train
+/// any comparison's m.
+fn train_or_default(
+    config: &sameas_match::MatchConfig,
+    data: &Dataset,
+) -> Result<(sameas_match::Trained, Option<String>), Error> {
+    if config.mode.comparable_pairs(data.source_sizes()) == 0 {
+        let model = sameas_match::default_model(config, data)?;
+        let warning = format!(
+            "too few records ({}) to hold a pair to train on: the model is the untrained \
+             default (method `default` in the configuration); train on more records to \
+             replace it",
+            data.len()
+        );
+        let trained = sameas_match::Trained {
+            model,
+            index: None,
+            diagnostics: Vec::new(),
+        };
+        return Ok((trained, Some(warning)));
+    }
+    let trained = sameas_match::train_keeping_index(config, data)?;
+    let warning = trained
+        .model
+        .comparisons
+        .iter()
+        .all(|c| c.m_trained_by.is_empty())
+        .then(|| {
+            format!(
+                "too few records ({}) for any blocking rule to find the pairs EM needs: every \
+                 comparison keeps its default m (u and the prior were estimated)",
+                data.len()
+            )
+        });
+    Ok((trained, warning))
+}
+
+/// Golden records and conflicts for every entity, in parallel, in entity-id order.
+fn golden_records(
+    survivorship: &Survivorship,
+    data: &Dataset,
+    channels: &[Channel],
+    graph: &IdentityGraph,
+    control: &Control,
+) -> (
+    Vec<sameas_merge::golden::GoldenRecord>,
+    Vec<sameas_merge::golden::Conflict>,
+) {
+    let mut entities: Vec<(&EntityId, &[u32])> = graph.entities().collect();
+    entities.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let total = entities.len() as u64;
+    control.report(Stage::Golden, 0, total);
+    let input = GoldenInput {
+        ids: &data.ids,
+        channels,
+        records: &data.records,
+    };
+    let built: Vec<_> = entities
+        .par_iter()
+        .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
+        .collect();
+    let mut golden = Vec::with_capacity(built.len());
+    let mut conflicts = Vec::new();
+    for (record, entity_conflicts) in built {
+        golden.push(record);
+        conflicts.extend(entity_conflicts);
+    }
+    control.report(Stage::Golden, total, total);
+    (golden, conflicts)
+}
+
+fn report(
+    data: &Dataset,
+    graph: &IdentityGraph,
+    scored: &ScoredPairs,
+    clustering: &Clustering,
+    threshold: f64,
+    guard: Option<&EdgeGuard>,
+    review: &[ReviewPair],
+) -> Report {
+    let mut sizes = [0u64; 11];
+    let mut largest = 0;
+    let mut entities = 0;
+    for (_, members) in graph.entities() {
+        entities += 1;
+        let size = members.len() as u64;
+        largest = largest.max(size);
+        sizes[(size as usize).min(10)] += 1;
+    }
+    let mut refused = Refusals::default();
+    let mut above = 0;
+    for i in 0..scored.len() {
+        if scored.probabilities[i] >= threshold {
+            above += 1;
+            refused.household_guard += u64::from(!is_edge(scored, i, threshold, guard));
+        }
+    }
+    let mut joins = 0;
+    for join in &clustering.joins {
+        match join.outcome {
+            JoinOutcome::Joined | JoinOutcome::MustLink => joins += 1,
+            JoinOutcome::Refused(Refusal::CannotLink { .. }) => refused.cannot_link += 1,
+            JoinOutcome::Refused(Refusal::Exclusive { .. }) => refused.exclusive += 1,
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+    Report {
+        records: data.len() as u64,
+        entities,
+        singletons: sizes[1],
+        largest_entity: largest,
+        entity_sizes: (1..=10)
+            .filter(|&s| sizes[s] > 0)
+            .map(|s| (s as u64, sizes[s]))
+            .collect(),
+        candidate_pairs: scored.len() as u64,
+        pairs_above_threshold: above,
+        threshold,
+        joins,
+        refused,
+        review_pairs: review.len() as u64,
+        ..Report::default()
+    }
+}

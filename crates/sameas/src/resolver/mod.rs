@@ -1,0 +1,321 @@
+//! The `Resolver`: fit, batch resolve, incremental add / remove, and explanations. This
+//! file holds the resolver, its identity state and reading; each job has a file of its own:
+//! [`batch`] (fit and resolve), [`incremental`] (add and remove), [`explain`], [`review`]
+//! (the review file's pairs) and [`clustering`] (how scored pairs become edges and
+//! constraints: the household guard, personal evidence, overrides, exclusive values).
+
+mod batch;
+mod clustering;
+mod explain;
+mod incremental;
+mod review;
+
+use rayon::prelude::*;
+
+use sameas_core::{Channel, EntityId, RecordId};
+use sameas_match::{Dataset, KeyIndex, TermFrequencies};
+use sameas_merge::cluster::Join;
+use sameas_merge::graph::IdentityGraph;
+use sameas_normalize::record::RecordNormalizer;
+
+use crate::control::Control;
+use crate::input::{InputTable, Prepared, prepare};
+use crate::{Error, InferOptions, ResolverConfig};
+
+pub(crate) use batch::{Scored, block, train_block_score};
+pub(crate) use clustering::{Constraints, EdgeGuard};
+pub use explain::{EntityExplanation, JoinExplanation};
+
+/// Resolves customer records into entities: the facade over normalize, match and merge.
+///
+/// A resolver holds its [`ResolverConfig`] and, once it has resolved or added records, the
+/// identity state: the normalized records, the identity graph with its entity ids, and the
+/// term frequencies frozen when it was fitted, so that records added one at a time are
+/// scored exactly as a batch run over the same data would score them.
+pub struct Resolver {
+    /// What inference may not decide on its own (the phone region, the date order …).
+    pub(crate) options: InferOptions,
+    /// The configuration; once fitted it holds the model and its frozen term frequencies.
+    pub(crate) config: Option<ResolverConfig>,
+    pub(crate) state: Option<State>,
+}
+
+/// The identity state: every record seen, the graph, and the join log.
+pub(crate) struct State {
+    pub(crate) data: Dataset,
+    pub(crate) channels: Vec<Channel>,
+    pub(crate) bad: Vec<bool>,
+    pub(crate) graph: IdentityGraph,
+    /// Per record: the joins (accepted or refused) logged with this record as the first
+    /// side, in global indices.
+    pub(crate) joins: Vec<Vec<Join>>,
+    /// Blocking keys for incremental lookups, built at the first `add`.
+    pub(crate) keys: Option<KeyIndex>,
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("fitted", &self.is_fitted())
+            .field("records", &self.len())
+            .finish()
+    }
+}
+
+impl Default for Resolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Resolver {
+    /// A resolver that infers its configuration from the first table it sees.
+    pub fn new() -> Self {
+        Self::with_options(InferOptions::default())
+    }
+
+    /// A resolver that infers its configuration from the first table it sees, with the
+    /// reading options `options` fixes.
+    pub fn with_options(options: InferOptions) -> Self {
+        Resolver {
+            options,
+            config: None,
+            state: None,
+        }
+    }
+
+    /// A resolver with a configuration (trained or not).
+    ///
+    /// # Errors
+    /// A configuration that does not validate.
+    pub fn with_config(mut config: ResolverConfig) -> Result<Self, Error> {
+        config.validate()?;
+        if config.matching.model.is_none() {
+            // Frozen with a model that is gone: training again counts them again.
+            config.term_frequencies = None;
+        } else if config.term_frequencies.is_none() {
+            // A model whose comparisons count no frequencies has nothing to freeze.
+            config.term_frequencies = TermFrequencies::without_tables(&config.matching);
+        }
+        Ok(Resolver {
+            options: InferOptions::default(),
+            config: Some(config),
+            state: None,
+        })
+    }
+
+    /// A resolver from a configuration document.
+    ///
+    /// # Errors
+    /// As [`ResolverConfig::from_json`].
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        Self::with_config(ResolverConfig::from_json(json)?)
+    }
+
+    /// The configuration document, trained model included once fitted.
+    ///
+    /// # Errors
+    /// [`Error::Config`] before any configuration exists (nothing was given or inferred).
+    pub fn to_json(&self) -> Result<String, Error> {
+        self.config
+            .as_ref()
+            .map(ResolverConfig::to_json)
+            .ok_or_else(|| {
+                Error::Config("no configuration yet: give one or resolve a table".into())
+            })
+    }
+
+    /// The configuration, once given or inferred.
+    pub fn config(&self) -> Option<&ResolverConfig> {
+        self.config.as_ref()
+    }
+
+    /// Whether the configuration holds a trained model with its frozen term frequencies:
+    /// what `add` and `explain_pair` need.
+    pub fn is_fitted(&self) -> bool {
+        self.frozen().is_some()
+    }
+
+    /// The configuration and its frozen term frequencies, once fitted.
+    fn frozen(&self) -> Option<(&ResolverConfig, &TermFrequencies)> {
+        frozen_parts(&self.config)
+    }
+
+    /// Records held (removed ones not counted).
+    pub fn len(&self) -> usize {
+        self.state.as_ref().map_or(0, |s| s.graph.len())
+    }
+
+    /// Whether no records are held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entities held.
+    pub fn entity_count(&self) -> usize {
+        self.state.as_ref().map_or(0, |s| s.graph.entity_count())
+    }
+
+    /// The configuration, inferring it from `input`'s headers when there is none.
+    fn config_for(&mut self, input: &InputTable) -> Result<&ResolverConfig, Error> {
+        if self.config.is_none() {
+            self.config = Some(ResolverConfig::infer(&input.table, &self.options)?.config);
+        }
+        Ok(self.config.as_ref().expect("set above"))
+    }
+
+    /// Reads and normalizes `input`. Values the configuration lists as generic are treated
+    /// as missing; before fitting (no model yet), the generic values of `input` are found
+    /// first and added to the configuration.
+    fn read(&mut self, input: &InputTable, control: &Control) -> Result<Prepared, Error> {
+        self.config_for(input)?;
+        let config = self.config.as_mut().expect("set above");
+        let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
+        let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
+        if config.matching.model.is_none() {
+            let (found, reports) = crate::generic::detect(&config.schema, &prepared.records);
+            config.generic_values.extend(found);
+            config.generic_values.sort();
+            config.generic_values.dedup();
+            prepared.generic = reports;
+        }
+        crate::generic::apply(
+            &config.generic_values,
+            &config.schema,
+            &mut prepared.records,
+        );
+        Ok(prepared)
+    }
+
+    /// Reads `input` and moves its ids and records into a dataset (no copy: at a million
+    /// records the normalized values are the largest thing held).
+    pub(crate) fn read_dataset(
+        &mut self,
+        input: &InputTable,
+        control: &Control,
+    ) -> Result<(Prepared, Dataset), Error> {
+        let mut prepared = self.read(input, control)?;
+        let schema = self.config.as_ref().expect("read sets it").schema.clone();
+        // Everything after reading works on the records in record-id order, so that the
+        // answer never depends on the order of the input's rows (samples, strides and ties
+        // follow positions); `input_ids` keeps the input order for the outputs.
+        prepared.input_ids = prepared.ids.clone();
+        let mut order: Vec<u32> = (0..prepared.ids.len() as u32).collect();
+        order
+            .par_sort_unstable_by(|&a, &b| prepared.ids[a as usize].cmp(&prepared.ids[b as usize]));
+        let ids = permute(std::mem::take(&mut prepared.ids), &order);
+        let records = permute(std::mem::take(&mut prepared.records), &order);
+        prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
+        prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
+        let data = Dataset::new(schema, ids, records)?;
+        Ok((prepared, data))
+    }
+
+    /// The held records (removed ones included) and whether each is still held.
+    pub(crate) fn held(&self) -> Option<(&Dataset, impl Fn(u32) -> bool + '_)> {
+        let state = self.state.as_ref()?;
+        Some((&state.data, |i| state.graph.record_id(i).is_some()))
+    }
+
+    /// The entity of a held record.
+    pub fn entity_of(&self, record: &str) -> Option<EntityId> {
+        let state = self.state.as_ref()?;
+        state.graph.entity_of(&RecordId::from(record)).cloned()
+    }
+
+    /// Every held entity with its records, in entity-id order.
+    pub fn entities(&self) -> Vec<(EntityId, Vec<RecordId>)> {
+        let Some(state) = &self.state else {
+            return Vec::new();
+        };
+        let mut out: Vec<(EntityId, Vec<RecordId>)> = state
+            .graph
+            .entities()
+            .map(|(id, members)| {
+                let mut records: Vec<RecordId> = members
+                    .iter()
+                    .map(|&m| state.data.ids[m as usize].clone())
+                    .collect();
+                records.sort();
+                (id.clone(), records)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+impl State {
+    fn empty(config: &ResolverConfig) -> State {
+        State {
+            data: Dataset::new(config.schema.clone(), Vec::new(), Vec::new())
+                .expect("empty dataset"),
+            channels: Vec::new(),
+            bad: Vec::new(),
+            graph: IdentityGraph::default(),
+            joins: Vec::new(),
+            keys: None,
+        }
+    }
+
+    fn index_of(&self, id: &RecordId) -> Option<u32> {
+        self.graph.index_of(id)
+    }
+
+    /// Per record of `indices`, the fields whose value was treated as generic.
+    fn generic_notes(&self, schema: &sameas_core::Schema, indices: &[u32]) -> Vec<String> {
+        let mut notes = Vec::new();
+        for &i in indices {
+            for (spec, field) in schema
+                .fields
+                .iter()
+                .zip(&self.data.records[i as usize].fields)
+            {
+                if field
+                    .issues
+                    .iter()
+                    .any(|issue| issue.reason == crate::generic::GENERIC_REASON)
+                {
+                    notes.push(format!(
+                        "{}: its {} is a generic value (many unrelated records share it), \
+                         not used for matching",
+                        self.data.ids[i as usize], spec.name
+                    ));
+                }
+            }
+        }
+        notes
+    }
+
+    /// The held records `indices` as a dataset of their own, in that order.
+    fn subset(&self, indices: &[u32]) -> Result<Dataset, Error> {
+        Ok(Dataset::new(
+            self.data.schema.clone(),
+            indices
+                .iter()
+                .map(|&i| self.data.ids[i as usize].clone())
+                .collect(),
+            indices
+                .iter()
+                .map(|&i| self.data.records[i as usize].clone())
+                .collect(),
+        )?)
+    }
+}
+
+/// A fitted configuration and its frozen term frequencies (borrowing the configuration
+/// field only, so the identity state can be borrowed mutably beside it).
+fn frozen_parts(config: &Option<ResolverConfig>) -> Option<(&ResolverConfig, &TermFrequencies)> {
+    let config = config.as_ref()?;
+    config.matching.model.as_ref()?;
+    Some((config, config.term_frequencies.as_ref()?))
+}
+
+/// `values` in the order `order` gives (`order[i]` is the position of the i-th value).
+fn permute<T>(values: Vec<T>, order: &[u32]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = values.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("a permutation"))
+        .collect()
+}
