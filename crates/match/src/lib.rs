@@ -35,6 +35,7 @@
 //! let why = Matcher::new(&config, &data).unwrap().explain(0, 1);
 //! assert!(why.comparisons.iter().any(|c| c.comparison == "phone" && c.level == "exact"));
 //! ```
+#![deny(missing_docs)]
 
 pub mod blocking;
 pub mod compare;
