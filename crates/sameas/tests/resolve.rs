@@ -351,3 +351,92 @@ fn explain_entity_lists_the_joins_that_built_it() {
     let pair = resolver.explain_pair("C0001", "C0002").unwrap();
     assert!(pair.is_match);
 }
+
+/// Forty people with two records each (same name, same phone), and eight unrelated people
+/// who all gave the shop's own e-mail address.
+fn shop_email_table() -> sameas::InputTable {
+    let families = [
+        "Smith", "Jones", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas", "Roberts",
+        "Walker",
+    ];
+    let givens = [
+        "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Noah", "Mia", "Jack", "Ivy",
+    ];
+    let mut rows = Vec::new();
+    for person in 0..40 {
+        let name = format!(
+            "{} {}",
+            givens[person % 10],
+            families[(person * 3 + person / 10) % 10]
+        );
+        for copy in 0..2 {
+            rows.push(vec![
+                format!("R{person:03}{copy}"),
+                name.clone(),
+                format!("1380013{person:04}"),
+                format!("person{person}@mail.example.com"),
+            ]);
+        }
+    }
+    let office = [
+        ("Liam", "Khan"),
+        ("Grace", "Patel"),
+        ("Oscar", "Wright"),
+        ("Lily", "Green"),
+        ("Arthur", "Hall"),
+        ("Freya", "Wood"),
+        ("Leo", "Clarke"),
+        ("Rosie", "Baker"),
+    ];
+    for (i, (given, family)) in office.iter().enumerate() {
+        rows.push(vec![
+            format!("S{i:03}"),
+            format!("{given} {family}"),
+            format!("1390014{i:04}"),
+            "info@shop.example.com".to_string(),
+        ]);
+    }
+    crate::table(&["id", "name", "phone", "email"], rows)
+}
+
+#[test]
+fn a_value_many_unrelated_people_share_is_found_masked_and_joins_no_one() {
+    let input = shop_email_table();
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let config = resolver.config().unwrap();
+    assert!(
+        config
+            .generic_values
+            .iter()
+            .any(|g| g.field == "email" && g.value == "info@shop.example.com"),
+        "{:?}",
+        config.generic_values
+    );
+    // The eight stay eight customers; the forty people are found.
+    let entity = |id: &str| resolver.entity_of(id).unwrap();
+    let office: std::collections::BTreeSet<_> =
+        (0..8).map(|i| entity(&format!("S{i:03}"))).collect();
+    assert_eq!(office.len(), 8);
+    assert_eq!(entity("R0000"), entity("R0001"));
+    // Reported masked: the report names the field and the count, never the value.
+    let report = serde_json::to_string(&resolution.report).unwrap();
+    assert!(!report.contains("info@shop.example.com"));
+    let listed = resolution
+        .report
+        .generic_values
+        .iter()
+        .find(|g| g.field == "email")
+        .unwrap();
+    assert_eq!(listed.records, 8);
+    // An entity's explanation says which of its values was set aside.
+    let explained = resolver.explain_entity(entity("S000").as_str()).unwrap();
+    assert!(
+        explained
+            .generic
+            .iter()
+            .any(|note| note.contains("S000") && note.contains("email")),
+        "{:?}",
+        explained.generic
+    );
+}

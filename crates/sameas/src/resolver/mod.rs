@@ -277,7 +277,8 @@ impl State {
                     .any(|issue| issue.reason == crate::generic::GENERIC_REASON)
                 {
                     notes.push(format!(
-                        "{}: its {} is a generic value (many unrelated records share it), \
+                        "{}: its {} holds a generic value (one many unrelated records \
+                         share: the whole value or a part, such as a placeholder postcode), \
                          not used for matching",
                         self.data.ids[i as usize], spec.name
                     ));
