@@ -380,7 +380,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         bail!("link mode takes two input files");
     }
     let loaded = args.config.as_deref().map(load_config).transpose()?;
-    let (data, options) = read_dataset(
+    let (mut data, options) = read_dataset(
         &paths,
         loaded
             .as_ref()
@@ -404,6 +404,15 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     if let Some(t) = args.threshold {
         config.matching.threshold = t;
     }
+    // Generic values are missing for matching, as in `resolve`: found in the data when the
+    // model is trained here, else those the configuration lists.
+    if config.matching.model.is_none() {
+        let (found, _) = sameas::detect_generic_values(&data.schema, &data.records);
+        config.generic_values.extend(found);
+        config.generic_values.sort();
+        config.generic_values.dedup();
+    }
+    sameas::apply_generic_values(&config.generic_values, &data.schema, &mut data.records);
     let train_started = Instant::now();
     let labels = match (&args.label_column, &args.labels) {
         (Some(column), labels) => {

@@ -343,12 +343,9 @@ fn entry(
 }
 
 /// Treats `generic` values as missing in `records`: the value (or the address part) is
-/// blanked and the field flagged. Returns how many values were blanked.
-pub(crate) fn apply(
-    generic: &[GenericValue],
-    schema: &Schema,
-    records: &mut [NormalizedRecord],
-) -> u64 {
+/// blanked and the field flagged. Returns how many values were blanked. The resolver does
+/// this to every table it reads; `sameas match` does it too, so both score alike.
+pub fn apply(generic: &[GenericValue], schema: &Schema, records: &mut [NormalizedRecord]) -> u64 {
     if generic.is_empty() {
         return 0;
     }

@@ -41,7 +41,9 @@ mod tuning;
 pub use config::{InferOptions, Inference, ResolverConfig};
 pub use control::{Control, Progress, Stage};
 pub use error::Error;
-pub use generic::{GenericReport, GenericValue, detect as detect_generic_values};
+pub use generic::{
+    GenericReport, GenericValue, apply as apply_generic_values, detect as detect_generic_values,
+};
 pub use input::{BadRow, InputTable};
 pub use output::{
     OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
