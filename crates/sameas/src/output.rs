@@ -61,6 +61,12 @@ fn create(path: &Path) -> Result<BufWriter<File>, Error> {
 /// Writes `resolution` and `config` into `dir` (created when missing). `report` is the
 /// report to write (the resolution's, perhaps with an evaluation added by the caller).
 ///
+/// Nothing in `dir` is touched until every file is written in full: the files go to a
+/// hidden staging folder inside `dir`, are flushed to disk, and only then each replaces its
+/// namesake (a rename, which is atomic), `report.json` last. A run that fails or is killed
+/// while writing leaves the previous run's files whole; one killed during the renames
+/// leaves each file whole, from one run or the other, and the staging folder to delete.
+///
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write_resolution(
@@ -70,7 +76,41 @@ pub fn write_resolution(
     report: &impl Serialize,
 ) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let staging = dir.join(format!(".sameas-partial-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    }
+    std::fs::create_dir(&staging).map_err(io_error(&staging))?;
+    let written = write_files(&staging, resolution, config, report).and_then(|()| {
+        for name in OUTPUT_FILES {
+            let path = staging.join(name);
+            File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|file| file.sync_all())
+                .map_err(io_error(&path))?;
+        }
+        Ok(())
+    });
+    if let Err(err) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(err);
+    }
+    for name in OUTPUT_FILES {
+        let target = dir.join(name);
+        std::fs::rename(staging.join(name), &target).map_err(io_error(&target))?;
+    }
+    std::fs::remove_dir(&staging).map_err(io_error(&staging))?;
+    Ok(())
+}
 
+/// Writes every output file into `dir`.
+fn write_files(
+    dir: &Path,
+    resolution: &Resolution,
+    config: &ResolverConfig,
+    report: &impl Serialize,
+) -> Result<(), Error> {
     let path = dir.join("entities.csv");
     let mut out = create(&path)?;
     writeln!(out, "record_id,entity_id").map_err(io_error(&path))?;

@@ -440,3 +440,49 @@ fn a_value_many_unrelated_people_share_is_found_masked_and_joins_no_one() {
         explained.generic
     );
 }
+
+/// A report that cannot be written: stands for a run that fails while writing.
+struct FailingReport;
+
+impl serde::Serialize for FailingReport {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("the disk is full"))
+    }
+}
+
+#[test]
+fn a_run_that_fails_while_writing_leaves_the_previous_result_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, _) = generated(300, 5);
+    let mut resolver = Resolver::new();
+    let first = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let config = resolver.config().unwrap().clone();
+    sameas::write_resolution(dir.path(), &first, &config, &first.report).unwrap();
+    let before: Vec<(String, Vec<u8>)> = sameas::OUTPUT_FILES
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(dir.path().join(f)).unwrap()))
+        .collect();
+
+    // Another run over other records fails at its last file.
+    let (other, _) = generated(500, 6);
+    let second = Resolver::new()
+        .resolve(&other, None, &Control::none())
+        .unwrap();
+    let err = sameas::write_resolution(dir.path(), &second, &config, &FailingReport).unwrap_err();
+    assert!(err.to_string().contains("report.json"), "{err}");
+    for (name, bytes) in &before {
+        assert_eq!(
+            &std::fs::read(dir.path().join(name)).unwrap(),
+            bytes,
+            "{name}"
+        );
+    }
+    // Nothing of the failed run is left behind.
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(entries.len(), sameas::OUTPUT_FILES.len());
+
+    // A run that succeeds replaces every file.
+    sameas::write_resolution(dir.path(), &second, &config, &second.report).unwrap();
+    let entities = std::fs::read_to_string(dir.path().join("entities.csv")).unwrap();
+    assert_eq!(entities.lines().count(), 501);
+}
