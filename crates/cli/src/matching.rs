@@ -652,13 +652,14 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
     if let Some(second) = &args.with {
         paths.push(second);
     }
-    let (data, _) = read_dataset(
+    let (mut data, _) = read_dataset(
         &paths,
         Some((config.schema.clone(), config.normalize.clone())),
         &sameas::InferOptions::default(),
         args.encoding.as_deref(),
         args.delimiter,
     )?;
+    sameas::apply_generic_values(&config.generic_values, &data.schema, &mut data.records);
     let find = |id: &str, which: &str| {
         data.ids
             .iter()
@@ -666,7 +667,12 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
             .with_context(|| format!("no record with the {which} id in the input"))
     };
     let (a, b) = (find(&args.a, "first")?, find(&args.b, "second")?);
-    let matcher = Matcher::new(&config.matching, &data)?;
+    // A trained configuration carries the term frequencies it was trained with: the pair is
+    // weighed as the run that wrote it weighed it (and as `explain-entity` does).
+    let matcher = match &config.term_frequencies {
+        Some(frozen) => Matcher::with_term_frequencies(&config.matching, &data, frozen)?,
+        None => Matcher::new(&config.matching, &data)?,
+    };
     let explanation = matcher.explain(a, b);
     let values: Vec<MaskedValues> = config
         .matching

@@ -752,6 +752,39 @@ fn resolve_writes_every_output_with_one_entity_row_per_record() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("C0001"));
+
+    // `explain` on the run's config weighs a joined pair exactly as the run did.
+    let output = sameas(&[
+        "explain-entity",
+        "--config",
+        config.to_str().unwrap(),
+        sample().to_str().unwrap(),
+        &rows[0][1],
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let entity: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let join = &entity["joins"][0];
+    let (a, b) = (
+        join["record_id_l"].as_str().unwrap(),
+        join["record_id_r"].as_str().unwrap(),
+    );
+    let output = sameas(&[
+        "explain",
+        sample().to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        a,
+        b,
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pair: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (run, explained) = (
+        join["match_weight"].as_f64().unwrap(),
+        pair["match_weight"].as_f64().unwrap(),
+    );
+    assert!((run - explained).abs() < 1e-9, "{run} against {explained}");
 }
 
 #[test]
