@@ -170,6 +170,15 @@ impl CompiledKey {
     }
 }
 
+/// The first of a Latin given name's several names, when it is a name and not an initial.
+fn first_of_several_given_names(name: &sameas_normalize::name::Name) -> Option<&str> {
+    if name.script != sameas_normalize::name::NameScript::Latin {
+        return None;
+    }
+    let (first, _) = name.given.as_deref()?.split_once(' ')?;
+    (first.chars().count() >= 2).then_some(first)
+}
+
 fn key_values(value: &FieldValue, key: KeySource, out: &mut Vec<String>) {
     use KeySource::*;
     let mut push = |v: Option<&str>| {
@@ -178,9 +187,24 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut Vec<String>) {
         }
     };
     match (value, key) {
+        // A Latin given name of several names (`kennedy x`, `mary ann`) also keys by its
+        // first name alone: sources differ in whether they keep a middle name, an initial
+        // or nothing (a census form writes `W`, a tax file `William`), and the full name
+        // must still meet.
+        (FieldValue::Name(name), Norm) => {
+            push(Some(&value.norm()));
+            if let Some(first) = first_of_several_given_names(name) {
+                let mut shorter = (**name).clone();
+                shorter.given = Some(first.to_string());
+                push(Some(&sameas_normalize::MatchKeys::norm(&shorter)));
+            }
+        }
+        (FieldValue::Name(name), Given) => {
+            push(name.given.as_deref());
+            push(first_of_several_given_names(name));
+        }
         (_, Norm) => push(Some(&value.norm())),
         (FieldValue::Name(name), Family) => push(name.family.as_deref()),
-        (FieldValue::Name(name), Given) => push(name.given.as_deref()),
         (FieldValue::Name(name), Pinyin) => {
             push(name.pinyin.as_deref());
             for variant in &name.pinyin_variants {
@@ -285,5 +309,31 @@ impl CompiledKeys {
         combined.sort_unstable();
         combined.dedup();
         combined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sameas_normalize::name::NameNormalizer;
+
+    fn keys(raw: &str, key: KeySource) -> Vec<String> {
+        let name = NameNormalizer::new().normalize(raw).value.unwrap();
+        let mut out = Vec::new();
+        key_values(&FieldValue::Name(Box::new(name)), key, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_name_with_a_middle_name_also_keys_by_its_first_name() {
+        assert_eq!(
+            keys("Kennedy X Lowry", KeySource::Norm),
+            ["kennedy x lowry", "kennedy lowry"]
+        );
+        assert_eq!(keys("Kennedy Lowry", KeySource::Norm), ["kennedy lowry"]);
+        assert_eq!(keys("Mary Ann Lee", KeySource::Given), ["mary ann", "mary"]);
+        // An initial is not a name to block on; nor is a Han given name split.
+        assert_eq!(keys("J Edgar Hoover", KeySource::Given), ["j edgar"]);
+        assert_eq!(keys("张伟明", KeySource::Given), ["伟明"]);
     }
 }
