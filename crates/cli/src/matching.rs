@@ -465,17 +465,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    let level_names: Vec<Vec<String>> = config
-        .matching
-        .model
-        .as_ref()
-        .map(|m| {
-            m.comparisons
-                .iter()
-                .map(|c| c.levels.iter().map(|l| l.name.clone()).collect())
-                .collect()
-        })
-        .unwrap_or_default();
+    let level_names = config.level_names();
     let write_started = Instant::now();
     match &args.out {
         Some(path) => {

@@ -241,6 +241,20 @@ impl ResolverConfig {
         serde_json::to_string_pretty(self).expect("a config always serialises")
     }
 
+    /// The trained model's level names, per comparison (empty before training).
+    pub fn level_names(&self) -> Vec<Vec<String>> {
+        self.matching
+            .model
+            .as_ref()
+            .map(|m| {
+                m.comparisons
+                    .iter()
+                    .map(|c| c.levels.iter().map(|l| l.name.clone()).collect())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Checks every section.
     ///
     /// # Errors

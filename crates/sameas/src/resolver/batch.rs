@@ -15,7 +15,7 @@ use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
 use super::clustering::{Constraints, EdgeGuard, is_edge};
-use super::review::{level_names, review_pairs};
+use super::review::review_pairs;
 use super::{Resolver, State};
 use crate::control::{Control, Stage};
 use crate::input::{InputTable, Prepared};
@@ -119,7 +119,7 @@ impl Resolver {
             .iter()
             .map(|c| c.name.clone())
             .collect();
-        let level_names = level_names(&config);
+        let level_names = config.level_names();
         let review = review_pairs(
             &scored,
             &clustering,

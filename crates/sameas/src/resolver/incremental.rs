@@ -2,7 +2,7 @@
 //! the positive component it touches, exactly as the batch run would cluster it.
 
 use sameas_core::{Channel, RecordId};
-use sameas_match::{KeyIndex, Matcher, TermFrequencies};
+use sameas_match::{Matcher, TermFrequencies};
 use sameas_merge::cluster::{Clustering, Edge, JoinOutcome, Refusal};
 use sameas_merge::graph::Event;
 use sameas_normalize::record::NormalizedRecord;
@@ -31,13 +31,7 @@ impl Resolver {
             return Err(Error::NotFitted);
         };
         let state = self.state.get_or_insert_with(|| State::empty(config));
-        if state.keys.is_none() {
-            state.keys = Some(KeyIndex::build(
-                &state.data,
-                &config.matching.blocking,
-                config.matching.mode,
-            )?);
-        }
+        state.build_keys(config)?;
         let start = state.graph.events().len();
         let scoring = Scoring::new(config, frequencies);
         let total = prepared.ids.len() as u64;
@@ -68,13 +62,7 @@ impl Resolver {
             return Err(Error::NothingResolved);
         };
         let state = self.state.as_mut().ok_or(Error::NothingResolved)?;
-        if state.keys.is_none() {
-            state.keys = Some(KeyIndex::build(
-                &state.data,
-                &config.matching.blocking,
-                config.matching.mode,
-            )?);
-        }
+        state.build_keys(config)?;
         let start = state.graph.events().len();
         let id = RecordId::from(record);
         let index = state.index_of(&id).ok_or(Error::UnknownRecord)?;

@@ -258,6 +258,18 @@ impl State {
         }
     }
 
+    /// Builds the blocking-key index for incremental lookups, once.
+    fn build_keys(&mut self, config: &ResolverConfig) -> Result<(), Error> {
+        if self.keys.is_none() {
+            self.keys = Some(KeyIndex::build(
+                &self.data,
+                &config.matching.blocking,
+                config.matching.mode,
+            )?);
+        }
+        Ok(())
+    }
+
     fn index_of(&self, id: &RecordId) -> Option<u32> {
         self.graph.index_of(id)
     }

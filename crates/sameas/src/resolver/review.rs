@@ -11,20 +11,6 @@ use super::explain::outcome_name;
 use crate::ResolverConfig;
 use crate::resolution::ReviewPair;
 
-pub(super) fn level_names(config: &ResolverConfig) -> Vec<Vec<String>> {
-    config
-        .matching
-        .model
-        .as_ref()
-        .map(|m| {
-            m.comparisons
-                .iter()
-                .map(|c| c.levels.iter().map(|l| l.name.clone()).collect())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Pairs in the review band, and pairs above the threshold that a constraint refused.
 pub(super) fn review_pairs(
     scored: &ScoredPairs,
