@@ -6,7 +6,7 @@ use sameas_core::RecordId;
 use crate::control::Control;
 use crate::input::InputTable;
 use crate::resolution::Timings;
-use crate::resolver::{Constraints, EdgeGuard, Scored, block, train_block_score};
+use crate::resolver::{Constraints, Scored, block, edge_guard, train_block_score};
 use crate::{Error, Resolver};
 
 /// A table clustered at several thresholds from one scoring.
@@ -78,7 +78,7 @@ impl Resolver {
             frequencies,
             ..
         } = train_block_score(&mut config, &data, &mut Timings::default(), control)?;
-        let guard = EdgeGuard::new(&config);
+        let guard = edge_guard(&config);
         let constraints = Constraints::new(&config, &data, &scored);
         let mut points = Vec::with_capacity(thresholds.len());
         for &threshold in thresholds {

@@ -39,6 +39,7 @@
 
 mod components;
 mod config;
+pub mod policy;
 mod solve;
 
 use rayon::prelude::*;

@@ -14,7 +14,7 @@ use sameas_merge::cluster::{Clustering, Join, JoinOutcome, Refusal};
 use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
-use super::clustering::{Constraints, EdgeGuard, is_edge};
+use super::clustering::{Constraints, EdgeGuard, edge_guard, is_edge};
 use super::review::review_pairs;
 use super::{Resolver, State};
 use crate::control::{Control, Stage};
@@ -104,7 +104,7 @@ impl Resolver {
         let started = Instant::now();
         control.report(Stage::Cluster, 0, total_pairs);
         let threshold = config.matching.threshold;
-        let guard = EdgeGuard::new(&config);
+        let guard = edge_guard(&config);
         let constraints = Constraints::new(&config, &data, &scored);
         let (edges, clustering) =
             constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());

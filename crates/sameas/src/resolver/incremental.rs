@@ -7,7 +7,7 @@ use sameas_merge::cluster::{Clustering, Edge, JoinOutcome, Refusal};
 use sameas_merge::graph::Event;
 use sameas_normalize::record::NormalizedRecord;
 
-use super::clustering::{Constraints, EdgeGuard, is_edge, must_link_edge};
+use super::clustering::{Constraints, EdgeGuard, edge_guard, is_edge, must_link_edge};
 use super::{Resolver, State, frozen_parts};
 use crate::control::{Control, Stage};
 use crate::input::InputTable;
@@ -231,7 +231,7 @@ impl<'a> Scoring<'a> {
     fn new(config: &'a ResolverConfig, frequencies: &'a TermFrequencies) -> Self {
         Scoring {
             config,
-            guard: EdgeGuard::new(config),
+            guard: edge_guard(config),
             frequencies,
         }
     }

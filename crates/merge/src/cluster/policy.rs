@@ -1,0 +1,362 @@
+//! Clustering policy: which scored pairs may become edges (the household guard), which keep
+//! two clusters apart (personal evidence against, manual cannot-links, exclusive values),
+//! and the manual must-links. The match stage scores pairs; what to make of a score is
+//! decided here.
+
+use sameas_core::RecordId;
+
+use super::config::{ClusteringConfig, ClusteringMethod, HouseholdGuard};
+use super::{ClusterProblem, Clustering, Edge, cluster};
+
+/// Scored pairs as clustering reads them, borrowed from the match stage's output.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredPairsView<'a> {
+    /// Record index pairs.
+    pub pairs: &'a [(u32, u32)],
+    /// Match weight per pair.
+    pub weights: &'a [f64],
+    /// Match probability per pair (1 for a pair a deterministic rule forces).
+    pub probabilities: &'a [f64],
+    /// Comparison levels, `comparisons` per pair, pair after pair.
+    pub levels: &'a [u8],
+    /// Comparisons per pair.
+    pub comparisons: usize,
+}
+
+impl ScoredPairsView<'_> {
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The levels of pair `i`.
+    pub fn levels_of(&self, i: usize) -> &[u8] {
+        &self.levels[i * self.comparisons..(i + 1) * self.comparisons]
+    }
+}
+
+/// What one level of a personal comparison says about two records being one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Evidence they are one person (a given name or a birth date that agrees).
+    For,
+    /// Evidence they are two (the `different` level of a given name or a birth date).
+    Against,
+    /// Neither (a missing value, a level that says only that the values are compatible).
+    None,
+}
+
+/// What each level of the personal comparisons says. Personal comparisons are those of
+/// what a person has and a household does not share (a given name, a birth date, an
+/// identifier); a family name, a phone and an address are what families share, so their
+/// agreement is no evidence against a household.
+#[derive(Debug, Clone)]
+pub struct PersonalEvidence {
+    /// Per comparison: per level, what it says (empty when the comparison is not personal).
+    levels: Vec<Vec<Evidence>>,
+    /// Per comparison: whether it compares an identifier (a national id, a member number).
+    identifiers: Vec<bool>,
+}
+
+/// The personal comparisons of one pair, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Weighed {
+    /// Some personal comparison agrees.
+    pub agrees: bool,
+    /// Personal comparisons that disagree.
+    pub disagreements: u32,
+    /// An identifier is among those that disagree.
+    pub identifier_disagrees: bool,
+}
+
+impl PersonalEvidence {
+    /// Evidence read from `levels` (per comparison, per level; empty for a comparison that
+    /// is not personal) and `identifiers` (per comparison, whether it compares an
+    /// identifier).
+    pub fn new(levels: Vec<Vec<Evidence>>, identifiers: Vec<bool>) -> Self {
+        PersonalEvidence {
+            levels,
+            identifiers,
+        }
+    }
+
+    /// What a pair with these comparison levels says: whether one personal comparison
+    /// agrees, how many disagree, and whether an identifier is among those.
+    pub fn weigh(&self, levels: &[u8]) -> Weighed {
+        let mut weighed = Weighed::default();
+        for ((personal, &l), &identifier) in self.levels.iter().zip(levels).zip(&self.identifiers) {
+            match personal.get(l as usize) {
+                Some(Evidence::For) => weighed.agrees = true,
+                Some(Evidence::Against) => {
+                    weighed.disagreements += 1;
+                    weighed.identifier_disagrees |= identifier;
+                }
+                _ => {}
+            }
+        }
+        weighed
+    }
+
+    /// Whether the pair holds evidence that the two are different people: a personal
+    /// comparison disagrees and none agrees. A low score from missing values, or from a
+    /// changed phone or address, is not such evidence.
+    ///
+    /// One personal field that differs is not enough (a nickname the table lacks, a birth
+    /// date typed a year off): two must differ, or an identifier, which people do not
+    /// misspell the way they misspell names.
+    pub fn against(&self, levels: &[u8]) -> bool {
+        let weighed = self.weigh(levels);
+        !weighed.agrees && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
+    }
+}
+
+/// The household guard: which scored pairs at or above the threshold may become edges.
+#[derive(Debug, Clone)]
+pub struct EdgeGuard {
+    evidence: PersonalEvidence,
+    /// Whether a pair needs personal agreement, or only no disagreement.
+    require_agreement: bool,
+}
+
+impl EdgeGuard {
+    /// The guard `mode` asks for over `evidence`; `None` when the guard is off.
+    pub fn new(mode: HouseholdGuard, evidence: PersonalEvidence) -> Option<EdgeGuard> {
+        let require_agreement = match mode {
+            HouseholdGuard::Off => return None,
+            HouseholdGuard::NoPersonalDisagreement => false,
+            _ => true,
+        };
+        Some(EdgeGuard {
+            evidence,
+            require_agreement,
+        })
+    }
+
+    /// Whether a pair with these levels may be an edge: some personal comparison agrees,
+    /// or (when the guard does not require agreement) none disagrees.
+    pub fn allows(&self, levels: &[u8]) -> bool {
+        let weighed = self.evidence.weigh(levels);
+        weighed.agrees || (weighed.disagreements == 0 && !self.require_agreement)
+    }
+}
+
+/// Whether scored pair `i` is an edge: at or above the threshold, and either forced by a
+/// deterministic rule or allowed by the household guard.
+pub fn is_edge(
+    scored: &ScoredPairsView<'_>,
+    i: usize,
+    threshold: f64,
+    guard: Option<&EdgeGuard>,
+) -> bool {
+    let p = scored.probabilities[i];
+    p >= threshold && (p >= 1.0 || guard.is_none_or(|g| g.allows(scored.levels_of(i))))
+}
+
+/// The edge a manual must-link makes.
+pub fn must_link_edge(a: u32, b: u32) -> Edge {
+    Edge {
+        a: a.min(b),
+        b: a.max(b),
+        weight: 0.0,
+        probability: 1.0,
+    }
+}
+
+/// Pairs of record indices.
+type RecordPairs = Vec<(u32, u32)>;
+
+/// What clustering holds fixed whatever the threshold: the manual overrides, the exclusive
+/// values and the scored cannot-links.
+#[derive(Debug, Clone)]
+pub struct Constraints {
+    must_link: RecordPairs,
+    /// Pairs never joined: manual cannot-links, and pairs with personal evidence against
+    /// that the model scores below `cannot_link_below`.
+    cannot_link: RecordPairs,
+    /// Pairs with personal evidence against that the model scores higher: outweighed by
+    /// enough edges.
+    scored_cannot_link: RecordPairs,
+    /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
+    exclusive: Vec<Vec<u32>>,
+}
+
+impl Constraints {
+    /// The constraints over records `ids`: `config`'s manual overrides (pairs naming absent
+    /// records are skipped: an override file outlives the records it names), the scored
+    /// pairs that hold personal evidence against, and the `exclusive` values (per field, per
+    /// record: a value id, or `u32::MAX` for none).
+    pub fn new(
+        config: &ClusteringConfig,
+        ids: &[RecordId],
+        scored: &ScoredPairsView<'_>,
+        evidence: Option<&PersonalEvidence>,
+        exclusive: Vec<Vec<u32>>,
+    ) -> Self {
+        let (must_link, manual_cannot_link) = overrides(config, ids);
+        let (mut cannot_link, scored_cannot_link) =
+            cannot_link_pairs(scored, config.cannot_link_below, evidence);
+        cannot_link.extend(manual_cannot_link);
+        Constraints {
+            must_link,
+            cannot_link,
+            scored_cannot_link,
+            exclusive,
+        }
+    }
+
+    /// The manual must-links, as record index pairs.
+    pub fn must_link(&self) -> &[(u32, u32)] {
+        &self.must_link
+    }
+
+    /// The edges at `threshold` and their clustering under the constraints: what a batch
+    /// run, a re-clustering and a threshold sweep share.
+    pub fn cluster(
+        &self,
+        method: ClusteringMethod,
+        ids: &[RecordId],
+        scored: &ScoredPairsView<'_>,
+        threshold: f64,
+        guard: Option<&EdgeGuard>,
+    ) -> (Vec<Edge>, Clustering) {
+        let edges = positive_edges(scored, threshold, guard, &self.must_link);
+        let clustering = cluster(
+            &ClusterProblem {
+                ids,
+                edges: &edges,
+                cannot_link: &self.cannot_link,
+                scored_cannot_link: &self.scored_cannot_link,
+                must_link: &self.must_link,
+                exclusive: &self.exclusive,
+            },
+            method,
+        );
+        (edges, clustering)
+    }
+}
+
+/// Manual overrides resolved to record indices: (must-links, cannot-links).
+fn overrides(config: &ClusteringConfig, ids: &[RecordId]) -> (RecordPairs, RecordPairs) {
+    if config.must_link.is_empty() && config.cannot_link.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let index: foldhash::HashMap<&str, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let resolve = |pairs: &[[String; 2]]| -> RecordPairs {
+        pairs
+            .iter()
+            .filter_map(|[a, b]| {
+                let (a, b) = (*index.get(a.as_str())?, *index.get(b.as_str())?);
+                (a != b).then_some((a.min(b), a.max(b)))
+            })
+            .collect()
+    };
+    (resolve(&config.must_link), resolve(&config.cannot_link))
+}
+
+/// Pairs that are edges (see [`is_edge`]), and the manual must-links.
+fn positive_edges(
+    scored: &ScoredPairsView<'_>,
+    threshold: f64,
+    guard: Option<&EdgeGuard>,
+    must_link: &[(u32, u32)],
+) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = (0..scored.len())
+        .filter(|&i| is_edge(scored, i, threshold, guard))
+        .map(|i| {
+            let (a, b) = scored.pairs[i];
+            Edge {
+                a,
+                b,
+                weight: scored.weights[i],
+                probability: scored.probabilities[i],
+            }
+        })
+        .collect();
+    edges.extend(must_link.iter().map(|&(a, b)| must_link_edge(a, b)));
+    edges
+}
+
+/// Scored pairs that hold evidence they are different people (see
+/// [`PersonalEvidence::against`]): those the model also scores below `below`
+/// (`clustering.cannot_link_below`) keep two clusters apart always, like a manual
+/// cannot-link; the others keep them apart unless more edges than twice such pairs join
+/// them. A low score alone (missing values, a changed phone) is never a cannot-link.
+/// Returns (always apart, outweighable).
+fn cannot_link_pairs(
+    scored: &ScoredPairsView<'_>,
+    below: f64,
+    evidence: Option<&PersonalEvidence>,
+) -> (RecordPairs, RecordPairs) {
+    let (mut hard, mut soft) = (Vec::new(), Vec::new());
+    let Some(evidence) = evidence else {
+        return (hard, soft);
+    };
+    for i in 0..scored.len() {
+        let p = scored.probabilities[i];
+        if p < 1.0 && evidence.against(scored.levels_of(i)) {
+            if p < below { &mut hard } else { &mut soft }.push(scored.pairs[i]);
+        }
+    }
+    (hard, soft)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One personal comparison (given name: exact For, different Against) and one shared
+    /// (address), three levels each.
+    fn evidence() -> PersonalEvidence {
+        PersonalEvidence::new(
+            vec![
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                Vec::new(),
+            ],
+            vec![false, false],
+        )
+    }
+
+    #[test]
+    fn the_guard_holds_back_a_household_and_lets_a_person_through() {
+        let guard = EdgeGuard::new(HouseholdGuard::NoPersonalDisagreement, evidence()).unwrap();
+        // Same address, given names differ: two people of one household.
+        assert!(!guard.allows(&[2, 1]));
+        // Same address, given names agree, or the given name missing.
+        assert!(guard.allows(&[1, 1]));
+        assert!(guard.allows(&[0, 1]));
+        assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_cannot_link_needs_evidence_against_not_a_low_score() {
+        let pairs = [(0, 1), (1, 2), (2, 3)];
+        let probabilities = [0.001, 0.001, 0.9];
+        let weights = [-10.0, -10.0, 3.0];
+        // Pair 0: a missing given name and a low score; pair 1: given names differ;
+        // pair 2: given names differ but the score is high.
+        let levels = [0, 2, 2, 2, 2, 1];
+        let scored = ScoredPairsView {
+            pairs: &pairs,
+            weights: &weights,
+            probabilities: &probabilities,
+            levels: &levels,
+            comparisons: 2,
+        };
+        // One personal disagreement is not enough; make the given name an identifier.
+        let strict = PersonalEvidence::new(evidence().levels, vec![true, false]);
+        let (hard, soft) = cannot_link_pairs(&scored, 0.01, Some(&strict));
+        assert_eq!(hard, [(1, 2)]);
+        assert_eq!(soft, [(2, 3)]);
+        let (hard, soft) = cannot_link_pairs(&scored, 0.01, Some(&evidence()));
+        assert!(hard.is_empty() && soft.is_empty());
+    }
+}
