@@ -431,7 +431,10 @@ impl PyResolution {
                 "match_weight".into(),
                 Column::Float(r.iter().map(|p| p.match_weight).collect()),
             ),
-            ("reason".into(), text(r.iter().map(|p| p.reason.clone()))),
+            (
+                "reason".into(),
+                text(r.iter().map(|p| p.reason.to_string())),
+            ),
         ];
         for (c, name) in self.resolution.comparisons.iter().enumerate() {
             columns.push((

@@ -48,7 +48,7 @@ pub use input::{BadRow, InputTable};
 pub use output::{
     OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
 };
-pub use resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
+pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
 pub use tuning::{Sweep, SweepPoint};
 

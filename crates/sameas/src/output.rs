@@ -160,7 +160,7 @@ fn write_files(
             pair.entity_r.to_string(),
             format!("{:.8}", pair.match_probability),
             format!("{:.6}", pair.match_weight),
-            pair.reason.clone(),
+            pair.reason.to_string(),
             String::new(),
         ];
         row.extend(pair.levels.iter().cloned());

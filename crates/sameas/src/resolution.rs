@@ -26,10 +26,51 @@ pub struct ReviewPair {
     pub match_probability: f64,
     /// Match weight (log2 Bayes factor, prior included).
     pub match_weight: f64,
-    /// `band` (below the threshold) or `refused: <constraint>`.
-    pub reason: String,
+    /// Why the pair is here; written as `band`, `household_guard: no personal evidence`,
+    /// `refused: cannot_link` or `refused: exclusive`.
+    pub reason: ReviewReason,
     /// The level each comparison reached, in comparison order.
     pub levels: Vec<String>,
+}
+
+/// Why a pair is in the review file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewReason {
+    /// Scored in the review band, below the threshold.
+    Band,
+    /// At or above the threshold, held back by the household guard: no personal comparison
+    /// allowed the join.
+    HouseholdGuard,
+    /// At or above the threshold, refused by a cannot-link (manual, or personal evidence
+    /// against between the two sides).
+    CannotLink,
+    /// At or above the threshold, refused because the two sides hold different values of an
+    /// exclusive field (two national ids).
+    Exclusive,
+}
+
+impl ReviewReason {
+    /// The reason as the review file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewReason::Band => "band",
+            ReviewReason::HouseholdGuard => "household_guard: no personal evidence",
+            ReviewReason::CannotLink => "refused: cannot_link",
+            ReviewReason::Exclusive => "refused: exclusive",
+        }
+    }
+}
+
+impl std::fmt::Display for ReviewReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReviewReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// Wall seconds per stage.

@@ -7,9 +7,10 @@ use sameas_merge::cluster::{Clustering, Join, JoinOutcome};
 use sameas_merge::graph::IdentityGraph;
 
 use super::clustering::{EdgeGuard, is_edge};
-use super::explain::outcome_name;
+use sameas_merge::cluster::Refusal;
+
 use crate::ResolverConfig;
-use crate::resolution::ReviewPair;
+use crate::resolution::{ReviewPair, ReviewReason};
 
 /// Pairs in the review band, and pairs above the threshold that a constraint refused.
 pub(super) fn review_pairs(
@@ -49,15 +50,20 @@ pub(super) fn review_pairs(
         let (a, b) = scored.pairs[i];
         let reason = if p >= threshold {
             if !is_edge(scored, i, threshold, guard) {
-                "household_guard: no personal evidence".to_string()
+                ReviewReason::HouseholdGuard
             } else {
-                match refused.get(&(a.min(b), a.max(b))) {
-                    Some(join) => outcome_name(&join.outcome),
-                    None => continue,
+                match refused.get(&(a.min(b), a.max(b))).map(|j| &j.outcome) {
+                    Some(JoinOutcome::Refused(Refusal::CannotLink { .. })) => {
+                        ReviewReason::CannotLink
+                    }
+                    Some(JoinOutcome::Refused(Refusal::Exclusive { .. })) => {
+                        ReviewReason::Exclusive
+                    }
+                    _ => continue,
                 }
             }
         } else if p >= from {
-            "band".to_string()
+            ReviewReason::Band
         } else {
             continue;
         };
