@@ -1,0 +1,309 @@
+//! Maximum likelihood for every model: Nelder–Mead (from `argmin`) on the logarithms of the
+//! parameters, from several deterministic starting points, then a restart from the best
+//! point; standard errors from a finite-difference Hessian; a plausibility check on the
+//! result.
+
+use argmin::core::{CostFunction, Executor, State};
+use argmin::solver::neldermead::NelderMead;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::ScoreError;
+use crate::summary::SummaryGroups;
+
+/// A model whose parameters are fitted by maximum likelihood on grouped summaries.
+pub trait Model: Sized + Clone + Send + Sync {
+    /// The model's name, as `model.json` writes it.
+    const NAME: &'static str;
+    /// The parameters' names, in the order of [`Model::parameters`].
+    const PARAMETERS: &'static [&'static str];
+    /// The model with these parameters (all positive).
+    fn from_parameters(values: &[f64]) -> Self;
+    /// The parameters.
+    fn parameters(&self) -> Vec<f64>;
+    /// The log-likelihood of groups `range` (each group counted as many times as it has
+    /// customers).
+    fn log_likelihood_range(&self, data: &FitData, range: std::ops::Range<usize>) -> f64;
+    /// Deterministic starting points for the data.
+    fn starts(data: &FitData) -> Vec<Vec<f64>>;
+}
+
+/// What a model is fitted on: grouped (frequency, recency, T) summaries, or for
+/// Gamma-Gamma grouped (frequency, mean spend) pairs, in `recency`'s place.
+#[derive(Debug, Clone, Copy)]
+pub struct FitData<'a> {
+    /// The groups.
+    pub groups: &'a SummaryGroups,
+}
+
+/// Groups summed per chunk; chunks run in parallel and are added in order, so a sum never
+/// depends on the thread count.
+const CHUNK: usize = 4096;
+
+/// The log-likelihood of all groups.
+pub fn total_log_likelihood<M: Model>(model: &M, data: &FitData) -> f64 {
+    let n = data.groups.len();
+    if n <= CHUNK {
+        return model.log_likelihood_range(data, 0..n);
+    }
+    let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| model.log_likelihood_range(data, c * CHUNK..((c + 1) * CHUNK).min(n)))
+        .collect();
+    parts.iter().sum()
+}
+
+/// A fitted model and how the fit went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fitted<M> {
+    /// The model at the maximum.
+    pub model: M,
+    /// The maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// Standard error of each parameter (in [`Model::PARAMETERS`] order) from the inverse of
+    /// the observed information; `None` where the Hessian is not positive definite.
+    pub standard_errors: Option<Vec<f64>>,
+    /// Customers fitted.
+    pub customers: u64,
+    /// Distinct groups the likelihood was evaluated on.
+    pub groups: u64,
+    /// Likelihood evaluations spent.
+    pub evaluations: u64,
+}
+
+/// Parameters beyond these bounds mean the likelihood is still rising towards 0 or infinity:
+/// the data does not pin the model down.
+const LOWEST: f64 = 1e-6;
+const HIGHEST: f64 = 1e6;
+/// A cost for points where the likelihood is not finite: large, but it keeps the simplex's
+/// arithmetic finite.
+const NOT_FINITE_COST: f64 = 1e100;
+
+struct Objective<'a, M> {
+    data: FitData<'a>,
+    scale: f64,
+    evaluations: std::sync::atomic::AtomicU64,
+    marker: std::marker::PhantomData<M>,
+}
+
+impl<M: Model> CostFunction for Objective<'_, M> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, log_params: &Vec<f64>) -> Result<f64, argmin::core::Error> {
+        self.evaluations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if log_params.iter().any(|p| !p.is_finite() || p.abs() > 40.0) {
+            return Ok(NOT_FINITE_COST);
+        }
+        let params: Vec<f64> = log_params.iter().map(|p| p.exp()).collect();
+        let ll = total_log_likelihood(&M::from_parameters(&params), &self.data);
+        Ok(if ll.is_finite() {
+            -ll / self.scale
+        } else {
+            NOT_FINITE_COST
+        })
+    }
+}
+
+/// One Nelder–Mead run from `start` (log parameters) with a simplex of side `step`.
+fn run<M: Model>(
+    data: FitData,
+    scale: f64,
+    start: &[f64],
+    step: f64,
+    evaluations: &mut u64,
+) -> Option<(Vec<f64>, f64)> {
+    let mut simplex = vec![start.to_vec()];
+    for i in 0..start.len() {
+        let mut vertex = start.to_vec();
+        vertex[i] += step;
+        simplex.push(vertex);
+    }
+    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-13).ok()?;
+    let objective = Objective::<M> {
+        data,
+        scale,
+        evaluations: std::sync::atomic::AtomicU64::new(0),
+        marker: std::marker::PhantomData,
+    };
+    let result = Executor::new(objective, solver)
+        .configure(|state| state.max_iters(4000))
+        .run()
+        .ok()?;
+    if let Some(objective) = &result.problem.problem {
+        *evaluations += objective.evaluations.load(std::sync::atomic::Ordering::Relaxed);
+    }
+    let state = result.state();
+    let best = state.get_best_param()?.clone();
+    let cost = state.get_best_cost();
+    (cost < NOT_FINITE_COST).then_some((best, cost))
+}
+
+/// Fits `M` by maximum likelihood on `groups`.
+///
+/// # Errors
+/// [`ScoreError::NoCustomers`] for empty data; [`ScoreError::NotFitted`] when no start gives a
+/// finite likelihood, or the best fit has a parameter beyond 10⁻⁶ … 10⁶ or a non-finite
+/// value.
+pub fn fit<M: Model>(groups: &SummaryGroups) -> Result<Fitted<M>, ScoreError> {
+    if groups.is_empty() {
+        return Err(ScoreError::NoCustomers { model: M::NAME });
+    }
+    let data = FitData { groups };
+    let scale = groups.customers();
+    let mut evaluations = 0u64;
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    for start in M::starts(&data) {
+        let log_start: Vec<f64> = start.iter().map(|p| p.ln()).collect();
+        if let Some((point, cost)) = run::<M>(data, scale, &log_start, 0.5, &mut evaluations) {
+            // Strictly better only, so ties keep the earlier start: deterministic.
+            if best.as_ref().is_none_or(|(_, c)| cost < *c) {
+                best = Some((point, cost));
+            }
+        }
+    }
+    let Some((mut point, mut cost)) = best else {
+        return Err(ScoreError::NotFitted {
+            model: M::NAME,
+            reason: "the likelihood is not finite at any starting point".into(),
+        });
+    };
+    // Restart from the best point with a fresh, smaller simplex: Nelder–Mead can stall on a
+    // flattened simplex, and the restart costs little once close.
+    for step in [0.1, 0.02] {
+        if let Some((p, c)) = run::<M>(data, scale, &point, step, &mut evaluations)
+            && c <= cost
+        {
+            point = p;
+            cost = c;
+        }
+    }
+    let params: Vec<f64> = point.iter().map(|p| p.exp()).collect();
+    for (name, value) in M::PARAMETERS.iter().zip(&params) {
+        if !value.is_finite() || *value > HIGHEST || *value < LOWEST {
+            return Err(ScoreError::NotFitted {
+                model: M::NAME,
+                reason: format!(
+                    "the likelihood keeps rising as `{name}` runs to {value:e}; the data does \
+                     not identify the model"
+                ),
+            });
+        }
+    }
+    let model = M::from_parameters(&params);
+    let log_likelihood = total_log_likelihood(&model, &data);
+    if !log_likelihood.is_finite() {
+        return Err(ScoreError::NotFitted {
+            model: M::NAME,
+            reason: "the log-likelihood at the best point is not finite".into(),
+        });
+    }
+    let standard_errors = standard_errors(&params, |p| {
+        total_log_likelihood(&M::from_parameters(p), &data)
+    });
+    Ok(Fitted {
+        model,
+        log_likelihood,
+        standard_errors,
+        customers: scale as u64,
+        groups: groups.len() as u64,
+        evaluations,
+    })
+}
+
+/// Standard errors from the inverse of the negative Hessian of `ll` at `at` (central
+/// differences, relative steps), or `None` where it is not positive definite.
+pub fn standard_errors(at: &[f64], ll: impl Fn(&[f64]) -> f64) -> Option<Vec<f64>> {
+    let n = at.len();
+    let h: Vec<f64> = at.iter().map(|v| 1e-4 * v.abs().max(1e-8)).collect();
+    let eval = |di: (usize, f64), dj: (usize, f64)| {
+        let mut p = at.to_vec();
+        p[di.0] += di.1;
+        p[dj.0] += dj.1;
+        ll(&p)
+    };
+    let mut info = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in i..n {
+            let second = if i == j {
+                let centre = ll(at);
+                (eval((i, h[i]), (i, 0.0)) - 2.0 * centre + eval((i, -h[i]), (i, 0.0)))
+                    / (h[i] * h[i])
+            } else {
+                (eval((i, h[i]), (j, h[j])) - eval((i, h[i]), (j, -h[j]))
+                    - eval((i, -h[i]), (j, h[j]))
+                    + eval((i, -h[i]), (j, -h[j])))
+                    / (4.0 * h[i] * h[j])
+            };
+            info[i][j] = -second;
+            info[j][i] = -second;
+        }
+    }
+    let inverse = invert(info)?;
+    (0..n)
+        .map(|i| {
+            let v = inverse[i][i];
+            (v.is_finite() && v > 0.0).then(|| v.sqrt())
+        })
+        .collect()
+}
+
+/// The inverse of a small symmetric positive definite matrix by Cholesky, or `None`.
+fn invert(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i][j] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    // Columns of the inverse: solve L Lᵀ x = eₖ.
+    let mut inverse = vec![vec![0.0; n]; n];
+    for k in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == k { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|j| l[i][j] * y[j]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            x[i] = (y[i] - (i + 1..n).map(|j| l[j][i] * x[j]).sum::<f64>()) / l[i][i];
+        }
+        for i in 0..n {
+            inverse[i][k] = x[i];
+        }
+    }
+    Some(inverse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_of_a_known_matrix() {
+        let inverse = invert(vec![vec![4.0, 2.0], vec![2.0, 3.0]]).unwrap();
+        // det 8: inverse [[3, −2], [−2, 4]] / 8
+        assert!((inverse[0][0] - 0.375).abs() < 1e-15);
+        assert!((inverse[0][1] + 0.25).abs() < 1e-15);
+        assert!((inverse[1][1] - 0.5).abs() < 1e-15);
+        assert!(invert(vec![vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+    }
+
+    #[test]
+    fn standard_errors_of_a_normal_mean() {
+        // ll(μ) = −Σ (xᵢ − μ)² / 2 for 100 points of variance 1: SE = 1 / √100.
+        let se = standard_errors(&[2.0], |p| -50.0 * (p[0] - 2.0).powi(2)).unwrap();
+        assert!((se[0] - 0.1).abs() < 1e-6, "{se:?}");
+    }
+}

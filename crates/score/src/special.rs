@@ -1,0 +1,137 @@
+//! Special functions in log space: `ln Γ` (from `statrs`), log-sum helpers and the Gauss
+//! hypergeometric function ₂F₁ for `0 ≤ z < 1`, summed as a series of positive terms whose
+//! running sum is rescaled, so that no term overflows however large the parameters.
+
+/// `ln Γ(x)` for `x > 0`.
+pub(crate) fn ln_gamma(x: f64) -> f64 {
+    statrs::function::gamma::ln_gamma(x)
+}
+
+/// `ln(eˣ + eʸ)` without overflow.
+pub(crate) fn log_add_exp(x: f64, y: f64) -> f64 {
+    let (hi, lo) = if x >= y { (x, y) } else { (y, x) };
+    if lo == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// `ln(eˣ − eʸ)` for `x ≥ y`; `−∞` when they are equal.
+pub(crate) fn log_sub_exp(x: f64, y: f64) -> f64 {
+    if y == f64::NEG_INFINITY {
+        return x;
+    }
+    let d = y - x;
+    if d >= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    // ln(1 − eᵈ), accurate both near d = 0 and for very negative d.
+    x + if d > -std::f64::consts::LN_2 {
+        (-d.exp_m1()).ln()
+    } else {
+        (-d.exp()).ln_1p()
+    }
+}
+
+/// Series terms summed before giving up (reached only for `z` within about 1e-5 of 1).
+const MAX_TERMS: usize = 2_000_000;
+
+/// `ln ₂F₁(a, b; c; z)` for `a, b, c > 0` and `0 ≤ z < 1`, or NaN outside that domain or
+/// when the series does not settle. Every term is positive, so summing loses no digits to
+/// cancellation; the sum is kept rescaled so that large parameters (a customer with
+/// hundreds of purchases) cannot overflow it.
+pub(crate) fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    if !(a > 0.0 && b > 0.0 && c > 0.0 && (0.0..1.0).contains(&z)) {
+        return f64::NAN;
+    }
+    series(z, |k| (a + k) * (b + k) / ((c + k) * (k + 1.0)))
+}
+
+/// `ln ₂F₁(a, b; a + 1; z)` for `a > 0`, `0 < b < a + 1`, `0 ≤ z < 1`: the shape in the
+/// Pareto/NBD likelihood. Euler's transformation turns it into
+/// `(1 − z)^(1 − b) · ₂F₁(1, a + 1 − b; a + 1; z)`, a series whose terms never grow (each is
+/// less than `z` times the one before), so it also converges where `z` approaches 1 and the
+/// plain series' terms would first climb by hundreds of orders of magnitude.
+pub(crate) fn ln_hyp2f1_c_is_a_plus_one(a: f64, b: f64, z: f64) -> f64 {
+    if !(a > 0.0 && b > 0.0 && b < a + 1.0 && (0.0..1.0).contains(&z)) {
+        return f64::NAN;
+    }
+    let d = a + 1.0 - b;
+    (1.0 - b) * (-z).ln_1p() + series(z, |k| (d + k) / (a + 1.0 + k))
+}
+
+/// `ln Σₖ tₖ` with `t₀ = 1` and `tₖ₊₁ = tₖ · ratio(k) · z`, where `ratio(k) · z` tends to
+/// `z < 1`. Stops when the remaining tail, bounded by a geometric series, is below one part in
+/// 10¹⁷ of the sum.
+fn series(z: f64, ratio: impl Fn(f64) -> f64) -> f64 {
+    const RESCALE: f64 = 1e200;
+    let mut term = 1.0f64;
+    let mut sum = 1.0f64;
+    let mut log_scale = 0.0f64;
+    for k in 0..MAX_TERMS {
+        let step = ratio(k as f64) * z;
+        term *= step;
+        sum += term;
+        if sum > RESCALE {
+            sum /= RESCALE;
+            term /= RESCALE;
+            log_scale += RESCALE.ln();
+        }
+        let bound = step.max(z);
+        if bound < 1.0 && term * bound / (1.0 - bound) <= sum * 1e-17 {
+            return log_scale + sum.ln();
+        }
+    }
+    f64::NAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(x: f64, y: f64, rel: f64) -> bool {
+        (x - y).abs() <= rel * y.abs().max(1e-300)
+    }
+
+    #[test]
+    fn hyp2f1_matches_closed_forms() {
+        for z in [0.0f64, 0.1, 0.5, 0.9, 0.99, 0.999] {
+            // ₂F₁(1, 1; 2; z) = −ln(1 − z) / z
+            let want = if z == 0.0 { 1.0 } else { -(-z).ln_1p() / z };
+            assert!(close(ln_hyp2f1(1.0, 1.0, 2.0, z).exp(), want, 1e-12), "z {z}");
+            assert!(close(ln_hyp2f1_c_is_a_plus_one(1.0, 1.0, z).exp(), want, 1e-12));
+            // ₂F₁(a, b; b; z) = (1 − z)^(−a)
+            let want = -2.5 * (-z).ln_1p();
+            assert!(close(ln_hyp2f1(2.5, 3.0, 3.0, z), want, 1e-12) || want == 0.0);
+            // ₂F₁(½, ½; 3/2; z²) = asin(z) / z
+            let s = z.sqrt();
+            let want = if z == 0.0 { 1.0 } else { s.asin() / s };
+            assert!(close(ln_hyp2f1(0.5, 0.5, 1.5, z).exp(), want, 1e-12), "z {z}");
+            assert!(close(ln_hyp2f1_c_is_a_plus_one(0.5, 0.5, z).exp(), want, 1e-12));
+        }
+    }
+
+    #[test]
+    fn hyp2f1_forms_agree_and_survive_huge_parameters() {
+        for &(a, b, z) in &[(3.2, 1.6, 0.3), (50.0, 0.7, 0.8), (400.5, 1.9, 0.95)] {
+            let plain = ln_hyp2f1(a, b, a + 1.0, z);
+            let euler = ln_hyp2f1_c_is_a_plus_one(a, b, z);
+            assert!(close(plain, euler, 1e-11), "{a} {b} {z}: {plain} {euler}");
+        }
+        // Terms near 10^600 would overflow a plain sum: (a)_k (b)_k / (c)_k k! with a, b
+        // of several thousand.
+        let big = ln_hyp2f1(5000.0, 4000.0, 100.0, 0.5);
+        assert!(big.is_finite() && big > 1000.0, "{big}");
+        assert!(ln_hyp2f1(1.0, 1.0, 2.0, 1.0).is_nan());
+        assert!(ln_hyp2f1_c_is_a_plus_one(1.0, 3.0, 0.5).is_nan());
+    }
+
+    #[test]
+    fn log_sums() {
+        assert!(close(log_add_exp(1000.0, 1000.0), 1000.0 + 2f64.ln(), 1e-15));
+        assert!(close(log_sub_exp(2.0, 1.0), (2f64.exp() - 1f64.exp()).ln(), 1e-14));
+        assert_eq!(log_sub_exp(1.0, 1.0), f64::NEG_INFINITY);
+        assert_eq!(log_add_exp(f64::NEG_INFINITY, 3.0), 3.0);
+        assert!(close(ln_gamma(5.0), 24f64.ln(), 1e-14));
+    }
+}

@@ -1,0 +1,3 @@
+//! `sameas-score` on CDNOW and on generated customers.
+
+mod cdnow;
