@@ -39,8 +39,12 @@ mod fit;
 mod gamma_gamma;
 mod mbg_nbd;
 mod pareto_nbd;
+mod rfm;
+mod scoring;
 mod special;
 mod summary;
+mod transactions;
+mod value;
 
 pub use bg_nbd::BgNbd;
 pub use error::ScoreError;
@@ -48,4 +52,14 @@ pub use fit::{FitData, Fitted, Model, fit, standard_errors, total_log_likelihood
 pub use gamma_gamma::GammaGamma;
 pub use mbg_nbd::MbgNbd;
 pub use pareto_nbd::ParetoNbd;
+pub use rfm::quantile_scores;
+pub use scoring::{
+    CustomerScore, Holdout, HoldoutRow, ModelFits, ScoreConfig, Scores, holdout, score_histories,
+    score_summaries,
+};
+pub use value::{churn_risk, clv, clv_bg_nbd};
 pub use summary::{CustomerSummary, SummaryGroups, TimeUnit};
+pub use transactions::{
+    BadOrder, BadOrderReason, CustomerHistory, Order, OrderColumns, Orders, Period, parse_date,
+    read_orders, summarise,
+};

@@ -1,0 +1,494 @@
+//! Orders read from a table (CSV or JSON lines, read by the caller into header and cells),
+//! checked row by row, and summarised per customer. A row that is not a purchase (a refund,
+//! a return or cancellation, an amount of zero or below, a date after the observation end,
+//! a customer the mapping does not know, an unreadable cell) is counted and reported by row,
+//! column and reason, never summed and never dropped without a word.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::ScoreError;
+use crate::summary::{CustomerSummary, TimeUnit};
+
+/// One purchase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// The customer (entity) the order belongs to.
+    pub customer: String,
+    /// The order's date.
+    pub date: Date,
+    /// The amount paid, above zero.
+    pub amount: f64,
+    /// The channel (empty when the table has none).
+    pub channel: String,
+}
+
+/// Why a row is not counted as a purchase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BadOrderReason {
+    /// The status says returned, refunded or cancelled.
+    Refund,
+    /// The amount is below zero.
+    NegativeAmount,
+    /// The amount is zero.
+    ZeroAmount,
+    /// The amount is not a number.
+    UnreadableAmount,
+    /// The date is not a date.
+    UnreadableDate,
+    /// The date is after the observation end.
+    FutureDate,
+    /// The customer cell is empty.
+    MissingCustomer,
+    /// The customer reference is not known to the mapping (no such record or entity).
+    UnknownCustomer,
+}
+
+impl BadOrderReason {
+    /// The reason in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BadOrderReason::Refund => "returned, refunded or cancelled",
+            BadOrderReason::NegativeAmount => "negative amount",
+            BadOrderReason::ZeroAmount => "zero amount",
+            BadOrderReason::UnreadableAmount => "amount is not a number",
+            BadOrderReason::UnreadableDate => "date is not a date",
+            BadOrderReason::FutureDate => "date after the observation end",
+            BadOrderReason::MissingCustomer => "no customer reference",
+            BadOrderReason::UnknownCustomer => "unknown customer",
+        }
+    }
+}
+
+/// A row that is not counted, with its place and reason (never its values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadOrder {
+    /// 1-based data row.
+    pub row: u64,
+    /// The column at fault.
+    pub column: String,
+    /// Why.
+    pub reason: BadOrderReason,
+}
+
+/// Orders read from a table, and the rows that were not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Orders {
+    /// The purchases, in row order.
+    pub orders: Vec<Order>,
+    /// The rows not counted, in row order.
+    pub bad: Vec<BadOrder>,
+}
+
+impl Orders {
+    /// Bad rows per reason.
+    pub fn bad_counts(&self) -> BTreeMap<BadOrderReason, u64> {
+        let mut counts = BTreeMap::new();
+        for bad in &self.bad {
+            *counts.entry(bad.reason).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The date of the last order.
+    pub fn last_date(&self) -> Option<Date> {
+        self.orders.iter().map(|o| o.date).max()
+    }
+}
+
+/// Header names read as each column, compared without case, spaces, `-` and `_`.
+const CUSTOMER: &[&str] = &[
+    "customerid",
+    "customer",
+    "customerref",
+    "customerreference",
+    "recordid",
+    "clientid",
+    "entityid",
+    "客户编号",
+    "客户id",
+];
+const DATE: &[&str] = &[
+    "date",
+    "orderdate",
+    "timestamp",
+    "datetime",
+    "time",
+    "orderedat",
+    "createdat",
+    "purchasedate",
+    "下单时间",
+    "日期",
+];
+const AMOUNT: &[&str] = &[
+    "amount",
+    "value",
+    "total",
+    "revenue",
+    "ordervalue",
+    "price",
+    "dollarvalue",
+    "金额",
+];
+const CHANNEL: &[&str] = &["channel", "source", "渠道"];
+const STATUS: &[&str] = &["status", "orderstatus", "state", "状态"];
+
+fn folded(header: &str) -> String {
+    header
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn find(headers: &[String], names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|name| headers.iter().position(|h| folded(h) == *name))
+}
+
+/// The columns of an order table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderColumns {
+    /// The customer reference.
+    pub customer: usize,
+    /// The order date (or timestamp; only the date counts).
+    pub date: usize,
+    /// The amount.
+    pub amount: usize,
+    /// The channel, if any.
+    pub channel: Option<usize>,
+    /// The status, if any.
+    pub status: Option<usize>,
+}
+
+impl OrderColumns {
+    /// Finds the columns by their headers, or `customer_key` for the customer.
+    ///
+    /// # Errors
+    /// [`ScoreError::MissingColumn`] naming the column that is missing.
+    pub fn find(headers: &[String], customer_key: Option<&str>) -> Result<OrderColumns, ScoreError> {
+        let customer = match customer_key {
+            Some(key) => headers.iter().position(|h| h.trim() == key.trim()),
+            None => find(headers, CUSTOMER),
+        }
+        .ok_or(ScoreError::MissingColumn {
+            column: "customer_id",
+            hint: "customer_id, customer, record_id or the --customer-key column",
+        })?;
+        let date = find(headers, DATE).ok_or(ScoreError::MissingColumn {
+            column: "date",
+            hint: "date, order_date, timestamp or created_at",
+        })?;
+        let amount = find(headers, AMOUNT).ok_or(ScoreError::MissingColumn {
+            column: "amount",
+            hint: "amount, value, total or revenue",
+        })?;
+        Ok(OrderColumns {
+            customer,
+            date,
+            amount,
+            channel: find(headers, CHANNEL),
+            status: find(headers, STATUS),
+        })
+    }
+}
+
+/// Reads the date at the start of a cell: `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD`,
+/// optionally followed by a time (`T…` or ` …`), which is ignored.
+pub fn parse_date(cell: &str) -> Option<Date> {
+    let cell = cell.trim();
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty();
+    let head = cell.split(['T', ' ']).next()?;
+    let (y, m, d) = if head.len() == 8 && digits(head) {
+        (&head[..4], &head[4..6], &head[6..])
+    } else {
+        let mut parts = head.split(['-', '/', '.']);
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || !digits(m) || !digits(d) {
+            return None;
+        }
+        (y, m, d)
+    };
+    if !digits(y) {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+fn is_refund(status: &str) -> bool {
+    let s = status.trim().to_ascii_lowercase();
+    ["return", "refund", "cancel", "void", "退", "取消"]
+        .iter()
+        .any(|word| s.contains(word))
+}
+
+/// Reads orders from table rows (`(row number, cells)`). `customer` maps a reference to
+/// its customer id (an entity id through `entities.csv`, say), `None` meaning unknown;
+/// `observation_end` is the last date an order may carry.
+pub fn read_orders<'a>(
+    columns: &OrderColumns,
+    headers: &[String],
+    rows: impl IntoIterator<Item = (u64, &'a [String])>,
+    customer: impl Fn(&str) -> Option<String>,
+    observation_end: Date,
+) -> Orders {
+    let mut out = Orders::default();
+    let name = |i: usize| headers.get(i).cloned().unwrap_or_default();
+    let cell = |cells: &'a [String], i: usize| cells.get(i).map_or("", |s| s.trim());
+    for (row, cells) in rows {
+        let mut bad = |column: usize, reason| {
+            out.bad.push(BadOrder {
+                row,
+                column: name(column),
+                reason,
+            })
+        };
+        if let Some(status) = columns.status
+            && is_refund(cell(cells, status))
+        {
+            bad(status, BadOrderReason::Refund);
+            continue;
+        }
+        let reference = cell(cells, columns.customer);
+        if reference.is_empty() {
+            bad(columns.customer, BadOrderReason::MissingCustomer);
+            continue;
+        }
+        let amount_text = cell(cells, columns.amount);
+        let Ok(amount) = amount_text.replace(',', "").parse::<f64>() else {
+            bad(columns.amount, BadOrderReason::UnreadableAmount);
+            continue;
+        };
+        if !amount.is_finite() {
+            bad(columns.amount, BadOrderReason::UnreadableAmount);
+            continue;
+        }
+        if amount < 0.0 {
+            bad(columns.amount, BadOrderReason::NegativeAmount);
+            continue;
+        }
+        if amount == 0.0 {
+            bad(columns.amount, BadOrderReason::ZeroAmount);
+            continue;
+        }
+        let Some(date) = parse_date(cell(cells, columns.date)) else {
+            bad(columns.date, BadOrderReason::UnreadableDate);
+            continue;
+        };
+        if date > observation_end {
+            bad(columns.date, BadOrderReason::FutureDate);
+            continue;
+        }
+        let Some(id) = customer(reference) else {
+            bad(columns.customer, BadOrderReason::UnknownCustomer);
+            continue;
+        };
+        let channel = columns
+            .channel
+            .map_or(String::new(), |c| cell(cells, c).to_string());
+        out.orders.push(Order {
+            customer: id,
+            date,
+            amount,
+            channel,
+        });
+    }
+    out
+}
+
+/// One customer's purchases collapsed to days, and the summaries built from them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerHistory {
+    /// The summary over the calibration period (the whole period without one).
+    pub summary: CustomerSummary,
+    /// The first purchase.
+    pub first: Date,
+    /// The last purchase in the calibration period.
+    pub last: Date,
+    /// Orders in the calibration period (several on one day count once in `frequency`).
+    pub orders: u32,
+    /// Spend in the calibration period.
+    pub spend: f64,
+    /// Purchase days after the calibration end (`None` without a calibration end).
+    pub holdout_purchases: Option<u32>,
+}
+
+/// How orders become summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The time unit.
+    pub unit: TimeUnit,
+    /// The end of the calibration period, if the data is split for evaluation.
+    pub calibration_end: Option<Date>,
+    /// The end of observation (often the last order's date).
+    pub end: Date,
+}
+
+impl Period {
+    /// Time units from `from` to `to`.
+    pub fn between(&self, from: Date, to: Date) -> f64 {
+        let days = (to - from).get_days() as f64;
+        days / self.unit.days()
+    }
+
+    /// The length of the holdout period in units (0 without one).
+    pub fn holdout_length(&self) -> f64 {
+        self.calibration_end
+            .map_or(0.0, |c| self.between(c, self.end).max(0.0))
+    }
+}
+
+/// Summarises orders per customer, in customer id order. Purchases on one day count as one
+/// purchase (its value their sum), as the published summaries count them. With a
+/// calibration end, customers whose first purchase comes after it are left out (they are
+/// new in the holdout period), and each customer's purchase days after it are counted as
+/// holdout purchases.
+pub fn summarise(orders: &[Order], period: &Period) -> Vec<CustomerHistory> {
+    let mut by_customer: BTreeMap<&str, BTreeMap<Date, (f64, u32)>> = BTreeMap::new();
+    for order in orders {
+        let day = by_customer
+            .entry(order.customer.as_str())
+            .or_default()
+            .entry(order.date)
+            .or_insert((0.0, 0));
+        day.0 += order.amount;
+        day.1 += 1;
+    }
+    let cutoff = period.calibration_end.unwrap_or(period.end);
+    let end = cutoff.min(period.end);
+    by_customer
+        .into_iter()
+        .filter_map(|(id, days)| {
+            let calibration: Vec<(&Date, &(f64, u32))> =
+                days.iter().filter(|(d, _)| **d <= cutoff).collect();
+            let (first, _) = *calibration.first()?;
+            let (last, _) = *calibration.last()?;
+            let frequency = calibration.len() as u32 - 1;
+            let repeat_spend: f64 = calibration.iter().skip(1).map(|(_, v)| v.0).sum();
+            let monetary_value = if frequency > 0 {
+                repeat_spend / f64::from(frequency)
+            } else {
+                0.0
+            };
+            let holdout_purchases = period
+                .calibration_end
+                .map(|c| days.keys().filter(|d| **d > c).count() as u32);
+            Some(CustomerHistory {
+                summary: CustomerSummary {
+                    id: id.to_string(),
+                    frequency,
+                    recency: period.between(*first, *last),
+                    t: period.between(*first, end),
+                    monetary_value,
+                },
+                first: *first,
+                last: *last,
+                orders: calibration.iter().map(|(_, v)| v.1).sum(),
+                spend: calibration.iter().map(|(_, v)| v.0).sum(),
+                holdout_purchases,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn bad_rows_are_reported_by_row_column_and_reason() {
+        let headers = strings(&["customer_id", "order_id", "date", "amount", "status"]);
+        let rows = [
+            strings(&["R1", "1", "2024-01-01", "10", "paid"]),
+            strings(&["R1", "2", "2024-01-05T10:00:00", "-3", ""]),
+            strings(&["R1", "3", "2024-01-06", "0", ""]),
+            strings(&["R9", "4", "2024-01-06", "5", ""]),
+            strings(&["R1", "5", "2030-01-06", "5", ""]),
+            strings(&["R1", "6", "2024-01-07", "5", "Returned"]),
+            strings(&["R1", "7", "Jan", "5", ""]),
+            strings(&["", "8", "2024-01-07", "5", ""]),
+            strings(&["R2", "9", "20240108", "7.5", ""]),
+        ];
+        let columns = OrderColumns::find(&headers, None).unwrap();
+        let end = Date::constant(2024, 12, 31);
+        let known = |r: &str| (r != "R9").then(|| format!("E-{r}"));
+        let orders = read_orders(
+            &columns,
+            &headers,
+            rows.iter().enumerate().map(|(i, r)| (i as u64 + 1, r.as_slice())),
+            known,
+            end,
+        );
+        assert_eq!(orders.orders.len(), 2);
+        assert_eq!(orders.orders[1].customer, "E-R2");
+        let reasons: Vec<(u64, &str, BadOrderReason)> = orders
+            .bad
+            .iter()
+            .map(|b| (b.row, b.column.as_str(), b.reason))
+            .collect();
+        use BadOrderReason::*;
+        assert_eq!(
+            reasons,
+            [
+                (2, "amount", NegativeAmount),
+                (3, "amount", ZeroAmount),
+                (4, "customer_id", UnknownCustomer),
+                (5, "date", FutureDate),
+                (6, "status", Refund),
+                (7, "date", UnreadableDate),
+                (8, "customer_id", MissingCustomer),
+            ]
+        );
+        assert_eq!(orders.bad_counts().values().sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let err = OrderColumns::find(&strings(&["customer_id", "amount"]), None).unwrap_err();
+        assert!(err.to_string().contains("`date`"), "{err}");
+        assert!(OrderColumns::find(&strings(&["member_no", "date", "total"]), Some("member_no")).is_ok());
+    }
+
+    #[test]
+    fn summaries_count_days_and_split_at_the_calibration_end() {
+        let order = |c: &str, d: Date, amount: f64| Order {
+            customer: c.into(),
+            date: d,
+            amount,
+            channel: String::new(),
+        };
+        let orders = [
+            order("A", Date::constant(2024, 1, 1), 10.0),
+            order("A", Date::constant(2024, 1, 8), 20.0),
+            order("A", Date::constant(2024, 1, 8), 5.0),
+            order("A", Date::constant(2024, 1, 15), 30.0),
+            order("A", Date::constant(2024, 2, 5), 1.0),
+            order("B", Date::constant(2024, 2, 1), 1.0),
+        ];
+        let period = Period {
+            unit: TimeUnit::Week,
+            calibration_end: Some(Date::constant(2024, 1, 29)),
+            end: Date::constant(2024, 2, 26),
+        };
+        let histories = summarise(&orders, &period);
+        assert_eq!(histories.len(), 1, "B starts after the calibration end");
+        let a = &histories[0];
+        assert_eq!(a.summary.frequency, 2);
+        assert_eq!(a.summary.recency, 2.0);
+        assert_eq!(a.summary.t, 4.0);
+        assert_eq!(a.summary.monetary_value, 27.5);
+        assert_eq!(a.holdout_purchases, Some(1));
+        assert_eq!(a.orders, 4);
+        assert_eq!(period.holdout_length(), 4.0);
+        assert_eq!(parse_date("1997/01/02"), Some(Date::constant(1997, 1, 2)));
+        assert_eq!(parse_date("2024-02-30"), None);
+    }
+}
