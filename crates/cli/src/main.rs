@@ -8,6 +8,7 @@ mod matching;
 mod normalize;
 mod profile;
 mod resolve;
+mod score;
 mod synth;
 
 use std::process::ExitCode;
@@ -43,6 +44,9 @@ enum Command {
     Explain(matching::ExplainArgs),
     /// Score predicted entities or pairs against a truth.
     Eval(eval::EvalArgs),
+    /// Score customers from their orders (or a ready summary): RFM, BG/NBD, MBG/NBD,
+    /// Pareto/NBD and Gamma-Gamma fits, P(alive), expected purchases, CLV and churn risk.
+    Score(score::ScoreArgs),
     /// Generate seeded synthetic multi-channel customer records with ground truth.
     Synth(synth::SynthArgs),
     /// Run the resolver over a suite of labelled datasets and print one table: blocking,
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Match(args) => matching::run_match(&args),
         Command::Explain(args) => matching::run_explain(&args),
         Command::Eval(args) => eval::eval(&args),
+        Command::Score(args) => score::run_score(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::run_bench(&args),
         Command::BenchOne(args) => bench::run::run_bench_one(&args),

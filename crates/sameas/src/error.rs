@@ -18,6 +18,9 @@ pub enum Error {
     /// A merge configuration that does not fit, or an update the graph refuses.
     #[error(transparent)]
     Merge(#[from] sameas_merge::MergeError),
+    /// Scoring customers failed: a missing column, a bad summary row, a bad setting.
+    #[error(transparent)]
+    Score(#[from] sameas_score::ScoreError),
     /// A configuration document that does not parse or is inconsistent.
     #[error("configuration: {0}")]
     Config(String),

@@ -37,6 +37,7 @@ mod resolution;
 mod resolver;
 mod snapshot;
 mod tuning;
+mod value;
 
 pub use config::{InferOptions, Inference, ResolverConfig};
 pub use control::{Control, Progress, Stage};
@@ -50,7 +51,11 @@ pub use output::{
 };
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
+pub use sameas_score as score;
 pub use tuning::{Sweep, SweepPoint};
+pub use value::{
+    CUSTOMER_COLUMNS, CustomerMap, CustomerValue, ScoreOptions, score_orders, score_summary,
+};
 
 pub use sameas_core::spreadsheet::{escape_formula, unescape_formula};
 pub use sameas_core::{Channel, EntityId, RecordId};

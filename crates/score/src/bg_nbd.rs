@@ -25,10 +25,10 @@ impl BgNbd {
     /// age `t`.
     pub fn log_likelihood(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let BgNbd { r, alpha, a, b } = *self;
-        let head = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b)
-            + ln_gamma(b + x)
-            - ln_gamma(b)
-            - ln_gamma(a + b + x);
+        let head =
+            ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x)
+                - ln_gamma(b)
+                - ln_gamma(a + b + x);
         head + self.tail(x, t_x, t)
     }
 

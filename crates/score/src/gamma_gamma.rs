@@ -23,7 +23,9 @@ impl GammaGamma {
     /// The log-likelihood of one customer's `x` repeat purchases of mean value `m`.
     pub fn log_likelihood(&self, x: f64, m: f64) -> f64 {
         let GammaGamma { p, q, v } = *self;
-        ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q) + q * v.ln() + (p * x - 1.0) * m.ln()
+        ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q)
+            + q * v.ln()
+            + (p * x - 1.0) * m.ln()
             + p * x * x.ln()
             - (p * x + q) * (x * m + v).ln()
     }
@@ -81,7 +83,12 @@ impl Model for GammaGamma {
 
     fn starts(data: &FitData) -> Vec<Vec<f64>> {
         let g = data.groups;
-        let mean: f64 = g.recency.iter().zip(&g.count).map(|(m, n)| m * n).sum::<f64>()
+        let mean: f64 = g
+            .recency
+            .iter()
+            .zip(&g.count)
+            .map(|(m, n)| m * n)
+            .sum::<f64>()
             / g.customers().max(1.0);
         // E[value] = p v / (q − 1): start from spends near the observed mean.
         [(1.0, 2.0), (5.0, 3.0), (2.0, 10.0)]
@@ -107,6 +114,10 @@ mod tests {
         let one = model.expected_spend(1.0, 100.0);
         let many = model.expected_spend(50.0, 100.0);
         assert!(population < one && one < many && many < 100.0);
-        assert!(GammaGamma { q: 0.9, ..model }.expected_spend(1.0, 5.0).is_infinite());
+        assert!(
+            GammaGamma { q: 0.9, ..model }
+                .expected_spend(1.0, 5.0)
+                .is_infinite()
+        );
     }
 }

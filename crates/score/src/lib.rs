@@ -57,9 +57,9 @@ pub use scoring::{
     CustomerScore, Holdout, HoldoutRow, ModelFits, ScoreConfig, Scores, holdout, score_histories,
     score_summaries,
 };
-pub use value::{churn_risk, clv, clv_bg_nbd};
 pub use summary::{CustomerSummary, SummaryGroups, TimeUnit};
 pub use transactions::{
     BadOrder, BadOrderReason, CustomerHistory, Order, OrderColumns, Orders, Period, parse_date,
     read_orders, summarise,
 };
+pub use value::{churn_risk, clv, clv_bg_nbd};

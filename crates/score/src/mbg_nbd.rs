@@ -31,7 +31,12 @@ impl MbgNbd {
     fn tail(&self, x: f64, t_x: f64, t: f64) -> f64 {
         let alive = -(self.r + x) * (self.alpha + t).ln();
         let odds = self.log_odds_dropped(x, t_x, t);
-        alive + if odds > 0.0 { odds + (-odds).exp().ln_1p() } else { odds.exp().ln_1p() }
+        alive
+            + if odds > 0.0 {
+                odds + (-odds).exp().ln_1p()
+            } else {
+                odds.exp().ln_1p()
+            }
     }
 
     /// The log-likelihood of one customer.

@@ -111,6 +111,10 @@ impl Model for ParetoNbd {
             let ll = constant
                 + tables.get(x as usize, 0)
                 + log_add_exp(self.ln_alive(x, t), self.ln_dropped(x, t_x, t));
+            if !ll.is_finite() {
+                // One unusable customer makes the point unusable: stop early.
+                return f64::NAN;
+            }
             sum += g.count[i] * ll;
         }
         sum
@@ -149,7 +153,10 @@ mod tests {
             ..CDNOW
         };
         for &(x, t_x, t) in &[(0.0, 0.0, 38.0), (3.0, 20.0, 38.0), (40.0, 35.0, 38.0)] {
-            let (l, h) = (below.log_likelihood(x, t_x, t), above.log_likelihood(x, t_x, t));
+            let (l, h) = (
+                below.log_likelihood(x, t_x, t),
+                above.log_likelihood(x, t_x, t),
+            );
             assert!((l - h).abs() < 1e-6, "{x}: {l} {h}");
         }
     }
@@ -158,13 +165,19 @@ mod tests {
     fn predictions_are_finite_and_ordered() {
         let p_recent = CDNOW.p_alive(5.0, 37.0, 38.0);
         let p_old = CDNOW.p_alive(5.0, 5.0, 38.0);
-        assert!(p_recent > p_old && (0.0..=1.0).contains(&p_old), "{p_recent} {p_old}");
+        assert!(
+            p_recent > p_old && (0.0..=1.0).contains(&p_old),
+            "{p_recent} {p_old}"
+        );
         let e = CDNOW.expected_purchases(52.0, 5.0, 37.0, 38.0);
         assert!(e.is_finite() && e > 0.0);
         // A customer with hundreds of purchases: ₂F₁ with a in the hundreds stays finite.
         assert!(CDNOW.log_likelihood(600.0, 30.0, 38.0).is_finite());
         let s_one = ParetoNbd { s: 1.0, ..CDNOW };
-        let near = ParetoNbd { s: 1.0 + 1e-6, ..CDNOW };
+        let near = ParetoNbd {
+            s: 1.0 + 1e-6,
+            ..CDNOW
+        };
         let (a, b) = (
             s_one.expected_purchases(10.0, 2.0, 20.0, 30.0),
             near.expected_purchases(10.0, 2.0, 20.0, 30.0),

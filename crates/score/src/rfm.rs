@@ -18,7 +18,11 @@ pub fn quantile_scores(values: &[f64], bins: u8, higher_is_better: bool) -> Vec<
         }
         let middle = (start + end) as f64 / 2.0 / n as f64;
         let bin = ((middle * f64::from(bins)).floor() as u8).min(bins - 1);
-        let score = if higher_is_better { bin + 1 } else { bins - bin };
+        let score = if higher_is_better {
+            bin + 1
+        } else {
+            bins - bin
+        };
         for &i in &order[start..end] {
             scores[i] = score;
         }
@@ -34,8 +38,14 @@ mod tests {
     #[test]
     fn quintiles_and_ties() {
         let values: Vec<f64> = (0..10).map(f64::from).collect();
-        assert_eq!(quantile_scores(&values, 5, true), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-        assert_eq!(quantile_scores(&values, 5, false), [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]);
+        assert_eq!(
+            quantile_scores(&values, 5, true),
+            [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        );
+        assert_eq!(
+            quantile_scores(&values, 5, false),
+            [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+        );
         let tied = [3.0, 1.0, 3.0, 3.0];
         let scores = quantile_scores(&tied, 5, true);
         assert_eq!(scores[0], scores[2]);

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::ScoreError;
 use crate::bg_nbd::BgNbd;
 use crate::fit::{Fitted, fit};
 use crate::gamma_gamma::GammaGamma;
@@ -14,7 +15,6 @@ use crate::rfm::quantile_scores;
 use crate::summary::{CustomerSummary, SummaryGroups, TimeUnit};
 use crate::transactions::CustomerHistory;
 use crate::value::{churn_risk, clv_bg_nbd};
-use crate::ScoreError;
 
 /// How to score.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -103,7 +103,10 @@ impl ModelFits {
                 } else {
                     Err(ScoreError::NotFitted {
                         model: "gamma_gamma",
-                        reason: format!("q = {} is not above 1: mean spend is not finite", f.model.q),
+                        reason: format!(
+                            "q = {} is not above 1: mean spend is not finite",
+                            f.model.q
+                        ),
                     })
                 }
             }),

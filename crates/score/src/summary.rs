@@ -136,6 +136,19 @@ impl SummaryGroups {
         groups
     }
 
+    /// Every `n`th group with its count, for a quick first look at a large data set.
+    pub fn every_nth(&self, n: usize) -> SummaryGroups {
+        let n = n.max(1);
+        let pick = |v: &[f64]| v.iter().step_by(n).copied().collect::<Vec<f64>>();
+        SummaryGroups {
+            frequency: pick(&self.frequency),
+            recency: pick(&self.recency),
+            t: pick(&self.t),
+            count: pick(&self.count),
+            max_frequency: self.max_frequency,
+        }
+    }
+
     /// Number of groups.
     pub fn len(&self) -> usize {
         self.count.len()
@@ -159,7 +172,12 @@ impl SummaryGroups {
 
     /// Mean frequency over customers.
     pub fn mean_frequency(&self) -> f64 {
-        let total: f64 = self.frequency.iter().zip(&self.count).map(|(x, n)| x * n).sum();
+        let total: f64 = self
+            .frequency
+            .iter()
+            .zip(&self.count)
+            .map(|(x, n)| x * n)
+            .sum();
         total / self.customers().max(1.0)
     }
 }

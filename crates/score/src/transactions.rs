@@ -147,7 +147,9 @@ fn folded(header: &str) -> String {
 }
 
 fn find(headers: &[String], names: &[&str]) -> Option<usize> {
-    names.iter().find_map(|name| headers.iter().position(|h| folded(h) == *name))
+    names
+        .iter()
+        .find_map(|name| headers.iter().position(|h| folded(h) == *name))
 }
 
 /// The columns of an order table.
@@ -170,7 +172,10 @@ impl OrderColumns {
     ///
     /// # Errors
     /// [`ScoreError::MissingColumn`] naming the column that is missing.
-    pub fn find(headers: &[String], customer_key: Option<&str>) -> Result<OrderColumns, ScoreError> {
+    pub fn find(
+        headers: &[String],
+        customer_key: Option<&str>,
+    ) -> Result<OrderColumns, ScoreError> {
         let customer = match customer_key {
             Some(key) => headers.iter().position(|h| h.trim() == key.trim()),
             None => find(headers, CUSTOMER),
@@ -423,7 +428,9 @@ mod tests {
         let orders = read_orders(
             &columns,
             &headers,
-            rows.iter().enumerate().map(|(i, r)| (i as u64 + 1, r.as_slice())),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| (i as u64 + 1, r.as_slice())),
             known,
             end,
         );
@@ -454,7 +461,10 @@ mod tests {
     fn missing_columns_are_named() {
         let err = OrderColumns::find(&strings(&["customer_id", "amount"]), None).unwrap_err();
         assert!(err.to_string().contains("`date`"), "{err}");
-        assert!(OrderColumns::find(&strings(&["member_no", "date", "total"]), Some("member_no")).is_ok());
+        assert!(
+            OrderColumns::find(&strings(&["member_no", "date", "total"]), Some("member_no"))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -22,8 +22,8 @@ pub fn clv(
     let mut before = 0.0;
     for month in 1..=months {
         let cumulative = expected(f64::from(month) * step);
-        total += (cumulative - before) * spend * margin
-            / (1.0 + monthly_discount).powi(month as i32);
+        total +=
+            (cumulative - before) * spend * margin / (1.0 + monthly_discount).powi(month as i32);
         before = cumulative;
     }
     total
@@ -96,7 +96,12 @@ mod tests {
 
     #[test]
     fn churn_risk_grows_with_the_silence() {
-        let bg = BgNbd { r: 0.25, alpha: 4.4, a: 0.8, b: 2.4 };
+        let bg = BgNbd {
+            r: 0.25,
+            alpha: 4.4,
+            a: 0.8,
+            b: 2.4,
+        };
         let customer = |recency: f64| CustomerSummary {
             id: String::new(),
             frequency: 6,

@@ -1,3 +1,5 @@
-//! `sameas-score` on CDNOW and on generated customers.
+//! `sameas-score` on CDNOW, on orders, and its invariants.
 
 mod cdnow;
+mod orders;
+mod properties;

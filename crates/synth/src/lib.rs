@@ -34,6 +34,7 @@ mod person;
 mod record;
 mod rng;
 mod tables;
+mod transactions;
 
 use std::io::Write;
 
@@ -43,6 +44,10 @@ use serde::{Deserialize, Serialize};
 
 pub use difficulty::{ChannelProfile, Difficulty};
 pub use record::{Corruption, Corruptions};
+pub use transactions::{
+    PurchaseProcess, SimulatedCustomer, SpendProcess, TransactionConfig, simulate_customer,
+    write_orders,
+};
 
 use record::Rows;
 use rng::Draw;

@@ -36,10 +36,19 @@ fn bg_nbd_reaches_the_published_fit() {
     let fitted = fit::<BgNbd>(&SummaryGroups::new(&customers)).unwrap();
     let m = fitted.model;
     eprintln!("{fitted:?}");
-    for (value, published) in [(m.r, 0.2426), (m.alpha, 4.4135), (m.a, 0.7929), (m.b, 2.4258)] {
+    for (value, published) in [
+        (m.r, 0.2426),
+        (m.alpha, 4.4135),
+        (m.a, 0.7929),
+        (m.b, 2.4258),
+    ] {
         assert!(within(value, published, 1e-3), "{value} vs {published}");
     }
-    assert!(within(fitted.log_likelihood, -9582.4, 1e-4), "{}", fitted.log_likelihood);
+    assert!(
+        within(fitted.log_likelihood, -9582.4, 1e-4),
+        "{}",
+        fitted.log_likelihood
+    );
     let p = m.p_alive(2.0, 30.43, 38.86);
     assert!((p - 0.7266).abs() < 5e-4, "{p}");
     let e = m.expected_purchases(39.0, 2.0, 30.43, 38.86);
@@ -51,11 +60,19 @@ fn pareto_nbd_reaches_the_published_fit() {
     let fitted = fit::<ParetoNbd>(&SummaryGroups::new(&cdnow())).unwrap();
     let m = fitted.model;
     eprintln!("{fitted:?}");
-    for (value, published) in [(m.r, 0.5533), (m.alpha, 10.5774), (m.s, 0.6062), (m.beta, 11.6691)]
-    {
+    for (value, published) in [
+        (m.r, 0.5533),
+        (m.alpha, 10.5774),
+        (m.s, 0.6062),
+        (m.beta, 11.6691),
+    ] {
         assert!(within(value, published, 1e-2), "{value} vs {published}");
     }
-    assert!(within(fitted.log_likelihood, -9595.0, 1e-4), "{}", fitted.log_likelihood);
+    assert!(
+        within(fitted.log_likelihood, -9595.0, 1e-4),
+        "{}",
+        fitted.log_likelihood
+    );
 }
 
 #[test]
