@@ -26,7 +26,7 @@ pub struct ScoreArgs {
     /// of the records (e.g. `member_no`), mapped through the records to their entities.
     #[arg(long, requires_all = ["customer_key", "entities"])]
     records: Option<PathBuf>,
-    /// The column naming the customer: in the records with --records, else in the orders.
+    /// The column naming the customer in the orders (and, with --records, in the records).
     #[arg(long)]
     customer_key: Option<String>,
     /// A ready summary instead of orders: `customer_id,frequency,recency,T[,monetary_value]`
@@ -124,11 +124,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
             calibration_end: args.calibration_end,
             as_of: args.as_of,
             today: jiff::Zoned::now().date(),
-            customer_key: if args.records.is_some() {
-                None
-            } else {
-                args.customer_key.clone()
-            },
+            customer_key: args.customer_key.clone(),
         };
         sameas::score_orders(&read(transactions)?, map.as_ref(), &options)
             .with_context(|| format!("{}", transactions.display()))?

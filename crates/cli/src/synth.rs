@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use sameas_synth::{Difficulty, Summary, SynthConfig};
+use sameas_synth::{Difficulty, Summary, SynthConfig, TransactionConfig};
+use std::collections::BTreeMap;
 
 /// A named difficulty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -15,12 +16,34 @@ pub enum DifficultyName {
     Default,
 }
 
+/// The purchase process of `--transactions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProcessName {
+    /// BG/NBD purchasing and dropout (CDNOW's published parameters).
+    BgNbd,
+    /// Pareto/NBD purchasing and dropout (CDNOW's published parameters).
+    ParetoNbd,
+}
+
 /// Arguments of `sameas synth`.
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Number of records (rows) to generate.
+    #[arg(long, required_unless_present = "customers")]
+    records: Option<u64>,
+    /// Also write orders of every generated person to this CSV
+    /// (`customer_id,order_id,date,amount,channel,status`, the customer being one of the
+    /// person's record ids, so one person's orders span their channels), and the generating
+    /// parameters beside it (`<stem>.params.json`).
     #[arg(long)]
-    records: u64,
+    transactions: Option<PathBuf>,
+    /// With --transactions and without --records: orders of this many customers named
+    /// `C0000001` …, no records written (for checking model fits at scale).
+    #[arg(long, requires = "transactions", conflicts_with = "records")]
+    customers: Option<u64>,
+    /// The purchase process of --transactions; Gamma-Gamma spend either way.
+    #[arg(long, value_enum, default_value_t = ProcessName::BgNbd)]
+    process: ProcessName,
     /// Seed; the same seed gives the same bytes.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -40,15 +63,75 @@ pub fn synth(args: &SynthArgs) -> Result<()> {
     let difficulty = match args.difficulty {
         DifficultyName::Default => Difficulty::default(),
     };
-    let config = SynthConfig {
-        records: args.records,
-        seed: args.seed,
-        difficulty,
+    if let Some(records) = args.records {
+        let config = SynthConfig {
+            records,
+            seed: args.seed,
+            difficulty,
+        };
+        let summary = write_files(&config, &args.out, &args.truth)?;
+        eprintln!(
+            "wrote {} records of {} persons in {} households",
+            summary.records, summary.persons, summary.households
+        );
+        if let Some(path) = &args.transactions {
+            let generated = sameas_synth::generate(&config).context("synth failed")?;
+            // Each person's records, in record id order; persons in order of their first
+            // record id.
+            let mut persons: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+            for record in &generated.records {
+                persons
+                    .entry(record.truth.person_id.as_str())
+                    .or_default()
+                    .push((record.values[0].clone(), record.values[1].clone()));
+            }
+            let mut customers: Vec<Vec<(String, String)>> = persons.into_values().collect();
+            for refs in &mut customers {
+                refs.sort();
+            }
+            customers.sort();
+            write_transactions(args, &customers, path)?;
+        }
+    } else if let (Some(n), Some(path)) = (args.customers, &args.transactions) {
+        let customers: Vec<Vec<(String, String)>> = (1..=n)
+            .map(|i| vec![(format!("C{i:07}"), String::new())])
+            .collect();
+        write_transactions(args, &customers, path)?;
+    }
+    Ok(())
+}
+
+/// Writes the orders and `<stem>.params.json` beside them.
+fn write_transactions(
+    args: &SynthArgs,
+    customers: &[Vec<(String, String)>],
+    path: &Path,
+) -> Result<()> {
+    let config = TransactionConfig::cdnow_like(args.process == ProcessName::ParetoNbd, args.seed);
+    let tmp = temporary(path);
+    let file = File::create(&tmp).with_context(|| format!("cannot create {}", path.display()))?;
+    let written =
+        sameas_synth::write_orders(&config, customers, BufWriter::with_capacity(1 << 20, file));
+    let orders = match written {
+        Ok(n) => n,
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err).with_context(|| format!("cannot write {}", path.display()));
+        }
     };
-    let summary = write_files(&config, &args.out, &args.truth)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    let params = path.with_extension("params.json");
+    let text = serde_json::to_string_pretty(&serde_json::json!({
+        "unit": "week",
+        "customers": customers.len(),
+        "generator": config,
+    }))? + "\n";
+    std::fs::write(&params, text).with_context(|| format!("cannot write {}", params.display()))?;
     eprintln!(
-        "wrote {} records of {} persons in {} households",
-        summary.records, summary.persons, summary.households
+        "wrote {orders} order rows of {} customers to {} (parameters in {})",
+        customers.len(),
+        path.display(),
+        params.display()
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod bad_inputs;
 mod bench;
+mod value;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
