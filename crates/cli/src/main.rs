@@ -9,6 +9,7 @@ mod normalize;
 mod profile;
 mod resolve;
 mod score;
+mod segment;
 mod synth;
 
 use std::process::ExitCode;
@@ -47,6 +48,9 @@ enum Command {
     /// Score customers from their orders (or a ready summary): RFM, BG/NBD, MBG/NBD,
     /// Pareto/NBD and Gamma-Gamma fits, P(alive), expected purchases, CLV and churn risk.
     Score(score::ScoreArgs),
+    /// Segment scored customers: value tiers, RFM segments, lifecycle stages, k-means
+    /// clusters described in words, tags, cohort retention and per-channel figures.
+    Segment(segment::SegmentArgs),
     /// Generate seeded synthetic multi-channel customer records with ground truth.
     Synth(synth::SynthArgs),
     /// Run the resolver over a suite of labelled datasets and print one table: blocking,
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => matching::run_explain(&args),
         Command::Eval(args) => eval::eval(&args),
         Command::Score(args) => score::run_score(&args),
+        Command::Segment(args) => segment::run_segment(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::run_bench(&args),
         Command::BenchOne(args) => bench::run::run_bench_one(&args),

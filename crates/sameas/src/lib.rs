@@ -35,6 +35,7 @@ mod input;
 mod output;
 mod resolution;
 mod resolver;
+mod segments;
 mod snapshot;
 mod tuning;
 mod value;
@@ -52,6 +53,8 @@ pub use output::{
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{EntityExplanation, JoinExplanation, Resolver};
 pub use sameas_score as score;
+pub use sameas_segment as segment;
+pub use segments::{scored_from_tables, segment_tables, write_segments};
 pub use tuning::{Sweep, SweepPoint};
 pub use value::{
     CUSTOMER_COLUMNS, CustomerMap, CustomerValue, ScoreOptions, score_orders, score_summary,

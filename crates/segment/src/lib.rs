@@ -1,0 +1,590 @@
+//! Segments of scored customers: value tiers, the RFM segment map, lifecycle stages,
+//! k-means clusters described in words, tags, cohort retention and per-channel summaries.
+//!
+//! Everything is deterministic: rules are pure functions of a customer's values, and
+//! k-means is seeded and sums its centroids in a fixed order, so the same customers give
+//! the same segments whatever their order or the thread count.
+//!
+//! ```
+//! use jiff::civil::Date;
+//! use sameas_segment::{OrderRow, ScoredCustomer, SegmentConfig, segment};
+//!
+//! let customers: Vec<ScoredCustomer> = (0..40u32)
+//!     .map(|i| ScoredCustomer {
+//!         id: format!("E{i}"),
+//!         frequency: i % 8,
+//!         days_since_first: 100.0 + f64::from(i),
+//!         days_since_last: f64::from(i % 9) * 10.0,
+//!         rfm_monetary: f64::from(50 + i * 40),
+//!         r_score: (1 + i % 5) as u8,
+//!         f_score: (1 + i % 5) as u8,
+//!         score_bins: 5,
+//!         p_alive: Some(0.9),
+//!         churn_risk: Some(0.1),
+//!         clv: Some(f64::from(i) * 30.0),
+//!         numbers: Default::default(),
+//!     })
+//!     .collect();
+//! let orders: Vec<OrderRow> = customers
+//!     .iter()
+//!     .map(|c| OrderRow {
+//!         customer: c.id.clone(),
+//!         date: Date::constant(2025, 3, 1),
+//!         amount: c.rfm_monetary,
+//!         channel: "app".into(),
+//!     })
+//!     .collect();
+//! let result = segment(&customers, &orders, &[], &SegmentConfig::default()).unwrap();
+//! assert_eq!(result.customers.len(), 40);
+//! assert_eq!(result.customers[0].rfm_segment, "Lost");
+//! // One order each: too few to call a channel preferred.
+//! assert!(result.customers.iter().all(|c| !c.tags.iter().any(|t| t == "prefers_app")));
+//! assert!(result.clusters.len() >= 2);
+//! ```
+#![deny(missing_docs)]
+
+mod kmeans;
+mod rules;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+pub use kmeans::{Clustering, cluster, kmeans, silhouette, standardise};
+pub use rules::{Lifecycle, TagRule, TierRule, default_tiers, lifecycle, rfm_segment, to_five};
+
+/// Why segmenting failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SegmentError {
+    /// A setting is out of range.
+    #[error("invalid setting `{setting}`: {reason}")]
+    InvalidSetting {
+        /// The setting.
+        setting: String,
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+/// The segmentation settings (a versioned JSON document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SegmentConfig {
+    /// The document's version.
+    pub version: u32,
+    /// Value tiers, highest first; a customer gets the first whose conditions all hold,
+    /// else `basic`.
+    pub tiers: Vec<TierRule>,
+    /// The currency tier spends are in (a label).
+    pub currency: String,
+    /// User-defined tags.
+    pub tags: Vec<TagRule>,
+    /// Clusters; chosen by silhouette in 2..=`max_k` when left out.
+    pub k: Option<usize>,
+    /// The most clusters tried.
+    pub max_k: usize,
+    /// The k-means seed.
+    pub seed: u64,
+    /// The date annual spend and recency are measured to (default: the last order's date).
+    pub as_of: Option<Date>,
+    /// Acquisition spend per channel, for cost per acquired customer.
+    pub channel_costs: BTreeMap<String, f64>,
+}
+
+impl Default for SegmentConfig {
+    fn default() -> Self {
+        SegmentConfig {
+            version: 1,
+            tiers: default_tiers(),
+            currency: "CNY".into(),
+            tags: Vec::new(),
+            k: None,
+            max_k: 8,
+            seed: 0x5eed,
+            as_of: None,
+            channel_costs: BTreeMap::new(),
+        }
+    }
+}
+
+impl SegmentConfig {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`SegmentError::InvalidSetting`] naming the setting.
+    pub fn validate(&self) -> Result<(), SegmentError> {
+        let bad = |setting: &str, reason| {
+            Err(SegmentError::InvalidSetting {
+                setting: setting.to_string(),
+                reason,
+            })
+        };
+        if self.version != 1 {
+            return bad("version", "only version 1 is known");
+        }
+        if self.k == Some(0) || self.max_k < 2 {
+            return bad("k", "k must be at least 1 and max_k at least 2");
+        }
+        for tag in &self.tags {
+            if ![">=", ">", "<=", "<", "=="].contains(&tag.op.as_str()) {
+                return bad(
+                    &format!("tags.{}.op", tag.name),
+                    "must be >=, >, <=, < or ==",
+                );
+            }
+        }
+        if self.tiers.iter().any(|t| t.name.trim().is_empty()) {
+            return bad("tiers", "every tier needs a name");
+        }
+        Ok(())
+    }
+}
+
+/// A scored customer, as `sameas score` writes `customers.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredCustomer {
+    /// The entity (or customer) id.
+    pub id: String,
+    /// Repeat purchases.
+    pub frequency: u32,
+    /// Days from the first purchase to the end of observation.
+    pub days_since_first: f64,
+    /// Days since the last purchase.
+    pub days_since_last: f64,
+    /// Mean value of a purchase.
+    pub rfm_monetary: f64,
+    /// Recency score.
+    pub r_score: u8,
+    /// Frequency score.
+    pub f_score: u8,
+    /// The score scale (5 for 1–5).
+    pub score_bins: u8,
+    /// P(alive), if a model gave one.
+    pub p_alive: Option<f64>,
+    /// Churn risk, if known.
+    pub churn_risk: Option<f64>,
+    /// CLV, if known.
+    pub clv: Option<f64>,
+    /// Every numeric column by name, for tag rules.
+    pub numbers: BTreeMap<String, f64>,
+}
+
+/// One counted order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRow {
+    /// The customer.
+    pub customer: String,
+    /// The date.
+    pub date: Date,
+    /// The amount.
+    pub amount: f64,
+    /// The channel (may be empty).
+    pub channel: String,
+}
+
+/// One customer's segments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerSegment {
+    /// The customer.
+    pub id: String,
+    /// Value tier.
+    pub tier: String,
+    /// Net spend over the 365 days ending at the as-of date.
+    pub annual_spend: f64,
+    /// RFM segment.
+    pub rfm_segment: String,
+    /// Lifecycle stage.
+    pub lifecycle: String,
+    /// k-means cluster (none for prospects).
+    pub cluster: Option<usize>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A cluster described.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSummary {
+    /// Cluster number.
+    pub cluster: usize,
+    /// Customers in it.
+    pub customers: u64,
+    /// In words, from its medians.
+    pub description: String,
+    /// Medians of the features in their own units.
+    pub medians: BTreeMap<String, f64>,
+}
+
+/// Retention of one acquisition month in one later month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortCell {
+    /// Month of the first purchase, `YYYY-MM`.
+    pub cohort: String,
+    /// Months after it.
+    pub months_since: u32,
+    /// Customers acquired that month.
+    pub customers: u64,
+    /// Of them, those with an order in the month.
+    pub active: u64,
+    /// `active / customers`.
+    pub share: f64,
+}
+
+/// One channel's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelSummary {
+    /// The channel.
+    pub channel: String,
+    /// Customers with an order in it.
+    pub customers: u64,
+    /// Orders in it.
+    pub orders: u64,
+    /// Share of its customers with two or more orders in it.
+    pub repurchase_rate: f64,
+    /// Mean order value.
+    pub average_order_value: f64,
+    /// Share of its customers in the highest tier.
+    pub high_value_share: f64,
+    /// Customers whose first order was in it.
+    pub acquired: u64,
+    /// Acquisition spend per acquired customer, when a cost is configured.
+    pub acquisition_cost_per_customer: Option<f64>,
+}
+
+/// Everything segmenting gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segmentation {
+    /// Per customer, scored customers in input order, then prospects.
+    pub customers: Vec<CustomerSegment>,
+    /// The clusters.
+    pub clusters: Vec<ClusterSummary>,
+    /// The silhouette of the clustering.
+    pub silhouette: f64,
+    /// Cohort retention, by cohort and month.
+    pub cohorts: Vec<CohortCell>,
+    /// Per channel, by name.
+    pub channels: Vec<ChannelSummary>,
+    /// The as-of date used.
+    pub as_of: Option<Date>,
+}
+
+#[derive(Default)]
+struct Activity {
+    annual_spend: f64,
+    first: Option<Date>,
+    orders: u64,
+    by_channel: BTreeMap<String, u64>,
+    months: BTreeSet<(i16, i8)>,
+}
+
+fn months_between(from: (i16, i8), to: (i16, i8)) -> u32 {
+    ((i32::from(to.0) - i32::from(from.0)) * 12 + i32::from(to.1) - i32::from(from.1)).max(0) as u32
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let m = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[m]
+    } else {
+        (values[m - 1] + values[m]) / 2.0
+    }
+}
+
+/// Segments scored customers with their orders; `prospects` are entities without orders.
+///
+/// # Errors
+/// [`SegmentError::InvalidSetting`] for a bad configuration.
+pub fn segment(
+    customers: &[ScoredCustomer],
+    orders: &[OrderRow],
+    prospects: &[String],
+    config: &SegmentConfig,
+) -> Result<Segmentation, SegmentError> {
+    config.validate()?;
+    let as_of = config.as_of.or_else(|| orders.iter().map(|o| o.date).max());
+    let year_ago = as_of.and_then(|d| d.checked_sub(jiff::Span::new().days(365)).ok());
+    let mut activity: BTreeMap<&str, Activity> = BTreeMap::new();
+    for o in orders {
+        if as_of.is_some_and(|d| o.date > d) {
+            continue;
+        }
+        let a = activity.entry(o.customer.as_str()).or_default();
+        if year_ago.is_some_and(|y| o.date > y) {
+            a.annual_spend += o.amount;
+        }
+        a.first = Some(a.first.map_or(o.date, |f| f.min(o.date)));
+        a.orders += 1;
+        *a.by_channel.entry(o.channel.clone()).or_insert(0) += 1;
+        a.months.insert((o.date.year(), o.date.month()));
+    }
+    let empty = Activity::default();
+    let high = config.tiers.first().map(|t| t.name.clone());
+    let channels: Vec<String> = {
+        let set: BTreeSet<&str> = orders.iter().map(|o| o.channel.as_str()).collect();
+        set.into_iter().map(str::to_string).collect()
+    };
+
+    // k-means features: recency, frequency, monetary, CLV, tenure, channel shares.
+    let features: Vec<Vec<f64>> = customers
+        .iter()
+        .map(|c| {
+            let a = activity.get(c.id.as_str()).unwrap_or(&empty);
+            let mut row = vec![
+                c.days_since_last,
+                f64::from(c.frequency).ln_1p(),
+                c.rfm_monetary.max(0.0).ln_1p(),
+                c.clv.unwrap_or(0.0).max(0.0).ln_1p(),
+                c.days_since_first,
+            ];
+            for channel in &channels {
+                let n = a.by_channel.get(channel).copied().unwrap_or(0);
+                row.push(n as f64 / a.orders.max(1) as f64);
+            }
+            row
+        })
+        .collect();
+    let clustering = cluster(&standardise(&features), config.k, config.max_k, config.seed);
+
+    let mut out = Vec::with_capacity(customers.len() + prospects.len());
+    for (i, c) in customers.iter().enumerate() {
+        let a = activity.get(c.id.as_str()).unwrap_or(&empty);
+        let tier = config
+            .tiers
+            .iter()
+            .find(|t| t.holds(a.annual_spend, c.frequency))
+            .map_or("basic".to_string(), |t| t.name.clone());
+        let r = to_five(c.r_score, c.score_bins);
+        let f = to_five(c.f_score, c.score_bins);
+        let stage = lifecycle(c.days_since_first, c.frequency, c.p_alive, c.churn_risk);
+        let mut tags = Vec::new();
+        if high.as_deref() == Some(tier.as_str()) {
+            tags.push("high_value".to_string());
+        }
+        if c.days_since_last > 90.0 {
+            tags.push("sleeping".to_string());
+        }
+        if c.frequency >= 1 && c.churn_risk.is_some_and(|r| r >= 0.7) {
+            tags.push("at_risk".to_string());
+        }
+        if a.orders >= 2
+            && let Some((channel, n)) = a.by_channel.iter().max_by_key(|(_, n)| **n)
+            && *n as f64 >= 0.8 * a.orders as f64
+            && !channel.is_empty()
+        {
+            tags.push(format!("prefers_{channel}"));
+        }
+        if let (Some(first), Some(d)) = (a.first, as_of)
+            && (first.year(), first.month()) == (d.year(), d.month())
+        {
+            tags.push("new_this_month".to_string());
+        }
+        for rule in &config.tags {
+            let value = if rule.field == "annual_spend" {
+                Some(a.annual_spend)
+            } else {
+                c.numbers.get(&rule.field).copied()
+            };
+            if value.is_some_and(|v| rule.holds(v)) {
+                tags.push(rule.name.clone());
+            }
+        }
+        out.push(CustomerSegment {
+            id: c.id.clone(),
+            tier,
+            annual_spend: a.annual_spend,
+            rfm_segment: rfm_segment(r, f).to_string(),
+            lifecycle: stage.name().to_string(),
+            cluster: clustering.labels.get(i).copied(),
+            tags,
+        });
+    }
+    for p in prospects {
+        out.push(CustomerSegment {
+            id: p.clone(),
+            tier: "basic".into(),
+            annual_spend: 0.0,
+            rfm_segment: String::new(),
+            lifecycle: Lifecycle::Prospect.name().to_string(),
+            cluster: None,
+            tags: Vec::new(),
+        });
+    }
+
+    let clusters = describe(customers, &features, &channels, &clustering);
+    let cohorts = cohorts(&activity, as_of);
+    let channel_rows = channel_summaries(orders, &out, high.as_deref(), config, as_of);
+    Ok(Segmentation {
+        customers: out,
+        clusters,
+        silhouette: clustering.silhouette,
+        cohorts,
+        channels: channel_rows,
+        as_of,
+    })
+}
+
+fn describe(
+    customers: &[ScoredCustomer],
+    features: &[Vec<f64>],
+    channels: &[String],
+    clustering: &Clustering,
+) -> Vec<ClusterSummary> {
+    let overall_spend = median(&mut customers.iter().map(|c| c.rfm_monetary).collect::<Vec<_>>());
+    (0..clustering.centroids.len())
+        .map(|k| {
+            let members: Vec<usize> = (0..customers.len())
+                .filter(|&i| clustering.labels[i] == k)
+                .collect();
+            let column = |f: &dyn Fn(usize) -> f64| median(&mut members.iter().map(|&i| f(i)).collect::<Vec<_>>());
+            let spend = column(&|i| customers[i].rfm_monetary);
+            let frequency = column(&|i| f64::from(customers[i].frequency));
+            let since_last = column(&|i| customers[i].days_since_last);
+            let gap_weeks = column(&|i| {
+                let c = &customers[i];
+                if c.frequency == 0 {
+                    f64::INFINITY
+                } else {
+                    (c.days_since_first - c.days_since_last) / f64::from(c.frequency) / 7.0
+                }
+            });
+            let clv = column(&|i| customers[i].clv.unwrap_or(0.0));
+            // The channel with the largest mean share.
+            let (channel, share) = channels
+                .iter()
+                .enumerate()
+                .map(|(j, ch)| {
+                    let mean = members.iter().map(|&i| features[i][5 + j]).sum::<f64>()
+                        / members.len().max(1) as f64;
+                    (ch.as_str(), mean)
+                })
+                .fold(("", 0.0), |best, x| if x.1 > best.1 { x } else { best });
+            let ratio = if overall_spend > 0.0 { spend / overall_spend } else { 1.0 };
+            let rhythm = if gap_weeks.is_finite() {
+                format!("buys every {gap_weeks:.0} weeks")
+            } else {
+                "has bought once".to_string()
+            };
+            let place = if channel.is_empty() {
+                String::new()
+            } else if share >= 0.5 {
+                format!(", mostly in {channel} ({:.0}%)", share * 100.0)
+            } else {
+                format!(", across channels ({channel} most, {:.0}%)", share * 100.0)
+            };
+            let description = format!(
+                "spends {ratio:.1}× the median a purchase{place}, {rhythm}, last bought {since_last:.0} days ago"
+            );
+            let mut medians = BTreeMap::new();
+            medians.insert("purchase_value".to_string(), spend);
+            medians.insert("repeat_purchases".to_string(), frequency);
+            medians.insert("days_since_last".to_string(), since_last);
+            medians.insert("clv".to_string(), clv);
+            ClusterSummary {
+                cluster: k,
+                customers: members.len() as u64,
+                description,
+                medians,
+            }
+        })
+        .collect()
+}
+
+fn cohorts(activity: &BTreeMap<&str, Activity>, as_of: Option<Date>) -> Vec<CohortCell> {
+    let Some(end) = as_of.map(|d| (d.year(), d.month())) else {
+        return Vec::new();
+    };
+    // cohort -> (customers, active count per month offset)
+    let mut table: BTreeMap<(i16, i8), (u64, Vec<u64>)> = BTreeMap::new();
+    for a in activity.values() {
+        let Some(first) = a.months.first().copied() else {
+            continue;
+        };
+        let span = months_between(first, end) as usize + 1;
+        let entry = table.entry(first).or_insert((0, vec![0; span]));
+        entry.0 += 1;
+        for m in &a.months {
+            let offset = months_between(first, *m) as usize;
+            if offset < entry.1.len() {
+                entry.1[offset] += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((y, m), (customers, active)) in table {
+        for (offset, n) in active.into_iter().enumerate() {
+            out.push(CohortCell {
+                cohort: format!("{y:04}-{m:02}"),
+                months_since: offset as u32,
+                customers,
+                active: n,
+                share: n as f64 / customers as f64,
+            });
+        }
+    }
+    out
+}
+
+fn channel_summaries(
+    orders: &[OrderRow],
+    segments: &[CustomerSegment],
+    high: Option<&str>,
+    config: &SegmentConfig,
+    as_of: Option<Date>,
+) -> Vec<ChannelSummary> {
+    let tier: BTreeMap<&str, &str> = segments
+        .iter()
+        .map(|s| (s.id.as_str(), s.tier.as_str()))
+        .collect();
+    // channel -> customer -> (orders, amount)
+    let mut by: BTreeMap<&str, BTreeMap<&str, (u64, f64)>> = BTreeMap::new();
+    let mut first: BTreeMap<&str, (Date, &str)> = BTreeMap::new();
+    for o in orders {
+        if as_of.is_some_and(|d| o.date > d) {
+            continue;
+        }
+        let e = by
+            .entry(o.channel.as_str())
+            .or_default()
+            .entry(o.customer.as_str())
+            .or_insert((0, 0.0));
+        e.0 += 1;
+        e.1 += o.amount;
+        let f = first
+            .entry(o.customer.as_str())
+            .or_insert((o.date, o.channel.as_str()));
+        if (o.date, o.channel.as_str()) < *f {
+            *f = (o.date, o.channel.as_str());
+        }
+    }
+    by.into_iter()
+        .map(|(channel, customers)| {
+            let n = customers.len() as u64;
+            let orders: u64 = customers.values().map(|v| v.0).sum();
+            let amount: f64 = customers.values().map(|v| v.1).sum();
+            let repeat = customers.values().filter(|v| v.0 >= 2).count() as u64;
+            let high_count = customers
+                .keys()
+                .filter(|c| high.is_some() && tier.get(*c).copied() == high)
+                .count() as u64;
+            let acquired = first.values().filter(|(_, ch)| *ch == channel).count() as u64;
+            ChannelSummary {
+                channel: channel.to_string(),
+                customers: n,
+                orders,
+                repurchase_rate: repeat as f64 / n.max(1) as f64,
+                average_order_value: amount / orders.max(1) as f64,
+                high_value_share: high_count as f64 / n.max(1) as f64,
+                acquired,
+                acquisition_cost_per_customer: config
+                    .channel_costs
+                    .get(channel)
+                    .map(|cost| cost / acquired.max(1) as f64),
+            }
+        })
+        .collect()
+}
