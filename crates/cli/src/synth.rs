@@ -41,6 +41,10 @@ pub struct SynthArgs {
     /// `C0000001` …, no records written (for checking model fits at scale).
     #[arg(long, requires = "transactions", conflicts_with = "records")]
     customers: Option<u64>,
+    /// With --customers: also write the customers' exact summaries (continuous times, in
+    /// weeks) here, for checking a fit without the rounding of orders to days.
+    #[arg(long, requires = "customers")]
+    summary: Option<PathBuf>,
     /// The purchase process of --transactions; Gamma-Gamma spend either way.
     #[arg(long, value_enum, default_value_t = ProcessName::BgNbd)]
     process: ProcessName,
@@ -97,6 +101,14 @@ pub fn synth(args: &SynthArgs) -> Result<()> {
             .map(|i| vec![(format!("C{i:07}"), String::new())])
             .collect();
         write_transactions(args, &customers, path)?;
+        if let Some(summary) = &args.summary {
+            let config =
+                TransactionConfig::cdnow_like(args.process == ProcessName::ParetoNbd, args.seed);
+            let file = File::create(summary)
+                .with_context(|| format!("cannot create {}", summary.display()))?;
+            sameas_synth::write_summary(&config, n, BufWriter::with_capacity(1 << 20, file))
+                .with_context(|| format!("cannot write {}", summary.display()))?;
+        }
     }
     Ok(())
 }

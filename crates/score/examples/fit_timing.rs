@@ -1,4 +1,6 @@
-//! Times each model's fit on a summary CSV (`customer_id,frequency,recency,T[,monetary_value]`).
+//! Times model fits on a summary CSV (`customer_id,frequency,recency,T[,monetary_value]`):
+//! `cargo run --release -p sameas-score --example fit_timing -- SUMMARY.csv [MODEL…]`, the
+//! models among bg_nbd, mbg_nbd, pareto_nbd and gamma_gamma (default: all).
 
 use std::time::Instant;
 
@@ -6,6 +8,8 @@ use sameas_score::{BgNbd, CustomerSummary, GammaGamma, MbgNbd, ParetoNbd, Summar
 
 fn main() {
     let path = std::env::args().nth(1).expect("a summary CSV");
+    let wanted: Vec<String> = std::env::args().skip(2).collect();
+    let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
     let mut reader = csv::Reader::from_path(path).expect("readable");
     let customers: Vec<CustomerSummary> = reader
         .records()
@@ -32,32 +36,34 @@ fn main() {
         groups.len(),
         start.elapsed().as_secs_f64()
     );
-    let start = Instant::now();
-    let f = fit::<BgNbd>(&groups);
-    println!(
-        "bg_nbd {:.3} s: {:?}",
-        start.elapsed().as_secs_f64(),
-        f.map(|f| (f.model, f.evaluations))
-    );
-    let start = Instant::now();
-    let f = fit::<MbgNbd>(&groups);
-    println!(
-        "mbg_nbd {:.3} s: {:?}",
-        start.elapsed().as_secs_f64(),
-        f.map(|f| (f.model, f.evaluations))
-    );
-    let start = Instant::now();
-    let f = fit::<ParetoNbd>(&groups);
-    println!(
-        "pareto_nbd {:.3} s: {:?}",
-        start.elapsed().as_secs_f64(),
-        f.map(|f| (f.model, f.evaluations))
-    );
-    let start = Instant::now();
-    let f = fit::<GammaGamma>(&GammaGamma::groups(&customers));
-    println!(
-        "gamma_gamma {:.3} s: {:?}",
-        start.elapsed().as_secs_f64(),
-        f.map(|f| (f.model, f.evaluations))
-    );
+    if run("bg_nbd") {
+        let start = Instant::now();
+        let f = fit::<BgNbd>(&groups);
+        println!(
+            "bg_nbd {:.3} s: {:?}",
+            start.elapsed().as_secs_f64(),
+            f.map(|f| (f.model, f.evaluations))
+        );
+        let start = Instant::now();
+        let f = fit::<MbgNbd>(&groups);
+        println!(
+            "mbg_nbd {:.3} s: {:?}",
+            start.elapsed().as_secs_f64(),
+            f.map(|f| (f.model, f.evaluations))
+        );
+        let start = Instant::now();
+        let f = fit::<ParetoNbd>(&groups);
+        println!(
+            "pareto_nbd {:.3} s: {:?}",
+            start.elapsed().as_secs_f64(),
+            f.map(|f| (f.model, f.evaluations))
+        );
+        let start = Instant::now();
+        let f = fit::<GammaGamma>(&GammaGamma::groups(&customers));
+        println!(
+            "gamma_gamma {:.3} s: {:?}",
+            start.elapsed().as_secs_f64(),
+            f.map(|f| (f.model, f.evaluations))
+        );
+    }
 }

@@ -46,7 +46,7 @@ pub use difficulty::{ChannelProfile, Difficulty};
 pub use record::{Corruption, Corruptions};
 pub use transactions::{
     PurchaseProcess, SimulatedCustomer, SpendProcess, TransactionConfig, simulate_customer,
-    write_orders,
+    write_orders, write_summary,
 };
 
 use record::Rows;
