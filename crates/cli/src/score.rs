@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use sameas::score::{ScoreConfig, TimeUnit};
 use sameas::{CustomerMap, ScoreOptions};
 
-use crate::commands::{read_input, table_options};
+use crate::input::{read_input, table_options};
 
 /// Arguments of `sameas score`.
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use clap::Args;
 use jiff::civil::Date;
 use sameas::segment::SegmentConfig;
 
-use crate::commands::{read_input, table_options};
+use crate::input::{read_input, table_options};
 
 /// Arguments of `sameas segment`.
 #[derive(Debug, Args)]
