@@ -44,6 +44,8 @@ fn main() {
             start.elapsed().as_secs_f64(),
             f.map(|f| (f.model, f.evaluations))
         );
+    }
+    if run("mbg_nbd") {
         let start = Instant::now();
         let f = fit::<MbgNbd>(&groups);
         println!(
@@ -51,6 +53,8 @@ fn main() {
             start.elapsed().as_secs_f64(),
             f.map(|f| (f.model, f.evaluations))
         );
+    }
+    if run("pareto_nbd") {
         let start = Instant::now();
         let f = fit::<ParetoNbd>(&groups);
         println!(
@@ -58,6 +62,8 @@ fn main() {
             start.elapsed().as_secs_f64(),
             f.map(|f| (f.model, f.evaluations))
         );
+    }
+    if run("gamma_gamma") {
         let start = Instant::now();
         let f = fit::<GammaGamma>(&GammaGamma::groups(&customers));
         println!(
