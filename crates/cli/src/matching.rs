@@ -459,12 +459,7 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     let score_started = Instant::now();
     let output = sameas_match::run(&config.matching, &data)?;
     let score_time = score_started.elapsed();
-    let matcher_names: Vec<String> = config
-        .matching
-        .comparisons
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
+    let matcher_names = config.comparison_names();
     let level_names = config.level_names();
     let write_started = Instant::now();
     match &args.out {

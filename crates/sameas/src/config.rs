@@ -241,6 +241,15 @@ impl ResolverConfig {
         serde_json::to_string_pretty(self).expect("a config always serialises")
     }
 
+    /// The comparisons' names, in order.
+    pub fn comparison_names(&self) -> Vec<String> {
+        self.matching
+            .comparisons
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
     /// The trained model's level names, per comparison (empty before training).
     pub fn level_names(&self) -> Vec<Vec<String>> {
         self.matching

@@ -113,12 +113,7 @@ impl Resolver {
         control.report(Stage::Cluster, total_pairs, total_pairs);
         timings.cluster = started.elapsed().as_secs_f64();
 
-        let comparisons: Vec<String> = config
-            .matching
-            .comparisons
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let comparisons = config.comparison_names();
         let level_names = config.level_names();
         let review = review_pairs(
             &scored,
