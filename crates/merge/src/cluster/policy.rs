@@ -49,6 +49,11 @@ pub enum Evidence {
     Against,
     /// Neither (a missing value, a level that says only that the values are compatible).
     None,
+    /// A contact that households may share (a phone) differs. On its own no evidence of two
+    /// people (people change numbers), but where nothing personal agrees the pair's support
+    /// is what a household shares (a family name, an address), and two members of one
+    /// household with phones of their own fit it better than one person.
+    ContactDiffers,
 }
 
 /// What each level of the personal comparisons says. Personal comparisons are those of
@@ -72,6 +77,8 @@ pub struct Weighed {
     pub disagreements: u32,
     /// An identifier is among those that disagree.
     pub identifier_disagrees: bool,
+    /// A contact that households may share differs ([`Evidence::ContactDiffers`]).
+    pub contact_differs: bool,
 }
 
 impl PersonalEvidence {
@@ -96,6 +103,7 @@ impl PersonalEvidence {
                     weighed.disagreements += 1;
                     weighed.identifier_disagrees |= identifier;
                 }
+                Some(Evidence::ContactDiffers) => weighed.contact_differs = true,
                 _ => {}
             }
         }
@@ -138,10 +146,12 @@ impl EdgeGuard {
     }
 
     /// Whether a pair with these levels may be an edge: some personal comparison agrees,
-    /// or (when the guard does not require agreement) none disagrees.
+    /// or (when the guard does not require agreement) none disagrees and no contact a
+    /// household may share differs.
     pub fn allows(&self, levels: &[u8]) -> bool {
         let weighed = self.evidence.weigh(levels);
-        weighed.agrees || (weighed.disagreements == 0 && !self.require_agreement)
+        weighed.agrees
+            || (weighed.disagreements == 0 && !weighed.contact_differs && !self.require_agreement)
     }
 }
 
@@ -334,6 +344,28 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_phone_that_differs_holds_back_a_pair_that_nothing_personal_joins() {
+        // Given name, address, phone (missing, same, differs).
+        let evidence = PersonalEvidence::new(
+            vec![
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                Vec::new(),
+                vec![Evidence::None, Evidence::None, Evidence::ContactDiffers],
+            ],
+            vec![false, false, false],
+        );
+        let guard = EdgeGuard::new(HouseholdGuard::NoPersonalDisagreement, evidence.clone());
+        let guard = guard.unwrap();
+        // 王先生 at the family's address with another number: a household member.
+        assert!(!guard.allows(&[0, 1, 2]));
+        // The same with the given name agreeing: one person who changed numbers.
+        assert!(guard.allows(&[1, 1, 2]));
+        assert!(guard.allows(&[0, 1, 1]));
+        // A differing phone is no evidence against on its own: no cannot-link.
+        assert!(!evidence.against(&[0, 1, 2]));
     }
 
     #[test]

@@ -102,10 +102,25 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                         | ComparisonMethod::Identifier { .. }
                 ),
             };
-            if !is_personal {
-                return Vec::new();
-            }
             let last = trained.levels.len() - 1;
+            if !is_personal {
+                if !matches!(comparison.method, ComparisonMethod::Phone) {
+                    return Vec::new();
+                }
+                // A phone is what a household may share: only its difference says anything.
+                return (0..trained.levels.len())
+                    .map(|l| {
+                        if l == last
+                            && l > 0
+                            && trained.weight(l) <= -clustering.min_personal_weight
+                        {
+                            Evidence::ContactDiffers
+                        } else {
+                            Evidence::None
+                        }
+                    })
+                    .collect();
+            }
             (0..trained.levels.len())
                 .map(|l| {
                     if l == 0 {
