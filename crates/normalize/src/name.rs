@@ -403,6 +403,21 @@ mod tests {
         assert_eq!(full.gender_hint, Some(Gender::Male));
         assert_eq!(n("欧阳先生").family.as_deref(), Some("欧阳"));
         assert_eq!(n("王总").family.as_deref(), Some("王"));
+        // Familiar forms of a common surname say the family name alone.
+        for (raw, family) in [("小刘", "刘"), ("老王", "王"), ("小 张", "")] {
+            let familiar = n(raw);
+            if family.is_empty() {
+                // Written apart, 小 is read as a family name like any other.
+                assert!(!familiar.honorific_only, "{raw}");
+            } else {
+                assert_eq!(familiar.family.as_deref(), Some(family), "{raw}");
+                assert_eq!(familiar.given, None, "{raw}");
+                assert!(familiar.honorific_only, "{raw}");
+            }
+        }
+        // 小明 is a given name (明 is a rare surname); 小刘伟 is a full name.
+        assert_eq!(n("小明").given.as_deref(), Some("明"));
+        assert!(!n("小刘伟").honorific_only);
         assert!(
             NameNormalizer::new()
                 .normalize("先生")

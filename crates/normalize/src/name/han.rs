@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use pinyin::{ToPinyin, ToPinyinMulti};
 
-use super::honorifics::han_honorific;
+use super::honorifics::{han_familiar_prefix, han_honorific};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_LONG,
     REASON_MASKED, REASON_MIXED, REASON_NO_LETTERS, romanised, surnames, with_issues,
@@ -44,6 +44,12 @@ impl NameNormalizer {
                 dotted = false;
             }
             gender = hint;
+            honorific = true;
+        } else if breaks.is_empty()
+            && let Some(len) = han_familiar_prefix(&chars)
+        {
+            // 小刘, 老王: the family name alone, as 刘先生 would be.
+            chars.drain(..len);
             honorific = true;
         }
 

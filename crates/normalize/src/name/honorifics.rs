@@ -24,6 +24,15 @@ pub(super) const HAN_HONORIFICS: &[(&str, Option<Gender>)] = &[
 /// also occurs in given names.
 pub(super) const HAN_SHORT_HONORIFICS: &[(&str, Option<Gender>)] = &[("总", None)];
 
+/// Familiar prefixes of a bare surname (小王, 老李): how colleagues, shop assistants and
+/// delivery notes address a person whose given name they do not use.
+pub(super) const HAN_FAMILIAR_PREFIXES: &[&str] = &["小", "老"];
+
+/// Surnames within this many of the most common are read after a familiar prefix: with a
+/// rare one the two characters are more likely a given name (小明, where 明 is also a
+/// surname).
+const FAMILIAR_SURNAME_RANK: u16 = 100;
+
 /// Latin honorific prefixes and the gender they imply.
 pub(super) const LATIN_HONORIFICS: &[(&str, Option<Gender>)] = &[
     ("mr", Some(Gender::Male)),
@@ -59,6 +68,20 @@ pub(super) const GENERATIONAL_SUFFIXES: &[(&str, &str)] = &[
 
 /// Degrees and post-nominals, dropped.
 pub(super) const POST_NOMINALS: &[&str] = &["phd", "md", "esq", "dds", "jd", "mba", "cpa"];
+
+/// The byte length of a familiar prefix when `chars` is that prefix and a common surname,
+/// nothing else (小刘, 老王): then the name says only the family name.
+pub(super) fn han_familiar_prefix(chars: &str) -> Option<usize> {
+    HAN_FAMILIAR_PREFIXES.iter().find_map(|prefix| {
+        let mut rest = chars.strip_prefix(prefix)?.chars();
+        match (rest.next(), rest.next()) {
+            (Some(c), None) if surnames::is_among_most_common(c, FAMILIAR_SURNAME_RANK) => {
+                Some(prefix.len())
+            }
+            _ => None,
+        }
+    })
+}
 
 /// The byte length and gender of an honorific suffix of a Han name.
 pub(super) fn han_honorific(chars: &str) -> Option<(usize, Option<Gender>)> {

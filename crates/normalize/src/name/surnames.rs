@@ -106,3 +106,8 @@ pub(super) fn is_compound(s: &str) -> bool {
 pub(super) fn is_single(c: char) -> bool {
     SURNAME_RANK.contains_key(&c)
 }
+
+/// Whether `c` is among the `top` most common single-character surnames.
+pub(super) fn is_among_most_common(c: char, top: u16) -> bool {
+    SURNAME_RANK.get(&c).is_some_and(|&rank| rank < top)
+}
