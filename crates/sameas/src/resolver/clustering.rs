@@ -104,17 +104,22 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
             };
             let last = trained.levels.len() - 1;
             if !is_personal {
-                if !matches!(comparison.method, ComparisonMethod::Phone) {
-                    return Vec::new();
-                }
-                // A phone is what a household may share: only its difference says anything.
+                // What a household may share: its agreement says nothing about two people,
+                // its difference does. A family name that differs outright is a second
+                // person (a spouse keeps hers); a phone that differs is a contact of their
+                // own.
+                let differs = match comparison.method {
+                    ComparisonMethod::FamilyName { .. } => Evidence::Against,
+                    ComparisonMethod::Phone => Evidence::ContactDiffers,
+                    _ => return Vec::new(),
+                };
                 return (0..trained.levels.len())
                     .map(|l| {
                         if l == last
                             && l > 0
                             && trained.weight(l) <= -clustering.min_personal_weight
                         {
-                            Evidence::ContactDiffers
+                            differs
                         } else {
                             Evidence::None
                         }
