@@ -15,7 +15,7 @@ use sameas_normalize::table::{
 };
 
 /// How many row problems are printed before they are only counted.
-const ROW_PROBLEMS_SHOWN: usize = 20;
+pub(crate) const ROW_PROBLEMS_SHOWN: usize = 20;
 
 /// Options for reading an input file.
 #[derive(Debug, Args)]

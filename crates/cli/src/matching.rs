@@ -8,16 +8,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
-use sameas::{ResolverConfig, write_csv_row};
-use sameas_core::{Channel, RecordId, Schema};
+use sameas::{InputTable, ResolverConfig, write_csv_row};
 use sameas_match::{Dataset, LinkMode, Matcher, ScoredPairs};
-use sameas_normalize::NormalizeOptions;
-use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
-use sameas_normalize::record::RecordNormalizer;
 
-use crate::input::{ReadOptions, no_comparisons, read_input, table_options};
+use crate::input::{ROW_PROBLEMS_SHOWN, ReadOptions, no_comparisons, read_input, table_options};
 use crate::resolve::load_config;
 
 /// Dedupe, link or both, as a command-line value.
@@ -109,136 +104,56 @@ pub struct ExplainArgs {
     delimiter: Option<u8>,
 }
 
-/// Reads `paths` (one or two) under `known` (schema and normalizer options); when `None`,
-/// both are inferred from the first file as `resolve` infers them. Returns the dataset and
-/// the options it was read with.
+/// Reads `paths` (one or two) as `resolve` reads a table (the library's `read_records`:
+/// columns by header, bad rows kept with no values, generic values treated as missing)
+/// under `config`, or under the configuration inferred from the first file when there is
+/// none. Returns the records and the configuration they were read with.
 pub(crate) fn read_dataset(
     paths: &[&Path],
-    known: Option<(Schema, NormalizeOptions)>,
+    config: Option<ResolverConfig>,
     infer: &sameas::InferOptions,
     encoding: Option<&str>,
     delimiter: Option<u8>,
-) -> Result<(Dataset, NormalizeOptions)> {
-    let mut known = known;
-    let mut headers_first: Option<Vec<String>> = None;
-    let mut ids = Vec::new();
-    let mut sources = Vec::new();
-    let mut records = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for (source, path) in paths.iter().enumerate() {
-        let table = read_input(path, &table_options(path, encoding, delimiter))?;
-        let (schema, options) = match &known {
-            Some(k) => k.clone(),
-            None => {
-                let inferred = ResolverConfig::infer(&table, infer).with_context(|| {
-                    format!("{}: line 1 is not a usable header", path.display())
-                })?;
-                for warning in &inferred.warnings {
-                    eprintln!("warning: {}: {warning}", path.display());
-                }
-                if inferred.config.matching.comparisons.is_empty() {
-                    return Err(no_comparisons(path, table.headers.len()));
-                }
-                let k = (inferred.config.schema, inferred.config.normalize);
-                known = Some(k.clone());
-                k
-            }
-        };
-        // A second file is mapped onto the first's columns by name below.
-        if source == 0 {
-            check_headers(&schema, &table.headers, path)?;
-        }
-        // A second file may order its columns differently: map them onto the first's.
-        let order: Option<Vec<usize>> = match &headers_first {
-            None => {
-                headers_first = Some(table.headers.clone());
-                None
-            }
-            Some(first) => Some(
-                first
-                    .iter()
-                    .map(|h| {
-                        table.headers.iter().position(|x| x == h).with_context(|| {
-                            format!(
-                                "{}: has no column `{h}` that the first input has",
-                                path.display()
-                            )
-                        })
-                    })
-                    .collect::<Result<_>>()?,
-            ),
-        };
-        let channel = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .map_or(Channel::Unknown, Channel::from_label);
-        let normalizer = RecordNormalizer::new(schema.clone(), options)?;
-        let file: Vec<(RecordId, _)> = table
-            .rows
-            .par_iter()
-            .map(|row| {
-                let record = match &order {
-                    None => record_from_row(&schema, &row.cells, row.number, &channel),
-                    Some(order) => {
-                        let cells: Vec<&str> = order
-                            .iter()
-                            .map(|&i| row.cells.get(i).map_or("", String::as_str))
-                            .collect();
-                        record_from_row(&schema, &cells, row.number, &channel)
-                    }
-                };
-                (record.id.clone(), normalizer.normalize(&record))
-            })
-            .collect();
-        for (row, (id, normalized)) in file.into_iter().enumerate() {
-            // Without an id column both files number their rows from 1: say which file.
-            let id = if paths.len() > 1 && schema.id_column.is_none() {
-                RecordId::from(format!("{}:{}", source + 1, id.as_str()).as_str())
-            } else {
-                id
-            };
-            if !seen.insert(id.clone()) {
-                bail!(
-                    "{}: row {}: the record id is already used by an earlier record; ids must be unique{}",
-                    path.display(),
-                    row + 1,
-                    if paths.len() > 1 {
-                        " across both inputs"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            ids.push(id);
-            sources.push(source as u8);
-            records.push(normalized);
-        }
-    }
-    let (schema, options) = known.expect("at least one input");
-    Ok((
-        Dataset::with_sources(schema, ids, sources, records)?,
-        options,
-    ))
-}
-
-/// A config's schema reads columns by position: the file must have them, named as saved.
-fn check_headers(schema: &Schema, headers: &[String], path: &Path) -> Result<()> {
-    let columns = schema
-        .fields
+) -> Result<(Dataset, ResolverConfig)> {
+    let tables = paths
         .iter()
-        .flat_map(|f| f.columns.iter())
-        .chain(schema.id_column.iter());
-    for column in columns {
-        if headers.get(column.index).map(|h| h.trim()) != Some(column.header.trim()) {
-            bail!(
-                "{}: column {} should be `{}` as in the schema",
-                path.display(),
-                column.index + 1,
-                column.header
-            );
+        .map(|path| {
+            InputTable::read_path_with(path, &table_options(path, encoding, delimiter))
+                .with_context(|| format!("{} cannot be read as a table", path.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut config = match config {
+        Some(config) => config,
+        None => {
+            let (path, first) = (paths[0], &tables[0].table);
+            let inferred = ResolverConfig::infer(first, infer)
+                .with_context(|| format!("{}: line 1 is not a usable header", path.display()))?;
+            for warning in &inferred.warnings {
+                eprintln!("warning: {}: {warning}", path.display());
+            }
+            if inferred.config.matching.comparisons.is_empty() {
+                return Err(no_comparisons(path, first.headers.len()));
+            }
+            inferred.config
         }
+    };
+    let records = sameas::read_records(&tables, &mut config, &sameas::Control::default())?;
+    for warning in &records.warnings {
+        eprintln!("warning: {warning}");
     }
-    Ok(())
+    for bad in records.bad_rows.iter().take(ROW_PROBLEMS_SHOWN) {
+        eprintln!(
+            "warning: record {} (row {}, line {}): {}; kept with no values, never matched",
+            bad.record_id, bad.row, bad.line, bad.reason
+        );
+    }
+    if records.bad_rows.len() > ROW_PROBLEMS_SHOWN {
+        eprintln!(
+            "warning: {} more bad rows, all kept with no values",
+            records.bad_rows.len() - ROW_PROBLEMS_SHOWN
+        );
+    }
+    Ok((records.data, config))
 }
 
 /// Reads labels: a truth-style file (record id, cluster id) or labelled pairs.
@@ -380,21 +295,16 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         bail!("link mode takes two input files");
     }
     let loaded = args.config.as_deref().map(load_config).transpose()?;
-    let (mut data, options) = read_dataset(
+    let given_config = loaded.is_some();
+    let (data, mut config) = read_dataset(
         &paths,
-        loaded
-            .as_ref()
-            .map(|c| (c.schema.clone(), c.normalize.clone())),
+        loaded,
         &args.read.infer_options(mode),
         args.read.encoding.as_deref(),
         args.read.delimiter,
     )?;
     let read_time = started.elapsed();
-    let mut config = match loaded {
-        Some(config) => config,
-        None => ResolverConfig::for_schema(data.schema.clone(), options, mode),
-    };
-    if args.mode.is_some() || args.config.is_none() {
+    if args.mode.is_some() || !given_config {
         config.matching.mode = mode;
     }
     let mode = config.matching.mode;
@@ -404,15 +314,6 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     if let Some(t) = args.threshold {
         config.matching.threshold = t;
     }
-    // Generic values are missing for matching, as in `resolve`: found in the data when the
-    // model is trained here, else those the configuration lists.
-    if config.matching.model.is_none() {
-        let (found, _) = sameas::detect_generic_values(&data.schema, &data.records);
-        config.generic_values.extend(found);
-        config.generic_values.sort();
-        config.generic_values.dedup();
-    }
-    sameas::apply_generic_values(&config.generic_values, &data.schema, &mut data.records);
     let train_started = Instant::now();
     let labels = match (&args.label_column, &args.labels) {
         (Some(column), labels) => {
@@ -632,19 +533,17 @@ fn write_pairs(
 
 /// `sameas explain`.
 pub fn run_explain(args: &ExplainArgs) -> Result<()> {
-    let config = load_config(&args.config)?;
     let mut paths: Vec<&Path> = vec![&args.input];
     if let Some(second) = &args.with {
         paths.push(second);
     }
-    let (mut data, _) = read_dataset(
+    let (data, config) = read_dataset(
         &paths,
-        Some((config.schema.clone(), config.normalize.clone())),
+        Some(load_config(&args.config)?),
         &sameas::InferOptions::default(),
         args.encoding.as_deref(),
         args.delimiter,
     )?;
-    sameas::apply_generic_values(&config.generic_values, &data.schema, &mut data.records);
     let find = |id: &str, which: &str| {
         data.ids
             .iter()

@@ -697,6 +697,67 @@ fn match_refuses_duplicate_ids_by_row() {
 }
 
 #[test]
+fn match_reads_as_resolve_does_bad_rows_kept_columns_by_header() {
+    let dir = tempfile::tempdir().unwrap();
+    // A ragged row is kept with no values (never matched), as `resolve` keeps it.
+    let input = write(
+        dir.path(),
+        "ragged.csv",
+        "id,name,phone\nA1,张伟,13800138000\nA2,张伟,138-0013-8000\nA3,secret-name\n".as_bytes(),
+    );
+    let pairs = dir.path().join("pairs.csv");
+    let output = sameas(&[
+        "match",
+        input.to_str().unwrap(),
+        "--out",
+        pairs.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("record A3 (row 3, line 4): ragged row"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("secret-name"),
+        "no raw values in warnings: {err}"
+    );
+    let text = std::fs::read_to_string(&pairs).unwrap();
+    assert!(
+        text.lines().skip(1).any(|l| l.starts_with("A1,A2,")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("A3"),
+        "a bad row is never a candidate: {text}"
+    );
+    // Link: a second file with its columns in another order reads by header.
+    let left = write(
+        dir.path(),
+        "left.csv",
+        "name,phone\n张伟,13800138000\n李娜,13700137000\n".as_bytes(),
+    );
+    let right = write(
+        dir.path(),
+        "right.csv",
+        "phone,name\n+86 138 0013 8000,张伟\n13900139000,王芳\n".as_bytes(),
+    );
+    let output = sameas(&[
+        "match",
+        left.to_str().unwrap(),
+        right.to_str().unwrap(),
+        "--out",
+        pairs.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&pairs).unwrap();
+    assert!(
+        text.lines().skip(1).any(|l| l.starts_with("1:1,2:1,")),
+        "{text}"
+    );
+}
+
+#[test]
 fn resolve_writes_every_output_with_one_entity_row_per_record() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

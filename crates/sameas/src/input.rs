@@ -279,3 +279,89 @@ fn check_unique(
     }
     Ok(())
 }
+
+/// Records read for pair-level work (`sameas match`, `sameas explain`): one dataset over one
+/// table, or two to link, each record tagged with its table's position as its source.
+#[derive(Debug)]
+pub struct RecordSet {
+    /// The records, in input order, table after table.
+    pub data: sameas_match::Dataset,
+    /// Rows that could not be read as records: kept with no values, so never matched.
+    pub bad_rows: Vec<BadRow>,
+    /// For the user: tables without data rows, ids given to rows without one.
+    pub warnings: Vec<String>,
+}
+
+/// Reads and normalizes `inputs` under `config`'s schema and normalize options, as
+/// `resolve` reads a table: columns are found by header (each table may order them its own
+/// way), a row the reader flagged is kept with no values, and record ids must be unique
+/// across the tables. Where the schema has no id column, records are numbered by row, and
+/// with several tables the number is prefixed by the table's position (`2:17`). Values the
+/// configuration lists as generic are treated as missing; a configuration without a model
+/// first has the generic values of these records found and added to it, as fitting does.
+///
+/// # Errors
+/// A table without a column the schema reads, a record id used twice (naming the table and
+/// row), a configuration that does not validate, or cancellation.
+pub fn read_records(
+    inputs: &[InputTable],
+    config: &mut crate::ResolverConfig,
+    control: &Control,
+) -> Result<RecordSet, Error> {
+    let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
+    let numbered = inputs.len() > 1 && config.schema.id_column.is_none();
+    let mut ids = Vec::new();
+    let mut sources = Vec::new();
+    let mut records = Vec::new();
+    let mut bad_rows = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen: foldhash::HashSet<RecordId> = foldhash::HashSet::default();
+    for (source, input) in inputs.iter().enumerate() {
+        let prepared = prepare(input, &config.schema, &normalizer, control)?;
+        let prefix = |id: RecordId| {
+            if numbered {
+                RecordId::from(format!("{}:{}", source + 1, id.as_str()).as_str())
+            } else {
+                id
+            }
+        };
+        for (row, id) in prepared.ids.into_iter().enumerate() {
+            let id = prefix(id);
+            if !seen.insert(id.clone()) {
+                let line = input.table.rows.get(row).map_or(0, |r| r.line);
+                return Err(Error::Input(format!(
+                    "{}: row {} (line {line}): the record id is already used by a record of \
+                     an earlier table; ids must be unique across the tables",
+                    input.name,
+                    row + 1
+                )));
+            }
+            ids.push(id);
+            sources.push(u8::try_from(source).unwrap_or(u8::MAX));
+        }
+        bad_rows.extend(prepared.bad_rows.into_iter().map(|bad| BadRow {
+            record_id: prefix(bad.record_id),
+            ..bad
+        }));
+        warnings.extend(
+            prepared
+                .warnings
+                .into_iter()
+                .map(|warning| format!("{}: {warning}", input.name)),
+        );
+        records.extend(prepared.records);
+    }
+    if config.matching.model.is_none() {
+        let (found, _) = crate::generic::detect(&config.schema, &records);
+        config.generic_values.extend(found);
+        config.generic_values.sort();
+        config.generic_values.dedup();
+    }
+    crate::generic::apply(&config.generic_values, &config.schema, &mut records);
+    let data = sameas_match::Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
+    Ok(RecordSet {
+        data,
+        bad_rows,
+        warnings,
+    })
+}

@@ -46,7 +46,7 @@ pub use error::Error;
 pub use generic::{
     GenericReport, GenericValue, apply as apply_generic_values, detect as detect_generic_values,
 };
-pub use input::{BadRow, InputTable};
+pub use input::{BadRow, InputTable, RecordSet, read_records};
 pub use output::{
     OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
 };
