@@ -347,7 +347,11 @@ fn explain_entity_lists_the_joins_that_built_it() {
         why.joins.len() >= size - 1,
         "n records need n - 1 joins at least"
     );
-    assert!(why.joins.iter().all(|j| j.outcome == "joined"));
+    assert!(
+        why.joins
+            .iter()
+            .all(|j| j.outcome == sameas::JoinDecision::Joined)
+    );
     let pair = resolver.explain_pair("C0001", "C0002").unwrap();
     assert!(pair.is_match);
 }

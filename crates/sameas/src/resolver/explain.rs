@@ -26,6 +26,52 @@ pub struct EntityExplanation {
     pub generic: Vec<String>,
 }
 
+/// What became of a logged join, as explanations and the review file name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum JoinDecision {
+    /// The pair's edge joined two clusters.
+    #[serde(rename = "joined")]
+    Joined,
+    /// A person's must-link joined them.
+    #[serde(rename = "must_link")]
+    MustLink,
+    /// Refused: the two clusters hold a pair with personal evidence against (or a manual
+    /// cannot-link).
+    #[serde(rename = "refused: cannot_link")]
+    RefusedCannotLink,
+    /// Refused: the two clusters hold different values of a field that identifies one
+    /// person (a national id).
+    #[serde(rename = "refused: exclusive")]
+    RefusedExclusive,
+}
+
+impl JoinDecision {
+    /// The name explanations print: `joined`, `must_link`, `refused: cannot_link`,
+    /// `refused: exclusive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinDecision::Joined => "joined",
+            JoinDecision::MustLink => "must_link",
+            JoinDecision::RefusedCannotLink => "refused: cannot_link",
+            JoinDecision::RefusedExclusive => "refused: exclusive",
+        }
+    }
+
+    /// Whether the join was refused.
+    pub fn is_refused(self) -> bool {
+        matches!(
+            self,
+            JoinDecision::RefusedCannotLink | JoinDecision::RefusedExclusive
+        )
+    }
+}
+
+impl std::fmt::Display for JoinDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One logged join.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JoinExplanation {
@@ -37,8 +83,8 @@ pub struct JoinExplanation {
     pub match_probability: f64,
     /// Match weight of the pair.
     pub match_weight: f64,
-    /// `joined`, `must_link`, or the constraint that refused it.
-    pub outcome: String,
+    /// Joined, must-linked, or the constraint that refused it.
+    pub outcome: JoinDecision,
     /// For a refusal by a cannot-link pair: that pair.
     pub evidence: Option<(RecordId, RecordId)>,
     /// For a refusal: why, in words (the constraint and the evidence that holds it).
@@ -88,7 +134,7 @@ impl Resolver {
             record_id_r: state.data.ids[join.b as usize].clone(),
             match_probability: join.probability,
             match_weight: join.weight,
-            outcome: outcome_name(&join.outcome),
+            outcome: decision(&join.outcome),
             evidence: match &join.outcome {
                 JoinOutcome::Refused(
                     Refusal::CannotLink { a, b } | Refusal::Exclusive { a, b, .. },
@@ -202,13 +248,11 @@ impl Resolver {
     }
 }
 
-pub(super) fn outcome_name(outcome: &JoinOutcome) -> String {
+pub(super) fn decision(outcome: &JoinOutcome) -> JoinDecision {
     match outcome {
-        JoinOutcome::Joined => "joined".into(),
-        JoinOutcome::MustLink => "must_link".into(),
-        JoinOutcome::Refused(Refusal::CannotLink { .. }) => "refused: cannot_link".into(),
-        JoinOutcome::Refused(Refusal::Exclusive { .. }) => "refused: exclusive".into(),
-        #[allow(unreachable_patterns)]
-        _ => "refused".into(),
+        JoinOutcome::Joined => JoinDecision::Joined,
+        JoinOutcome::MustLink => JoinDecision::MustLink,
+        JoinOutcome::Refused(Refusal::CannotLink { .. }) => JoinDecision::RefusedCannotLink,
+        JoinOutcome::Refused(Refusal::Exclusive { .. }) => JoinDecision::RefusedExclusive,
     }
 }

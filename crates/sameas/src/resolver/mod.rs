@@ -24,7 +24,7 @@ use crate::{Error, InferOptions, ResolverConfig};
 
 pub(crate) use batch::{Scored, block, train_block_score};
 pub(crate) use clustering::{Constraints, edge_guard};
-pub use explain::{EntityExplanation, JoinExplanation};
+pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
 
 /// Resolves customer records into entities: the facade over normalize, match and merge.
 ///
