@@ -199,20 +199,48 @@ fn build(config: &SynthConfig) -> Result<Built, SynthError> {
         return Err(SynthError::TooManyRecords { max: MAX_RECORDS });
     }
     let wanted = config.records as usize;
-    let mut chunks: Vec<Rows> = Vec::new();
+    let mut households: Vec<Vec<person::Household>> = Vec::new();
     let mut total = 0usize;
     while total < wanted {
         // About five records per household; ask for a little more than needed.
         let remaining = (wanted - total) as u64;
         let batch = (remaining / (HOUSEHOLDS_PER_CHUNK * 4) + 1).max(1);
-        let first = chunks.len() as u64;
-        let new: Vec<Rows> = (first..first + batch)
+        let first = households.len() as u64;
+        let new: Vec<Vec<person::Household>> = (first..first + batch)
             .into_par_iter()
-            .map(|chunk| generate_chunk(config, chunk))
+            .map(|chunk| {
+                (chunk * HOUSEHOLDS_PER_CHUNK..(chunk + 1) * HOUSEHOLDS_PER_CHUNK)
+                    .map(|index| person::household(config.seed, index, &config.difficulty))
+                    .collect()
+            })
             .collect();
-        total += new.iter().map(Rows::len).sum::<usize>();
-        chunks.extend(new);
+        total += new
+            .iter()
+            .flatten()
+            .flat_map(|household| &household.members)
+            .map(record::records_of)
+            .sum::<usize>();
+        households.extend(new);
     }
+    person::unique_emails(config.seed, &mut households, HOUSEHOLDS_PER_CHUNK);
+    let chunks: Vec<Rows> = households
+        .into_par_iter()
+        .enumerate()
+        .map(|(chunk, households)| {
+            let mut rows = Rows::default();
+            let first = chunk as u64 * HOUSEHOLDS_PER_CHUNK;
+            for (index, household) in (first..).zip(&households) {
+                record::render_household(
+                    config.seed,
+                    index,
+                    household,
+                    &config.difficulty,
+                    &mut rows,
+                );
+            }
+            rows
+        })
+        .collect();
     let mut order = Vec::with_capacity(wanted);
     'fill: for (c, rows) in chunks.iter().enumerate() {
         for r in 0..rows.len() {
@@ -234,21 +262,6 @@ fn build(config: &SynthConfig) -> Result<Built, SynthError> {
         order,
         id_width,
     })
-}
-
-fn generate_chunk(config: &SynthConfig, chunk: u64) -> Rows {
-    let mut rows = Rows::default();
-    for index in chunk * HOUSEHOLDS_PER_CHUNK..(chunk + 1) * HOUSEHOLDS_PER_CHUNK {
-        let household = person::household(config.seed, index, &config.difficulty);
-        record::render_household(
-            config.seed,
-            index,
-            &household,
-            &config.difficulty,
-            &mut rows,
-        );
-    }
-    rows
 }
 
 fn push_record_id(out: &mut Vec<u8>, position: usize, width: usize) {

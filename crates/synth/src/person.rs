@@ -523,6 +523,41 @@ fn given_name(western: bool, male: bool, draw: &mut Draw) -> (String, String) {
     }
 }
 
+/// Makes every e-mail address one person's. A mailbox has one owner, but names build the
+/// same address (`liz@163.com` for Li Zhen and Li Zhuo): where an address is already taken,
+/// the later person's gets digits, as a provider makes people add them. Households are
+/// visited in index order (`per_chunk` households to each inner list), so the result does
+/// not depend on threads.
+pub(crate) fn unique_emails(seed: u64, households: &mut [Vec<Household>], per_chunk: u64) {
+    let mut taken: std::collections::HashSet<(String, &'static str)> =
+        std::collections::HashSet::new();
+    for (chunk, list) in households.iter_mut().enumerate() {
+        for (offset, household) in list.iter_mut().enumerate() {
+            let index = chunk as u64 * per_chunk + offset as u64;
+            for person in &mut household.members {
+                let Some((local, domain)) = &mut person.email else {
+                    continue;
+                };
+                if taken.insert((local.clone(), domain)) {
+                    continue;
+                }
+                let mut draw = Draw::new(seed, 6, index * 8 + u64::from(person.member));
+                let base = local.clone();
+                let mut digits = 2;
+                loop {
+                    let mut candidate = base.clone();
+                    push_random_digits(&mut candidate, digits, &mut draw);
+                    if taken.insert((candidate.clone(), domain)) {
+                        *local = candidate;
+                        break;
+                    }
+                    digits = (digits + 1).min(9);
+                }
+            }
+        }
+    }
+}
+
 /// An e-mail address built the way people build them: from the name, initials, a birth
 /// year or some digits, or (at QQ) the numeric account.
 fn email_address(
@@ -587,6 +622,40 @@ fn email_address(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_email_address_has_one_owner() {
+        let difficulty = Difficulty::default();
+        let build = || -> Vec<Vec<Household>> {
+            (0..20)
+                .map(|chunk| {
+                    (chunk * 400..(chunk + 1) * 400)
+                        .map(|index| household(3, index, &difficulty))
+                        .collect()
+                })
+                .collect()
+        };
+        let addresses = |households: &[Vec<Household>]| -> Vec<(String, &'static str)> {
+            households
+                .iter()
+                .flatten()
+                .flat_map(|h| &h.members)
+                .filter_map(|p| p.email.clone())
+                .collect()
+        };
+        let before = addresses(&build());
+        let distinct: std::collections::HashSet<_> = before.iter().collect();
+        assert!(distinct.len() < before.len(), "8,000 households build some address twice");
+        let mut households = build();
+        unique_emails(3, &mut households, 400);
+        let after = addresses(&households);
+        let distinct: std::collections::HashSet<_> = after.iter().collect();
+        assert_eq!(distinct.len(), after.len());
+        // The first owner keeps the address; a later one keeps its base and adds digits.
+        for (old, new) in before.iter().zip(&after) {
+            assert!(new.0.starts_with(&old.0) && new.1 == old.1, "{old:?} {new:?}");
+        }
+    }
 
     #[test]
     fn households_are_deterministic_and_consistent() {

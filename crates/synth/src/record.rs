@@ -185,6 +185,14 @@ const ADDRESS: usize = 5;
 const BIRTH: usize = 6;
 
 /// Appends every record of every person in `household`.
+/// How many records a person's records render as (at most 16).
+pub(crate) fn records_of(person: &Person) -> usize {
+    usize::from(person.records).min(RECORDS_PER_PERSON_MAX)
+}
+
+/// The most records one person renders.
+const RECORDS_PER_PERSON_MAX: usize = 16;
+
 pub(crate) fn render_household(
     seed: u64,
     index: u64,
@@ -196,8 +204,8 @@ pub(crate) fn render_household(
     for person in &household.members {
         let mut draw = Draw::new(seed, 3, index * 8 + u64::from(person.member));
         // Record dates, oldest first, over three years from 2023-01-01.
-        let mut days = [0u16; 16];
-        let n = usize::from(person.records).min(days.len());
+        let mut days = [0u16; RECORDS_PER_PERSON_MAX];
+        let n = records_of(person);
         for day in days.iter_mut().take(n) {
             *day = draw.below(1096) as u16;
         }
