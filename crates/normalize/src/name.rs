@@ -415,6 +415,12 @@ mod tests {
                 assert!(familiar.honorific_only, "{raw}");
             }
         }
+        // 阿强 names a character of the given name and no family name.
+        let familiar = n("阿强");
+        assert_eq!(familiar.family, None);
+        assert_eq!(familiar.given.as_deref(), Some("强"));
+        assert!(!familiar.honorific_only);
+        assert_eq!(n("阿依古丽").family.as_deref(), Some("阿"));
         // 小明 is a given name (明 is a rare surname); 小刘伟 is a full name.
         assert_eq!(n("小明").given.as_deref(), Some("明"));
         assert!(!n("小刘伟").honorific_only);

@@ -645,7 +645,10 @@ mod tests {
         };
         let before = addresses(&build());
         let distinct: std::collections::HashSet<_> = before.iter().collect();
-        assert!(distinct.len() < before.len(), "8,000 households build some address twice");
+        assert!(
+            distinct.len() < before.len(),
+            "8,000 households build some address twice"
+        );
         let mut households = build();
         unique_emails(3, &mut households, 400);
         let after = addresses(&households);
@@ -653,7 +656,10 @@ mod tests {
         assert_eq!(distinct.len(), after.len());
         // The first owner keeps the address; a later one keeps its base and adds digits.
         for (old, new) in before.iter().zip(&after) {
-            assert!(new.0.starts_with(&old.0) && new.1 == old.1, "{old:?} {new:?}");
+            assert!(
+                new.0.starts_with(&old.0) && new.1 == old.1,
+                "{old:?} {new:?}"
+            );
         }
     }
 

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use pinyin::{ToPinyin, ToPinyinMulti};
 
-use super::honorifics::{han_familiar_prefix, han_honorific};
+use super::honorifics::{han_familiar_given, han_familiar_prefix, han_honorific};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_LONG,
     REASON_MASKED, REASON_MIXED, REASON_NO_LETTERS, romanised, surnames, with_issues,
@@ -63,7 +63,13 @@ impl NameNormalizer {
             issues.push(Issue::new(IssueKind::Suspicious, REASON_LONG));
         }
 
-        let name = if dotted {
+        let name = if !honorific
+            && breaks.is_empty()
+            && let Some(given) = han_familiar_given(&chars)
+        {
+            // 阿强: one character of the given name, no family name.
+            han_name(None, Some(given.to_string()), gender, false, false)
+        } else if dotted {
             // Transliterated: the last part is the family name.
             let last = *breaks.last().unwrap_or(&0);
             let family = chars[last..].to_string();

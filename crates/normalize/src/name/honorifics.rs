@@ -69,6 +69,20 @@ pub(super) const GENERATIONAL_SUFFIXES: &[(&str, &str)] = &[
 /// Degrees and post-nominals, dropped.
 pub(super) const POST_NOMINALS: &[&str] = &["phd", "md", "esq", "dds", "jd", "mba", "cpa"];
 
+/// The familiar prefix of a given name's character (阿强 for 志强, 阿珍 for 秀珍).
+pub(super) const HAN_FAMILIAR_GIVEN_PREFIX: &str = "阿";
+
+/// The character after 阿 when `chars` is 阿 and one more Han character, nothing else: a
+/// familiar form that names one character of the given name and no family name.
+pub(super) fn han_familiar_given(chars: &str) -> Option<&str> {
+    let rest = chars.strip_prefix(HAN_FAMILIAR_GIVEN_PREFIX)?;
+    let mut it = rest.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) if crate::text::is_han(c) => Some(rest),
+        _ => None,
+    }
+}
+
 /// The byte length of a familiar prefix when `chars` is that prefix and a common surname,
 /// nothing else (小刘, 老王): then the name says only the family name.
 pub(super) fn han_familiar_prefix(chars: &str) -> Option<usize> {
