@@ -458,8 +458,9 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "{} candidate pairs, {} at or above {} ({} held back by the household guard); {} joins, {} refused ({} cannot-link, {} exclusive id); {} pairs to review; {} conflicts",
+        "{} candidate pairs and {} more inside positive components, {} at or above {} ({} held back by the household guard); {} joins, {} refused ({} cannot-link, {} exclusive id); {} pairs to review; {} conflicts",
         r.candidate_pairs,
+        r.component_pairs,
         r.pairs_above_threshold,
         r.threshold,
         r.refused.household_guard,

@@ -50,6 +50,9 @@ pub struct ScoredPairs {
     pub levels: Vec<u8>,
     /// Number of comparisons.
     pub comparisons: usize,
+    /// How many of the last pairs were scored to complete positive components rather than
+    /// found by blocking (0 as [`Matcher::score`] returns them; the facade appends them).
+    pub component_pairs: usize,
 }
 
 impl ScoredPairs {
@@ -511,6 +514,7 @@ impl Matcher {
             probabilities,
             levels,
             comparisons: n,
+            component_pairs: 0,
         }
     }
 

@@ -119,8 +119,11 @@ pub struct Report {
     pub largest_entity: u64,
     /// Entities by size: `(size, count)`, sizes above 9 pooled under 10.
     pub entity_sizes: Vec<(u64, u64)>,
-    /// Candidate pairs scored.
+    /// Candidate pairs blocking found, all scored.
     pub candidate_pairs: u64,
+    /// Further pairs scored inside small positive components, so that constraints see the
+    /// evidence between records a chain joins but blocking never paired.
+    pub component_pairs: u64,
     /// Pairs at or above the threshold.
     pub pairs_above_threshold: u64,
     /// The threshold in force.

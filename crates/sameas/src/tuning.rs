@@ -6,7 +6,9 @@ use sameas_core::RecordId;
 use crate::control::Control;
 use crate::input::InputTable;
 use crate::resolution::Timings;
-use crate::resolver::{Constraints, Scored, block, edge_guard, train_block_score};
+use crate::resolver::{
+    Constraints, Scored, block, complete_components, edge_guard, train_block_score,
+};
 use crate::{Error, Resolver};
 
 /// A table clustered at several thresholds from one scoring.
@@ -75,16 +77,28 @@ impl Resolver {
         let trains = config.matching.model.is_none();
         let Scored {
             scored,
+            matcher,
             frequencies,
             ..
         } = train_block_score(&mut config, &data, &mut Timings::default(), control)?;
+        let candidate_pairs = scored.len() as u64;
         let guard = edge_guard(&config);
-        let constraints = Constraints::new(&config, &data, &scored);
         let mut points = Vec::with_capacity(thresholds.len());
         for &threshold in thresholds {
             control.check()?;
+            // Each threshold completes its own positive components, as a resolve at that
+            // threshold does.
+            let mut completed = scored.clone();
+            complete_components(
+                &mut completed,
+                &matcher,
+                data.len(),
+                threshold,
+                guard.as_ref(),
+            );
+            let constraints = Constraints::new(&config, &data, &completed);
             let (_, clustering) =
-                constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());
+                constraints.cluster(&config, &data.ids, &completed, threshold, guard.as_ref());
             points.push(SweepPoint {
                 threshold,
                 labels: clustering.labels,
@@ -97,7 +111,7 @@ impl Resolver {
         }
         Ok(Sweep {
             ids: data.ids,
-            candidate_pairs: scored.len() as u64,
+            candidate_pairs,
             points,
         })
     }

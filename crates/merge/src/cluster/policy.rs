@@ -21,6 +21,10 @@ pub struct ScoredPairsView<'a> {
     pub levels: &'a [u8],
     /// Comparisons per pair.
     pub comparisons: usize,
+    /// How many of the last pairs were scored to complete positive components (pairs a
+    /// chain of edges joins but blocking never paired), not found by blocking. Their
+    /// evidence against is always outweighable: the chain that joins them is evidence too.
+    pub component_pairs: usize,
 }
 
 impl ScoredPairsView<'_> {
@@ -298,8 +302,8 @@ fn positive_edges(
 /// Scored pairs that hold evidence they are different people (see
 /// [`PersonalEvidence::against`]): those the model also scores below `below`
 /// (`clustering.cannot_link_below`) keep two clusters apart always, like a manual
-/// cannot-link; the others keep them apart unless more edges than twice such pairs join
-/// them. A low score alone (missing values, a changed phone) is never a cannot-link.
+/// cannot-link, unless they were scored to complete a component; the others keep them
+/// apart unless more edges than twice such pairs join them. A low score alone (missing values, a changed phone) is never a cannot-link.
 /// Returns (always apart, outweighable).
 fn cannot_link_pairs(
     scored: &ScoredPairsView<'_>,
@@ -310,10 +314,12 @@ fn cannot_link_pairs(
     let Some(evidence) = evidence else {
         return (hard, soft);
     };
+    let blocked = scored.len() - scored.component_pairs.min(scored.len());
     for i in 0..scored.len() {
         let p = scored.probabilities[i];
         if p < 1.0 && evidence.against(scored.levels_of(i)) {
-            if p < below { &mut hard } else { &mut soft }.push(scored.pairs[i]);
+            let hard_evidence = p < below && i < blocked;
+            if hard_evidence { &mut hard } else { &mut soft }.push(scored.pairs[i]);
         }
     }
     (hard, soft)
@@ -382,6 +388,7 @@ mod tests {
             probabilities: &probabilities,
             levels: &levels,
             comparisons: 2,
+            component_pairs: 0,
         };
         // One personal disagreement is not enough; make the given name an identifier.
         let strict = PersonalEvidence::new(evidence().levels, vec![true, false]);
@@ -390,5 +397,13 @@ mod tests {
         assert_eq!(soft, [(2, 3)]);
         let (hard, soft) = cannot_link_pairs(&scored, 0.01, Some(&evidence()));
         assert!(hard.is_empty() && soft.is_empty());
+        // Pairs 1 and 2 scored to complete a component: evidence against, never absolute.
+        let completing = ScoredPairsView {
+            component_pairs: 2,
+            ..scored
+        };
+        let (hard, soft) = cannot_link_pairs(&completing, 0.01, Some(&strict));
+        assert!(hard.is_empty());
+        assert_eq!(soft, [(1, 2), (2, 3)]);
     }
 }

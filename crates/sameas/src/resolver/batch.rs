@@ -14,7 +14,7 @@ use sameas_merge::cluster::{Clustering, Join, JoinOutcome, Refusal};
 use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
-use super::clustering::{Constraints, EdgeGuard, edge_guard, is_edge};
+use super::clustering::{Constraints, EdgeGuard, complete_components, edge_guard, is_edge};
 use super::review::review_pairs;
 use super::{Resolver, State};
 use crate::control::{Control, Stage};
@@ -91,7 +91,8 @@ impl Resolver {
         };
         let mut config = self.config.clone().expect("read sets it");
         let Scored {
-            scored,
+            mut scored,
+            matcher,
             blocking,
             frequencies,
             training,
@@ -105,6 +106,10 @@ impl Resolver {
         control.report(Stage::Cluster, 0, total_pairs);
         let threshold = config.matching.threshold;
         let guard = edge_guard(&config);
+        let candidate_pairs = scored.len() as u64;
+        complete_components(&mut scored, &matcher, data.len(), threshold, guard.as_ref());
+        drop(matcher);
+        let component_pairs = scored.component_pairs as u64;
         let constraints = Constraints::new(&config, &data, &scored);
         let (edges, clustering) =
             constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());
@@ -146,6 +151,8 @@ impl Resolver {
             golden_records(&survivorship, &data, &prepared.channels, &graph, control);
         timings.golden = started.elapsed().as_secs_f64();
 
+        report.candidate_pairs = candidate_pairs;
+        report.component_pairs = component_pairs;
         report.conflicts = conflicts.len() as u64;
         report.bad_rows = prepared.bad_rows.clone();
         report.generic_values = prepared.generic.clone();
@@ -201,6 +208,9 @@ impl Resolver {
 pub(crate) struct Scored {
     /// Every candidate pair, scored.
     pub(crate) scored: ScoredPairs,
+    /// The matcher that scored them, for the pairs that complete positive components at
+    /// a threshold (see [`complete_components`]).
+    pub(crate) matcher: Matcher,
     /// Per blocking rule statistics.
     pub(crate) blocking: Vec<RuleStats>,
     /// The term frequencies the scores used, frozen for incremental adds.
@@ -339,11 +349,11 @@ pub(crate) fn train_block_score(
     let blocking = candidates.stats;
     drop(candidates.pairs);
     let frequencies = matcher.term_frequencies();
-    drop(matcher);
     control.report(Stage::Score, total_pairs, total_pairs);
     timings.score = started.elapsed().as_secs_f64();
     Ok(Scored {
         scored,
+        matcher,
         blocking,
         frequencies,
         training,

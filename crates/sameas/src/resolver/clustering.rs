@@ -22,6 +22,7 @@ fn view(scored: &ScoredPairs) -> ScoredPairsView<'_> {
         probabilities: &scored.probabilities,
         levels: &scored.levels,
         comparisons: scored.comparisons,
+        component_pairs: scored.component_pairs,
     }
 }
 
@@ -173,4 +174,95 @@ fn exclusive_values(config: &ResolverConfig, data: &Dataset) -> Vec<Vec<u32>> {
                 .collect()
         })
         .collect()
+}
+
+/// Positive components of at most this many records have every pair inside them scored,
+/// not only blocking's candidates. Completing a component of k records costs fewer than
+/// k / 2 comparisons per record, so the cap bounds the extra work at 16 per record.
+pub(crate) const COMPLETED_COMPONENT_MAX: usize = 32;
+
+/// Scores the pairs that blocking did not make candidates inside each positive component
+/// (records joined by edges at `threshold` the guard allows) of 3 to
+/// [`COMPLETED_COMPONENT_MAX`] records, and appends them to `scored` (counted in its
+/// `component_pairs`). Their evidence against is outweighable, never absolute: the chain
+/// that joined the two records is evidence too, and on files of many variant records per
+/// person (historical names) absolute refusals split true entities.
+///
+/// Constraints are only as good as the pairs they see. A chain through records that say
+/// little (a family name alone, a phone alone) joins people whose own records were never
+/// compared, because no blocking key put them together: 黄秀英 and 谢德华 meet through
+/// 黄女士 on the family's phone. Scored, such a pair shows the personal evidence against
+/// that keeps them apart. The batch run and incremental re-clustering complete components
+/// the same way, so both give the same partition.
+pub(crate) fn complete_components(
+    scored: &mut ScoredPairs,
+    matcher: &sameas_match::Matcher,
+    records: usize,
+    threshold: f64,
+    guard: Option<&EdgeGuard>,
+) {
+    let mut parent: Vec<u32> = (0..records as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for i in 0..scored.len() {
+        if is_edge(scored, i, threshold, guard) {
+            let (a, b) = scored.pairs[i];
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            if ra != rb {
+                // The smaller root wins, so the roots do not depend on the pairs' order.
+                let (keep, join) = (ra.min(rb), ra.max(rb));
+                parent[join as usize] = keep;
+            }
+        }
+    }
+    let roots: Vec<u32> = (0..records as u32).map(|x| root(&mut parent, x)).collect();
+    let mut size = vec![0u32; records];
+    for &r in &roots {
+        size[r as usize] += 1;
+    }
+    let completed = |r: u32| (3..=COMPLETED_COMPONENT_MAX as u32).contains(&size[r as usize]);
+    // Members of each completed component, in record order; and its pairs already scored.
+    let mut members: foldhash::HashMap<u32, Vec<u32>> = foldhash::HashMap::default();
+    for (x, &r) in roots.iter().enumerate() {
+        if completed(r) {
+            members.entry(r).or_default().push(x as u32);
+        }
+    }
+    if members.is_empty() {
+        return;
+    }
+    let mut known: foldhash::HashSet<(u32, u32)> = foldhash::HashSet::default();
+    for &(a, b) in &scored.pairs {
+        let r = roots[a as usize];
+        if r == roots[b as usize] && completed(r) {
+            known.insert((a.min(b), a.max(b)));
+        }
+    }
+    let mut components: Vec<(u32, Vec<u32>)> = members.into_iter().collect();
+    components.sort_unstable_by_key(|(r, _)| *r);
+    let mut extra = Vec::new();
+    for (_, list) in &components {
+        for (i, &a) in list.iter().enumerate() {
+            for &b in &list[i + 1..] {
+                if !known.contains(&(a, b)) {
+                    extra.push((a, b));
+                }
+            }
+        }
+    }
+    if extra.is_empty() {
+        return;
+    }
+    let added = matcher.score(&extra);
+    scored.component_pairs += added.len();
+    scored.pairs.extend(added.pairs);
+    scored.weights.extend(added.weights);
+    scored.probabilities.extend(added.probabilities);
+    scored.levels.extend(added.levels);
 }

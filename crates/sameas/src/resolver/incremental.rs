@@ -7,7 +7,9 @@ use sameas_merge::cluster::{Clustering, Edge, JoinOutcome, Refusal};
 use sameas_merge::graph::Event;
 use sameas_normalize::record::NormalizedRecord;
 
-use super::clustering::{Constraints, EdgeGuard, edge_guard, is_edge, must_link_edge};
+use super::clustering::{
+    Constraints, EdgeGuard, complete_components, edge_guard, is_edge, must_link_edge,
+};
 use super::{Resolver, State, frozen_parts};
 use crate::control::{Control, Stage};
 use crate::input::InputTable;
@@ -190,7 +192,15 @@ impl State {
         }
         let subset = self.subset(records)?;
         let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
-        let scored = matcher.score(&pairs);
+        let mut scored = matcher.score(&pairs);
+        // As the batch run does: the pairs inside small positive components, scored too.
+        complete_components(
+            &mut scored,
+            &matcher,
+            subset.len(),
+            config.matching.threshold,
+            guard,
+        );
         let (_, clustering) = Constraints::new(config, &subset, &scored).cluster(
             config,
             &subset.ids,

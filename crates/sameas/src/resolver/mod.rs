@@ -23,7 +23,7 @@ use crate::input::{InputTable, Prepared, prepare};
 use crate::{Error, InferOptions, ResolverConfig};
 
 pub(crate) use batch::{Scored, block, train_block_score};
-pub(crate) use clustering::{Constraints, edge_guard};
+pub(crate) use clustering::{Constraints, complete_components, edge_guard};
 pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
 
 /// Resolves customer records into entities: the facade over normalize, match and merge.
