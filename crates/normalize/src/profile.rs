@@ -1,5 +1,6 @@
 //! The data-quality profile: per channel and field, completeness, validity, distinct values,
-//! the duplicate rate of strong identifiers, and issue counts by kind.
+//! the duplicate rate of strong identifiers, issue counts by kind, and a quality score
+//! checked against a gate ([`QUALITY_GATE`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,6 +12,14 @@ use serde::Serialize;
 
 use crate::IssueKind;
 use crate::record::{FieldValue, NormalizedRecord};
+
+/// The quality score a channel should reach: below it, the channel is flagged (a retailer's
+/// rule pauses a channel flagged three runs running).
+pub const QUALITY_GATE: f64 = 0.9;
+
+/// The completeness from which a channel counts as collecting a field, for its quality
+/// score: a field most of its records leave out is one the channel does not ask for.
+pub const COLLECTED_FROM: f64 = 0.5;
 
 /// The profile of one field within one channel (or all channels).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +43,9 @@ pub struct FieldProfile {
     pub duplicate_rate: Option<f64>,
     /// Issue counts by kind; kinds with no issue are left out.
     pub issues: BTreeMap<IssueKind, usize>,
+    /// The quality score: `completeness × validity`, the share of records with a usable
+    /// value.
+    pub quality: f64,
 }
 
 /// The profile of one channel, or of all records (`channel` = `all`).
@@ -45,10 +57,16 @@ pub struct ChannelProfile {
     pub records: usize,
     /// One profile per compared field, in schema order.
     pub fields: Vec<FieldProfile>,
+    /// The quality score: the mean field score over the fields the channel collects (filled
+    /// in for at least [`COLLECTED_FROM`] of its records); a field it rarely or never fills
+    /// does not count against it. 1 when it collects none.
+    pub quality: f64,
+    /// Whether `quality` reaches [`QUALITY_GATE`].
+    pub meets_gate: bool,
 }
 
 /// A data-quality profile of a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
     /// Records read.
     pub records: usize,
@@ -95,6 +113,9 @@ struct ChannelTally {
 /// assert_eq!((phone.present, phone.valid, phone.distinct), (3, 2, 1));
 /// assert_eq!(phone.duplicate_rate, Some(1.0));
 /// assert_eq!(phone.issues[&sameas_normalize::IssueKind::Invalid], 1);
+/// // 3 of 4 present, 2 of those 3 valid: half the records have a usable phone.
+/// assert_eq!(phone.quality, 0.5);
+/// assert!(!profile.channels[0].meets_gate);
 /// ```
 pub struct ProfileBuilder {
     /// Profiled fields: (schema position, name, kind). Pass-through text is left out.
@@ -132,6 +153,12 @@ impl ProfileBuilder {
 
     /// Adds one record and its normalized form; `bad_row` marks a row flagged as a whole.
     pub fn add(&mut self, record: &Record, normalized: &NormalizedRecord, bad_row: bool) {
+        self.add_normalized(record.channel.label(), normalized, bad_row);
+    }
+
+    /// Adds one normalized record of channel `channel` (its label); `bad_row` marks a row
+    /// flagged as a whole.
+    pub fn add_normalized(&mut self, channel: &str, normalized: &NormalizedRecord, bad_row: bool) {
         self.bad_rows += usize::from(bad_row);
         let observations: Vec<Observation> = self
             .fields
@@ -158,10 +185,10 @@ impl ProfileBuilder {
                 }
             })
             .collect();
-        let channel = self
-            .by_channel
-            .entry(record.channel.label().to_string())
-            .or_default();
+        let channel = match self.by_channel.get_mut(channel) {
+            Some(tally) => tally,
+            None => self.by_channel.entry(channel.to_string()).or_default(),
+        };
         for tally in [&mut self.all, channel] {
             tally.records += 1;
             tally
@@ -194,14 +221,29 @@ impl ProfileBuilder {
     /// The finished profile.
     pub fn finish(self) -> Profile {
         let fields = &self.fields;
-        let build = |channel: String, tally: ChannelTally| ChannelProfile {
-            channel,
-            records: tally.records,
-            fields: fields
+        let build = |channel: String, tally: ChannelTally| {
+            let fields: Vec<FieldProfile> = fields
                 .iter()
                 .zip(tally.fields)
                 .map(|((_, name, kind), t)| field_profile(name, *kind, tally.records, t))
-                .collect(),
+                .collect();
+            let collected: Vec<f64> = fields
+                .iter()
+                .filter(|f| f.present > 0 && f.completeness >= COLLECTED_FROM)
+                .map(|f| f.quality)
+                .collect();
+            let quality = if collected.is_empty() {
+                1.0
+            } else {
+                collected.iter().sum::<f64>() / collected.len() as f64
+            };
+            ChannelProfile {
+                channel,
+                records: tally.records,
+                fields,
+                quality,
+                meets_gate: quality >= QUALITY_GATE,
+            }
         };
         let records = self.all.records;
         let mut channels = vec![build("all".to_string(), self.all)];
@@ -241,16 +283,26 @@ fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally)
         .map(|&n| n as usize)
         .sum();
     let identified: usize = tally.values.values().map(|&n| n as usize).sum();
+    let completeness = ratio(tally.present, records);
+    let validity = ratio(tally.valid, tally.present);
     FieldProfile {
         field: name.to_string(),
         kind,
         present: tally.present,
         valid: tally.valid,
-        completeness: ratio(tally.present, records),
-        validity: ratio(tally.valid, tally.present),
+        completeness,
+        validity,
         distinct: tally.values.len(),
-        duplicate_rate: is_strong_identifier(kind).then(|| ratio(shared, identified)),
+        // No value, no duplicate.
+        duplicate_rate: is_strong_identifier(kind).then(|| {
+            if identified == 0 {
+                0.0
+            } else {
+                ratio(shared, identified)
+            }
+        }),
         issues: tally.issues,
+        quality: completeness * validity,
     }
 }
 
@@ -262,8 +314,15 @@ impl Profile {
         for channel in &self.channels {
             let _ = writeln!(
                 out,
-                "\nchannel {} ({} records)",
-                channel.channel, channel.records
+                "\nchannel {} ({} records, quality {:.1}%{})",
+                channel.channel,
+                channel.records,
+                channel.quality * 100.0,
+                if channel.meets_gate {
+                    String::new()
+                } else {
+                    format!(", below the {:.0}% gate", QUALITY_GATE * 100.0)
+                }
             );
             let _ = writeln!(
                 out,

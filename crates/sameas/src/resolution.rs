@@ -128,6 +128,10 @@ pub struct Report {
     pub pairs_above_threshold: u64,
     /// The threshold in force.
     pub threshold: f64,
+    /// The lower end of the review band (pairs from here to the threshold go to review).
+    pub review_from: f64,
+    /// Candidate pairs by match probability: 20 bins of 0.05, the last closed (`[0.95, 1]`).
+    pub match_probabilities: Vec<u64>,
     /// Joins that merged two clusters.
     pub joins: u64,
     /// Joins refused, by constraint.
@@ -154,6 +158,9 @@ pub struct Report {
     /// What the user should know about the run: an input with no data rows, a model left at
     /// its defaults because the data had too few pairs to train on. Never values.
     pub warnings: Vec<String>,
+    /// Data quality per channel and field, as read for this run: completeness, validity,
+    /// duplicate rate, issues by kind and the quality score against the 90% gate.
+    pub quality: sameas_normalize::profile::Profile,
 }
 
 /// The result of a batch run.

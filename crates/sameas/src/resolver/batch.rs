@@ -135,6 +135,7 @@ impl Resolver {
             &scored,
             &clustering,
             threshold,
+            config.clustering.review_from,
             guard.as_ref(),
             &review,
         );
@@ -162,6 +163,7 @@ impl Resolver {
         report.blocking_choice = rule_choices;
         report.training = training;
         report.timings = timings;
+        report.quality = quality(&config.schema, &data, &prepared);
 
         let entities = prepared
             .input_ids
@@ -401,6 +403,25 @@ fn train_or_default(
     Ok((trained, warning))
 }
 
+/// The data-quality profile of the records read, per channel and field (bad rows count as
+/// records with no values).
+fn quality(
+    schema: &sameas_core::Schema,
+    data: &Dataset,
+    prepared: &Prepared,
+) -> sameas_normalize::profile::Profile {
+    let mut builder = sameas_normalize::profile::ProfileBuilder::new(schema);
+    for ((record, channel), bad) in data
+        .records
+        .iter()
+        .zip(&prepared.channels)
+        .zip(&prepared.bad)
+    {
+        builder.add_normalized(channel.label(), record, *bad);
+    }
+    builder.finish()
+}
+
 /// Golden records and conflicts for every entity, in parallel, in entity-id order.
 fn golden_records(
     survivorship: &Survivorship,
@@ -435,12 +456,17 @@ fn golden_records(
     (golden, conflicts)
 }
 
+/// Bins of the report's match-probability histogram.
+const PROBABILITY_BINS: usize = 20;
+
+#[allow(clippy::too_many_arguments)]
 fn report(
     data: &Dataset,
     graph: &IdentityGraph,
     scored: &ScoredPairs,
     clustering: &Clustering,
     threshold: f64,
+    review_from: f64,
     guard: Option<&EdgeGuard>,
     review: &[ReviewPair],
 ) -> Report {
@@ -455,8 +481,11 @@ fn report(
     }
     let mut refused = Refusals::default();
     let mut above = 0;
+    let mut probabilities = vec![0u64; PROBABILITY_BINS];
     for i in 0..scored.len() {
-        if scored.probabilities[i] >= threshold {
+        let p = scored.probabilities[i];
+        probabilities[((p * PROBABILITY_BINS as f64) as usize).min(PROBABILITY_BINS - 1)] += 1;
+        if p >= threshold {
             above += 1;
             refused.household_guard += u64::from(!is_edge(scored, i, threshold, guard));
         }
@@ -483,6 +512,8 @@ fn report(
         candidate_pairs: scored.len() as u64,
         pairs_above_threshold: above,
         threshold,
+        review_from,
+        match_probabilities: probabilities,
         joins,
         refused,
         review_pairs: review.len() as u64,
