@@ -7,6 +7,7 @@ mod input;
 mod matching;
 mod normalize;
 mod profile;
+mod report;
 mod resolve;
 mod score;
 mod segment;
@@ -51,6 +52,9 @@ enum Command {
     /// Segment scored customers: value tiers, RFM segments, lifecycle stages, k-means
     /// clusters described in words, tags, cohort retention and per-channel figures.
     Segment(segment::SegmentArgs),
+    /// Write one self-contained HTML report (charts inline, works offline) of a resolve
+    /// directory, optionally with score and segment directories.
+    Report(report::ReportArgs),
     /// Generate seeded synthetic multi-channel customer records with ground truth.
     Synth(synth::SynthArgs),
     /// Run the resolver over a suite of labelled datasets and print one table: blocking,
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::eval(&args),
         Command::Score(args) => score::run_score(&args),
         Command::Segment(args) => segment::run_segment(&args),
+        Command::Report(args) => report::run_report(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::run_bench(&args),
         Command::BenchOne(args) => bench::run::run_bench_one(&args),
