@@ -140,22 +140,34 @@ struct CandidateRow {
     records: Vec<Value>,
 }
 
-/// The kind of each schema field, from `config.json`.
+/// The kind of each schema field, from `config.json` (its other sections, the large term
+/// frequencies among them, are skipped unread).
 fn field_kinds(path: &Path) -> Result<HashMap<String, FieldKind>, Error> {
-    let mut kinds = HashMap::new();
+    #[derive(Deserialize)]
+    struct Config {
+        schema: SchemaFields,
+    }
+    #[derive(Deserialize)]
+    struct SchemaFields {
+        fields: Vec<FieldEntry>,
+    }
+    #[derive(Deserialize)]
+    struct FieldEntry {
+        name: String,
+        kind: Value,
+    }
     if !path.is_file() {
-        return Ok(kinds);
+        return Ok(HashMap::new());
     }
-    let config = read_json(path)?;
-    for field in config["schema"]["fields"].as_array().into_iter().flatten() {
-        let (Some(name), Some(kind)) = (field["name"].as_str(), field["kind"].as_str()) else {
-            continue;
-        };
-        if let Ok(kind) = serde_json::from_value::<FieldKind>(Value::String(kind.to_string())) {
-            kinds.insert(name.to_string(), kind);
-        }
-    }
-    Ok(kinds)
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let config: Config = serde_json::from_slice(&bytes)
+        .map_err(|e| bad(path, format!("not a resolve configuration: {e}")))?;
+    Ok(config
+        .schema
+        .fields
+        .into_iter()
+        .filter_map(|f| Some((f.name, serde_json::from_value::<FieldKind>(f.kind).ok()?)))
+        .collect())
 }
 
 /// A value as the report may show it: masked for its kind, or not shown at all when the
@@ -551,5 +563,41 @@ impl Sources {
             ));
         }
         Ok(sources)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_recognized_by_their_files_and_others_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let err = SourceKind::recognize(&path).unwrap_err().to_string();
+        assert!(err.contains("not a resolve directory"), "{err}");
+        for name in ["segments.json", "cohorts.csv"] {
+            std::fs::write(path.join(name), "").unwrap();
+        }
+        assert_eq!(SourceKind::recognize(&path).unwrap(), SourceKind::Segment);
+        let profile = path.join("profile.json");
+        std::fs::write(&profile, r#"{"records": 0, "channels": []}"#).unwrap();
+        assert_eq!(
+            SourceKind::recognize(&profile).unwrap(),
+            SourceKind::Profile
+        );
+        let err = Sources::read(&[profile.clone(), profile])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a second profile input"), "{err}");
+        let err = Sources::read(&[]).unwrap_err().to_string();
+        assert!(err.contains("nothing to report"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kinds_are_never_shown() {
+        assert_eq!(masked(None, "13800138000"), "•••");
+        assert_eq!(masked(Some(FieldKind::Phone), "13800138000"), "138****8000");
+        assert_eq!(masked(Some(FieldKind::Phone), ""), "");
     }
 }

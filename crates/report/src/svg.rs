@@ -100,7 +100,7 @@ pub(crate) fn hbars(bars: &[Bar], max: f64, marker: Option<&Marker>, label: &str
              <text x=\"{:.1}\" y=\"{:.1}\" fill=\"{MUTED}\">{}</text>",
             left - 6.0,
             y + 15.0,
-            esc(&truncate(&bar.label, 26)),
+            esc(&truncate(&bar.label, 24)),
             y + 3.0,
             w.max(0.5),
             row - 6.0,
