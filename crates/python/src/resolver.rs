@@ -462,6 +462,29 @@ impl PyResolution {
             .map_err(|e| errors::to_py(py, e))
     }
 
+    /// Writes the HTML report of this resolution (as ``sameas report DIR``) to ``path``:
+    /// data quality, resolution and entity charts in one file that works offline.
+    fn write_report(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let html = self.report_html(py)?;
+        std::fs::write(&path, html).map_err(|source| {
+            let err = sameas::Error::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            errors::to_py(py, err)
+        })
+    }
+
+    /// The report, shown inline in a notebook (in a frame, so its style stays its own).
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let html = self.report_html(py)?;
+        let quoted = html.replace('&', "&amp;").replace('"', "&quot;");
+        Ok(format!(
+            "<iframe srcdoc=\"{quoted}\" style=\"width: 100%; height: 720px; border: 0\" \
+             title=\"sameas report\"></iframe>"
+        ))
+    }
+
     fn __len__(&self) -> usize {
         self.resolution.entities.len()
     }
@@ -478,6 +501,18 @@ impl PyResolution {
 }
 
 impl PyResolution {
+    /// The report's HTML.
+    fn report_html(&self, py: Python<'_>) -> PyResult<String> {
+        let (resolution, config) = (&self.resolution, &self.config);
+        py.detach(|| sameas_report::render_resolution(resolution, config))
+            .map_err(|err| match err {
+                sameas_report::Error::Io { path, source } => {
+                    errors::to_py(py, sameas::Error::Io { path, source })
+                }
+                other => errors::input(py, other.to_string()),
+            })
+    }
+
     /// `(record id, entity id)` per record, for evaluation.
     pub fn entity_rows(&self) -> impl Iterator<Item = (&RecordId, &str)> {
         self.resolution
