@@ -76,7 +76,7 @@ impl Serialize for ReviewReason {
 /// Wall seconds per stage.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Timings {
-    /// Reading rows and normalizing.
+    /// Reading rows and normalizing, and the data-quality profile of the records read.
     pub normalize: f64,
     /// Training (0 when the model was given).
     pub train: f64,

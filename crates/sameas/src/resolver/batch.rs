@@ -85,6 +85,11 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
+        let quality = quality(
+            &self.config.as_ref().expect("read sets it").schema,
+            &data,
+            &prepared,
+        );
         let mut timings = Timings {
             normalize: started.elapsed().as_secs_f64(),
             ..Timings::default()
@@ -163,7 +168,7 @@ impl Resolver {
         report.blocking_choice = rule_choices;
         report.training = training;
         report.timings = timings;
-        report.quality = quality(&config.schema, &data, &prepared);
+        report.quality = quality;
 
         let entities = prepared
             .input_ids
