@@ -36,6 +36,9 @@ impl SourceKind {
     /// [`Error::Input`] saying what each kind of input holds, when `path` is none of them.
     pub fn recognize(path: &Path) -> Result<SourceKind, Error> {
         let has = |name: &str| path.join(name).is_file();
+        if !path.exists() {
+            return Err(bad(path, "no such file or directory"));
+        }
         if path.is_dir() {
             if has("report.json") && has("entities.csv") {
                 return Ok(SourceKind::Resolve);
@@ -576,6 +579,10 @@ mod tests {
         let path = dir.path().to_path_buf();
         let err = SourceKind::recognize(&path).unwrap_err().to_string();
         assert!(err.contains("not a resolve directory"), "{err}");
+        let err = SourceKind::recognize(&path.join("gone"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("gone: no such file or directory"), "{err}");
         for name in ["segments.json", "cohorts.csv"] {
             std::fs::write(path.join(name), "").unwrap();
         }
