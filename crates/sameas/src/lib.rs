@@ -51,7 +51,7 @@ pub use output::{
     OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
 };
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
-pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, Resolver};
+pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver};
 pub use sameas_score as score;
 pub use sameas_segment as segment;
 pub use segments::{scored_from_tables, segment_tables, write_segments};

@@ -7,6 +7,7 @@
 mod batch;
 mod clustering;
 mod explain;
+mod held;
 mod incremental;
 mod review;
 
@@ -25,6 +26,7 @@ use crate::{Error, InferOptions, ResolverConfig};
 pub(crate) use batch::{Scored, block, train_block_score};
 pub(crate) use clustering::{Constraints, complete_components, edge_guard};
 pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
+pub use held::PreparedBatch;
 
 /// Resolves customer records into entities: the facade over normalize, match and merge.
 ///

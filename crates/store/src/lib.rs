@@ -1,0 +1,319 @@
+//! sameas-store: a persistent identity store.
+//!
+//! A [`Store`] is one SQLite database (WAL mode) that takes batches of customer records from
+//! channels, resolves them incrementally with the facade's [`sameas::Resolver`] (stable
+//! entity ids), and keeps the result: records, entities, golden records, conflicts, events,
+//! the trained configuration, a sync log with one row per batch, and each channel's state.
+//! Each batch is one transaction: after a crash the store holds every committed batch and
+//! nothing of the one in flight.
+//!
+//! Sensitive values are sealed with AES-256-GCM (a fresh nonce per value, the key id and the
+//! field name as associated data); lookups by phone, e-mail or national id go through HMAC
+//! blind indexes. The resolver's state (normalized values included) is kept sealed too and
+//! opened into memory when the store is opened.
+//!
+//! A batch gets a quality score ([`quality`]); after a run of low batches
+//! ([`QualityGate`]) its channel is paused and its batches are refused until resumed.
+//!
+//! ```
+//! use sameas::InputTable;
+//! use sameas::table::read_csv;
+//! use sameas_core::Channel;
+//! use sameas_store::{IngestOptions, Keys, Store};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut store = Store::open(&dir.path().join("customers.db"), &Keys::generate()).unwrap();
+//! let csv = "id,name,phone,birth_date\n\
+//!            1,张伟,138-0013-8000,1990-01-02\n\
+//!            2,張偉,+86 138 0013 8000,1990/1/2\n\
+//!            3,王芳,139-0000-1111,1985-05-06\n\
+//!            4,李娜,137-1234-5678,1979-12-30\n";
+//! let batch = InputTable::new(read_csv(csv.as_bytes(), None).unwrap(), Channel::App);
+//! let report = store.ingest("app", &batch, &IngestOptions::default()).unwrap();
+//! assert_eq!(report.rows_added, 4);
+//! // The same batch again changes nothing.
+//! let again = store.ingest("app", &batch, &IngestOptions::default()).unwrap();
+//! assert_eq!((again.rows_added, again.rows_unchanged), (0, 4));
+//! assert_eq!(store.entity_of("1").unwrap(), store.entity_of("2").unwrap());
+//! assert!(store.check().unwrap().is_empty());
+//! ```
+
+#![deny(missing_docs)]
+
+mod backup;
+mod check;
+mod error;
+mod ingest;
+mod keys;
+pub mod quality;
+mod schema;
+mod view;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sameas::Resolver;
+
+pub use backup::{BackupInfo, backup, prune_backups, restore};
+pub use error::Error;
+pub use ingest::{BatchReport, BatchStatus, IngestOptions, RowNote};
+pub use keys::{INDEX_KEY_ENV, KeySource, Keys, STORE_KEY_ENV, key_file_beside};
+pub use quality::{Quality, QualityGate};
+pub use schema::SCHEMA_VERSION;
+pub use view::{CustomerView, LookupBy};
+
+use keys::Crypto;
+
+/// A persistent identity store: one SQLite database.
+pub struct Store {
+    conn: Connection,
+    crypto: Crypto,
+    path: PathBuf,
+    /// The resolver holding the committed state, opened on first use.
+    resolver: Option<Resolver>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// One channel's state, as `sameas channel list` shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ChannelState {
+    /// The channel's name.
+    pub name: String,
+    /// Whether its batches are refused.
+    pub paused: bool,
+    /// Low batches in a row, the last included.
+    pub low_streak: u32,
+    /// Why it was paused (empty when active).
+    pub reason: String,
+    /// The quality scores of its last batches, newest first.
+    pub recent_scores: Vec<f64>,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it when missing. The keys must be the ones the
+    /// store was created with.
+    ///
+    /// # Errors
+    /// [`Error::Keys`] for other keys; [`Error::Schema`] for a store of a newer schema;
+    /// [`Error::Sql`] for a file that is not a database.
+    pub fn open(path: &Path, keys: &Keys) -> Result<Store, Error> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // WAL: readers (and online backups) go on while a batch commits; FULL: a batch
+        // reported committed survives a power cut, not only a killed process.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        schema::migrate(&mut conn)?;
+        let crypto = Crypto::new(keys);
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'key_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match stored {
+            None => {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('key_id', ?1)",
+                    params![crypto.key_id()],
+                )?;
+            }
+            Some(id) if id == crypto.key_id() => {}
+            Some(id) => {
+                return Err(Error::Keys(format!(
+                    "{}: the store was written under key {id}; the key given is {}",
+                    path.display(),
+                    crypto.key_id()
+                )));
+            }
+        }
+        Ok(Store {
+            conn,
+            crypto,
+            path: path.to_path_buf(),
+            resolver: None,
+        })
+    }
+
+    /// Opens a store that must exist already.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when there is no file at `path`; as [`Store::open`].
+    pub fn open_existing(path: &Path, keys: &Keys) -> Result<Store, Error> {
+        if !path.is_file() {
+            return Err(Error::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no store there"),
+            });
+        }
+        Store::open(path, keys)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The resolver holding the committed state (`None` before the first batch). Opening it
+    /// reads and decrypts the whole state: linear in the records held.
+    ///
+    /// # Errors
+    /// As the state's reading: [`Error::Decrypt`], [`Error::Resolve`].
+    pub fn resolver(&mut self) -> Result<Option<&Resolver>, Error> {
+        self.load_resolver()?;
+        Ok(self.resolver.as_ref())
+    }
+
+    fn load_resolver(&mut self) -> Result<(), Error> {
+        if self.resolver.is_some() {
+            return Ok(());
+        }
+        let sealed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT sealed FROM resolver_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(sealed) = sealed {
+            let packed = self.crypto.open(STATE_FIELD, &sealed)?;
+            let mut json = String::new();
+            flate2::read::GzDecoder::new(packed.as_slice())
+                .read_to_string(&mut json)
+                .map_err(|_| Error::Decrypt(STATE_FIELD.into()))?;
+            self.resolver = Some(Resolver::from_snapshot(&json)?);
+        }
+        Ok(())
+    }
+
+    /// The sealed, compressed snapshot of a resolver.
+    fn seal_state(&self, resolver: &Resolver) -> Result<Vec<u8>, Error> {
+        let json = resolver.snapshot()?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(json.as_bytes())
+            .and_then(|()| gz.finish())
+            .map(|packed| self.crypto.seal(STATE_FIELD, &packed))
+            .map_err(|source| Error::Io {
+                path: self.path.display().to_string(),
+                source,
+            })
+    }
+
+    /// The entity of a stored record.
+    ///
+    /// # Errors
+    /// [`Error::Sql`].
+    pub fn entity_of(&self, record: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT entity_id FROM record_entity WHERE record_id = ?1",
+                params![record],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records held.
+    ///
+    /// # Errors
+    /// [`Error::Sql`].
+    pub fn record_count(&self) -> Result<u64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Entities held.
+    ///
+    /// # Errors
+    /// [`Error::Sql`].
+    pub fn entity_count(&self) -> Result<u64, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM entities", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    /// Every channel that has sent a batch, by name, with its last `recent` scores.
+    ///
+    /// # Errors
+    /// [`Error::Sql`].
+    pub fn channels(&self, recent: usize) -> Result<Vec<ChannelState>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, state, low_streak, reason FROM channels ORDER BY name")?;
+        let mut out: Vec<ChannelState> = stmt
+            .query_map([], |r| {
+                Ok(ChannelState {
+                    name: r.get(0)?,
+                    paused: r.get::<_, String>(1)? == "paused",
+                    low_streak: r.get::<_, i64>(2)? as u32,
+                    reason: r.get(3)?,
+                    recent_scores: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut scores = self.conn.prepare(
+            "SELECT quality FROM sync_log WHERE channel = ?1 AND quality IS NOT NULL \
+             ORDER BY batch_id DESC LIMIT ?2",
+        )?;
+        for channel in &mut out {
+            channel.recent_scores = scores
+                .query_map(params![channel.name, recent as i64], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(out)
+    }
+
+    /// Lets a paused channel's batches in again (its run of low batches starts anew).
+    /// Returns whether it was paused.
+    ///
+    /// # Errors
+    /// [`Error::Input`] for a channel that never sent a batch.
+    pub fn resume_channel(&mut self, name: &str) -> Result<bool, Error> {
+        let state: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT state FROM channels WHERE name = ?1",
+                params![name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(state) = state else {
+            return Err(Error::Input(format!(
+                "no channel `{name}` in this store (`sameas channel list` shows them)"
+            )));
+        };
+        self.conn.execute(
+            "UPDATE channels SET state = 'active', low_streak = 0, reason = '', updated = ?2 \
+             WHERE name = ?1",
+            params![name, now()],
+        )?;
+        Ok(state == "paused")
+    }
+
+    /// The sync log, newest batch first, at most `limit` rows.
+    ///
+    /// # Errors
+    /// [`Error::Sql`].
+    pub fn sync_log(&self, limit: usize) -> Result<Vec<BatchReport>, Error> {
+        ingest::read_log(&self.conn, limit)
+    }
+}
+
+/// The associated-data name of the sealed resolver state.
+const STATE_FIELD: &str = "resolver_state";
+
+/// Now, as an RFC 3339 UTC timestamp.
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map_or_else(
+        |_| jiff::Timestamp::now().to_string(),
+        |t| t.to_string(),
+    )
+}
