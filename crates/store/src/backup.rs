@@ -80,8 +80,7 @@ pub fn prune_backups(dir: &Path, days: u64) -> Result<Vec<PathBuf>, Error> {
 
 /// Restores the backup `from` as the store at `db`, after checking it (SQLite's integrity
 /// check and [`Store::check`] under `keys`). The current database, if any, is replaced
-/// whole through SQLite's backup API, so its readers never see a half-restored file.
-/// Returns what the check found (empty: restored).
+/// whole by a rename; stop ingesting into it first.
 ///
 /// # Errors
 /// [`Error::Inconsistent`] when the backup fails its check (nothing is restored); storage
@@ -114,9 +113,24 @@ pub fn restore(from: &Path, db: &Path, keys: &Keys) -> Result<(), Error> {
             problems.join("; ")
         )));
     }
-    let mut target = Connection::open(db)?;
-    target.busy_timeout(Duration::from_secs(30))?;
-    target.restore(MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
-    target.pragma_update(None, "journal_mode", "WAL")?;
+    // Into place by a rename: the old database's WAL goes first (it belongs to the old
+    // file), then the checked copy replaces the file whole.
+    let staged = db.with_file_name(format!(
+        ".{}.restoring",
+        db.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::copy(from, &staged).map_err(io_error(&staged))?;
+    std::fs::File::open(&staged)
+        .and_then(|f| f.sync_all())
+        .map_err(io_error(&staged))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = db.as_os_str().to_os_string();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(io_error(&side))?;
+        }
+    }
+    std::fs::rename(&staged, db).map_err(io_error(db))?;
     Ok(())
 }

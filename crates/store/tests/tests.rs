@@ -1,1 +1,279 @@
+//! The store end to end: ingestion, idempotence and updates, the quality gate, encryption at
+//! rest (no phone or national id in the database's bytes), export, lookup, backups.
 
+use std::path::Path;
+
+use sameas::InputTable;
+use sameas_core::Channel;
+use sameas_normalize::table::{Table, TableRow};
+use sameas_store::{BatchStatus, Error, IngestOptions, Keys, LookupBy, Store};
+
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> InputTable {
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| TableRow {
+            number: i as u64 + 1,
+            line: i as u64 + 2,
+            cells,
+            problem: None,
+        })
+        .collect();
+    InputTable::new(
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+            encoding: "utf-8",
+        },
+        Channel::Unknown,
+    )
+}
+
+/// `records` generated records (seed `seed`), in batches of `per_batch` rows.
+fn generated(records: u64, seed: u64) -> Vec<Vec<String>> {
+    sameas_synth::generate(&sameas_synth::SynthConfig {
+        records,
+        seed,
+        ..Default::default()
+    })
+    .expect("generates")
+    .records
+    .into_iter()
+    .map(|r| r.values)
+    .collect()
+}
+
+fn batch(rows: &[Vec<String>]) -> InputTable {
+    table(&sameas_synth::DATA_HEADER, rows.to_vec())
+}
+
+fn column(name: &str) -> usize {
+    sameas_synth::DATA_HEADER
+        .iter()
+        .position(|h| *h == name)
+        .unwrap()
+}
+
+#[test]
+fn batches_add_update_and_reingest_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("customers.db");
+    let keys = Keys::generate();
+    let rows = generated(300, 11);
+    let options = IngestOptions::default();
+    let mut store = Store::open(&db, &keys).unwrap();
+    let first = store.ingest("app", &batch(&rows[..150]), &options).unwrap();
+    assert_eq!(first.rows_added, 150);
+    assert_eq!(first.batch_id, 1);
+    let second = store.ingest("web", &batch(&rows[150..]), &options).unwrap();
+    assert_eq!((second.rows_added, second.rows_updated), (150, 0));
+    assert!(store.check().unwrap().is_empty());
+    let entity_of_first = store.entity_of(&rows[0][0]).unwrap().unwrap();
+
+    // The same batch again: nothing changes.
+    let again = store.ingest("web", &batch(&rows[150..]), &options).unwrap();
+    assert_eq!((again.rows_added, again.rows_updated, again.rows_unchanged), (0, 0, 150));
+    assert_eq!(store.record_count().unwrap(), 300);
+
+    // One record changed: removed and added again, under the same id; the rest untouched.
+    let mut changed = rows[150..160].to_vec();
+    changed[3][column("email")] = "someone.new@example.com".to_string();
+    let update = store.ingest("web", &batch(&changed), &options).unwrap();
+    assert_eq!((update.rows_added, update.rows_updated, update.rows_unchanged), (0, 1, 9));
+    assert_eq!(store.record_count().unwrap(), 300);
+    assert!(store.check().unwrap().is_empty());
+    drop(store);
+
+    // Reopened: the same state, entity ids unchanged.
+    let mut store = Store::open(&db, &keys).unwrap();
+    assert_eq!(store.entity_of(&rows[0][0]).unwrap().unwrap(), entity_of_first);
+    assert!(store.check().unwrap().is_empty());
+    let log = store.sync_log(10).unwrap();
+    assert_eq!(log.len(), 4);
+    assert_eq!(log[0].rows_updated, 1);
+
+    // Export: the files resolve writes, every input id as given, once.
+    let out = dir.path().join("out");
+    store.export(&out).unwrap();
+    let entities = std::fs::read_to_string(out.join("entities.csv")).unwrap();
+    assert_eq!(entities.lines().count(), 301);
+    for row in &rows {
+        assert_eq!(
+            entities.lines().filter(|l| l.split(',').next() == Some(row[0].as_str())).count(),
+            1
+        );
+    }
+    for name in sameas::OUTPUT_FILES {
+        assert!(out.join(name).is_file(), "{name}");
+    }
+
+    // Other keys do not open it.
+    assert!(matches!(Store::open(&db, &Keys::generate()), Err(Error::Keys(_))));
+}
+
+#[test]
+fn three_low_batches_pause_a_channel_until_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &Keys::generate()).unwrap();
+    let rows = generated(240, 5);
+    let options = IngestOptions::default();
+    let good = store.ingest("app", &batch(&rows[..120]), &options).unwrap();
+    assert!(good.quality.unwrap().score >= 0.9, "{:?}", good.quality);
+    // Batches whose phones, e-mails and ids are garbage.
+    let spoil = |range: std::ops::Range<usize>| {
+        let mut bad = rows[range].to_vec();
+        for row in &mut bad {
+            for c in ["phone", "phone2", "email", "id_number", "member_no", "device_id"] {
+                row[column(c)] = "n/a?".to_string();
+            }
+        }
+        batch(&bad)
+    };
+    for (i, range) in [(120..140), (140..160), (160..180)].into_iter().enumerate() {
+        let report = store.ingest("pos", &spoil(range), &options).unwrap();
+        assert!(report.quality.unwrap().score < 0.9);
+        assert_eq!(report.channel_paused, i == 2, "{report:?}");
+    }
+    let refused = store.ingest("pos", &batch(&rows[180..200]), &options);
+    let Err(err @ Error::ChannelPaused { .. }) = refused else {
+        panic!("a paused channel's batch is refused: {refused:?}");
+    };
+    assert!(err.to_string().contains("sameas channel resume pos"), "{err}");
+    assert_eq!(store.sync_log(1).unwrap()[0].status, BatchStatus::Refused);
+    // Other channels go on.
+    store.ingest("app", &batch(&rows[200..220]), &options).unwrap();
+    let channels = store.channels(5).unwrap();
+    let pos = channels.iter().find(|c| c.name == "pos").unwrap();
+    assert!(pos.paused);
+    assert_eq!(pos.recent_scores.len(), 3);
+    assert!(store.resume_channel("pos").unwrap());
+    let report = store.ingest("pos", &batch(&rows[180..200]), &options).unwrap();
+    assert_eq!(report.rows_added, 20);
+    assert!(store.check().unwrap().is_empty());
+}
+
+/// Every form of every phone and national id of the input: as written, and normalized.
+fn sensitive_values(rows: &[Vec<String>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in rows {
+        for c in ["phone", "phone2"] {
+            let raw = row[column(c)].trim();
+            let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() >= 7 {
+                out.push(raw.to_string());
+                out.push(digits.clone());
+                if let Some(national) = digits.strip_prefix("86").filter(|d| d.len() == 11) {
+                    out.push(national.to_string());
+                }
+                if digits.len() == 11 {
+                    out.push(format!("+86{digits}"));
+                }
+            }
+        }
+        let id = row[column("id_number")].trim();
+        if id.len() >= 15 {
+            out.push(id.to_string());
+            out.push(id.to_uppercase());
+        }
+    }
+    out.retain(|v| v.len() >= 7 && !v.contains('*'));
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+#[test]
+fn no_phone_or_national_id_in_the_database_its_wal_or_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("customers.db");
+    let keys = Keys::generate();
+    let rows = generated(200, 3);
+    let sensitive = sensitive_values(&rows);
+    assert!(sensitive.len() > 100, "the test has values to look for");
+    let mut store = Store::open(&db, &keys).unwrap();
+    store
+        .ingest("app", &batch(&rows[..100]), &IngestOptions::default())
+        .unwrap();
+    store
+        .ingest("web", &batch(&rows[100..]), &IngestOptions::default())
+        .unwrap();
+    let backup = sameas_store::backup(&db, &dir.path().join("backups")).unwrap();
+    // The WAL is read while the store is open, before a checkpoint empties it.
+    let mut wal = db.clone().into_os_string();
+    wal.push("-wal");
+    let files = [bytes(&db), bytes(Path::new(&wal)), bytes(&backup.path)];
+    assert!(files.iter().all(|f| !f.is_empty()));
+    for value in &sensitive {
+        for (file, name) in files.iter().zip(["database", "WAL", "backup"]) {
+            assert!(
+                !contains(file, value.as_bytes()),
+                "a phone or national id in the {name}"
+            );
+        }
+    }
+
+    // Yet a lookup by phone finds its customer, masked unless asked for in the clear.
+    let phone = rows[0][column("phone")].clone();
+    if !phone.is_empty() && !phone.contains('*') {
+        let found = store.lookup(LookupBy::Phone, &phone, false).unwrap();
+        assert!(found.iter().any(|v| v.records.iter().any(|(r, _)| r == &rows[0][0])));
+        let shown: Vec<&str> = found[0].golden.iter().map(|(_, v)| v.as_str()).collect();
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        assert!(!shown.iter().any(|v| v.contains(&digits[digits.len() - 11..])));
+    }
+    let by_id = store.lookup(LookupBy::RecordId, &rows[5][0], true).unwrap();
+    assert_eq!(by_id.len(), 1);
+
+    // The backup restores, checked, over a damaged database.
+    drop(store);
+    std::fs::write(&db, b"not a database").unwrap();
+    for side in ["-wal", "-shm"] {
+        let mut p = db.clone().into_os_string();
+        p.push(side);
+        let _ = std::fs::remove_file(p);
+    }
+    sameas_store::restore(&backup.path, &db, &keys).unwrap();
+    let mut store = Store::open(&db, &keys).unwrap();
+    assert_eq!(store.record_count().unwrap(), 200);
+    assert!(store.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_batch_without_a_column_fails_whole_and_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.db"), &Keys::generate()).unwrap();
+    let rows = generated(60, 9);
+    store
+        .ingest("app", &batch(&rows[..40]), &IngestOptions::default())
+        .unwrap();
+    let narrow = table(
+        &["record_id", "name"],
+        rows[40..].iter().map(|r| vec![r[0].clone(), r[2].clone()]).collect(),
+    );
+    let err = store
+        .ingest("app", &narrow, &IngestOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("no column"), "{err}");
+    let log = store.sync_log(1).unwrap();
+    assert_eq!(log[0].status, BatchStatus::Failed);
+    assert_eq!(store.record_count().unwrap(), 40);
+    assert!(store.check().unwrap().is_empty());
+    // A row without an id is left out and named.
+    let mut rows = rows[40..].to_vec();
+    rows[2][0] = String::new();
+    let report = store
+        .ingest("app", &batch(&rows), &IngestOptions::default())
+        .unwrap();
+    assert_eq!(report.status, BatchStatus::Partial);
+    assert_eq!(report.rows_added, 19);
+    assert_eq!(report.bad_rows[0].row, 3);
+    assert!(store.check().unwrap().is_empty());
+}
