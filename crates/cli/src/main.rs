@@ -11,6 +11,7 @@ mod report;
 mod resolve;
 mod score;
 mod segment;
+mod store;
 mod synth;
 
 use std::process::ExitCode;
@@ -60,6 +61,22 @@ enum Command {
     /// Run the resolver over a suite of labelled datasets and print one table: blocking,
     /// pairwise and B-cubed scores, seconds per stage and peak memory.
     Bench(bench::BenchArgs),
+    /// Ingest a batch into a persistent store: add new records, replace changed ones, log
+    /// the batch with its quality score; a channel whose batches keep scoring low is paused.
+    Ingest(store::IngestArgs),
+    /// List a store's channels (state, recent quality) or resume a paused one.
+    Channel(store::ChannelArgs),
+    /// Write a store's entities, golden records, conflicts and events as `resolve` does.
+    Export(store::ExportArgs),
+    /// Print a customer's unified view from a store, by phone, e-mail, national id or
+    /// record id (masked unless --clear).
+    Lookup(store::LookupArgs),
+    /// Back a store up (SQLite's online backup: ingests may go on meanwhile).
+    Backup(store::BackupArgs),
+    /// Restore a store from a backup, after checking the backup.
+    Restore(store::RestoreArgs),
+    /// Check a store's consistency, or print its sync log.
+    Store(store::StoreCommandArgs),
     /// One dataset of a bench run, printed as JSON (run by `bench`).
     #[command(hide = true)]
     BenchOne(bench::run::BenchOneArgs),
@@ -81,6 +98,13 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run_report(&args),
         Command::Synth(args) => synth::synth(&args),
         Command::Bench(args) => bench::run_bench(&args),
+        Command::Ingest(args) => store::run_ingest(&args),
+        Command::Channel(args) => store::run_channel(&args),
+        Command::Export(args) => store::run_export(&args),
+        Command::Lookup(args) => store::run_lookup(&args),
+        Command::Backup(args) => store::run_backup(&args),
+        Command::Restore(args) => store::run_restore(&args),
+        Command::Store(args) => store::run_store(&args),
         Command::BenchOne(args) => bench::run::run_bench_one(&args),
     };
     match result {

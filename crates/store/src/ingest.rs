@@ -21,6 +21,8 @@ pub struct IngestOptions {
     /// on the batch). Without one, the first batch's configuration is inferred and trained.
     /// Later batches use the stored one.
     pub config: Option<ResolverConfig>,
+    /// What inference may not decide on its own, for a first batch without a configuration.
+    pub infer: sameas::InferOptions,
     /// When the channel is paused.
     pub gate: QualityGate,
     /// The batch's source as the sync log names it (a file name); the table's name when
@@ -226,7 +228,7 @@ impl Store {
         if first {
             let mut resolver = match &options.config {
                 Some(config) => Resolver::with_config(config.clone())?,
-                None => Resolver::new(),
+                None => Resolver::with_options(options.infer.clone()),
             };
             if !resolver.is_fitted() {
                 resolver.fit(input, &control)?;
