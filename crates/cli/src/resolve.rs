@@ -174,6 +174,7 @@ fn check_output_dir(dir: &Path) -> Result<()> {
             dir.display()
         );
     }
+    sameas::check_output_dir(dir).context("--out")?;
     std::fs::create_dir_all(dir)
         .with_context(|| format!("--out {}: cannot create the directory", dir.display()))?;
     let probe = dir.join(format!(".sameas-write-check-{}", std::process::id()));

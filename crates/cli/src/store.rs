@@ -407,7 +407,15 @@ fn print_log(log: &[sameas_store::BatchReport]) -> Result<()> {
     writeln!(
         out,
         "{:>5} {:<24} {:<12} {:<8} {:>7} {:>7} {:>7} {:>9} {:>5} {:>8}",
-        "batch", "finished", "channel", "status", "read", "added", "updated", "unchanged", "bad",
+        "batch",
+        "finished",
+        "channel",
+        "status",
+        "read",
+        "added",
+        "updated",
+        "unchanged",
+        "bad",
         "quality"
     )?;
     for b in log {

@@ -2,6 +2,7 @@
 
 mod bad_inputs;
 mod bench;
+mod store;
 mod value;
 
 use std::path::{Path, PathBuf};

@@ -48,7 +48,8 @@ pub use generic::{
 };
 pub use input::{BadRow, InputTable, RecordSet, read_records};
 pub use output::{
-    OUTPUT_FILES, RecordPair, read_review_decisions, write_csv_row, write_resolution,
+    OUTPUT_FILES, RecordPair, check_output_dir, read_review_decisions, write_csv_row,
+    write_dir_atomically, write_resolution,
 };
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver};

@@ -58,16 +58,60 @@ fn create(path: &Path) -> Result<BufWriter<File>, Error> {
     ))
 }
 
-/// Writes `resolution` and `config` into `dir` (created when missing). `report` is the
-/// report to write (the resolution's, perhaps with an evaluation added by the caller).
-///
-/// Nothing in `dir` is touched until every file is written in full: the files go to a
-/// hidden staging folder inside `dir`, are flushed to disk, and only then each replaces its
-/// namesake (a rename, which is atomic), `report.json` last. A run that fails or is killed
-/// while writing leaves the previous run's files whole; one killed during the renames
-/// leaves each file whole, from one run or the other, and the staging folder to delete.
+/// Whether a directory entry is one sameas writes: an output file, or a leftover of a
+/// write (staging, a probe).
+fn is_ours(name: &str) -> bool {
+    OUTPUT_FILES.contains(&name) || name.starts_with(".sameas-")
+}
+
+/// Checks that `dir` can take a result: missing, or holding only files sameas writes. A
+/// result replaces the whole directory, so anything else there would be lost.
 ///
 /// # Errors
+/// [`Error::Input`] naming (up to three of) the files sameas did not write; [`Error::Io`]
+/// for a directory that cannot be listed.
+pub fn check_output_dir(dir: &Path) -> Result<(), Error> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut foreign = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_error(dir))? {
+        let name = entry.map_err(io_error(dir))?.file_name();
+        let name = name.to_string_lossy();
+        if !is_ours(&name) {
+            foreign.push(name.into_owned());
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let more = if foreign.len() > 3 {
+        format!(" and {} more", foreign.len() - 3)
+    } else {
+        String::new()
+    };
+    foreign.truncate(3);
+    Err(Error::Input(format!(
+        "{}: holds files sameas did not write ({}{more}); a result replaces the whole \
+         directory, so name a new or empty directory, or one an earlier run wrote",
+        dir.display(),
+        foreign.join(", ")
+    )))
+}
+
+/// Writes `resolution` and `config` as the directory `dir`. `report` is the report to write
+/// (the resolution's, perhaps with an evaluation added by the caller).
+///
+/// The files are written into a fresh hidden sibling directory and flushed to disk; only
+/// then does that directory take `dir`'s place: on Linux by exchanging the two in one
+/// atomic rename (`renameat2` with `RENAME_EXCHANGE`), elsewhere by moving the old one
+/// aside first. A run that fails or is killed leaves either the previous result or the new
+/// one, whole, never a mix; a run after a crash between the two moves puts the old result
+/// back (or removes it, when the new one is in place) before writing.
+///
+/// # Errors
+/// [`Error::Input`] when `dir` holds files sameas did not write ([`check_output_dir`]);
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write_resolution(
     dir: &Path,
@@ -75,32 +119,117 @@ pub fn write_resolution(
     config: &ResolverConfig,
     report: &impl Serialize,
 ) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let staging = dir.join(format!(".sameas-partial-{}", std::process::id()));
+    write_dir_atomically(dir, |staging| {
+        write_files(staging, resolution, config, report)
+    })
+}
+
+/// Writes a directory through `write` into a staging sibling, then swaps it into place as
+/// [`write_resolution`] describes. Every file `write` leaves is flushed to disk first.
+///
+/// # Errors
+/// As [`write_resolution`], and whatever `write` returns.
+pub fn write_dir_atomically(
+    dir: &Path,
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    check_output_dir(dir)?;
+    let name = dir
+        .file_name()
+        .ok_or_else(|| Error::Input(format!("{}: name a directory", dir.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    recover(&parent, &name, dir)?;
+    let staging = parent.join(format!(".{name}.sameas-new-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     std::fs::create_dir(&staging).map_err(io_error(&staging))?;
-    let written = write_files(&staging, resolution, config, report).and_then(|()| {
-        for name in OUTPUT_FILES {
-            let path = staging.join(name);
-            File::options()
-                .write(true)
-                .open(&path)
-                .and_then(|file| file.sync_all())
-                .map_err(io_error(&path))?;
-        }
-        Ok(())
-    });
+    let written = write(&staging).and_then(|()| sync_tree(&staging));
     if let Err(err) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(err);
     }
-    for name in OUTPUT_FILES {
-        let target = dir.join(name);
-        std::fs::rename(staging.join(name), &target).map_err(io_error(&target))?;
+    if dir.exists() {
+        swap(&staging, dir, &parent, &name).map_err(io_error(dir))?;
+        // The staging name now holds the previous result.
+        std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    } else {
+        std::fs::rename(&staging, dir).map_err(io_error(dir))?;
     }
-    std::fs::remove_dir(&staging).map_err(io_error(&staging))?;
+    sync_dir(&parent).map_err(io_error(&parent))
+}
+
+/// Flushes every file of `dir`, then the directory itself.
+fn sync_tree(dir: &Path) -> Result<(), Error> {
+    for entry in std::fs::read_dir(dir).map_err(io_error(dir))? {
+        let path = entry.map_err(io_error(dir))?.path();
+        if path.is_file() {
+            File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(io_error(&path))?;
+        }
+    }
+    sync_dir(dir).map_err(io_error(dir))
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Puts `new` where `dir` is and the previous `dir` at `new`.
+fn swap(new: &Path, dir: &Path, parent: &Path, name: &str) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, new, CWD, dir, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            // A file system (or kernel) without exchange: move aside below.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let aside = parent.join(format!(".{name}.sameas-old-{}", std::process::id()));
+    std::fs::rename(dir, &aside)?;
+    std::fs::rename(new, dir)?;
+    std::fs::rename(&aside, new)
+}
+
+/// Cleans up after a run killed while swapping: with `dir` gone, a moved-aside previous
+/// result goes back; staging left by killed runs is removed.
+fn recover(parent: &Path, name: &str, dir: &Path) -> Result<(), Error> {
+    let prefix = format!(".{name}.sameas-");
+    let mut leftovers: Vec<std::path::PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(parent).map_err(io_error(parent))? {
+        let entry = entry.map_err(io_error(parent))?;
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            leftovers.push(entry.path());
+        }
+    }
+    leftovers.sort();
+    for path in leftovers {
+        let aside = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{prefix}old-")));
+        if aside && !dir.exists() {
+            std::fs::rename(&path, dir).map_err(io_error(dir))?;
+        } else {
+            std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
+        }
+    }
     Ok(())
 }
 

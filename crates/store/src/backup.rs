@@ -32,7 +32,9 @@ pub fn backup(db: &Path, dir: &Path) -> Result<BackupInfo, Error> {
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     source.busy_timeout(Duration::from_secs(30))?;
-    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%S%.3fZ")
+        .to_string();
     let path = dir.join(format!("{PREFIX}{stamp}{SUFFIX}"));
     let partial = dir.join(format!(".{PREFIX}{stamp}.partial"));
     source.backup(MAIN_DB, &partial, None)?;

@@ -389,7 +389,10 @@ impl Store {
             let mut insert =
                 tx.prepare_cached("INSERT INTO events (batch_id, event) VALUES (?1, ?2)")?;
             for event in &events {
-                insert.execute(params![batch, serde_json::to_string(event).unwrap_or_default()])?;
+                insert.execute(params![
+                    batch,
+                    serde_json::to_string(event).unwrap_or_default()
+                ])?;
             }
         }
         tx.execute(
@@ -462,8 +465,8 @@ fn write_entities(
     )?;
     let mut put_golden =
         tx.prepare_cached("INSERT OR REPLACE INTO golden (entity_id, sealed) VALUES (?1, ?2)")?;
-    let mut put_conflict = tx
-        .prepare_cached("INSERT INTO conflicts (entity_id, field, sealed) VALUES (?1, ?2, ?3)")?;
+    let mut put_conflict =
+        tx.prepare_cached("INSERT INTO conflicts (entity_id, field, sealed) VALUES (?1, ?2, ?3)")?;
     for id in touched {
         drop_conflicts.execute(params![id.as_str()])?;
         if resolver.records_of(id.as_str()).is_none() {

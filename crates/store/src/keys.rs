@@ -182,14 +182,17 @@ impl Keys {
         Err(Error::Keys(format!(
             "no keys: set {STORE_KEY_ENV} and {INDEX_KEY_ENV}, name a key file, or keep \
              `{}` beside the database",
-            beside.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            beside
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         )))
     }
 
     /// A short public name of the value key (16 hex digits of an HMAC under it), stored in the
     /// database and in every sealed value, so a wrong key is told apart from altered bytes.
     pub fn key_id(&self) -> String {
-        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.store).expect("any key length");
+        let mut mac =
+            <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.store).expect("any key length");
         mac.update(b"sameas-store key id");
         hex(&mac.finalize().into_bytes()[..KEY_ID_BYTES])
     }
@@ -359,7 +362,10 @@ mod tests {
         assert!(matches!(other.open("phone", &a), Err(Error::Keys(_))));
         let mut altered = a.clone();
         *altered.last_mut().unwrap() ^= 1;
-        assert!(matches!(crypto.open("phone", &altered), Err(Error::Decrypt(_))));
+        assert!(matches!(
+            crypto.open("phone", &altered),
+            Err(Error::Decrypt(_))
+        ));
     }
 
     #[test]

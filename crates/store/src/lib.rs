@@ -312,8 +312,7 @@ const STATE_FIELD: &str = "resolver_state";
 
 /// Now, as an RFC 3339 UTC timestamp.
 pub(crate) fn now() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map_or_else(
-        |_| jiff::Timestamp::now().to_string(),
-        |t| t.to_string(),
-    )
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string())
 }

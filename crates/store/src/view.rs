@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, params};
-use sameas::{Control, Resolution, RecordId};
+use sameas::{Control, RecordId, Resolution};
 use sameas_core::{Channel, FieldKind};
 use sameas_normalize::infer::record_from_row;
 use sameas_normalize::privacy::mask;
@@ -176,7 +176,9 @@ impl Store {
                 .zip(row)
                 .map(|(column, value)| {
                     let shown = match kind_of(column) {
-                        Some(kind) if !clear && !value.is_empty() && !column.ends_with(".source") => {
+                        Some(kind)
+                            if !clear && !value.is_empty() && !column.ends_with(".source") =>
+                        {
                             value
                                 .split('|')
                                 .map(|v| mask(kind, v))

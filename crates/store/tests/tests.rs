@@ -72,21 +72,34 @@ fn batches_add_update_and_reingest_idempotently() {
 
     // The same batch again: nothing changes.
     let again = store.ingest("web", &batch(&rows[150..]), &options).unwrap();
-    assert_eq!((again.rows_added, again.rows_updated, again.rows_unchanged), (0, 0, 150));
+    assert_eq!(
+        (again.rows_added, again.rows_updated, again.rows_unchanged),
+        (0, 0, 150)
+    );
     assert_eq!(store.record_count().unwrap(), 300);
 
     // One record changed: removed and added again, under the same id; the rest untouched.
     let mut changed = rows[150..160].to_vec();
     changed[3][column("email")] = "someone.new@example.com".to_string();
     let update = store.ingest("web", &batch(&changed), &options).unwrap();
-    assert_eq!((update.rows_added, update.rows_updated, update.rows_unchanged), (0, 1, 9));
+    assert_eq!(
+        (
+            update.rows_added,
+            update.rows_updated,
+            update.rows_unchanged
+        ),
+        (0, 1, 9)
+    );
     assert_eq!(store.record_count().unwrap(), 300);
     assert!(store.check().unwrap().is_empty());
     drop(store);
 
     // Reopened: the same state, entity ids unchanged.
     let mut store = Store::open(&db, &keys).unwrap();
-    assert_eq!(store.entity_of(&rows[0][0]).unwrap().unwrap(), entity_of_first);
+    assert_eq!(
+        store.entity_of(&rows[0][0]).unwrap().unwrap(),
+        entity_of_first
+    );
     assert!(store.check().unwrap().is_empty());
     let log = store.sync_log(10).unwrap();
     assert_eq!(log.len(), 4);
@@ -99,7 +112,10 @@ fn batches_add_update_and_reingest_idempotently() {
     assert_eq!(entities.lines().count(), 301);
     for row in &rows {
         assert_eq!(
-            entities.lines().filter(|l| l.split(',').next() == Some(row[0].as_str())).count(),
+            entities
+                .lines()
+                .filter(|l| l.split(',').next() == Some(row[0].as_str()))
+                .count(),
             1
         );
     }
@@ -108,7 +124,10 @@ fn batches_add_update_and_reingest_idempotently() {
     }
 
     // Other keys do not open it.
-    assert!(matches!(Store::open(&db, &Keys::generate()), Err(Error::Keys(_))));
+    assert!(matches!(
+        Store::open(&db, &Keys::generate()),
+        Err(Error::Keys(_))
+    ));
 }
 
 #[test]
@@ -123,7 +142,14 @@ fn three_low_batches_pause_a_channel_until_resumed() {
     let spoil = |range: std::ops::Range<usize>| {
         let mut bad = rows[range].to_vec();
         for row in &mut bad {
-            for c in ["phone", "phone2", "email", "id_number", "member_no", "device_id"] {
+            for c in [
+                "phone",
+                "phone2",
+                "email",
+                "id_number",
+                "member_no",
+                "device_id",
+            ] {
                 row[column(c)] = "n/a?".to_string();
             }
         }
@@ -138,16 +164,23 @@ fn three_low_batches_pause_a_channel_until_resumed() {
     let Err(err @ Error::ChannelPaused { .. }) = refused else {
         panic!("a paused channel's batch is refused: {refused:?}");
     };
-    assert!(err.to_string().contains("sameas channel resume pos"), "{err}");
+    assert!(
+        err.to_string().contains("sameas channel resume pos"),
+        "{err}"
+    );
     assert_eq!(store.sync_log(1).unwrap()[0].status, BatchStatus::Refused);
     // Other channels go on.
-    store.ingest("app", &batch(&rows[200..220]), &options).unwrap();
+    store
+        .ingest("app", &batch(&rows[200..220]), &options)
+        .unwrap();
     let channels = store.channels(5).unwrap();
     let pos = channels.iter().find(|c| c.name == "pos").unwrap();
     assert!(pos.paused);
     assert_eq!(pos.recent_scores.len(), 3);
     assert!(store.resume_channel("pos").unwrap());
-    let report = store.ingest("pos", &batch(&rows[180..200]), &options).unwrap();
+    let report = store
+        .ingest("pos", &batch(&rows[180..200]), &options)
+        .unwrap();
     assert_eq!(report.rows_added, 20);
     assert!(store.check().unwrap().is_empty());
 }
@@ -224,10 +257,18 @@ fn no_phone_or_national_id_in_the_database_its_wal_or_a_backup() {
     let phone = rows[0][column("phone")].clone();
     if !phone.is_empty() && !phone.contains('*') {
         let found = store.lookup(LookupBy::Phone, &phone, false).unwrap();
-        assert!(found.iter().any(|v| v.records.iter().any(|(r, _)| r == &rows[0][0])));
+        assert!(
+            found
+                .iter()
+                .any(|v| v.records.iter().any(|(r, _)| r == &rows[0][0]))
+        );
         let shown: Vec<&str> = found[0].golden.iter().map(|(_, v)| v.as_str()).collect();
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-        assert!(!shown.iter().any(|v| v.contains(&digits[digits.len() - 11..])));
+        assert!(
+            !shown
+                .iter()
+                .any(|v| v.contains(&digits[digits.len() - 11..]))
+        );
     }
     let by_id = store.lookup(LookupBy::RecordId, &rows[5][0], true).unwrap();
     assert_eq!(by_id.len(), 1);
@@ -256,7 +297,10 @@ fn a_batch_without_a_column_fails_whole_and_is_logged() {
         .unwrap();
     let narrow = table(
         &["record_id", "name"],
-        rows[40..].iter().map(|r| vec![r[0].clone(), r[2].clone()]).collect(),
+        rows[40..]
+            .iter()
+            .map(|r| vec![r[0].clone(), r[2].clone()])
+            .collect(),
     );
     let err = store
         .ingest("app", &narrow, &IngestOptions::default())

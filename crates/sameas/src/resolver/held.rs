@@ -9,10 +9,10 @@ use sameas_merge::golden::GoldenInput;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
 
 use super::Resolver;
+use crate::Error;
 use crate::control::Control;
 use crate::input::{BadRow, InputTable, prepare};
 use crate::resolution::{Report, Resolution};
-use crate::Error;
 
 /// A table's rows read and normalized under a resolver's configuration, in input order.
 #[derive(Debug, Clone)]
@@ -39,9 +39,10 @@ impl Resolver {
         input: &InputTable,
         control: &Control,
     ) -> Result<PreparedBatch, Error> {
-        let config = self.config.as_ref().ok_or_else(|| {
-            Error::Config("no configuration yet: give one or fit a table".into())
-        })?;
+        let config = self
+            .config
+            .as_ref()
+            .ok_or_else(|| Error::Config("no configuration yet: give one or fit a table".into()))?;
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
         let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
         crate::generic::apply(
