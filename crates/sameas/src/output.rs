@@ -385,6 +385,60 @@ mod tests {
     }
 
     #[test]
+    fn a_result_swaps_in_whole_and_foreign_folders_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let write = |text: &'static str| {
+            write_dir_atomically(&out, |dir| {
+                std::fs::write(dir.join("entities.csv"), text).map_err(io_error(dir))
+            })
+        };
+        write("first").unwrap();
+        write("second").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("entities.csv")).unwrap(),
+            "second"
+        );
+        // Nothing left beside it.
+        let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        // A write that fails leaves the result as it was, and no staging.
+        let failed = write_dir_atomically(&out, |_| Err(Error::Input("disk full".into())));
+        assert!(failed.is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("entities.csv")).unwrap(),
+            "second"
+        );
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 1);
+        // A folder with a file sameas did not write is refused, naming it.
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        let err = write("third").unwrap_err().to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn a_result_moved_aside_by_a_killed_run_is_put_back() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        // Killed between the two moves of the fallback: the old result aside, none in place.
+        let aside = root.path().join(".out.sameas-old-42");
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("entities.csv"), "old").unwrap();
+        let staged = root.path().join(".out.sameas-new-42");
+        std::fs::create_dir(&staged).unwrap();
+        recover(root.path(), "out", &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("entities.csv")).unwrap(),
+            "old"
+        );
+        assert!(!staged.exists() && !aside.exists());
+    }
+
+    #[test]
     fn review_decisions_become_overrides_and_bad_words_name_the_row() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("review.csv");

@@ -345,7 +345,7 @@ impl Store {
             )?;
         }
         {
-            let mut next_seq: i64 =
+            let next_seq: i64 =
                 tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM records", [], |r| {
                     r.get(0)
                 })?;
@@ -358,7 +358,7 @@ impl Store {
             let mut index = tx.prepare_cached(
                 "INSERT OR IGNORE INTO blind_index (kind, mac, record_id) VALUES (?1, ?2, ?3)",
             )?;
-            for &i in &added {
+            for (seq, &i) in (next_seq..).zip(&added) {
                 let id = prepared.ids[i].as_str();
                 if fates[i] == RowFate::Changed {
                     report.rows_updated += 1;
@@ -369,14 +369,13 @@ impl Store {
                 let raw = raw_row_json(&input.table.headers, &rows[i].cells);
                 upsert.execute(params![
                     id,
-                    next_seq,
+                    seq,
                     channel,
                     batch,
                     digests[i],
                     prepared.bad[i],
                     self.crypto.seal_str(RAW_FIELD, &raw),
                 ])?;
-                next_seq += 1;
                 for (domain, mac) in blind_keys(&self.crypto, &config.schema, &prepared.records[i])
                 {
                     index.execute(params![domain, mac, id])?;
@@ -645,10 +644,14 @@ fn row_digest(
     crypto.blind("row", &text)
 }
 
-/// The raw row as a JSON object (header → cell), extra cells of a ragged row under `_extra`.
+/// The raw row as a JSON object (header → cell) of its non-empty cells, extra cells of a
+/// ragged row under `_extra1` …
 fn raw_row_json(headers: &[String], cells: &[String]) -> String {
     let mut map = serde_json::Map::new();
     for (i, cell) in cells.iter().enumerate() {
+        if cell.is_empty() {
+            continue;
+        }
         let key = headers
             .get(i)
             .cloned()

@@ -180,12 +180,13 @@ fn resolve_killed_at_random_moments_leaves_the_old_result_or_the_new() {
     let out = dir.path().join("out");
     let out_str = out.to_str().unwrap();
     let runs = kill_runs();
+    let (mut finished, mut replaced) = (0, 0);
     for run in 0..runs {
         ok(&["resolve", &old_input, "--out", out_str, "-q"]);
-        kill_after(
+        finished += u64::from(kill_after(
             &["resolve", &new_input, "--out", out_str, "-q"],
             delay(run + 7, 2500),
-        );
+        ));
         let entities = std::fs::read(out.join("entities.csv")).unwrap();
         assert!(
             entities == old || entities == new,
