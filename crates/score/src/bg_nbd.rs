@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fit::{FitData, Model};
-use crate::special::{ln_gamma, ln_hyp2f1, log_add_exp};
+use crate::special::{digamma, ln_gamma, ln_hyp2f1, log_add_exp, log_add_exp_weight};
 
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -109,21 +109,103 @@ impl Model for BgNbd {
             .map(|&(r, a, b)| vec![r, r / rate, a, b])
             .collect()
     }
+
+    const HAS_GRADIENT: bool = true;
+
+    fn log_likelihood_gradient_range(
+        &self,
+        data: &FitData,
+        range: std::ops::Range<usize>,
+        gradient: &mut [f64],
+    ) -> f64 {
+        let BgNbd { r, alpha, a, b } = *self;
+        beta_geometric_gradient(data, range, gradient, [r, alpha, a, b], 0.0)
+    }
 }
 
-/// `ln Γ(pⱼ + k)` for small integers `k`, computed on first use: frequencies repeat, so a
-/// likelihood evaluation needs few gamma functions.
+/// The log-likelihood and its gradient in (r, α, a, b) of BG/NBD (`shift` 0) or MBG/NBD
+/// (`shift` 1), which differ only in where the dropout count starts. Per customer,
+///
+/// `ln Γ(r+x) − ln Γ(r) + r ln α + ln Γ(a+b) + ln Γ(b+x+σ) − ln Γ(b) − ln Γ(a+b+x+σ)
+///  + ln(e^A + e^D)`
+///
+/// with `A = −(r+x) ln(α+T)` and `D = ln a − ln(b+x−1+σ) − (r+x) ln(α+tₓ)`, the `D` term
+/// absent in BG/NBD for `x = 0`. With `w` the weight of `D` in the sum, the tail's
+/// derivatives are `−(1−w) ln(α+T) − w ln(α+tₓ)` in r, `−(r+x)((1−w)/(α+T) + w/(α+tₓ))`
+/// in α, `w/a` in a and `−w/(b+x−1+σ)` in b.
+pub(crate) fn beta_geometric_gradient(
+    data: &FitData,
+    range: std::ops::Range<usize>,
+    gradient: &mut [f64],
+    [r, alpha, a, b]: [f64; 4],
+    shift: f64,
+) -> f64 {
+    let g = data.groups;
+    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+    let constant = -ln_gamma(r) + r * ln_alpha + ln_gamma(a + b) - ln_gamma(b);
+    let psi_constant = [digamma(r), digamma(b), digamma(a + b)];
+    let base = [r, b + shift, a + b + shift];
+    let mut ln_gammas = GammaTables::new(g.max_frequency, base);
+    let mut digammas = GammaTables::with(g.max_frequency, base, digamma);
+    let mut sum = 0.0;
+    let mut d = [0.0f64; 4];
+    for i in range {
+        let (x, t_x, t, n) = (g.frequency[i], g.recency[i], g.t[i], g.count[i]);
+        let k = x as usize;
+        let gammas = ln_gammas.get(k, 0) + ln_gammas.get(k, 1) - ln_gammas.get(k, 2);
+        let (psi_rx, psi_bx, psi_abx) =
+            (digammas.get(k, 0), digammas.get(k, 1), digammas.get(k, 2));
+        let ln_t = (alpha + t).ln();
+        let alive = -(r + x) * ln_t;
+        let mut dr = psi_rx - psi_constant[0] + ln_alpha;
+        let mut dalpha = r / alpha;
+        let mut da = psi_constant[2] - psi_abx;
+        let mut db = psi_constant[2] + psi_bx - psi_constant[1] - psi_abx;
+        let tail = if x > 0.0 || shift > 0.0 {
+            let ln_tx = (alpha + t_x).ln();
+            let count = b + x - 1.0 + shift;
+            let dropped = ln_a - count.ln() - (r + x) * ln_tx;
+            let (tail, w) = log_add_exp_weight(alive, dropped);
+            dr -= (1.0 - w) * ln_t + w * ln_tx;
+            dalpha -= (r + x) * ((1.0 - w) / (alpha + t) + w / (alpha + t_x));
+            da += w / a;
+            db -= w / count;
+            tail
+        } else {
+            dr -= ln_t;
+            dalpha -= (r + x) / (alpha + t);
+            alive
+        };
+        sum += n * (constant + gammas + tail);
+        for (total, part) in d.iter_mut().zip([dr, dalpha, da, db]) {
+            *total += n * part;
+        }
+    }
+    for (total, part) in gradient.iter_mut().zip(d) {
+        *total += part;
+    }
+    sum
+}
+
+/// `ln Γ(pⱼ + k)` (or another function of `pⱼ + k`) for small integers `k`, computed on
+/// first use: frequencies repeat, so a likelihood evaluation needs few gamma functions.
 pub(crate) struct GammaTables<const N: usize> {
     base: [f64; N],
+    function: fn(f64) -> f64,
     values: Vec<[f64; N]>,
     known: Vec<bool>,
 }
 
 impl<const N: usize> GammaTables<N> {
     pub(crate) fn new(max_frequency: u32, base: [f64; N]) -> Self {
+        Self::with(max_frequency, base, ln_gamma)
+    }
+
+    pub(crate) fn with(max_frequency: u32, base: [f64; N], function: fn(f64) -> f64) -> Self {
         let len = (max_frequency as usize + 1).min(1 << 16);
         GammaTables {
             base,
+            function,
             values: vec![[0.0; N]; len],
             known: vec![false; len],
         }
@@ -131,11 +213,11 @@ impl<const N: usize> GammaTables<N> {
 
     pub(crate) fn get(&mut self, k: usize, j: usize) -> f64 {
         if k >= self.known.len() {
-            return ln_gamma(self.base[j] + k as f64);
+            return (self.function)(self.base[j] + k as f64);
         }
         if !self.known[k] {
             for (slot, base) in self.values[k].iter_mut().zip(self.base) {
-                *slot = ln_gamma(base + k as f64);
+                *slot = (self.function)(base + k as f64);
             }
             self.known[k] = true;
         }

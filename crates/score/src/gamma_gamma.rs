@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fit::{FitData, Model};
-use crate::special::ln_gamma;
+use crate::special::{digamma, ln_gamma};
 use crate::summary::{CustomerSummary, SummaryGroups};
 
 /// Gamma-Gamma parameters.
@@ -75,10 +75,58 @@ impl Model for GammaGamma {
     }
 
     fn log_likelihood_range(&self, data: &FitData, range: std::ops::Range<usize>) -> f64 {
+        self.log_likelihood_gradient_range(data, range, &mut [0.0; 3])
+    }
+
+    const HAS_GRADIENT: bool = true;
+
+    /// Per customer with `x` repeat purchases of mean `m`, the derivatives are
+    /// `x (ψ(px+q) − ψ(px) + ln m + ln x − ln(xm+v))` in p,
+    /// `ψ(px+q) − ψ(q) + ln v − ln(xm+v)` in q and `q/v − (px+q)/(xm+v)` in v.
+    fn log_likelihood_gradient_range(
+        &self,
+        data: &FitData,
+        range: std::ops::Range<usize>,
+        gradient: &mut [f64],
+    ) -> f64 {
         let g = data.groups;
-        range
-            .map(|i| g.count[i] * self.log_likelihood(g.frequency[i], g.recency[i]))
-            .sum()
+        let GammaGamma { p, q, v } = *self;
+        let ln_v = v.ln();
+        let (ln_gamma_q, psi_q) = (ln_gamma(q), digamma(q));
+        // Functions of the frequency alone, computed once per frequency seen:
+        // ln Γ(px+q) − ln Γ(px) + px ln x, ψ(px+q) − ψ(px) + ln x, ψ(px+q).
+        let len = (g.max_frequency as usize + 1).min(1 << 16);
+        let mut by_frequency: Vec<Option<[f64; 3]>> = vec![None; len];
+        let per_frequency = |x: f64| {
+            let (px, ln_x) = (p * x, x.ln());
+            let psi = digamma(px + q);
+            [
+                ln_gamma(px + q) - ln_gamma(px) + px * ln_x,
+                psi - digamma(px) + ln_x,
+                psi,
+            ]
+        };
+        let mut sum = 0.0;
+        let mut d = [0.0f64; 3];
+        for i in range {
+            let (x, m, n) = (g.frequency[i], g.recency[i], g.count[i]);
+            let k = x as usize;
+            let [gammas, dp_gammas, psi_pxq] = match by_frequency.get_mut(k) {
+                Some(Some(values)) => *values,
+                Some(slot) => *slot.insert(per_frequency(x)),
+                None => per_frequency(x),
+            };
+            let (ln_m, ln_total) = (m.ln(), (x * m + v).ln());
+            let px_q = p * x + q;
+            sum += n * (gammas - ln_gamma_q + q * ln_v + (p * x - 1.0) * ln_m - px_q * ln_total);
+            d[0] += n * x * (dp_gammas + ln_m - ln_total);
+            d[1] += n * (psi_pxq - psi_q + ln_v - ln_total);
+            d[2] += n * (q / v - px_q / (x * m + v));
+        }
+        for (total, part) in gradient.iter_mut().zip(d) {
+            *total += part;
+        }
+        sum
     }
 
     fn starts(data: &FitData) -> Vec<Vec<f64>> {

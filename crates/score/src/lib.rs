@@ -48,7 +48,10 @@ mod value;
 
 pub use bg_nbd::BgNbd;
 pub use error::ScoreError;
-pub use fit::{FitData, Fitted, Model, fit, standard_errors, total_log_likelihood};
+pub use fit::{
+    FitData, Fitted, Model, fit, standard_errors, standard_errors_from_gradient,
+    total_log_likelihood, total_log_likelihood_gradient,
+};
 pub use gamma_gamma::GammaGamma;
 pub use mbg_nbd::MbgNbd;
 pub use pareto_nbd::ParetoNbd;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bg_nbd::GammaTables;
+use crate::bg_nbd::{GammaTables, beta_geometric_gradient};
 use crate::fit::{FitData, Model};
 use crate::special::{ln_gamma, ln_hyp2f1};
 
@@ -104,5 +104,17 @@ impl Model for MbgNbd {
             .iter()
             .map(|&(r, a, b)| vec![r, r / rate, a, b])
             .collect()
+    }
+
+    const HAS_GRADIENT: bool = true;
+
+    fn log_likelihood_gradient_range(
+        &self,
+        data: &FitData,
+        range: std::ops::Range<usize>,
+        gradient: &mut [f64],
+    ) -> f64 {
+        let MbgNbd { r, alpha, a, b } = *self;
+        beta_geometric_gradient(data, range, gradient, [r, alpha, a, b], 1.0)
     }
 }

@@ -1,10 +1,28 @@
-//! Special functions in log space: `ln Γ` (from `statrs`), log-sum helpers and the Gauss
+//! Special functions in log space: `ln Γ` and `ψ` (from `statrs`), log-sum helpers and the Gauss
 //! hypergeometric function ₂F₁ for `0 ≤ z < 1`, summed as a series of positive terms whose
 //! running sum is rescaled, so that no term overflows however large the parameters.
 
 /// `ln Γ(x)` for `x > 0`.
 pub(crate) fn ln_gamma(x: f64) -> f64 {
     statrs::function::gamma::ln_gamma(x)
+}
+
+/// The digamma function `ψ(x) = d ln Γ(x) / dx` for `x > 0`.
+pub(crate) fn digamma(x: f64) -> f64 {
+    statrs::function::gamma::digamma(x)
+}
+
+/// `ln(eˣ + eʸ)` and the weight `eʸ / (eˣ + eʸ)` of `y` in it (the derivative of the sum
+/// in `y`), without overflow.
+pub(crate) fn log_add_exp_weight(x: f64, y: f64) -> (f64, f64) {
+    let d = y - x;
+    if d <= 0.0 {
+        let e = d.exp();
+        (x + e.ln_1p(), e / (1.0 + e))
+    } else {
+        let e = (-d).exp();
+        (y + e.ln_1p(), 1.0 / (1.0 + e))
+    }
 }
 
 /// `ln(eˣ + eʸ)` without overflow.

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use sameas_score::{BgNbd, CustomerSummary, GammaGamma, MbgNbd, ParetoNbd, SummaryGroups, fit};
+use sameas_score::{
+    BgNbd, CustomerSummary, FitData, GammaGamma, MbgNbd, Model, ParetoNbd, SummaryGroups, fit,
+    total_log_likelihood, total_log_likelihood_gradient,
+};
 
 /// The summary with the mean repeat-purchase value.
 pub fn cdnow() -> Vec<CustomerSummary> {
@@ -92,4 +95,52 @@ fn mbg_nbd_fits_close_to_bg_nbd() {
     eprintln!("{fitted:?}");
     assert!(fitted.log_likelihood.is_finite());
     assert!(fitted.standard_errors.is_some());
+}
+
+/// The analytic gradient against central differences of the likelihood alone (a separate
+/// code path), at points away from the maximum where every term matters.
+fn check_gradient<M: Model>(groups: &SummaryGroups, at: &[f64]) {
+    let data = FitData { groups };
+    let (ll, gradient) = total_log_likelihood_gradient(&M::from_parameters(at), &data);
+    let plain = total_log_likelihood(&M::from_parameters(at), &data);
+    assert!((ll - plain).abs() <= 1e-9 * plain.abs(), "{ll} vs {plain}");
+    for i in 0..at.len() {
+        let h = 1e-5 * at[i];
+        let mut up = at.to_vec();
+        up[i] += h;
+        let mut down = at.to_vec();
+        down[i] -= h;
+        let numeric = (total_log_likelihood(&M::from_parameters(&up), &data)
+            - total_log_likelihood(&M::from_parameters(&down), &data))
+            / (2.0 * h);
+        assert!(
+            (gradient[i] - numeric).abs() <= 1e-4 * numeric.abs().max(1.0),
+            "{} {}: analytic {} vs numeric {numeric}",
+            M::NAME,
+            M::PARAMETERS[i],
+            gradient[i]
+        );
+    }
+}
+
+#[test]
+fn gradients_match_finite_differences() {
+    let customers = cdnow();
+    let groups = SummaryGroups::new(&customers);
+    for at in [
+        [0.2426, 4.4135, 0.7929, 2.4258],
+        [0.9, 2.0, 3.5, 0.4],
+        [3.0, 40.0, 0.1, 8.0],
+    ] {
+        check_gradient::<BgNbd>(&groups, &at);
+        check_gradient::<MbgNbd>(&groups, &at);
+    }
+    let spend = GammaGamma::groups(&customers);
+    for at in [
+        [6.2488, 3.7446, 15.4477],
+        [1.5, 9.0, 80.0],
+        [20.0, 1.2, 2.0],
+    ] {
+        check_gradient::<GammaGamma>(&spend, &at);
+    }
 }
