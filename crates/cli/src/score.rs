@@ -64,6 +64,10 @@ pub struct ScoreArgs {
     /// RFM score bins (5 gives scores 1–5).
     #[arg(long, default_value_t = 5)]
     rfm_bins: u8,
+    /// Skip Pareto/NBD, the slowest fit (minutes at a million customers); its columns are
+    /// then empty.
+    #[arg(long)]
+    no_pareto_nbd: bool,
     /// The input files' encoding; detected when left out.
     #[arg(long)]
     encoding: Option<String>,
@@ -85,6 +89,7 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
         discount_rate: args.discount_rate,
         margin: args.margin,
         rfm_bins: args.rfm_bins,
+        pareto_nbd: !args.no_pareto_nbd,
     };
     let read =
         |path: &PathBuf| read_input(path, &table_options(path, args.encoding.as_deref(), None));

@@ -33,7 +33,20 @@ pub fn scored_from_tables(
     customers: &Table,
     orders: &Table,
 ) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
+    scored_with_numbers(customers, orders, None)
+}
+
+/// [`scored_from_tables`], each customer's `numbers` holding only the columns `keep` names
+/// (all when `None`): a million customers' maps of every column cost gigabytes.
+fn scored_with_numbers(
+    customers: &Table,
+    orders: &Table,
+    keep: Option<&BTreeSet<&str>>,
+) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
     let c = customers;
+    let kept: Vec<usize> = (0..c.headers.len())
+        .filter(|&i| keep.is_none_or(|k| k.contains(c.headers[i].as_str())))
+        .collect();
     let id = if c
         .headers
         .first()
@@ -86,11 +99,14 @@ pub fn scored_from_tables(
         let r = number(columns[4])? as u8;
         let f = number(columns[5])? as u8;
         bins = bins.max(r).max(f);
-        let numbers: BTreeMap<String, f64> = c
-            .headers
+        let numbers: BTreeMap<String, f64> = kept
             .iter()
-            .enumerate()
-            .filter_map(|(i, h)| cell(i).parse::<f64>().ok().map(|v| (h.clone(), v)))
+            .filter_map(|&i| {
+                cell(i)
+                    .parse::<f64>()
+                    .ok()
+                    .map(|v| (c.headers[i].clone(), v))
+            })
             .collect();
         scored.push(ScoredCustomer {
             id: cell(id).to_string(),
@@ -151,7 +167,9 @@ pub fn segment_tables(
     entities: Option<&Table>,
     config: &SegmentConfig,
 ) -> Result<Segmentation, Error> {
-    let (scored, rows) = scored_from_tables(customers, orders)?;
+    // Only tag rules read `numbers`.
+    let fields: BTreeSet<&str> = config.tags.iter().map(|t| t.field.as_str()).collect();
+    let (scored, rows) = scored_with_numbers(customers, orders, Some(&fields))?;
     let mut prospects = Vec::new();
     if let Some(entities) = entities {
         let e = at(entities, "entity_id", "entities.csv")?;

@@ -31,6 +31,15 @@ pub struct ScoreConfig {
     pub margin: f64,
     /// RFM score bins (5 gives 1–5 scores).
     pub rfm_bins: u8,
+    /// Whether to fit Pareto/NBD, by far the slowest model (its likelihood sums ₂F₁ series
+    /// and it is fitted by Nelder–Mead, without a gradient): minutes at a million distinct
+    /// summaries. Without it, the Pareto/NBD columns are empty.
+    #[serde(default = "yes")]
+    pub pareto_nbd: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for ScoreConfig {
@@ -42,6 +51,7 @@ impl Default for ScoreConfig {
             discount_rate: 0.01,
             margin: 1.0,
             rfm_bins: 5,
+            pareto_nbd: true,
         }
     }
 }
@@ -91,12 +101,25 @@ impl ModelFits {
     /// Fits every model on the summaries (models run one after the other; each fit's sums
     /// run in parallel in a fixed order).
     pub fn fit(customers: &[CustomerSummary]) -> ModelFits {
+        Self::fit_with(customers, true)
+    }
+
+    /// Fits every model, Pareto/NBD only when `pareto_nbd` (otherwise its result is
+    /// [`ScoreError::NotFitted`], saying it was turned off).
+    pub fn fit_with(customers: &[CustomerSummary], pareto_nbd: bool) -> ModelFits {
         let groups = SummaryGroups::new(customers);
         let spend = GammaGamma::groups(customers);
         ModelFits {
             bg_nbd: fit(&groups),
             mbg_nbd: fit(&groups),
-            pareto_nbd: fit(&groups),
+            pareto_nbd: if pareto_nbd {
+                fit(&groups)
+            } else {
+                Err(ScoreError::NotFitted {
+                    model: "pareto_nbd",
+                    reason: "turned off in the settings".into(),
+                })
+            },
             gamma_gamma: fit(&spend).and_then(|f: Fitted<GammaGamma>| {
                 if f.model.q > 1.0 {
                     Ok(f)
@@ -233,7 +256,7 @@ fn score_with(
     holdout: Option<Holdout>,
     config: &ScoreConfig,
 ) -> Scores {
-    let fits = ModelFits::fit(customers);
+    let fits = ModelFits::fit_with(customers, config.pareto_nbd);
     let since_last: Vec<f64> = customers.iter().map(|c| c.t - c.recency).collect();
     let purchases: Vec<f64> = customers.iter().map(|c| f64::from(c.frequency)).collect();
     let bins = config.rfm_bins;

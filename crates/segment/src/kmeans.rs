@@ -1,6 +1,7 @@
 //! k-means on standardised features: k-means++ seeding from a fixed seed, Lloyd's
 //! iterations with centroids summed in index order (so the result is the same whatever the
-//! thread count), k chosen by the silhouette on an even sample when not given.
+//! thread count), k chosen by the silhouette on an even sample when not given (on a larger
+//! even sample of the points, too, when there are many).
 
 use rayon::prelude::*;
 
@@ -146,8 +147,14 @@ pub fn silhouette(points: &[Vec<f64>], labels: &[usize], sample: &[usize], k: us
     scores.iter().sum::<f64>() / scores.len().max(1) as f64
 }
 
+/// Points above which k is chosen on an even sample of the points rather than on all of
+/// them.
+const CHOOSE_ON: usize = 20_000;
+
 /// Clusters `points` (already standardised) into `k` clusters, or into the k in 2..=`max_k`
-/// with the best silhouette on an even sample of at most 2,000 points.
+/// with the best silhouette on an even sample of at most 2,000 points. Above 20,000 points
+/// each candidate k is tried on an even sample of at most 20,000, and only the chosen k is
+/// run on all points: one full k-means instead of one per candidate.
 pub fn cluster(points: &[Vec<f64>], k: Option<usize>, max_k: usize, seed: u64) -> Clustering {
     let n = points.len();
     if n == 0 {
@@ -159,23 +166,36 @@ pub fn cluster(points: &[Vec<f64>], k: Option<usize>, max_k: usize, seed: u64) -
     }
     let stride = n.div_ceil(2000).max(1);
     let sample: Vec<usize> = (0..n).step_by(stride).collect();
-    let candidates: Vec<usize> = match k {
-        Some(k) => vec![k.clamp(1, n)],
-        None => (2..=max_k.max(2).min(n)).collect(),
-    };
-    let mut best: Option<Clustering> = None;
-    for k in candidates {
-        let (labels, centroids) = kmeans(points, k, seed);
-        let s = silhouette(points, &labels, &sample, centroids.len());
-        if best.as_ref().is_none_or(|b| s > b.silhouette) {
-            best = Some(Clustering {
-                labels,
-                centroids,
-                silhouette: s,
-            });
+    let k = match k {
+        Some(k) => k.clamp(1, n),
+        None if n > CHOOSE_ON => {
+            let stride = n.div_ceil(CHOOSE_ON);
+            let subset: Vec<Vec<f64>> = points.iter().step_by(stride).cloned().collect();
+            cluster(&subset, None, max_k, seed).centroids.len()
         }
+        None => {
+            let mut best: Option<Clustering> = None;
+            for k in 2..=max_k.max(2).min(n) {
+                let (labels, centroids) = kmeans(points, k, seed);
+                let s = silhouette(points, &labels, &sample, centroids.len());
+                if best.as_ref().is_none_or(|b| s > b.silhouette) {
+                    best = Some(Clustering {
+                        labels,
+                        centroids,
+                        silhouette: s,
+                    });
+                }
+            }
+            return best.expect("at least one candidate");
+        }
+    };
+    let (labels, centroids) = kmeans(points, k, seed);
+    let silhouette = silhouette(points, &labels, &sample, centroids.len());
+    Clustering {
+        labels,
+        centroids,
+        silhouette,
     }
-    best.expect("at least one candidate")
 }
 
 #[cfg(test)]

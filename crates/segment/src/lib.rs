@@ -319,7 +319,13 @@ pub fn segment(
         }
         a.first = Some(a.first.map_or(o.date, |f| f.min(o.date)));
         a.orders += 1;
-        *a.by_channel.entry(o.channel.clone()).or_insert(0) += 1;
+        // A channel's name is copied once per customer, not once per order.
+        match a.by_channel.get_mut(&o.channel) {
+            Some(n) => *n += 1,
+            None => {
+                a.by_channel.insert(o.channel.clone(), 1);
+            }
+        }
         a.months.insert((o.date.year(), o.date.month()));
     }
     let empty = Activity::default();
