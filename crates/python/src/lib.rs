@@ -16,6 +16,7 @@ mod input;
 mod normalize;
 mod output;
 mod resolver;
+mod value;
 mod work;
 
 use pyo3::prelude::*;
@@ -30,6 +31,8 @@ fn _sameas(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<resolver::PyResolution>()?;
     module.add_function(wrap_pyfunction!(resolver::_restore_resolver, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate::evaluate, module)?)?;
+    module.add_function(wrap_pyfunction!(value::score, module)?)?;
+    module.add_function(wrap_pyfunction!(value::segment, module)?)?;
     for function in [
         wrap_pyfunction!(normalize::normalize_phone, module)?,
         wrap_pyfunction!(normalize::normalize_email, module)?,

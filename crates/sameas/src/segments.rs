@@ -291,6 +291,17 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
         .map_err(io("channels.csv"))?;
     }
     out.flush().map_err(|e| io("channels.csv")(e.into()))?;
+    let summary = segments_summary(result);
+    let text = serde_json::to_string_pretty(&summary)? + "\n";
+    std::fs::write(dir.join("segments.json"), text).map_err(|source| Error::Io {
+        path: dir.join("segments.json").display().to_string(),
+        source,
+    })
+}
+
+/// `segments.json`: customers per tier, RFM segment, lifecycle stage and tag, the clusters
+/// described, the silhouette and the as-of date.
+pub fn segments_summary(result: &Segmentation) -> serde_json::Value {
     let count = |f: &dyn Fn(&sameas_segment::CustomerSegment) -> String| {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for c in &result.customers {
@@ -304,7 +315,7 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
             *tags.entry(t.clone()).or_insert(0) += 1;
         }
     }
-    let summary = json!({
+    json!({
         "customers": result.customers.len(),
         "as_of": result.as_of.map(|d| d.to_string()),
         "tiers": count(&|c| c.tier.clone()),
@@ -313,10 +324,5 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
         "tags": tags,
         "clusters": result.clusters,
         "silhouette": result.silhouette,
-    });
-    let text = serde_json::to_string_pretty(&summary)? + "\n";
-    std::fs::write(dir.join("segments.json"), text).map_err(|source| Error::Io {
-        path: dir.join("segments.json").display().to_string(),
-        source,
     })
 }

@@ -20,6 +20,10 @@ Every cell is read as text. Integers keep their digits; a float with an integral
 below 2**53 is written as an integer (pandas reads a phone column with missing values as
 float: ``13800138000.0`` becomes ``13800138000``); any other float is written as the
 shortest text that reads back as the same float; NaN and null are missing.
+
+After resolving, ``sameas.score`` fits BG/NBD, MBG/NBD, Pareto/NBD and Gamma-Gamma to the
+customers' orders (or a summary table) and scores each customer; ``sameas.segment`` puts
+the scored customers into tiers, RFM segments, lifecycle stages and clusters.
 """
 
 from sameas import normalize
@@ -43,6 +47,8 @@ from sameas._sameas import (
     UnknownRecordError,
     __version__,
     evaluate,
+    score,
+    segment,
 )
 
 __all__ = [
@@ -66,4 +72,6 @@ __all__ = [
     "__version__",
     "evaluate",
     "normalize",
+    "score",
+    "segment",
 ]

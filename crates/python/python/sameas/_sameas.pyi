@@ -46,6 +46,8 @@ __all__ = [
     "normalize_national_id",
     "normalize_phone",
     "normalize_text",
+    "score",
+    "segment",
     "to_simplified",
 ]
 
@@ -110,6 +112,32 @@ class Resolver:
 
 def _restore_resolver(config: Optional[str], snapshot: Optional[str]) -> Resolver: ...
 def evaluate(truth: _Data, predicted: Union[Resolution, _Data], examples: int = 5) -> dict[str, Any]: ...
+def score(
+    transactions: Optional[_Data] = None,
+    *,
+    summary: Optional[_Data] = None,
+    entities: Optional[_Data] = None,
+    records: Optional[_Data] = None,
+    customer_key: Optional[str] = None,
+    unit: str = "week",
+    horizon: Optional[float] = None,
+    clv_months: int = 12,
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    rfm_bins: int = 5,
+    calibration_end: Optional[str] = None,
+    as_of: Optional[str] = None,
+    pareto_nbd: bool = True,
+) -> dict[str, Any]: ...
+def segment(
+    customers: _Data,
+    orders: _Data,
+    *,
+    entities: Optional[_Data] = None,
+    config: Optional[dict[str, Any]] = None,
+    k: Optional[int] = None,
+    as_of: Optional[str] = None,
+) -> dict[str, Any]: ...
 def normalize_phone(value: str, region: str = "CN") -> dict[str, Any]: ...
 def normalize_email(value: str) -> dict[str, Any]: ...
 def normalize_name(value: str) -> dict[str, Any]: ...
