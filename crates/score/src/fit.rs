@@ -117,7 +117,7 @@ pub struct Fitted<M> {
     pub customers: u64,
     /// Distinct groups the likelihood was evaluated on.
     pub groups: u64,
-    /// Likelihood evaluations spent.
+    /// Likelihood evaluations spent (with the gradient, for the models that have one).
     pub evaluations: u64,
 }
 

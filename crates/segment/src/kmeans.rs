@@ -223,10 +223,12 @@ mod tests {
             assert!(blob.iter().all(|&l| l == blob[0]));
         }
         assert_eq!(cluster(&points, None, 6, 7), c);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
-        assert_eq!(pool.install(|| cluster(&points, None, 6, 7)), c);
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(pool.install(|| cluster(&points, None, 6, 7)), c);
+        }
     }
 }
