@@ -338,6 +338,23 @@ mod comparisons {
     }
 
     #[test]
+    fn a_mistyped_suburb_does_not_hide_the_same_street_address() {
+        let rows = [
+            ["1", "Ann Lee", "107 Kriewaldt Circuit, Mirrabooka WA 6061"],
+            ["2", "Ann Lee", "107 Kriewaldt Circuit, Mirraooka WA 6061"],
+            ["3", "Ann Lee", "107 Kriewaldt Circuit, Toowoomba QLD 4350"],
+            ["4", "Bo Chan", "9 Bath Place, Casino NSW 2470"],
+        ];
+        let data = table(&["id", "name", "address"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        assert_eq!(level_of(&matcher, 0, 1, "address"), "same_detail");
+        // Another town altogether is a different address, however alike the street.
+        assert_ne!(level_of(&matcher, 0, 2, "address"), "same_detail");
+        assert_ne!(level_of(&matcher, 0, 2, "address"), "similar_detail");
+    }
+
+    #[test]
     fn phone_email_date_address_levels() {
         let rows = [
             [0, 0, 0, 0, 0, 2],

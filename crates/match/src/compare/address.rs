@@ -100,9 +100,22 @@ impl AddressComparator {
         })
     }
 
+    /// Whether two places (districts, cities) differ: both present and different, beyond a
+    /// close spelling in Latin script (`mirraooka` for `mirrabooka`). Han place names are
+    /// read from a gazetteer, so their spelling does not vary.
+    fn places_differ(&self, latin: bool, p: u32, q: u32) -> bool {
+        conflict(p, q)
+            && !(latin
+                && jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.similar)
+                    .is_some())
+    }
+
     fn pair(&self, x: &AddressValue, y: &AddressValue) -> Level {
-        // Postcodes are mistyped too often to veto a detail that agrees.
-        let place_conflict = conflict(x.district, y.district) || conflict(x.city, y.city);
+        // Postcodes are mistyped too often to veto a detail that agrees; so are the names of
+        // places.
+        let latin = !x.han && !y.han;
+        let place_conflict = self.places_differ(latin, x.district, y.district)
+            || self.places_differ(latin, x.city, y.city);
         if !place_conflict && x.detail != NONE && y.detail != NONE {
             if x.detail == y.detail {
                 return Level::exact(x.detail);
