@@ -72,7 +72,7 @@ impl Resolver {
     /// [`Error::Config`] before any configuration exists.
     pub fn snapshot(&self) -> Result<String, Error> {
         let config = self.to_json()?;
-        let state = self.state.as_ref().map(|s| StateRef {
+        let state = self.state().map(|s| StateRef {
             ids: &s.data.ids,
             sources: &s.data.sources,
             records: &s.data.records,
@@ -144,9 +144,7 @@ impl Resolver {
                 })
             }
         };
-        let mut resolver = Resolver::with_config(config)?;
-        resolver.state = state;
-        Ok(resolver)
+        Resolver::with_state(config, state)
     }
 }
 

@@ -62,8 +62,7 @@ impl Resolver {
         thresholds: &[f64],
         control: &Control,
     ) -> Result<Sweep, Error> {
-        let (_, data) = self.read_dataset(input, control)?;
-        let mut config = self.config.clone().expect("read sets it");
+        let (_, data, mut config) = self.read_dataset(input, control)?;
         let lowest = config.clustering.cannot_link_below;
         if let Some(t) = thresholds
             .iter()
@@ -107,7 +106,7 @@ impl Resolver {
         }
         if trains {
             config.term_frequencies = Some(frequencies);
-            self.config = Some(config);
+            self.set_config(config);
         }
         Ok(Sweep {
             ids: data.ids,
@@ -123,7 +122,7 @@ impl Resolver {
     /// # Errors
     /// [`Error::NothingResolved`] when no records are held.
     pub fn candidate_pairs(&self) -> Result<Vec<(RecordId, RecordId)>, Error> {
-        let config = self.config.as_ref().ok_or(Error::NothingResolved)?;
+        let config = self.config().ok_or(Error::NothingResolved)?;
         let (data, is_held) = self.held().ok_or(Error::NothingResolved)?;
         let candidates = block(config, data)?;
         Ok(candidates

@@ -104,6 +104,45 @@ fn adding_needs_a_trained_model() {
 }
 
 #[test]
+fn is_fitted_says_whether_add_accepts_records() {
+    let (input, _) = generated(120, 8);
+    let mut resolved = Resolver::new();
+    resolved.resolve(&input, None, &Control::none()).unwrap();
+    let trained = resolved.to_json().unwrap();
+    let mut untrained: serde_json::Value = serde_json::from_str(&trained).unwrap();
+    untrained["matching"]["model"] = serde_json::Value::Null;
+    let mut fitted = Resolver::new();
+    fitted.fit(&input, &Control::none()).unwrap();
+
+    let resolvers = [
+        ("new", Resolver::new(), false),
+        (
+            "untrained config",
+            Resolver::from_json(&untrained.to_string()).unwrap(),
+            false,
+        ),
+        ("fitted", fitted, true),
+        (
+            "trained config",
+            Resolver::from_json(&trained).unwrap(),
+            true,
+        ),
+    ];
+    for (name, mut resolver, fits) in resolvers {
+        assert_eq!(resolver.is_fitted(), fits, "{name}");
+        let added = resolver.add(&single(&input, 0), &Control::none());
+        assert_eq!(added.is_ok(), resolver.is_fitted(), "{name}");
+        if fits {
+            assert_eq!(resolver.len(), 1, "{name}");
+            assert_eq!(resolver.entity_count(), 1, "{name}");
+        } else {
+            assert!(matches!(added, Err(sameas::Error::NotFitted)), "{name}");
+            assert!(resolver.is_empty(), "{name}");
+        }
+    }
+}
+
+#[test]
 fn a_trained_configuration_loaded_elsewhere_adds_records_as_the_batch_run() {
     let (input, _) = generated(400, 21);
     let mut batch = Resolver::new();

@@ -16,7 +16,7 @@ use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
 use super::clustering::{Constraints, EdgeGuard, complete_components, edge_guard, is_edge};
 use super::review::review_pairs;
-use super::{Resolver, State};
+use super::{Configured, Resolver, State};
 use crate::control::{Control, Stage};
 use crate::input::{InputTable, Prepared};
 use crate::resolution::{Refusals, Report, Resolution, ReviewPair, Timings};
@@ -29,15 +29,14 @@ impl Resolver {
     /// # Errors
     /// Unreadable input, a configuration that does not fit it, or cancellation.
     pub fn fit(&mut self, input: &InputTable, control: &Control) -> Result<(), Error> {
-        let (_, data) = self.read_dataset(input, control)?;
+        let (_, data, mut config) = self.read_dataset(input, control)?;
         control.check()?;
-        let mut config = self.config.clone().expect("read sets it");
         config.matching.model = None;
         config.term_frequencies = None;
         let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
         config.term_frequencies = Some(fitted.matcher.term_frequencies());
-        self.config = Some(config);
+        self.set_config(config);
         Ok(())
     }
 
@@ -56,8 +55,8 @@ impl Resolver {
         control: &Control,
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
-        let (prepared, data) = self.read_dataset(input, control)?;
-        self.resolve_read(prepared, data, started, previous, control)
+        let (prepared, data, config) = self.read_dataset(input, control)?;
+        self.resolve_read(prepared, data, config, started, previous, control)
     }
 
     /// As [`Resolver::resolve`], but takes the table and frees its cells as soon as the
@@ -72,29 +71,25 @@ impl Resolver {
         control: &Control,
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
-        let (prepared, data) = self.read_dataset(&input, control)?;
+        let (prepared, data, config) = self.read_dataset(&input, control)?;
         drop(input);
-        self.resolve_read(prepared, data, started, previous, control)
+        self.resolve_read(prepared, data, config, started, previous, control)
     }
 
     fn resolve_read(
         &mut self,
         prepared: Prepared,
         data: Dataset,
+        mut config: ResolverConfig,
         started: Instant,
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        let quality = quality(
-            &self.config.as_ref().expect("read sets it").schema,
-            &data,
-            &prepared,
-        );
+        let quality = quality(&config.schema, &data, &prepared);
         let mut timings = Timings {
             normalize: started.elapsed().as_secs_f64(),
             ..Timings::default()
         };
-        let mut config = self.config.clone().expect("read sets it");
         let Scored {
             mut scored,
             matcher,
@@ -198,14 +193,16 @@ impl Resolver {
             survivorship,
         };
         config.term_frequencies = Some(frequencies);
-        self.config = Some(config);
-        self.state = Some(State {
-            data,
-            channels: prepared.channels,
-            bad: prepared.bad,
-            graph,
-            joins,
-            keys: None,
+        self.configured = Some(Configured {
+            config,
+            state: Some(State {
+                data,
+                channels: prepared.channels,
+                bad: prepared.bad,
+                graph,
+                joins,
+                keys: None,
+            }),
         });
         Ok(resolution)
     }

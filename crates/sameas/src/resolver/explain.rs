@@ -100,7 +100,7 @@ impl Resolver {
     /// No model, no records, or an unknown record id.
     pub fn explain_pair(&self, a: &str, b: &str) -> Result<PairExplanation, Error> {
         let (config, frequencies) = self.frozen().ok_or(Error::NotFitted)?;
-        let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
+        let state = self.state().ok_or(Error::NothingResolved)?;
         let ia = state
             .index_of(&RecordId::from(a))
             .ok_or(Error::UnknownRecord)?;
@@ -119,7 +119,7 @@ impl Resolver {
     /// # Errors
     /// [`Error::UnknownEntity`] or [`Error::NothingResolved`].
     pub fn explain_entity(&self, entity: &str) -> Result<EntityExplanation, Error> {
-        let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
+        let state = self.state().ok_or(Error::NothingResolved)?;
         let id = EntityId::from(entity);
         let members = state
             .graph
@@ -167,8 +167,7 @@ impl Resolver {
         joins.sort_by(by_strength);
         refused.sort_by(by_strength);
         let generic = self
-            .config
-            .as_ref()
+            .config()
             .map(|c| state.generic_notes(&c.schema, &members))
             .unwrap_or_default();
         Ok(EntityExplanation {
@@ -186,7 +185,7 @@ impl Resolver {
     /// The joins the clustering refused (a cannot-link or two identifying values), as the
     /// two records of each refused edge, in record-id order.
     pub fn refused_joins(&self) -> Vec<(RecordId, RecordId)> {
-        let Some(state) = &self.state else {
+        let Some(state) = self.state() else {
             return Vec::new();
         };
         let mut refused: Vec<(RecordId, RecordId)> = state
@@ -210,7 +209,7 @@ impl Resolver {
     /// A refusal in words: the constraint, and for a cannot-link the comparisons of the
     /// evidence pair that disagree.
     fn refusal_reason(&self, refusal: &Refusal) -> String {
-        let Some(state) = self.state.as_ref() else {
+        let Some(state) = self.state() else {
             return "refused".to_string();
         };
         let id = |i: u32| state.data.ids[i as usize].clone();

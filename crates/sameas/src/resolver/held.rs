@@ -8,7 +8,7 @@ use sameas_core::{EntityId, RecordId};
 use sameas_merge::golden::GoldenInput;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
 
-use super::Resolver;
+use super::{Configured, Resolver};
 use crate::Error;
 use crate::control::Control;
 use crate::input::{BadRow, InputTable, prepare};
@@ -40,8 +40,7 @@ impl Resolver {
         control: &Control,
     ) -> Result<PreparedBatch, Error> {
         let config = self
-            .config
-            .as_ref()
+            .config()
             .ok_or_else(|| Error::Config("no configuration yet: give one or fit a table".into()))?;
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
         let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
@@ -60,14 +59,14 @@ impl Resolver {
 
     /// The normalized values of a held record.
     pub fn normalized(&self, record: &str) -> Option<&NormalizedRecord> {
-        let state = self.state.as_ref()?;
+        let state = self.state()?;
         let index = state.graph.index_of(&RecordId::from(record))?;
         state.data.records.get(index as usize)
     }
 
     /// The records of a held entity, sorted by id.
     pub fn records_of(&self, entity: &str) -> Option<Vec<RecordId>> {
-        let state = self.state.as_ref()?;
+        let state = self.state()?;
         let members = state.graph.members(&EntityId::from(entity))?;
         let mut ids: Vec<RecordId> = members
             .iter()
@@ -91,8 +90,13 @@ impl Resolver {
         order: Option<&[RecordId]>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        let state = self.state.as_ref().ok_or(Error::NothingResolved)?;
-        let config = self.config.as_ref().ok_or(Error::NothingResolved)?;
+        let Some(Configured {
+            config,
+            state: Some(state),
+        }) = &self.configured
+        else {
+            return Err(Error::NothingResolved);
+        };
         let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
         let mut entities: Vec<(&EntityId, &[u32])> = match only {
             None => state.graph.entities().collect(),

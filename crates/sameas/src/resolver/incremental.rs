@@ -10,7 +10,7 @@ use sameas_normalize::record::NormalizedRecord;
 use super::clustering::{
     Constraints, EdgeGuard, complete_components, edge_guard, is_edge, must_link_edge,
 };
-use super::{Resolver, State, frozen_parts};
+use super::{Resolver, State, frozen_frequencies};
 use crate::control::{Control, Stage};
 use crate::input::InputTable;
 use crate::{Error, ResolverConfig};
@@ -27,12 +27,14 @@ impl Resolver {
         if !self.is_fitted() {
             return Err(Error::NotFitted);
         }
-        let prepared = self.read(input, control)?;
+        let (prepared, _) = self.read(input, control)?;
         // Disjoint borrows of the fields: the frozen tables are large and never copied.
-        let Some((config, frequencies)) = frozen_parts(&self.config) else {
+        let Some(configured) = &mut self.configured else {
             return Err(Error::NotFitted);
         };
-        let state = self.state.get_or_insert_with(|| State::empty(config));
+        let config = &configured.config;
+        let frequencies = frozen_frequencies(config).ok_or(Error::NotFitted)?;
+        let state = configured.state.get_or_insert_with(|| State::empty(config));
         state.build_keys(config)?;
         let start = state.graph.events().len();
         let scoring = Scoring::new(config, frequencies);
@@ -60,10 +62,12 @@ impl Resolver {
     /// # Errors
     /// [`Error::UnknownRecord`], or [`Error::NothingResolved`].
     pub fn remove(&mut self, record: &str) -> Result<Vec<Event>, Error> {
-        let Some((config, frequencies)) = frozen_parts(&self.config) else {
+        let Some(configured) = &mut self.configured else {
             return Err(Error::NothingResolved);
         };
-        let state = self.state.as_mut().ok_or(Error::NothingResolved)?;
+        let config = &configured.config;
+        let frequencies = frozen_frequencies(config).ok_or(Error::NothingResolved)?;
+        let state = configured.state.as_mut().ok_or(Error::NothingResolved)?;
         state.build_keys(config)?;
         let start = state.graph.events().len();
         let id = RecordId::from(record);

@@ -37,8 +37,16 @@ pub use held::PreparedBatch;
 pub struct Resolver {
     /// What inference may not decide on its own (the phone region, the date order …).
     pub(crate) options: InferOptions,
-    /// The configuration; once fitted it holds the model and its frozen term frequencies.
-    pub(crate) config: Option<ResolverConfig>,
+    /// The configuration and the state built under it; `None` until a configuration is
+    /// given or inferred.
+    pub(crate) configured: Option<Configured>,
+}
+
+/// A configuration and, once records are held, the identity state built under it: a state
+/// without a configuration cannot be written down.
+pub(crate) struct Configured {
+    /// Once fitted, holds the model and its frozen term frequencies.
+    pub(crate) config: ResolverConfig,
     pub(crate) state: Option<State>,
 }
 
@@ -81,8 +89,7 @@ impl Resolver {
     pub fn with_options(options: InferOptions) -> Self {
         Resolver {
             options,
-            config: None,
-            state: None,
+            configured: None,
         }
     }
 
@@ -90,7 +97,15 @@ impl Resolver {
     ///
     /// # Errors
     /// A configuration that does not validate.
-    pub fn with_config(mut config: ResolverConfig) -> Result<Self, Error> {
+    pub fn with_config(config: ResolverConfig) -> Result<Self, Error> {
+        Self::with_state(config, None)
+    }
+
+    /// A resolver with a configuration and the identity state built under it.
+    pub(crate) fn with_state(
+        mut config: ResolverConfig,
+        state: Option<State>,
+    ) -> Result<Self, Error> {
         config.validate()?;
         if config.matching.model.is_none() {
             // Frozen with a model that is gone: training again counts them again.
@@ -101,8 +116,7 @@ impl Resolver {
         }
         Ok(Resolver {
             options: InferOptions::default(),
-            config: Some(config),
-            state: None,
+            configured: Some(Configured { config, state }),
         })
     }
 
@@ -119,17 +133,32 @@ impl Resolver {
     /// # Errors
     /// [`Error::Config`] before any configuration exists (nothing was given or inferred).
     pub fn to_json(&self) -> Result<String, Error> {
-        self.config
-            .as_ref()
-            .map(ResolverConfig::to_json)
-            .ok_or_else(|| {
-                Error::Config("no configuration yet: give one or resolve a table".into())
-            })
+        self.config().map(ResolverConfig::to_json).ok_or_else(|| {
+            Error::Config("no configuration yet: give one or resolve a table".into())
+        })
     }
 
     /// The configuration, once given or inferred.
     pub fn config(&self) -> Option<&ResolverConfig> {
-        self.config.as_ref()
+        self.configured.as_ref().map(|c| &c.config)
+    }
+
+    /// The identity state, once records are held.
+    pub(crate) fn state(&self) -> Option<&State> {
+        self.configured.as_ref()?.state.as_ref()
+    }
+
+    /// Replaces the configuration, keeping any held state.
+    pub(crate) fn set_config(&mut self, config: ResolverConfig) {
+        match &mut self.configured {
+            Some(configured) => configured.config = config,
+            slot => {
+                *slot = Some(Configured {
+                    config,
+                    state: None,
+                })
+            }
+        }
     }
 
     /// Whether the configuration holds a trained model with its frozen term frequencies:
@@ -140,12 +169,13 @@ impl Resolver {
 
     /// The configuration and its frozen term frequencies, once fitted.
     fn frozen(&self) -> Option<(&ResolverConfig, &TermFrequencies)> {
-        frozen_parts(&self.config)
+        let config = self.config()?;
+        Some((config, frozen_frequencies(config)?))
     }
 
     /// Records held (removed ones not counted).
     pub fn len(&self) -> usize {
-        self.state.as_ref().map_or(0, |s| s.graph.len())
+        self.state().map_or(0, |s| s.graph.len())
     }
 
     /// Whether no records are held.
@@ -155,23 +185,30 @@ impl Resolver {
 
     /// Entities held.
     pub fn entity_count(&self) -> usize {
-        self.state.as_ref().map_or(0, |s| s.graph.entity_count())
+        self.state().map_or(0, |s| s.graph.entity_count())
     }
 
-    /// The configuration, inferring it from `input`'s headers when there is none.
-    fn config_for(&mut self, input: &InputTable) -> Result<&ResolverConfig, Error> {
-        if self.config.is_none() {
-            self.config = Some(ResolverConfig::infer(&input.table, &self.options)?.config);
-        }
-        Ok(self.config.as_ref().expect("set above"))
+    /// The configuration and state, inferring the configuration from `input`'s headers when
+    /// there is none.
+    fn configured_for(&mut self, input: &InputTable) -> Result<&mut Configured, Error> {
+        Ok(match &mut self.configured {
+            Some(configured) => configured,
+            slot => slot.insert(Configured {
+                config: ResolverConfig::infer(&input.table, &self.options)?.config,
+                state: None,
+            }),
+        })
     }
 
     /// Reads and normalizes `input`. Values the configuration lists as generic are treated
     /// as missing; before fitting (no model yet), the generic values of `input` are found
-    /// first and added to the configuration.
-    fn read(&mut self, input: &InputTable, control: &Control) -> Result<Prepared, Error> {
-        self.config_for(input)?;
-        let config = self.config.as_mut().expect("set above");
+    /// first and added to the configuration. Returns the records and the configuration.
+    fn read(
+        &mut self,
+        input: &InputTable,
+        control: &Control,
+    ) -> Result<(Prepared, &ResolverConfig), Error> {
+        let config = &mut self.configured_for(input)?.config;
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
         let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
         if config.matching.model.is_none() {
@@ -186,18 +223,20 @@ impl Resolver {
             &config.schema,
             &mut prepared.records,
         );
-        Ok(prepared)
+        Ok((prepared, config))
     }
 
     /// Reads `input` and moves its ids and records into a dataset (no copy: at a million
-    /// records the normalized values are the largest thing held).
+    /// records the normalized values are the largest thing held). Returns a copy of the
+    /// configuration as reading left it, for the caller to train or extend.
     pub(crate) fn read_dataset(
         &mut self,
         input: &InputTable,
         control: &Control,
-    ) -> Result<(Prepared, Dataset), Error> {
-        let mut prepared = self.read(input, control)?;
-        let schema = self.config.as_ref().expect("read sets it").schema.clone();
+    ) -> Result<(Prepared, Dataset, ResolverConfig), Error> {
+        let (mut prepared, config) = self.read(input, control)?;
+        let config = config.clone();
+        let schema = config.schema.clone();
         // Everything after reading works on the records in record-id order, so that the
         // answer never depends on the order of the input's rows (samples, strides and ties
         // follow positions); `input_ids` keeps the input order for the outputs.
@@ -210,24 +249,24 @@ impl Resolver {
         prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
         prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
         let data = Dataset::new(schema, ids, records)?;
-        Ok((prepared, data))
+        Ok((prepared, data, config))
     }
 
     /// The held records (removed ones included) and whether each is still held.
     pub(crate) fn held(&self) -> Option<(&Dataset, impl Fn(u32) -> bool + '_)> {
-        let state = self.state.as_ref()?;
+        let state = self.state()?;
         Some((&state.data, |i| state.graph.record_id(i).is_some()))
     }
 
     /// The entity of a held record.
     pub fn entity_of(&self, record: &str) -> Option<EntityId> {
-        let state = self.state.as_ref()?;
+        let state = self.state()?;
         state.graph.entity_of(&RecordId::from(record)).cloned()
     }
 
     /// Every held entity with its records, in entity-id order.
     pub fn entities(&self) -> Vec<(EntityId, Vec<RecordId>)> {
-        let Some(state) = &self.state else {
+        let Some(state) = self.state() else {
             return Vec::new();
         };
         let mut out: Vec<(EntityId, Vec<RecordId>)> = state
@@ -318,12 +357,11 @@ impl State {
     }
 }
 
-/// A fitted configuration and its frozen term frequencies (borrowing the configuration
-/// field only, so the identity state can be borrowed mutably beside it).
-fn frozen_parts(config: &Option<ResolverConfig>) -> Option<(&ResolverConfig, &TermFrequencies)> {
-    let config = config.as_ref()?;
+/// The frozen term frequencies of a fitted configuration (a function of the configuration
+/// alone, so the identity state can be borrowed mutably beside it).
+fn frozen_frequencies(config: &ResolverConfig) -> Option<&TermFrequencies> {
     config.matching.model.as_ref()?;
-    Some((config, config.term_frequencies.as_ref()?))
+    config.term_frequencies.as_ref()
 }
 
 /// `values` in the order `order` gives (`order[i]` is the position of the i-th value).
