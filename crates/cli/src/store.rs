@@ -364,6 +364,17 @@ enum StoreCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Re-encrypt every sealed value under a new value key, in one transaction (the
+    /// blind-index key is kept). The new keys replace the key file in use, or go to
+    /// --new-key-file; backups made before stay under the old key.
+    RotateKey {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Where the new keys go: made there when the file does not exist; taken from it
+        /// when it holds keys other than the current ones (with the same index key).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
     /// Print the sync log, newest batch first.
     Log {
         #[command(flatten)]
@@ -395,11 +406,51 @@ pub fn run_store(args: &StoreCommandArgs) -> Result<()> {
                 bail!("{}: {} problems", store.db.display(), problems.len())
             }
         }
+        StoreCommand::RotateKey {
+            store,
+            new_key_file,
+        } => rotate_key(store, new_key_file.as_deref()),
         StoreCommand::Log { store, limit } => {
             let log = store.open()?.sync_log(*limit)?;
             print_log(&log)
         }
     }
+}
+
+fn rotate_key(store: &StoreArgs, new_key_file: Option<&std::path::Path>) -> Result<()> {
+    let (old, source) = Keys::locate(&store.db, store.key_file.as_deref(), false)?;
+    let old_file = match source {
+        KeySource::File(p) | KeySource::Created(p) => Some(p),
+        KeySource::Environment => None,
+    };
+    let Some(target) = new_key_file.map(PathBuf::from).or_else(|| old_file.clone()) else {
+        bail!(
+            "the keys come from SAMEAS_STORE_KEY and SAMEAS_INDEX_KEY: name a \
+             --new-key-file for the new ones"
+        );
+    };
+    let rotation = sameas_store::rotate_key_file(&store.db, &old, &target)
+        .with_context(|| format!("--store {}", store.db.display()))?;
+    println!(
+        "{}: {} sealed values re-encrypted under key {} (was {}); the keys are in {}",
+        store.db.display(),
+        rotation.values,
+        rotation.new_key_id,
+        rotation.old_key_id,
+        rotation.key_file.display()
+    );
+    if old_file.as_deref() != Some(target.as_path()) {
+        eprintln!(
+            "the old keys no longer open the store{}",
+            if old_file.is_some() {
+                "; their file was left as it was"
+            } else {
+                ": set the variables from the new key file, or unset them"
+            }
+        );
+    }
+    eprintln!("backups made before this stay under the old key: keep it to restore them");
+    Ok(())
 }
 
 fn print_log(log: &[sameas_store::BatchReport]) -> Result<()> {

@@ -335,6 +335,7 @@ impl Store {
         let sealed_state = self.seal_state(self.resolver.as_ref().expect("set"))?;
         let resolver = self.resolver.as_ref().expect("set");
         let tx = self.conn.transaction()?;
+        crate::rotate::same_key(&tx, &self.crypto)?;
         report.batch_id = next_batch(&tx)?;
         let batch = report.batch_id as i64;
         if first {

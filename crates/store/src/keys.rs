@@ -65,6 +65,14 @@ impl Keys {
         keys
     }
 
+    /// A fresh random value key beside this blind-index key: the keys a rotation moves to.
+    pub fn with_new_value_key(&self) -> Keys {
+        Keys {
+            store: Keys::generate().store,
+            index: self.index,
+        }
+    }
+
     /// Keys from two strings of 64 hex digits.
     ///
     /// # Errors
@@ -160,6 +168,7 @@ impl Keys {
         create: bool,
     ) -> Result<(Keys, KeySource), Error> {
         if let Some(path) = key_file {
+            let _stray = crate::rotate::settle_pending(db, path)?;
             if !path.exists() && create {
                 let keys = Keys::generate();
                 keys.write_file(path)?;
@@ -171,6 +180,7 @@ impl Keys {
             return Ok((keys, KeySource::Environment));
         }
         let beside = key_file_beside(db);
+        let _stray = crate::rotate::settle_pending(db, &beside)?;
         if beside.exists() {
             return Ok((Keys::read_file(&beside)?, KeySource::File(beside)));
         }

@@ -46,6 +46,7 @@ mod error;
 mod ingest;
 mod keys;
 pub mod quality;
+mod rotate;
 mod schema;
 mod view;
 
@@ -60,6 +61,7 @@ pub use error::Error;
 pub use ingest::{BatchReport, BatchStatus, IngestOptions, RowNote};
 pub use keys::{INDEX_KEY_ENV, KeySource, Keys, STORE_KEY_ENV, key_file_beside};
 pub use quality::{Quality, QualityGate};
+pub use rotate::{Rotation, pending_key_file, rotate_key_file};
 pub use schema::SCHEMA_VERSION;
 pub use view::{CustomerView, LookupBy};
 

@@ -131,6 +131,66 @@ fn a_day_of_ingestion_through_the_commands() {
 }
 
 #[test]
+fn rotate_key_replaces_the_key_file_after_the_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = batches(dir.path(), 60, 23, 1);
+    let db = dir.path().join("customers.db");
+    let db = db.to_str().unwrap();
+    ok(&["ingest", "--store", db, "--channel", "app", &files[0]]);
+    let key_file = format!("{db}.key");
+    let old_keys = std::fs::read_to_string(&key_file).unwrap();
+    let before = ok(&["lookup", "--store", db, "--id", "R0000001", "--json"]);
+    let said = ok(&["store", "rotate-key", "--store", db]);
+    assert!(said.contains("sealed values re-encrypted"), "{said}");
+    let new_keys = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(new_keys, old_keys);
+    // Only the value key changes.
+    let line = |text: &str, name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(line(&new_keys, "index"), line(&old_keys, "index"));
+    assert_ne!(line(&new_keys, "store"), line(&old_keys, "store"));
+    assert!(!Path::new(&format!("{key_file}.new")).exists());
+    assert_eq!(
+        ok(&["lookup", "--store", db, "--id", "R0000001", "--json"]),
+        before
+    );
+    assert!(ok(&["store", "check", "--store", db]).contains("consistent (60 records"));
+    // The old keys are refused.
+    let old_file = dir.path().join("old.key");
+    std::fs::write(&old_file, &old_keys).unwrap();
+    let out = sameas(&[
+        "store",
+        "check",
+        "--store",
+        db,
+        "--key-file",
+        old_file.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written under key"));
+    // Rotated again, into a named file: the store opens with that one only.
+    let elsewhere = dir.path().join("elsewhere.key");
+    let elsewhere = elsewhere.to_str().unwrap();
+    ok(&[
+        "store",
+        "rotate-key",
+        "--store",
+        db,
+        "--new-key-file",
+        elsewhere,
+    ]);
+    assert!(!sameas(&["store", "check", "--store", db]).status.success());
+    assert!(
+        ok(&["store", "check", "--store", db, "--key-file", elsewhere])
+            .contains("consistent (60 records")
+    );
+}
+
+#[test]
 fn ingest_killed_at_random_moments_keeps_every_committed_batch_once() {
     let dir = tempfile::tempdir().unwrap();
     let files = batches(dir.path(), 400, 31, 8);
