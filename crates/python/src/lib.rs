@@ -16,6 +16,7 @@ mod input;
 mod normalize;
 mod output;
 mod resolver;
+mod store;
 mod value;
 mod work;
 
@@ -29,6 +30,7 @@ fn _sameas(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     module.add_class::<resolver::PyResolver>()?;
     module.add_class::<resolver::PyResolution>()?;
+    module.add_class::<store::PyStore>()?;
     module.add_function(wrap_pyfunction!(resolver::_restore_resolver, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate::evaluate, module)?)?;
     module.add_function(wrap_pyfunction!(value::score, module)?)?;
