@@ -88,26 +88,14 @@ impl Model for BgNbd {
     }
 
     fn log_likelihood_range(&self, data: &FitData, range: std::ops::Range<usize>) -> f64 {
-        let g = data.groups;
         let BgNbd { r, alpha, a, b } = *self;
-        let constant = -ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) - ln_gamma(b);
-        let mut tables = GammaTables::new(g.max_frequency, [r, b, a + b]);
-        let mut sum = 0.0;
-        for i in range {
-            let x = g.frequency[i];
-            let k = x as usize;
-            let gammas = tables.get(k, 0) + tables.get(k, 1) - tables.get(k, 2);
-            sum += g.count[i] * (constant + gammas + self.tail(x, g.recency[i], g.t[i]));
-        }
-        sum
+        beta_geometric_log_likelihood(data, range, [r, alpha, a, b], 0.0, |x, t_x, t| {
+            self.tail(x, t_x, t)
+        })
     }
 
     fn starts(data: &FitData) -> Vec<Vec<f64>> {
-        let rate = (data.groups.mean_frequency() + 0.5) / data.groups.mean_t().max(1e-9);
-        [(1.0, 1.0, 1.0), (0.3, 0.5, 3.0), (3.0, 2.0, 6.0)]
-            .iter()
-            .map(|&(r, a, b)| vec![r, r / rate, a, b])
-            .collect()
+        beta_geometric_starts(data)
     }
 
     const HAS_GRADIENT: bool = true;
@@ -121,6 +109,39 @@ impl Model for BgNbd {
         let BgNbd { r, alpha, a, b } = *self;
         beta_geometric_gradient(data, range, gradient, [r, alpha, a, b], 0.0)
     }
+}
+
+/// The log-likelihood of BG/NBD (`shift` 0) or MBG/NBD (`shift` 1) over groups `range`:
+/// the Gamma terms they share, and each model's `tail` (its `ln(e^A + e^D)`, as
+/// [`beta_geometric_gradient`] writes it) of (x, tₓ, T).
+pub(crate) fn beta_geometric_log_likelihood(
+    data: &FitData,
+    range: std::ops::Range<usize>,
+    [r, alpha, a, b]: [f64; 4],
+    shift: f64,
+    tail: impl Fn(f64, f64, f64) -> f64,
+) -> f64 {
+    let g = data.groups;
+    let constant = -ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) - ln_gamma(b);
+    let mut tables = GammaTables::new(g.max_frequency, [r, b + shift, a + b + shift]);
+    let mut sum = 0.0;
+    for i in range {
+        let x = g.frequency[i];
+        let k = x as usize;
+        let gammas = tables.get(k, 0) + tables.get(k, 1) - tables.get(k, 2);
+        sum += g.count[i] * (constant + gammas + tail(x, g.recency[i], g.t[i]));
+    }
+    sum
+}
+
+/// Deterministic starting points of the BG/NBD and MBG/NBD fits: r and α from the mean
+/// purchase rate, three shapes of the dropout distribution.
+pub(crate) fn beta_geometric_starts(data: &FitData) -> Vec<Vec<f64>> {
+    let rate = (data.groups.mean_frequency() + 0.5) / data.groups.mean_t().max(1e-9);
+    [(1.0, 1.0, 1.0), (0.3, 0.5, 3.0), (3.0, 2.0, 6.0)]
+        .iter()
+        .map(|&(r, a, b)| vec![r, r / rate, a, b])
+        .collect()
 }
 
 /// The log-likelihood and its gradient in (r, α, a, b) of BG/NBD (`shift` 0) or MBG/NBD

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bg_nbd::{GammaTables, beta_geometric_gradient};
+use crate::bg_nbd::{
+    beta_geometric_gradient, beta_geometric_log_likelihood, beta_geometric_starts,
+};
 use crate::fit::{FitData, Model};
 use crate::special::{ln_gamma, ln_hyp2f1};
 
@@ -84,26 +86,14 @@ impl Model for MbgNbd {
     }
 
     fn log_likelihood_range(&self, data: &FitData, range: std::ops::Range<usize>) -> f64 {
-        let g = data.groups;
         let MbgNbd { r, alpha, a, b } = *self;
-        let constant = -ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) - ln_gamma(b);
-        let mut tables = GammaTables::new(g.max_frequency, [r, b + 1.0, a + b + 1.0]);
-        let mut sum = 0.0;
-        for i in range {
-            let x = g.frequency[i];
-            let k = x as usize;
-            let gammas = tables.get(k, 0) + tables.get(k, 1) - tables.get(k, 2);
-            sum += g.count[i] * (constant + gammas + self.tail(x, g.recency[i], g.t[i]));
-        }
-        sum
+        beta_geometric_log_likelihood(data, range, [r, alpha, a, b], 1.0, |x, t_x, t| {
+            self.tail(x, t_x, t)
+        })
     }
 
     fn starts(data: &FitData) -> Vec<Vec<f64>> {
-        let rate = (data.groups.mean_frequency() + 0.5) / data.groups.mean_t().max(1e-9);
-        [(1.0, 1.0, 1.0), (0.3, 0.5, 3.0), (3.0, 2.0, 6.0)]
-            .iter()
-            .map(|&(r, a, b)| vec![r, r / rate, a, b])
-            .collect()
+        beta_geometric_starts(data)
     }
 
     const HAS_GRADIENT: bool = true;
