@@ -201,6 +201,25 @@ fn distinct_groups<'a>(names: impl Iterator<Item = &'a str>) -> usize {
     groups.len()
 }
 
+/// Treats `config`'s generic values as missing in `records`. A configuration without a
+/// model (about to be fitted) first has the generic values of these records found and
+/// added to it. Returns the reports of the values found (none with a model).
+pub(crate) fn find_and_apply(
+    config: &mut crate::ResolverConfig,
+    records: &mut [NormalizedRecord],
+) -> Vec<GenericReport> {
+    let mut reports = Vec::new();
+    if config.matching.model.is_none() {
+        let (found, found_reports) = detect(&config.schema, records);
+        config.generic_values.extend(found);
+        config.generic_values.sort();
+        config.generic_values.dedup();
+        reports = found_reports;
+    }
+    apply(&config.generic_values, &config.schema, records);
+    reports
+}
+
 /// Finds the generic values of `records` (normalized under `schema`) and reports them
 /// (masked), sorted by field, part and value: what fitting would add to the configuration,
 /// and what `sameas profile` lists.

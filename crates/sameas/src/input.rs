@@ -351,13 +351,7 @@ pub fn read_records(
         );
         records.extend(prepared.records);
     }
-    if config.matching.model.is_none() {
-        let (found, _) = crate::generic::detect(&config.schema, &records);
-        config.generic_values.extend(found);
-        config.generic_values.sort();
-        config.generic_values.dedup();
-    }
-    crate::generic::apply(&config.generic_values, &config.schema, &mut records);
+    crate::generic::find_and_apply(config, &mut records);
     let data = sameas_match::Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
     Ok(RecordSet {
         data,

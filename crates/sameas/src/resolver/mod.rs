@@ -211,18 +211,7 @@ impl Resolver {
         let config = &mut self.configured_for(input)?.config;
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
         let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
-        if config.matching.model.is_none() {
-            let (found, reports) = crate::generic::detect(&config.schema, &prepared.records);
-            config.generic_values.extend(found);
-            config.generic_values.sort();
-            config.generic_values.dedup();
-            prepared.generic = reports;
-        }
-        crate::generic::apply(
-            &config.generic_values,
-            &config.schema,
-            &mut prepared.records,
-        );
+        prepared.generic = crate::generic::find_and_apply(config, &mut prepared.records);
         Ok((prepared, config))
     }
 
