@@ -182,6 +182,12 @@ impl BlockIndex {
         self.rules.len()
     }
 
+    /// Whether a rule before `rule` pairs records `a` and `b` (in an uncapped block): such a
+    /// pair is that rule's candidate, not `rule`'s.
+    pub(crate) fn paired_before(&self, rule: usize, a: usize, b: usize) -> bool {
+        (0..rule).any(|r| self.first_shared_uncapped(r, a, b).is_some())
+    }
+
     /// The first key under `rule` that both records hold in an uncapped block.
     #[inline]
     fn first_shared_uncapped(&self, rule: usize, a: usize, b: usize) -> Option<u32> {
@@ -241,9 +247,7 @@ impl BlockIndex {
                         if self.first_shared_uncapped(rule, a, b) != Some(key as u32) {
                             continue;
                         }
-                        if skip_earlier
-                            && (0..rule).any(|r| self.first_shared_uncapped(r, a, b).is_some())
-                        {
+                        if skip_earlier && self.paired_before(rule, a, b) {
                             continue;
                         }
                         out.push((a as u32, b as u32));

@@ -55,6 +55,7 @@ pub fn default_model(config: &MatchConfig, data: &Dataset) -> Result<TrainedMode
                     })
                     .collect(),
                 m_trained_by: Vec::new(),
+                exact_agreement: None,
             }
         })
         .collect();

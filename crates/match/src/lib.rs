@@ -61,7 +61,7 @@ pub use error::MatchError;
 pub use fallback::default_model;
 pub use incremental::KeyIndex;
 pub use keys::KeyRef;
-pub use model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
+pub use model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
 pub use selection::{RuleChoice, RuleSelection, choose_rules};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};

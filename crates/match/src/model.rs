@@ -33,6 +33,35 @@ pub struct ComparisonModel {
     /// or labels were used).
     #[serde(default)]
     pub m_trained_by: Vec<String>,
+    /// For an identifier or an e-mail: how often its agreement came with given names that
+    /// differ, among the training pairs. Absent for other comparisons and for models
+    /// trained without blocked pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_agreement: Option<ExactAgreement>,
+}
+
+/// Training pairs at a comparison's `exact` level whose given names could be compared, and
+/// how many of them had given names at `different`. Names that two records of one person
+/// fail to reconcile give every personal identifier the same small share; an identifier
+/// that several people of a household share (a family tablet's device id, a shared
+/// account's e-mail) shows a larger one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExactAgreement {
+    /// Exact pairs with a given name on both sides.
+    pub pairs: u64,
+    /// Of those, pairs whose given names differ.
+    pub given_name_differs: u64,
+}
+
+impl ExactAgreement {
+    /// The share of pairs whose given names differ.
+    pub fn differing_share(&self) -> f64 {
+        if self.pairs == 0 {
+            0.0
+        } else {
+            self.given_name_differs as f64 / self.pairs as f64
+        }
+    }
 }
 
 impl ComparisonModel {

@@ -14,9 +14,9 @@ use serde::Serialize;
 use sameas_core::FieldKind;
 
 use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
-use crate::compare::Comparator;
+use crate::compare::{Comparator, ComparisonMethod};
 use crate::config::MatchConfig;
-use crate::model::{ComparisonModel, LevelModel, TrainedModel, TrainingMethod};
+use crate::model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 use crate::{Dataset, MatchError};
 
 /// Smallest m or u kept, so that no level has an infinite weight.
@@ -618,6 +618,7 @@ fn assemble(config: &MatchConfig, compiled: &Compiled, estimates: Estimates) -> 
                 })
                 .collect(),
             m_trained_by: trained_by[c].clone(),
+            exact_agreement: None,
         })
         .collect();
     TrainedModel {
@@ -702,6 +703,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
     let mut ignored: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
     let mut support: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
     let trains = training_plan(config, &data.schema, em_rules);
+    let mut agreement = AgreementCounter::new(config);
     for (r, rule) in em_rules.iter().enumerate() {
         let trained = &trains[r];
         if !trained.iter().any(|&t| t) {
@@ -714,6 +716,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         if pairs.len() < 10 {
             continue;
         }
+        agreement.count(&compiled, &index, r, &pairs);
         let patterns = count_patterns(&compiled.comparators, &pairs);
         let em = expectation_maximisation(&patterns, trained, true, &u, &defaults, config);
         if em.expected < 1.0 {
@@ -760,7 +763,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         &ignored,
         &pooled,
     );
-    let model = assemble(
+    let mut model = assemble(
         config,
         &compiled,
         Estimates {
@@ -773,6 +776,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
             prior_evidence_pairs: evidence,
         },
     );
+    agreement.record(&mut model);
     let reusable =
         config.training.em_rules.is_empty() || config.training.em_rules == config.blocking.rules;
     Ok(Trained {
@@ -780,6 +784,114 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         index: reusable.then_some(index),
         diagnostics,
     })
+}
+
+/// Counts, over the training rules' pairs, how often each identifier's or e-mail's exact
+/// agreement comes with given names that differ ([`ExactAgreement`]).
+struct AgreementCounter {
+    /// The given-name comparison, when there is one.
+    given_name: Option<usize>,
+    /// The comparisons counted: identifiers and e-mails.
+    counted: Vec<bool>,
+    counts: Vec<ExactAgreement>,
+}
+
+impl AgreementCounter {
+    fn new(config: &MatchConfig) -> Self {
+        let given_name = config
+            .comparisons
+            .iter()
+            .position(|c| matches!(c.method, ComparisonMethod::GivenName { .. }));
+        let counted = config
+            .comparisons
+            .iter()
+            .map(|c| {
+                matches!(
+                    c.method,
+                    ComparisonMethod::Identifier { .. } | ComparisonMethod::Email { .. }
+                )
+            })
+            .collect();
+        AgreementCounter {
+            given_name,
+            counted,
+            counts: vec![
+                ExactAgreement {
+                    pairs: 0,
+                    given_name_differs: 0
+                };
+                config.comparisons.len()
+            ],
+        }
+    }
+
+    /// Counts rule `rule`'s training `pairs` that no earlier rule pairs, so that each pair
+    /// counts once however many rules find it (one person's records are found by many).
+    fn count(
+        &mut self,
+        compiled: &Compiled,
+        index: &BlockIndex,
+        rule: usize,
+        pairs: &[(u32, u32)],
+    ) {
+        let Some(given) = self.given_name else {
+            return;
+        };
+        if !self.counted.iter().any(|&c| c) {
+            return;
+        }
+        let different = compiled.level_names[given].len() as u8 - 1;
+        let comparators = &compiled.comparators;
+        let counted = &self.counted;
+        let zero = || vec![(0u64, 0u64); counted.len()];
+        let counts = pairs
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut counts = zero();
+                for &(a, b) in chunk {
+                    let (a, b) = (a as usize, b as usize);
+                    let given_level = comparators[given].level(a, b).index;
+                    if given_level == 0 || index.paired_before(rule, a, b) {
+                        continue;
+                    }
+                    let differs = u64::from(given_level == different);
+                    for (c, slot) in counts.iter_mut().enumerate() {
+                        if counted[c] && comparators[c].level(a, b).index == 1 {
+                            slot.0 += 1;
+                            slot.1 += differs;
+                        }
+                    }
+                }
+                counts
+            })
+            .reduce(zero, |mut x, y| {
+                for (s, t) in x.iter_mut().zip(y) {
+                    s.0 += t.0;
+                    s.1 += t.1;
+                }
+                x
+            });
+        for (total, (pairs, differs)) in self.counts.iter_mut().zip(counts) {
+            total.pairs += pairs;
+            total.given_name_differs += differs;
+        }
+    }
+
+    fn record(self, model: &mut TrainedModel) {
+        if self.given_name.is_none() {
+            return;
+        }
+        for ((comparison, counted), counts) in model
+            .comparisons
+            .iter_mut()
+            .zip(self.counted)
+            .zip(self.counts)
+        {
+            if counted {
+                comparison.exact_agreement = Some(counts);
+            }
+        }
+    }
 }
 
 /// Per comparison, per level.

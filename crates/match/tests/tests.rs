@@ -355,6 +355,29 @@ mod comparisons {
     }
 
     #[test]
+    fn look_alike_emails_are_fuzzy_and_typos_close() {
+        let rows = [
+            ["1", "Min Wang", "wang.min1956@qq.com"],
+            ["2", "Min Wang", "wang.min1956+vip@qq.com"],
+            ["3", "Min Wang", "wang.mni1956@qq.com"],
+            ["4", "Min Wang", "wang.min1990@qq.com"],
+            ["5", "Bo Chan", "bochan@163.com"],
+            ["6", "Min Wang", "wang.min1956+vip@163.com"],
+        ];
+        let data = table(&["id", "name", "email"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        // The same address with a tag, or one transposition away: close.
+        assert_eq!(level_of(&matcher, 0, 1, "email"), "close");
+        assert_eq!(level_of(&matcher, 0, 2, "email"), "close");
+        // Alike as addresses built from one name are, but more than one typo apart: fuzzy.
+        assert_eq!(level_of(&matcher, 0, 3, "email"), "fuzzy");
+        assert_eq!(level_of(&matcher, 0, 4, "email"), "different");
+        // A tag is cut only at the same domain.
+        assert_ne!(level_of(&matcher, 0, 5, "email"), "close");
+    }
+
+    #[test]
     fn phone_email_date_address_levels() {
         let rows = [
             [0, 0, 0, 0, 0, 2],

@@ -1,14 +1,28 @@
-//! E-mails: exact canonical form, the same local part at a typo'd domain, fuzzy, different.
+//! E-mails: exact canonical form, the same local part at a typo'd domain, close (one typo,
+//! or the same address but for a `+tag`), fuzzy, different.
+//!
+//! `close` and `fuzzy` are apart because addresses are often built from names: two people
+//! with one common name hold addresses that are alike (`wang.min1956@…`, `wangmin88@…`)
+//! without being one typo apart. Each level gets its own weight from the data, so where
+//! look-alike addresses belong to different people `fuzzy` counts for little, and where
+//! they are one person's mistyped address it counts for much.
 
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms, interned_keys};
 use crate::Dataset;
 use crate::intern::{Interner, Lists};
-use crate::similarity::{jaro_winkler_at_least, levenshtein_within};
+use crate::similarity::{damerau_levenshtein, jaro_winkler_at_least, levenshtein_within};
 
 /// E-mail levels.
-pub(crate) const LEVELS: &[&str] = &["null", "exact", "domain_typo", "fuzzy", "different"];
+pub(crate) const LEVELS: &[&str] = &[
+    "null",
+    "exact",
+    "domain_typo",
+    "close",
+    "fuzzy",
+    "different",
+];
 
 #[derive(Debug, Clone, Copy)]
 struct EmailValue {
@@ -61,12 +75,17 @@ impl EmailComparator {
             {
                 return Level::at(2);
             }
-            let fuzzy = jaro_winkler_at_least(
-                self.strings.get(x.canonical),
-                self.strings.get(y.canonical),
-                self.fuzzy,
-            );
-            Level::at(if fuzzy.is_some() { 3 } else { 4 })
+            let (canonical_x, canonical_y) =
+                (self.strings.get(x.canonical), self.strings.get(y.canonical));
+            let same_but_tag = x.domain == y.domain && {
+                let base = untagged(self.strings.get(x.local));
+                !base.is_empty() && base == untagged(self.strings.get(y.local))
+            };
+            if same_but_tag || damerau_levenshtein(canonical_x, canonical_y) <= 1 {
+                return Level::at(3);
+            }
+            let fuzzy = jaro_winkler_at_least(canonical_x, canonical_y, self.fuzzy);
+            Level::at(if fuzzy.is_some() { 4 } else { 5 })
         })
     }
 
@@ -77,5 +96,25 @@ impl EmailComparator {
     /// The text of every term id: the interned strings.
     pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
+    }
+}
+
+/// A local part without its sub-address tag (`yanma+2024` → `yanma`). Providers that deliver
+/// tags strip them in the canonical form already; elsewhere a tag is still a decoration
+/// added to one address, not a second person's address.
+fn untagged(local: &str) -> &str {
+    local.split_once('+').map_or(local, |(base, _)| base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untagged;
+
+    #[test]
+    fn tags_are_cut_at_the_first_plus() {
+        assert_eq!(untagged("yanma1985+2024"), "yanma1985");
+        assert_eq!(untagged("a+b+c"), "a");
+        assert_eq!(untagged("plain"), "plain");
+        assert_eq!(untagged("+only"), "");
     }
 }

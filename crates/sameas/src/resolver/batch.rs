@@ -277,9 +277,10 @@ pub(crate) fn fit_model(
             },
             warning,
         ) = train_or_default(&config.matching, data)?;
+        training = diagnostics;
+        super::clustering::note_shared_identifiers(&model, &mut training);
         config.matching.model = Some(model);
         trained_index = index;
-        training = diagnostics;
         warnings.extend(warning);
         control.report(Stage::Train, 1, 1);
         timings.train = started.elapsed().as_secs_f64();

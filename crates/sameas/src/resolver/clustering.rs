@@ -87,12 +87,14 @@ pub(super) fn is_edge(
 fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
     let clustering = &config.clustering;
     let model = config.matching.model.as_ref()?;
+    let shared = shared_by_households(model);
     let levels = config
         .matching
         .comparisons
         .iter()
         .zip(&model.comparisons)
-        .map(|(comparison, trained)| {
+        .zip(&shared)
+        .map(|((comparison, trained), &shared)| {
             let is_personal = match &clustering.personal_comparisons {
                 Some(names) => names.contains(&comparison.name),
                 None => matches!(
@@ -132,7 +134,12 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                     if l == 0 {
                         Evidence::None
                     } else if trained.weight(l) >= clustering.min_personal_weight {
-                        Evidence::For
+                        // What a household shares does not vouch for one person.
+                        if shared {
+                            Evidence::None
+                        } else {
+                            Evidence::For
+                        }
                     } else if l == last && trained.weight(l) <= -clustering.min_personal_weight {
                         Evidence::Against
                     } else {
@@ -149,6 +156,72 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
         .map(|c| matches!(c.method, ComparisonMethod::Identifier { .. }))
         .collect();
     Some(PersonalEvidence::new(levels, identifiers))
+}
+
+/// Exact pairs an identifier needs before its share of differing given names is read.
+const AGREEMENT_PAIRS_READ: u64 = 100;
+
+/// The excess share of differing given names, over the data's own name noise, at which an
+/// identifier counts as shared: one agreement in fifty between two people of a household is
+/// too many for its agreement to vouch for one person.
+const SHARED_EXCESS: f64 = 0.02;
+
+/// Per comparison, whether it is an identifier or an e-mail that households share, read
+/// from the training pairs ([`ExactAgreement`](sameas_match::ExactAgreement)).
+///
+/// Two records of one person that agree on a personal identifier still have given names
+/// the name comparison calls `different` now and then (a name the tables cannot reconcile):
+/// the data's name noise, the same for every personal identifier. The least such share
+/// among the identifiers is taken as that noise. An identifier whose share exceeds it by
+/// [`SHARED_EXCESS`] of its pairs also agrees between people with names of their own, a
+/// family tablet's device id or a shared account: its agreement then does not vouch for one
+/// person, while its difference still says what the weights say of it. With one
+/// identifier there is nothing to compare against, and it stays personal.
+pub(crate) fn shared_by_households(model: &sameas_match::TrainedModel) -> Vec<bool> {
+    let read = |c: &sameas_match::ComparisonModel| {
+        c.exact_agreement
+            .filter(|a| a.pairs >= AGREEMENT_PAIRS_READ)
+            .map(|a| a.differing_share())
+    };
+    let noise = model
+        .comparisons
+        .iter()
+        .filter_map(read)
+        .min_by(f64::total_cmp);
+    model
+        .comparisons
+        .iter()
+        .map(|c| match (read(c), noise) {
+            (Some(share), Some(noise)) if noise < 1.0 => {
+                (share - noise) / (1.0 - noise) >= SHARED_EXCESS
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// Adds to the training diagnostics of each identifier that households share (see
+/// [`shared_by_households`]) what was seen and what it means for clustering.
+pub(crate) fn note_shared_identifiers(
+    model: &sameas_match::TrainedModel,
+    diagnostics: &mut [sameas_match::ComparisonDiagnostics],
+) {
+    for ((comparison, shared), diagnostic) in model
+        .comparisons
+        .iter()
+        .zip(shared_by_households(model))
+        .zip(diagnostics.iter_mut())
+    {
+        if let (true, Some(agreement)) = (shared, comparison.exact_agreement) {
+            diagnostic.warnings.push(format!(
+                "shared by households: {:.1}% of {} training pairs that agree on it have \
+                 given names that differ, more than the data's other identifiers; its \
+                 agreement does not vouch for one person when clustering",
+                100.0 * agreement.differing_share(),
+                agreement.pairs
+            ));
+        }
+    }
 }
 
 /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
@@ -265,4 +338,50 @@ pub(crate) fn complete_components(
     scored.weights.extend(added.weights);
     scored.probabilities.extend(added.probabilities);
     scored.levels.extend(added.levels);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sameas_match::{ComparisonModel, ExactAgreement, TrainedModel, TrainingMethod};
+
+    fn comparison(name: &str, agreement: Option<(u64, u64)>) -> ComparisonModel {
+        ComparisonModel {
+            name: name.to_string(),
+            levels: Vec::new(),
+            m_trained_by: Vec::new(),
+            exact_agreement: agreement.map(|(pairs, given_name_differs)| ExactAgreement {
+                pairs,
+                given_name_differs,
+            }),
+        }
+    }
+
+    fn model(comparisons: Vec<ComparisonModel>) -> TrainedModel {
+        TrainedModel {
+            prior: 0.01,
+            comparisons,
+            method: TrainingMethod::Unsupervised,
+            u_sample_pairs: 0,
+            prior_evidence_pairs: 0,
+        }
+    }
+
+    #[test]
+    fn an_identifier_households_share_is_told_from_the_name_noise() {
+        let shared = shared_by_households(&model(vec![
+            comparison("given_name", None),
+            // Name noise: 0.5% of a member number's agreeing pairs.
+            comparison("member_no", Some((12_000, 60))),
+            comparison("email", Some((2_600, 20))),
+            // A family tablet: 7.5%.
+            comparison("device_id", Some((8_400, 630))),
+            // Too few pairs to read.
+            comparison("passport", Some((40, 20))),
+        ]));
+        assert_eq!(shared, [false, false, false, true, false]);
+        // One identifier alone has nothing to be compared with.
+        let alone = shared_by_households(&model(vec![comparison("ssn", Some((5_000, 800)))]));
+        assert_eq!(alone, [false]);
+    }
 }
