@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use sameas_core::{EntityId, RecordId};
-//! use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, cluster};
+//! use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, Vouching, cluster};
 //! use sameas_merge::graph::IdentityGraph;
 //!
 //! // Two records scored as one person; a third scored with nobody.
@@ -20,6 +20,7 @@
 //!     scored_cannot_link: &[],
 //!     must_link: &[],
 //!     exclusive: &[],
+//!     vouching: Vouching::NONE,
 //! };
 //! let clustering = cluster(&problem, ClusteringMethod::Constrained);
 //! let graph = IdentityGraph::from_clustering(ids, &edges, &clustering, None).unwrap();
@@ -35,7 +36,7 @@ pub mod graph;
 
 pub use cluster::{
     ClusterProblem, Clustering, ClusteringConfig, ClusteringMethod, Edge, HouseholdGuard, Join,
-    JoinOutcome, Refusal,
+    JoinOutcome, Refusal, Vouching,
 };
 pub use error::MergeError;
 pub use golden::{Conflict, GoldenRecord, Survivorship, SurvivorshipConfig};

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use sameas_core::RecordId;
 use sameas_merge::cluster::{
-    ClusterProblem, Clustering, ClusteringMethod, Edge, JoinOutcome, Refusal, cluster,
+    ClusterProblem, Clustering, ClusteringMethod, Edge, JoinOutcome, Refusal, Vouching, cluster,
 };
 
 const NO_VALUE: u32 = u32::MAX;
@@ -49,6 +49,7 @@ fn a_shared_household_phone_does_not_chain_father_and_son() {
             scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
+            vouching: Vouching::NONE,
         };
         let clustering = cluster(&problem, ClusteringMethod::Constrained);
         assert!(
@@ -95,6 +96,7 @@ fn two_national_ids_never_share_a_cluster_even_through_a_chain() {
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &exclusive,
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     assert!(together(&clustering, 0, 3), "the same id joins");
@@ -145,6 +147,7 @@ fn a_must_link_overrides_a_cannot_link() {
         scored_cannot_link: &[],
         must_link: &[(1, 0)],
         exclusive: &exclusive,
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     assert_eq!(clustering.labels, [0, 0, 0]);
@@ -162,6 +165,7 @@ fn a_must_link_joins_records_with_no_edge_between_them() {
         scored_cannot_link: &[],
         must_link: &[(2, 0)],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     assert_eq!(clustering.labels, [0, 1, 0]);
@@ -182,6 +186,7 @@ fn edges_are_joined_strongest_first_within_each_component() {
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     let logged: Vec<(u32, u32)> = clustering
@@ -203,6 +208,7 @@ fn labels_follow_the_smallest_record_id() {
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     // Clusters: {a, m} (smallest a), {b}, {z}.
@@ -219,6 +225,7 @@ fn an_empty_problem_has_no_clusters() {
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     assert!(clustering.labels.is_empty());
@@ -244,6 +251,7 @@ impl Generated {
             scored_cannot_link: &[],
             must_link: &self.must_link,
             exclusive: &self.exclusive,
+            vouching: Vouching::NONE,
         }
     }
 
@@ -490,4 +498,40 @@ proptest! {
         let components = cluster(&problem.problem(), ClusteringMethod::ConnectedComponents);
         prop_assert_eq!(constrained.labels, components.labels);
     }
+}
+
+/// `Mr Wang` (2) matches the father (0) and the son (1) on the family name and address
+/// alone: unvouched edges. Father and son differ in their given names: a personal
+/// conflict. He joins the one he matches best, and never chains the two together.
+#[test]
+fn an_unvouched_record_joins_one_side_of_a_personal_conflict() {
+    let ids = ids(&["father", "son", "mr"]);
+    let edges = [edge(0, 2, 0.97), edge(1, 2, 0.95)];
+    let problem = |vouching| ClusterProblem {
+        ids: &ids,
+        edges: &edges,
+        cannot_link: &[],
+        scored_cannot_link: &[],
+        must_link: &[],
+        exclusive: &[],
+        vouching,
+    };
+    let chained = cluster(&problem(Vouching::NONE), ClusteringMethod::Constrained);
+    assert_eq!(chained.clusters, 1);
+    let vouching = Vouching {
+        vouched: &[false, false],
+        conflicts: &[(0, 1)],
+    };
+    let kept = cluster(&problem(vouching), ClusteringMethod::Constrained);
+    assert_eq!(kept.clusters, 2);
+    assert_eq!(kept.labels[0], kept.labels[2]);
+    assert_ne!(kept.labels[1], kept.labels[2]);
+    // A vouched edge (the son's given name agreeing) is not held back by the conflict.
+    let vouched = Vouching {
+        vouched: &[false, true],
+        conflicts: &[(0, 1)],
+    };
+    let joined = cluster(&problem(vouched), ClusteringMethod::Constrained);
+    assert_eq!(joined.labels[1], joined.labels[2]);
+    assert_ne!(joined.labels[0], joined.labels[2]);
 }

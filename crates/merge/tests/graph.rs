@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use proptest::prelude::*;
 use sameas_core::{EntityId, RecordId};
 use sameas_merge::MergeError;
-use sameas_merge::cluster::{ClusterProblem, Clustering, ClusteringMethod, Edge, cluster};
+use sameas_merge::cluster::{
+    ClusterProblem, Clustering, ClusteringMethod, Edge, Vouching, cluster,
+};
 use sameas_merge::graph::{Event, IdentityGraph, PreviousEntities};
 
 fn rid(text: &str) -> RecordId {
@@ -45,6 +47,7 @@ fn recluster(
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     cluster(&problem, ClusteringMethod::Constrained)
 }
@@ -77,6 +80,7 @@ fn batch(names: &[&str], edges: &[Edge], previous: Option<&PreviousEntities>) ->
         scored_cannot_link: &[],
         must_link: &[],
         exclusive: &[],
+        vouching: Vouching::NONE,
     };
     let clustering = cluster(&problem, ClusteringMethod::Constrained);
     IdentityGraph::from_clustering(ids, edges, &clustering, previous).unwrap()

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use sameas::table::read_csv;
 use sameas::{Channel, Control, InputTable, Resolver, ResolverConfig};
 use sameas_match::{BlockIndex, Dataset, LinkMode, Matcher, ScoredPairs, train};
-use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, cluster};
+use sameas_merge::cluster::{ClusterProblem, ClusteringMethod, Edge, Vouching, cluster};
 use sameas_merge::golden::GoldenInput;
 use sameas_merge::graph::IdentityGraph;
 use sameas_normalize::IssueKind;
@@ -134,6 +134,7 @@ fn pipeline(c: &mut Criterion) {
             scored_cannot_link: &[],
             must_link: &[],
             exclusive: &s.exclusive,
+            vouching: Vouching::NONE,
         };
         eprintln!(
             "{records} records: {} candidate pairs, {} edges, {} cannot-links",

@@ -14,6 +14,7 @@ pub(super) struct Components {
     must_link: Bucketed<(u32, u32)>,
     cannot_link: Bucketed<(u32, u32)>,
     scored_cannot_link: Bucketed<(u32, u32)>,
+    conflicts: Bucketed<(u32, u32)>,
 }
 
 /// Items grouped by component: component `c`'s are `items[start[c]..start[c + 1]]`.
@@ -53,6 +54,8 @@ pub(super) struct LocalEdge {
     pub(super) b: u32,
     pub(super) weight: f64,
     pub(super) probability: f64,
+    /// Whether personal agreement vouches for it (see [`Vouching`](super::Vouching)).
+    pub(super) vouched: bool,
 }
 
 impl Components {
@@ -102,14 +105,16 @@ impl Components {
             problem
                 .edges
                 .iter()
-                .filter(|edge| edge.a != edge.b)
-                .map(|edge| {
+                .enumerate()
+                .filter(|(_, edge)| edge.a != edge.b)
+                .map(|(i, edge)| {
                     let (a, b) = local(edge.a, edge.b);
                     let local_edge = LocalEdge {
                         a,
                         b,
                         weight: edge.weight,
                         probability: edge.probability,
+                        vouched: problem.vouching.vouched.get(i).copied().unwrap_or(true),
                     };
                     (component[edge.a as usize], local_edge)
                 }),
@@ -131,6 +136,11 @@ impl Components {
             must_link: pairs(problem.must_link),
             cannot_link: pairs(problem.cannot_link),
             scored_cannot_link: pairs(problem.scored_cannot_link),
+            conflicts: pairs(if problem.vouching.vouched.is_empty() {
+                &[]
+            } else {
+                problem.vouching.conflicts
+            }),
             start,
             members,
             edges,
@@ -157,6 +167,7 @@ impl Components {
             must_link: self.must_link.of(component),
             cannot_link: self.cannot_link.of(component),
             scored_cannot_link: self.scored_cannot_link.of(component),
+            conflicts: self.conflicts.of(component),
             exclusive: problem.exclusive,
         }
     }
@@ -171,5 +182,6 @@ pub(super) struct ComponentInput<'a> {
     pub(super) must_link: &'a [(u32, u32)],
     pub(super) cannot_link: &'a [(u32, u32)],
     pub(super) scored_cannot_link: &'a [(u32, u32)],
+    pub(super) conflicts: &'a [(u32, u32)],
     pub(super) exclusive: &'a [Vec<u32>],
 }

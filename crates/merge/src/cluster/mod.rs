@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use sameas_core::RecordId;
-//! use sameas_merge::cluster::{cluster, ClusterProblem, ClusteringMethod, Edge};
+//! use sameas_merge::cluster::{cluster, ClusterProblem, ClusteringMethod, Edge, Vouching};
 //!
 //! // A father and his son share a phone with a record that only says 张先生.
 //! let ids: Vec<RecordId> = ["father", "honorific", "son"].map(RecordId::from).to_vec();
@@ -31,6 +31,7 @@
 //!     scored_cannot_link: &[],
 //!     must_link: &[],
 //!     exclusive: &[],
+//!     vouching: Vouching::NONE,
 //! };
 //! let clustering = cluster(&problem, ClusteringMethod::Constrained);
 //! assert_eq!(clustering.labels, [0, 0, 1]);
@@ -87,6 +88,34 @@ pub struct ClusterProblem<'a> {
     /// with no valid value. Two records with different values never share a cluster (unless
     /// a must-link puts them there).
     pub exclusive: &'a [Vec<u32>],
+    /// Which edges a personal agreement vouches for, and the conflicts that keep apart
+    /// what only unvouched edges would join.
+    pub vouching: Vouching<'a>,
+}
+
+/// Edges that personal evidence vouches for, and those it does not: a pair joined only by
+/// what a household shares (a family name, an address, a phone), a record with no given
+/// name, a title and a family name alone. Vouched edges are joined first, strongest
+/// first, as people; unvouched ones then attach what is left, strongest first, but never
+/// across a personal conflict: a pair of the two sides whose personal comparisons disagree
+/// with nothing agreeing (given names that differ). So `Mr Wang` at the family's address
+/// joins the one Wang he best matches, not both the father and the son, and a number the
+/// household shares does not chain two of its members into one customer.
+#[derive(Debug, Clone, Copy)]
+pub struct Vouching<'a> {
+    /// Per edge of [`ClusterProblem::edges`], whether personal agreement vouches for it.
+    /// Empty: every edge is vouched for, and nothing below is read.
+    pub vouched: &'a [bool],
+    /// Pairs whose personal comparisons disagree and none agrees.
+    pub conflicts: &'a [(u32, u32)],
+}
+
+impl Vouching<'_> {
+    /// Every edge vouched for: clustering as without this distinction.
+    pub const NONE: Vouching<'static> = Vouching {
+        vouched: &[],
+        conflicts: &[],
+    };
 }
 
 /// Why a join was refused. `a` lies in the cluster of the join's `a`, `b` in that of its `b`.
@@ -191,6 +220,11 @@ pub fn cluster(problem: &ClusterProblem, method: ClusteringMethod) -> Clustering
             .then(x.cmp(&y))
     });
 
+    let vouched = problem.vouching.vouched.len();
+    assert!(
+        vouched == 0 || vouched == problem.edges.len(),
+        "vouching needs one flag per edge"
+    );
     let components = Components::new(problem, &by_id);
     let constrained = method == ClusteringMethod::Constrained;
     let solved: Vec<SolvedComponent> = (0..components.len())
@@ -291,6 +325,7 @@ mod tests {
             scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
+            vouching: Vouching::NONE,
         };
         let clustering = cluster(&problem, ClusteringMethod::Constrained);
         // x (position 2) and y (position 1) share a cluster, numbered 0 as x is smallest.
@@ -319,6 +354,7 @@ mod tests {
             scored_cannot_link: &[],
             must_link: &[],
             exclusive: &[],
+            vouching: Vouching::NONE,
         };
         let clustering = cluster(&problem, ClusteringMethod::Constrained);
         assert_eq!(clustering.labels, [0, 0, 0]);
@@ -337,6 +373,7 @@ mod tests {
             scored_cannot_link: &[],
             must_link: &[(0, 1)],
             exclusive: &exclusive,
+            vouching: Vouching::NONE,
         };
         let clustering = cluster(&problem, ClusteringMethod::Constrained);
         assert_eq!(clustering.labels, [0, 0, 1, 0]);

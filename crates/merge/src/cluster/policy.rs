@@ -6,7 +6,7 @@
 use sameas_core::RecordId;
 
 use super::config::{ClusteringConfig, ClusteringMethod, HouseholdGuard};
-use super::{ClusterProblem, Clustering, Edge, cluster};
+use super::{ClusterProblem, Clustering, Edge, Vouching, cluster};
 
 /// Scored pairs as clustering reads them, borrowed from the match stage's output.
 #[derive(Debug, Clone, Copy)]
@@ -149,6 +149,11 @@ impl EdgeGuard {
         })
     }
 
+    /// Whether personal agreement vouches for a pair with these levels (see [`Vouching`]).
+    pub fn vouches(&self, levels: &[u8]) -> bool {
+        self.evidence.weigh(levels).agrees
+    }
+
     /// Whether a pair with these levels may be an edge: some personal comparison agrees,
     /// or (when the guard does not require agreement) none disagrees and no contact a
     /// household may share differs.
@@ -195,6 +200,9 @@ pub struct Constraints {
     /// Pairs with personal evidence against that the model scores higher: outweighed by
     /// enough edges.
     scored_cannot_link: RecordPairs,
+    /// Pairs whose personal comparisons disagree and none agrees: they keep apart what
+    /// only unvouched edges would join ([`Vouching`]).
+    conflicts: RecordPairs,
     /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
     exclusive: Vec<Vec<u32>>,
 }
@@ -215,10 +223,20 @@ impl Constraints {
         let (mut cannot_link, scored_cannot_link) =
             cannot_link_pairs(scored, config.cannot_link_below, evidence);
         cannot_link.extend(manual_cannot_link);
+        let conflicts = evidence.map_or_else(Vec::new, |evidence| {
+            (0..scored.len())
+                .filter(|&i| {
+                    let weighed = evidence.weigh(scored.levels_of(i));
+                    !weighed.agrees && weighed.disagreements > 0
+                })
+                .map(|i| scored.pairs[i])
+                .collect()
+        });
         Constraints {
             must_link,
             cannot_link,
             scored_cannot_link,
+            conflicts,
             exclusive,
         }
     }
@@ -238,7 +256,7 @@ impl Constraints {
         threshold: f64,
         guard: Option<&EdgeGuard>,
     ) -> (Vec<Edge>, Clustering) {
-        let edges = positive_edges(scored, threshold, guard, &self.must_link);
+        let (edges, vouched) = positive_edges(scored, threshold, guard, &self.must_link);
         let clustering = cluster(
             &ClusterProblem {
                 ids,
@@ -247,6 +265,10 @@ impl Constraints {
                 scored_cannot_link: &self.scored_cannot_link,
                 must_link: &self.must_link,
                 exclusive: &self.exclusive,
+                vouching: Vouching {
+                    vouched: &vouched,
+                    conflicts: &self.conflicts,
+                },
             },
             method,
         );
@@ -276,16 +298,21 @@ fn overrides(config: &ClusteringConfig, ids: &[RecordId]) -> (RecordPairs, Recor
     (resolve(&config.must_link), resolve(&config.cannot_link))
 }
 
-/// Pairs that are edges (see [`is_edge`]), and the manual must-links.
+/// Pairs that are edges (see [`is_edge`]) and the manual must-links, and per edge whether
+/// personal agreement vouches for it (empty without a guard: every edge is). A pair a
+/// deterministic rule forces, and a must-link, is vouched for.
 fn positive_edges(
     scored: &ScoredPairsView<'_>,
     threshold: f64,
     guard: Option<&EdgeGuard>,
     must_link: &[(u32, u32)],
-) -> Vec<Edge> {
-    let mut edges: Vec<Edge> = (0..scored.len())
+) -> (Vec<Edge>, Vec<bool>) {
+    let kept: Vec<usize> = (0..scored.len())
         .filter(|&i| is_edge(scored, i, threshold, guard))
-        .map(|i| {
+        .collect();
+    let mut edges: Vec<Edge> = kept
+        .iter()
+        .map(|&i| {
             let (a, b) = scored.pairs[i];
             Edge {
                 a,
@@ -296,7 +323,15 @@ fn positive_edges(
         })
         .collect();
     edges.extend(must_link.iter().map(|&(a, b)| must_link_edge(a, b)));
-    edges
+    let vouched = match guard {
+        None => Vec::new(),
+        Some(guard) => kept
+            .iter()
+            .map(|&i| scored.probabilities[i] >= 1.0 || guard.vouches(scored.levels_of(i)))
+            .chain(must_link.iter().map(|_| true))
+            .collect(),
+    };
+    (edges, vouched)
 }
 
 /// Scored pairs that hold evidence they are different people (see

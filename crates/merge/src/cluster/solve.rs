@@ -87,14 +87,20 @@ pub(super) fn solve(input: &ComponentInput, constrained: bool) -> SolvedComponen
         }
     }
 
+    // Vouched edges first, then unvouched ones; each strongest first.
     let mut edges = input.edges.to_vec();
-    edges.sort_unstable_by(strongest_first);
+    edges.sort_unstable_by(|x, y| y.vouched.cmp(&x.vouched).then(strongest_first(x, y)));
     for edge in edges {
         let (root_a, root_b) = (state.sets.find(edge.a), state.sets.find(edge.b));
         if root_a == root_b {
             continue;
         }
-        let outcome = match state.refusal(root_a, root_b) {
+        let refusal = state.refusal(root_a, root_b).or_else(|| {
+            (!edge.vouched)
+                .then(|| state.conflict(root_a, root_b))
+                .flatten()
+        });
+        let outcome = match refusal {
             Some(refusal) => JoinOutcome::Refused(refusal.to_global(&global)),
             None => {
                 state.union(root_a, root_b);
@@ -140,6 +146,8 @@ struct ClusterState {
     held: Vec<Held>,
     /// Cannot-link neighbours of each position.
     cannot_link: Neighbours,
+    /// Personal-conflict neighbours of each position (checked for unvouched edges only).
+    conflicts: Neighbours,
     /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
     scored: Neighbours,
     linked: Neighbours,
@@ -187,8 +195,13 @@ impl ClusterState {
         } else {
             Neighbours::default()
         };
+        let conflicts = if constrained {
+            Neighbours::new(len, input.conflicts.iter().copied())
+        } else {
+            Neighbours::default()
+        };
         let (mut next, mut tail) = (Vec::new(), Vec::new());
-        if !cannot_link.is_empty() || !scored.is_empty() {
+        if !cannot_link.is_empty() || !scored.is_empty() || !conflicts.is_empty() {
             next = vec![END; len];
             tail = (0..len as u32).collect();
         }
@@ -198,6 +211,7 @@ impl ClusterState {
             attributes,
             held,
             cannot_link,
+            conflicts,
             scored,
             linked,
             next,
@@ -283,6 +297,35 @@ impl ClusterState {
             for &neighbour in self.cannot_link.of(member) {
                 if self.sets.find(neighbour) == large {
                     let (a, b) = oriented(member, neighbour);
+                    return Some(Refusal::CannotLink { a, b });
+                }
+            }
+            member = self.next[member as usize];
+        }
+        None
+    }
+
+    /// A personal conflict between the clusters rooted at `root_a` and `root_b`, if they
+    /// hold one: what keeps apart two clusters that only an unvouched edge would join.
+    fn conflict(&mut self, root_a: u32, root_b: u32) -> Option<Refusal> {
+        if self.conflicts.is_empty() {
+            return None;
+        }
+        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
+        let (small, large) = if a_is_smaller {
+            (root_a, root_b)
+        } else {
+            (root_b, root_a)
+        };
+        let mut member = small;
+        while member != END {
+            for &neighbour in self.conflicts.of(member) {
+                if self.sets.find(neighbour) == large {
+                    let (a, b) = if a_is_smaller {
+                        (member, neighbour)
+                    } else {
+                        (neighbour, member)
+                    };
                     return Some(Refusal::CannotLink { a, b });
                 }
             }

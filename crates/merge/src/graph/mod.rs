@@ -19,12 +19,12 @@
 //!
 //! ```
 //! use sameas_core::{EntityId, RecordId};
-//! use sameas_merge::cluster::{cluster, ClusterProblem, ClusteringMethod, Edge};
+//! use sameas_merge::cluster::{cluster, ClusterProblem, ClusteringMethod, Edge, Vouching};
 //! use sameas_merge::graph::IdentityGraph;
 //!
 //! let ids: Vec<RecordId> = ["a", "b", "c"].map(RecordId::from).to_vec();
 //! let edges = [Edge { a: 0, b: 1, weight: 8.0, probability: 0.99 }];
-//! let problem = ClusterProblem { ids: &ids, edges: &edges, cannot_link: &[], scored_cannot_link: &[], must_link: &[], exclusive: &[] };
+//! let problem = ClusterProblem { ids: &ids, edges: &edges, cannot_link: &[], scored_cannot_link: &[], must_link: &[], exclusive: &[], vouching: Vouching::NONE };
 //! let clustering = cluster(&problem, ClusteringMethod::Constrained);
 //! let mut graph = IdentityGraph::from_clustering(ids, &edges, &clustering, None).unwrap();
 //! assert_eq!(graph.entity_of(&RecordId::from("b")), Some(&EntityId::numbered(1)));
@@ -35,7 +35,7 @@
 //! let records = graph.component(2);
 //! let edges = graph.edges_among(&records);
 //! let ids: Vec<RecordId> = records.iter().map(|&r| graph.record_id(r).unwrap().clone()).collect();
-//! let problem = ClusterProblem { ids: &ids, edges: &edges, cannot_link: &[], scored_cannot_link: &[], must_link: &[], exclusive: &[] };
+//! let problem = ClusterProblem { ids: &ids, edges: &edges, cannot_link: &[], scored_cannot_link: &[], must_link: &[], exclusive: &[], vouching: Vouching::NONE };
 //! graph.apply(&records, &cluster(&problem, ClusteringMethod::Constrained));
 //! assert_eq!(graph.entity_of(&RecordId::from("c")), Some(&EntityId::numbered(1)));
 //! assert_eq!(graph.entity_count(), 1);
