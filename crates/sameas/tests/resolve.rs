@@ -138,6 +138,38 @@ fn training_does_not_depend_on_row_order_either() {
     assert_eq!(entities, entities_shuffled);
 }
 
+#[test]
+fn one_two_or_five_threads_give_the_same_answer() {
+    // Training (u sample, EM), blocking, scoring, clustering and golden records all reduce
+    // in a fixed order, whatever the thread count.
+    let (input, _) = generated(3_000, 13);
+    let run_on = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut resolver = Resolver::new();
+            let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+            let golden = serde_json::to_string(&resolution.golden).unwrap();
+            (resolver.to_json().unwrap(), resolver.entities(), golden)
+        })
+    };
+    let one = run_on(1);
+    for threads in [2, 5] {
+        let other = run_on(threads);
+        assert!(
+            one.0 == other.0,
+            "the trained configuration differs on {threads} threads"
+        );
+        assert_eq!(one.1, other.1, "entities differ on {threads} threads");
+        assert!(
+            one.2 == other.2,
+            "golden records differ on {threads} threads"
+        );
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 4, ..Default::default() })]
 
