@@ -66,8 +66,8 @@ pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation
 pub use selection::{RuleChoice, RuleSelection, choose_rules};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
 pub use train::{
-    ComparisonDiagnostics, Labels, LevelDiagnostics, Trained, train, train_keeping_index,
-    train_supervised,
+    ComparisonDiagnostics, CompiledComparisons, Labels, LevelDiagnostics, Trained, train,
+    train_keeping_index, train_supervised,
 };
 
 /// Candidate pairs and their scores.

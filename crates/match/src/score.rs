@@ -212,7 +212,22 @@ impl Matcher {
     /// # Errors
     /// No model, or a configuration that does not fit the data.
     pub fn new(config: &MatchConfig, data: &Dataset) -> Result<Self, MatchError> {
-        Self::compile(config, data, None)
+        Self::compile(config, data, None, None)
+    }
+
+    /// As [`Matcher::new`], taking the comparators training compiled over the same `data`
+    /// ([`Trained::comparisons`](crate::Trained::comparisons)) instead of compiling them
+    /// again; compiled anew when they came from other comparisons or another number of
+    /// records. They must have been compiled over this very `data`.
+    ///
+    /// # Errors
+    /// As [`Matcher::new`].
+    pub fn with_compiled(
+        config: &MatchConfig,
+        data: &Dataset,
+        compiled: Option<crate::CompiledComparisons>,
+    ) -> Result<Self, MatchError> {
+        Self::compile(config, data, None, compiled)
     }
 
     /// Compiles `config`'s comparisons over `data` with its trained model, taking term
@@ -275,7 +290,7 @@ impl Matcher {
         frequencies: &TermFrequencies,
     ) -> Result<Self, MatchError> {
         frequencies.check_against(config)?;
-        Self::compile(config, data, Some(frequencies))
+        Self::compile(config, data, Some(frequencies), None)
     }
 
     /// The term-frequency tables counted over the data this matcher was compiled over (the
@@ -322,6 +337,7 @@ impl Matcher {
         config: &MatchConfig,
         data: &Dataset,
         frequencies: Option<&TermFrequencies>,
+        reuse: Option<crate::CompiledComparisons>,
     ) -> Result<Self, MatchError> {
         config.validate()?;
         let model = config.model.clone().ok_or(MatchError::Untrained)?;
@@ -330,7 +346,10 @@ impl Matcher {
                 "at most {MAX_COMPARISONS} comparisons"
             )));
         }
-        let compiled = compile(config, data)?;
+        let compiled = match reuse.and_then(|r| r.take_for(&config.comparisons, data.len())) {
+            Some(compiled) => compiled,
+            None => compile(config, data)?,
+        };
         for (c, names) in compiled.level_names.iter().enumerate() {
             let levels = &model.comparisons[c].levels;
             if levels.len() != names.len() || levels.iter().zip(names).any(|(l, n)| &l.name != n) {

@@ -562,9 +562,34 @@ fn thin(pairs: Vec<(u32, u32)>, max: u64) -> Vec<(u32, u32)> {
         .collect()
 }
 
+#[derive(Debug)]
 pub(crate) struct Compiled {
     pub(crate) comparators: Vec<Comparator>,
     pub(crate) level_names: Vec<Vec<String>>,
+}
+
+/// The comparators training compiled over a dataset, handed on so that scoring the same
+/// dataset ([`Matcher::with_compiled`](crate::Matcher::with_compiled)) does not compile
+/// them again.
+#[derive(Debug)]
+pub struct CompiledComparisons {
+    /// The comparisons they were compiled from.
+    pub(crate) comparisons: Vec<crate::compare::ComparisonConfig>,
+    /// The records of the dataset they were compiled over.
+    pub(crate) records: usize,
+    pub(crate) compiled: Compiled,
+}
+
+impl CompiledComparisons {
+    /// The compiled comparators, when they were compiled from `comparisons` over a dataset
+    /// of `records` records.
+    pub(crate) fn take_for(
+        self,
+        comparisons: &[crate::compare::ComparisonConfig],
+        records: usize,
+    ) -> Option<Compiled> {
+        (self.comparisons == comparisons && self.records == records).then_some(self.compiled)
+    }
 }
 
 pub(crate) fn compile(config: &MatchConfig, data: &Dataset) -> Result<Compiled, MatchError> {
@@ -783,6 +808,11 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         model,
         index: reusable.then_some(index),
         diagnostics,
+        comparisons: Some(CompiledComparisons {
+            comparisons: config.comparisons.clone(),
+            records: data.len(),
+            compiled,
+        }),
     })
 }
 
@@ -1024,6 +1054,8 @@ pub struct Trained {
     pub index: Option<BlockIndex>,
     /// Per comparison: support, m, u, weight and warnings per level.
     pub diagnostics: Vec<ComparisonDiagnostics>,
+    /// The comparators training compiled, for scoring the same data.
+    pub comparisons: Option<CompiledComparisons>,
 }
 
 /// The prior from the pairs the prior rules find, divided by their assumed recall.

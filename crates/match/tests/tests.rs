@@ -457,6 +457,42 @@ mod training {
     }
 
     #[test]
+    fn comparators_kept_from_training_score_as_freshly_compiled_ones() {
+        let data = generated(1_500, 4);
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        config.training.u_sample_pairs = 5_000;
+        let trained = train_keeping_index(&config, &data).unwrap();
+        config.model = Some(trained.model);
+        let pairs = trained.index.unwrap().candidate_pairs(&data).pairs;
+        let fresh = Matcher::new(&config, &data).unwrap().score(&pairs);
+        let kept = Matcher::with_compiled(&config, &data, trained.comparisons)
+            .unwrap()
+            .score(&pairs);
+        assert!(!pairs.is_empty());
+        assert_eq!(kept.levels, fresh.levels);
+        assert_eq!(kept.weights, fresh.weights);
+        // Comparators compiled from other comparisons are not taken.
+        let email = config
+            .comparisons
+            .iter()
+            .position(|c| matches!(c.method, sameas_match::ComparisonMethod::Email { .. }))
+            .expect("generated records have e-mails");
+        let other = train_keeping_index(&config, &data).unwrap().comparisons;
+        let mut stricter = config.clone();
+        let sameas_match::ComparisonMethod::Email { fuzzy } =
+            &mut stricter.comparisons[email].method
+        else {
+            unreachable!()
+        };
+        *fuzzy = 0.99;
+        let rebuilt = Matcher::with_compiled(&stricter, &data, other).unwrap();
+        assert_eq!(
+            rebuilt.score(&pairs).levels,
+            Matcher::new(&stricter, &data).unwrap().score(&pairs).levels
+        );
+    }
+
+    #[test]
     fn config_round_trips_bit_identically() {
         let data = dataset(&rows(), None);
         let config = trained(&data, LinkMode::Dedupe);

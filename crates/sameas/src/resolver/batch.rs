@@ -263,6 +263,7 @@ pub(crate) fn fit_model(
 ) -> Result<Fitted, Error> {
     // EM blocks with the prediction rules by default: its index then serves blocking too.
     let mut trained_index = None;
+    let mut trained_comparators = None;
     let mut training = Vec::new();
     let mut warnings = Vec::new();
     if config.matching.model.is_none() {
@@ -274,6 +275,7 @@ pub(crate) fn fit_model(
                 model,
                 index,
                 diagnostics,
+                comparisons,
             },
             warning,
         ) = train_or_default(&config.matching, data)?;
@@ -281,11 +283,12 @@ pub(crate) fn fit_model(
         super::clustering::note_shared_identifiers(&model, &mut training);
         config.matching.model = Some(model);
         trained_index = index;
+        trained_comparators = comparisons;
         warnings.extend(warning);
         control.report(Stage::Train, 1, 1);
         timings.train = started.elapsed().as_secs_f64();
     }
-    let matcher = Matcher::new(&config.matching, data)?;
+    let matcher = Matcher::with_compiled(&config.matching, data, trained_comparators)?;
 
     control.check()?;
     let started = Instant::now();
@@ -387,6 +390,7 @@ fn train_or_default(
             model,
             index: None,
             diagnostics: Vec::new(),
+            comparisons: None,
         };
         return Ok((trained, Some(warning)));
     }
