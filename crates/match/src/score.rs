@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::blocking::{BlockIndex, CandidatePairs};
-use crate::compare::Comparator;
+use crate::compare::{Comparator, Compare};
 use crate::config::MatchConfig;
 use crate::model::{TrainedModel, probability};
 use crate::term_frequency::{ComparisonTerms, TermFrequencies, TermTable, adjustment, agreement};

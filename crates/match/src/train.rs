@@ -14,7 +14,7 @@ use serde::Serialize;
 use sameas_core::FieldKind;
 
 use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
-use crate::compare::{Comparator, ComparisonMethod};
+use crate::compare::{Comparator, Compare, ComparisonMethod};
 use crate::config::MatchConfig;
 use crate::model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 use crate::{Dataset, MatchError};

@@ -93,13 +93,6 @@ impl AddressComparator {
         }
     }
 
-    #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
-        best_across(self.values.row(a), self.values.row(b), |x, y| {
-            self.pair(x, y)
-        })
-    }
-
     /// Whether two places (districts, cities) differ: both present and different, beyond a
     /// close spelling in Latin script (`mirraooka` for `mirrabooka`). Han place names are
     /// read from a gazetteer, so their spelling does not vary.
@@ -150,13 +143,26 @@ impl AddressComparator {
         }
         Level::at(5)
     }
+}
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+impl super::Compare for AddressComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
+
+    #[inline]
+    fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |x, y| {
+            self.pair(x, y)
+        })
+    }
+
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.detail)
     }
 
     /// The text of every term id: the interned strings.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
     }
 }

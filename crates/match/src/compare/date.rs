@@ -108,9 +108,15 @@ impl DateComparator {
             values,
         }
     }
+}
+
+impl super::Compare for DateComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(self.values.row(a), self.values.row(b), |x, y| {
             if x.ymd == y.ymd {
                 return Level::exact(x.term);
@@ -130,12 +136,12 @@ impl DateComparator {
         })
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.terms, |v| v.term)
     }
 
     /// The text of every term id: the date as `YYYYMMDD`.
-    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<Cow<'_, str>> {
         let mut ymd = vec![0u32; self.terms];
         for row in 0..self.values.rows() {
             for v in self.values.row(row) {

@@ -62,9 +62,15 @@ impl EmailComparator {
             values,
         }
     }
+}
+
+impl super::Compare for EmailComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(self.values.row(a), self.values.row(b), |x, y| {
             if x.canonical == y.canonical {
                 return Level::exact(x.canonical);
@@ -89,12 +95,12 @@ impl EmailComparator {
         })
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.canonical)
     }
 
     /// The text of every term id: the interned strings.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
     }
 }

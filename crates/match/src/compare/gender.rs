@@ -32,9 +32,15 @@ impl GenderComparator {
         let values = values.compact();
         GenderComparator { values }
     }
+}
+
+impl super::Compare for GenderComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(self.values.row(a), self.values.row(b), |&x, &y| {
             if x == y {
                 Level::exact(x)
@@ -44,12 +50,12 @@ impl GenderComparator {
         })
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, 2, |&v| v)
     }
 
     /// The text of every term id: the gender's code (`M`, `F`).
-    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<Cow<'_, str>> {
         [Gender::Male, Gender::Female]
             .map(|g| Cow::Borrowed(g.code()))
             .into()

@@ -40,9 +40,15 @@ impl IdentifierComparator {
             values,
         }
     }
+}
+
+impl super::Compare for IdentifierComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(self.values.row(a), self.values.row(b), |&x, &y| {
             if x == y {
                 return Level::exact(x);
@@ -57,12 +63,12 @@ impl IdentifierComparator {
         })
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |&v| v)
     }
 
     /// The text of every term id: the interned strings.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
     }
 }

@@ -338,72 +338,68 @@ impl Comparator {
             )?),
         })
     }
+}
 
-    /// The level of the pair `(a, b)` (record indices).
-    #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
-        match self {
-            Comparator::Name(c) => c.level(a, b),
-            Comparator::Phone(c) => c.level(a, b),
-            Comparator::Email(c) => c.level(a, b),
-            Comparator::Address(c) => c.level(a, b),
-            Comparator::Date(c) => c.level(a, b),
-            Comparator::Identifier(c) => c.level(a, b),
-            Comparator::Gender(c) => c.level(a, b),
-            Comparator::String(c) => c.level(a, b),
-            Comparator::Number(c) => c.level(a, b),
+/// Applies `$body` to the comparator inside any variant, bound as `$c`.
+macro_rules! each_comparator {
+    ($self:expr, $c:ident => $body:expr) => {
+        match $self {
+            Comparator::Name($c) => $body,
+            Comparator::Phone($c) => $body,
+            Comparator::Email($c) => $body,
+            Comparator::Address($c) => $body,
+            Comparator::Date($c) => $body,
+            Comparator::Identifier($c) => $body,
+            Comparator::Gender($c) => $body,
+            Comparator::String($c) => $body,
+            Comparator::Number($c) => $body,
         }
+    };
+}
+
+impl Compare for Comparator {
+    #[inline]
+    fn level(&self, a: usize, b: usize) -> Level {
+        each_comparator!(self, c => c.level(a, b))
     }
+
+    fn level_names(&self) -> Vec<String> {
+        each_comparator!(self, c => c.level_names())
+    }
+
+    fn term_counts(&self) -> (Vec<u32>, u32) {
+        each_comparator!(self, c => c.term_counts())
+    }
+
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        each_comparator!(self, c => c.term_keys())
+    }
+}
+
+/// What a compiled comparison does, whatever it compares. A new kind of comparison is a
+/// module with a comparator that implements this, a [`ComparisonMethod`] variant and a
+/// [`Comparator`] variant.
+pub(crate) trait Compare {
+    /// The level of the pair `(a, b)` (record indices).
+    fn level(&self, a: usize, b: usize) -> Level;
 
     /// Level names, `null` first.
-    pub(crate) fn level_names(&self) -> Vec<String> {
-        let names: &[&str] = match self {
-            Comparator::Name(c) => c.level_names(),
-            Comparator::Phone(_) => phone::LEVELS,
-            Comparator::Email(_) => email::LEVELS,
-            Comparator::Address(_) => address::LEVELS,
-            Comparator::Date(_) => date::LEVELS,
-            Comparator::Identifier(_) => identifier::LEVELS,
-            Comparator::Gender(_) => gender::LEVELS,
-            Comparator::String(c) => return c.level_names(),
-            Comparator::Number(c) => return c.level_names(),
-        };
-        names.iter().map(|s| s.to_string()).collect()
-    }
+    fn level_names(&self) -> Vec<String>;
 
     /// How many records hold each term (records counted once per term), and how many
     /// records have any value: the term-frequency table.
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
-        match self {
-            Comparator::Name(c) => c.term_counts(),
-            Comparator::Phone(c) => c.term_counts(),
-            Comparator::Email(c) => c.term_counts(),
-            Comparator::Address(c) => c.term_counts(),
-            Comparator::Date(c) => c.term_counts(),
-            Comparator::Identifier(c) => c.term_counts(),
-            Comparator::Gender(c) => c.term_counts(),
-            Comparator::String(c) => c.term_counts(),
-            Comparator::Number(c) => c.term_counts(),
-        }
-    }
+    fn term_counts(&self) -> (Vec<u32>, u32);
 
-    /// The text of every term id (indexed like [`Comparator::term_counts`]): the value an
+    /// The text of every term id (indexed like [`Compare::term_counts`]): the value an
     /// exact level shares, as a string that names the same value in any dataset, so that a
     /// term-frequency table counted over one dataset is read by a comparator compiled over
     /// another.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        match self {
-            Comparator::Name(c) => c.term_keys(),
-            Comparator::Phone(c) => c.term_keys(),
-            Comparator::Email(c) => c.term_keys(),
-            Comparator::Address(c) => c.term_keys(),
-            Comparator::Date(c) => c.term_keys(),
-            Comparator::Identifier(c) => c.term_keys(),
-            Comparator::Gender(c) => c.term_keys(),
-            Comparator::String(c) => c.term_keys(),
-            Comparator::Number(c) => c.term_keys(),
-        }
-    }
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>>;
+}
+
+/// Level names from a comparator's constant list.
+pub(crate) fn level_names(levels: &[&str]) -> Vec<String> {
+    levels.iter().map(|s| s.to_string()).collect()
 }
 
 /// The text of every interned term id, borrowed from the interner.

@@ -226,27 +226,6 @@ impl NameComparator {
         }
     }
 
-    pub(crate) fn level_names(&self) -> &'static [&'static str] {
-        match self.part {
-            NamePart::Family => FAMILY_LEVELS,
-            NamePart::Given => GIVEN_LEVELS,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
-        let (a, b) = (self.values.row(a), self.values.row(b));
-        let (x, y) = match (a, b) {
-            ([], _) | (_, []) => return Level::NULL,
-            ([x], [y]) => (x, y),
-            _ => self.best_pair(a, b),
-        };
-        match self.part {
-            NamePart::Family => self.family_level(x, y),
-            NamePart::Given => self.given_level(x, y),
-        }
-    }
-
     /// Of two records' names (several name fields, or several names), the two that agree
     /// best as whole names: family and given levels are both read from that one pair, so a
     /// family name agreeing in one pair of fields and a given name in another (`smith` as a
@@ -310,20 +289,6 @@ impl NameComparator {
             self.strings.get(family),
             self.strings.get(given)
         )
-    }
-
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
-        let part = self.part;
-        count_terms(&self.values, self.strings.len(), |v| match part {
-            NamePart::Family => v.family,
-            NamePart::Given => v.given,
-        })
-    }
-
-    /// The text of every term id: the interned strings (family and given parts, pinyin and
-    /// nickname roots share one interner; a term this part never holds counts 0).
-    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
-        interned_keys(&self.strings)
     }
 
     /// Whether the family of one is (close to) the given name of the other and, where both
@@ -486,6 +451,43 @@ impl NameComparator {
         };
         let (p, q) = (roots(x), roots(y));
         p.iter().any(|r| q.contains(r))
+    }
+}
+
+impl super::Compare for NameComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(match self.part {
+            NamePart::Family => FAMILY_LEVELS,
+            NamePart::Given => GIVEN_LEVELS,
+        })
+    }
+
+    #[inline]
+    fn level(&self, a: usize, b: usize) -> Level {
+        let (a, b) = (self.values.row(a), self.values.row(b));
+        let (x, y) = match (a, b) {
+            ([], _) | (_, []) => return Level::NULL,
+            ([x], [y]) => (x, y),
+            _ => self.best_pair(a, b),
+        };
+        match self.part {
+            NamePart::Family => self.family_level(x, y),
+            NamePart::Given => self.given_level(x, y),
+        }
+    }
+
+    fn term_counts(&self) -> (Vec<u32>, u32) {
+        let part = self.part;
+        count_terms(&self.values, self.strings.len(), |v| match part {
+            NamePart::Family => v.family,
+            NamePart::Given => v.given,
+        })
+    }
+
+    /// The text of every term id: the interned strings (family and given parts, pinyin and
+    /// nickname roots share one interner; a term this part never holds counts 0).
+    fn term_keys(&self) -> Vec<Cow<'_, str>> {
+        interned_keys(&self.strings)
     }
 }
 

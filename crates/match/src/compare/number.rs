@@ -60,8 +60,10 @@ impl NumberComparator {
             values,
         })
     }
+}
 
-    pub(crate) fn level_names(&self) -> Vec<String> {
+impl super::Compare for NumberComparator {
+    fn level_names(&self) -> Vec<String> {
         let unit = if self.relative {
             "relative"
         } else {
@@ -74,7 +76,7 @@ impl NumberComparator {
     }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(
             self.values.row(a),
             self.values.row(b),
@@ -92,13 +94,13 @@ impl NumberComparator {
         )
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.terms, |&(_, t)| t)
     }
 
     /// The text of every term id: the number's shortest round-trip decimal form, one text
     /// per bit pattern (`-0` and `0` are two terms, as their ids are).
-    pub(crate) fn term_keys(&self) -> Vec<Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<Cow<'_, str>> {
         let mut numbers = vec![0.0f64; self.terms];
         for row in 0..self.values.rows() {
             for &(number, term) in self.values.row(row) {

@@ -79,13 +79,6 @@ impl PhoneComparator {
         PhoneComparator { strings, values }
     }
 
-    #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
-        best_across(self.values.row(a), self.values.row(b), |x, y| {
-            self.pair(x, y)
-        })
-    }
-
     fn pair(&self, x: &PhoneValue, y: &PhoneValue) -> Level {
         match (x.e164 != NONE, y.e164 != NONE) {
             (true, true) => {
@@ -125,13 +118,26 @@ impl PhoneComparator {
             Level::at(4)
         }
     }
+}
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+impl super::Compare for PhoneComparator {
+    fn level_names(&self) -> Vec<String> {
+        super::level_names(LEVELS)
+    }
+
+    #[inline]
+    fn level(&self, a: usize, b: usize) -> Level {
+        best_across(self.values.row(a), self.values.row(b), |x, y| {
+            self.pair(x, y)
+        })
+    }
+
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |v| v.e164)
     }
 
     /// The text of every term id: the interned strings.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
     }
 }

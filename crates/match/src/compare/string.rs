@@ -61,8 +61,10 @@ impl StringComparator {
             values,
         })
     }
+}
 
-    pub(crate) fn level_names(&self) -> Vec<String> {
+impl super::Compare for StringComparator {
+    fn level_names(&self) -> Vec<String> {
         let metric = match self.metric {
             StringMetric::JaroWinkler => "jaro_winkler",
             StringMetric::Levenshtein => "levenshtein",
@@ -76,7 +78,7 @@ impl StringComparator {
     }
 
     #[inline]
-    pub(crate) fn level(&self, a: usize, b: usize) -> Level {
+    fn level(&self, a: usize, b: usize) -> Level {
         best_across(self.values.row(a), self.values.row(b), |&x, &y| {
             if x == y {
                 return Level::exact(x);
@@ -93,12 +95,12 @@ impl StringComparator {
         })
     }
 
-    pub(crate) fn term_counts(&self) -> (Vec<u32>, u32) {
+    fn term_counts(&self) -> (Vec<u32>, u32) {
         count_terms(&self.values, self.strings.len(), |&v| v)
     }
 
     /// The text of every term id: the interned strings.
-    pub(crate) fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings)
     }
 }
