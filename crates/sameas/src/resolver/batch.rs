@@ -309,10 +309,22 @@ pub(crate) fn fit_model(
     if let Some(selection) = &config.matching.blocking.select {
         let (taken, choices) = sameas_match::choose_rules(selection, &index, data, &matcher);
         if !taken.is_empty() {
-            index.retain_rules(&taken);
+            for t in &taken {
+                if let Some(cap) = t.max_block_size {
+                    index.recap(t.rule, cap);
+                }
+            }
+            let kept: Vec<usize> = taken.iter().map(|t| t.rule).collect();
+            index.retain_rules(&kept);
             config.matching.blocking.rules = taken
                 .iter()
-                .map(|&r| config.matching.blocking.rules[r].clone())
+                .map(|t| {
+                    let mut rule = config.matching.blocking.rules[t.rule].clone();
+                    if let Some(cap) = t.max_block_size {
+                        rule.max_block_size = Some(rule.max_block_size.map_or(cap, |c| c.min(cap)));
+                    }
+                    rule
+                })
                 .collect();
             config.matching.blocking.select = None;
         }
