@@ -33,6 +33,7 @@ mod error;
 mod generic;
 mod input;
 mod output;
+mod parts;
 mod resolution;
 mod resolver;
 mod segments;
@@ -49,6 +50,7 @@ pub use output::{
     OUTPUT_FILES, RecordPair, check_output_dir, read_review_decisions, write_csv_row,
     write_dir_atomically, write_resolution,
 };
+pub use parts::{Placement, RecordPart};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver};
 pub use sameas_score as score;

@@ -203,6 +203,82 @@ impl IdentityGraph {
         }
     }
 
+    /// A graph from its parts, as a store that persists them record by record reads it back:
+    /// `ids` by index (`None` for a removed record), the entity of each live record, the
+    /// positive edges (those naming a removed record are dropped) and the number the next
+    /// fresh entity id will carry. Entities take their slots in the order of their ids; the
+    /// event log starts empty.
+    ///
+    /// # Errors
+    ///
+    /// [`MergeError::DuplicateRecord`] if two live records share an id;
+    /// [`MergeError::Config`] if a live record has no entity, `entities` is not one per
+    /// record, or an edge names an index outside `ids`.
+    pub fn from_parts(
+        ids: Vec<Option<RecordId>>,
+        entities: Vec<Option<EntityId>>,
+        edges: &[Edge],
+        next_sequence: u64,
+    ) -> Result<IdentityGraph, MergeError> {
+        let n = ids.len();
+        if entities.len() != n || u32::try_from(n).map_or(true, |n| n == NONE) {
+            return Err(MergeError::Config(
+                "graph parts: one entity per record index is needed".into(),
+            ));
+        }
+        let mut graph = IdentityGraph {
+            next_sequence,
+            ..IdentityGraph::default()
+        };
+        let mut by_entity: HashMap<EntityId, Vec<u32>> = HashMap::new();
+        for (i, (id, entity)) in ids.iter().zip(entities).enumerate() {
+            graph.adjacency.push_record();
+            graph.slot_of.push(NONE);
+            let Some(id) = id else { continue };
+            if graph.index.insert(id.clone(), i as u32).is_some() {
+                return Err(MergeError::DuplicateRecord);
+            }
+            let entity = entity.ok_or_else(|| {
+                MergeError::Config("graph parts: a live record has no entity".into())
+            })?;
+            by_entity.entry(entity).or_default().push(i as u32);
+            graph.live_records += 1;
+        }
+        graph.ids = ids;
+        let mut slots: Vec<(EntityId, Vec<u32>)> = by_entity.into_iter().collect();
+        slots.sort_by_cached_key(|(id, _)| (id.sequence(), id.clone()));
+        for (slot, (id, members)) in slots.into_iter().enumerate() {
+            for &m in &members {
+                graph.slot_of[m as usize] = slot as u32;
+            }
+            graph.slot_of_entity.insert(id.clone(), slot as u32);
+            graph.entities.push(EntitySlot {
+                id: Some(id),
+                members,
+            });
+        }
+        if edges.iter().any(|e| e.a as usize >= n || e.b as usize >= n) {
+            return Err(MergeError::Config(
+                "graph parts: an edge names a record index outside the graph".into(),
+            ));
+        }
+        graph.add_edges(edges);
+        Ok(graph)
+    }
+
+    /// The positive edges of `record`: each neighbour with the edge's weight and probability,
+    /// in no particular order; none for a removed record.
+    pub fn neighbours(&self, record: u32) -> impl Iterator<Item = (u32, f64, f64)> + '_ {
+        let live = self.is_live(record);
+        live.then(|| {
+            self.adjacency
+                .neighbours(record)
+                .map(|(other, edge)| (other, edge.weight, edge.probability))
+        })
+        .into_iter()
+        .flatten()
+    }
+
     /// The records reachable from `record` over positive edges, itself included, ascending;
     /// empty for a removed record.
     pub fn component(&self, record: u32) -> Vec<u32> {

@@ -202,6 +202,7 @@ impl Resolver {
                 graph,
                 joins,
                 keys: None,
+                changed: Vec::new(),
             }),
         });
         Ok(resolution)

@@ -77,6 +77,7 @@ impl Resolver {
             .remove_record(&id)
             .map_err(|_| Error::UnknownRecord)?;
         state.joins[index as usize].clear();
+        state.changed.push(index);
         if !affected.is_empty() {
             state.recluster(&Scoring::new(config, frequencies), &affected)?;
         }
@@ -111,6 +112,7 @@ impl State {
         self.channels.push(channel);
         self.bad.push(bad);
         self.joins.push(Vec::new());
+        self.changed.push(index);
         if bad {
             self.place_alone(index);
             return Ok(());
@@ -212,8 +214,22 @@ impl State {
             config.matching.threshold,
             guard,
         );
+        // Every record of an entity the clustering replaces may change entity, those of it
+        // outside `records` included.
+        let mut replaced: Vec<&sameas_core::EntityId> = Vec::new();
         for &r in records {
             self.joins[r as usize].clear();
+            self.changed.push(r);
+            if let Some(entity) = self.graph.entity_at(r) {
+                replaced.push(entity);
+            }
+        }
+        replaced.sort_unstable();
+        replaced.dedup();
+        for entity in replaced {
+            if let Some(members) = self.graph.members(entity) {
+                self.changed.extend_from_slice(members);
+            }
         }
         for join in &clustering.joins {
             let mut global = *join;

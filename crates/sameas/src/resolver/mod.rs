@@ -61,6 +61,9 @@ pub(crate) struct State {
     pub(crate) joins: Vec<Vec<Join>>,
     /// Blocking keys for incremental lookups, built at the first `add`.
     pub(crate) keys: Option<KeyIndex>,
+    /// Records whose placement `add` or `remove` changed since last taken
+    /// ([`Resolver::take_changed`]), unsorted, possibly repeated.
+    pub(crate) changed: Vec<u32>,
 }
 
 impl std::fmt::Debug for Resolver {
@@ -285,6 +288,7 @@ impl State {
             graph: IdentityGraph::default(),
             joins: Vec::new(),
             keys: None,
+            changed: Vec::new(),
         }
     }
 

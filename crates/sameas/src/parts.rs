@@ -1,0 +1,303 @@
+//! A resolver's identity state record by record, for a store that persists it incrementally:
+//! each record's part (its normalized values and its positive edges to earlier records) is
+//! written once, when it is added; each record's placement (its entity and its join log) is
+//! rewritten when an add or a remove re-clusters it. [`Resolver::take_changed`] names the
+//! records whose placement changed, so a batch writes what it touched and nothing else, and
+//! [`Resolver::from_parts`] reads the whole state back.
+
+use serde::{Deserialize, Serialize};
+
+use sameas_core::{Channel, EntityId, RecordId};
+use sameas_match::Dataset;
+use sameas_merge::cluster::{Edge, Join, JoinOutcome, Refusal};
+use sameas_merge::graph::IdentityGraph;
+use sameas_normalize::record::NormalizedRecord;
+
+use crate::resolver::State;
+use crate::{Error, Resolver, ResolverConfig};
+
+/// One record as it was added: fixed once written (a removed record keeps its part; only its
+/// placement says it is gone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordPart {
+    id: RecordId,
+    source: u8,
+    channel: Channel,
+    bad: bool,
+    record: NormalizedRecord,
+    /// Positive edges to records added before it: (index, weight, probability).
+    edges: Vec<(u32, f64, f64)>,
+}
+
+impl RecordPart {
+    /// The record's id.
+    pub fn id(&self) -> &RecordId {
+        &self.id
+    }
+}
+
+/// Where a record stands: its entity (`None` once removed) and the joins logged with it as
+/// the first side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    entity: Option<EntityId>,
+    joins: Vec<Join>,
+}
+
+impl Placement {
+    /// The record's entity; `None` once removed.
+    pub fn entity(&self) -> Option<&EntityId> {
+        self.entity.as_ref()
+    }
+}
+
+impl Resolver {
+    /// The record indices issued so far (removed records included): parts are numbered
+    /// `0..index_count()`.
+    pub fn index_count(&self) -> usize {
+        self.state().map_or(0, |s| s.data.len())
+    }
+
+    /// The record at `index` as it was added, with its positive edges to earlier records;
+    /// `None` past the last index. Edges to records removed since are left out.
+    pub fn record_part(&self, index: u32) -> Option<RecordPart> {
+        let state = self.state()?;
+        let i = index as usize;
+        if i >= state.data.len() {
+            return None;
+        }
+        let mut edges: Vec<(u32, f64, f64)> = state
+            .graph
+            .neighbours(index)
+            .filter(|&(other, _, _)| other < index)
+            .collect();
+        edges.sort_by_key(|e| e.0);
+        Some(RecordPart {
+            id: state.data.ids[i].clone(),
+            source: state.data.sources[i],
+            channel: state.channels[i].clone(),
+            bad: state.bad[i],
+            record: state.data.records[i].clone(),
+            edges,
+        })
+    }
+
+    /// The placement of the record at `index`; `None` past the last index.
+    pub fn placement(&self, index: u32) -> Option<Placement> {
+        let state = self.state()?;
+        let joins = state.joins.get(index as usize)?.clone();
+        Some(Placement {
+            entity: state.graph.entity_at(index).cloned(),
+            joins,
+        })
+    }
+
+    /// The number the next fresh entity id will carry.
+    pub fn next_sequence(&self) -> u64 {
+        self.state().map_or(1, |s| s.graph.next_sequence())
+    }
+
+    /// The indices whose placement `add` and `remove` changed since the state was built or
+    /// this was last called (records added among them), ascending, each once.
+    pub fn take_changed(&mut self) -> Vec<u32> {
+        let Some(state) = self.configured.as_mut().and_then(|c| c.state.as_mut()) else {
+            return Vec::new();
+        };
+        let mut changed = std::mem::take(&mut state.changed);
+        changed.sort_unstable();
+        changed.dedup();
+        changed
+    }
+
+    /// A resolver from its configuration and its state's parts, one part and one placement
+    /// per index in index order, and the next entity sequence: the state of the resolver
+    /// whose [`Resolver::record_part`]s and [`Resolver::placement`]s they are. An empty
+    /// `parts` gives a fitted resolver holding no record.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for parts that do not fit together (counts, a live record without an
+    /// entity, two live records with one id, an index out of range).
+    pub fn from_parts(
+        config: ResolverConfig,
+        parts: Vec<RecordPart>,
+        placements: Vec<Placement>,
+        next_sequence: u64,
+    ) -> Result<Resolver, Error> {
+        if parts.is_empty() && placements.is_empty() {
+            return Resolver::with_config(config);
+        }
+        let n = parts.len();
+        let unfit = |what: &str| Error::Config(format!("state parts: {what}"));
+        if placements.len() != n {
+            return Err(unfit("one placement per record is needed"));
+        }
+        let mut ids = Vec::with_capacity(n);
+        let mut sources = Vec::with_capacity(n);
+        let mut records = Vec::with_capacity(n);
+        let mut channels = Vec::with_capacity(n);
+        let mut bad = Vec::with_capacity(n);
+        let mut edges = Vec::new();
+        for (b, part) in parts.into_iter().enumerate() {
+            for (a, weight, probability) in part.edges {
+                if a as usize >= b {
+                    return Err(unfit("an edge names a later record"));
+                }
+                edges.push(Edge {
+                    a,
+                    b: b as u32,
+                    weight,
+                    probability,
+                });
+            }
+            ids.push(part.id);
+            sources.push(part.source);
+            records.push(part.record);
+            channels.push(part.channel);
+            bad.push(part.bad);
+        }
+        let mut graph_ids = Vec::with_capacity(n);
+        let mut entities = Vec::with_capacity(n);
+        let mut joins = Vec::with_capacity(n);
+        for (id, placement) in ids.iter().zip(placements) {
+            graph_ids.push(placement.entity.is_some().then(|| id.clone()));
+            entities.push(placement.entity);
+            joins.push(placement.joins);
+        }
+        let in_range = |i: u32| (i as usize) < n;
+        let joins_fit = joins.iter().flatten().all(|join: &Join| {
+            let evidence = match join.outcome {
+                JoinOutcome::Refused(Refusal::CannotLink { a, b })
+                | JoinOutcome::Refused(Refusal::Exclusive { a, b, .. }) => [a, b],
+                _ => [join.a, join.b],
+            };
+            [join.a, join.b].into_iter().chain(evidence).all(in_range)
+        });
+        if !joins_fit {
+            return Err(unfit("a join names a record the state does not hold"));
+        }
+        let graph = IdentityGraph::from_parts(graph_ids, entities, &edges, next_sequence)
+            .map_err(|e| unfit(&e.to_string()))?;
+        let data = Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
+        Resolver::with_state(
+            config,
+            Some(State {
+                data,
+                channels,
+                bad,
+                graph,
+                joins,
+                keys: None,
+                changed: Vec::new(),
+            }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sameas_normalize::table::{Table, read_csv};
+
+    use crate::{Control, InputTable, Placement, RecordPart, Resolver};
+
+    fn part(table: &Table, rows: std::ops::Range<usize>) -> InputTable {
+        InputTable::new(
+            Table {
+                headers: table.headers.clone(),
+                rows: table.rows[rows].to_vec(),
+                encoding: table.encoding,
+            },
+            sameas_core::Channel::Unknown,
+        )
+    }
+
+    /// What a store keeps: parts written once, placements rewritten when changed.
+    #[derive(Default)]
+    struct Kept {
+        parts: Vec<RecordPart>,
+        placements: Vec<Placement>,
+    }
+
+    impl Kept {
+        fn update(&mut self, resolver: &mut Resolver) {
+            for i in self.parts.len()..resolver.index_count() {
+                self.parts.push(resolver.record_part(i as u32).unwrap());
+                self.placements.push(resolver.placement(i as u32).unwrap());
+            }
+            for i in resolver.take_changed() {
+                self.placements[i as usize] = resolver.placement(i).unwrap();
+            }
+        }
+
+        fn read(&self, resolver: &Resolver) -> Resolver {
+            Resolver::from_parts(
+                resolver.config().unwrap().clone(),
+                self.parts.clone(),
+                self.placements.clone(),
+                resolver.next_sequence(),
+            )
+            .unwrap()
+        }
+    }
+
+    #[test]
+    fn parts_kept_batch_by_batch_read_back_as_the_resolver() {
+        let csv = include_str!("../../../examples/data/customers.csv");
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let n = table.rows.len();
+        let mut resolver = Resolver::new();
+        resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
+        let mut kept = Kept::default();
+        let step = n / 4;
+        for start in (0..n - 6).step_by(step) {
+            let end = (start + step).min(n - 6);
+            resolver
+                .add(&part(&table, start..end), &Control::none())
+                .unwrap();
+            kept.update(&mut resolver);
+            assert_eq!(kept.read(&resolver).entities(), resolver.entities());
+        }
+        // Removals re-cluster what the removed records held together.
+        let (_, joined) = resolver
+            .entities()
+            .into_iter()
+            .find(|(_, records)| records.len() > 2)
+            .unwrap();
+        resolver.remove(joined[0].as_str()).unwrap();
+        kept.update(&mut resolver);
+        let mut read = kept.read(&resolver);
+        assert_eq!(read.entities(), resolver.entities());
+        // The read-back resolver goes on exactly as the original.
+        let more = part(&table, n - 6..n);
+        assert_eq!(
+            read.add(&more, &Control::none()).unwrap(),
+            resolver.add(&more, &Control::none()).unwrap()
+        );
+        assert_eq!(read.entities(), resolver.entities());
+        for (entity, _) in resolver.entities() {
+            assert_eq!(
+                read.explain_entity(entity.as_str()).unwrap(),
+                resolver.explain_entity(entity.as_str()).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn parts_that_do_not_fit_are_refused() {
+        let csv = include_str!("../../../examples/data/customers.csv");
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let mut resolver = Resolver::new();
+        resolver
+            .resolve(&part(&table, 0..20), None, &Control::none())
+            .unwrap();
+        let config = resolver.config().unwrap().clone();
+        let parts: Vec<RecordPart> = (0..20).map(|i| resolver.record_part(i).unwrap()).collect();
+        let placements: Vec<Placement> = (0..20).map(|i| resolver.placement(i).unwrap()).collect();
+        assert!(
+            Resolver::from_parts(config.clone(), parts.clone(), placements[1..].to_vec(), 1)
+                .is_err()
+        );
+        let mut twice = parts.clone();
+        twice[1] = twice[0].clone();
+        assert!(Resolver::from_parts(config, twice, placements, 1).is_err());
+    }
+}
