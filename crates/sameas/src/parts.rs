@@ -45,6 +45,17 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// A placement from its entity and join log (as [`Placement::joins`] gave them).
+    pub fn new(entity: Option<EntityId>, joins: Vec<Join>) -> Placement {
+        Placement { entity, joins }
+    }
+
+    /// The joins logged with this record as the first side (record indices, scores and
+    /// outcomes).
+    pub fn joins(&self) -> &[Join] {
+        &self.joins
+    }
+
     /// The record's entity; `None` once removed.
     pub fn entity(&self) -> Option<&EntityId> {
         self.entity.as_ref()
@@ -107,6 +118,16 @@ impl Resolver {
         changed.sort_unstable();
         changed.dedup();
         changed
+    }
+
+    /// Takes the events logged since the state was built or they were last taken, leaving
+    /// the log empty: a long-lived resolver whose events are kept elsewhere does not hold
+    /// them all (the resolution of its held state then lists only later ones).
+    pub fn take_events(&mut self) -> Vec<sameas_merge::graph::Event> {
+        self.configured
+            .as_mut()
+            .and_then(|c| c.state.as_mut())
+            .map_or_else(Vec::new, |s| s.graph.take_events())
     }
 
     /// A resolver from its configuration and its state's parts, one part and one placement

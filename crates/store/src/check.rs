@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use crate::{Error, Store};
 
@@ -74,16 +74,27 @@ impl Store {
             }
         }
         let records = count("SELECT count(*) FROM records")?;
-        let state_batch: Option<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT batch_id FROM resolver_state WHERE id = 1")?;
-            let mut rows = stmt.query([])?;
-            match rows.next()? {
-                Some(row) => Some(row.get(0)?),
-                None => None,
-            }
-        };
+        let state_batch: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'state_batch' \
+                 UNION ALL SELECT batch_id FROM resolver_state WHERE id = 1",
+                [],
+                |r| r.get::<_, rusqlite::types::Value>(0),
+            )
+            .optional()?
+            .and_then(|v| match v {
+                rusqlite::types::Value::Integer(i) => Some(i),
+                rusqlite::types::Value::Text(t) => t.parse().ok(),
+                _ => None,
+            });
+        let placed = count("SELECT count(*) FROM state WHERE entity_id IS NOT NULL")?;
+        let resolver_rows = count("SELECT count(*) FROM resolver_state")?;
+        if resolver_rows == 0 && placed != records {
+            problems.push(format!(
+                "the state table places {placed} records; the records table holds {records}"
+            ));
+        }
         let last_data_batch = count("SELECT coalesce(max(batch_id), 0) FROM records")?;
         if let Some(batch) = state_batch
             && batch < last_data_batch

@@ -236,6 +236,10 @@ impl Store {
             self.resolver = Some(resolver);
         }
         let resolver = self.resolver.as_mut().expect("set above");
+        // What this batch changes, from a clean start.
+        resolver.take_changed();
+        resolver.take_events();
+        let held_before = resolver.index_count();
         let config = resolver.config().expect("fitted").clone();
         let id_column = config.schema.id_column.as_ref().ok_or_else(|| {
             Error::Input(
@@ -331,8 +335,10 @@ impl Store {
             }
         }
 
+        let changed = resolver.take_changed();
+        resolver.take_events();
+
         // One transaction for everything the batch changes.
-        let sealed_state = self.seal_state(self.resolver.as_ref().expect("set"))?;
         let resolver = self.resolver.as_ref().expect("set");
         let tx = self.conn.transaction()?;
         crate::rotate::same_key(&tx, &self.crypto)?;
@@ -395,10 +401,9 @@ impl Store {
                 ])?;
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO resolver_state (id, batch_id, sealed) VALUES (1, ?1, ?2)",
-            params![batch, sealed_state],
-        )?;
+        crate::parts::write_new(&tx, &self.crypto, resolver, held_before, batch)?;
+        crate::parts::write_changed(&tx, resolver, &changed, held_before)?;
+        crate::parts::write_meta(&tx, resolver, batch)?;
         report.channel_paused = gate(&tx, channel, quality, options.gate, report)?;
         report.status = if report.bad_rows.is_empty() {
             BatchStatus::Success

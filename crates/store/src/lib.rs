@@ -9,8 +9,9 @@
 //!
 //! Sensitive values are sealed with AES-256-GCM (a fresh nonce per value, the key id and the
 //! field name as associated data); lookups by phone, e-mail or national id go through HMAC
-//! blind indexes. The resolver's state (normalized values included) is kept sealed too and
-//! opened into memory when the store is opened.
+//! blind indexes. The resolver's state is kept record by record: each record's normalized
+//! values and edges sealed, written once; its entity and join log rewritten when a batch
+//! re-clusters it. It is read into memory once per open store.
 //!
 //! A batch gets a quality score ([`quality`]); after a run of low batches
 //! ([`QualityGate`]) its channel is paused and its batches are refused until resumed.
@@ -45,16 +46,17 @@ mod check;
 mod error;
 mod ingest;
 mod keys;
+mod parts;
 pub mod quality;
 mod rotate;
 mod schema;
 mod view;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sameas::Resolver;
+use sameas::{Resolver, ResolverConfig};
 
 pub use backup::{BackupInfo, backup, prune_backups, restore};
 pub use error::Error;
@@ -66,6 +68,7 @@ pub use schema::SCHEMA_VERSION;
 pub use view::{CustomerView, LookupBy};
 
 use keys::Crypto;
+use parts::PART_FIELD;
 
 /// A persistent identity store: one SQLite database.
 pub struct Store {
@@ -162,7 +165,8 @@ impl Store {
     }
 
     /// The resolver holding the committed state (`None` before the first batch). Opening it
-    /// reads and decrypts the whole state: linear in the records held.
+    /// reads and decrypts the whole state (`state`, one row per record): linear in the
+    /// records held, once per open store.
     ///
     /// # Errors
     /// As the state's reading: [`Error::Decrypt`], [`Error::Resolve`].
@@ -171,38 +175,95 @@ impl Store {
         Ok(self.resolver.as_ref())
     }
 
-    fn load_resolver(&mut self) -> Result<(), Error> {
+    pub(crate) fn load_resolver(&mut self) -> Result<(), Error> {
         if self.resolver.is_some() {
             return Ok(());
         }
-        let sealed: Option<Vec<u8>> = self
+        let config: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT sealed FROM resolver_state WHERE id = 1", [], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT sealed FROM config WHERE id = 1", [], |r| r.get(0))
             .optional()?;
-        if let Some(sealed) = sealed {
-            let packed = self.crypto.open(STATE_FIELD, &sealed)?;
-            let mut json = String::new();
-            flate2::read::GzDecoder::new(packed.as_slice())
-                .read_to_string(&mut json)
-                .map_err(|_| Error::Decrypt(STATE_FIELD.into()))?;
-            self.resolver = Some(Resolver::from_snapshot(&json)?);
+        let Some(config) = config else {
+            return Ok(());
+        };
+        if self.migrate_snapshot()? {
+            return Ok(());
         }
+        let config = ResolverConfig::from_json(&self.crypto.open_string("config", &config)?)?;
+        let next_sequence: u64 = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'next_sequence'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let mut parts = Vec::new();
+        let mut placements = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT idx, entity_id, joins, sealed FROM state ORDER BY idx")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let idx: i64 = row.get(0)?;
+                if idx != parts.len() as i64 {
+                    return Err(Error::Decrypt(format!(
+                        "{PART_FIELD} (index {idx} out of order)"
+                    )));
+                }
+                let entity: Option<String> = row.get(1)?;
+                let joins: Option<Vec<u8>> = row.get(2)?;
+                let sealed: Vec<u8> = row.get(3)?;
+                parts.push(parts::open_part(&self.crypto, &sealed)?);
+                placements.push(parts::placement(entity, joins.as_deref())?);
+            }
+        }
+        self.resolver = Some(Resolver::from_parts(
+            config,
+            parts,
+            placements,
+            next_sequence,
+        )?);
         Ok(())
     }
 
-    /// The sealed, compressed snapshot of a resolver.
-    fn seal_state(&self, resolver: &Resolver) -> Result<Vec<u8>, Error> {
-        let json = resolver.snapshot()?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(json.as_bytes())
-            .and_then(|()| gz.finish())
-            .map(|packed| self.crypto.seal(STATE_FIELD, &packed))
-            .map_err(|source| Error::Io {
-                path: self.path.display().to_string(),
-                source,
-            })
+    /// A store written by a build that kept the resolver as one snapshot: its state moves to
+    /// the `state` table in one transaction, and the file is compacted. Returns whether it
+    /// did (the resolver is then loaded).
+    fn migrate_snapshot(&mut self) -> Result<bool, Error> {
+        let sealed: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT batch_id, sealed FROM resolver_state WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((batch, sealed)) = sealed else {
+            return Ok(false);
+        };
+        let packed = self.crypto.open(STATE_FIELD, &sealed)?;
+        let mut json = String::new();
+        flate2::read::GzDecoder::new(packed.as_slice())
+            .read_to_string(&mut json)
+            .map_err(|_| Error::Decrypt(STATE_FIELD.into()))?;
+        let mut resolver = Resolver::from_snapshot(&json)?;
+        drop(json);
+        resolver.take_changed();
+        resolver.take_events();
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM state", [])?;
+        parts::write_new(&tx, &self.crypto, &resolver, 0, batch)?;
+        parts::write_meta(&tx, &resolver, batch)?;
+        tx.execute("DELETE FROM resolver_state", [])?;
+        tx.commit()?;
+        // The snapshot's pages are free now: give them back.
+        self.conn.execute_batch("VACUUM")?;
+        self.resolver = Some(resolver);
+        Ok(true)
     }
 
     /// The entity of a stored record.
@@ -309,7 +370,7 @@ impl Store {
     }
 }
 
-/// The associated-data name of the sealed resolver state.
+/// The associated-data name of the sealed resolver snapshot (schema version 1).
 const STATE_FIELD: &str = "resolver_state";
 
 /// Now, as an RFC 3339 UTC timestamp.

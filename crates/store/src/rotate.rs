@@ -19,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::{Error, io_error};
 use crate::ingest::{CONFLICT_FIELD, GOLDEN_FIELD, RAW_FIELD};
 use crate::keys::Crypto;
+use crate::parts::PART_FIELD;
 use crate::{Keys, STATE_FIELD, Store};
 
 /// Rows re-sealed per query page, to keep memory flat on large stores.
@@ -129,12 +130,13 @@ impl Store {
         same_key(&tx, &self.crypto)?;
         let mut values = 0u64;
         // (table, key column, associated-data field)
-        let tables: [(&str, &str, &str); 5] = [
+        let tables: [(&str, &str, &str); 6] = [
             ("records", "record_id", RAW_FIELD),
             ("golden", "entity_id", GOLDEN_FIELD),
             ("conflicts", "rowid", CONFLICT_FIELD),
             ("config", "id", "config"),
             ("resolver_state", "id", STATE_FIELD),
+            ("state", "idx", PART_FIELD),
         ];
         for (table, key, field) in tables {
             let mut after: Option<rusqlite::types::Value> = None;

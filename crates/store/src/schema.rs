@@ -90,6 +90,24 @@ const MIGRATIONS: &[&str] = &[
         updated TEXT NOT NULL
     );
     ",
+    // 2: the resolver's state record by record (a batch writes what it touched) instead of
+    // one snapshot rewritten by every batch. A store of version 1 keeps its snapshot until
+    // it is first opened with its keys, which moves it here (`Store::load_resolver`).
+    "
+    -- One row per record index of the resolver's state (a changed record is removed and
+    -- added again under a new index; the removed one stays, with no entity).
+    CREATE TABLE state (
+        idx INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL,
+        -- The record's entity; NULL once removed. Rewritten when a batch re-clusters it.
+        entity_id TEXT,
+        -- Its join log (record indices, scores and outcomes: no values), CBOR; NULL if empty.
+        joins BLOB,
+        -- The record part: id, normalized values and positive edges to earlier records,
+        -- CBOR, compressed and sealed. Written once.
+        sealed BLOB NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

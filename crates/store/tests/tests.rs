@@ -357,6 +357,7 @@ fn sealed_values(db: &Path) -> Vec<(&'static str, Vec<u8>)> {
         ("conflicts", "conflict"),
         ("config", "config"),
         ("resolver_state", "resolver_state"),
+        ("state", "state_record"),
     ] {
         let mut stmt = conn
             .prepare(&format!("SELECT sealed FROM {table}"))
@@ -458,4 +459,142 @@ fn rotating_the_value_key_reseals_everything_and_refuses_the_old_key() {
 /// The key id a sealed value names, in hex.
 fn sameas_store_key_id(sealed: &[u8]) -> String {
     sealed[1..9].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Batches with a change: new rows, rows again with another phone (removed and re-added),
+/// more new rows.
+fn batches_with_changes(rows: &[Vec<String>]) -> Vec<InputTable> {
+    let phone = column("phone");
+    let mut changed: Vec<Vec<String>> = rows[10..30].to_vec();
+    for (i, row) in changed.iter_mut().enumerate() {
+        row[phone] = format!("139{:08}", 5_000_000 + i);
+    }
+    vec![
+        batch(&rows[..70]),
+        batch(&rows[70..140]),
+        batch(&changed),
+        batch(&rows[140..]),
+    ]
+}
+
+#[test]
+fn a_store_reopened_per_batch_holds_what_one_open_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keys::generate();
+    let rows = generated(200, 7);
+    let options = IngestOptions::default();
+    let mut open = Store::open(&dir.path().join("open.db"), &keys).unwrap();
+    let reopened = dir.path().join("reopened.db");
+    for batch in batches_with_changes(&rows) {
+        let a = open.ingest("app", &batch, &options).unwrap();
+        let b = Store::open(&reopened, &keys)
+            .unwrap()
+            .ingest("app", &batch, &options)
+            .unwrap();
+        assert_eq!(
+            (a.rows_added, a.rows_updated, a.rows_unchanged),
+            (b.rows_added, b.rows_updated, b.rows_unchanged)
+        );
+    }
+    let mut reopened = Store::open(&reopened, &keys).unwrap();
+    let id = column("record_id");
+    for row in &rows {
+        assert_eq!(
+            open.entity_of(&row[id]).unwrap(),
+            reopened.entity_of(&row[id]).unwrap()
+        );
+    }
+    assert_eq!(
+        open.entity_count().unwrap(),
+        reopened.entity_count().unwrap()
+    );
+    assert!(open.check().unwrap().is_empty());
+    assert!(reopened.check().unwrap().is_empty());
+}
+
+/// Seals as the store does (format 1 ‖ key id ‖ nonce ‖ ciphertext), with a fixed nonce.
+fn seal_as_store(key: &[u8; 32], key_id: &str, field: &str, plain: &[u8]) -> Vec<u8> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::{Aes256Gcm, Key, Nonce};
+    let id: Vec<u8> = (0..key_id.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&key_id[i..i + 2], 16).unwrap())
+        .collect();
+    let mut aad = id.clone();
+    aad.push(0);
+    aad.extend_from_slice(field.as_bytes());
+    let nonce = [7u8; 12];
+    let sealed = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key))
+        .encrypt(
+            &Nonce::try_from(&nonce[..]).unwrap(),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .unwrap();
+    let mut out = vec![1u8];
+    out.extend_from_slice(&id);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    out
+}
+
+#[test]
+fn a_store_of_schema_version_1_moves_its_snapshot_to_the_state_table() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("customers.db");
+    let raw = [0x33u8; 32];
+    let keys = Keys::from_hex(&"33".repeat(32), &"44".repeat(32)).unwrap();
+    let rows = generated(200, 9);
+    let options = IngestOptions::default();
+    let batches = batches_with_changes(&rows);
+    let mut store = Store::open(&db, &keys).unwrap();
+    for batch in &batches[..3] {
+        store.ingest("app", batch, &options).unwrap();
+    }
+    let entities_before = store.entity_count().unwrap();
+    // The state as version 1 kept it: one sealed, compressed snapshot, no `state` table.
+    let snapshot = store.resolver().unwrap().unwrap().snapshot().unwrap();
+    drop(store);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(snapshot.as_bytes()).unwrap();
+    let sealed = seal_as_store(
+        &raw,
+        &keys.key_id(),
+        "resolver_state",
+        &gz.finish().unwrap(),
+    );
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let batch: i64 = conn
+            .query_row("SELECT max(batch_id) FROM sync_log", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE state; DELETE FROM schema_version WHERE version > 1; \
+             DELETE FROM meta WHERE key IN ('next_sequence', 'state_batch');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO resolver_state (id, batch_id, sealed) VALUES (1, ?1, ?2)",
+            rusqlite::params![batch, sealed],
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&db, &keys).unwrap();
+    assert!(store.check().unwrap().is_empty());
+    assert_eq!(store.entity_count().unwrap(), entities_before);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM resolver_state"), 0);
+    assert_eq!(count("SELECT max(version) FROM schema_version"), 2);
+    // 140 records and the 20 changed ones again, under new indices.
+    assert_eq!(count("SELECT count(*) FROM state"), 160);
+    // It goes on as a store of version 2, in this process and the next.
+    store.ingest("app", &batches[3], &options).unwrap();
+    drop(store);
+    let mut store = Store::open(&db, &keys).unwrap();
+    assert!(store.check().unwrap().is_empty());
+    assert_eq!(store.record_count().unwrap(), 200);
 }

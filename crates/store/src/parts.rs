@@ -1,0 +1,126 @@
+//! The resolver's state in the `state` table, one row per record index: the record part
+//! (sealed, written once when the record is added) and its placement (entity and join log,
+//! rewritten when a batch re-clusters the record). A batch writes the rows of the records it
+//! added and of those whose placement it changed: its cost follows the batch, not the store.
+
+use std::io::{Read, Write};
+
+use rusqlite::{Transaction, params};
+use sameas::{Placement, RecordPart, Resolver};
+
+use crate::Error;
+use crate::keys::Crypto;
+
+/// The associated-data name of a sealed record part.
+pub(crate) const PART_FIELD: &str = "state_record";
+
+/// Compact binary form of a value (CBOR).
+fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(value, &mut out).expect("CBOR writes to memory");
+    out
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
+    ciborium::from_reader(bytes).map_err(|_| Error::Decrypt(what.to_string()))
+}
+
+/// A record part, encoded, compressed and sealed.
+fn seal_part(crypto: &Crypto, part: &RecordPart) -> Vec<u8> {
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    deflate
+        .write_all(&encode(part))
+        .expect("deflate writes to memory");
+    crypto.seal(
+        PART_FIELD,
+        &deflate.finish().expect("deflate writes to memory"),
+    )
+}
+
+/// A record part from its sealed form.
+pub(crate) fn open_part(crypto: &Crypto, sealed: &[u8]) -> Result<RecordPart, Error> {
+    let packed = crypto.open(PART_FIELD, sealed)?;
+    let mut plain = Vec::with_capacity(packed.len() * 3);
+    flate2::read::DeflateDecoder::new(packed.as_slice())
+        .read_to_end(&mut plain)
+        .map_err(|_| Error::Decrypt(PART_FIELD.into()))?;
+    decode(&plain, PART_FIELD)
+}
+
+/// A placement from its columns.
+pub(crate) fn placement(entity: Option<String>, joins: Option<&[u8]>) -> Result<Placement, Error> {
+    let joins = match joins {
+        Some(bytes) => decode(bytes, "state joins")?,
+        None => Vec::new(),
+    };
+    Ok(Placement::new(entity.map(sameas::EntityId::from), joins))
+}
+
+/// The placement's columns: entity id and encoded joins (`None` when there are none).
+fn placement_columns(placement: &Placement) -> (Option<&str>, Option<Vec<u8>>) {
+    let joins = (!placement.joins().is_empty()).then(|| encode(placement.joins()));
+    (placement.entity().map(|e| e.as_str()), joins)
+}
+
+/// Writes the rows of the record indices from `from` on (records the batch added).
+pub(crate) fn write_new(
+    tx: &Transaction<'_>,
+    crypto: &Crypto,
+    resolver: &Resolver,
+    from: usize,
+    batch: i64,
+) -> Result<(), Error> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO state (idx, batch_id, entity_id, joins, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for index in from..resolver.index_count() {
+        let index = index as u32;
+        let (Some(part), Some(placement)) =
+            (resolver.record_part(index), resolver.placement(index))
+        else {
+            continue;
+        };
+        let (entity, joins) = placement_columns(&placement);
+        insert.execute(params![
+            index,
+            batch,
+            entity,
+            joins,
+            seal_part(crypto, &part)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Rewrites the placements of `changed` indices below `below` (those from `below` on were
+/// written whole by [`write_new`]).
+pub(crate) fn write_changed(
+    tx: &Transaction<'_>,
+    resolver: &Resolver,
+    changed: &[u32],
+    below: usize,
+) -> Result<(), Error> {
+    let mut update =
+        tx.prepare_cached("UPDATE state SET entity_id = ?2, joins = ?3 WHERE idx = ?1")?;
+    for &index in changed.iter().filter(|&&i| (i as usize) < below) {
+        if let Some(placement) = resolver.placement(index) {
+            let (entity, joins) = placement_columns(&placement);
+            update.execute(params![index, entity, joins])?;
+        }
+    }
+    Ok(())
+}
+
+/// The state's scalars: the next entity sequence and the batch the state is of.
+pub(crate) fn write_meta(
+    tx: &Transaction<'_>,
+    resolver: &Resolver,
+    batch: i64,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('next_sequence', ?1), \
+         ('state_batch', ?2)",
+        params![resolver.next_sequence().to_string(), batch.to_string()],
+    )?;
+    Ok(())
+}
