@@ -201,24 +201,42 @@ impl Store {
             .and_then(|v| v.parse().ok())
             .unwrap_or(1);
         let mut parts = Vec::new();
-        let mut placements = Vec::new();
         {
             let mut stmt = self
                 .conn
-                .prepare("SELECT idx, entity_id, joins, sealed FROM state ORDER BY idx")?;
+                .prepare("SELECT first_idx, count, sealed FROM state_parts ORDER BY first_idx")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let (first, count): (i64, i64) = (row.get(0)?, row.get(1)?);
+                let chunk = parts::open_parts(
+                    &self.crypto,
+                    row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?,
+                )?;
+                if first != parts.len() as i64 || count != chunk.len() as i64 {
+                    return Err(Error::Decrypt(format!(
+                        "{PART_FIELD} (records {first}.. do not follow on)"
+                    )));
+                }
+                parts.extend(chunk);
+            }
+        }
+        let mut placements = Vec::with_capacity(parts.len());
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT idx, entity_id, joins FROM state ORDER BY idx")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let idx: i64 = row.get(0)?;
-                if idx != parts.len() as i64 {
-                    return Err(Error::Decrypt(format!(
-                        "{PART_FIELD} (index {idx} out of order)"
-                    )));
+                if idx != placements.len() as i64 {
+                    return Err(Error::Decrypt(format!("state (index {idx} out of order)")));
                 }
                 let entity: Option<String> = row.get(1)?;
-                let joins: Option<Vec<u8>> = row.get(2)?;
-                let sealed: Vec<u8> = row.get(3)?;
-                parts.push(parts::open_part(&self.crypto, &sealed)?);
-                placements.push(parts::placement(entity, joins.as_deref())?);
+                let joins: Option<&[u8]> = row
+                    .get_ref(2)?
+                    .as_blob_or_null()
+                    .map_err(rusqlite::Error::from)?;
+                placements.push(parts::placement(entity, joins)?);
             }
         }
         self.resolver = Some(Resolver::from_parts(
@@ -255,7 +273,7 @@ impl Store {
         resolver.take_changed();
         resolver.take_events();
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM state", [])?;
+        tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;
         parts::write_new(&tx, &self.crypto, &resolver, 0, batch)?;
         parts::write_meta(&tx, &resolver, batch)?;
         tx.execute("DELETE FROM resolver_state", [])?;

@@ -1,9 +1,8 @@
-//! The resolver's state in the `state` table, one row per record index: the record part
-//! (sealed, written once when the record is added) and its placement (entity and join log,
-//! rewritten when a batch re-clusters the record). A batch writes the rows of the records it
+//! The resolver's state in two tables: `state_parts`, the record parts a batch added (ids,
+//! normalized values, edges) compressed together and sealed, written once; and `state`, one
+//! row per record index with its placement (entity and join log), rewritten when a batch
+//! re-clusters the record. A batch writes the rows of the records it
 //! added and of those whose placement it changed: its cost follows the batch, not the store.
-
-use std::io::{Read, Write};
 
 use rusqlite::{Transaction, params};
 use sameas::{Placement, RecordPart, Resolver};
@@ -12,7 +11,7 @@ use crate::Error;
 use crate::keys::Crypto;
 
 /// The associated-data name of a sealed record part.
-pub(crate) const PART_FIELD: &str = "state_record";
+pub(crate) const PART_FIELD: &str = "state_parts";
 
 /// Compact binary form of a value (CBOR).
 fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
@@ -21,30 +20,26 @@ fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
     ciborium::from_reader(bytes).map_err(|_| Error::Decrypt(what.to_string()))
 }
 
-/// A record part, encoded, compressed and sealed.
-fn seal_part(crypto: &Crypto, part: &RecordPart) -> Vec<u8> {
-    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    deflate
-        .write_all(&encode(part))
-        .expect("deflate writes to memory");
+/// Record parts, encoded, compressed together and sealed.
+fn seal_parts(crypto: &Crypto, parts: &[RecordPart]) -> Vec<u8> {
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    ciborium::into_writer(parts, &mut deflate).expect("CBOR writes to memory");
     crypto.seal(
         PART_FIELD,
         &deflate.finish().expect("deflate writes to memory"),
     )
 }
 
-/// A record part from its sealed form.
-pub(crate) fn open_part(crypto: &Crypto, sealed: &[u8]) -> Result<RecordPart, Error> {
+/// Record parts from their sealed form.
+pub(crate) fn open_parts(crypto: &Crypto, sealed: &[u8]) -> Result<Vec<RecordPart>, Error> {
     let packed = crypto.open(PART_FIELD, sealed)?;
-    let mut plain = Vec::with_capacity(packed.len() * 3);
-    flate2::read::DeflateDecoder::new(packed.as_slice())
-        .read_to_end(&mut plain)
-        .map_err(|_| Error::Decrypt(PART_FIELD.into()))?;
-    decode(&plain, PART_FIELD)
+    let inflate = std::io::BufReader::new(flate2::read::DeflateDecoder::new(packed.as_slice()));
+    ciborium::from_reader(inflate).map_err(|_| Error::Decrypt(PART_FIELD.into()))
 }
 
 /// A placement from its columns.
@@ -62,7 +57,11 @@ fn placement_columns(placement: &Placement) -> (Option<&str>, Option<Vec<u8>>) {
     (placement.entity().map(|e| e.as_str()), joins)
 }
 
-/// Writes the rows of the record indices from `from` on (records the batch added).
+/// Parts per `state_parts` row at most.
+const CHUNK: usize = 4096;
+
+/// Writes the parts and placements of the record indices from `from` on (records the batch
+/// added).
 pub(crate) fn write_new(
     tx: &Transaction<'_>,
     crypto: &Crypto,
@@ -70,24 +69,34 @@ pub(crate) fn write_new(
     from: usize,
     batch: i64,
 ) -> Result<(), Error> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO state (idx, batch_id, entity_id, joins, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let mut insert =
+        tx.prepare_cached("INSERT INTO state (idx, entity_id, joins) VALUES (?1, ?2, ?3)")?;
+    let mut chunk = tx.prepare_cached(
+        "INSERT INTO state_parts (first_idx, count, batch_id, sealed) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for index in from..resolver.index_count() {
-        let index = index as u32;
-        let (Some(part), Some(placement)) =
-            (resolver.record_part(index), resolver.placement(index))
-        else {
-            continue;
-        };
-        let (entity, joins) = placement_columns(&placement);
-        insert.execute(params![
-            index,
+    let end = resolver.index_count();
+    let mut first = from;
+    while first < end {
+        let last = (first + CHUNK).min(end);
+        let mut parts = Vec::with_capacity(last - first);
+        for index in first..last {
+            let index = index as u32;
+            let (Some(part), Some(placement)) =
+                (resolver.record_part(index), resolver.placement(index))
+            else {
+                return Err(Error::Input(format!("the state has no record {index}")));
+            };
+            let (entity, joins) = placement_columns(&placement);
+            insert.execute(params![index, entity, joins])?;
+            parts.push(part);
+        }
+        chunk.execute(params![
+            first as i64,
+            parts.len() as i64,
             batch,
-            entity,
-            joins,
-            seal_part(crypto, &part)
+            seal_parts(crypto, &parts)
         ])?;
+        first = last;
     }
     Ok(())
 }

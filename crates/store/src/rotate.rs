@@ -136,7 +136,7 @@ impl Store {
             ("conflicts", "rowid", CONFLICT_FIELD),
             ("config", "id", "config"),
             ("resolver_state", "id", STATE_FIELD),
-            ("state", "idx", PART_FIELD),
+            ("state_parts", "first_idx", PART_FIELD),
         ];
         for (table, key, field) in tables {
             let mut after: Option<rusqlite::types::Value> = None;

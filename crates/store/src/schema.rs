@@ -94,18 +94,24 @@ const MIGRATIONS: &[&str] = &[
     // one snapshot rewritten by every batch. A store of version 1 keeps its snapshot until
     // it is first opened with its keys, which moves it here (`Store::load_resolver`).
     "
-    -- One row per record index of the resolver's state (a changed record is removed and
-    -- added again under a new index; the removed one stays, with no entity).
+    -- The record parts of the resolver's state (id, normalized values, positive edges to
+    -- earlier records), those a batch added in one row: CBOR, compressed together, sealed.
+    -- Written once. Record indices run on from row to row; a changed record is removed and
+    -- added again under a new index, and the removed one's part stays.
+    CREATE TABLE state_parts (
+        first_idx INTEGER PRIMARY KEY,
+        count INTEGER NOT NULL,
+        batch_id INTEGER NOT NULL,
+        sealed BLOB NOT NULL
+    );
+    -- One row per record index: where the record stands, rewritten when a batch
+    -- re-clusters it.
     CREATE TABLE state (
         idx INTEGER PRIMARY KEY,
-        batch_id INTEGER NOT NULL,
-        -- The record's entity; NULL once removed. Rewritten when a batch re-clusters it.
+        -- The record's entity; NULL once removed.
         entity_id TEXT,
         -- Its join log (record indices, scores and outcomes: no values), CBOR; NULL if empty.
-        joins BLOB,
-        -- The record part: id, normalized values and positive edges to earlier records,
-        -- CBOR, compressed and sealed. Written once.
-        sealed BLOB NOT NULL
+        joins BLOB
     );
     ",
 ];

@@ -357,7 +357,7 @@ fn sealed_values(db: &Path) -> Vec<(&'static str, Vec<u8>)> {
         ("conflicts", "conflict"),
         ("config", "config"),
         ("resolver_state", "resolver_state"),
-        ("state", "state_record"),
+        ("state_parts", "state_parts"),
     ] {
         let mut stmt = conn
             .prepare(&format!("SELECT sealed FROM {table}"))
@@ -572,7 +572,7 @@ fn a_store_of_schema_version_1_moves_its_snapshot_to_the_state_table() {
             .query_row("SELECT max(batch_id) FROM sync_log", [], |r| r.get(0))
             .unwrap();
         conn.execute_batch(
-            "DROP TABLE state; DELETE FROM schema_version WHERE version > 1; \
+            "DROP TABLE state; DROP TABLE state_parts; DELETE FROM schema_version WHERE version > 1; \
              DELETE FROM meta WHERE key IN ('next_sequence', 'state_batch');",
         )
         .unwrap();
