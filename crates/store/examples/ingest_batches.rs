@@ -6,7 +6,7 @@
 //! cargo run --release -p sameas-store --example ingest_batches -- 1000000 100 [DB]
 //! ```
 //!
-//! Prints per batch the records held after it, its seconds and records/s; then the first
+//! The keys go to `DB.key` beside the database. Prints per batch the records held after it, its seconds and records/s; then the first
 //! and last batches' rates, the whole run's, the store's bytes per record (WAL checkpointed)
 //! and the seconds a fresh open takes to load the state.
 
@@ -40,7 +40,10 @@ fn main() {
     .into_iter()
     .map(|r| r.values)
     .collect();
+    // Kept beside the database, so that the CLI opens the store afterwards.
     let keys = Keys::generate();
+    keys.write_file(&sameas_store::key_file_beside(&db))
+        .expect("writes the key file");
     let mut store = Store::open(&db, &keys).expect("opens");
     let per = n.div_ceil(batches) as usize;
     let options = IngestOptions::default();
