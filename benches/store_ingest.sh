@@ -8,6 +8,11 @@
 #   benches/store_ingest.sh                 # 100,000 records in 100 batches
 #   benches/store_ingest.sh 1000000 100
 #   SAMEAS=path/to/sameas benches/store_ingest.sh
+#   CONFIG=full/config.json benches/store_ingest.sh   # the first batch takes this model
+#
+# One process per batch pays for opening the store each time (reading its state); see
+# `cargo run --release -p sameas-store --example ingest_batches` for one open store taking
+# every batch.
 #
 # Data and the store go to target/bench-data/.
 set -euo pipefail
@@ -34,7 +39,9 @@ for part in "$dir"/batches/b*; do
   { echo "$header"; cat "$part"; } > "$dir/batch.csv"
   rows=$(( $(wc -l < "$dir/batch.csv") - 1 ))
   start=$(date +%s.%N)
-  "$SAMEAS" ingest --store "$db" --channel app "$dir/batch.csv" 2>/dev/null >/dev/null
+  config=()
+  if [[ $i -eq 1 && -n "${CONFIG:-}" ]]; then config=(--config "$CONFIG"); fi
+  "$SAMEAS" ingest --store "$db" --channel app "${config[@]}" "$dir/batch.csv" 2>/dev/null >/dev/null
   end=$(date +%s.%N)
   awk -v b="$i" -v r="$rows" -v s="$start" -v e="$end" \
     'BEGIN { printf "%6d %8d %8.2f %10.0f\n", b, r, e - s, r / (e - s) }'

@@ -200,3 +200,28 @@ fn frozen_frequencies_must_fit_the_comparisons_and_go_with_the_model() {
     assert!(!untrained.is_fitted());
     assert!(untrained.config().unwrap().term_frequencies.is_none());
 }
+
+#[test]
+fn adding_rows_prepared_already_equals_adding_them_from_the_table() {
+    let (input, _) = generated(300, 6);
+    let mut from_table = Resolver::new();
+    from_table.fit(&input, &Control::none()).unwrap();
+    let mut prepared = Resolver::from_json(&from_table.to_json().unwrap()).unwrap();
+    let rows: Vec<usize> = (0..input.table.rows.len()).filter(|r| r % 3 != 1).collect();
+    let added = from_table
+        .add(&reordered(&input, &rows), &Control::none())
+        .unwrap();
+    let batch = prepared.prepare_batch(&input, &Control::none()).unwrap();
+    assert_eq!(
+        prepared
+            .add_prepared(&batch, &rows, &Control::none())
+            .unwrap(),
+        added
+    );
+    assert_eq!(prepared.entities(), from_table.entities());
+    assert!(
+        prepared
+            .add_prepared(&batch, &[batch.ids.len()], &Control::none())
+            .is_err()
+    );
+}

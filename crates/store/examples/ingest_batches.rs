@@ -25,7 +25,7 @@ fn main() {
         || std::path::PathBuf::from("target/ingest_batches.db"),
         Into::into,
     );
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", ".key"] {
         let mut path = db.clone().into_os_string();
         path.push(suffix);
         let _ = std::fs::remove_file(path);

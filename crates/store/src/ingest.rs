@@ -8,7 +8,6 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sameas::{Control, EntityId, Event, InputTable, Resolver, ResolverConfig};
 use sameas_core::FieldKind;
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
-use sameas_normalize::table::Table;
 use serde::{Deserialize, Serialize};
 
 use crate::quality::{self, Quality, QualityGate};
@@ -316,14 +315,7 @@ impl Store {
             .filter(|&i| matches!(fates[i], RowFate::New | RowFate::Changed))
             .collect();
         if !added.is_empty() {
-            let table = Table {
-                headers: input.table.headers.clone(),
-                rows: added.iter().map(|&i| rows[i].clone()).collect(),
-                encoding: input.table.encoding,
-            };
-            let mut subset = InputTable::new(table, input.channel.clone());
-            subset.name = input.name.clone();
-            events.extend(resolver.add(&subset, &control)?);
+            events.extend(resolver.add_prepared(&prepared, &added, &control)?);
         }
         let mut touched: BTreeSet<EntityId> = BTreeSet::new();
         for event in &events {

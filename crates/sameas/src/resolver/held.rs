@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sameas_core::{EntityId, RecordId};
+use sameas_core::{Channel, EntityId, RecordId};
 use sameas_merge::golden::GoldenInput;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
 
@@ -21,6 +21,8 @@ pub struct PreparedBatch {
     pub ids: Vec<RecordId>,
     /// The normalized values, generic values treated as missing.
     pub records: Vec<NormalizedRecord>,
+    /// Per row: its channel (the table's, or the row's channel column).
+    pub channels: Vec<Channel>,
     /// Per row: whether the row could not be read as a record.
     pub bad: Vec<bool>,
     /// The rows that could not be read, with the reason (never their content).
@@ -52,6 +54,7 @@ impl Resolver {
         Ok(PreparedBatch {
             ids: prepared.ids,
             records: prepared.records,
+            channels: prepared.channels,
             bad: prepared.bad,
             bad_rows: prepared.bad_rows,
         })
