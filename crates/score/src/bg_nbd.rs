@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fit::{FitData, Model};
-use crate::special::{digamma, ln_gamma, ln_hyp2f1, log_add_exp, log_add_exp_weight};
+use crate::special::{
+    digamma, ln_gamma, ln_hyp2f1, ln_hyp2f1_many, log_add_exp, log_add_exp_weight,
+};
 
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -67,6 +69,38 @@ impl BgNbd {
         let first = (a + b + x - 1.0) / (a - 1.0);
         let second = -(ln_f + ln_ratio).exp_m1();
         first * second * self.p_alive(x, t_x, t)
+    }
+
+    /// [`BgNbd::expected_purchases`] over each of `horizons`, written to `out`: the same
+    /// numbers to the bit, with the ₂F₁ series of all horizons summed together (the CLV of
+    /// one customer needs one per month).
+    pub fn expected_purchases_many(
+        &self,
+        horizons: &[f64],
+        x: f64,
+        t_x: f64,
+        t: f64,
+        out: &mut [f64],
+    ) {
+        assert_eq!(horizons.len(), out.len(), "one output per horizon");
+        let BgNbd { r, alpha, a, b } = *self;
+        // Non-positive horizons give 0; the others' series run together.
+        let zs: Vec<f64> = horizons
+            .iter()
+            .map(|&h| if h <= 0.0 { 0.0 } else { h / (alpha + t + h) })
+            .collect();
+        ln_hyp2f1_many(r + x, b + x, a + b + x - 1.0, &zs, out);
+        let first = (a + b + x - 1.0) / (a - 1.0);
+        let p_alive = self.p_alive(x, t_x, t);
+        for (e, &horizon) in out.iter_mut().zip(horizons) {
+            if horizon <= 0.0 {
+                *e = 0.0;
+                continue;
+            }
+            let ln_ratio = (r + x) * ((alpha + t).ln() - (alpha + t + horizon).ln());
+            let second = -(*e + ln_ratio).exp_m1();
+            *e = first * second * p_alive;
+        }
     }
 }
 
@@ -264,6 +298,19 @@ mod tests {
         assert!((p - 0.7266).abs() < 5e-4, "{p}");
         let e = CDNOW.expected_purchases(39.0, 2.0, 30.43, 38.86);
         assert!((e - 1.2259).abs() < 5e-4, "{e}");
+    }
+
+    #[test]
+    fn many_horizons_match_one_at_a_time_to_the_bit() {
+        let horizons = [0.0, 1.0, 4.345, 26.07, 52.1786, 52.14, 300.0, -2.0];
+        for &(x, t_x, t) in &[(0.0, 0.0, 38.86), (2.0, 30.43, 38.86), (140.0, 70.0, 78.0)] {
+            let mut many = [0.0; 8];
+            CDNOW.expected_purchases_many(&horizons, x, t_x, t, &mut many);
+            for (h, m) in horizons.iter().zip(many) {
+                let one = CDNOW.expected_purchases(*h, x, t_x, t);
+                assert_eq!(one.to_bits(), m.to_bits(), "{x} {t_x} {t} {h}: {one} {m}");
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::pareto_nbd::ParetoNbd;
 use crate::rfm::quantile_scores;
 use crate::summary::{CustomerSummary, SummaryGroups, TimeUnit};
 use crate::transactions::CustomerHistory;
-use crate::value::{churn_risk, clv_bg_nbd};
+use crate::value::{churn_risk, discounted, month_ends};
 
 /// How to score.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -272,6 +272,28 @@ fn score_with(
         .enumerate()
         .map(|(i, c)| {
             let x = f64::from(c.frequency);
+            // Expected purchases at each month's end (for CLV) and at the horizon, in one
+            // pass of the ₂F₁ series.
+            let (expected_purchases, clv) = match bg {
+                Some(m) => {
+                    let mut horizons: Vec<f64> =
+                        month_ends(config.unit, config.clv_months).collect();
+                    horizons.push(horizon);
+                    let mut expected = vec![0.0; horizons.len()];
+                    m.expected_purchases_many(&horizons, x, c.recency, c.t, &mut expected);
+                    let at_horizon = expected.pop();
+                    let clv = gg.map(|g| {
+                        discounted(
+                            &expected,
+                            g.expected_spend(x, c.monetary_value),
+                            config.discount_rate,
+                            config.margin,
+                        )
+                    });
+                    (at_horizon, clv)
+                }
+                None => (None, None),
+            };
             CustomerScore {
                 summary: c.clone(),
                 rfm_recency: since_last[i],
@@ -282,19 +304,9 @@ fn score_with(
                 m_score: m_scores[i],
                 p_alive_bg_nbd: bg.map(|m| m.p_alive(x, c.recency, c.t)),
                 p_alive_pareto_nbd: pareto.map(|m| m.p_alive(x, c.recency, c.t)),
-                expected_purchases: bg.map(|m| m.expected_purchases(horizon, x, c.recency, c.t)),
+                expected_purchases,
                 expected_spend: gg.map(|m| m.expected_spend(x, c.monetary_value)),
-                clv: bg.zip(gg).map(|(b, g)| {
-                    clv_bg_nbd(
-                        &b,
-                        &g,
-                        c,
-                        config.unit,
-                        config.clv_months,
-                        config.discount_rate,
-                        config.margin,
-                    )
-                }),
+                clv,
                 churn_risk: bg.map(|m| churn_risk(&m, c)),
             }
         })

@@ -17,13 +17,27 @@ pub fn clv(
     monthly_discount: f64,
     margin: f64,
 ) -> f64 {
+    let cumulative: Vec<f64> = month_ends(unit, months).map(expected).collect();
+    discounted(&cumulative, spend, monthly_discount, margin)
+}
+
+/// The ends of months `1..=months`, in `unit`s.
+pub(crate) fn month_ends(unit: TimeUnit, months: u32) -> impl Iterator<Item = f64> {
     let step = unit.per_month();
+    (1..=months).map(move |month| f64::from(month) * step)
+}
+
+/// CLV from the cumulative expected purchases at the end of each month.
+pub(crate) fn discounted(
+    cumulative: &[f64],
+    spend: f64,
+    monthly_discount: f64,
+    margin: f64,
+) -> f64 {
     let mut total = 0.0;
     let mut before = 0.0;
-    for month in 1..=months {
-        let cumulative = expected(f64::from(month) * step);
-        total +=
-            (cumulative - before) * spend * margin / (1.0 + monthly_discount).powi(month as i32);
+    for (month, &cumulative) in (1..).zip(cumulative) {
+        total += (cumulative - before) * spend * margin / (1.0 + monthly_discount).powi(month);
         before = cumulative;
     }
     total
@@ -53,14 +67,10 @@ pub fn clv_bg_nbd(
 ) -> f64 {
     let x = f64::from(customer.frequency);
     let value = spend.expected_spend(x, customer.monetary_value);
-    clv(
-        |h| purchases.expected_purchases(h, x, customer.recency, customer.t),
-        value,
-        unit,
-        months,
-        monthly_discount,
-        margin,
-    )
+    let horizons: Vec<f64> = month_ends(unit, months).collect();
+    let mut cumulative = vec![0.0; horizons.len()];
+    purchases.expected_purchases_many(&horizons, x, customer.recency, customer.t, &mut cumulative);
+    discounted(&cumulative, value, monthly_discount, margin)
 }
 
 #[cfg(test)]
