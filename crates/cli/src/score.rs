@@ -131,8 +131,15 @@ pub fn run_score(args: &ScoreArgs) -> Result<()> {
             today: jiff::Zoned::now().date(),
             customer_key: args.customer_key.clone(),
         };
-        sameas::score_orders(&read(transactions)?, map.as_ref(), &options)
-            .with_context(|| format!("{}", transactions.display()))?
+        let bytes = std::fs::read(transactions)
+            .with_context(|| format!("cannot read {}", transactions.display()))?;
+        sameas::score_order_file(
+            &bytes,
+            &table_options(transactions, args.encoding.as_deref(), None),
+            map.as_ref(),
+            &options,
+        )
+        .with_context(|| format!("{}", transactions.display()))?
     };
     let written = value.write(&args.out)?;
     if !args.quiet {

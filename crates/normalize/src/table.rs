@@ -719,9 +719,228 @@ fn csv_from_text(
     })
 }
 
+/// Bytes of text parsed by one task of [`PlainCsv::map_rows`]; fixed, so that the work is split the
+/// same way whatever the thread count.
+const CHUNK: usize = 1 << 20;
+
+/// One line of a CSV text without quotes, its terminator (`\n` or `\r\n`) taken off; `None`
+/// for a carriage return anywhere else, which the general reader reads as a line break.
+fn plain_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    (!line.contains(&b'\r')).then_some(line)
+}
+
+fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    chunk.split(|&b| b == b'\n')
+}
+
+/// Whether the general reader skips the line: empty, or one cell of white space.
+fn skipped_line(line: &str, delimiter: u8) -> bool {
+    line.trim().is_empty() && !line.as_bytes().contains(&delimiter)
+}
+
+/// A CSV file's text and header, for reading its rows in parallel with
+/// [`PlainCsv::map_rows`] instead of building a [`Table`].
+#[derive(Debug, Clone)]
+pub struct PlainCsv<'a> {
+    text: Cow<'a, str>,
+    delimiter: u8,
+    body: usize,
+    /// The header cells, trimmed.
+    pub headers: Vec<String>,
+}
+
+impl<'a> PlainCsv<'a> {
+    /// Decodes `bytes` as [`read_table_with`] does and reads the header. `Ok(None)` means the
+    /// file needs the general reader: JSON lines, a blank header, a header of one cell, or a
+    /// double quote or stray carriage return in the header.
+    ///
+    /// # Errors
+    /// As [`read_table_with`], for a file that cannot be decompressed or decoded.
+    pub fn new(bytes: &'a [u8], options: &TableOptions) -> Result<Option<Self>, TableError> {
+        let text: Cow<'a, str> = match gunzip(bytes)? {
+            Cow::Borrowed(bytes) => decode_table(bytes, options.encoding.as_deref())?.0,
+            Cow::Owned(bytes) => Cow::Owned(
+                decode_table(&bytes, options.encoding.as_deref())?
+                    .0
+                    .into_owned(),
+            ),
+        };
+        if options.format.unwrap_or_else(|| TableFormat::detect(&text)) != TableFormat::Csv {
+            return Ok(None);
+        }
+        let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&text));
+        let all = text.as_bytes();
+        // The header: the first line that is not empty.
+        let mut at = 0;
+        let header = loop {
+            if at >= all.len() {
+                return Ok(None);
+            }
+            let end = all[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(all.len(), |i| at + i);
+            let line = &all[at..end];
+            at = (end + 1).min(all.len());
+            match plain_line(line) {
+                None => return Ok(None),
+                Some([]) => continue,
+                Some(line) => break line,
+            }
+        };
+        if header.contains(&b'"') {
+            return Ok(None);
+        }
+        let header = std::str::from_utf8(header).expect("text splits at ASCII bytes");
+        let headers: Vec<String> = header
+            .split(char::from(delimiter))
+            .map(|h| h.trim().to_string())
+            .collect();
+        if headers.len() < 2 || headers.iter().all(String::is_empty) {
+            return Ok(None);
+        }
+        Ok(Some(PlainCsv {
+            text,
+            delimiter,
+            body: at,
+            headers,
+        }))
+    }
+
+    /// The data rows, each handed to `f` with its 1-based row number and its cells, exactly
+    /// as [`read_table_with`] numbers and splits them (cells untrimmed, blank lines skipped,
+    /// ragged rows as they are), parsed in parallel in fixed chunks of lines: the results
+    /// come back in row order, the same for any thread count. `None` when a row needs the
+    /// general reader: a double quote anywhere (a quoted cell may hold a line break), or a
+    /// carriage return not ending a line.
+    ///
+    /// ```
+    /// use sameas_normalize::table::{PlainCsv, TableOptions};
+    /// let bytes = b"id,amount\n1,10\n\n2,5.5\n";
+    /// let csv = PlainCsv::new(bytes, &TableOptions::default()).unwrap().unwrap();
+    /// assert_eq!(csv.headers, ["id", "amount"]);
+    /// let rows = csv.map_rows(|row, cells| (row, cells[1].parse::<f64>().unwrap()));
+    /// assert_eq!(rows.unwrap(), [(1, 10.0), (2, 5.5)]);
+    /// ```
+    pub fn map_rows<T: Send>(&self, f: impl Fn(u64, &[&str]) -> T + Sync) -> Option<Vec<T>> {
+        use rayon::prelude::*;
+
+        let delimiter = self.delimiter;
+        let body = &self.text.as_bytes()[self.body..];
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        while start < body.len() {
+            let mut end = (start + CHUNK).min(body.len());
+            while end < body.len() && body[end - 1] != b'\n' {
+                end += 1;
+            }
+            chunks.push(&body[start..end]);
+            start = end;
+        }
+        // Rows per chunk, or `None` where the general reader is needed.
+        let counts: Vec<u64> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut n = 0;
+                for line in lines(chunk) {
+                    if line.contains(&b'"') {
+                        return None;
+                    }
+                    let line = plain_line(line)?;
+                    let line = std::str::from_utf8(line).expect("text splits at ASCII bytes");
+                    if !skipped_line(line, delimiter) {
+                        n += 1;
+                    }
+                }
+                Some(n)
+            })
+            .collect::<Option<_>>()?;
+        let firsts: Vec<u64> = counts
+            .iter()
+            .scan(1, |next, n| {
+                let first = *next;
+                *next += n;
+                Some(first)
+            })
+            .collect();
+        let rows: Vec<Vec<T>> = chunks
+            .par_iter()
+            .zip(&firsts)
+            .map(|(chunk, &first)| {
+                let mut out = Vec::new();
+                let mut cells: Vec<&str> = Vec::with_capacity(self.headers.len());
+                let mut number = first;
+                for line in lines(chunk) {
+                    let line = plain_line(line).expect("checked above");
+                    let line = std::str::from_utf8(line).expect("text splits at ASCII bytes");
+                    if skipped_line(line, delimiter) {
+                        continue;
+                    }
+                    cells.clear();
+                    cells.extend(line.split(char::from(delimiter)));
+                    out.push(f(number, &cells));
+                    number += 1;
+                }
+                out
+            })
+            .collect();
+        Some(rows.into_iter().flatten().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows as [`PlainCsv`] reads them, next to the general reader's.
+    fn both_ways(bytes: &[u8]) -> Option<(Vec<(u64, Vec<String>)>, Vec<(u64, Vec<String>)>)> {
+        let options = TableOptions::default();
+        let table = read_table_with(bytes, &options).unwrap();
+        let csv = PlainCsv::new(bytes, &options).unwrap()?;
+        let fast =
+            csv.map_rows(|n, cells| (n, cells.iter().map(|c| c.to_string()).collect::<Vec<_>>()))?;
+        assert_eq!(csv.headers, table.headers);
+        let general = table
+            .rows
+            .into_iter()
+            .map(|r| (r.number, r.cells))
+            .collect();
+        Some((fast, general))
+    }
+
+    #[test]
+    fn parallel_rows_read_as_the_general_reader_reads_them() {
+        for text in [
+            "id,amount\n1,10\n2,20",
+            "\n\n id , amount \r\n1,10\r\n\r\n   \n,\n2, 5 ,x\n3\n\t\n4,\u{3000}\n",
+            "id;name;note\n1;张伟;\n2;;\n",
+            "id\tname\n1\tA B\n",
+        ] {
+            let (fast, general) = both_ways(text.as_bytes()).expect(text);
+            assert_eq!(fast, general, "{text:?}");
+        }
+        // Many chunks: row numbers run on across them.
+        let mut big = String::from("id,value\n");
+        for i in 0..200_000 {
+            big.push_str(&format!("{i},{}\n", i % 7));
+            if i % 1000 == 0 {
+                big.push('\n');
+            }
+        }
+        let (fast, general) = both_ways(big.as_bytes()).unwrap();
+        assert_eq!(fast.len(), 200_000);
+        assert_eq!(fast, general);
+        // What only the general reader reads.
+        for text in [
+            "id,name\n1,\"A, B\"\n",
+            "id,name\r1,A\r",
+            "id\n1\n",
+            "{\"id\": 1}\n",
+        ] {
+            assert!(both_ways(text.as_bytes()).is_none(), "{text:?}");
+        }
+    }
 
     #[test]
     fn utf8_with_and_without_bom_and_gbk_read_the_same() {

@@ -58,7 +58,8 @@ pub use sameas_segment as segment;
 pub use segments::{scored_from_tables, segment_tables, segments_summary, write_segments};
 pub use tuning::{Sweep, SweepPoint};
 pub use value::{
-    CUSTOMER_COLUMNS, CustomerMap, CustomerValue, ScoreOptions, score_orders, score_summary,
+    CUSTOMER_COLUMNS, CustomerMap, CustomerValue, ScoreOptions, score_order_file, score_orders,
+    score_summary,
 };
 
 pub use sameas_core::spreadsheet::{escape_formula, unescape_formula};

@@ -2,20 +2,21 @@
 //! `entities.csv`, or through an identifier column of the records), scored with
 //! `sameas-score`, and written as `model.json`, `customers.csv` and `orders.csv`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use jiff::civil::Date;
-use sameas_normalize::table::Table;
+use sameas_normalize::table::{PlainCsv, Table, TableOptions, read_table_with};
 use sameas_score::{
     BadOrder, CustomerHistory, CustomerSummary, Fitted, Model, OrderColumns, Orders, Period,
-    ScoreConfig, ScoreError, Scores, TimeUnit, read_orders, score_histories, score_summaries,
-    summarise,
+    ScoreConfig, ScoreError, Scores, TimeUnit, customer_date_order, read_order, read_orders,
+    score_histories, score_summaries, summarise_in_order,
 };
 use serde_json::{Map, Value, json};
 
 use crate::Error;
-use crate::output::write_csv_row;
+use crate::output::{write_csv_row, write_csv_rows};
 
 /// Headers read as a record id, compared without case.
 const RECORD_ID: &[&str] = &[
@@ -173,6 +174,9 @@ pub struct CustomerValue {
     pub scores: Scores,
     /// The settings used.
     pub config: ScoreConfig,
+    /// `orders.orders` by customer and date ([`customer_date_order`]), for `orders.csv`;
+    /// empty when not yet known.
+    by_customer: Vec<u32>,
 }
 
 /// Scores the orders of `table`, each customer reference mapped through `map` (or taken as
@@ -193,12 +197,65 @@ pub fn score_orders(
         &columns,
         &table.headers,
         rows,
-        |reference| match map {
-            Some(map) => map.get(reference).map(str::to_string),
-            None => Some(reference.to_string()),
-        },
+        |reference| customer_of(map, reference),
         cutoff,
     );
+    score_read_orders(orders, map.is_some(), options)
+}
+
+fn customer_of(map: Option<&CustomerMap>, reference: &str) -> Option<String> {
+    match map {
+        Some(map) => map.get(reference).map(str::to_string),
+        None => Some(reference.to_string()),
+    }
+}
+
+/// [`score_orders`] on an order file's bytes, read as `table` options say. A plain CSV
+/// file (no quotes) is parsed in parallel straight into orders, without a table of strings
+/// in between; any other file is read as a table. Either way the orders, bad rows and
+/// scores are the same.
+///
+/// # Errors
+/// As [`score_orders`], and [`Error::Table`] for a file that cannot be read as a table.
+pub fn score_order_file(
+    bytes: &[u8],
+    table: &TableOptions,
+    map: Option<&CustomerMap>,
+    options: &ScoreOptions,
+) -> Result<CustomerValue, Error> {
+    if let Some(csv) = PlainCsv::new(bytes, table)? {
+        let columns = OrderColumns::find(&csv.headers, options.customer_key.as_deref())?;
+        let cutoff = options.as_of.unwrap_or(options.today);
+        let read = csv.map_rows(|row, cells| {
+            read_order(
+                &columns,
+                &csv.headers,
+                row,
+                cells,
+                |reference| customer_of(map, reference),
+                cutoff,
+            )
+        });
+        if let Some(read) = read {
+            let mut orders = Orders::default();
+            for order in read {
+                match order {
+                    Ok(order) => orders.orders.push(order),
+                    Err(bad) => orders.bad.push(bad),
+                }
+            }
+            return score_read_orders(orders, map.is_some(), options);
+        }
+    }
+    score_orders(&read_table_with(bytes, table)?, map, options)
+}
+
+/// Scores orders already read.
+fn score_read_orders(
+    orders: Orders,
+    mapped: bool,
+    options: &ScoreOptions,
+) -> Result<CustomerValue, Error> {
     let end = options
         .as_of
         .or_else(|| orders.last_date())
@@ -215,7 +272,8 @@ pub fn score_orders(
         calibration_end: options.calibration_end,
         end,
     };
-    let histories: Vec<CustomerHistory> = summarise(&orders.orders, &period);
+    let by_customer = customer_date_order(&orders.orders);
+    let histories: Vec<CustomerHistory> = summarise_in_order(&orders.orders, &by_customer, &period);
     if histories.is_empty() {
         return Err(Error::Input(
             "no customer has an order in the calibration period".into(),
@@ -224,12 +282,9 @@ pub fn score_orders(
     let holdout = options.calibration_end.map(|_| period.holdout_length());
     let scores = score_histories(&histories, holdout, &options.config)?;
     Ok(CustomerValue {
-        id_header: if map.is_some() {
-            "entity_id"
-        } else {
-            "customer_id"
-        },
+        id_header: if mapped { "entity_id" } else { "customer_id" },
         orders,
+        by_customer,
         period: Some(period),
         scores,
         config: options.config,
@@ -293,6 +348,7 @@ pub fn score_summary(table: &Table, config: &ScoreConfig) -> Result<CustomerValu
     Ok(CustomerValue {
         id_header: "customer_id",
         orders: Orders::default(),
+        by_customer: Vec::new(),
         period: None,
         scores,
         config: *config,
@@ -469,27 +525,54 @@ impl CustomerValue {
             "bad_orders.csv",
         ];
 
-        let mut out =
-            csv::Writer::from_path(dir.join("customers.csv")).map_err(csv_io("customers.csv"))?;
-        let (header, rows) = self.customer_rows();
-        write_csv_row(&mut out, &header).map_err(csv_io("customers.csv"))?;
-        for row in rows {
-            write_csv_row(&mut out, &row).map_err(csv_io("customers.csv"))?;
-        }
-        out.flush().map_err(io("customers.csv"))?;
+        let mut header = vec![self.id_header];
+        header.extend(CUSTOMER_COLUMNS);
+        let unit = self.config.unit.name();
+        write_csv_rows(
+            &dir.join("customers.csv"),
+            &header,
+            &self.scores.customers,
+            |c, cells| {
+                let s = &c.summary;
+                cells.text(&s.id)?;
+                cells.show(s.frequency)?;
+                cells.show(s.recency)?;
+                cells.show(s.t)?;
+                cells.show(s.monetary_value)?;
+                cells.show(c.rfm_recency)?;
+                cells.show(c.rfm_frequency)?;
+                cells.show(c.rfm_monetary)?;
+                cells.show(c.r_score)?;
+                cells.show(c.f_score)?;
+                cells.show(c.m_score)?;
+                cells.show(format_args!("{}{}{}", c.r_score, c.f_score, c.m_score))?;
+                cells.maybe(c.p_alive_bg_nbd)?;
+                cells.maybe(c.p_alive_pareto_nbd)?;
+                cells.maybe(c.expected_purchases)?;
+                cells.maybe(c.expected_spend)?;
+                cells.maybe(c.clv)?;
+                cells.maybe(c.churn_risk)?;
+                cells.text(unit)
+            },
+        )?;
 
-        let mut out =
-            csv::Writer::from_path(dir.join("orders.csv")).map_err(csv_io("orders.csv"))?;
-        write_csv_row(&mut out, [self.id_header, "date", "amount", "channel"])
-            .map_err(csv_io("orders.csv"))?;
-        let mut orders: Vec<&sameas_score::Order> = self.orders.orders.iter().collect();
-        orders.sort_by(|a, b| (&a.customer, a.date).cmp(&(&b.customer, b.date)));
-        for o in orders {
-            let (date, amount) = (o.date.to_string(), o.amount.to_string());
-            write_csv_row(&mut out, [o.customer.as_str(), &date, &amount, &o.channel])
-                .map_err(csv_io("orders.csv"))?;
-        }
-        out.flush().map_err(io("orders.csv"))?;
+        let orders = &self.orders.orders;
+        write_csv_rows(
+            &dir.join("orders.csv"),
+            &[self.id_header, "date", "amount", "channel"],
+            &if self.by_customer.len() == orders.len() {
+                Cow::Borrowed(&self.by_customer)
+            } else {
+                Cow::Owned(customer_date_order(orders))
+            },
+            |&i, cells| {
+                let o = &orders[i as usize];
+                cells.text(&o.customer)?;
+                cells.show(o.date)?;
+                cells.show(o.amount)?;
+                cells.text(&o.channel)
+            },
+        )?;
 
         let mut out =
             csv::Writer::from_path(dir.join("bad_orders.csv")).map_err(csv_io("bad_orders.csv"))?;

@@ -62,7 +62,7 @@ pub use scoring::{
 };
 pub use summary::{CustomerSummary, SummaryGroups, TimeUnit};
 pub use transactions::{
-    BadOrder, BadOrderReason, CustomerHistory, Order, OrderColumns, Orders, Period, parse_date,
-    read_orders, summarise,
+    BadOrder, BadOrderReason, CustomerHistory, Order, OrderColumns, Orders, Period,
+    customer_date_order, parse_date, read_order, read_orders, summarise, summarise_in_order,
 };
 pub use value::{churn_risk, clv, clv_bg_nbd};
