@@ -83,16 +83,23 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
                 .insert(row.cells.get(c).cloned().unwrap_or_default(), cost);
         }
     }
-    let customers = read(&args.dir.join("customers.csv"))?;
-    let orders = read(&args.dir.join("orders.csv"))?;
+    let file = |name: &str| {
+        let path = args.dir.join(name);
+        std::fs::read(&path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map(|bytes| (bytes, table_options(&path, None, None)))
+    };
+    let (customers, options) = file("customers.csv")?;
+    let (orders, _) = file("orders.csv")?;
     let entities = args.entities.as_ref().map(read).transpose()?;
-    let id_header = customers
-        .headers
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "entity_id".into());
-    let result = sameas::segment_tables(&customers, &orders, entities.as_ref(), &config)
-        .with_context(|| format!("{}", args.dir.display()))?;
+    let (result, id_header) =
+        sameas::segment_files(&customers, &orders, &options, entities.as_ref(), &config)
+            .with_context(|| format!("{}", args.dir.display()))?;
+    let id_header = if id_header.is_empty() {
+        "entity_id".to_string()
+    } else {
+        id_header
+    };
     sameas::write_segments(&result, &id_header, &args.out)?;
     if !args.quiet {
         eprintln!(

@@ -55,7 +55,9 @@ pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Tim
 pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver};
 pub use sameas_score as score;
 pub use sameas_segment as segment;
-pub use segments::{scored_from_tables, segment_tables, segments_summary, write_segments};
+pub use segments::{
+    scored_from_tables, segment_files, segment_tables, segments_summary, write_segments,
+};
 pub use tuning::{Sweep, SweepPoint};
 pub use value::{
     CUSTOMER_COLUMNS, CustomerMap, CustomerValue, ScoreOptions, score_order_file, score_orders,

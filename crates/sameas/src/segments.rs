@@ -5,13 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use sameas_normalize::table::Table;
+use sameas_normalize::table::{PlainCsv, Table, TableOptions, read_table_with};
 use sameas_score::{TimeUnit, parse_date};
 use sameas_segment::{OrderRow, ScoredCustomer, SegmentConfig, Segmentation, segment};
 use serde_json::json;
 
 use crate::Error;
-use crate::output::write_csv_row;
+use crate::output::{write_csv_row, write_csv_rows};
 
 fn at(table: &Table, name: &str, file: &str) -> Result<usize, Error> {
     table
@@ -36,80 +36,94 @@ pub fn scored_from_tables(
     scored_with_numbers(customers, orders, None)
 }
 
-/// [`scored_from_tables`], each customer's `numbers` holding only the columns `keep` names
-/// (all when `None`): a million customers' maps of every column cost gigabytes.
-fn scored_with_numbers(
-    customers: &Table,
-    orders: &Table,
-    keep: Option<&BTreeSet<&str>>,
-) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
-    let c = customers;
-    let kept: Vec<usize> = (0..c.headers.len())
-        .filter(|&i| keep.is_none_or(|k| k.contains(c.headers[i].as_str())))
-        .collect();
-    let id = if c
-        .headers
-        .first()
-        .is_some_and(|h| h == "entity_id" || h == "customer_id")
-    {
-        0
-    } else {
-        return Err(Error::Input(
-            "customers.csv: the first column must be entity_id or customer_id".into(),
-        ));
-    };
-    let columns: Vec<usize> = [
-        "frequency",
-        "T",
-        "rfm_recency",
-        "rfm_monetary",
-        "r_score",
-        "f_score",
-        "unit",
-    ]
-    .iter()
-    .map(|n| at(c, n, "customers.csv"))
-    .collect::<Result<_, _>>()?;
-    let optional = |name: &str| c.headers.iter().position(|h| h == name);
-    let (p_alive, churn, clv) = (
-        optional("p_alive_bg_nbd"),
-        optional("churn_risk"),
-        optional("clv"),
-    );
-    let mut scored = Vec::with_capacity(c.rows.len());
-    let mut bins = 1u8;
-    for row in &c.rows {
-        let cell = |i: usize| row.cells.get(i).map_or("", |s| s.trim());
+/// The columns of a score run's `customers.csv`.
+struct CustomerColumns {
+    /// frequency, T, rfm_recency, rfm_monetary, r_score, f_score, unit.
+    columns: Vec<usize>,
+    p_alive: Option<usize>,
+    churn: Option<usize>,
+    clv: Option<usize>,
+    /// The columns kept in `numbers`.
+    kept: Vec<usize>,
+}
+
+impl CustomerColumns {
+    fn find(headers: &[String], keep: Option<&BTreeSet<&str>>) -> Result<Self, Error> {
+        if !headers
+            .first()
+            .is_some_and(|h| h == "entity_id" || h == "customer_id")
+        {
+            return Err(Error::Input(
+                "customers.csv: the first column must be entity_id or customer_id".into(),
+            ));
+        }
+        let at = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "customers.csv: no `{name}` column (is it a score output?)"
+                    ))
+                })
+        };
+        let columns: Vec<usize> = [
+            "frequency",
+            "T",
+            "rfm_recency",
+            "rfm_monetary",
+            "r_score",
+            "f_score",
+            "unit",
+        ]
+        .iter()
+        .map(|n| at(n))
+        .collect::<Result<_, _>>()?;
+        let optional = |name: &str| headers.iter().position(|h| h == name);
+        Ok(CustomerColumns {
+            columns,
+            p_alive: optional("p_alive_bg_nbd"),
+            churn: optional("churn_risk"),
+            clv: optional("clv"),
+            kept: (0..headers.len())
+                .filter(|&i| keep.is_none_or(|k| k.contains(headers[i].as_str())))
+                .collect(),
+        })
+    }
+
+    /// One row; `score_bins` is set once every row is read.
+    fn read<S: AsRef<str>>(
+        &self,
+        headers: &[String],
+        row: u64,
+        cells: &[S],
+    ) -> Result<ScoredCustomer, Error> {
+        let columns = &self.columns;
+        let cell = |i: usize| cells.get(i).map_or("", |s| s.as_ref().trim());
         let number = |i: usize| -> Result<f64, Error> {
             cell(i).parse::<f64>().map_err(|_| {
                 Error::Input(format!(
-                    "customers.csv row {}, column `{}`: not a number",
-                    row.number, c.headers[i]
+                    "customers.csv row {row}, column `{}`: not a number",
+                    headers[i]
                 ))
             })
         };
         let maybe = |i: Option<usize>| i.and_then(|i| cell(i).parse::<f64>().ok());
         let unit = TimeUnit::parse(cell(columns[6])).ok_or_else(|| {
             Error::Input(format!(
-                "customers.csv row {}, column `unit`: not day, week or month",
-                row.number
+                "customers.csv row {row}, column `unit`: not day, week or month"
             ))
         })?;
         let days = unit.days();
         let r = number(columns[4])? as u8;
         let f = number(columns[5])? as u8;
-        bins = bins.max(r).max(f);
-        let numbers: BTreeMap<String, f64> = kept
+        let numbers: BTreeMap<String, f64> = self
+            .kept
             .iter()
-            .filter_map(|&i| {
-                cell(i)
-                    .parse::<f64>()
-                    .ok()
-                    .map(|v| (c.headers[i].clone(), v))
-            })
+            .filter_map(|&i| cell(i).parse::<f64>().ok().map(|v| (headers[i].clone(), v)))
             .collect();
-        scored.push(ScoredCustomer {
-            id: cell(id).to_string(),
+        Ok(ScoredCustomer {
+            id: crate::unescape_formula(cell(0)).to_string(),
             frequency: number(columns[0])? as u32,
             days_since_first: number(columns[1])? * days,
             days_since_last: number(columns[2])? * days,
@@ -117,43 +131,171 @@ fn scored_with_numbers(
             r_score: r,
             f_score: f,
             score_bins: 5,
-            p_alive: maybe(p_alive),
-            churn_risk: maybe(churn),
-            clv: maybe(clv),
+            p_alive: maybe(self.p_alive),
+            churn_risk: maybe(self.churn),
+            clv: maybe(self.clv),
             numbers,
-        });
+        })
     }
-    // The scale the scores were written on: the largest score seen, at least 5.
-    for s in &mut scored {
+}
+
+/// The scale the scores were written on: the largest score seen, at least 5.
+fn set_score_bins(scored: &mut [ScoredCustomer]) {
+    let bins = scored
+        .iter()
+        .fold(1u8, |b, s| b.max(s.r_score).max(s.f_score));
+    for s in scored {
         s.score_bins = bins.max(5);
     }
-    let o = orders;
-    let (oc, od, oa) = (
-        0,
-        at(o, "date", "orders.csv")?,
-        at(o, "amount", "orders.csv")?,
-    );
-    let ch = o.headers.iter().position(|h| h == "channel");
-    let mut rows = Vec::with_capacity(o.rows.len());
-    for row in &o.rows {
-        let cell = |i: usize| row.cells.get(i).map_or("", |s| s.trim());
+}
+
+/// The columns of a score run's `orders.csv`.
+struct OrderColumns {
+    date: usize,
+    amount: usize,
+    channel: Option<usize>,
+}
+
+impl OrderColumns {
+    fn find(headers: &[String]) -> Result<Self, Error> {
+        let at = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim() == name)
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "orders.csv: no `{name}` column (is it a score output?)"
+                    ))
+                })
+        };
+        Ok(OrderColumns {
+            date: at("date")?,
+            amount: at("amount")?,
+            channel: headers.iter().position(|h| h == "channel"),
+        })
+    }
+
+    fn read<S: AsRef<str>>(&self, row: u64, cells: &[S]) -> Result<OrderRow, Error> {
+        let cell = |i: usize| cells.get(i).map_or("", |s| s.as_ref().trim());
         let bad = |column: &str| {
             Error::Input(format!(
-                "orders.csv row {}, column `{column}`: unreadable",
-                row.number
+                "orders.csv row {row}, column `{column}`: unreadable"
             ))
         };
-        rows.push(OrderRow {
-            customer: crate::unescape_formula(cell(oc)).to_string(),
-            date: parse_date(cell(od)).ok_or_else(|| bad("date"))?,
-            amount: cell(oa).parse().map_err(|_| bad("amount"))?,
-            channel: ch.map_or(String::new(), |i| cell(i).to_string()),
-        });
+        Ok(OrderRow {
+            customer: crate::unescape_formula(cell(0)).to_string(),
+            date: parse_date(cell(self.date)).ok_or_else(|| bad("date"))?,
+            amount: cell(self.amount).parse().map_err(|_| bad("amount"))?,
+            channel: self.channel.map_or(String::new(), |i| cell(i).to_string()),
+        })
     }
-    for s in &mut scored {
-        s.id = crate::unescape_formula(&s.id).to_string();
-    }
+}
+
+/// [`scored_from_tables`], each customer's `numbers` holding only the columns `keep` names
+/// (all when `None`): a million customers' maps of every column cost gigabytes.
+fn scored_with_numbers(
+    customers: &Table,
+    orders: &Table,
+    keep: Option<&BTreeSet<&str>>,
+) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
+    let columns = CustomerColumns::find(&customers.headers, keep)?;
+    let mut scored = customers
+        .rows
+        .iter()
+        .map(|row| columns.read(&customers.headers, row.number, &row.cells))
+        .collect::<Result<Vec<_>, _>>()?;
+    set_score_bins(&mut scored);
+    let columns = OrderColumns::find(&orders.headers)?;
+    let rows = orders
+        .rows
+        .iter()
+        .map(|row| columns.read(row.number, &row.cells))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((scored, rows))
+}
+
+/// The rows of a file read by `read`: in parallel straight from plain CSV ([`PlainCsv`]),
+/// else through a table. The first bad row in row order is the error either way.
+fn read_rows<T: Send, C>(
+    bytes: &[u8],
+    options: &TableOptions,
+    columns: impl Fn(&[String]) -> Result<C, Error>,
+    read: impl Fn(&C, &[String], u64, &[&str]) -> Result<T, Error> + Sync,
+) -> Result<(Vec<String>, Vec<T>), Error>
+where
+    C: Sync,
+{
+    if let Some(csv) = PlainCsv::new(bytes, options)? {
+        let c = columns(&csv.headers)?;
+        if let Some(rows) = csv.map_rows(|row, cells| read(&c, &csv.headers, row, cells)) {
+            let rows = rows.into_iter().collect::<Result<_, _>>()?;
+            return Ok((csv.headers, rows));
+        }
+    }
+    let table = read_table_with(bytes, options)?;
+    let c = columns(&table.headers)?;
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+            read(&c, &table.headers, row.number, &cells)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((table.headers, rows))
+}
+
+/// [`segment_tables`] on the bytes of a score run's `customers.csv` and `orders.csv`, read
+/// as `options` say: plain CSV is parsed in parallel straight into customers and orders,
+/// without tables of strings in between; anything else is read as a table. The result is
+/// the same either way. Returns it with the header of the customers' id column.
+///
+/// # Errors
+/// As [`segment_tables`], and [`Error::Table`] for a file that cannot be read as a table.
+pub fn segment_files(
+    customers: &[u8],
+    orders: &[u8],
+    options: &TableOptions,
+    entities: Option<&Table>,
+    config: &SegmentConfig,
+) -> Result<(Segmentation, String), Error> {
+    let fields: BTreeSet<&str> = config.tags.iter().map(|t| t.field.as_str()).collect();
+    let (headers, mut scored) = read_rows(
+        customers,
+        options,
+        |headers| CustomerColumns::find(headers, Some(&fields)),
+        |c, headers, row, cells| c.read(headers, row, cells),
+    )?;
+    set_score_bins(&mut scored);
+    let (_, rows) = read_rows(orders, options, OrderColumns::find, |c, _, row, cells| {
+        c.read(row, cells)
+    })?;
+    let prospects = prospects(entities, &scored)?;
+    let result =
+        segment(&scored, &rows, &prospects, config).map_err(|err| Error::Input(err.to_string()))?;
+    Ok((result, headers.into_iter().next().unwrap_or_default()))
+}
+
+/// The entities without orders.
+fn prospects(entities: Option<&Table>, scored: &[ScoredCustomer]) -> Result<Vec<String>, Error> {
+    let Some(entities) = entities else {
+        return Ok(Vec::new());
+    };
+    let e = at(entities, "entity_id", "entities.csv")?;
+    let known: BTreeSet<&str> = scored.iter().map(|s| s.id.as_str()).collect();
+    let all: BTreeSet<String> = entities
+        .rows
+        .iter()
+        .filter_map(|r| {
+            r.cells
+                .get(e)
+                .map(|s| crate::unescape_formula(s.trim()).to_string())
+        })
+        .collect();
+    Ok(all
+        .into_iter()
+        .filter(|id| !known.contains(id.as_str()))
+        .collect())
 }
 
 /// Segments a score run's tables; `entities`, when given, adds the entities without orders
@@ -170,25 +312,23 @@ pub fn segment_tables(
     // Only tag rules read `numbers`.
     let fields: BTreeSet<&str> = config.tags.iter().map(|t| t.field.as_str()).collect();
     let (scored, rows) = scored_with_numbers(customers, orders, Some(&fields))?;
-    let mut prospects = Vec::new();
-    if let Some(entities) = entities {
-        let e = at(entities, "entity_id", "entities.csv")?;
-        let known: BTreeSet<&str> = scored.iter().map(|s| s.id.as_str()).collect();
-        let all: BTreeSet<String> = entities
-            .rows
-            .iter()
-            .filter_map(|r| {
-                r.cells
-                    .get(e)
-                    .map(|s| crate::unescape_formula(s.trim()).to_string())
-            })
-            .collect();
-        prospects = all
-            .into_iter()
-            .filter(|id| !known.contains(id.as_str()))
-            .collect();
-    }
+    let prospects = prospects(entities, &scored)?;
     segment(&scored, &rows, &prospects, config).map_err(|err| Error::Input(err.to_string()))
+}
+
+/// Tags as one cell, `;` between them.
+struct Joined<'a>(&'a [String]);
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, tag) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            f.write_str(tag)?;
+        }
+        Ok(())
+    }
 }
 
 /// Writes `customers.csv` (id, tier, annual spend, RFM segment, lifecycle, cluster, tags),
@@ -208,10 +348,9 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
         path: dir.display().to_string(),
         source,
     })?;
-    let mut out = csv::Writer::from_path(dir.join("customers.csv")).map_err(io("customers.csv"))?;
-    write_csv_row(
-        &mut out,
-        [
+    write_csv_rows(
+        &dir.join("customers.csv"),
+        &[
             id_header,
             "tier",
             "annual_spend",
@@ -220,24 +359,17 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
             "cluster",
             "tags",
         ],
-    )
-    .map_err(io("customers.csv"))?;
-    for c in &result.customers {
-        write_csv_row(
-            &mut out,
-            [
-                c.id.clone(),
-                c.tier.clone(),
-                c.annual_spend.to_string(),
-                c.rfm_segment.clone(),
-                c.lifecycle.clone(),
-                c.cluster.map_or(String::new(), |k| k.to_string()),
-                c.tags.join(";"),
-            ],
-        )
-        .map_err(io("customers.csv"))?;
-    }
-    out.flush().map_err(|e| io("customers.csv")(e.into()))?;
+        &result.customers,
+        |c, cells| {
+            cells.text(&c.id)?;
+            cells.text(&c.tier)?;
+            cells.show(c.annual_spend)?;
+            cells.text(&c.rfm_segment)?;
+            cells.text(&c.lifecycle)?;
+            cells.maybe(c.cluster)?;
+            cells.show(Joined(&c.tags))
+        },
+    )?;
     let mut out = csv::Writer::from_path(dir.join("cohorts.csv")).map_err(io("cohorts.csv"))?;
     write_csv_row(
         &mut out,

@@ -48,6 +48,8 @@ mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use foldhash::HashMap;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -269,13 +271,140 @@ pub struct Segmentation {
     pub as_of: Option<Date>,
 }
 
-#[derive(Default)]
-struct Activity {
-    annual_spend: f64,
-    first: Option<Date>,
-    orders: u64,
-    by_channel: BTreeMap<String, u64>,
-    months: BTreeSet<(i16, i8)>,
+/// Per-customer activity up to the as-of date, customers indexed by their id's rank among
+/// all ids (scored customers' and orders'), channels by their name's rank: vectors indexed
+/// by integers instead of maps keyed by strings.
+struct Activity<'a> {
+    /// Every id, sorted; a customer's index is its place here.
+    ids: Vec<&'a str>,
+    /// Each scored customer's index.
+    scored: Vec<u32>,
+    /// The channels, sorted.
+    channels: Vec<&'a str>,
+    /// Net spend over the year ending at the as-of date, per customer.
+    annual_spend: Vec<f64>,
+    /// First order, per customer.
+    first: Vec<Option<Date>>,
+    /// Orders, per customer.
+    orders: Vec<u64>,
+    /// Orders per customer and channel, `channels.len()` per customer.
+    by_channel: Vec<u32>,
+    /// Distinct months of orders, per customer (`month_start[i]..month_start[i + 1]`).
+    months: Vec<(i16, i8)>,
+    month_start: Vec<usize>,
+    /// Per channel, per customer with an order in it: (customer, orders, amount), by customer.
+    channel_customers: Vec<Vec<(u32, u64, f64)>>,
+    /// Each customer's first order's (date, channel), if any.
+    acquired: Vec<Option<(Date, u32)>>,
+}
+
+impl<'a> Activity<'a> {
+    fn new(
+        customers: &'a [ScoredCustomer],
+        orders: &'a [OrderRow],
+        as_of: Option<Date>,
+        year_ago: Option<Date>,
+    ) -> Activity<'a> {
+        use rayon::prelude::*;
+        // Ids and channels interned, then renumbered in sorted order.
+        let mut seen: HashMap<&str, u32> = HashMap::default();
+        let mut intern = |id: &'a str| {
+            let next = seen.len() as u32;
+            *seen.entry(id).or_insert(next)
+        };
+        let scored: Vec<u32> = customers.iter().map(|c| intern(&c.id)).collect();
+        let of_order: Vec<u32> = orders.iter().map(|o| intern(&o.customer)).collect();
+        let mut ids: Vec<(&str, u32)> = seen.into_iter().collect();
+        ids.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut rank = vec![0u32; ids.len()];
+        for (r, (_, i)) in ids.iter().enumerate() {
+            rank[*i as usize] = r as u32;
+        }
+        let ids: Vec<&str> = ids.into_iter().map(|(id, _)| id).collect();
+        let scored: Vec<u32> = scored.into_iter().map(|i| rank[i as usize]).collect();
+        let channels: Vec<&str> = {
+            let set: BTreeSet<&str> = orders.iter().map(|o| o.channel.as_str()).collect();
+            set.into_iter().collect()
+        };
+        let channel_of: HashMap<&str, u32> = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, i as u32))
+            .collect();
+        // Counted orders grouped by customer, in input order within each customer.
+        let mut counted: Vec<(u32, u32)> = (0..orders.len())
+            .filter(|&i| as_of.is_none_or(|d| orders[i].date <= d))
+            .map(|i| (rank[of_order[i] as usize], i as u32))
+            .collect();
+        counted.par_sort_unstable();
+        let n = ids.len();
+        let width = channels.len();
+        let mut activity = Activity {
+            annual_spend: vec![0.0; n],
+            first: vec![None; n],
+            orders: vec![0; n],
+            by_channel: vec![0; n * width],
+            months: Vec::new(),
+            month_start: Vec::with_capacity(n + 1),
+            channel_customers: vec![Vec::new(); width],
+            acquired: vec![None; n],
+            ids,
+            scored,
+            channels,
+        };
+        let mut run = 0;
+        let mut per_channel: Vec<(u64, f64)> = vec![(0, 0.0); width];
+        for customer in 0..n {
+            activity.month_start.push(activity.months.len());
+            let start = run;
+            while run < counted.len() && counted[run].0 as usize == customer {
+                run += 1;
+            }
+            if start == run {
+                continue;
+            }
+            let mut months: Vec<(i16, i8)> = Vec::new();
+            for &(_, i) in &counted[start..run] {
+                let o = &orders[i as usize];
+                let channel = channel_of[o.channel.as_str()];
+                if year_ago.is_some_and(|y| o.date > y) {
+                    activity.annual_spend[customer] += o.amount;
+                }
+                let first = &mut activity.first[customer];
+                *first = Some(first.map_or(o.date, |f| f.min(o.date)));
+                activity.orders[customer] += 1;
+                activity.by_channel[customer * width + channel as usize] += 1;
+                months.push((o.date.year(), o.date.month()));
+                let c = &mut per_channel[channel as usize];
+                c.0 += 1;
+                c.1 += o.amount;
+                let acquired = &mut activity.acquired[customer];
+                if acquired.is_none_or(|a| (o.date, channel) < a) {
+                    *acquired = Some((o.date, channel));
+                }
+            }
+            months.sort_unstable();
+            months.dedup();
+            activity.months.extend(months);
+            for (channel, c) in per_channel.iter_mut().enumerate() {
+                if c.0 > 0 {
+                    activity.channel_customers[channel].push((customer as u32, c.0, c.1));
+                    *c = (0, 0.0);
+                }
+            }
+        }
+        activity.month_start.push(activity.months.len());
+        activity
+    }
+
+    fn channel_counts(&self, customer: usize) -> &[u32] {
+        let width = self.channels.len();
+        &self.by_channel[customer * width..(customer + 1) * width]
+    }
+
+    fn months(&self, customer: usize) -> &[(i16, i8)] {
+        &self.months[self.month_start[customer]..self.month_start[customer + 1]]
+    }
 }
 
 fn months_between(from: (i16, i8), to: (i16, i8)) -> u32 {
@@ -308,48 +437,26 @@ pub fn segment(
     config.validate()?;
     let as_of = config.as_of.or_else(|| orders.iter().map(|o| o.date).max());
     let year_ago = as_of.and_then(|d| d.checked_sub(jiff::Span::new().days(365)).ok());
-    let mut activity: BTreeMap<&str, Activity> = BTreeMap::new();
-    for o in orders {
-        if as_of.is_some_and(|d| o.date > d) {
-            continue;
-        }
-        let a = activity.entry(o.customer.as_str()).or_default();
-        if year_ago.is_some_and(|y| o.date > y) {
-            a.annual_spend += o.amount;
-        }
-        a.first = Some(a.first.map_or(o.date, |f| f.min(o.date)));
-        a.orders += 1;
-        // A channel's name is copied once per customer, not once per order.
-        match a.by_channel.get_mut(&o.channel) {
-            Some(n) => *n += 1,
-            None => {
-                a.by_channel.insert(o.channel.clone(), 1);
-            }
-        }
-        a.months.insert((o.date.year(), o.date.month()));
-    }
-    let empty = Activity::default();
+    let activity = Activity::new(customers, orders, as_of, year_ago);
     let high = config.tiers.first().map(|t| t.name.clone());
-    let channels: Vec<String> = {
-        let set: BTreeSet<&str> = orders.iter().map(|o| o.channel.as_str()).collect();
-        set.into_iter().map(str::to_string).collect()
-    };
+    let channels: Vec<String> = activity.channels.iter().map(|c| c.to_string()).collect();
 
     // k-means features: recency, frequency, monetary, CLV, tenure, channel shares.
     let features: Vec<Vec<f64>> = customers
         .iter()
-        .map(|c| {
-            let a = activity.get(c.id.as_str()).unwrap_or(&empty);
-            let mut row = vec![
+        .zip(&activity.scored)
+        .map(|(c, &a)| {
+            let a = a as usize;
+            let mut row = Vec::with_capacity(5 + channels.len());
+            row.extend([
                 c.days_since_last,
                 f64::from(c.frequency).ln_1p(),
                 c.rfm_monetary.max(0.0).ln_1p(),
                 c.clv.unwrap_or(0.0).max(0.0).ln_1p(),
                 c.days_since_first,
-            ];
-            for channel in &channels {
-                let n = a.by_channel.get(channel).copied().unwrap_or(0);
-                row.push(n as f64 / a.orders.max(1) as f64);
+            ]);
+            for &n in activity.channel_counts(a) {
+                row.push(f64::from(n) / activity.orders[a].max(1) as f64);
             }
             row
         })
@@ -358,11 +465,13 @@ pub fn segment(
 
     let mut out = Vec::with_capacity(customers.len() + prospects.len());
     for (i, c) in customers.iter().enumerate() {
-        let a = activity.get(c.id.as_str()).unwrap_or(&empty);
+        let a = activity.scored[i] as usize;
+        let annual_spend = activity.annual_spend[a];
+        let orders = activity.orders[a];
         let tier = config
             .tiers
             .iter()
-            .find(|t| t.holds(a.annual_spend, c.frequency))
+            .find(|t| t.holds(annual_spend, c.frequency))
             .map_or("basic".to_string(), |t| t.name.clone());
         let r = to_five(c.r_score, c.score_bins);
         let f = to_five(c.f_score, c.score_bins);
@@ -377,21 +486,27 @@ pub fn segment(
         if c.frequency >= 1 && c.churn_risk.is_some_and(|r| r >= 0.7) {
             tags.push("at_risk".to_string());
         }
-        if a.orders >= 2
-            && let Some((channel, n)) = a.by_channel.iter().max_by_key(|(_, n)| **n)
-            && *n as f64 >= 0.8 * a.orders as f64
-            && !channel.is_empty()
+        // The last channel (by name) of the most orders, as a max over a name-ordered map.
+        if orders >= 2
+            && let Some((channel, n)) = activity
+                .channel_counts(a)
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .max_by_key(|(_, n)| **n)
+            && f64::from(*n) >= 0.8 * orders as f64
+            && !channels[channel].is_empty()
         {
-            tags.push(format!("prefers_{channel}"));
+            tags.push(format!("prefers_{}", channels[channel]));
         }
-        if let (Some(first), Some(d)) = (a.first, as_of)
+        if let (Some(first), Some(d)) = (activity.first[a], as_of)
             && (first.year(), first.month()) == (d.year(), d.month())
         {
             tags.push("new_this_month".to_string());
         }
         for rule in &config.tags {
             let value = if rule.field == "annual_spend" {
-                Some(a.annual_spend)
+                Some(annual_spend)
             } else {
                 c.numbers.get(&rule.field).copied()
             };
@@ -402,7 +517,7 @@ pub fn segment(
         out.push(CustomerSegment {
             id: c.id.clone(),
             tier,
-            annual_spend: a.annual_spend,
+            annual_spend,
             rfm_segment: rfm_segment(r, f).to_string(),
             lifecycle: stage.name().to_string(),
             cluster: clustering.labels.get(i).copied(),
@@ -423,7 +538,7 @@ pub fn segment(
 
     let clusters = describe(customers, &features, &channels, &clustering);
     let cohorts = cohorts(&activity, as_of);
-    let channel_rows = channel_summaries(orders, &out, high.as_deref(), config, as_of);
+    let channel_rows = channel_summaries(&activity, &out, prospects, high.as_deref(), config);
     Ok(Segmentation {
         customers: out,
         clusters,
@@ -500,20 +615,21 @@ fn describe(
         .collect()
 }
 
-fn cohorts(activity: &BTreeMap<&str, Activity>, as_of: Option<Date>) -> Vec<CohortCell> {
+fn cohorts(activity: &Activity, as_of: Option<Date>) -> Vec<CohortCell> {
     let Some(end) = as_of.map(|d| (d.year(), d.month())) else {
         return Vec::new();
     };
     // cohort -> (customers, active count per month offset)
     let mut table: BTreeMap<(i16, i8), (u64, Vec<u64>)> = BTreeMap::new();
-    for a in activity.values() {
-        let Some(first) = a.months.first().copied() else {
+    for customer in 0..activity.ids.len() {
+        let months = activity.months(customer);
+        let Some(first) = months.first().copied() else {
             continue;
         };
         let span = months_between(first, end) as usize + 1;
         let entry = table.entry(first).or_insert((0, vec![0; span]));
         entry.0 += 1;
-        for m in &a.months {
+        for m in months {
             let offset = months_between(first, *m) as usize;
             if offset < entry.1.len() {
                 entry.1[offset] += 1;
@@ -536,48 +652,41 @@ fn cohorts(activity: &BTreeMap<&str, Activity>, as_of: Option<Date>) -> Vec<Coho
 }
 
 fn channel_summaries(
-    orders: &[OrderRow],
+    activity: &Activity,
     segments: &[CustomerSegment],
+    prospects: &[String],
     high: Option<&str>,
     config: &SegmentConfig,
-    as_of: Option<Date>,
 ) -> Vec<ChannelSummary> {
-    let tier: BTreeMap<&str, &str> = segments
-        .iter()
-        .map(|s| (s.id.as_str(), s.tier.as_str()))
-        .collect();
-    // channel -> customer -> (orders, amount)
-    let mut by: BTreeMap<&str, BTreeMap<&str, (u64, f64)>> = BTreeMap::new();
-    let mut first: BTreeMap<&str, (Date, &str)> = BTreeMap::new();
-    for o in orders {
-        if as_of.is_some_and(|d| o.date > d) {
-            continue;
-        }
-        let e = by
-            .entry(o.channel.as_str())
-            .or_default()
-            .entry(o.customer.as_str())
-            .or_insert((0, 0.0));
-        e.0 += 1;
-        e.1 += o.amount;
-        let f = first
-            .entry(o.customer.as_str())
-            .or_insert((o.date, o.channel.as_str()));
-        if (o.date, o.channel.as_str()) < *f {
-            *f = (o.date, o.channel.as_str());
+    // Each id's tier, the last written for it (as a map from id to tier keeps).
+    let mut tier: Vec<Option<&str>> = vec![None; activity.ids.len()];
+    for (s, &a) in segments.iter().zip(&activity.scored) {
+        tier[a as usize] = Some(s.tier.as_str());
+    }
+    for (p, s) in prospects.iter().zip(&segments[activity.scored.len()..]) {
+        if let Ok(a) = activity.ids.binary_search(&p.as_str()) {
+            tier[a] = Some(s.tier.as_str());
         }
     }
-    by.into_iter()
-        .map(|(channel, customers)| {
+    let mut acquired = vec![0u64; activity.channels.len()];
+    for (_, channel) in activity.acquired.iter().flatten() {
+        acquired[*channel as usize] += 1;
+    }
+    activity
+        .channels
+        .iter()
+        .zip(&activity.channel_customers)
+        .zip(acquired)
+        .filter(|((_, customers), _)| !customers.is_empty())
+        .map(|((channel, customers), acquired)| {
             let n = customers.len() as u64;
-            let orders: u64 = customers.values().map(|v| v.0).sum();
-            let amount: f64 = customers.values().map(|v| v.1).sum();
-            let repeat = customers.values().filter(|v| v.0 >= 2).count() as u64;
+            let orders: u64 = customers.iter().map(|v| v.1).sum();
+            let amount: f64 = customers.iter().map(|v| v.2).sum();
+            let repeat = customers.iter().filter(|v| v.1 >= 2).count() as u64;
             let high_count = customers
-                .keys()
-                .filter(|c| high.is_some() && tier.get(*c).copied() == high)
+                .iter()
+                .filter(|v| high.is_some() && tier[v.0 as usize] == high)
                 .count() as u64;
-            let acquired = first.values().filter(|(_, ch)| *ch == channel).count() as u64;
             ChannelSummary {
                 channel: channel.to_string(),
                 customers: n,
@@ -588,7 +697,7 @@ fn channel_summaries(
                 acquired,
                 acquisition_cost_per_customer: config
                     .channel_costs
-                    .get(channel)
+                    .get(*channel)
                     .map(|cost| cost / acquired.max(1) as f64),
             }
         })
