@@ -434,25 +434,25 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
 /// `segments.json`: customers per tier, RFM segment, lifecycle stage and tag, the clusters
 /// described, the silhouette and the as-of date.
 pub fn segments_summary(result: &Segmentation) -> serde_json::Value {
-    let count = |f: &dyn Fn(&sameas_segment::CustomerSegment) -> String| {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let count = |f: &dyn Fn(&sameas_segment::CustomerSegment) -> &str| {
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
         for c in &result.customers {
             *counts.entry(f(c)).or_insert(0) += 1;
         }
         counts
     };
-    let mut tags: BTreeMap<String, u64> = BTreeMap::new();
+    let mut tags: BTreeMap<&str, u64> = BTreeMap::new();
     for c in &result.customers {
         for t in &c.tags {
-            *tags.entry(t.clone()).or_insert(0) += 1;
+            *tags.entry(t).or_insert(0) += 1;
         }
     }
     json!({
         "customers": result.customers.len(),
         "as_of": result.as_of.map(|d| d.to_string()),
-        "tiers": count(&|c| c.tier.clone()),
-        "rfm_segments": count(&|c| c.rfm_segment.clone()),
-        "lifecycle": count(&|c| c.lifecycle.clone()),
+        "tiers": count(&|c| &c.tier),
+        "rfm_segments": count(&|c| &c.rfm_segment),
+        "lifecycle": count(&|c| &c.lifecycle),
         "tags": tags,
         "clusters": result.clusters,
         "silhouette": result.silhouette,

@@ -313,7 +313,19 @@ impl<'a> Activity<'a> {
             *seen.entry(id).or_insert(next)
         };
         let scored: Vec<u32> = customers.iter().map(|c| intern(&c.id)).collect();
-        let of_order: Vec<u32> = orders.iter().map(|o| intern(&o.customer)).collect();
+        // Orders come grouped by customer from a score run: a run of one id looks up once.
+        let mut last: Option<(&str, u32)> = None;
+        let of_order: Vec<u32> = orders
+            .iter()
+            .map(|o| match last {
+                Some((id, i)) if id == o.customer => i,
+                _ => {
+                    let i = intern(&o.customer);
+                    last = Some((&o.customer, i));
+                    i
+                }
+            })
+            .collect();
         let mut ids: Vec<(&str, u32)> = seen.into_iter().collect();
         ids.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut rank = vec![0u32; ids.len()];
@@ -330,6 +342,10 @@ impl<'a> Activity<'a> {
             .iter()
             .enumerate()
             .map(|(i, c)| (*c, i as u32))
+            .collect();
+        let channel_ids: Vec<u32> = orders
+            .par_iter()
+            .map(|o| channel_of[o.channel.as_str()])
             .collect();
         // Counted orders grouped by customer, in input order within each customer.
         let mut counted: Vec<(u32, u32)> = (0..orders.len())
@@ -366,7 +382,7 @@ impl<'a> Activity<'a> {
             let mut months: Vec<(i16, i8)> = Vec::new();
             for &(_, i) in &counted[start..run] {
                 let o = &orders[i as usize];
-                let channel = channel_of[o.channel.as_str()];
+                let channel = channel_ids[i as usize];
                 if year_ago.is_some_and(|y| o.date > y) {
                     activity.annual_spend[customer] += o.amount;
                 }
