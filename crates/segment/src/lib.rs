@@ -46,9 +46,9 @@
 mod kmeans;
 mod rules;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -334,10 +334,19 @@ impl<'a> Activity<'a> {
         }
         let ids: Vec<&str> = ids.into_iter().map(|(id, _)| id).collect();
         let scored: Vec<u32> = scored.into_iter().map(|i| rank[i as usize]).collect();
-        let channels: Vec<&str> = {
-            let set: BTreeSet<&str> = orders.iter().map(|o| o.channel.as_str()).collect();
-            set.into_iter().collect()
-        };
+        let mut channels: Vec<&str> = orders
+            .par_iter()
+            .fold(HashSet::default, |mut set: HashSet<&str>, o| {
+                set.insert(o.channel.as_str());
+                set
+            })
+            .reduce(HashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            })
+            .into_iter()
+            .collect();
+        channels.sort_unstable();
         let channel_of: HashMap<&str, u32> = channels
             .iter()
             .enumerate()
