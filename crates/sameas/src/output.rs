@@ -73,6 +73,23 @@ impl Cells<'_> {
             .write_field(escape_formula(&self.buffer).as_bytes())
     }
 
+    /// A number cell, written as `{}` writes it (shortest digits that read back the same, no
+    /// exponent), from Ryū's digits: several times faster than the formatter.
+    pub(crate) fn float(&mut self, value: f64) -> Result<(), csv::Error> {
+        self.buffer.clear();
+        display_f64(value, &mut self.buffer);
+        self.writer
+            .write_field(escape_formula(&self.buffer).as_bytes())
+    }
+
+    /// A number cell, empty when there is none.
+    pub(crate) fn maybe_float(&mut self, value: Option<f64>) -> Result<(), csv::Error> {
+        match value {
+            Some(v) => self.float(v),
+            None => self.text(""),
+        }
+    }
+
     /// A cell of an optional value, empty when there is none.
     pub(crate) fn maybe(
         &mut self,
@@ -82,6 +99,83 @@ impl Cells<'_> {
             Some(v) => self.show(v),
             None => self.text(""),
         }
+    }
+}
+
+/// Whether the exact decimal value of `v` (finite, above 0) is short enough (at most 18
+/// significant digits, with some margin) to sit halfway between two shortest candidates,
+/// where Ryū rounds to even and the formatter rounds up. Values computed from data carry
+/// about 50 exact digits and never do; short dyadic ones (2⁻¹⁷ steps, large halves) may.
+fn may_tie(v: f64) -> bool {
+    let bits = v.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (mantissa, e) = if exponent == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), exponent - 1075)
+    };
+    // v = odd × 2^e, with -e exact decimal fractional digits when e < 0.
+    let e = e + mantissa.trailing_zeros() as i32;
+    if e >= 0 {
+        // An integer: below 2⁵³ its digits are its shortest form.
+        return v >= (1u64 << 53) as f64;
+    }
+    let fractional = -e;
+    if v >= 1.0 {
+        // Integer digits, at most ⌊log₁₀ 2 · ⌊log₂ v⌋⌋ + 1 (one more for margin).
+        let digits = (exponent - 1023) * 30_103 / 100_000 + 2;
+        fractional + digits <= 19
+    } else {
+        fractional <= 26
+    }
+}
+
+/// Appends `value` as `format!("{value}")` writes it: the shortest digits that read back as
+/// the same number (Ryū's, the same digits the formatter finds), laid out without an exponent.
+pub(crate) fn display_f64(value: f64, out: &mut String) {
+    if !value.is_finite() || value == 0.0 || may_tie(value.abs()) {
+        use std::fmt::Write as _;
+        write!(out, "{value}").expect("writing to a String");
+        return;
+    }
+    if value < 0.0 {
+        out.push('-');
+    }
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(value.abs());
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().expect("Ryū writes an integer exponent")),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The value is 0.DIGITS × 10^point.
+    let mut point = whole.len() as i32 + exponent;
+    let all = whole.bytes().chain(fraction.bytes());
+    let mut digits: Vec<u8> = Vec::with_capacity(24);
+    for b in all {
+        if digits.is_empty() && b == b'0' {
+            point -= 1;
+        } else {
+            digits.push(b);
+        }
+    }
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let digits = std::str::from_utf8(&digits).expect("ASCII digits");
+    let n = digits.len() as i32;
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(digits);
+    } else if point >= n {
+        out.push_str(digits);
+        out.extend(std::iter::repeat_n('0', (point - n) as usize));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
     }
 }
 
@@ -455,6 +549,55 @@ pub fn read_review_decisions(path: &Path) -> Result<(Vec<RecordPair>, Vec<Record
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_the_formatter_writes_them() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            1e-7,
+            1.5e-300,
+            1e21,
+            1e16,
+            123456789.125,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.7266,
+            36.28,
+            1e15,
+            9.999999999999999e22,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for _ in 0..100_000 {
+            // Any bit pattern, and values of the size the outputs hold.
+            values.push(f64::from_bits(next()));
+            values.push((next() % 10_000_000) as f64 / 1000.0);
+            values.push((next() >> 11) as f64 / (1u64 << 53) as f64);
+            // Values of few binary digits, where ties happen.
+            let shift = next() % 64;
+            let bits = next() % 40;
+            values.push((next() >> (64 - bits.max(1))) as f64 * 2f64.powi(shift as i32 - 40));
+        }
+        let mut out = String::new();
+        for v in values {
+            out.clear();
+            display_f64(v, &mut out);
+            assert_eq!(out, format!("{v}"), "{v:e}");
+        }
+    }
 
     #[test]
     fn rows_are_written_inert_for_spreadsheets() {

@@ -363,7 +363,7 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
         |c, cells| {
             cells.text(&c.id)?;
             cells.text(&c.tier)?;
-            cells.show(c.annual_spend)?;
+            cells.float(c.annual_spend)?;
             cells.text(&c.rfm_segment)?;
             cells.text(&c.lifecycle)?;
             cells.maybe(c.cluster)?;

@@ -536,22 +536,22 @@ impl CustomerValue {
                 let s = &c.summary;
                 cells.text(&s.id)?;
                 cells.show(s.frequency)?;
-                cells.show(s.recency)?;
-                cells.show(s.t)?;
-                cells.show(s.monetary_value)?;
-                cells.show(c.rfm_recency)?;
+                cells.float(s.recency)?;
+                cells.float(s.t)?;
+                cells.float(s.monetary_value)?;
+                cells.float(c.rfm_recency)?;
                 cells.show(c.rfm_frequency)?;
-                cells.show(c.rfm_monetary)?;
+                cells.float(c.rfm_monetary)?;
                 cells.show(c.r_score)?;
                 cells.show(c.f_score)?;
                 cells.show(c.m_score)?;
                 cells.show(format_args!("{}{}{}", c.r_score, c.f_score, c.m_score))?;
-                cells.maybe(c.p_alive_bg_nbd)?;
-                cells.maybe(c.p_alive_pareto_nbd)?;
-                cells.maybe(c.expected_purchases)?;
-                cells.maybe(c.expected_spend)?;
-                cells.maybe(c.clv)?;
-                cells.maybe(c.churn_risk)?;
+                cells.maybe_float(c.p_alive_bg_nbd)?;
+                cells.maybe_float(c.p_alive_pareto_nbd)?;
+                cells.maybe_float(c.expected_purchases)?;
+                cells.maybe_float(c.expected_spend)?;
+                cells.maybe_float(c.clv)?;
+                cells.maybe_float(c.churn_risk)?;
                 cells.text(unit)
             },
         )?;
@@ -569,7 +569,7 @@ impl CustomerValue {
                 let o = &orders[i as usize];
                 cells.text(&o.customer)?;
                 cells.show(o.date)?;
-                cells.show(o.amount)?;
+                cells.float(o.amount)?;
                 cells.text(&o.channel)
             },
         )?;
