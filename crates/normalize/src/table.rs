@@ -894,7 +894,9 @@ mod tests {
     use super::*;
 
     /// Rows as [`PlainCsv`] reads them, next to the general reader's.
-    fn both_ways(bytes: &[u8]) -> Option<(Vec<(u64, Vec<String>)>, Vec<(u64, Vec<String>)>)> {
+    type Rows = Vec<(u64, Vec<String>)>;
+
+    fn both_ways(bytes: &[u8]) -> Option<(Rows, Rows)> {
         let options = TableOptions::default();
         let table = read_table_with(bytes, &options).unwrap();
         let csv = PlainCsv::new(bytes, &options).unwrap()?;

@@ -576,7 +576,7 @@ mod tests {
             0.7266,
             36.28,
             1e15,
-            9.999999999999999e22,
+            1e23,
             f64::NAN,
             f64::INFINITY,
             f64::NEG_INFINITY,
