@@ -216,27 +216,6 @@ impl BlockIndex {
         self.first_shared_uncapped(rule, a, b).is_some()
     }
 
-    /// The size of the smallest uncapped block under `rule` that holds both records.
-    pub(crate) fn smallest_shared_block(&self, rule: usize, a: usize, b: usize) -> Option<usize> {
-        let index = &self.rules[rule];
-        let (p, q) = (index.record_keys.row(a), index.record_keys.row(b));
-        p.iter()
-            .filter(|k| q.binary_search(k).is_ok() && !index.capped[**k as usize])
-            .map(|&k| index.members.row(k as usize).len())
-            .min()
-    }
-
-    /// Caps `rule`'s blocks at `cap` records: a larger block stops pairing its records, as
-    /// if the rule had been built with that cap.
-    pub fn recap(&mut self, rule: usize, cap: usize) {
-        let index = &mut self.rules[rule];
-        for key in 0..index.members.rows() {
-            if index.members.row(key).len() > cap {
-                index.capped[key] = true;
-            }
-        }
-    }
-
     /// Whether the records share any key under `rule`, capped or not.
     #[inline]
     pub fn share_key(&self, rule: usize, a: usize, b: usize) -> bool {

@@ -63,7 +63,7 @@ pub use incremental::KeyIndex;
 pub use keys::KeyRef;
 pub use model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
-pub use selection::{RuleChoice, RuleSelection, TakenRule, choose_rules};
+pub use selection::{RuleChoice, RuleSelection, choose_rules};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
 pub use train::{
     ComparisonDiagnostics, CompiledComparisons, Labels, LevelDiagnostics, Trained, train,

@@ -6,12 +6,6 @@
 //! a rule on a placeholder postcode brings millions of pairs and few matches, a rule on a
 //! rare full name few pairs and mostly matches. The choice is deterministic for given data:
 //! samples are taken at an even stride over pairs listed in record order.
-//!
-//! A rule whose pairs would pass the budget is not simply left out: its blocks grow with the
-//! data (a common name within a district holds hundreds of records at 3M), while its small
-//! blocks (a rare name) hold most of its matches. It is taken with a tighter block cap, the
-//! largest power of two whose pairs fit the budget, so candidate pairs per record stay
-//! nearly constant as the data grows and the rule still finds what its small blocks hold.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -83,8 +77,6 @@ pub struct RuleChoice {
     pub new_matches: f64,
     /// Whether it was taken, and in which place (1 = first).
     pub taken: Option<usize>,
-    /// When taken with a tighter cap than the index's: its blocks' largest size.
-    pub max_block_size: Option<usize>,
     /// Why, in words.
     pub reason: String,
 }
@@ -96,30 +88,18 @@ struct RuleSample {
     probabilities: Vec<f64>,
     /// Per sampled pair, whether a taken rule already holds it.
     covered: Vec<bool>,
-    /// Per sampled pair, the size of the smallest block of this rule that holds it.
-    sizes: Vec<usize>,
 }
 
 impl RuleSample {
     /// Pairs and expected matches this rule would add beyond the covered ones.
     fn gain(&self) -> (f64, f64) {
-        self.gain_within(usize::MAX)
-    }
-
-    /// As [`RuleSample::gain`], with the rule's blocks capped at `cap` records.
-    fn gain_within(&self, cap: usize) -> (f64, f64) {
         if self.sample.is_empty() {
             return (0.0, 0.0);
         }
         let scale = self.pairs as f64 / self.sample.len() as f64;
         let (mut pairs, mut matches) = (0.0, 0.0);
-        for ((p, &covered), &size) in self
-            .probabilities
-            .iter()
-            .zip(&self.covered)
-            .zip(&self.sizes)
-        {
-            if !covered && size <= cap {
+        for (p, &covered) in self.probabilities.iter().zip(&self.covered) {
+            if !covered {
                 pairs += 1.0;
                 matches += p;
             }
@@ -128,27 +108,14 @@ impl RuleSample {
     }
 }
 
-/// Tighter caps tried for a rule that does not fit the budget, largest first.
-const TIGHTER_CAPS: [usize; 8] = [256, 128, 64, 32, 16, 8, 4, 2];
-
-/// A rule chosen, with the block cap it was taken with when tighter than the index's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TakenRule {
-    /// The rule's index.
-    pub rule: usize,
-    /// Its blocks' largest size, when capped tighter to fit the budget
-    /// ([`BlockIndex::recap`]).
-    pub max_block_size: Option<usize>,
-}
-
-/// Chooses rules of `index` (in the order taken, each with the tighter cap it may need) and
-/// says why for each candidate. `matcher` is compiled over `data` with the trained model.
+/// Chooses rules of `index` (indices, in the order taken) and says why for each candidate.
+/// `matcher` is compiled over `data` with the trained model.
 pub fn choose_rules(
     selection: &RuleSelection,
     index: &BlockIndex,
     data: &Dataset,
     matcher: &Matcher,
-) -> (Vec<TakenRule>, Vec<RuleChoice>) {
+) -> (Vec<usize>, Vec<RuleChoice>) {
     let rules = index.rule_count();
     let mut samples: Vec<RuleSample> = (0..rules)
         .map(|r| {
@@ -156,20 +123,11 @@ pub fn choose_rules(
             let total = pairs.len() as u64;
             let sample = even_sample(pairs, selection.sample_pairs);
             let probabilities = matcher.score(&sample).probabilities;
-            let sizes = sample
-                .par_iter()
-                .map(|&(a, b)| {
-                    index
-                        .smallest_shared_block(r, a as usize, b as usize)
-                        .unwrap_or(usize::MAX)
-                })
-                .collect();
             RuleSample {
                 pairs: total,
                 covered: vec![false; sample.len()],
                 sample,
                 probabilities,
-                sizes,
             }
         })
         .collect();
@@ -183,79 +141,48 @@ pub fn choose_rules(
             new_pairs: 0.0,
             new_matches: 0.0,
             taken: None,
-            max_block_size: None,
             reason: String::new(),
         })
         .collect();
     let budget = selection.pairs_per_record * data.len() as f64;
     let mut spent = 0.0;
-    let mut taken: Vec<TakenRule> = Vec::new();
-    let worth = |pairs: f64, matches: f64| {
-        pairs > 0.0 && matches > 0.0 && matches >= selection.min_match_share * pairs
-    };
+    let mut taken: Vec<usize> = Vec::new();
     loop {
-        let mut best: Option<(TakenRule, f64, f64)> = None;
+        let mut best: Option<(usize, f64, f64)> = None;
         for (r, sample) in samples.iter().enumerate() {
-            if taken.iter().any(|t| t.rule == r) {
+            if taken.contains(&r) {
                 continue;
             }
             let (pairs, matches) = sample.gain();
-            if !worth(pairs, matches) {
+            if pairs <= 0.0 || matches <= 0.0 || matches < selection.min_match_share * pairs {
                 continue;
             }
-            // The whole rule, or else its largest cap that fits the budget.
-            let candidate = if spent + pairs <= budget {
-                Some((None, pairs, matches))
-            } else {
-                TIGHTER_CAPS.iter().find_map(|&cap| {
-                    let (pairs, matches) = sample.gain_within(cap);
-                    (worth(pairs, matches) && spent + pairs <= budget).then_some((
-                        Some(cap),
-                        pairs,
-                        matches,
-                    ))
-                })
-            };
-            let Some((cap, pairs, matches)) = candidate else {
+            if spent + pairs > budget {
                 continue;
-            };
+            }
             let better = best.is_none_or(|(_, bp, bm)| matches * bp > bm * pairs);
             if better {
-                let rule = TakenRule {
-                    rule: r,
-                    max_block_size: cap,
-                };
-                best = Some((rule, pairs, matches));
+                best = Some((r, pairs, matches));
             }
         }
-        let Some((chosen, pairs, matches)) = best else {
+        let Some((r, pairs, matches)) = best else {
             break;
         };
-        let r = chosen.rule;
-        taken.push(chosen);
+        taken.push(r);
         spent += pairs;
         choices[r].new_pairs = pairs;
         choices[r].new_matches = matches;
         choices[r].taken = Some(taken.len());
-        choices[r].max_block_size = chosen.max_block_size;
-        let capped = chosen.max_block_size.map_or(String::new(), |cap| {
-            format!(", its blocks capped at {cap} records to fit the budget")
-        });
         choices[r].reason = format!(
-            "taken {}: adds about {:.0} pairs holding {:.1} expected matches ({:.2}% of them){capped}",
+            "taken {}: adds about {:.0} pairs holding {:.1} expected matches ({:.2}% of them)",
             taken.len(),
             pairs,
             matches,
             100.0 * matches / pairs
         );
-        let cap = chosen.max_block_size.unwrap_or(usize::MAX);
         samples.par_iter_mut().for_each(|s| {
             for (pair, covered) in s.sample.iter().zip(s.covered.iter_mut()) {
-                if !*covered
-                    && index
-                        .smallest_shared_block(r, pair.0 as usize, pair.1 as usize)
-                        .is_some_and(|size| size <= cap)
-                {
+                if !*covered && index.shares_uncapped_key(r, pair.0 as usize, pair.1 as usize) {
                     *covered = true;
                 }
             }

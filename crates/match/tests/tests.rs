@@ -457,43 +457,6 @@ mod training {
     }
 
     #[test]
-    fn a_rule_past_the_budget_is_taken_with_smaller_blocks() {
-        let data = generated(3_000, 6);
-        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
-        config.training.u_sample_pairs = 5_000;
-        let trained = train_keeping_index(&config, &data).unwrap();
-        config.model = Some(trained.model);
-        let mut index = trained.index.unwrap();
-        let matcher = Matcher::new(&config, &data).unwrap();
-        let selection = sameas_match::RuleSelection {
-            pairs_per_record: 0.6,
-            ..sameas_match::RuleSelection::default()
-        };
-        let (taken, choices) = sameas_match::choose_rules(&selection, &index, &data, &matcher);
-        let capped: Vec<_> = taken
-            .iter()
-            .filter(|t| t.max_block_size.is_some())
-            .collect();
-        assert!(!capped.is_empty(), "{choices:#?}");
-        for t in &capped {
-            let choice = &choices[t.rule];
-            assert_eq!(choice.max_block_size, t.max_block_size);
-            assert!(choice.reason.contains("capped at"), "{}", choice.reason);
-        }
-        // Capped as chosen, the taken rules stay near the budget.
-        for t in &taken {
-            if let Some(cap) = t.max_block_size {
-                index.recap(t.rule, cap);
-            }
-        }
-        let kept: Vec<usize> = taken.iter().map(|t| t.rule).collect();
-        index.retain_rules(&kept);
-        let pairs = index.candidate_pairs(&data).pairs.len() as f64;
-        assert!(pairs > 0.0);
-        assert!(pairs <= 1.2 * 0.6 * data.len() as f64, "{pairs} pairs");
-    }
-
-    #[test]
     fn comparators_kept_from_training_score_as_freshly_compiled_ones() {
         let data = generated(1_500, 4);
         let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);

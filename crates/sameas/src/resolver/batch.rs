@@ -310,22 +310,10 @@ pub(crate) fn fit_model(
     if let Some(selection) = &config.matching.blocking.select {
         let (taken, choices) = sameas_match::choose_rules(selection, &index, data, &matcher);
         if !taken.is_empty() {
-            for t in &taken {
-                if let Some(cap) = t.max_block_size {
-                    index.recap(t.rule, cap);
-                }
-            }
-            let kept: Vec<usize> = taken.iter().map(|t| t.rule).collect();
-            index.retain_rules(&kept);
+            index.retain_rules(&taken);
             config.matching.blocking.rules = taken
                 .iter()
-                .map(|t| {
-                    let mut rule = config.matching.blocking.rules[t.rule].clone();
-                    if let Some(cap) = t.max_block_size {
-                        rule.max_block_size = Some(rule.max_block_size.map_or(cap, |c| c.min(cap)));
-                    }
-                    rule
-                })
+                .map(|&r| config.matching.blocking.rules[r].clone())
                 .collect();
             config.matching.blocking.select = None;
         }
