@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::gender::Gender;
 use crate::{Issue, IssueKind, MatchKeys, Normalized, text};
 use han::{HanChars, default_han_split, han_name};
-use honorifics::{strip_honorifics, strip_suffixes};
+use honorifics::{han_familiar_given, han_familiar_prefix, strip_honorifics, strip_suffixes};
 use latin::{LatinTokens, Split, romanised_pinyin, split_single_part};
 
 const REASON_JUNK: &str = "name contains digits or symbols";
@@ -102,8 +102,15 @@ impl MatchKeys for Name {
                     return format!("{given}·{family}");
                 }
                 let joined = format!("{family}{given}");
-                let (f, g) = default_han_split(&joined);
-                if (f, g) == (family, given) || given.is_empty() || family.is_empty() {
+                if given.is_empty() || family.is_empty() {
+                    return joined;
+                }
+                // Written together, would it read back as this family and given name? Not
+                // where the split differs, nor where 小 + 张 would read as the familiar 小张.
+                let reads_back = default_han_split(&joined) == (family, given)
+                    && han_familiar_prefix(&joined).is_none()
+                    && han_familiar_given(&joined).is_none();
+                if reads_back {
                     joined
                 } else {
                     format!("{family} {given}")
@@ -407,8 +414,11 @@ mod tests {
         for (raw, family) in [("小刘", "刘"), ("老王", "王"), ("小 张", "")] {
             let familiar = n(raw);
             if family.is_empty() {
-                // Written apart, 小 is read as a family name like any other.
+                // Written apart, 小 is read as a family name like any other, and its
+                // normalized form keeps the space so that it reads back the same.
                 assert!(!familiar.honorific_only, "{raw}");
+                assert_eq!(familiar.norm(), raw);
+                assert_eq!(n(&familiar.norm()), familiar);
             } else {
                 assert_eq!(familiar.family.as_deref(), Some(family), "{raw}");
                 assert_eq!(familiar.given, None, "{raw}");
