@@ -190,6 +190,35 @@ pub struct Table {
     pub encoding: &'static str,
 }
 
+impl Table {
+    /// A table of `rows` under `headers`, as a file holding one row per line would give
+    /// it: rows numbered from `first_row` (a batch's place in a larger file), each on the
+    /// line after its number.
+    ///
+    /// ```
+    /// use sameas_normalize::table::Table;
+    /// let table = Table::from_rows(vec!["id".into()], vec![vec!["7".into()]], 3);
+    /// assert_eq!((table.rows[0].number, table.rows[0].line), (3, 4));
+    /// ```
+    pub fn from_rows(headers: Vec<String>, rows: Vec<Vec<String>>, first_row: u64) -> Table {
+        let rows = rows
+            .into_iter()
+            .zip(first_row..)
+            .map(|(cells, number)| TableRow {
+                number,
+                line: number + 1,
+                cells,
+                problem: None,
+            })
+            .collect();
+        Table {
+            headers,
+            rows,
+            encoding: "utf-8",
+        }
+    }
+}
+
 fn line_of(bytes: &[u8], offset: usize) -> usize {
     bytes[..offset.min(bytes.len())]
         .iter()

@@ -877,51 +877,63 @@ fn entity_table(rows: &[crate::read::EntityRow], prefix: &str, run: &str) -> Str
     out
 }
 
+/// A ranking of entities (largest first) by `count`, as bars and the entities' table.
+struct EntityRanking<'a> {
+    entities: &'a [crate::read::EntityRow],
+    count: fn(&crate::read::EntityRow) -> u64,
+    /// What `count` counts (`records`, `fields`).
+    unit: &'a str,
+    /// The table's id prefix; the figure's id is `{prefix}-entities`.
+    prefix: &'a str,
+    caption: &'a str,
+    note: &'a str,
+}
+
+impl EntityRanking<'_> {
+    fn html(&self, run: &str) -> String {
+        let bars: Vec<Bar> = self
+            .entities
+            .iter()
+            .map(|e| {
+                let n = (self.count)(e);
+                Bar::new(e.id.clone(), n as f64, format!("{n} {}", self.unit))
+            })
+            .collect();
+        let max = self.entities.first().map_or(0, self.count);
+        Figure {
+            id: format!("{}-entities", self.prefix),
+            caption: self.caption.into(),
+            note: self.note.into(),
+            svg: hbars(&bars, max as f64, None, &self.caption.to_lowercase()),
+            table: entity_table(self.entities, self.prefix, run),
+        }
+        .html()
+    }
+}
+
 fn entities_section(r: &ResolveRun) -> Section {
     let mut body = String::new();
-    let bars: Vec<Bar> = r
-        .largest
-        .iter()
-        .map(|e| {
-            Bar::new(
-                e.id.clone(),
-                e.records as f64,
-                format!("{} records", e.records),
-            )
-        })
-        .collect();
-    let max = r.largest.first().map_or(0, |e| e.records);
     body.push_str(
-        &Figure {
-            id: "largest-entities".into(),
-            caption: "Largest entities".into(),
-            note: "records per entity; open one for its conflicts (values masked)".into(),
-            svg: hbars(&bars, max as f64, None, "largest entities"),
-            table: entity_table(&r.largest, "largest", &r.name),
+        &EntityRanking {
+            entities: &r.largest,
+            count: |e| e.records,
+            unit: "records",
+            prefix: "largest",
+            caption: "Largest entities",
+            note: "records per entity; open one for its conflicts (values masked)",
         }
-        .html(),
+        .html(&r.name),
     );
-    let bars: Vec<Bar> = r
-        .conflicted
-        .iter()
-        .map(|e| {
-            Bar::new(
-                e.id.clone(),
-                e.conflicts as f64,
-                format!("{} fields", e.conflicts),
-            )
-        })
-        .collect();
-    let max = r.conflicted.first().map_or(0, |e| e.conflicts);
     body.push_str(
-        &Figure {
-            id: "conflicted-entities".into(),
-            caption: "Most conflicted entities".into(),
-            note: "fields whose records disagree".into(),
-            svg: hbars(&bars, max as f64, None, "most conflicted entities"),
-            table: entity_table(&r.conflicted, "conflicted", &r.name),
+        &EntityRanking {
+            entities: &r.conflicted,
+            count: |e| e.conflicts,
+            unit: "fields",
+            prefix: "conflicted",
+            caption: "Most conflicted entities",
+            note: "fields whose records disagree",
         }
-        .html(),
+        .html(&r.name),
     );
     let max = r.conflict_fields.values().copied().max().unwrap_or(0);
     let bars: Vec<Bar> = r
@@ -1306,18 +1318,18 @@ fn cohorts_section(s: &SegmentRun) -> Section {
     let months = s
         .cohorts
         .iter()
-        .map(|c| c.months_since + 1)
+        .map(|c| c.months_since as usize + 1)
         .max()
         .unwrap_or(0)
         .min(36);
     let mut cells = vec![vec![None; months]; cohorts.len()];
     let mut sizes = vec![0u64; cohorts.len()];
     for c in &s.cohorts {
-        if c.months_since >= months {
+        if c.months_since as usize >= months {
             continue;
         }
         if let Ok(i) = cohorts.binary_search(&c.cohort) {
-            cells[i][c.months_since] = Some(c.share);
+            cells[i][c.months_since as usize] = Some(c.share);
             sizes[i] = c.customers;
         }
     }

@@ -460,37 +460,15 @@ impl ScoreRun {
     }
 }
 
-/// One row of a segment directory's `channels.csv`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct ChannelRow {
-    pub channel: String,
-    pub customers: u64,
-    pub orders: u64,
-    pub repurchase_rate: f64,
-    pub average_order_value: f64,
-    pub high_value_share: f64,
-    pub acquired: u64,
-    pub acquisition_cost_per_customer: Option<f64>,
-}
-
-/// One row of `cohorts.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct CohortRow {
-    pub cohort: String,
-    pub months_since: usize,
-    pub customers: u64,
-    #[allow(dead_code)]
-    pub active: u64,
-    pub share: f64,
-}
-
 /// What a segment directory says.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SegmentRun {
     pub name: String,
     pub summary: Value,
-    pub cohorts: Vec<CohortRow>,
-    pub channels: Vec<ChannelRow>,
+    /// The rows of `cohorts.csv`, as `segment` wrote them.
+    pub cohorts: Vec<sameas::segment::CohortCell>,
+    /// The rows of `channels.csv`.
+    pub channels: Vec<sameas::segment::ChannelSummary>,
 }
 
 fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, Error> {

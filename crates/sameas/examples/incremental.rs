@@ -15,7 +15,7 @@
 use std::time::Instant;
 
 use sameas::eval::{Predicted, Truth, evaluate};
-use sameas::table::{Table, TableRow};
+use sameas::table::Table;
 use sameas::{Channel, Control, InputTable, Resolver};
 
 fn arg(name: &str) -> Option<String> {
@@ -26,26 +26,11 @@ fn arg(name: &str) -> Option<String> {
 }
 
 fn table(rows: Vec<Vec<String>>, first: u64) -> InputTable {
-    InputTable::new(
-        Table {
-            headers: sameas_synth::DATA_HEADER
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
-            rows: rows
-                .into_iter()
-                .enumerate()
-                .map(|(i, cells)| TableRow {
-                    number: first + i as u64,
-                    line: first + i as u64 + 1,
-                    cells,
-                    problem: None,
-                })
-                .collect(),
-            encoding: "utf-8",
-        },
-        Channel::Unknown,
-    )
+    let headers = sameas_synth::DATA_HEADER
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    InputTable::new(Table::from_rows(headers, rows, first), Channel::Unknown)
 }
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {

@@ -216,20 +216,10 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
-    use sameas_normalize::table::{Table, read_csv};
+    use sameas_normalize::table::read_csv;
 
-    use crate::{Control, InputTable, Placement, RecordPart, Resolver};
-
-    fn part(table: &Table, rows: std::ops::Range<usize>) -> InputTable {
-        InputTable::new(
-            Table {
-                headers: table.headers.clone(),
-                rows: table.rows[rows].to_vec(),
-                encoding: table.encoding,
-            },
-            sameas_core::Channel::Unknown,
-        )
-    }
+    use crate::snapshot::tests::part;
+    use crate::{Control, Placement, RecordPart, Resolver};
 
     /// What a store keeps: parts written once, placements rewritten when changed.
     #[derive(Default)]

@@ -57,16 +57,7 @@ impl CustomerColumns {
                 "customers.csv: the first column must be entity_id or customer_id".into(),
             ));
         }
-        let at = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.trim() == name)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "customers.csv: no `{name}` column (is it a score output?)"
-                    ))
-                })
-        };
+        let at = |name: &str| score_column(headers, "customers.csv", name);
         let columns: Vec<usize> = [
             "frequency",
             "T",
@@ -156,18 +147,21 @@ struct OrderColumns {
     channel: Option<usize>,
 }
 
+/// The position of column `name` among the `headers` of `file`, a `score` output.
+fn score_column(headers: &[String], file: &str, name: &str) -> Result<usize, Error> {
+    headers
+        .iter()
+        .position(|h| h.trim() == name)
+        .ok_or_else(|| {
+            Error::Input(format!(
+                "{file}: no `{name}` column (is it a score output?)"
+            ))
+        })
+}
+
 impl OrderColumns {
     fn find(headers: &[String]) -> Result<Self, Error> {
-        let at = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.trim() == name)
-                .ok_or_else(|| {
-                    Error::Input(format!(
-                        "orders.csv: no `{name}` column (is it a score output?)"
-                    ))
-                })
-        };
+        let at = |name: &str| score_column(headers, "orders.csv", name);
         Ok(OrderColumns {
             date: at("date")?,
             amount: at("amount")?,

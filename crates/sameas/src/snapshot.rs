@@ -174,7 +174,7 @@ fn indices_in_range(graph: &IdentityGraph, joins: &[Vec<Join>], n: usize) -> boo
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use sameas_normalize::table::{Table, read_csv};
 
     use crate::{Control, InputTable, Resolver};
@@ -192,7 +192,8 @@ mod tests {
         read_csv(csv.as_bytes(), None).unwrap()
     }
 
-    fn part(table: &Table, rows: std::ops::Range<usize>) -> InputTable {
+    /// Rows `rows` of `table` as an input table of their own.
+    pub(crate) fn part(table: &Table, rows: std::ops::Range<usize>) -> InputTable {
         InputTable::new(
             Table {
                 headers: table.headers.clone(),

@@ -4,29 +4,13 @@ mod incremental;
 mod resolve;
 mod tuning;
 
-use sameas::table::{Table, TableRow};
+use sameas::table::Table;
 use sameas::{Channel, InputTable};
 
 /// A table of `rows` under `headers`, numbered from 1.
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> InputTable {
-    let rows = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, cells)| TableRow {
-            number: i as u64 + 1,
-            line: i as u64 + 2,
-            cells,
-            problem: None,
-        })
-        .collect();
-    InputTable::new(
-        Table {
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows,
-            encoding: "utf-8",
-        },
-        Channel::Unknown,
-    )
+    let headers = headers.iter().map(|h| h.to_string()).collect();
+    InputTable::new(Table::from_rows(headers, rows, 1), Channel::Unknown)
 }
 
 /// `records` generated records with seed `seed`, and each record's true person.

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use sameas::InputTable;
 use sameas_core::Channel;
-use sameas_normalize::table::{Table, TableRow};
+use sameas_normalize::table::Table;
 use sameas_store::{IngestOptions, Keys, Store};
 
 fn main() {
@@ -54,23 +54,11 @@ fn main() {
     let (mut first, mut last) = (0.0, 0.0);
     let all = Instant::now();
     for (b, chunk) in rows.chunks(per).enumerate() {
-        let table = Table {
-            headers: sameas_synth::DATA_HEADER
-                .iter()
-                .map(|h| h.to_string())
-                .collect(),
-            rows: chunk
-                .iter()
-                .enumerate()
-                .map(|(i, cells)| TableRow {
-                    number: i as u64 + 1,
-                    line: i as u64 + 2,
-                    cells: cells.clone(),
-                    problem: None,
-                })
-                .collect(),
-            encoding: "utf-8",
-        };
+        let headers = sameas_synth::DATA_HEADER
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let table = Table::from_rows(headers, chunk.to_vec(), 1);
         let input = InputTable::new(table, Channel::Unknown);
         let start = Instant::now();
         store.ingest("app", &input, &options).expect("ingests");

@@ -5,28 +5,12 @@ use std::path::Path;
 
 use sameas::InputTable;
 use sameas_core::Channel;
-use sameas_normalize::table::{Table, TableRow};
+use sameas_normalize::table::Table;
 use sameas_store::{BatchStatus, Error, IngestOptions, Keys, LookupBy, Store};
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> InputTable {
-    let rows = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, cells)| TableRow {
-            number: i as u64 + 1,
-            line: i as u64 + 2,
-            cells,
-            problem: None,
-        })
-        .collect();
-    InputTable::new(
-        Table {
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows,
-            encoding: "utf-8",
-        },
-        Channel::Unknown,
-    )
+    let headers = headers.iter().map(|h| h.to_string()).collect();
+    InputTable::new(Table::from_rows(headers, rows, 1), Channel::Unknown)
 }
 
 /// `records` generated records (seed `seed`), in batches of `per_batch` rows.
@@ -322,11 +306,9 @@ fn a_batch_without_a_column_fails_whole_and_is_logged() {
     assert!(store.check().unwrap().is_empty());
 }
 
-/// Opens a sealed value (format byte ‖ key id ‖ nonce ‖ ciphertext) under a raw value key
-/// and the associated data of `key_id` and `field`, as the store seals.
-fn opens_under(key: &[u8; 32], key_id: &str, field: &str, sealed: &[u8]) -> bool {
-    use aes_gcm::aead::{Aead, KeyInit, Payload};
-    use aes_gcm::{Aes256Gcm, Key, Nonce};
+/// A hex key id's bytes, and the associated data the store seals a value of `field` with
+/// (key id ‖ 0 ‖ field name).
+fn key_id_and_associated_data(key_id: &str, field: &str) -> (Vec<u8>, Vec<u8>) {
     let id: Vec<u8> = (0..key_id.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&key_id[i..i + 2], 16).unwrap())
@@ -334,6 +316,15 @@ fn opens_under(key: &[u8; 32], key_id: &str, field: &str, sealed: &[u8]) -> bool
     let mut aad = id.clone();
     aad.push(0);
     aad.extend_from_slice(field.as_bytes());
+    (id, aad)
+}
+
+/// Opens a sealed value (format byte ‖ key id ‖ nonce ‖ ciphertext) under a raw value key
+/// and the associated data of `key_id` and `field`, as the store seals.
+fn opens_under(key: &[u8; 32], key_id: &str, field: &str, sealed: &[u8]) -> bool {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::{Aes256Gcm, Key, Nonce};
+    let (_, aad) = key_id_and_associated_data(key_id, field);
     let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key));
     let nonce = Nonce::try_from(&sealed[9..21]).unwrap();
     cipher
@@ -516,13 +507,7 @@ fn a_store_reopened_per_batch_holds_what_one_open_store_holds() {
 fn seal_as_store(key: &[u8; 32], key_id: &str, field: &str, plain: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     use aes_gcm::{Aes256Gcm, Key, Nonce};
-    let id: Vec<u8> = (0..key_id.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&key_id[i..i + 2], 16).unwrap())
-        .collect();
-    let mut aad = id.clone();
-    aad.push(0);
-    aad.extend_from_slice(field.as_bytes());
+    let (id, aad) = key_id_and_associated_data(key_id, field);
     let nonce = [7u8; 12];
     let sealed = Aes256Gcm::new(&Key::<Aes256Gcm>::from(*key))
         .encrypt(

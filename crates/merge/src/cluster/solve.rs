@@ -245,27 +245,23 @@ impl ClusterState {
                 });
             }
         }
-        if self.cannot_link.is_empty() && self.scored.is_empty() {
-            return None;
-        }
-        // Walk the smaller cluster's cannot-links and ask whether they land in the other:
-        // linear in the smaller side, never |A|·|B|.
-        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
-        let (small, large) = if a_is_smaller {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
-        let oriented = |member: u32, neighbour: u32| {
-            if a_is_smaller {
-                (member, neighbour)
-            } else {
-                (neighbour, member)
-            }
-        };
         if !self.scored.is_empty() {
             // Scored evidence against: kept apart unless more than twice as many edges as
-            // such pairs run between the two clusters.
+            // such pairs run between the two clusters. The smaller cluster's pairs are
+            // walked, as in `pair_across`.
+            let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
+            let (small, large) = if a_is_smaller {
+                (root_a, root_b)
+            } else {
+                (root_b, root_a)
+            };
+            let oriented = |member: u32, neighbour: u32| {
+                if a_is_smaller {
+                    (member, neighbour)
+                } else {
+                    (neighbour, member)
+                }
+            };
             let (mut against, mut evidence) = (0usize, None);
             let mut linking = 0usize;
             let mut member = small;
@@ -289,49 +285,21 @@ impl ClusterState {
                 return Some(Refusal::CannotLink { a, b });
             }
         }
-        if self.cannot_link.is_empty() {
-            return None;
-        }
-        let mut member = small;
-        while member != END {
-            for &neighbour in self.cannot_link.of(member) {
-                if self.sets.find(neighbour) == large {
-                    let (a, b) = oriented(member, neighbour);
-                    return Some(Refusal::CannotLink { a, b });
-                }
-            }
-            member = self.next[member as usize];
-        }
-        None
+        pair_across(
+            &self.cannot_link,
+            &mut self.sets,
+            &self.next,
+            root_a,
+            root_b,
+        )
+        .map(|(a, b)| Refusal::CannotLink { a, b })
     }
 
     /// A personal conflict between the clusters rooted at `root_a` and `root_b`, if they
     /// hold one: what keeps apart two clusters that only an unvouched edge would join.
     fn conflict(&mut self, root_a: u32, root_b: u32) -> Option<Refusal> {
-        if self.conflicts.is_empty() {
-            return None;
-        }
-        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
-        let (small, large) = if a_is_smaller {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
-        let mut member = small;
-        while member != END {
-            for &neighbour in self.conflicts.of(member) {
-                if self.sets.find(neighbour) == large {
-                    let (a, b) = if a_is_smaller {
-                        (member, neighbour)
-                    } else {
-                        (neighbour, member)
-                    };
-                    return Some(Refusal::CannotLink { a, b });
-                }
-            }
-            member = self.next[member as usize];
-        }
-        None
+        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
+            .map(|(a, b)| Refusal::CannotLink { a, b })
     }
 
     /// Joins two distinct clusters, given their roots.
@@ -349,6 +317,42 @@ impl ClusterState {
             self.held[r] = self.held[r].combine(self.held[c]);
         }
     }
+}
+
+/// The first of `pairs` that runs between the clusters rooted at `root_a` and `root_b`, as
+/// (the member on `a`'s side, the one on `b`'s). Walks the smaller cluster's members (`next`
+/// links them from the root) and asks whether a neighbour lands in the other: linear in the
+/// smaller side, never |A|·|B|.
+fn pair_across(
+    pairs: &Neighbours,
+    sets: &mut UnionFind,
+    next: &[u32],
+    root_a: u32,
+    root_b: u32,
+) -> Option<(u32, u32)> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let a_is_smaller = sets.size[root_a as usize] <= sets.size[root_b as usize];
+    let (small, large) = if a_is_smaller {
+        (root_a, root_b)
+    } else {
+        (root_b, root_a)
+    };
+    let mut member = small;
+    while member != END {
+        for &neighbour in pairs.of(member) {
+            if sets.find(neighbour) == large {
+                return Some(if a_is_smaller {
+                    (member, neighbour)
+                } else {
+                    (neighbour, member)
+                });
+            }
+        }
+        member = next[member as usize];
+    }
+    None
 }
 
 /// Each position's neighbours under a set of pairs, in position order.

@@ -478,14 +478,11 @@ fn report(
     guard: Option<&EdgeGuard>,
     review: &[ReviewPair],
 ) -> Report {
-    let mut sizes = [0u64; 11];
-    let mut largest = 0;
+    let mut sizes = EntitySizes::default();
     let mut entities = 0;
     for (_, members) in graph.entities() {
         entities += 1;
-        let size = members.len() as u64;
-        largest = largest.max(size);
-        sizes[(size as usize).min(10)] += 1;
+        sizes.add(members.len());
     }
     let mut refused = Refusals::default();
     let mut above = 0;
@@ -511,12 +508,9 @@ fn report(
     Report {
         records: data.len() as u64,
         entities,
-        singletons: sizes[1],
-        largest_entity: largest,
-        entity_sizes: (1..=10)
-            .filter(|&s| sizes[s] > 0)
-            .map(|s| (s as u64, sizes[s]))
-            .collect(),
+        singletons: sizes.singletons(),
+        largest_entity: sizes.largest,
+        entity_sizes: sizes.histogram(),
         candidate_pairs: scored.len() as u64,
         pairs_above_threshold: above,
         threshold,
@@ -526,5 +520,34 @@ fn report(
         refused,
         review_pairs: review.len() as u64,
         ..Report::default()
+    }
+}
+
+/// Entities counted by size for the report: sizes 1 to 9 each, 10 and more together, and
+/// the largest.
+#[derive(Debug, Default)]
+pub(super) struct EntitySizes {
+    counts: [u64; 11],
+    pub(super) largest: u64,
+}
+
+impl EntitySizes {
+    /// Counts an entity of `size` records.
+    pub(super) fn add(&mut self, size: usize) {
+        self.counts[size.min(10)] += 1;
+        self.largest = self.largest.max(size as u64);
+    }
+
+    /// Entities of one record.
+    pub(super) fn singletons(&self) -> u64 {
+        self.counts[1]
+    }
+
+    /// (size, entities) for each size held, 10 standing for 10 and more.
+    pub(super) fn histogram(&self) -> Vec<(u64, u64)> {
+        (1..=10)
+            .filter(|&s| self.counts[s] > 0)
+            .map(|s| (s as u64, self.counts[s]))
+            .collect()
     }
 }

@@ -117,8 +117,7 @@ impl Resolver {
         };
         let mut golden = Vec::with_capacity(entities.len());
         let mut conflicts = Vec::new();
-        let mut sizes = [0u64; 11];
-        let mut largest = 0u64;
+        let mut sizes = super::batch::EntitySizes::default();
         let mut rows: Vec<(RecordId, EntityId)> = Vec::new();
         for (i, (id, members)) in entities.iter().enumerate() {
             if i % 4096 == 0 {
@@ -127,8 +126,7 @@ impl Resolver {
             let (record, found) = survivorship.golden(&input, id.as_str(), members);
             golden.push(record);
             conflicts.extend(found);
-            sizes[members.len().min(10)] += 1;
-            largest = largest.max(members.len() as u64);
+            sizes.add(members.len());
             rows.extend(
                 members
                     .iter()
@@ -148,12 +146,9 @@ impl Resolver {
         let report = Report {
             records: rows.len() as u64,
             entities: golden.len() as u64,
-            singletons: sizes[1],
-            largest_entity: largest,
-            entity_sizes: (1..=10)
-                .filter(|&s| sizes[s] > 0)
-                .map(|s| (s as u64, sizes[s]))
-                .collect(),
+            singletons: sizes.singletons(),
+            largest_entity: sizes.largest,
+            entity_sizes: sizes.histogram(),
             threshold: config.matching.threshold,
             conflicts: conflicts.len() as u64,
             ..Report::default()
