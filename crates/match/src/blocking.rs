@@ -278,9 +278,103 @@ impl BlockIndex {
         self.rule_pairs(data, rule, false)
     }
 
+    /// At most `wanted` pairs of one rule's own blocks (earlier rules not removed), at an
+    /// even stride over the pairs in block order, and how many pairs the rule holds.
+    ///
+    /// Only the sampled positions are visited, so the cost follows `wanted` and the number
+    /// of blocks, not the rule's pairs (a common name within a district holds hundreds of
+    /// records at a few million, and its pairs grow as the square of the data). When the
+    /// rule holds no more than `wanted` pair positions, every pair is returned and the count
+    /// is exact. Otherwise a sampled position whose pair belongs to another block of the
+    /// rule (records with several keys) or that the link mode forbids is skipped, and the
+    /// count is the positions scaled by the share kept.
+    pub fn training_sample(&self, data: &Dataset, rule: usize, wanted: usize) -> RulePairSample {
+        let index = &self.rules[rule];
+        let blocks = index.members.rows();
+        // Pair positions before each block: block k holds s(s-1)/2 of them when uncapped.
+        let mut offsets = Vec::with_capacity(blocks + 1);
+        let mut total = 0u64;
+        offsets.push(0u64);
+        for key in 0..blocks {
+            if !index.capped[key] {
+                let s = index.members.row(key).len() as u64;
+                total += s * s.saturating_sub(1) / 2;
+            }
+            offsets.push(total);
+        }
+        if total <= wanted as u64 {
+            let pairs = self.rule_pairs(data, rule, false);
+            return RulePairSample {
+                pairs: pairs.len() as u64,
+                sample: pairs,
+            };
+        }
+        let step = total as f64 / wanted as f64;
+        let sample: Vec<(u32, u32)> = (0..wanted)
+            .into_par_iter()
+            .with_min_len(1024)
+            .filter_map(|i| {
+                let position = ((i as f64 * step) as u64).min(total - 1);
+                let key = offsets.partition_point(|&o| o <= position) - 1;
+                let members = index.members.row(key);
+                let (x, y) = nth_pair(members.len(), position - offsets[key]);
+                let (a, b) = (members[x] as usize, members[y] as usize);
+                let kept = self.mode.allows(data.sources[a], data.sources[b])
+                    && self.first_shared_uncapped(rule, a, b) == Some(key as u32);
+                kept.then_some((a as u32, b as u32))
+            })
+            .collect();
+        let pairs = (total as f64 * sample.len() as f64 / wanted as f64).round() as u64;
+        RulePairSample { pairs, sample }
+    }
+
+    /// How many candidate pairs every rule produces together (each pair once), without
+    /// holding them.
+    pub fn candidate_pair_count(&self, data: &Dataset) -> u64 {
+        (0..self.rules.len())
+            .map(|rule| {
+                let index = &self.rules[rule];
+                (0..index.members.rows())
+                    .into_par_iter()
+                    .with_min_len(64)
+                    .filter(|&key| !index.capped[key])
+                    .map(|key| {
+                        let members = index.members.row(key);
+                        let mut count = 0u64;
+                        for (x, &a) in members.iter().enumerate() {
+                            for &b in &members[x + 1..] {
+                                let (a, b) = (a as usize, b as usize);
+                                if self.mode.allows(data.sources[a], data.sources[b])
+                                    && self.first_shared_uncapped(rule, a, b) == Some(key as u32)
+                                    && !self.paired_before(rule, a, b)
+                                {
+                                    count += 1;
+                                }
+                            }
+                        }
+                        count
+                    })
+                    .sum::<u64>()
+            })
+            .sum()
+    }
+
     /// The rule's name.
     pub fn rule_name(&self, rule: usize) -> &str {
         &self.rules[rule].name
+    }
+
+    /// Adds the rules of `other`, an index over the same dataset, after this one's: rules
+    /// indexed later without indexing the first ones again.
+    ///
+    /// # Panics
+    /// When the two indexes hold different numbers of records or link modes.
+    pub fn append(&mut self, other: BlockIndex) {
+        assert_eq!(self.mode, other.mode, "one link mode");
+        if let (Some(a), Some(b)) = (self.rules.first(), other.rules.first()) {
+            assert_eq!(a.record_keys.rows(), b.record_keys.rows(), "one dataset");
+        }
+        self.rules.extend(other.rules);
     }
 
     /// Keeps only the rules `keep` names (indices into the current rules), in that order:
@@ -297,6 +391,29 @@ impl BlockIndex {
             .iter()
             .map(|&r| taken[r].take().expect("each kept rule once"))
             .collect();
+    }
+}
+
+/// A sample of one rule's pairs ([`BlockIndex::training_sample`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulePairSample {
+    /// The pairs the rule holds: exact when `sample` is all of them, else estimated.
+    pub pairs: u64,
+    /// The sampled pairs, in block order.
+    pub sample: Vec<(u32, u32)>,
+}
+
+/// The `position`-th pair `(x, y)`, `x < y`, of a block of `size` members, pairs listed
+/// as (0, 1), (0, 2), …, (0, size − 1), (1, 2), ….
+fn nth_pair(size: usize, mut position: u64) -> (usize, usize) {
+    let mut x = 0;
+    loop {
+        let row = (size - 1 - x) as u64;
+        if position < row {
+            return (x, x + 1 + position as usize);
+        }
+        position -= row;
+        x += 1;
     }
 }
 
@@ -415,5 +532,23 @@ fn index_rule(
         record_keys,
         members,
         capped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nth_pair;
+
+    #[test]
+    fn pair_positions_list_every_pair_once_in_order() {
+        for size in 2..9 {
+            let listed: Vec<(usize, usize)> = (0..size * (size - 1) / 2)
+                .map(|p| nth_pair(size, p as u64))
+                .collect();
+            let expected: Vec<(usize, usize)> = (0..size)
+                .flat_map(|x| (x + 1..size).map(move |y| (x, y)))
+                .collect();
+            assert_eq!(listed, expected);
+        }
     }
 }

@@ -29,7 +29,11 @@ pub struct TrainingConfig {
     pub u_sample_pairs: u64,
     /// Rules whose blocks train m by EM; empty means the blocking rules.
     pub em_rules: Vec<BlockingRule>,
-    /// At most this many pairs per EM rule (an even stride over its pairs).
+    /// At most this many pairs per EM rule (an even stride over its pairs, drawn without
+    /// listing the rest), so training's EM costs the same at any size of data. A rule's
+    /// m estimates rest on its matches among these pairs: a rule whose pairs are one in a
+    /// hundred matches still shows a thousand of them, enough for a level's share to within
+    /// a few hundredths, and the model takes each level's median over the rules.
     pub max_pairs_per_rule: u64,
     /// EM iterations at most.
     pub em_max_iterations: u32,
@@ -47,7 +51,7 @@ impl Default for TrainingConfig {
             seed: 42,
             u_sample_pairs: 1_000_000,
             em_rules: Vec::new(),
-            max_pairs_per_rule: 1_000_000,
+            max_pairs_per_rule: 100_000,
             em_max_iterations: 100,
             em_tolerance: 1e-6,
             prior_rules: Vec::new(),
@@ -333,12 +337,31 @@ impl MatchConfig {
                 vec![key(&addresses, "postcode"), key(&addresses, "number")],
             ));
         }
+        // Keys that split a rule whose blocks outgrow the budget: a year of birth or a
+        // gender divides a common name's block in a district without needing more than a
+        // value most records carry.
+        let mut sub_keys = Vec::new();
+        if !births.is_empty() {
+            sub_keys.push(crate::selection::SubKey {
+                name: "birth_year".into(),
+                key: key(&births, "year"),
+            });
+        }
+        if !genders.is_empty() {
+            sub_keys.push(crate::selection::SubKey {
+                name: "gender".into(),
+                key: key(&genders, "norm"),
+            });
+        }
         MatchConfig {
             mode,
             blocking: BlockingConfig {
                 rules,
                 max_block_size: 500,
-                select: Some(crate::selection::RuleSelection::default()),
+                select: Some(crate::selection::RuleSelection {
+                    sub_keys,
+                    ..crate::selection::RuleSelection::default()
+                }),
             },
             comparisons,
             deterministic_rules,

@@ -53,7 +53,9 @@ pub mod similarity;
 mod term_frequency;
 mod train;
 
-pub use blocking::{BlockIndex, BlockingConfig, BlockingRule, CandidatePairs, LinkMode, RuleStats};
+pub use blocking::{
+    BlockIndex, BlockingConfig, BlockingRule, CandidatePairs, LinkMode, RulePairSample, RuleStats,
+};
 pub use compare::{ComparisonConfig, ComparisonMethod, StringMetric};
 pub use config::{DEFAULT_THRESHOLD, MatchConfig, TrainingConfig};
 pub use dataset::Dataset;
@@ -63,7 +65,7 @@ pub use incremental::KeyIndex;
 pub use keys::KeyRef;
 pub use model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
-pub use selection::{RuleChoice, RuleSelection, choose_rules};
+pub use selection::{RuleChoice, RuleSelection, SubKey, choose_rules, sub_blocked_rules};
 pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
 pub use train::{
     ComparisonDiagnostics, CompiledComparisons, Labels, LevelDiagnostics, Trained, train,

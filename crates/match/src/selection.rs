@@ -2,6 +2,12 @@
 //! of them scored with the trained model, and rules are taken greedily by the expected
 //! matches they add per pair they add, within a pair budget.
 //!
+//! A rule whose pairs would pass what is left of the budget is not simply lost: its blocks
+//! grow as the square of the data where its key space does not grow with it (a common name
+//! within a district), so it is tried again sub-blocked by each further key
+//! ([`RuleSelection::sub_keys`], [`sub_blocked_rules`]), and those rules compete like any
+//! other ([`choose_rules`] with the rules already taken kept first).
+//!
 //! A rule's yield is what the model expects among its pairs, not a constant fitted to a file:
 //! a rule on a placeholder postcode brings millions of pairs and few matches, a rule on a
 //! rare full name few pairs and mostly matches. The choice is deterministic for given data:
@@ -10,7 +16,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::BlockIndex;
+use crate::blocking::{BlockIndex, BlockingRule};
+use crate::keys::KeyRef;
 use crate::score::Matcher;
 use crate::{Dataset, MatchError};
 
@@ -25,6 +32,19 @@ pub struct RuleSelection {
     /// A rule is taken only while at least this share of the new pairs it adds are
     /// expected matches.
     pub min_match_share: f64,
+    /// Keys that split the blocks of a rule whose pairs would pass the budget.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sub_keys: Vec<SubKey>,
+}
+
+/// A key that splits another rule's blocks: `name_pinyin+district` by `birth_year` gives
+/// `name_pinyin+district+birth_year`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubKey {
+    /// How it reads in a rule's name.
+    pub name: String,
+    /// The key.
+    pub key: KeyRef,
 }
 
 impl Default for RuleSelection {
@@ -33,6 +53,7 @@ impl Default for RuleSelection {
             pairs_per_record: 10.0,
             sample_pairs: 20_000,
             min_match_share: 0.001,
+            sub_keys: Vec::new(),
         }
     }
 }
@@ -77,6 +98,8 @@ pub struct RuleChoice {
     pub new_matches: f64,
     /// Whether it was taken, and in which place (1 = first).
     pub taken: Option<usize>,
+    /// Left out only because its new pairs would pass the budget: worth sub-blocking.
+    pub over_budget: bool,
     /// Why, in words.
     pub reason: String,
 }
@@ -109,19 +132,23 @@ impl RuleSample {
 }
 
 /// Chooses rules of `index` (indices, in the order taken) and says why for each candidate.
-/// `matcher` is compiled over `data` with the trained model.
+/// `matcher` is compiled over `data` with the trained model. The rules `first` names are
+/// taken first, in that order, whatever their yield (a choice made before, continued with
+/// more candidates).
 pub fn choose_rules(
     selection: &RuleSelection,
     index: &BlockIndex,
     data: &Dataset,
     matcher: &Matcher,
+    first: &[usize],
 ) -> (Vec<usize>, Vec<RuleChoice>) {
     let rules = index.rule_count();
     let mut samples: Vec<RuleSample> = (0..rules)
         .map(|r| {
-            let pairs = index.training_pairs(data, r);
-            let total = pairs.len() as u64;
-            let sample = even_sample(pairs, selection.sample_pairs);
+            let crate::RulePairSample {
+                pairs: total,
+                sample,
+            } = index.training_sample(data, r, selection.sample_pairs);
             let probabilities = matcher.score(&sample).probabilities;
             RuleSample {
                 pairs: total,
@@ -141,13 +168,29 @@ pub fn choose_rules(
             new_pairs: 0.0,
             new_matches: 0.0,
             taken: None,
+            over_budget: false,
             reason: String::new(),
         })
         .collect();
     let budget = selection.pairs_per_record * data.len() as f64;
     let mut spent = 0.0;
     let mut taken: Vec<usize> = Vec::new();
+    let mut first = first.iter();
     loop {
+        if let Some(&r) = first.next() {
+            let (pairs, matches) = samples[r].gain();
+            take(
+                r,
+                pairs,
+                matches,
+                &mut taken,
+                &mut choices,
+                index,
+                &mut samples,
+            );
+            spent += pairs;
+            continue;
+        }
         let mut best: Option<(usize, f64, f64)> = None;
         for (r, sample) in samples.iter().enumerate() {
             if taken.contains(&r) {
@@ -168,25 +211,16 @@ pub fn choose_rules(
         let Some((r, pairs, matches)) = best else {
             break;
         };
-        taken.push(r);
-        spent += pairs;
-        choices[r].new_pairs = pairs;
-        choices[r].new_matches = matches;
-        choices[r].taken = Some(taken.len());
-        choices[r].reason = format!(
-            "taken {}: adds about {:.0} pairs holding {:.1} expected matches ({:.2}% of them)",
-            taken.len(),
+        take(
+            r,
             pairs,
             matches,
-            100.0 * matches / pairs
+            &mut taken,
+            &mut choices,
+            index,
+            &mut samples,
         );
-        samples.par_iter_mut().for_each(|s| {
-            for (pair, covered) in s.sample.iter().zip(s.covered.iter_mut()) {
-                if !*covered && index.shares_uncapped_key(r, pair.0 as usize, pair.1 as usize) {
-                    *covered = true;
-                }
-            }
-        });
+        spent += pairs;
     }
     for (r, choice) in choices.iter_mut().enumerate() {
         if choice.taken.is_some() {
@@ -205,6 +239,7 @@ pub fn choose_rules(
                 100.0 * matches / pairs
             )
         } else {
+            choice.over_budget = true;
             format!(
                 "left out: its {pairs:.0} new pairs would pass the budget of {:.0} pairs per record",
                 selection.pairs_per_record
@@ -214,29 +249,76 @@ pub fn choose_rules(
     (taken, choices)
 }
 
-/// At most `wanted` pairs at an even stride, in order.
-fn even_sample(pairs: Vec<(u32, u32)>, wanted: usize) -> Vec<(u32, u32)> {
-    if pairs.len() <= wanted {
-        return pairs;
+/// Takes rule `r`, which adds `pairs` pairs holding `matches` expected matches: its place,
+/// its reason, and its pairs marked covered in every sample.
+fn take(
+    r: usize,
+    pairs: f64,
+    matches: f64,
+    taken: &mut Vec<usize>,
+    choices: &mut [RuleChoice],
+    index: &BlockIndex,
+    samples: &mut [RuleSample],
+) {
+    taken.push(r);
+    choices[r].new_pairs = pairs;
+    choices[r].new_matches = matches;
+    choices[r].taken = Some(taken.len());
+    choices[r].reason = format!(
+        "taken {}: adds about {:.0} pairs holding {:.1} expected matches ({:.2}% of them)",
+        taken.len(),
+        pairs,
+        matches,
+        100.0 * matches.max(0.0) / pairs.max(1.0)
+    );
+    samples.par_iter_mut().for_each(|s| {
+        for (pair, covered) in s.sample.iter().zip(s.covered.iter_mut()) {
+            if !*covered && index.shares_uncapped_key(r, pair.0 as usize, pair.1 as usize) {
+                *covered = true;
+            }
+        }
+    });
+}
+
+/// For each rule `choices` leaves out only for the budget, that rule sub-blocked by each
+/// of `sub_keys` whose fields it does not already read, with the index of the rule it
+/// splits. The sub-blocked rule keeps the rule's own block cap.
+pub fn sub_blocked_rules(
+    rules: &[BlockingRule],
+    choices: &[RuleChoice],
+    sub_keys: &[SubKey],
+) -> Vec<(usize, BlockingRule)> {
+    let mut out = Vec::new();
+    for (r, (rule, choice)) in rules.iter().zip(choices).enumerate() {
+        if !choice.over_budget {
+            continue;
+        }
+        for sub in sub_keys {
+            let overlaps = rule
+                .keys
+                .iter()
+                .any(|k| k.fields.iter().any(|f| sub.key.fields.contains(f)));
+            if overlaps {
+                continue;
+            }
+            let mut keys = rule.keys.clone();
+            keys.push(sub.key.clone());
+            out.push((
+                r,
+                BlockingRule {
+                    name: format!("{}+{}", rule.name, sub.name),
+                    keys,
+                    max_block_size: rule.max_block_size,
+                },
+            ));
+        }
     }
-    let step = pairs.len() as f64 / wanted as f64;
-    (0..wanted)
-        .map(|i| pairs[(i as f64 * step) as usize])
-        .collect()
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_sample_is_even_and_bounded() {
-        let pairs: Vec<(u32, u32)> = (0..1000).map(|i| (i, i + 1)).collect();
-        let sample = even_sample(pairs.clone(), 10);
-        assert_eq!(sample.len(), 10);
-        assert_eq!(sample[1], (100, 101));
-        assert_eq!(even_sample(pairs[..5].to_vec(), 10).len(), 5);
-    }
 
     #[test]
     fn settings_out_of_range_are_refused() {

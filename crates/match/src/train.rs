@@ -551,17 +551,6 @@ fn training_plan(
     plan
 }
 
-/// Takes at most `max` pairs at an even stride.
-fn thin(pairs: Vec<(u32, u32)>, max: u64) -> Vec<(u32, u32)> {
-    if pairs.len() as u64 <= max {
-        return pairs;
-    }
-    let step = pairs.len() as f64 / max as f64;
-    (0..max as usize)
-        .map(|i| pairs[(i as f64 * step) as usize])
-        .collect()
-}
-
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub(crate) comparators: Vec<Comparator>,
@@ -734,10 +723,9 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         if !trained.iter().any(|&t| t) {
             continue;
         }
-        let pairs = thin(
-            index.training_pairs(data, r),
-            config.training.max_pairs_per_rule,
-        );
+        let pairs = index
+            .training_sample(data, r, config.training.max_pairs_per_rule as usize)
+            .sample;
         if pairs.len() < 10 {
             continue;
         }
@@ -1069,7 +1057,7 @@ fn estimate_prior(
         0
     } else {
         let index = BlockIndex::build(data, rules, config.blocking.max_block_size, config.mode)?;
-        index.candidate_pairs(data).pairs.len() as u64
+        index.candidate_pair_count(data)
     };
     // Without evidence, assume one duplicate per ten records.
     let expected = if found > 0 {
@@ -1381,13 +1369,5 @@ mod tests {
         let m = m_with_prior(&[0.0, 5000.0, 0.0, 100.0], &prior);
         assert!(m[2] > 1e-4, "{m:?}");
         assert!((m[1] - 5000.0 / 5110.0).abs() < 0.01);
-    }
-
-    #[test]
-    fn thinning_keeps_an_even_stride() {
-        let pairs: Vec<(u32, u32)> = (0..100).map(|i| (i, i + 1)).collect();
-        let thin = thin(pairs, 10);
-        assert_eq!(thin.len(), 10);
-        assert_eq!(thin[1], (10, 11));
     }
 }

@@ -221,6 +221,41 @@ mod blocking {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A rule's sample holds only its own pairs, each once, at most as many as asked,
+        /// and all of them with an exact count when every block's pairs fit; the rules'
+        /// pairs together count as the candidates do.
+        #[test]
+        fn a_rule_sample_is_drawn_from_its_own_pairs(
+            rows in proptest::collection::vec(row_strategy(), 2..40),
+            wanted in 1usize..30,
+            link in any::<bool>(),
+        ) {
+            let mode = if link { LinkMode::Both } else { LinkMode::Dedupe };
+            let sources: Vec<u8> = (0..rows.len()).map(|i| (i % 2) as u8).collect();
+            let data = dataset(&rows, Some(&sources));
+            let config = MatchConfig::infer(&data.schema, mode);
+            let index = BlockIndex::build(&data, &config.blocking.rules, 6, mode).unwrap();
+            for rule in 0..index.rule_count() {
+                let all = index.training_pairs(&data, rule);
+                let drawn = index.training_sample(&data, rule, wanted);
+                prop_assert!(drawn.sample.len() <= wanted);
+                let mut seen = BTreeSet::new();
+                for pair in &drawn.sample {
+                    prop_assert!(all.contains(pair), "a pair the rule does not hold");
+                    prop_assert!(seen.insert(*pair), "a pair drawn twice");
+                }
+                let whole = index.training_sample(&data, rule, rows.len() * rows.len());
+                prop_assert_eq!(whole.pairs, all.len() as u64);
+                prop_assert_eq!(&whole.sample, &all);
+            }
+            let candidates = index.candidate_pairs(&data);
+            prop_assert_eq!(index.candidate_pair_count(&data), candidates.pairs.len() as u64);
+        }
+    }
+
     #[test]
     fn a_capped_block_leaves_its_pairs_to_later_rules() {
         // Eight records share a phone (capped at 4); two of them also share an e-mail.

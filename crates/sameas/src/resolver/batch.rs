@@ -308,7 +308,32 @@ pub(crate) fn fit_model(
     // Data too small to show any rule's yield keeps every candidate, and the choice for a
     // later fit.
     if let Some(selection) = &config.matching.blocking.select {
-        let (taken, choices) = sameas_match::choose_rules(selection, &index, data, &matcher);
+        let (mut taken, mut choices) =
+            sameas_match::choose_rules(selection, &index, data, &matcher, &[]);
+        // A rule left out for the budget alone is tried again split by a further key.
+        let split = sameas_match::sub_blocked_rules(
+            &config.matching.blocking.rules,
+            &choices,
+            &selection.sub_keys,
+        );
+        if !split.is_empty() && !taken.is_empty() {
+            control.check()?;
+            let rules: Vec<_> = split.iter().map(|(_, rule)| rule.clone()).collect();
+            index.append(BlockIndex::build(
+                data,
+                &rules,
+                config.matching.blocking.max_block_size,
+                config.matching.mode,
+            )?);
+            let split_of: Vec<String> = split
+                .iter()
+                .map(|&(r, _)| config.matching.blocking.rules[r].name.clone())
+                .collect();
+            config.matching.blocking.rules.extend(rules);
+            (taken, choices) =
+                sameas_match::choose_rules(selection, &index, data, &matcher, &taken);
+            note_sub_blocking(&mut choices, &split_of);
+        }
         if !taken.is_empty() {
             index.retain_rules(&taken);
             config.matching.blocking.rules = taken
@@ -327,6 +352,27 @@ pub(crate) fn fit_model(
         rule_choices,
         warnings,
     })
+}
+
+/// Says in the report which rule each sub-blocked rule splits, and which rules were split.
+/// `split_of` names, per sub-blocked rule (the last rules of `choices`), the rule it splits.
+fn note_sub_blocking(choices: &mut [sameas_match::RuleChoice], split_of: &[String]) {
+    let first_split = choices.len() - split_of.len();
+    let (candidates, split) = choices.split_at_mut(first_split);
+    for (choice, of) in split.iter_mut().zip(split_of) {
+        choice.reason = format!(
+            "sub-blocks `{of}` (its pairs would pass the budget): {}",
+            choice.reason
+        );
+    }
+    for choice in candidates {
+        if split_of.contains(&choice.rule) {
+            choice.reason = format!(
+                "{}; tried again sub-blocked by each further key (the rules `{}+…`)",
+                choice.reason, choice.rule
+            );
+        }
+    }
 }
 
 /// Trains when `config` has no model (keeping the model in it), then blocks and scores:
