@@ -11,7 +11,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::intern::{Interner, Lists};
+use crate::incremental::key_hash;
+use crate::intern::Lists;
 use crate::keys::{CompiledKeys, KeyRef};
 use crate::{Dataset, MatchError};
 
@@ -160,7 +161,7 @@ impl BlockIndex {
                 .enumerate()
                 .for_each(|(r, builder)| {
                     for record in &keys {
-                        builder.push(&record[r]);
+                        builder.push(r, &record[r]);
                     }
                 });
         }
@@ -438,19 +439,24 @@ impl RuleIndex {
 /// Records whose keys are computed together before interning.
 const KEY_CHUNK: usize = 16_384;
 
-/// One rule's keys as records arrive: interned ids per record and block sizes.
+/// One rule's keys as records arrive: dense ids per record and block sizes. A key is known
+/// by its 64-bit hash, not its text: the index of every candidate rule is built at once, and
+/// holding each rule's distinct keys as strings was most of its memory. Two keys whose
+/// hashes collide would share a block (an extra candidate pair, never a lost one), the same
+/// as the incremental index, whose blocks are told apart the same way.
 #[derive(Default)]
 struct RuleBuilder {
-    interner: Interner,
+    ids: foldhash::HashMap<u64, u32>,
     record_keys: Lists<u32>,
     sizes: Vec<u32>,
 }
 
 impl RuleBuilder {
-    fn push(&mut self, values: &[String]) {
+    fn push(&mut self, rule: usize, values: &[String]) {
         for v in values {
-            let id = self.interner.intern(v);
-            if id as usize == self.sizes.len() {
+            let next = self.sizes.len() as u32;
+            let id = *self.ids.entry(key_hash(rule, v)).or_insert(next);
+            if id == next {
                 self.sizes.push(0);
             }
             self.sizes[id as usize] += 1;

@@ -28,9 +28,9 @@ use crate::{Dataset, MatchError};
 /// stored outside the index.
 const KEY_HASH_SEED: u64 = 0x5a4d_e5a5_c0ff_ee01;
 
-/// The hash of one rule's key.
+/// The hash of one rule's key: blocks are told apart by it, here and in the batch index.
 #[inline]
-fn key_hash(rule: usize, key: &str) -> u64 {
+pub(crate) fn key_hash(rule: usize, key: &str) -> u64 {
     foldhash::quality::FixedState::with_seed(KEY_HASH_SEED).hash_one((rule as u32, key))
 }
 
