@@ -177,38 +177,33 @@ pub fn choose_rules(
     let mut taken: Vec<usize> = Vec::new();
     let mut first = first.iter();
     loop {
-        if let Some(&r) = first.next() {
-            let (pairs, matches) = samples[r].gain();
-            take(
-                r,
-                pairs,
-                matches,
-                &mut taken,
-                &mut choices,
-                index,
-                &mut samples,
-            );
-            spent += pairs;
-            continue;
-        }
-        let mut best: Option<(usize, f64, f64)> = None;
-        for (r, sample) in samples.iter().enumerate() {
-            if taken.contains(&r) {
-                continue;
+        let next = match first.next() {
+            Some(&r) => {
+                let (pairs, matches) = samples[r].gain();
+                Some((r, pairs, matches))
             }
-            let (pairs, matches) = sample.gain();
-            if pairs <= 0.0 || matches <= 0.0 || matches < selection.min_match_share * pairs {
-                continue;
+            None => {
+                let mut best: Option<(usize, f64, f64)> = None;
+                for (r, sample) in samples.iter().enumerate() {
+                    if taken.contains(&r) {
+                        continue;
+                    }
+                    let (pairs, matches) = sample.gain();
+                    if pairs <= 0.0
+                        || matches <= 0.0
+                        || matches < selection.min_match_share * pairs
+                        || spent + pairs > budget
+                    {
+                        continue;
+                    }
+                    if best.is_none_or(|(_, bp, bm)| matches * bp > bm * pairs) {
+                        best = Some((r, pairs, matches));
+                    }
+                }
+                best
             }
-            if spent + pairs > budget {
-                continue;
-            }
-            let better = best.is_none_or(|(_, bp, bm)| matches * bp > bm * pairs);
-            if better {
-                best = Some((r, pairs, matches));
-            }
-        }
-        let Some((r, pairs, matches)) = best else {
+        };
+        let Some((r, pairs, matches)) = next else {
             break;
         };
         take(
