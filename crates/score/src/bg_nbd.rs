@@ -5,9 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fit::{FitData, Model};
-use crate::special::{
-    digamma, ln_gamma, ln_hyp2f1, ln_hyp2f1_many, log_add_exp, log_add_exp_weight,
-};
+use crate::special::{digamma, ln_gamma, ln_hyp2f1_fast_many, log_add_exp, log_add_exp_weight};
 
 /// BG/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -64,7 +62,9 @@ impl BgNbd {
         }
         let BgNbd { r, alpha, a, b } = *self;
         let z = horizon / (alpha + t + horizon);
-        let ln_f = ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z);
+        let mut ln_f = [0.0];
+        ln_hyp2f1_fast_many(r + x, b + x, a + b + x - 1.0, &[z], &mut ln_f);
+        let ln_f = ln_f[0];
         let ln_ratio = (r + x) * ((alpha + t).ln() - (alpha + t + horizon).ln());
         let first = (a + b + x - 1.0) / (a - 1.0);
         let second = -(ln_f + ln_ratio).exp_m1();
@@ -89,7 +89,7 @@ impl BgNbd {
             .iter()
             .map(|&h| if h <= 0.0 { 0.0 } else { h / (alpha + t + h) })
             .collect();
-        ln_hyp2f1_many(r + x, b + x, a + b + x - 1.0, &zs, out);
+        ln_hyp2f1_fast_many(r + x, b + x, a + b + x - 1.0, &zs, out);
         let first = (a + b + x - 1.0) / (a - 1.0);
         let p_alive = self.p_alive(x, t_x, t);
         for (e, &horizon) in out.iter_mut().zip(horizons) {

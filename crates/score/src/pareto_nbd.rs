@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::bg_nbd::GammaTables;
 use crate::fit::{FitData, Model};
-use crate::special::{ln_gamma, ln_hyp2f1_c_is_a_plus_one, log_add_exp, log_sub_exp};
+use crate::special::{
+    digamma, ln_gamma, ln_hyp2f1_c_is_a_plus_one, ln_hyp2f1_unit_derivatives, log_add_exp,
+    log_add_exp_weight, log_sub_exp,
+};
 
 /// Pareto/NBD parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -83,6 +86,121 @@ impl ParetoNbd {
     }
 }
 
+impl ParetoNbd {
+    /// `ln` of `A₀`'s part at one age `τ` (`tₓ` or `T`), so that `A₀ = e^G(tₓ) − e^G(T)`, and
+    /// its derivatives in (r, α, s, β). After Euler's transformation, with `S(d, c, z)` the
+    /// series of [`ln_hyp2f1_unit_derivatives`] and `c = r + s + x + 1`:
+    ///
+    /// - α ≥ β: `G = −(r+x) ln(α+τ) − s ln(β+τ) + ln S(r+x, c, (α−β)/(α+τ))`;
+    /// - α < β: `G = −(r+x−1) ln(α+τ) − (s+1) ln(β+τ) + ln S(s+1, c, (β−α)/(β+τ))`,
+    ///
+    /// the two forms of `₂F₁(r+s+x, ·; r+s+x+1; z) / (max(α, β) + τ)^(r+s+x)` in
+    /// [`ParetoNbd::ln_a0`].
+    fn a0_part(&self, x: f64, age: f64) -> (f64, [f64; 4]) {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let c = r + s + x + 1.0;
+        let (at_alpha, at_beta) = (alpha + age, beta + age);
+        let (ln_alpha, ln_beta) = (at_alpha.ln(), at_beta.ln());
+        if alpha >= beta {
+            let z = (alpha - beta) / at_alpha;
+            let [ln_s, s_d, s_c, s_z] = ln_hyp2f1_unit_derivatives(r + x, c, z);
+            let g = -(r + x) * ln_alpha - s * ln_beta + ln_s;
+            let d_alpha = -(r + x) / at_alpha + s_z * at_beta / (at_alpha * at_alpha);
+            let d_beta = -s / at_beta - s_z / at_alpha;
+            (g, [-ln_alpha + s_d + s_c, d_alpha, -ln_beta + s_c, d_beta])
+        } else {
+            let z = (beta - alpha) / at_beta;
+            let [ln_s, s_d, s_c, s_z] = ln_hyp2f1_unit_derivatives(s + 1.0, c, z);
+            let g = -(r + x - 1.0) * ln_alpha - (s + 1.0) * ln_beta + ln_s;
+            let d_alpha = -(r + x - 1.0) / at_alpha - s_z / at_beta;
+            let d_beta = -(s + 1.0) / at_beta + s_z * at_alpha / (at_beta * at_beta);
+            (g, [-ln_alpha + s_c, d_alpha, -ln_beta + s_d + s_c, d_beta])
+        }
+    }
+}
+
+/// The Pareto/NBD log-likelihood of groups `range` and its gradient in (r, α, s, β), added
+/// to `gradient`. Per customer,
+///
+/// `ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + ln(e^L + e^D)`, with the alive term
+/// `L = −(r+x) ln(α+T) − s ln(β+T)` and the dropped term `D = ln s − ln(r+s+x) + ln A₀`,
+/// `A₀ = e^G(tₓ) − e^G(T)` ([`ParetoNbd::a0_part`]), so that
+/// `∂ ln A₀ = (∂G(tₓ) − q ∂G(T)) / (1 − q)` with `q = e^(G(T) − G(tₓ))`. With `w` the
+/// weight of `D` in the sum, each derivative is the Gamma terms' plus `(1−w) ∂L + w ∂D`.
+/// A customer with `tₓ = T` has no dropped term.
+fn pareto_gradient(
+    model: &ParetoNbd,
+    data: &FitData,
+    range: std::ops::Range<usize>,
+    gradient: &mut [f64],
+) -> f64 {
+    let g = data.groups;
+    let ParetoNbd { r, alpha, s, beta } = *model;
+    let (ln_alpha, ln_beta) = (alpha.ln(), beta.ln());
+    let constant = -ln_gamma(r) + r * ln_alpha + s * ln_beta;
+    let psi_r = digamma(r);
+    let mut ln_gammas = GammaTables::new(g.max_frequency, [r]);
+    let mut digammas = GammaTables::with(g.max_frequency, [r], digamma);
+    let mut sum = 0.0;
+    let mut total = [0.0f64; 4];
+    for i in range {
+        let (x, t_x, t, n) = (g.frequency[i], g.recency[i], g.t[i], g.count[i]);
+        let k = x as usize;
+        let (ln_at_alpha, ln_at_beta) = ((alpha + t).ln(), (beta + t).ln());
+        let alive = -(r + x) * ln_at_alpha - s * ln_at_beta;
+        let d_alive = [
+            -ln_at_alpha,
+            -(r + x) / (alpha + t),
+            -ln_at_beta,
+            -s / (beta + t),
+        ];
+        let mut part = [
+            digammas.get(k, 0) - psi_r + ln_alpha,
+            r / alpha,
+            ln_beta,
+            s / beta,
+        ];
+        let tail = if t_x < t {
+            let (g_x, d_x) = model.a0_part(x, t_x);
+            let (g_t, d_t) = model.a0_part(x, t);
+            let ln_q = g_t - g_x;
+            let one_minus_q = -ln_q.exp_m1();
+            let q = 1.0 - one_minus_q;
+            let rsx = r + s + x;
+            let dropped = s.ln() - rsx.ln() + log_sub_exp(g_x, g_t);
+            let (tail, w) = log_add_exp_weight(alive, dropped);
+            for j in 0..4 {
+                let mut d_dropped = (d_x[j] - q * d_t[j]) / one_minus_q;
+                if j != 1 && j != 3 {
+                    d_dropped -= 1.0 / rsx;
+                }
+                if j == 2 {
+                    d_dropped += 1.0 / s;
+                }
+                part[j] += (1.0 - w) * d_alive[j] + w * d_dropped;
+            }
+            tail
+        } else {
+            for j in 0..4 {
+                part[j] += d_alive[j];
+            }
+            alive
+        };
+        let ll = constant + ln_gammas.get(k, 0) + tail;
+        if !ll.is_finite() {
+            return f64::NAN;
+        }
+        sum += n * ll;
+        for (total, part) in total.iter_mut().zip(part) {
+            *total += n * part;
+        }
+    }
+    for (sum, part) in gradient.iter_mut().zip(total) {
+        *sum += part;
+    }
+    sum
+}
+
 impl Model for ParetoNbd {
     const NAME: &'static str = "pareto_nbd";
     const PARAMETERS: &'static [&'static str] = &["r", "alpha", "s", "beta"];
@@ -118,6 +236,17 @@ impl Model for ParetoNbd {
             sum += g.count[i] * ll;
         }
         sum
+    }
+
+    const HAS_GRADIENT: bool = true;
+
+    fn log_likelihood_gradient_range(
+        &self,
+        data: &FitData,
+        range: std::ops::Range<usize>,
+        gradient: &mut [f64],
+    ) -> f64 {
+        pareto_gradient(self, data, range, gradient)
     }
 
     fn starts(data: &FitData) -> Vec<Vec<f64>> {

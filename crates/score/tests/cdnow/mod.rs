@@ -135,6 +135,15 @@ fn gradients_match_finite_differences() {
         check_gradient::<BgNbd>(&groups, &at);
         check_gradient::<MbgNbd>(&groups, &at);
     }
+    // α above and below β: the two forms of ₂F₁ after Euler's transformation.
+    for at in [
+        [0.5533, 10.5774, 0.6062, 11.6691],
+        [0.5533, 11.6691, 0.6062, 10.5774],
+        [2.5, 30.0, 0.2, 1.5],
+        [0.1, 0.8, 3.0, 60.0],
+    ] {
+        check_gradient::<ParetoNbd>(&groups, &at);
+    }
     let spend = GammaGamma::groups(&customers);
     for at in [
         [6.2488, 3.7446, 15.4477],
