@@ -1,6 +1,6 @@
 //! Maximum-likelihood fits on the CDNOW summary (2,357 customers, 1,016 distinct
-//! (frequency, recency, T) groups): BG/NBD, MBG/NBD and Gamma-Gamma by L-BFGS on analytic
-//! gradients, Pareto/NBD by Nelder–Mead. Throughput is in customers. Fits at a million
+//! (frequency, recency, T) groups): every model by L-BFGS on analytic gradients.
+//! Throughput is in customers. Fits at a million
 //! customers are timed by the `fit_timing` example (BENCHMARKS.md).
 //!
 //! `cargo bench -p sameas-score --bench fits`

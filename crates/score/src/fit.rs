@@ -1,8 +1,8 @@
 //! Maximum likelihood for every model, on the logarithms of the parameters, from several
 //! deterministic starting points raced on a sample of the groups, then refined on all of
-//! them. Models with an analytic gradient (BG/NBD, MBG/NBD, Gamma-Gamma) are fitted by
-//! L-BFGS with a Moré–Thuente line search (from `argmin`), the others (Pareto/NBD, whose
-//! gradient would need ₂F₁'s derivatives in its parameters) by Nelder–Mead. Standard
+//! them. Models with an analytic gradient (all four: BG/NBD, MBG/NBD, Pareto/NBD,
+//! Gamma-Gamma) are fitted by L-BFGS with a Moré–Thuente line search (from `argmin`); a
+//! model without one would be fitted by Nelder–Mead. Standard
 //! errors come from a finite-difference Hessian (of the gradient where there is one), and
 //! the result is checked for plausibility.
 

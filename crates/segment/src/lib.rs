@@ -298,6 +298,81 @@ struct Activity<'a> {
     acquired: Vec<Option<(Date, u32)>>,
 }
 
+/// Every id (scored customers' and orders') sorted, each scored customer's rank among
+/// them and each order's customer's rank.
+type IdRanks<'a> = (Vec<&'a str>, Vec<u32>, Vec<u32>);
+
+/// [`IdRanks`] by interning the ids in a hash map and sorting the distinct ones.
+fn interned_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> IdRanks<'a> {
+    use rayon::prelude::*;
+    let mut seen: HashMap<&str, u32> = HashMap::default();
+    let mut intern = |id: &'a str| {
+        let next = seen.len() as u32;
+        *seen.entry(id).or_insert(next)
+    };
+    let scored: Vec<u32> = customers.iter().map(|c| intern(&c.id)).collect();
+    // Orders come grouped by customer from a score run: a run of one id looks up once.
+    let mut last: Option<(&str, u32)> = None;
+    let of_order: Vec<u32> = orders
+        .iter()
+        .map(|o| match last {
+            Some((id, i)) if id == o.customer => i,
+            _ => {
+                let i = intern(&o.customer);
+                last = Some((&o.customer, i));
+                i
+            }
+        })
+        .collect();
+    let mut ids: Vec<(&str, u32)> = seen.into_iter().collect();
+    ids.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut rank = vec![0u32; ids.len()];
+    for (r, (_, i)) in ids.iter().enumerate() {
+        rank[*i as usize] = r as u32;
+    }
+    let ids: Vec<&str> = ids.into_iter().map(|(id, _)| id).collect();
+    let scored = scored.into_iter().map(|i| rank[i as usize]).collect();
+    let order_rank = of_order.into_iter().map(|i| rank[i as usize]).collect();
+    (ids, scored, order_rank)
+}
+
+/// [`IdRanks`] without hashing or sorting when the input comes as a score run writes it:
+/// customers in strictly increasing id order and orders grouped by customer in
+/// non-decreasing id order. The two sorted lists are merged; `None` when either is out of
+/// order. The ranks are those of [`interned_ids`].
+fn sorted_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> Option<IdRanks<'a>> {
+    if !customers.windows(2).all(|w| w[0].id < w[1].id)
+        || !orders.windows(2).all(|w| w[0].customer <= w[1].customer)
+    {
+        return None;
+    }
+    let mut ids: Vec<&str> = Vec::with_capacity(customers.len());
+    let mut scored = Vec::with_capacity(customers.len());
+    let mut order_rank = Vec::with_capacity(orders.len());
+    let (mut c, mut o) = (0, 0);
+    while c < customers.len() || o < orders.len() {
+        let from_customer = customers.get(c).map(|x| x.id.as_str());
+        let from_order = orders.get(o).map(|x| x.customer.as_str());
+        let id = match (from_customer, from_order) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => unreachable!("the loop runs while either is left"),
+        };
+        let rank = ids.len() as u32;
+        ids.push(id);
+        if from_customer == Some(id) {
+            scored.push(rank);
+            c += 1;
+        }
+        while orders.get(o).is_some_and(|x| x.customer == id) {
+            order_rank.push(rank);
+            o += 1;
+        }
+    }
+    Some((ids, scored, order_rank))
+}
+
 impl<'a> Activity<'a> {
     fn new(
         customers: &'a [ScoredCustomer],
@@ -306,34 +381,8 @@ impl<'a> Activity<'a> {
         year_ago: Option<Date>,
     ) -> Activity<'a> {
         use rayon::prelude::*;
-        // Ids and channels interned, then renumbered in sorted order.
-        let mut seen: HashMap<&str, u32> = HashMap::default();
-        let mut intern = |id: &'a str| {
-            let next = seen.len() as u32;
-            *seen.entry(id).or_insert(next)
-        };
-        let scored: Vec<u32> = customers.iter().map(|c| intern(&c.id)).collect();
-        // Orders come grouped by customer from a score run: a run of one id looks up once.
-        let mut last: Option<(&str, u32)> = None;
-        let of_order: Vec<u32> = orders
-            .iter()
-            .map(|o| match last {
-                Some((id, i)) if id == o.customer => i,
-                _ => {
-                    let i = intern(&o.customer);
-                    last = Some((&o.customer, i));
-                    i
-                }
-            })
-            .collect();
-        let mut ids: Vec<(&str, u32)> = seen.into_iter().collect();
-        ids.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut rank = vec![0u32; ids.len()];
-        for (r, (_, i)) in ids.iter().enumerate() {
-            rank[*i as usize] = r as u32;
-        }
-        let ids: Vec<&str> = ids.into_iter().map(|(id, _)| id).collect();
-        let scored: Vec<u32> = scored.into_iter().map(|i| rank[i as usize]).collect();
+        let (ids, scored, order_rank) =
+            sorted_ids(customers, orders).unwrap_or_else(|| interned_ids(customers, orders));
         let mut channels: Vec<&str> = orders
             .par_iter()
             .fold(HashSet::default, |mut set: HashSet<&str>, o| {
@@ -359,7 +408,7 @@ impl<'a> Activity<'a> {
         // Counted orders grouped by customer, in input order within each customer.
         let mut counted: Vec<(u32, u32)> = (0..orders.len())
             .filter(|&i| as_of.is_none_or(|d| orders[i].date <= d))
-            .map(|i| (rank[of_order[i] as usize], i as u32))
+            .map(|i| (order_rank[i], i as u32))
             .collect();
         counted.par_sort_unstable();
         let n = ids.len();
@@ -727,4 +776,69 @@ fn channel_summaries(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(id: &str, frequency: u32) -> ScoredCustomer {
+        ScoredCustomer {
+            id: id.into(),
+            frequency,
+            days_since_first: 40.0 * f64::from(frequency + 1),
+            days_since_last: 10.0,
+            rfm_monetary: 20.0,
+            r_score: 3,
+            f_score: 3,
+            score_bins: 5,
+            p_alive: Some(0.8),
+            churn_risk: Some(0.2),
+            clv: Some(50.0),
+            numbers: BTreeMap::new(),
+        }
+    }
+
+    fn order(customer: &str, day: i8, channel: &str) -> OrderRow {
+        OrderRow {
+            customer: customer.into(),
+            date: jiff::civil::date(2024, 3, day),
+            amount: f64::from(day),
+            channel: channel.into(),
+        }
+    }
+
+    #[test]
+    fn sorted_input_ranks_ids_as_interning_does() {
+        // Ids only in orders ("b", "e") and only among the customers ("d").
+        let customers: Vec<ScoredCustomer> = ["a", "c", "d", "f"]
+            .iter()
+            .map(|id| customer(id, 1))
+            .collect();
+        let orders = vec![
+            order("a", 1, "app"),
+            order("a", 2, "web"),
+            order("b", 3, "app"),
+            order("c", 4, "pos"),
+            order("e", 5, "app"),
+            order("e", 6, "app"),
+            order("f", 7, "web"),
+        ];
+        let sorted = sorted_ids(&customers, &orders).expect("sorted input");
+        assert_eq!(sorted, interned_ids(&customers, &orders));
+        assert_eq!(sorted.0, ["a", "b", "c", "d", "e", "f"]);
+        // Out of order: no merge, and segmenting gives the same answer either way.
+        let mut shuffled = orders.clone();
+        shuffled.swap(0, 4);
+        assert!(sorted_ids(&customers, &shuffled).is_none());
+        let mut reversed = customers.clone();
+        reversed.reverse();
+        assert!(sorted_ids(&reversed, &orders).is_none());
+        let config = SegmentConfig::default();
+        let a = segment(&customers, &orders, &[], &config).unwrap();
+        let b = segment(&customers, &shuffled, &[], &config).unwrap();
+        assert_eq!(a.customers, b.customers);
+        assert_eq!(a.channels, b.channels);
+        assert_eq!(a.cohorts, b.cohorts);
+    }
 }
