@@ -138,7 +138,7 @@ pub(crate) fn ln_hyp2f1_many(a: f64, b: f64, c: f64, zs: &[f64], out: &mut [f64]
 /// from the start. The transformed terms may change sign; a lane whose terms' absolute
 /// values sum to more than 1.5 (where cancellation could cost digits) is summed plainly.
 /// Below the threshold this is [`ln_hyp2f1_many`]. One `z` gives the same bits as one
-/// lane of many.
+/// lane of many, and each coefficient ratio is computed once for all lanes.
 pub(crate) fn ln_hyp2f1_fast_many(a: f64, b: f64, c: f64, zs: &[f64], out: &mut [f64]) {
     debug_assert_eq!(zs.len(), out.len());
     if !(a > 0.0 && b > 0.0 && c > 0.0) || a * b / c <= 2.0 {
@@ -146,40 +146,66 @@ pub(crate) fn ln_hyp2f1_fast_many(a: f64, b: f64, c: f64, zs: &[f64], out: &mut 
         return;
     }
     let (p, q) = (c - a, c - b);
+    signed_series_many(zs, out, |k| (p + k) * (q + k) / ((c + k) * (k + 1.0)));
     let shift = c - a - b;
     for (&z, out) in zs.iter().zip(out.iter_mut()) {
-        *out = if (0.0..1.0).contains(&z) {
-            match signed_series(z, |k| (p + k) * (q + k) / ((c + k) * (k + 1.0))) {
-                Some(ln_sum) => shift * (-z).ln_1p() + ln_sum,
-                None => ln_hyp2f1(a, b, c, z),
-            }
+        if !(0.0..1.0).contains(&z) {
+            *out = f64::NAN;
+        } else if out.is_nan() {
+            *out = ln_hyp2f1(a, b, c, z);
         } else {
-            f64::NAN
-        };
+            *out += shift * (-z).ln_1p();
+        }
     }
 }
 
-/// `ln Σₖ tₖ` with `t₀ = 1` and `tₖ₊₁ = tₖ · ratio(k) · z`, the ratios of either sign, or
-/// `None` when the terms' absolute values sum to more than 1.5 (or the series does not
-/// settle). Stops as [`series`] does, on the absolute values.
-fn signed_series(z: f64, ratio: impl Fn(f64) -> f64) -> Option<f64> {
-    let mut term = 1.0f64;
-    let mut sum = 1.0f64;
-    let mut absolute = 1.0f64;
-    for k in 0..MAX_TERMS {
-        let step = ratio(k as f64) * z;
-        term *= step;
-        sum += term;
-        absolute += term.abs();
-        if absolute > 1.5 {
-            return None;
+/// `ln Σₖ tₖ` at each of `zs` with `t₀ = 1` and `tₖ₊₁ = tₖ · ratio(k) · z`, the ratios of
+/// either sign (each computed once for all lanes), each lane stopping as [`series`] does on
+/// the absolute values; NaN for a lane whose terms' absolute values sum to more than 1.5,
+/// or that does not settle, or whose `z` is outside `[0, 1)`. Each lane gives the same
+/// bits as it would alone.
+fn signed_series_many(zs: &[f64], out: &mut [f64], ratio: impl Fn(f64) -> f64) {
+    const LANES: usize = 16;
+    for (zs, out) in zs.chunks(LANES).zip(out.chunks_mut(LANES)) {
+        let n = zs.len();
+        let mut term = [1.0f64; LANES];
+        let mut sum = [1.0f64; LANES];
+        let mut absolute = [1.0f64; LANES];
+        let mut done = [false; LANES];
+        let mut left = 0;
+        for j in 0..n {
+            out[j] = f64::NAN;
+            if (0.0..1.0).contains(&zs[j]) {
+                left += 1;
+            } else {
+                done[j] = true;
+            }
         }
-        let bound = step.abs().max(z);
-        if bound < 1.0 && term.abs() * bound / (1.0 - bound) <= sum * 1e-17 {
-            return Some(sum.ln());
+        for k in 0..MAX_TERMS {
+            if left == 0 {
+                break;
+            }
+            let r = ratio(k as f64);
+            for j in 0..n {
+                if done[j] {
+                    continue;
+                }
+                let step = r * zs[j];
+                term[j] *= step;
+                sum[j] += term[j];
+                absolute[j] += term[j].abs();
+                let bound = step.abs().max(zs[j]);
+                if absolute[j] > 1.5 {
+                    done[j] = true;
+                    left -= 1;
+                } else if bound < 1.0 && term[j].abs() * bound / (1.0 - bound) <= sum[j] * 1e-17 {
+                    out[j] = sum[j].ln();
+                    done[j] = true;
+                    left -= 1;
+                }
+            }
         }
     }
-    None
 }
 
 /// [`series`] for several `z` at once, lanes of `z` outside `[0, 1)` giving NaN.
