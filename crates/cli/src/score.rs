@@ -64,7 +64,7 @@ pub struct ScoreArgs {
     /// RFM score bins (5 gives scores 1–5).
     #[arg(long, default_value_t = 5)]
     rfm_bins: u8,
-    /// Skip Pareto/NBD, the slowest fit (minutes at a million customers); its columns are
+    /// Skip Pareto/NBD, the slowest fit (seconds at a million customers); its columns are
     /// then empty.
     #[arg(long)]
     no_pareto_nbd: bool,
