@@ -312,6 +312,47 @@ impl CompiledKeys {
     }
 }
 
+/// The blocking keys of records under a list of rules, for callers that group records by
+/// key themselves instead of building a [`BlockIndex`](crate::BlockIndex) (a distributed
+/// run groups the rows of many machines by them). Each rule's keys of a record are those
+/// the index files it under.
+#[derive(Debug, Clone)]
+pub struct RuleKeys {
+    rules: Vec<CompiledKeys>,
+}
+
+impl RuleKeys {
+    /// Compiles `rules` over `schema`.
+    ///
+    /// # Errors
+    /// A rule naming an unknown field or key, or a rule without keys.
+    pub fn compile(rules: &[crate::BlockingRule], schema: &Schema) -> Result<Self, MatchError> {
+        let rules = rules
+            .iter()
+            .map(|r| CompiledKeys::compile(&r.keys, schema, &format!("blocking rule `{}`", r.name)))
+            .collect::<Result<_, _>>()?;
+        Ok(RuleKeys { rules })
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The keys of `record` under rule `rule`, sorted and distinct.
+    ///
+    /// # Panics
+    /// `rule` out of range.
+    pub fn keys(&self, rule: usize, record: &NormalizedRecord) -> Vec<String> {
+        self.rules[rule].values(record)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,11 +62,11 @@ pub use dataset::Dataset;
 pub use error::MatchError;
 pub use fallback::default_model;
 pub use incremental::KeyIndex;
-pub use keys::KeyRef;
+pub use keys::{KeyRef, RuleKeys};
 pub use model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};
 pub use selection::{RuleChoice, RuleSelection, SubKey, choose_rules, sub_blocked_rules};
-pub use term_frequency::{ComparisonTerms, TermFrequencies, TermTable};
+pub use term_frequency::{ComparisonTerms, PartTerms, TermFrequencies, TermTable, TermTotals};
 pub use train::{
     ComparisonDiagnostics, CompiledComparisons, Labels, LevelDiagnostics, Trained, train,
     train_keeping_index, train_supervised,

@@ -7,7 +7,9 @@ use crate::blocking::{BlockIndex, CandidatePairs};
 use crate::compare::{Comparator, Compare};
 use crate::config::MatchConfig;
 use crate::model::{TrainedModel, probability};
-use crate::term_frequency::{ComparisonTerms, TermFrequencies, TermTable, adjustment, agreement};
+use crate::term_frequency::{
+    ComparisonTerms, PartTerms, TermFrequencies, TermTable, adjustment, agreement,
+};
 use crate::train::compile;
 use crate::{Dataset, MatchError};
 
@@ -331,6 +333,41 @@ impl Matcher {
             })
             .collect();
         TermFrequencies { comparisons }
+    }
+
+    /// The terms of the data this matcher was compiled over, per comparison its table's and
+    /// its full-name table's (as [`Matcher::term_frequencies`] counts them, `None` where it
+    /// keeps none), to be added up with other parts' into
+    /// [`TermFrequencies::from_totals`].
+    pub fn part_terms(&self) -> Vec<(Option<PartTerms>, Option<PartTerms>)> {
+        self.comparators
+            .par_iter()
+            .zip(&self.term_frequency)
+            .enumerate()
+            .map(|(c, (comparator, &on))| {
+                let table = on.then(|| {
+                    let (counts, with_value) = comparator.term_counts();
+                    TermTable::part_terms(
+                        comparator.term_keys().into_iter().zip(counts),
+                        with_value,
+                    )
+                });
+                let full_names = match (&self.full_names, comparator) {
+                    (Some(full), Comparator::Name(names)) if full.given == c => {
+                        let counts = names.full_name_counts();
+                        let with_value = names.term_counts().1;
+                        Some(TermTable::part_terms(
+                            counts.into_iter().map(|((f, g), n)| {
+                                (std::borrow::Cow::Owned(names.full_name_key(f, g)), n)
+                            }),
+                            with_value,
+                        ))
+                    }
+                    _ => None,
+                };
+                (table, full_names)
+            })
+            .collect()
     }
 
     fn compile(

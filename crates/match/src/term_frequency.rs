@@ -18,6 +18,26 @@ pub struct TermFrequencies {
 }
 
 impl TermFrequencies {
+    /// Tables from terms added up over every part of the data: per comparison (in the
+    /// configuration's order, under `names`), its table's totals and its full-name table's,
+    /// `None` where the comparison keeps none.
+    pub fn from_totals(
+        names: &[String],
+        totals: Vec<(Option<TermTotals>, Option<TermTotals>)>,
+    ) -> TermFrequencies {
+        TermFrequencies {
+            comparisons: names
+                .iter()
+                .zip(totals)
+                .map(|(name, (table, full_names))| ComparisonTerms {
+                    comparison: name.clone(),
+                    table: table.map(TermTable::from_totals),
+                    full_names: full_names.map(TermTable::from_totals),
+                })
+                .collect(),
+        }
+    }
+
     /// Checks that these tables are `config`'s: one per comparison, in its order, under
     /// its names, with a table exactly where term frequencies are on.
     ///
@@ -80,6 +100,31 @@ impl TermFrequencies {
                     .collect(),
             })
     }
+}
+
+/// One table's terms counted over one part of the data, to be added up over every part
+/// into [`TermTotals`] (a distributed run counts its parts on many machines).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartTerms {
+    /// Records of the part with a value.
+    pub with_value: u32,
+    /// Each term's digest (as the frozen table keeps it) and the records of the part
+    /// holding it; each digest once.
+    pub terms: Vec<(u64, u32)>,
+}
+
+/// One table's terms added up over every part of the data: what
+/// [`TermFrequencies::from_totals`] needs to build the table that one dataset holding every
+/// part gives (the same bits, unless two terms share a digest, about one chance in 10^7
+/// among a million terms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TermTotals {
+    /// Records with a value.
+    pub with_value: u32,
+    /// How many terms exactly `n` records hold, as `(n, terms)`.
+    pub histogram: Vec<(u32, u64)>,
+    /// The digest and records of each term two or more records hold.
+    pub repeated: Vec<(u64, u32)>,
 }
 
 /// One comparison's term-frequency table.
@@ -176,6 +221,62 @@ impl TermTable {
         let agree = agreement(&all_counts, with_value);
         // Two terms with one digest (about one chance in 10^7 among a million terms) are
         // counted as one term: their records add up, whatever the order they came in.
+        repeated.sort_unstable();
+        let mut digests: Vec<u64> = Vec::with_capacity(repeated.len());
+        let mut counts: Vec<u32> = Vec::with_capacity(repeated.len());
+        for (digest, n) in repeated {
+            if digests.last() == Some(&digest) {
+                let last = counts.last_mut().expect("one count per digest");
+                *last = last.saturating_add(n).min(with_value);
+            } else {
+                digests.push(digest);
+                counts.push(n);
+            }
+        }
+        TermTable::from_parts(with_value, agree, digests, counts)
+    }
+
+    /// The terms of one part: each term's digest with its records (terms of one digest
+    /// added up), and the records with a value.
+    pub(crate) fn part_terms<'a>(
+        terms: impl IntoIterator<Item = (Cow<'a, str>, u32)>,
+        with_value: u32,
+    ) -> PartTerms {
+        let mut digests: Vec<(u64, u32)> = terms
+            .into_iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(term, n)| (term_digest(&term), n))
+            .collect();
+        digests.sort_unstable();
+        let mut merged: Vec<(u64, u32)> = Vec::with_capacity(digests.len());
+        for (digest, n) in digests {
+            match merged.last_mut() {
+                Some((last, count)) if *last == digest => *count = count.saturating_add(n),
+                _ => merged.push((digest, n)),
+            }
+        }
+        PartTerms {
+            with_value,
+            terms: merged,
+        }
+    }
+
+    /// The table of terms added up over every part: as [`TermTable::new`] over the whole
+    /// data, its chance of agreement summed in the same ascending order of counts.
+    pub fn from_totals(totals: TermTotals) -> TermTable {
+        let TermTotals {
+            with_value,
+            mut histogram,
+            mut repeated,
+        } = totals;
+        histogram.retain(|&(n, terms)| n > 0 && terms > 0);
+        histogram.sort_unstable();
+        let w = f64::from(with_value);
+        let agree: f64 = histogram
+            .iter()
+            .flat_map(|&(n, terms)| std::iter::repeat_n((f64::from(n) / w).powi(2), terms as usize))
+            .sum();
+        repeated.retain(|&(_, n)| n >= 2);
         repeated.sort_unstable();
         let mut digests: Vec<u64> = Vec::with_capacity(repeated.len());
         let mut counts: Vec<u32> = Vec::with_capacity(repeated.len());

@@ -10,6 +10,7 @@
 
 #[cfg(feature = "arrow")]
 mod arrow;
+mod distributed;
 mod errors;
 mod evaluate;
 mod input;
@@ -31,6 +32,10 @@ fn _sameas(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<resolver::PyResolver>()?;
     module.add_class::<resolver::PyResolution>()?;
     module.add_class::<store::PyStore>()?;
+    module.add_class::<distributed::PyPartitioned>()?;
+    module.add_function(wrap_pyfunction!(distributed::components, module)?)?;
+    module.add_function(wrap_pyfunction!(distributed::entity_id, module)?)?;
+    module.add_function(wrap_pyfunction!(distributed::inferred_id_column, module)?)?;
     module.add_function(wrap_pyfunction!(resolver::_restore_resolver, module)?)?;
     module.add_function(wrap_pyfunction!(evaluate::evaluate, module)?)?;
     module.add_function(wrap_pyfunction!(value::score, module)?)?;

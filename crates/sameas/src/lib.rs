@@ -29,6 +29,7 @@
 
 mod config;
 mod control;
+pub mod distributed;
 mod error;
 mod generic;
 mod input;

@@ -1,5 +1,6 @@
 //! Integration tests for the `sameas` facade.
 
+mod distributed;
 mod incremental;
 mod resolve;
 mod tuning;

@@ -69,7 +69,7 @@ pub(crate) fn edge_guard(config: &ResolverConfig) -> Option<EdgeGuard> {
 }
 
 /// Whether scored pair `i` is an edge (see [`policy::is_edge`]).
-pub(super) fn is_edge(
+pub(crate) fn is_edge(
     scored: &ScoredPairs,
     i: usize,
     threshold: f64,

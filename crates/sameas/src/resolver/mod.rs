@@ -24,7 +24,7 @@ use crate::input::{InputTable, Prepared, prepare};
 use crate::{Error, InferOptions, ResolverConfig};
 
 pub(crate) use batch::{Scored, block, train_block_score};
-pub(crate) use clustering::{Constraints, complete_components, edge_guard};
+pub(crate) use clustering::{Constraints, EdgeGuard, complete_components, edge_guard, is_edge};
 pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
 pub use held::PreparedBatch;
 
@@ -352,7 +352,7 @@ impl State {
 
 /// The frozen term frequencies of a fitted configuration (a function of the configuration
 /// alone, so the identity state can be borrowed mutably beside it).
-fn frozen_frequencies(config: &ResolverConfig) -> Option<&TermFrequencies> {
+pub(crate) fn frozen_frequencies(config: &ResolverConfig) -> Option<&TermFrequencies> {
     config.matching.model.as_ref()?;
     config.term_frequencies.as_ref()
 }
