@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -49,6 +50,9 @@ DEFAULT_SAMPLE = 1_000_000
 
 #: Edges collected to a union-find on the driver; beyond, label propagation in Spark SQL.
 DRIVER_EDGES = 20_000_000
+
+#: A component of more records than this is reported when it is clustered.
+LARGE_COMPONENT = 10_000
 
 #: Seeds the hash of record ids that chooses the training sample.
 SAMPLE_SEED = 20261205
@@ -124,6 +128,15 @@ def _to_arrow(df: Any) -> pa.Table:
     if hasattr(df, "toArrow"):
         return df.toArrow()
     return pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+
+
+def _frame(spark: Any, table: pa.Table, schema: str) -> Any:
+    """A DataFrame from a pyarrow Table: directly on Spark 4, through pandas before."""
+    import pyspark
+
+    if int(pyspark.__version__.split(".")[0]) >= 4:
+        return spark.createDataFrame(table, schema)
+    return spark.createDataFrame(table.to_pandas(), schema)
 
 
 def _grouped(grouped: Any, func: Callable[[pa.Table], pa.Table], schema: Any) -> Any:
@@ -337,8 +350,10 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
         a = pairs.column("a").to_pylist() + [m[0] for m in must]
         b = pairs.column("b").to_pylist() + [m[1] for m in must]
         ids, roots = components(a, b)
-        comp = spark.createDataFrame(
-            [(i, r) for i, r in zip(ids, roots)], f"{_ID} string, {_COMP} string"
+        comp = _frame(
+            spark,
+            pa.table({_ID: _strings(ids), _COMP: _strings(roots)}),
+            f"{_ID} string, {_COMP} string",
         )
         report["components_on"] = "driver"
     else:
@@ -352,6 +367,13 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     sizes_of = comp.groupBy(_COMP).count()
     stats = sizes_of.agg(F.count("*").alias("n"), F.max("count").alias("largest")).first()
     report.update(components=stats["n"], largest_component=stats["largest"] or 0)
+    if report["largest_component"] > LARGE_COMPONENT:
+        # One task clusters a whole component, as one machine does: it cannot be split
+        # without changing the answer, so it is reported.
+        warnings.warn(
+            f"a component of {report['largest_component']} records is clustered by one task",
+            stacklevel=2,
+        )
 
     # 5. Cluster each component; number clusters by their smallest record id.
     def cluster(table: pa.Table) -> pa.Table:
