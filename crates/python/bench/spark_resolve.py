@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--driver-memory", default="8g")
+    parser.add_argument("--shuffle-partitions", type=int, default=8)
     args = parser.parse_args()
 
     cli = ROOT / "target" / "release" / "sameas"
@@ -55,6 +56,7 @@ def main() -> None:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", args.driver_memory)
+        .config("spark.sql.shuffle.partitions", str(args.shuffle_partitions))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -62,8 +64,10 @@ def main() -> None:
     df = spark.read.csv(str(data), header=True, escape='"', multiLine=True)
     result = sameas.spark.resolve(df)
     rows = result.entities.collect()
+    collected = time.perf_counter()
     golden = result.golden.count()
     spark_seconds = time.perf_counter() - started
+    golden_seconds = time.perf_counter() - collected
 
     predicted = work / f"spark_{args.records}_entities.csv"
     with predicted.open("w", encoding="utf-8", newline="") as f:
@@ -75,10 +79,11 @@ def main() -> None:
         check=True, capture_output=True, text=True,
     ).stdout
     same = sum(1 for _ in open(out / "entities.csv", encoding="utf-8")) - 1
-    print(f"records {args.records}, master {args.master}")
+    print(f"records {args.records}, master {args.master}, "
+          f"shuffle partitions {args.shuffle_partitions}")
     print(f"cli resolve: {cli_seconds:.1f} s")
     print(f"spark resolve (fit, block, score, cluster, entities collected, golden counted): "
-          f"{spark_seconds:.1f} s; {golden} golden records")
+          f"{spark_seconds:.1f} s; {golden} golden records (golden {golden_seconds:.1f} s)")
     print(f"report: {result.report}")
     print(f"spark entities against the cli's ({same} records):\n{agreement}")
     spark.stop()

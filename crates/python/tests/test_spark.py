@@ -137,3 +137,24 @@ def test_term_frequencies_are_counted_over_every_record(
     df = spark_csv(spark, generated["shuffled"]).repartition(3)
     counted = json.loads(sameas.spark._whole_frequencies(df, json.dumps(start)))
     assert counted["term_frequencies"] == whole["term_frequencies"]
+
+
+def test_label_propagation_finds_the_driver_s_components(spark: Any) -> None:
+    # Beyond `driver_edges` the components come from label propagation in Spark SQL.
+    # Paths of one to four edges, their records in random order, so that labels must
+    # travel a few hops.
+    rng = random.Random(9)
+    ids = [f"R{i:03d}" for i in range(60)]
+    rng.shuffle(ids)
+    edges = []
+    at = 0
+    while at < len(ids) - 1:
+        size = rng.randint(2, 5)
+        path = ids[at:at + size]
+        edges += [tuple(sorted(pair)) for pair in zip(path, path[1:])]
+        at += size
+    df = spark.createDataFrame(edges, "a string, b string")
+    got = {r[0]: r[1] for r in sameas.spark._label_propagation(df).collect()}
+    names, roots = sameas._sameas.components([a for a, _ in edges], [b for _, b in edges])
+    assert got == dict(zip(names, roots))
+    assert len(set(roots)) < len(names)

@@ -84,6 +84,10 @@ impl Part {
     }
 }
 
+/// One entity's golden record (a row under [`Partitioned::golden_header`]) and its
+/// conflicts.
+pub type GoldenRow = (Vec<String>, Vec<Conflict>);
+
 /// A pair of records at or above the threshold, an edge of the positive graph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredEdge {
@@ -401,11 +405,7 @@ impl Partitioned {
     ///
     /// # Errors
     /// [`Error::Input`] when the lengths differ.
-    pub fn golden(
-        &self,
-        part: &Part,
-        entities: &[String],
-    ) -> Result<Vec<(Vec<String>, Vec<Conflict>)>, Error> {
+    pub fn golden(&self, part: &Part, entities: &[String]) -> Result<Vec<GoldenRow>, Error> {
         if entities.len() != part.rows() {
             return Err(Error::Input("one entity per row is needed".into()));
         }
@@ -555,13 +555,6 @@ pub fn components<'a>(
     let mut index: HashMap<&str, u32> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     let mut parent: Vec<u32> = Vec::new();
-    let mut intern = |id: &'a str, parent: &mut Vec<u32>| -> u32 {
-        *index.entry(id).or_insert_with(|| {
-            names.push(id);
-            parent.push(parent.len() as u32);
-            (parent.len() - 1) as u32
-        })
-    };
     fn root(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
             let up = parent[parent[x as usize] as usize];
@@ -571,14 +564,18 @@ pub fn components<'a>(
         x
     }
     for (a, b) in pairs {
-        let a = intern(a, &mut parent);
-        let b = intern(b, &mut parent);
+        let [a, b] = [a, b].map(|id| {
+            *index.entry(id).or_insert_with(|| {
+                names.push(id);
+                parent.push(parent.len() as u32);
+                (parent.len() - 1) as u32
+            })
+        });
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         if ra != rb {
             parent[ra.max(rb) as usize] = ra.min(rb);
         }
     }
-    drop(intern);
     let mut smallest: Vec<u32> = (0..parent.len() as u32).collect();
     for x in 0..parent.len() as u32 {
         let r = root(&mut parent, x) as usize;

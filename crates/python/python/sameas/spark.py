@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -257,8 +258,18 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
 
     spark = df.sparkSession
     columns = list(df.columns)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[stage] = round(now - started, 2)
+        started = now
+
     records = df.count()
     text = _fit(df, sample, records) if config is None else _config_text(config)
+    lap("fit")
     part = Partitioned(text)
     id_column = part.id_column
     if id_column not in columns:
@@ -278,7 +289,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     parallel = int(spark.conf.get("spark.sql.shuffle.partitions"))
     groups = max(parallel, records // ROWS_PER_GROUP)
     report: dict[str, Any] = {"records": records, "fitted": config is None,
-                              "fit_sample": min(records, sample)}
+                              "fit_sample": min(records, sample) if config is None else 0}
 
     # 2. Blocking keys per record.
     def keys(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -314,6 +325,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     largest = sizes.filter(F.col("count") <= F.col("cap")).agg(F.max("count")).first()[0]
     report.update(capped_blocks=capped["n"], largest_capped_block=capped["largest"] or 0,
                   largest_block=largest or 0)
+    lap("block")
     uncapped = exploded.join(
         sizes.filter(F.col("count") <= F.col("cap")).select(_BLOCK, "count"), _BLOCK
     )
@@ -342,6 +354,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     cached.append(edges)
     edge_count = edges.count()
     report["edges"] = edge_count
+    lap("score")
 
     # 4. Connected components of the edges and must-links.
     must = json.loads(text).get("clustering", {}).get("must_link", [])
@@ -367,6 +380,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     sizes_of = comp.groupBy(_COMP).count()
     stats = sizes_of.agg(F.count("*").alias("n"), F.max("count").alias("largest")).first()
     report.update(components=stats["n"], largest_component=stats["largest"] or 0)
+    lap("components")
     if report["largest_component"] > LARGE_COMPONENT:
         # One task clusters a whole component, as one machine does: it cannot be split
         # without changing the answer, so it is reported.
@@ -420,6 +434,9 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
         ).alias(_ENTITY),
     )
     report["entities"] = total
+    lap("cluster")
+    # Golden records are built when the caller first uses them.
+    report["seconds"] = seconds
     entity_of = first.join(numbered, _FIRST).select(_ID, _ENTITY).persist()
     cached.append(entity_of)
     entities = keyed.select(F.col(f"`{id_column}`"), _ID).join(entity_of, _ID).select(
