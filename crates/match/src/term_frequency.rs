@@ -261,7 +261,7 @@ impl TermTable {
         }
     }
 
-    /// The table of terms added up over every part: as [`TermTable::new`] over the whole
+    /// The table of terms added up over every part: as `TermTable::new` over the whole
     /// data, its chance of agreement summed in the same ascending order of counts.
     pub fn from_totals(totals: TermTotals) -> TermTable {
         let TermTotals {
