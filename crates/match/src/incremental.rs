@@ -298,14 +298,28 @@ impl KeyIndex {
     /// # Panics
     /// When `record` is not in the index.
     pub fn candidates(&self, record: u32, out: &mut Vec<u32>) {
+        self.candidates_before(record, u32::MAX, out);
+    }
+
+    /// As [`KeyIndex::candidates`], as the index was before the record at `limit` was
+    /// pushed: records pushed at `limit` or after neither pair nor count towards a block's
+    /// size (built records always do). A batch of records pushed together then finds, for
+    /// each of them with `limit` one past it, exactly what pushing them one at a time and
+    /// asking after each push would have found.
+    ///
+    /// # Panics
+    /// When `record` is not in the index.
+    pub fn candidates_before(&self, record: u32, limit: u32, out: &mut Vec<u32>) {
         out.clear();
         let source = self.sources[record as usize];
         self.for_each_block(record, |block| {
-            if self.capped(block) {
+            if self.capped(block, limit) {
                 return;
             }
             let built = block.built.map_or(&[][..], |b| self.block_members(b));
-            let pushed = block.pushed.map_or(&[][..], |p| &p.members[..]);
+            let pushed = block
+                .pushed
+                .map_or(&[][..], |p| self.pushed_before(p, limit));
             out.extend(
                 built
                     .iter()
@@ -324,10 +338,14 @@ impl KeyIndex {
     /// # Panics
     /// When either record is not in the index.
     pub fn shares_uncapped_key(&self, a: u32, b: u32) -> bool {
+        self.shares_uncapped_key_before(a, b, u32::MAX)
+    }
+
+    fn shares_uncapped_key_before(&self, a: u32, b: u32, limit: u32) -> bool {
         assert!((b as usize) < self.len(), "record {b} is not in the index");
         let mut shared = false;
         self.for_each_block(a, |block| {
-            shared = shared || (!self.capped(block) && self.holds(block, b));
+            shared = shared || (!self.capped(block, limit) && self.holds(block, b));
         });
         shared
     }
@@ -338,11 +356,20 @@ impl KeyIndex {
     /// # Panics
     /// When either record is not in the index.
     pub fn is_candidate_pair(&self, a: u32, b: u32) -> bool {
+        self.is_candidate_pair_before(a, b, u32::MAX)
+    }
+
+    /// As [`KeyIndex::is_candidate_pair`], as the index was before the record at `limit`
+    /// was pushed (see [`KeyIndex::candidates_before`]); both records are below `limit`.
+    ///
+    /// # Panics
+    /// When either record is not in the index.
+    pub fn is_candidate_pair_before(&self, a: u32, b: u32, limit: u32) -> bool {
         a != b
             && self
                 .mode
                 .allows(self.sources[a as usize], self.sources[b as usize])
-            && self.shares_uncapped_key(a, b)
+            && self.shares_uncapped_key_before(a, b, limit)
     }
 
     /// How many times a push took a block over its cap. Such a block no longer pairs its
@@ -461,17 +488,35 @@ impl KeyIndex {
         }
     }
 
-    fn capped(&self, block: Block<'_>) -> bool {
+    /// Whether `block` is over its cap, counting the records pushed before `limit`.
+    fn capped(&self, block: Block<'_>, limit: u32) -> bool {
         let (mut size, mut ones) = (0, 0);
         if let Some(b) = block.built {
             size += self.block_size(b);
             ones += self.block_ones.get(b as usize).copied().unwrap_or(0) as usize;
         }
         if let Some(p) = block.pushed {
-            size += p.members.len();
-            ones += p.ones as usize;
+            let before = self.pushed_before(p, limit);
+            size += before.len();
+            ones += if before.len() == p.members.len() {
+                p.ones as usize
+            } else {
+                before
+                    .iter()
+                    .filter(|&&m| self.sources[m as usize] == 1)
+                    .count()
+            };
         }
         cap_exceeded(self.mode, self.caps[block.rule], size, ones)
+    }
+
+    /// A pushed block's records pushed before `limit` (its members are ascending).
+    fn pushed_before<'a>(&self, block: &'a PushedBlock, limit: u32) -> &'a [u32] {
+        if block.members.last().is_none_or(|&m| m < limit) {
+            &block.members
+        } else {
+            &block.members[..block.members.partition_point(|&m| m < limit)]
+        }
     }
 
     fn block_size(&self, block: u32) -> usize {

@@ -371,7 +371,13 @@ impl Partitioned {
             )?;
             let matcher = self.matcher(&subset)?;
             let mut scored = matcher.score(&pairs);
-            complete_components(&mut scored, &matcher, subset.len(), threshold, guard);
+            complete_components(
+                &mut scored,
+                |p| matcher.score(p),
+                subset.len(),
+                threshold,
+                guard,
+            );
             let (_, clustering) = Constraints::new(&self.config, &subset, &scored).cluster(
                 &self.config,
                 &subset.ids,

@@ -90,7 +90,7 @@ impl Resolver {
             let mut completed = scored.clone();
             complete_components(
                 &mut completed,
-                &matcher,
+                |p| matcher.score(p),
                 data.len(),
                 threshold,
                 guard.as_ref(),

@@ -225,3 +225,81 @@ fn adding_rows_prepared_already_equals_adding_them_from_the_table() {
             .is_err()
     );
 }
+
+/// A resolver with `input`'s fitted model and a block cap of `cap`, holding `held` (rows
+/// of `input`) added one at a time.
+fn fitted_holding(input: &sameas::InputTable, cap: usize, held: &[usize]) -> Resolver {
+    let mut fitted = Resolver::new();
+    fitted.fit(input, &Control::none()).unwrap();
+    let mut config = fitted.config().unwrap().clone();
+    config.matching.blocking.max_block_size = cap;
+    let mut resolver = Resolver::with_config(config).unwrap();
+    for &row in held {
+        resolver.add(&single(input, row), &Control::none()).unwrap();
+    }
+    resolver
+}
+
+/// A batch is scored in parallel and applied in its order: the same events, entity ids
+/// and partition as its records added one at a time in that order, for any batch sizes
+/// and thread counts, also where a block crosses its cap inside a batch.
+#[test]
+fn adding_a_batch_equals_adding_its_records_one_at_a_time_in_order() {
+    let (input, _) = generated(500, 21);
+    let order = shuffled(input.table.rows.len(), 5);
+    let (held, rest) = order.split_at(150);
+    for cap in [6, 1_000] {
+        let mut one_by_one = fitted_holding(&input, cap, held);
+        let mut expected: Vec<Event> = Vec::new();
+        for &row in rest {
+            expected.extend(
+                one_by_one
+                    .add(&single(&input, row), &Control::none())
+                    .unwrap(),
+            );
+        }
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut batched = fitted_holding(&input, cap, held);
+            let mut events: Vec<Event> = Vec::new();
+            let mut start = 0;
+            for size in [1, 37, 200, 112] {
+                let rows = &rest[start..start + size];
+                start += size;
+                events.extend(
+                    pool.install(|| batched.add(&reordered(&input, rows), &Control::none()))
+                        .unwrap(),
+                );
+            }
+            assert_eq!(start, rest.len());
+            assert_eq!(events, expected, "cap {cap}, {threads} threads");
+            assert_eq!(batched.entities(), one_by_one.entities());
+        }
+    }
+}
+
+/// A record id already held stops a batch at that record: those before it are added, as
+/// one at a time they would be.
+#[test]
+fn a_batch_with_a_held_id_adds_the_records_before_it() {
+    let (input, _) = generated(200, 4);
+    let mut resolver = fitted_holding(&input, 1_000, &[10]);
+    let rows = [3, 4, 5, 10, 6, 7];
+    assert!(
+        resolver
+            .add(&reordered(&input, &rows), &Control::none())
+            .is_err()
+    );
+    let mut expected = fitted_holding(&input, 1_000, &[10, 3, 4, 5]);
+    assert_eq!(resolver.len(), 4);
+    assert_eq!(resolver.entities(), expected.entities());
+    // Both go on the same way afterwards.
+    let next = reordered(&input, &[6, 7]);
+    assert_eq!(
+        resolver.add(&next, &Control::none()).unwrap(),
+        expected.add(&next, &Control::none()).unwrap()
+    );
+}

@@ -76,9 +76,31 @@ fn assert_batch_partners(index: &KeyIndex, partners: &[Vec<u32>]) {
     }
 }
 
+/// Checks that `index`, asked as it was before each pushed record's successor arrived,
+/// gives the candidates that record had when it was pushed (`as_pushed`, from `split`
+/// on), and that a pair is a candidate pair then exactly when it was one of them.
+fn assert_as_pushed(index: &KeyIndex, split: usize, as_pushed: &[Vec<u32>]) {
+    let mut out = Vec::new();
+    for (k, expected) in as_pushed.iter().enumerate() {
+        let record = (split + k) as u32;
+        index.candidates_before(record, record + 1, &mut out);
+        assert_eq!(&out, expected, "record {record}");
+        // Every earlier record of a small index, a stride of a large one, and the candidates.
+        let stride = if record > 64 { 37 } else { 1 };
+        for other in (0..record).step_by(stride).chain(expected.iter().copied()) {
+            assert_eq!(
+                index.is_candidate_pair_before(other, record, record + 1),
+                expected.binary_search(&other).is_ok(),
+                "{other} {record}"
+            );
+        }
+    }
+}
+
 /// Builds over the first `split` records and pushes the rest; returns the index and every
 /// pair the pushes handed out (a pushed record with the candidates it had when pushed),
-/// with the batch pairs of the first part.
+/// with the batch pairs of the first part. Checks the candidates each record had when
+/// pushed against [`KeyIndex::candidates_before`] on the final index.
 fn built_then_pushed(
     data: &Dataset,
     blocking: &BlockingConfig,
@@ -94,6 +116,7 @@ fn built_then_pushed(
         .filter(|&(a, b)| a < b)
         .collect();
     let mut out = Vec::new();
+    let mut as_pushed = Vec::new();
     for i in split..data.len() {
         let record = index.push(&data.records[i], data.sources[i]);
         assert_eq!(record as usize, i);
@@ -103,7 +126,9 @@ fn built_then_pushed(
             "only earlier records exist"
         );
         handed_out.extend(out.iter().map(|&c| (c, record)));
+        as_pushed.push(out.clone());
     }
+    assert_as_pushed(&index, split, &as_pushed);
     (index, handed_out)
 }
 

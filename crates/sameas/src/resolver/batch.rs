@@ -107,7 +107,13 @@ impl Resolver {
         let threshold = config.matching.threshold;
         let guard = edge_guard(&config);
         let candidate_pairs = scored.len() as u64;
-        complete_components(&mut scored, &matcher, data.len(), threshold, guard.as_ref());
+        complete_components(
+            &mut scored,
+            |p| matcher.score(p),
+            data.len(),
+            threshold,
+            guard.as_ref(),
+        );
         drop(matcher);
         let component_pairs = scored.component_pairs as u64;
         let constraints = Constraints::new(&config, &data, &scored);

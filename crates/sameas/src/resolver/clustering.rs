@@ -11,6 +11,7 @@ pub(crate) use sameas_merge::cluster::policy::EdgeGuard;
 pub(super) use sameas_merge::cluster::policy::must_link_edge;
 use sameas_merge::cluster::policy::{self, Evidence, PersonalEvidence, ScoredPairsView};
 use sameas_normalize::IssueKind;
+use sameas_normalize::record::NormalizedRecord;
 
 use crate::ResolverConfig;
 
@@ -36,7 +37,24 @@ impl Constraints {
             &data.ids,
             &view(scored),
             personal_evidence(config).as_ref(),
-            exclusive_values(config, data),
+            exclusive_values(config, &data.schema, &data.records),
+        ))
+    }
+
+    /// As [`Constraints::new`], over held records read in place: `ids` and `records` are
+    /// the records in the order `scored` numbers them.
+    pub(crate) fn of_records(
+        config: &ResolverConfig,
+        ids: &[RecordId],
+        records: &[&NormalizedRecord],
+        scored: &ScoredPairs,
+    ) -> Self {
+        Constraints(policy::Constraints::new(
+            &config.clustering,
+            ids,
+            &view(scored),
+            personal_evidence(config).as_ref(),
+            exclusive_values(config, &config.schema, records),
         ))
     }
 
@@ -225,16 +243,21 @@ pub(crate) fn note_shared_identifiers(
 }
 
 /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
-fn exclusive_values(config: &ResolverConfig, data: &Dataset) -> Vec<Vec<u32>> {
+fn exclusive_values<R: std::borrow::Borrow<NormalizedRecord>>(
+    config: &ResolverConfig,
+    schema: &sameas_core::Schema,
+    records: &[R],
+) -> Vec<Vec<u32>> {
     config
         .exclusive_fields()
         .iter()
-        .filter_map(|name| data.schema.field_index(name))
+        .filter_map(|name| schema.field_index(name))
         .map(|field| {
             let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
-            data.records
+            records
                 .iter()
-                .map(|record| {
+                .map(std::borrow::Borrow::borrow)
+                .map(|record: &NormalizedRecord| {
                     let value = &record.fields[field];
                     match &value.value {
                         Some(v) if !value.has(IssueKind::Invalid) => {
@@ -267,9 +290,11 @@ pub(crate) const COMPLETED_COMPONENT_MAX: usize = 32;
 /// 黄女士 on the family's phone. Scored, such a pair shows the personal evidence against
 /// that keeps them apart. The batch run and incremental re-clustering complete components
 /// the same way, so both give the same partition.
+///
+/// `score` scores pairs of record positions (as `scored` numbers them), in the order given.
 pub(crate) fn complete_components(
     scored: &mut ScoredPairs,
-    matcher: &sameas_match::Matcher,
+    mut score: impl FnMut(&[(u32, u32)]) -> ScoredPairs,
     records: usize,
     threshold: f64,
     guard: Option<&EdgeGuard>,
@@ -332,7 +357,7 @@ pub(crate) fn complete_components(
     if extra.is_empty() {
         return;
     }
-    let added = matcher.score(&extra);
+    let added = score(&extra);
     scored.component_pairs += added.len();
     scored.pairs.extend(added.pairs);
     scored.weights.extend(added.weights);

@@ -1,8 +1,9 @@
 //! Incremental updates: records added one at a time and removed, each re-clustering only
 //! the positive component it touches, exactly as the batch run would cluster it.
 
+use rayon::prelude::*;
 use sameas_core::{Channel, RecordId};
-use sameas_match::{Matcher, TermFrequencies};
+use sameas_match::{Matcher, ScoredPairs, TermFrequencies};
 use sameas_merge::cluster::{Clustering, Edge, JoinOutcome, Refusal};
 use sameas_merge::graph::Event;
 use sameas_normalize::record::NormalizedRecord;
@@ -35,7 +36,7 @@ impl Resolver {
             .zip(prepared.channels)
             .zip(prepared.records.into_iter().zip(prepared.bad))
             .map(|((id, channel), (record, bad))| (id, channel, record, bad));
-        self.add_records(records, total, control)
+        self.add_records(records, total, CHUNK, control)
     }
 
     /// As [`Resolver::add`], for rows of a batch that [`Resolver::prepare_batch`] read
@@ -52,6 +53,17 @@ impl Resolver {
         if !self.is_fitted() {
             return Err(Error::NotFitted);
         }
+        self.add_prepared_in_chunks(batch, rows, CHUNK, control)
+    }
+
+    /// As [`Resolver::add_prepared`], scoring `chunk` records together at most.
+    fn add_prepared_in_chunks(
+        &mut self,
+        batch: &PreparedBatch,
+        rows: &[usize],
+        chunk: usize,
+        control: &Control,
+    ) -> Result<Vec<Event>, Error> {
         if rows.iter().any(|&i| i >= batch.ids.len()) {
             return Err(Error::Input("a row position outside the batch".into()));
         }
@@ -63,13 +75,14 @@ impl Resolver {
                 batch.bad[i],
             )
         });
-        self.add_records(records, rows.len() as u64, control)
+        self.add_records(records, rows.len() as u64, chunk, control)
     }
 
     fn add_records(
         &mut self,
-        records: impl Iterator<Item = (RecordId, Channel, NormalizedRecord, bool)> + Send,
+        records: impl Iterator<Item = (RecordId, Channel, NormalizedRecord, bool)>,
         total: u64,
+        chunk: usize,
         control: &Control,
     ) -> Result<Vec<Event>, Error> {
         // Disjoint borrows of the fields: the frozen tables are large and never copied.
@@ -82,24 +95,15 @@ impl Resolver {
         state.build_keys(config)?;
         let start = state.graph.events().len();
         let scoring = Scoring::new(config, frequencies);
-        // Each add compiles a matcher over a handful of records and re-clusters one
-        // component: work too small to share, where waking other threads for every record
-        // costs more than it saves (measured: a quarter more records per second on 2 cores
-        // on one thread). The answer does not depend on the thread count.
-        let one = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .map_err(|e| Error::Config(format!("a thread for adding records: {e}")))?;
-        one.install(|| {
-            for (i, (id, channel, record, bad)) in records.enumerate() {
-                if i % 1024 == 0 {
-                    control.check()?;
-                    control.report(Stage::Add, i as u64, total);
-                }
-                state.add_one(&scoring, id, channel, record, bad)?;
-            }
-            Ok::<(), Error>(())
-        })?;
+        let mut records = records.peekable();
+        let mut done = 0u64;
+        while records.peek().is_some() {
+            control.check()?;
+            control.report(Stage::Add, done, total);
+            let records: Vec<_> = records.by_ref().take(chunk.max(1)).collect();
+            done += records.len() as u64;
+            state.add_chunk(&scoring, records)?;
+        }
         control.report(Stage::Add, total, total);
         Ok(state.graph.events()[start..].to_vec())
     }
@@ -127,93 +131,174 @@ impl Resolver {
         state.joins[index as usize].clear();
         state.changed.push(index);
         if !affected.is_empty() {
-            state.recluster(&Scoring::new(config, frequencies), &affected)?;
+            state.recluster_alone(&Scoring::new(config, frequencies), &affected, u32::MAX)?;
         }
         Ok(state.graph.events()[start..].to_vec())
     }
 }
 
 impl State {
-    fn add_one(
+    /// Adds `chunk` exactly as adding its records one at a time, in order, would: each
+    /// record is blocked and scored against the records held before it (the chunk's
+    /// earlier ones included) in parallel, with one matcher compiled for the whole chunk;
+    /// then, in order, its edges join the graph and its component is re-clustered.
+    ///
+    /// A record id already held (or repeated in the chunk) stops the chunk there: the
+    /// records before it are added, then the error is returned.
+    fn add_chunk(
         &mut self,
         scoring: &Scoring,
-        id: RecordId,
-        channel: Channel,
-        record: NormalizedRecord,
-        bad: bool,
+        mut chunk: Vec<(RecordId, Channel, NormalizedRecord, bool)>,
     ) -> Result<(), Error> {
-        let Scoring {
-            config,
-            guard,
-            frequencies,
-        } = scoring;
-        let guard = guard.as_ref();
-        let index = self.graph.push_record(id.clone())?;
-        debug_assert_eq!(index as usize, self.data.len());
-        let keys = self.keys.as_mut().expect("built before adding");
-        // A bad row was read as a record with no values: it has no keys.
-        let pushed = keys.push(&record, 0);
-        debug_assert_eq!(pushed, index);
-        self.data.ids.push(id);
-        self.data.sources.push(0);
-        self.data.records.push(record);
-        self.channels.push(channel);
-        self.bad.push(bad);
-        self.joins.push(Vec::new());
-        self.changed.push(index);
-        if bad {
-            self.place_alone(index);
-            return Ok(());
+        let mut seen: foldhash::HashSet<&RecordId> = foldhash::HashSet::default();
+        let refused = chunk
+            .iter()
+            .position(|(id, ..)| self.graph.index_of(id).is_some() || !seen.insert(id));
+        drop(seen);
+        if let Some(k) = refused {
+            chunk.truncate(k);
         }
-        let mut candidates = Vec::new();
-        self.keys
-            .as_ref()
-            .expect("built")
-            .candidates(index, &mut candidates);
-        candidates.retain(|&c| self.graph.record_id(c).is_some() && !self.bad[c as usize]);
-        let mut edges: Vec<Edge> = Vec::new();
-        if !candidates.is_empty() {
-            let mut local: Vec<u32> = candidates.clone();
-            local.push(index);
-            let subset = self.subset(&local)?;
-            let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
-            let last = (local.len() - 1) as u32;
-            let pairs: Vec<(u32, u32)> = (0..last).map(|k| (k, last)).collect();
-            let scored = matcher.score(&pairs);
-            for (k, &(l, _)) in scored.pairs.iter().enumerate() {
-                if is_edge(&scored, k, config.matching.threshold, guard) {
-                    edges.push(Edge {
-                        a: local[l as usize],
-                        b: index,
-                        weight: scored.weights[k],
-                        probability: scored.probabilities[k],
-                    });
+        let first = self.data.len() as u32;
+        let keys = self.keys.as_mut().expect("built before adding");
+        for (id, channel, record, bad) in chunk {
+            let index = self.graph.push_record(id.clone())?;
+            debug_assert_eq!(index as usize, self.data.len());
+            // A bad row was read as a record with no values: it has no keys.
+            let pushed = keys.push(&record, 0);
+            debug_assert_eq!(pushed, index);
+            self.data.ids.push(id);
+            self.data.sources.push(0);
+            self.data.records.push(record);
+            self.channels.push(channel);
+            self.bad.push(bad);
+            self.joins.push(Vec::new());
+            self.changed.push(index);
+        }
+        let end = self.data.len() as u32;
+
+        // Each record's candidates among the records held before it.
+        let keys = self.keys.as_ref().expect("built");
+        let candidates: Vec<Vec<u32>> = (first..end)
+            .into_par_iter()
+            .map(|index| {
+                let mut out = Vec::new();
+                if !self.bad[index as usize] {
+                    keys.candidates_before(index, index + 1, &mut out);
+                    out.retain(|&c| self.graph.record_id(c).is_some() && !self.bad[c as usize]);
+                }
+                out
+            })
+            .collect();
+
+        // One matcher over what the chunk can touch: its records, their candidates and
+        // the components those belong to (a component re-clustered later in the chunk is
+        // made of these). A component reached otherwise (a must-link) gets its own.
+        let mut scope: Vec<u32> = (first..end).collect();
+        let mut local: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
+        if candidates.iter().any(|c| !c.is_empty()) {
+            local.extend(scope.iter().enumerate().map(|(i, &r)| (r, i as u32)));
+            for &c in candidates.iter().flatten() {
+                if local.contains_key(&c) {
+                    continue;
+                }
+                for member in self.graph.component(c) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = local.entry(member) {
+                        slot.insert(scope.len() as u32);
+                        scope.push(member);
+                    }
                 }
             }
         }
-        // Must-links naming this record join its component; other pairs were placed before.
-        let own = self.data.ids[index as usize].as_str();
-        for [a, b] in &config.clustering.must_link {
-            let other = if a == own {
-                b
-            } else if b == own {
-                a
-            } else {
+        let matcher = if local.is_empty() {
+            None
+        } else {
+            Some(Matcher::with_term_frequencies(
+                &scoring.config.matching,
+                &self.subset(&scope)?,
+                scoring.frequencies,
+            )?)
+        };
+
+        let threshold = scoring.config.matching.threshold;
+        let guard = scoring.guard.as_ref();
+        let found: Vec<(Vec<Edge>, ScoredPairs)> = match &matcher {
+            None => Vec::new(),
+            Some(matcher) => candidates
+                .par_iter()
+                .zip(first..end)
+                .map(|(list, index)| {
+                    if list.is_empty() {
+                        return (Vec::new(), ScoredPairs::default());
+                    }
+                    let own = local[&index];
+                    let pairs: Vec<(u32, u32)> = list.iter().map(|c| (local[c], own)).collect();
+                    let mut scored = matcher.score(&pairs);
+                    let edges = list
+                        .iter()
+                        .enumerate()
+                        .filter(|&(k, _)| is_edge(&scored, k, threshold, guard))
+                        .map(|(k, &c)| Edge {
+                            a: c,
+                            b: index,
+                            weight: scored.weights[k],
+                            probability: scored.probabilities[k],
+                        })
+                        .collect();
+                    scored.pairs = list.iter().map(|&c| (c, index)).collect();
+                    (edges, scored)
+                })
+                .collect(),
+        };
+        let mut scorer = matcher.as_ref().map(|m| PairScorer::new(m, &local));
+        let mut edges_of: Vec<Vec<Edge>> = Vec::with_capacity(found.len());
+        for (edges, scored) in found {
+            if let Some(scorer) = &mut scorer {
+                scorer.remember(scored);
+            }
+            edges_of.push(edges);
+        }
+
+        // In order, as one at a time: the edges, then the component re-clustered.
+        for (k, index) in (first..end).enumerate() {
+            if self.bad[index as usize] {
+                self.place_alone(index);
                 continue;
-            };
-            if let Some(other) = self.graph.index_of(&RecordId::from(other.as_str()))
-                && other != index
-            {
-                edges.push(must_link_edge(index, other));
+            }
+            let mut edges = edges_of.get_mut(k).map(std::mem::take).unwrap_or_default();
+            // Must-links naming this record and one held before it join its component;
+            // other pairs were placed before, or will be with the later record.
+            let own = self.data.ids[index as usize].as_str();
+            for [a, b] in &scoring.config.clustering.must_link {
+                let other = if a == own {
+                    b
+                } else if b == own {
+                    a
+                } else {
+                    continue;
+                };
+                if let Some(other) = self.graph.index_of(&RecordId::from(other.as_str()))
+                    && other < index
+                {
+                    edges.push(must_link_edge(index, other));
+                }
+            }
+            if edges.is_empty() {
+                self.place_alone(index);
+                continue;
+            }
+            self.graph.add_edges(&edges);
+            let component = self.graph.component(index);
+            match &mut scorer {
+                Some(scorer) if scorer.covers(&component) => {
+                    self.recluster(scoring, &component, index + 1, scorer)?
+                }
+                _ => self.recluster_alone(scoring, &component, index + 1)?,
             }
         }
-        if edges.is_empty() {
-            self.place_alone(index);
-            return Ok(());
+        match refused {
+            Some(_) => Err(sameas_merge::MergeError::DuplicateRecord.into()),
+            None => Ok(()),
         }
-        self.graph.add_edges(&edges);
-        let component = self.graph.component(index);
-        self.recluster(scoring, &component)
     }
 
     /// Places a record with no positive edge as an entity of its own.
@@ -226,42 +311,82 @@ impl State {
         self.graph.apply(&[index], &alone);
     }
 
-    /// Re-clusters `records` (whole positive components) exactly as a batch run clusters
-    /// them: every candidate pair among them is scored with the frozen model.
-    fn recluster(&mut self, scoring: &Scoring, records: &[u32]) -> Result<(), Error> {
-        let Scoring {
-            config,
-            guard,
-            frequencies,
-        } = scoring;
+    /// As [`State::recluster`], with a matcher compiled over `records` alone.
+    fn recluster_alone(
+        &mut self,
+        scoring: &Scoring,
+        records: &[u32],
+        limit: u32,
+    ) -> Result<(), Error> {
+        let matcher = Matcher::with_term_frequencies(
+            &scoring.config.matching,
+            &self.subset(records)?,
+            scoring.frequencies,
+        )?;
+        let local = records
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (r, i as u32))
+            .collect();
+        let mut scorer = PairScorer::new(&matcher, &local);
+        self.recluster(scoring, records, limit, &mut scorer)
+    }
+
+    /// Re-clusters `records` (whole positive components, ascending) exactly as a batch run
+    /// clusters them: every candidate pair among them (as the key index was before the
+    /// record at `limit`) is scored with the frozen model, pairs `scorer` scored before
+    /// taken from it.
+    fn recluster(
+        &mut self,
+        scoring: &Scoring,
+        records: &[u32],
+        limit: u32,
+        scorer: &mut PairScorer,
+    ) -> Result<(), Error> {
+        let Scoring { config, guard, .. } = scoring;
         let guard = guard.as_ref();
         let keys = self.keys.as_ref().expect("built before re-clustering");
         let mut pairs = Vec::new();
+        let mut global = Vec::new();
         for (x, &a) in records.iter().enumerate() {
             for (y, &b) in records.iter().enumerate().skip(x + 1) {
-                if keys.is_candidate_pair(a, b) {
+                if keys.is_candidate_pair_before(a, b, limit) {
                     pairs.push((x as u32, y as u32));
+                    global.push((a, b));
                 }
             }
         }
-        let subset = self.subset(records)?;
-        let matcher = Matcher::with_term_frequencies(&config.matching, &subset, frequencies)?;
-        let mut scored = matcher.score(&pairs);
+        let mut scored = scorer.score(&global);
+        scored.pairs = pairs;
         // As the batch run does: the pairs inside small positive components, scored too.
         complete_components(
             &mut scored,
-            &matcher,
-            subset.len(),
+            |extra| {
+                let global: Vec<(u32, u32)> = extra
+                    .iter()
+                    .map(|&(x, y)| (records[x as usize], records[y as usize]))
+                    .collect();
+                let mut scored = scorer.score(&global);
+                scored.pairs = extra.to_vec();
+                scored
+            },
+            records.len(),
             config.matching.threshold,
             guard,
         );
-        let (_, clustering) = Constraints::new(config, &subset, &scored).cluster(
-            config,
-            &subset.ids,
-            &scored,
-            config.matching.threshold,
-            guard,
-        );
+        let clustering = {
+            let ids: Vec<RecordId> = records
+                .iter()
+                .map(|&r| self.data.ids[r as usize].clone())
+                .collect();
+            let held: Vec<&NormalizedRecord> = records
+                .iter()
+                .map(|&r| &self.data.records[r as usize])
+                .collect();
+            Constraints::of_records(config, &ids, &held, &scored)
+                .cluster(config, &ids, &scored, config.matching.threshold, guard)
+                .1
+        };
         // Every record of an entity the clustering replaces may change entity, those of it
         // outside `records` included.
         let mut replaced: Vec<&sameas_core::EntityId> = Vec::new();
@@ -297,6 +422,86 @@ impl State {
     }
 }
 
+/// Records scored together by one matcher when a batch is added.
+const CHUNK: usize = 4096;
+
+/// Scores pairs of held records (global indices, the lower first) with a matcher compiled
+/// over some of them, each pair once: a pair scored before is taken from what was kept.
+struct PairScorer<'m> {
+    matcher: &'m Matcher,
+    /// A held record's position in the matcher's data.
+    local: &'m foldhash::HashMap<u32, u32>,
+    /// A scored pair's row in `kept`.
+    known: foldhash::HashMap<(u32, u32), usize>,
+    kept: ScoredPairs,
+}
+
+impl<'m> PairScorer<'m> {
+    fn new(matcher: &'m Matcher, local: &'m foldhash::HashMap<u32, u32>) -> Self {
+        PairScorer {
+            matcher,
+            local,
+            known: foldhash::HashMap::default(),
+            kept: ScoredPairs {
+                comparisons: matcher.comparison_names().len(),
+                ..ScoredPairs::default()
+            },
+        }
+    }
+
+    /// Whether the matcher holds every one of `records`.
+    fn covers(&self, records: &[u32]) -> bool {
+        records.iter().all(|r| self.local.contains_key(r))
+    }
+
+    /// Keeps pairs scored elsewhere by the same matcher (pairs in global indices).
+    fn remember(&mut self, scored: ScoredPairs) {
+        if scored.is_empty() {
+            return;
+        }
+        debug_assert_eq!(scored.comparisons, self.kept.comparisons);
+        for (k, &pair) in scored.pairs.iter().enumerate() {
+            self.known.entry(pair).or_insert(self.kept.len() + k);
+        }
+        self.kept.pairs.extend(scored.pairs);
+        self.kept.weights.extend(scored.weights);
+        self.kept.probabilities.extend(scored.probabilities);
+        self.kept.levels.extend(scored.levels);
+    }
+
+    /// The scores of `pairs` (distinct, global indices), in that order.
+    fn score(&mut self, pairs: &[(u32, u32)]) -> ScoredPairs {
+        let missing: Vec<(u32, u32)> = pairs
+            .iter()
+            .filter(|p| !self.known.contains_key(p))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            let positions: Vec<(u32, u32)> = missing
+                .iter()
+                .map(|(a, b)| (self.local[a], self.local[b]))
+                .collect();
+            let mut fresh = self.matcher.score(&positions);
+            fresh.pairs = missing;
+            self.remember(fresh);
+        }
+        let n = self.kept.comparisons;
+        let mut out = ScoredPairs {
+            comparisons: n,
+            ..ScoredPairs::default()
+        };
+        out.pairs.reserve(pairs.len());
+        for pair in pairs {
+            let row = self.known[pair];
+            out.pairs.push(*pair);
+            out.weights.push(self.kept.weights[row]);
+            out.probabilities.push(self.kept.probabilities[row]);
+            out.levels.extend_from_slice(self.kept.levels_of(row));
+        }
+        out
+    }
+}
+
 /// What incremental scoring holds fixed: the configuration, its household guard and the
 /// frozen term frequencies.
 struct Scoring<'a> {
@@ -312,5 +517,53 @@ impl<'a> Scoring<'a> {
             guard: edge_guard(config),
             frequencies,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sameas_normalize::table::Table;
+
+    /// Chunk boundaries change nothing: a batch added in chunks of a few records gives the
+    /// events and entities of its records added one at a time.
+    #[test]
+    fn chunks_of_a_batch_give_what_one_at_a_time_gives() {
+        let generated = sameas_synth::generate(&sameas_synth::SynthConfig {
+            records: 300,
+            seed: 8,
+            ..Default::default()
+        })
+        .unwrap();
+        let headers = sameas_synth::DATA_HEADER
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let rows = generated.records.into_iter().map(|r| r.values).collect();
+        let input = InputTable::new(Table::from_rows(headers, rows, 1), Channel::Unknown);
+        let mut fitted = Resolver::new();
+        fitted.fit(&input, &Control::none()).unwrap();
+        let json = fitted.to_json().unwrap();
+        let mut chunked = Resolver::from_json(&json).unwrap();
+        let mut one_by_one = Resolver::from_json(&json).unwrap();
+        let batch = chunked.prepare_batch(&input, &Control::none()).unwrap();
+        let rows: Vec<usize> = (0..batch.ids.len()).rev().collect();
+        let events = chunked
+            .add_prepared_in_chunks(&batch, &rows, 7, &Control::none())
+            .unwrap();
+        let mut expected = Vec::new();
+        for &row in &rows {
+            expected.extend(
+                one_by_one
+                    .add_prepared_in_chunks(&batch, &[row], 1, &Control::none())
+                    .unwrap(),
+            );
+        }
+        assert_eq!(events, expected);
+        assert_eq!(chunked.entities(), one_by_one.entities());
+        assert!(
+            chunked.entity_count() < chunked.len(),
+            "some records joined"
+        );
     }
 }
