@@ -3,14 +3,16 @@
 //! ```text
 //! cargo run --release -p sameas --example incremental -- --records 10000 --against-batch
 //! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 1000
+//! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 100000 --batch 10000
 //! ```
 //!
 //! With `--against-batch`: fits on all records, resolves them as a batch, then adds every
 //! record one at a time to a second resolver fitted the same way, and prints the pairwise
 //! F1 of the incremental partition against the batch one, with the median time per add.
 //! Without it: resolves `--records` records as a batch, then adds `--adds` more generated
-//! records (held out of the batch) one at a time and prints the median and 90th
-//! percentile time per add.
+//! records (held out of the batch) one at a time and prints the median, 90th and 99th
+//! percentile time per add. With `--batch N`, adds them in batches of N records instead
+//! (one `add` call each) and prints each batch's records per second and the whole run's.
 
 use std::time::Instant;
 
@@ -42,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let adds: u64 = arg("--adds").map_or(Ok(1_000), |s| s.parse())?;
     let seed: u64 = arg("--seed").map_or(Ok(1), |s| s.parse())?;
     let against_batch = std::env::args().any(|a| a == "--against-batch");
+    let batch_size: Option<usize> = arg("--batch").map(|s| s.parse()).transpose()?;
     let total = if against_batch {
         records
     } else {
@@ -121,20 +124,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 started.elapsed().as_secs_f64()
             );
         }
-        for (i, row) in held_out {
-            let one = table(vec![row], records + i as u64 + 1);
-            let started = Instant::now();
-            resolver.add(&one, &control)?;
-            times.push(started.elapsed().as_secs_f64());
+        match batch_size {
+            Some(size) => {
+                let rest: Vec<(usize, Vec<String>)> = held_out.collect();
+                let (mut added, mut seconds) = (0usize, 0.0f64);
+                for batch in rest.chunks(size.max(1)) {
+                    let first = records + batch[0].0 as u64 + 1;
+                    let rows = batch.iter().map(|(_, row)| row.clone()).collect();
+                    let input = table(rows, first);
+                    let started = Instant::now();
+                    resolver.add(&input, &control)?;
+                    let elapsed = started.elapsed().as_secs_f64();
+                    added += batch.len();
+                    seconds += elapsed;
+                    println!(
+                        "batch of {} records ({} held after): {:.3} s, {:.0} records/s",
+                        batch.len(),
+                        resolver.len(),
+                        elapsed,
+                        batch.len() as f64 / elapsed
+                    );
+                }
+                println!(
+                    "{added} records in batches of {size}: {seconds:.2} s, {:.0} records/s",
+                    added as f64 / seconds
+                );
+            }
+            None => {
+                for (i, row) in held_out {
+                    let one = table(vec![row], records + i as u64 + 1);
+                    let started = Instant::now();
+                    resolver.add(&one, &control)?;
+                    times.push(started.elapsed().as_secs_f64());
+                }
+            }
         }
     }
     times.sort_by(f64::total_cmp);
     if !times.is_empty() {
         println!(
-            "{} adds: median {:.3} ms, p90 {:.3} ms, max {:.3} ms per record",
+            "{} adds: median {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms per record",
             times.len(),
             1e3 * quantile(&times, 0.5),
             1e3 * quantile(&times, 0.9),
+            1e3 * quantile(&times, 0.99),
             1e3 * quantile(&times, 1.0)
         );
     }
