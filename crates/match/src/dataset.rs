@@ -123,3 +123,51 @@ impl Dataset {
         [self.len() as u64 - ones, ones]
     }
 }
+
+/// Records to compile comparisons over, read in place: all of a dataset's, or those at
+/// some of its positions, in that order (numbered from 0 as they come).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Records<'a> {
+    /// The schema every record follows.
+    pub(crate) schema: &'a Schema,
+    all: &'a [NormalizedRecord],
+    picked: Option<&'a [u32]>,
+}
+
+impl<'a> Records<'a> {
+    /// Every record of `data`.
+    pub(crate) fn all(data: &'a Dataset) -> Self {
+        Records {
+            schema: &data.schema,
+            all: &data.records,
+            picked: None,
+        }
+    }
+
+    /// The records of `data` at `positions`, in that order.
+    pub(crate) fn picked(data: &'a Dataset, positions: &'a [u32]) -> Self {
+        Records {
+            schema: &data.schema,
+            all: &data.records,
+            picked: Some(positions),
+        }
+    }
+
+    /// Number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.picked.map_or(self.all.len(), <[u32]>::len)
+    }
+
+    /// The `i`-th record.
+    pub(crate) fn get(&self, i: usize) -> &'a NormalizedRecord {
+        match self.picked {
+            None => &self.all[i],
+            Some(positions) => &self.all[positions[i] as usize],
+        }
+    }
+
+    /// The records in order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a NormalizedRecord> {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}

@@ -3,14 +3,16 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blocking::{BlockIndex, CandidatePairs};
+use crate::blocking::CandidatePairs;
 use crate::compare::{Comparator, Compare};
 use crate::config::MatchConfig;
+use crate::dataset::Records;
+use crate::keys::CompiledKeys;
 use crate::model::{TrainedModel, probability};
 use crate::term_frequency::{
     ComparisonTerms, PartTerms, TermFrequencies, TermTable, adjustment, agreement,
 };
-use crate::train::compile;
+use crate::train::compile_records;
 use crate::{Dataset, MatchError};
 
 /// Most comparisons one matcher takes (levels of a pair live in a fixed array).
@@ -34,7 +36,7 @@ pub struct Matcher {
     /// family name, when both are compared over the same fields.
     full_names: Option<FullNames>,
     model: TrainedModel,
-    deterministic: Option<BlockIndex>,
+    deterministic: Option<DeterministicKeys>,
     deterministic_names: Vec<String>,
     threshold: f64,
 }
@@ -207,6 +209,61 @@ impl FullNames {
     }
 }
 
+/// The keys of the deterministic rules per record: a pair sharing a key under any rule is a
+/// match whatever its weight.
+#[derive(Debug)]
+struct DeterministicKeys {
+    /// Per rule, per record, its keys' ids, ascending.
+    rules: Vec<crate::intern::Lists<u32>>,
+}
+
+impl DeterministicKeys {
+    fn build(config: &MatchConfig, data: Records<'_>) -> Result<Self, MatchError> {
+        let rules = config
+            .deterministic_rules
+            .iter()
+            .map(|rule| {
+                let keys = CompiledKeys::compile(
+                    &rule.keys,
+                    data.schema,
+                    &format!("deterministic rule `{}`", rule.name),
+                )?;
+                let mut ids = crate::intern::Interner::new();
+                let mut lists = crate::intern::Lists::default();
+                let mut row: Vec<u32> = Vec::new();
+                for record in data.iter() {
+                    row.clear();
+                    row.extend(
+                        keys.values(record)
+                            .iter()
+                            .map(|k| ids.intern(k))
+                            .filter(|&k| k != crate::intern::NONE),
+                    );
+                    row.sort_unstable();
+                    row.dedup();
+                    for &k in &row {
+                        lists.push_value(k);
+                    }
+                    lists.end_row();
+                }
+                Ok(lists)
+            })
+            .collect::<Result<_, MatchError>>()?;
+        Ok(DeterministicKeys { rules })
+    }
+
+    fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether records `a` and `b` share a key under `rule`.
+    fn share_key(&self, rule: usize, a: usize, b: usize) -> bool {
+        let keys = &self.rules[rule];
+        let (p, q) = (keys.row(a), keys.row(b));
+        p.iter().any(|k| q.binary_search(k).is_ok())
+    }
+}
+
 impl Matcher {
     /// Compiles `config`'s comparisons over `data` with its trained model. Term frequencies
     /// are counted over `data`.
@@ -295,6 +352,31 @@ impl Matcher {
         Self::compile(config, data, Some(frequencies), None)
     }
 
+    /// As [`Matcher::with_term_frequencies`], over the records of `data` at `positions`,
+    /// read in place (not copied into a dataset of their own): record `i` of this matcher
+    /// is `data`'s record `positions[i]`.
+    ///
+    /// # Errors
+    /// As [`Matcher::with_term_frequencies`]; a position outside `data` is
+    /// [`MatchError::Input`].
+    pub fn with_term_frequencies_over(
+        config: &MatchConfig,
+        data: &Dataset,
+        positions: &[u32],
+        frequencies: &TermFrequencies,
+    ) -> Result<Self, MatchError> {
+        frequencies.check_against(config)?;
+        if positions.iter().any(|&p| p as usize >= data.len()) {
+            return Err(MatchError::Input("a record position outside the dataset"));
+        }
+        Self::compile_records(
+            config,
+            Records::picked(data, positions),
+            Some(frequencies),
+            None,
+        )
+    }
+
     /// The term-frequency tables counted over the data this matcher was compiled over (the
     /// ones [`Matcher::new`] scores with), to freeze and give to
     /// [`Matcher::with_term_frequencies`]. Counted again from the comparators' values, so a
@@ -376,6 +458,15 @@ impl Matcher {
         frequencies: Option<&TermFrequencies>,
         reuse: Option<crate::CompiledComparisons>,
     ) -> Result<Self, MatchError> {
+        Self::compile_records(config, Records::all(data), frequencies, reuse)
+    }
+
+    fn compile_records(
+        config: &MatchConfig,
+        data: Records<'_>,
+        frequencies: Option<&TermFrequencies>,
+        reuse: Option<crate::CompiledComparisons>,
+    ) -> Result<Self, MatchError> {
         config.validate()?;
         let model = config.model.clone().ok_or(MatchError::Untrained)?;
         if config.comparisons.len() > MAX_COMPARISONS {
@@ -385,7 +476,7 @@ impl Matcher {
         }
         let compiled = match reuse.and_then(|r| r.take_for(&config.comparisons, data.len())) {
             Some(compiled) => compiled,
-            None => compile(config, data)?,
+            None => compile_records(config, data)?,
         };
         for (c, names) in compiled.level_names.iter().enumerate() {
             let levels = &model.comparisons[c].levels;
@@ -448,12 +539,7 @@ impl Matcher {
         let deterministic = if config.deterministic_rules.is_empty() {
             None
         } else {
-            Some(BlockIndex::build(
-                data,
-                &config.deterministic_rules,
-                usize::MAX,
-                config.mode,
-            )?)
+            Some(DeterministicKeys::build(config, data)?)
         };
         Ok(Matcher {
             comparators: compiled.comparators,

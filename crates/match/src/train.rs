@@ -582,6 +582,14 @@ impl CompiledComparisons {
 }
 
 pub(crate) fn compile(config: &MatchConfig, data: &Dataset) -> Result<Compiled, MatchError> {
+    compile_records(config, crate::dataset::Records::all(data))
+}
+
+/// As [`compile`], over records read in place.
+pub(crate) fn compile_records(
+    config: &MatchConfig,
+    data: crate::dataset::Records<'_>,
+) -> Result<Compiled, MatchError> {
     let shared = crate::compare::SharedColumns::build(&config.comparisons, data);
     let comparators: Vec<Comparator> = config
         .comparisons

@@ -4,7 +4,7 @@ use sameas_normalize::address::AddressScript;
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms, interned_keys};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
 
@@ -50,10 +50,10 @@ fn same(p: u32, q: u32) -> bool {
 }
 
 impl AddressComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize], similar: f64) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize], similar: f64) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 let Some(FieldValue::Address(address)) = &record.fields[field].value else {
                     continue;

@@ -6,7 +6,7 @@ use foldhash::HashMap;
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::Lists;
 
 /// Date levels.
@@ -80,10 +80,10 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
 }
 
 impl DateComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize], within_days: u32) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize], within_days: u32) -> Self {
         let mut ids: HashMap<u32, u32> = HashMap::default();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 let Some(FieldValue::Date(date)) = &record.fields[field].value else {
                     continue;

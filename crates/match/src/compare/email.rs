@@ -10,7 +10,7 @@
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms, interned_keys};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
 use crate::similarity::{damerau_levenshtein, jaro_winkler_at_least, levenshtein_within};
 
@@ -40,10 +40,10 @@ pub(crate) struct EmailComparator {
 }
 
 impl EmailComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize], fuzzy: f64) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize], fuzzy: f64) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 if let Some(FieldValue::Email(email)) = &record.fields[field].value {
                     values.push_value(EmailValue {

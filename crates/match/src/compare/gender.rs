@@ -6,7 +6,7 @@ use sameas_normalize::gender::Gender;
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::Lists;
 
 /// Gender levels.
@@ -19,9 +19,9 @@ pub(crate) struct GenderComparator {
 }
 
 impl GenderComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize]) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
                     values.push_value(u32::from(*g == Gender::Female));

@@ -3,7 +3,7 @@
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms, interned_keys};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
 use crate::similarity::within_one_edit;
 
@@ -19,10 +19,10 @@ pub(crate) struct IdentifierComparator {
 }
 
 impl IdentifierComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize], one_edit: bool) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize], one_edit: bool) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 let id = match &record.fields[field].value {
                     Some(FieldValue::Identifier(id)) => id.0.as_str(),

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use sameas_core::FieldKind;
 
+use crate::MatchError;
+use crate::dataset::Records;
 use crate::intern::NONE;
-use crate::{Dataset, MatchError};
 
 /// The level a comparison gives a pair, and the value behind an exact level (for the
 /// term-frequency adjustment).
@@ -224,7 +225,7 @@ pub(crate) struct SharedColumns {
 
 impl SharedColumns {
     /// Builds the name columns that `configs` read.
-    pub(crate) fn build(configs: &[ComparisonConfig], data: &Dataset) -> Self {
+    pub(crate) fn build(configs: &[ComparisonConfig], data: Records<'_>) -> Self {
         use rayon::prelude::*;
         let mut field_sets: Vec<Vec<usize>> = configs
             .iter()
@@ -253,7 +254,7 @@ impl SharedColumns {
         SharedColumns { names }
     }
 
-    fn names(&self, data: &Dataset, fields: &[usize]) -> std::sync::Arc<name::NameColumn> {
+    fn names(&self, data: Records<'_>, fields: &[usize]) -> std::sync::Arc<name::NameColumn> {
         match self.names.iter().find(|(f, _)| f == fields) {
             Some((_, column)) => column.clone(),
             None => std::sync::Arc::new(name::NameColumn::build(data, fields)),
@@ -264,7 +265,7 @@ impl SharedColumns {
 impl Comparator {
     pub(crate) fn compile(
         config: &ComparisonConfig,
-        data: &Dataset,
+        data: Records<'_>,
         shared: &SharedColumns,
     ) -> Result<Self, MatchError> {
         if config.fields.is_empty() {

@@ -9,7 +9,7 @@ use sameas_normalize::name::{Name, NameScript};
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, count_terms, interned_keys};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
 
@@ -175,11 +175,11 @@ fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<
 }
 
 impl NameColumn {
-    pub(crate) fn build(data: &Dataset, fields: &[usize]) -> Self {
+    pub(crate) fn build(data: Records<'_>, fields: &[usize]) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
         let mut nicknames = Vec::new();
-        for record in &data.records {
+        for record in data.iter() {
             let stated_gender = record_gender(record);
             for &field in fields {
                 let Some(FieldValue::Name(name)) = &record.fields[field].value else {

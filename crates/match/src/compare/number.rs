@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use foldhash::HashMap;
 
 use super::{Level, best_across, count_terms};
+use crate::MatchError;
+use crate::dataset::Records;
 use crate::intern::Lists;
-use crate::{Dataset, MatchError};
 
 /// Compares numeric values (any field whose normalized text parses as a number).
 #[derive(Debug)]
@@ -19,7 +20,7 @@ pub(crate) struct NumberComparator {
 
 impl NumberComparator {
     pub(crate) fn new(
-        data: &Dataset,
+        data: Records<'_>,
         fields: &[usize],
         thresholds: &[f64],
         relative: bool,
@@ -35,7 +36,7 @@ impl NumberComparator {
         }
         let mut ids: HashMap<u64, u32> = HashMap::default();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 let Some(value) = &record.fields[field].value else {
                     continue;

@@ -4,7 +4,7 @@
 use sameas_normalize::record::FieldValue;
 
 use super::{Level, best_across, count_terms, interned_keys};
-use crate::Dataset;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::one_edit_apart_digits;
 
@@ -39,10 +39,10 @@ pub(crate) struct PhoneComparator {
 }
 
 impl PhoneComparator {
-    pub(crate) fn new(data: &Dataset, fields: &[usize]) -> Self {
+    pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
         let mut strings = Interner::new();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
                     continue;

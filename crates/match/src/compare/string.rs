@@ -2,11 +2,12 @@
 //! Damerau or Jaccard similarity, different.
 
 use super::{Level, StringMetric, best_across, count_terms, interned_keys};
+use crate::MatchError;
+use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
 use crate::similarity::{
     damerau_levenshtein_similarity, jaccard_tokens, jaro_winkler, levenshtein_similarity,
 };
-use crate::{Dataset, MatchError};
 
 /// Compares normalized strings of any field.
 #[derive(Debug)]
@@ -34,7 +35,7 @@ fn check_thresholds(thresholds: &[f64]) -> Result<(), MatchError> {
 
 impl StringComparator {
     pub(crate) fn new(
-        data: &Dataset,
+        data: Records<'_>,
         fields: &[usize],
         metric: StringMetric,
         thresholds: &[f64],
@@ -42,7 +43,7 @@ impl StringComparator {
         check_thresholds(thresholds)?;
         let mut strings = Interner::new();
         let mut values = Lists::default();
-        for record in &data.records {
+        for record in data.iter() {
             for &field in fields {
                 if let Some(value) = &record.fields[field].value {
                     let norm = value.norm();

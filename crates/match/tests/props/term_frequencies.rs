@@ -146,6 +146,53 @@ fn frozen_tables_score_a_subset_as_the_full_data_does() {
     assert!(adjusted > 50, "{adjusted}");
 }
 
+/// A matcher over some records of a dataset read in place scores their pairs as a matcher
+/// over the whole dataset does, deterministic rules included (against the blocking
+/// index's own reading of the rule's keys).
+#[test]
+fn a_matcher_over_positions_scores_as_the_full_data_does() {
+    let fixture = &*FIXTURE;
+    let mut config = fixture.config.clone();
+    config.deterministic_rules = config.blocking.rules.clone();
+    let rules = BlockIndex::build(
+        &fixture.data,
+        &config.deterministic_rules,
+        usize::MAX,
+        LinkMode::Dedupe,
+    )
+    .unwrap();
+    let full =
+        Matcher::with_term_frequencies(&config, &fixture.data, &fixture.frequencies).unwrap();
+    let mut forced = 0;
+    for seed in 0..4 {
+        let chosen = pick(fixture, seed, 30, 20);
+        let positions: Vec<u32> = chosen.iter().map(|&i| i as u32).collect();
+        let over = Matcher::with_term_frequencies_over(
+            &config,
+            &fixture.data,
+            &positions,
+            &fixture.frequencies,
+        )
+        .unwrap();
+        let pairs = all_pairs(chosen.len());
+        assert_same_scores(&full, &over, &pairs, &chosen);
+        for &(a, b) in &pairs {
+            let shared = (0..rules.rule_count())
+                .filter(|&r| rules.share_key(r, chosen[a as usize], chosen[b as usize]))
+                .count();
+            let why = over.explain(a as usize, b as usize);
+            assert_eq!(why.deterministic_rules.len(), shared);
+            forced += usize::from(shared > 0);
+        }
+    }
+    assert!(forced > 0);
+    let outside = [fixture.data.len() as u32];
+    assert!(
+        Matcher::with_term_frequencies_over(&config, &fixture.data, &outside, &fixture.frequencies)
+            .is_err()
+    );
+}
+
 #[test]
 fn frozen_tables_over_the_full_data_are_the_counted_ones() {
     let fixture = &*FIXTURE;

@@ -190,9 +190,10 @@ impl State {
             })
             .collect();
 
-        // One matcher over what the chunk can touch: its records, their candidates and
-        // the components those belong to (a component re-clustered later in the chunk is
-        // made of these). A component reached otherwise (a must-link) gets its own.
+        // One matcher over what the chunk can touch, reading the held records in place:
+        // its records, their candidates and the components those belong to (a component
+        // re-clustered later in the chunk is made of these). A component reached otherwise
+        // (a must-link) gets its own.
         let mut scope: Vec<u32> = (first..end).collect();
         let mut local: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
         if candidates.iter().any(|c| !c.is_empty()) {
@@ -212,9 +213,10 @@ impl State {
         let matcher = if local.is_empty() {
             None
         } else {
-            Some(Matcher::with_term_frequencies(
+            Some(Matcher::with_term_frequencies_over(
                 &scoring.config.matching,
-                &self.subset(&scope)?,
+                &self.data,
+                &scope,
                 scoring.frequencies,
             )?)
         };
@@ -318,9 +320,10 @@ impl State {
         records: &[u32],
         limit: u32,
     ) -> Result<(), Error> {
-        let matcher = Matcher::with_term_frequencies(
+        let matcher = Matcher::with_term_frequencies_over(
             &scoring.config.matching,
-            &self.subset(records)?,
+            &self.data,
+            records,
             scoring.frequencies,
         )?;
         let local = records
