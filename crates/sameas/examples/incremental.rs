@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p sameas --example incremental -- --records 10000 --against-batch
 //! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 1000
-//! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 100000 --batch 10000
+//! cargo run --release -p sameas --example incremental -- --records 1000000 --adds 102000 --singles 2000 --batch 10000
 //! ```
 //!
 //! With `--against-batch`: fits on all records, resolves them as a batch, then adds every
@@ -12,7 +12,8 @@
 //! Without it: resolves `--records` records as a batch, then adds `--adds` more generated
 //! records (held out of the batch) one at a time and prints the median, 90th and 99th
 //! percentile time per add. With `--batch N`, adds them in batches of N records instead
-//! (one `add` call each) and prints each batch's records per second and the whole run's.
+//! (one `add` call each) and prints each batch's records per second and the whole run's;
+//! `--singles K` adds the first K of them one at a time first, timed as above.
 
 use std::time::Instant;
 
@@ -45,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = arg("--seed").map_or(Ok(1), |s| s.parse())?;
     let against_batch = std::env::args().any(|a| a == "--against-batch");
     let batch_size: Option<usize> = arg("--batch").map(|s| s.parse()).transpose()?;
+    let singles: usize = arg("--singles").map_or(Ok(0), |s| s.parse())?;
     let total = if against_batch {
         records
     } else {
@@ -126,6 +128,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         match batch_size {
             Some(size) => {
+                for (i, row) in held_out.by_ref().take(singles) {
+                    let one = table(vec![row], records + i as u64 + 1);
+                    let started = Instant::now();
+                    resolver.add(&one, &control)?;
+                    times.push(started.elapsed().as_secs_f64());
+                }
                 let rest: Vec<(usize, Vec<String>)> = held_out.collect();
                 let (mut added, mut seconds) = (0usize, 0.0f64);
                 for batch in rest.chunks(size.max(1)) {
