@@ -17,13 +17,16 @@ use crate::input::InputTable;
 use crate::{Error, ResolverConfig};
 
 impl Resolver {
-    /// Adds records one at a time, linking each to the held entities through the blocking
-    /// keys and the frozen model: an add may create an entity, join one, or merge several.
-    /// Returns the events it caused. Without held records, starts from none.
+    /// Adds records, linking each to the held entities through the blocking keys and the
+    /// frozen model: an add may create an entity, join one, or merge several. The records
+    /// are scored in parallel and placed in the table's order, with exactly the result of
+    /// adding them one at a time in that order. Returns the events it caused. Without held
+    /// records, starts from none.
     ///
     /// # Errors
-    /// No trained model, unreadable input, a record id already held, or cancellation
-    /// (records added before it stay added).
+    /// No trained model, unreadable input, a record id already held (the records before it
+    /// stay added), or cancellation (checked between chunks of 4,096 records; chunks added
+    /// before it stay added).
     pub fn add(&mut self, input: &InputTable, control: &Control) -> Result<Vec<Event>, Error> {
         if !self.is_fitted() {
             return Err(Error::NotFitted);
