@@ -210,11 +210,12 @@ impl FullNames {
 }
 
 /// The keys of the deterministic rules per record: a pair sharing a key under any rule is a
-/// match whatever its weight.
+/// match whatever its weight. Keys are known by their seeded 64-bit hash, as the blocking
+/// indexes know them.
 #[derive(Debug)]
 struct DeterministicKeys {
-    /// Per rule, per record, its keys' ids, ascending.
-    rules: Vec<crate::intern::Lists<u32>>,
+    /// Per rule, per record, its keys' hashes, ascending.
+    rules: Vec<crate::intern::Lists<u64>>,
 }
 
 impl DeterministicKeys {
@@ -222,26 +223,30 @@ impl DeterministicKeys {
         let rules = config
             .deterministic_rules
             .iter()
-            .map(|rule| {
+            .enumerate()
+            .map(|(r, rule)| {
                 let keys = CompiledKeys::compile(
                     &rule.keys,
                     data.schema,
                     &format!("deterministic rule `{}`", rule.name),
                 )?;
-                let mut ids = crate::intern::Interner::new();
-                let mut lists = crate::intern::Lists::default();
-                let mut row: Vec<u32> = Vec::new();
-                for record in data.iter() {
-                    row.clear();
-                    row.extend(
-                        keys.values(record)
+                let rows: Vec<Vec<u64>> = (0..data.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let mut row: Vec<u64> = keys
+                            .values(data.get(i))
                             .iter()
-                            .map(|k| ids.intern(k))
-                            .filter(|&k| k != crate::intern::NONE),
-                    );
-                    row.sort_unstable();
-                    row.dedup();
-                    for &k in &row {
+                            .filter(|k| !k.is_empty())
+                            .map(|k| crate::incremental::key_hash(r, k))
+                            .collect();
+                        row.sort_unstable();
+                        row.dedup();
+                        row
+                    })
+                    .collect();
+                let mut lists = crate::intern::Lists::default();
+                for row in rows {
+                    for k in row {
                         lists.push_value(k);
                     }
                     lists.end_row();
