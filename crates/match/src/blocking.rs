@@ -64,6 +64,15 @@ pub struct BlockingRule {
     pub max_block_size: Option<usize>,
 }
 
+impl BlockingRule {
+    /// The block cap the rule works under: its own, never above `max_block_size`, the
+    /// configuration's.
+    pub fn cap(&self, max_block_size: usize) -> usize {
+        self.max_block_size
+            .map_or(max_block_size, |c| c.min(max_block_size))
+    }
+}
+
 /// Blocking configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockingConfig {
@@ -168,12 +177,7 @@ impl BlockIndex {
         let rules = rules
             .iter()
             .zip(builders)
-            .map(|(rule, builder)| {
-                let cap = rule
-                    .max_block_size
-                    .map_or(max_block_size, |c| c.min(max_block_size));
-                builder.finish(data, &rule.name, cap, mode)
-            })
+            .map(|(rule, builder)| builder.finish(data, &rule.name, rule.cap(max_block_size), mode))
             .collect();
         Ok(BlockIndex { rules, mode })
     }

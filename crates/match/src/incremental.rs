@@ -144,10 +144,7 @@ impl KeyIndex {
         let caps = blocking
             .rules
             .iter()
-            .map(|r| {
-                r.max_block_size
-                    .map_or(blocking.max_block_size, |c| c.min(blocking.max_block_size))
-            })
+            .map(|r| r.cap(blocking.max_block_size))
             .collect();
         let too_many = || MatchError::Input("more blocking keys than an index holds (2^32)");
         let mut rule_starts = vec![0u32];

@@ -126,10 +126,7 @@ impl Partitioned {
         let caps = blocking
             .rules
             .iter()
-            .map(|r| {
-                r.max_block_size
-                    .map_or(blocking.max_block_size, |c| c.min(blocking.max_block_size))
-            })
+            .map(|r| r.cap(blocking.max_block_size))
             .collect();
         let guard = edge_guard(&config);
         let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
