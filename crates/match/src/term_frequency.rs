@@ -222,17 +222,7 @@ impl TermTable {
         // Two terms with one digest (about one chance in 10^7 among a million terms) are
         // counted as one term: their records add up, whatever the order they came in.
         repeated.sort_unstable();
-        let mut digests: Vec<u64> = Vec::with_capacity(repeated.len());
-        let mut counts: Vec<u32> = Vec::with_capacity(repeated.len());
-        for (digest, n) in repeated {
-            if digests.last() == Some(&digest) {
-                let last = counts.last_mut().expect("one count per digest");
-                *last = last.saturating_add(n).min(with_value);
-            } else {
-                digests.push(digest);
-                counts.push(n);
-            }
-        }
+        let (digests, counts) = merge_digests(repeated, with_value).into_iter().unzip();
         TermTable::from_parts(with_value, agree, digests, counts)
     }
 
@@ -248,16 +238,9 @@ impl TermTable {
             .map(|(term, n)| (term_digest(&term), n))
             .collect();
         digests.sort_unstable();
-        let mut merged: Vec<(u64, u32)> = Vec::with_capacity(digests.len());
-        for (digest, n) in digests {
-            match merged.last_mut() {
-                Some((last, count)) if *last == digest => *count = count.saturating_add(n),
-                _ => merged.push((digest, n)),
-            }
-        }
         PartTerms {
             with_value,
-            terms: merged,
+            terms: merge_digests(digests, u32::MAX),
         }
     }
 
@@ -278,17 +261,7 @@ impl TermTable {
             .sum();
         repeated.retain(|&(_, n)| n >= 2);
         repeated.sort_unstable();
-        let mut digests: Vec<u64> = Vec::with_capacity(repeated.len());
-        let mut counts: Vec<u32> = Vec::with_capacity(repeated.len());
-        for (digest, n) in repeated {
-            if digests.last() == Some(&digest) {
-                let last = counts.last_mut().expect("one count per digest");
-                *last = last.saturating_add(n).min(with_value);
-            } else {
-                digests.push(digest);
-                counts.push(n);
-            }
-        }
+        let (digests, counts) = merge_digests(repeated, with_value).into_iter().unzip();
         TermTable::from_parts(with_value, agree, digests, counts)
     }
 
@@ -452,6 +425,19 @@ impl Serialize for TermTable {
         document.serialize_field("counts", &self.counts)?;
         document.end()
     }
+}
+
+/// Terms sorted by digest with their records, one entry per digest: two terms of one
+/// digest are counted as one, their records added up to at most `cap`.
+fn merge_digests(sorted: Vec<(u64, u32)>, cap: u32) -> Vec<(u64, u32)> {
+    let mut merged: Vec<(u64, u32)> = Vec::with_capacity(sorted.len());
+    for (digest, n) in sorted {
+        match merged.last_mut() {
+            Some((last, count)) if *last == digest => *count = count.saturating_add(n).min(cap),
+            _ => merged.push((digest, n)),
+        }
+    }
+    merged
 }
 
 #[cfg(test)]
