@@ -8,6 +8,8 @@
 //! `max_block_size` are capped (skipped and reported); a later rule still produces their
 //! pairs, because a capped key does not count as shared.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +122,82 @@ struct RuleIndex {
 pub struct BlockIndex {
     rules: Vec<RuleIndex>,
     mode: LinkMode,
+    /// Every rule's uncapped keys per record in one row, built at the first question that
+    /// needs it and dropped when the rules change.
+    pairing: OnceLock<Pairing>,
+}
+
+/// Every rule's uncapped keys of a record in one sorted row, as global key ids (a rule's
+/// keys follow the keys of the rules before it), so that which rule first pairs two records
+/// is one merge of two short rows instead of a lookup per earlier rule: in block order the
+/// rows of a record under forty rules lie in forty places, and listing candidate pairs (and
+/// counting the training pairs no earlier rule holds) waited on those loads.
+#[derive(Debug)]
+struct Pairing {
+    /// Per rule, the global id of its key 0.
+    first_key: Vec<u32>,
+    keys: Lists<u32>,
+}
+
+impl Pairing {
+    fn build(rules: &[RuleIndex]) -> Pairing {
+        let mut first_key = Vec::with_capacity(rules.len());
+        let mut next = 0u32;
+        for rule in rules {
+            first_key.push(next);
+            next += rule.capped.len() as u32;
+        }
+        let records = rules.first().map_or(0, |r| r.record_keys.rows());
+        let chunks: Vec<(Vec<u32>, Vec<u32>)> = (0..records)
+            .into_par_iter()
+            .chunks(16_384)
+            .map(|chunk| {
+                let mut lengths = Vec::with_capacity(chunk.len());
+                let mut keys = Vec::new();
+                for i in chunk {
+                    let start = keys.len();
+                    for (rule, first) in rules.iter().zip(&first_key) {
+                        keys.extend(
+                            rule.record_keys
+                                .row(i)
+                                .iter()
+                                .filter(|&&k| !rule.capped[k as usize])
+                                .map(|&k| first + k),
+                        );
+                    }
+                    lengths.push((keys.len() - start) as u32);
+                }
+                (lengths, keys)
+            })
+            .collect();
+        let mut keys = Lists::default();
+        for (lengths, values) in chunks {
+            let mut values = values.into_iter();
+            for length in lengths {
+                for value in values.by_ref().take(length as usize) {
+                    keys.push_value(value);
+                }
+                keys.end_row();
+            }
+        }
+        Pairing { first_key, keys }
+    }
+
+    /// The first global key both records hold (rules in order, then keys): the block that
+    /// first pairs them.
+    #[inline]
+    fn first_shared(&self, a: usize, b: usize) -> Option<u32> {
+        let (p, q) = (self.keys.row(a), self.keys.row(b));
+        let (mut i, mut j) = (0, 0);
+        while i < p.len() && j < q.len() {
+            match p[i].cmp(&q[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return Some(p[i]),
+            }
+        }
+        None
+    }
 }
 
 /// Candidate pairs, each produced once, with the rule that produced it.
@@ -179,7 +257,11 @@ impl BlockIndex {
             .zip(builders)
             .map(|(rule, builder)| builder.finish(data, &rule.name, rule.cap(max_block_size), mode))
             .collect();
-        Ok(BlockIndex { rules, mode })
+        Ok(BlockIndex {
+            rules,
+            mode,
+            pairing: OnceLock::new(),
+        })
     }
 
     /// Number of rules.
@@ -190,7 +272,14 @@ impl BlockIndex {
     /// Whether a rule before `rule` pairs records `a` and `b` (in an uncapped block): such a
     /// pair is that rule's candidate, not `rule`'s.
     pub(crate) fn paired_before(&self, rule: usize, a: usize, b: usize) -> bool {
-        (0..rule).any(|r| self.first_shared_uncapped(r, a, b).is_some())
+        let pairing = self.pairing();
+        pairing
+            .first_shared(a, b)
+            .is_some_and(|g| g < pairing.first_key[rule])
+    }
+
+    fn pairing(&self) -> &Pairing {
+        self.pairing.get_or_init(|| Pairing::build(&self.rules))
     }
 
     /// The first key under `rule` that both records hold in an uncapped block.
@@ -234,6 +323,7 @@ impl BlockIndex {
     fn rule_pairs(&self, data: &Dataset, rule: usize, skip_earlier: bool) -> Vec<(u32, u32)> {
         let index = &self.rules[rule];
         let blocks = index.members.rows();
+        let pairing = skip_earlier.then(|| self.pairing());
         let chunks: Vec<Vec<(u32, u32)>> = (0..blocks)
             .into_par_iter()
             .with_min_len(64)
@@ -249,10 +339,13 @@ impl BlockIndex {
                         if !self.mode.allows(data.sources[a], data.sources[b]) {
                             continue;
                         }
-                        if self.first_shared_uncapped(rule, a, b) != Some(key as u32) {
-                            continue;
-                        }
-                        if skip_earlier && self.paired_before(rule, a, b) {
+                        // The pair belongs to the block that first holds it: with
+                        // `skip_earlier`, over every rule; else over this rule's own.
+                        let first = match pairing {
+                            Some(p) => p.first_shared(a, b).map(|g| g - p.first_key[rule]),
+                            None => self.first_shared_uncapped(rule, a, b),
+                        };
+                        if first != Some(key as u32) {
                             continue;
                         }
                         out.push((a as u32, b as u32));
@@ -336,6 +429,7 @@ impl BlockIndex {
     /// How many candidate pairs every rule produces together (each pair once), without
     /// holding them.
     pub fn candidate_pair_count(&self, data: &Dataset) -> u64 {
+        let pairing = self.pairing();
         (0..self.rules.len())
             .map(|rule| {
                 let index = &self.rules[rule];
@@ -350,8 +444,8 @@ impl BlockIndex {
                             for &b in &members[x + 1..] {
                                 let (a, b) = (a as usize, b as usize);
                                 if self.mode.allows(data.sources[a], data.sources[b])
-                                    && self.first_shared_uncapped(rule, a, b) == Some(key as u32)
-                                    && !self.paired_before(rule, a, b)
+                                    && pairing.first_shared(a, b)
+                                        == Some(pairing.first_key[rule] + key as u32)
                                 {
                                     count += 1;
                                 }
@@ -380,6 +474,7 @@ impl BlockIndex {
             assert_eq!(a.record_keys.rows(), b.record_keys.rows(), "one dataset");
         }
         self.rules.extend(other.rules);
+        self.pairing = OnceLock::new();
     }
 
     /// Keeps only the rules `keep` names (indices into the current rules), in that order:
@@ -396,6 +491,7 @@ impl BlockIndex {
             .iter()
             .map(|&r| taken[r].take().expect("each kept rule once"))
             .collect();
+        self.pairing = OnceLock::new();
     }
 }
 
