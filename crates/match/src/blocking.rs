@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::incremental::key_hash;
 use crate::intern::Lists;
 use crate::keys::{CompiledKeys, KeyRef};
 use crate::{Dataset, MatchError};
@@ -239,16 +238,26 @@ impl BlockIndex {
         // the cost, and a chunk's keys stay small.
         let mut builders: Vec<RuleBuilder> = rules.iter().map(|_| RuleBuilder::default()).collect();
         for chunk in data.records.chunks(KEY_CHUNK) {
-            let keys: Vec<Vec<Vec<String>>> = chunk
+            let keys: Vec<Vec<Vec<u64>>> = chunk
                 .par_iter()
-                .map(|record| compiled.iter().map(|k| k.values(record)).collect())
+                .map(|record| {
+                    compiled
+                        .iter()
+                        .enumerate()
+                        .map(|(r, k)| {
+                            let mut hashes = Vec::new();
+                            k.hashes(r, record, &mut hashes);
+                            hashes
+                        })
+                        .collect()
+                })
                 .collect();
             builders
                 .par_iter_mut()
                 .enumerate()
                 .for_each(|(r, builder)| {
                     for record in &keys {
-                        builder.push(r, &record[r]);
+                        builder.push(&record[r]);
                     }
                 });
         }
@@ -552,10 +561,10 @@ struct RuleBuilder {
 }
 
 impl RuleBuilder {
-    fn push(&mut self, rule: usize, values: &[String]) {
-        for v in values {
+    fn push(&mut self, hashes: &[u64]) {
+        for &hash in hashes {
             let next = self.sizes.len() as u32;
-            let id = *self.ids.entry(key_hash(rule, v)).or_insert(next);
+            let id = *self.ids.entry(hash).or_insert(next);
             if id == next {
                 self.sizes.push(0);
             }

@@ -14,8 +14,6 @@
 //! block, so a pair that shares a key is always found while the merged block stays under
 //! the cap. Keys of different rules never share a block.
 
-use std::hash::BuildHasher;
-
 use foldhash::HashMap;
 use rayon::prelude::*;
 use sameas_normalize::record::NormalizedRecord;
@@ -24,15 +22,9 @@ use crate::blocking::{BlockingConfig, LinkMode};
 use crate::keys::CompiledKeys;
 use crate::{Dataset, MatchError};
 
-/// Seeds the key hash: fixed, so that a build is the same on every run. Hashes are never
-/// stored outside the index.
-const KEY_HASH_SEED: u64 = 0x5a4d_e5a5_c0ff_ee01;
-
-/// The hash of one rule's key: blocks are told apart by it, here and in the batch index.
-#[inline]
-pub(crate) fn key_hash(rule: usize, key: &str) -> u64 {
-    foldhash::quality::FixedState::with_seed(KEY_HASH_SEED).hash_one((rule as u32, key))
-}
+/// Seeds the key hash ([`CompiledKeys::hashes`]): fixed, so that a build is the same on
+/// every run. Hashes are never stored outside the index.
+pub(crate) const KEY_HASH_SEED: u64 = 0x5a4d_e5a5_c0ff_ee01;
 
 /// Blocking keys of a dataset that records can be added to one at a time: the candidates of
 /// any record, and whether two records share an uncapped block.
@@ -159,9 +151,9 @@ impl KeyIndex {
                 .par_iter()
                 .enumerate()
                 .flat_map_iter(|(i, record)| {
-                    keys.values(record)
-                        .into_iter()
-                        .map(move |key| (key_hash(r, &key), i as u32))
+                    let mut hashes = Vec::new();
+                    keys.hashes(r, record, &mut hashes);
+                    hashes.into_iter().map(move |hash| (hash, i as u32))
                 })
                 .collect();
             entries.par_sort_unstable();
@@ -247,12 +239,10 @@ impl KeyIndex {
         debug_assert!(source <= 1, "a source index is 0 or 1");
         self.sources.push(source);
         let mut keys: Vec<(u32, u64)> = Vec::new();
+        let mut hashes = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
-            keys.extend(
-                rule.values(record)
-                    .iter()
-                    .map(|key| (r as u32, key_hash(r, key))),
-            );
+            rule.hashes(r, record, &mut hashes);
+            keys.extend(hashes.iter().map(|&hash| (r as u32, hash)));
         }
         // Two keys of one rule with one hash are one block.
         keys.sort_unstable();

@@ -1,6 +1,8 @@
 //! Exact keys over normalized fields and their derived keys, for blocking and deterministic
 //! rules.
 
+use std::hash::BuildHasher;
+
 use serde::{Deserialize, Serialize};
 
 use sameas_core::{FieldKind, Schema};
@@ -8,6 +10,7 @@ use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use crate::MatchError;
 use crate::compare::name::pinyin_parts;
+use crate::incremental::KEY_HASH_SEED;
 
 /// One part of a key: a derived key (or `norm`) of one or more fields. With several fields
 /// (two phone columns), a record has one key value per field that has one.
@@ -160,8 +163,9 @@ impl CompiledKey {
         Ok(CompiledKey { fields, key })
     }
 
-    /// Appends this key's values for `record` (none when the fields are empty).
-    pub(crate) fn values(&self, record: &NormalizedRecord, out: &mut Vec<String>) {
+    /// Hands each of this key's values for `record` to `out` (none when the fields are
+    /// empty; never an empty value).
+    pub(crate) fn each_value(&self, record: &NormalizedRecord, out: &mut impl FnMut(&str)) {
         for &field in &self.fields {
             if let Some(value) = &record.fields[field].value {
                 key_values(value, self.key, out);
@@ -179,11 +183,11 @@ fn first_of_several_given_names(name: &sameas_normalize::name::Name) -> Option<&
     (first.chars().count() >= 2).then_some(first)
 }
 
-fn key_values(value: &FieldValue, key: KeySource, out: &mut Vec<String>) {
+fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
     use KeySource::*;
     let mut push = |v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            out.push(v.to_string());
+            out(v);
         }
     };
     match (value, key) {
@@ -282,13 +286,56 @@ impl CompiledKeys {
         Ok(CompiledKeys { parts })
     }
 
+    /// The hashes of every composite key of `record` under rule `rule`, sorted and
+    /// distinct: blocks are told apart by them, in the batch index, the incremental index
+    /// and deterministic rules alike. A key's hash is the hash of its parts' hashes, so no
+    /// key text is built.
+    pub(crate) fn hashes(&self, rule: usize, record: &NormalizedRecord, out: &mut Vec<u64>) {
+        out.clear();
+        let hasher = foldhash::quality::FixedState::with_seed(KEY_HASH_SEED);
+        let mut part_hashes: Vec<Vec<u64>> = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            let mut values = Vec::new();
+            part.each_value(record, &mut |v| values.push(hasher.hash_one(v)));
+            if values.is_empty() {
+                return;
+            }
+            values.sort_unstable();
+            values.dedup();
+            part_hashes.push(values);
+        }
+        // The product of the parts' values, as one index per part.
+        let mut at = vec![0usize; part_hashes.len()];
+        let mut combination = vec![0u64; part_hashes.len()];
+        loop {
+            for ((slot, values), &i) in combination.iter_mut().zip(&part_hashes).zip(&at) {
+                *slot = values[i];
+            }
+            out.push(hasher.hash_one((rule as u32, combination.as_slice())));
+            let mut p = part_hashes.len();
+            loop {
+                if p == 0 {
+                    out.sort_unstable();
+                    out.dedup();
+                    return;
+                }
+                p -= 1;
+                at[p] += 1;
+                if at[p] < part_hashes[p].len() {
+                    break;
+                }
+                at[p] = 0;
+            }
+        }
+    }
+
     /// Every composite key of `record`, sorted and distinct.
     pub(crate) fn values(&self, record: &NormalizedRecord) -> Vec<String> {
         let mut combined = vec![String::new()];
         let mut part_values = Vec::new();
         for (i, part) in self.parts.iter().enumerate() {
             part_values.clear();
-            part.values(record, &mut part_values);
+            part.each_value(record, &mut |v| part_values.push(v.to_string()));
             if part_values.is_empty() {
                 return Vec::new();
             }
@@ -361,7 +408,9 @@ mod tests {
     fn keys(raw: &str, key: KeySource) -> Vec<String> {
         let name = NameNormalizer::new().normalize(raw).value.unwrap();
         let mut out = Vec::new();
-        key_values(&FieldValue::Name(Box::new(name)), key, &mut out);
+        key_values(&FieldValue::Name(Box::new(name)), key, &mut |v| {
+            out.push(v.to_string())
+        });
         out
     }
 

@@ -233,14 +233,8 @@ impl DeterministicKeys {
                 let rows: Vec<Vec<u64>> = (0..data.len())
                     .into_par_iter()
                     .map(|i| {
-                        let mut row: Vec<u64> = keys
-                            .values(data.get(i))
-                            .iter()
-                            .filter(|k| !k.is_empty())
-                            .map(|k| crate::incremental::key_hash(r, k))
-                            .collect();
-                        row.sort_unstable();
-                        row.dedup();
+                        let mut row = Vec::new();
+                        keys.hashes(r, data.get(i), &mut row);
                         row
                     })
                     .collect();
