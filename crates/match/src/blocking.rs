@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::intern::Lists;
-use crate::keys::{CompiledKeys, KeyRef};
+use crate::keys::{CompiledKeys, KeyRef, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
 
 /// Which pairs are comparable.
@@ -234,22 +234,17 @@ impl BlockIndex {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let key_set = RuleKeySet::new(compiled);
         // Records are visited once for all rules, in chunks: reading a record's values is
         // the cost, and a chunk's keys stay small.
         let mut builders: Vec<RuleBuilder> = rules.iter().map(|_| RuleBuilder::default()).collect();
         for chunk in data.records.chunks(KEY_CHUNK) {
             let keys: Vec<Vec<Vec<u64>>> = chunk
                 .par_iter()
-                .map(|record| {
-                    compiled
-                        .iter()
-                        .enumerate()
-                        .map(|(r, k)| {
-                            let mut hashes = Vec::new();
-                            k.hashes(r, record, &mut hashes);
-                            hashes
-                        })
-                        .collect()
+                .map_init(KeyScratch::default, |scratch, record| {
+                    let mut hashes = vec![Vec::new(); key_set.len()];
+                    key_set.hashes(record, scratch, &mut hashes);
+                    hashes
                 })
                 .collect();
             builders

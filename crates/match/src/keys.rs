@@ -52,7 +52,7 @@ pub fn key_names(kind: FieldKind) -> impl Iterator<Item = &'static str> {
 }
 
 /// A [`KeyRef`] checked against a schema.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CompiledKey {
     fields: Vec<usize>,
     key: KeySource,
@@ -161,6 +161,15 @@ impl CompiledKey {
         let key =
             source.ok_or_else(|| MatchError::Config(format!("{context}: a key has no fields")))?;
         Ok(CompiledKey { fields, key })
+    }
+
+    /// The hashes of this key's values for `record`, sorted and distinct, in `out`.
+    fn value_hashes(&self, record: &NormalizedRecord, out: &mut Vec<u64>) {
+        out.clear();
+        let hasher = foldhash::quality::FixedState::with_seed(KEY_HASH_SEED);
+        self.each_value(record, &mut |v| out.push(hasher.hash_one(v)));
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// Hands each of this key's values for `record` to `out` (none when the fields are
@@ -288,45 +297,15 @@ impl CompiledKeys {
 
     /// The hashes of every composite key of `record` under rule `rule`, sorted and
     /// distinct: blocks are told apart by them, in the batch index, the incremental index
-    /// and deterministic rules alike. A key's hash is the hash of its parts' hashes, so no
-    /// key text is built.
+    /// and deterministic rules alike. A key's hash is the hash of its parts' value hashes,
+    /// so no key text is built.
     pub(crate) fn hashes(&self, rule: usize, record: &NormalizedRecord, out: &mut Vec<u64>) {
-        out.clear();
-        let hasher = foldhash::quality::FixedState::with_seed(KEY_HASH_SEED);
-        let mut part_hashes: Vec<Vec<u64>> = Vec::with_capacity(self.parts.len());
-        for part in &self.parts {
-            let mut values = Vec::new();
-            part.each_value(record, &mut |v| values.push(hasher.hash_one(v)));
-            if values.is_empty() {
-                return;
-            }
-            values.sort_unstable();
-            values.dedup();
-            part_hashes.push(values);
+        let mut part_hashes: Vec<Vec<u64>> = vec![Vec::new(); self.parts.len()];
+        for (part, values) in self.parts.iter().zip(&mut part_hashes) {
+            part.value_hashes(record, values);
         }
-        // The product of the parts' values, as one index per part.
-        let mut at = vec![0usize; part_hashes.len()];
-        let mut combination = vec![0u64; part_hashes.len()];
-        loop {
-            for ((slot, values), &i) in combination.iter_mut().zip(&part_hashes).zip(&at) {
-                *slot = values[i];
-            }
-            out.push(hasher.hash_one((rule as u32, combination.as_slice())));
-            let mut p = part_hashes.len();
-            loop {
-                if p == 0 {
-                    out.sort_unstable();
-                    out.dedup();
-                    return;
-                }
-                p -= 1;
-                at[p] += 1;
-                if at[p] < part_hashes[p].len() {
-                    break;
-                }
-                at[p] = 0;
-            }
-        }
+        let parts: Vec<&[u64]> = part_hashes.iter().map(Vec::as_slice).collect();
+        combine(rule, &parts, out);
     }
 
     /// Every composite key of `record`, sorted and distinct.
@@ -356,6 +335,103 @@ impl CompiledKeys {
         combined.sort_unstable();
         combined.dedup();
         combined
+    }
+}
+
+/// Pushes into `out` the hash of each combination of one value hash per part (rule
+/// `rule`'s keys), sorted and distinct; none when a part has no value.
+fn combine(rule: usize, parts: &[&[u64]], out: &mut Vec<u64>) {
+    out.clear();
+    if parts.iter().any(|p| p.is_empty()) {
+        return;
+    }
+    let hasher = foldhash::quality::FixedState::with_seed(KEY_HASH_SEED);
+    // The product of the parts' values, as one index per part.
+    let mut at = vec![0usize; parts.len()];
+    let mut combination = vec![0u64; parts.len()];
+    loop {
+        for ((slot, values), &i) in combination.iter_mut().zip(parts).zip(&at) {
+            *slot = values[i];
+        }
+        out.push(hasher.hash_one((rule as u32, combination.as_slice())));
+        let mut p = parts.len();
+        loop {
+            if p == 0 {
+                out.sort_unstable();
+                out.dedup();
+                return;
+            }
+            p -= 1;
+            at[p] += 1;
+            if at[p] < parts[p].len() {
+                break;
+            }
+            at[p] = 0;
+        }
+    }
+}
+
+/// The keys of several rules, each distinct part read once per record however many rules
+/// share it (`name` alone, with a district and with a postcode): reading a part builds its
+/// value (a full name's normal form), and an index over fifty candidate rules read each
+/// record's parts three times over.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleKeySet {
+    parts: Vec<CompiledKey>,
+    /// Per rule, its parts as positions in `parts`.
+    rules: Vec<Vec<usize>>,
+}
+
+/// What [`RuleKeySet::hashes`] reuses from one record to the next.
+#[derive(Debug, Default)]
+pub(crate) struct KeyScratch {
+    part_hashes: Vec<Vec<u64>>,
+}
+
+impl RuleKeySet {
+    pub(crate) fn new(rules: Vec<CompiledKeys>) -> Self {
+        let mut parts: Vec<CompiledKey> = Vec::new();
+        let rules = rules
+            .into_iter()
+            .map(|rule| {
+                rule.parts
+                    .into_iter()
+                    .map(|part| match parts.iter().position(|p| *p == part) {
+                        Some(i) => i,
+                        None => {
+                            parts.push(part);
+                            parts.len() - 1
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        RuleKeySet { parts, rules }
+    }
+
+    /// Number of rules.
+    pub(crate) fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Every rule's key hashes of `record` (as [`CompiledKeys::hashes`]), `out[r]` for rule
+    /// `r`.
+    pub(crate) fn hashes(
+        &self,
+        record: &NormalizedRecord,
+        scratch: &mut KeyScratch,
+        out: &mut [Vec<u64>],
+    ) {
+        scratch.part_hashes.resize_with(self.parts.len(), Vec::new);
+        for (part, values) in self.parts.iter().zip(&mut scratch.part_hashes) {
+            part.value_hashes(record, values);
+        }
+        let mut parts: Vec<&[u64]> = Vec::new();
+        for (r, (rule, hashes)) in self.rules.iter().zip(out).enumerate() {
+            parts.clear();
+            parts.extend(rule.iter().map(|&p| scratch.part_hashes[p].as_slice()));
+            combine(r, &parts, hashes);
+        }
     }
 }
 
