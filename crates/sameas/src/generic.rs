@@ -13,7 +13,7 @@
 //! - a place or attribute value (a postcode, a city, an occupation) held by far more records
 //!   than any other value of its field: a placeholder, or a value so common it tells nothing.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -114,19 +114,19 @@ impl Part {
         }
     }
 
-    /// The part's value in a normalized field value.
-    fn of(self, value: &FieldValue) -> Option<String> {
+    /// The part's value in a normalized field value, borrowed where the value holds it.
+    fn of(self, value: &FieldValue) -> Option<Cow<'_, str>> {
         match (self, value) {
-            (Part::Value, FieldValue::Phone(p)) => p.e164.clone(),
-            (Part::Value, FieldValue::Email(e)) => Some(e.canonical.clone()),
+            (Part::Value, FieldValue::Phone(p)) => p.e164.as_deref().map(Cow::Borrowed),
+            (Part::Value, FieldValue::Email(e)) => Some(Cow::Borrowed(e.canonical.as_str())),
             (Part::Value, v @ (FieldValue::Identifier(_) | FieldValue::NationalId(_))) => {
-                Some(v.norm())
+                Some(Cow::Owned(v.norm()))
             }
-            (Part::Value, v @ FieldValue::Text(_)) => Some(v.norm()),
-            (Part::Detail, FieldValue::Address(a)) => a.detail.clone(),
-            (Part::Postcode, FieldValue::Address(a)) => a.postcode.clone(),
-            (Part::City, FieldValue::Address(a)) => a.city.clone(),
-            (Part::District, FieldValue::Address(a)) => a.district.clone(),
+            (Part::Value, v @ FieldValue::Text(_)) => Some(Cow::Owned(v.norm())),
+            (Part::Detail, FieldValue::Address(a)) => a.detail.as_deref().map(Cow::Borrowed),
+            (Part::Postcode, FieldValue::Address(a)) => a.postcode.as_deref().map(Cow::Borrowed),
+            (Part::City, FieldValue::Address(a)) => a.city.as_deref().map(Cow::Borrowed),
+            (Part::District, FieldValue::Address(a)) => a.district.as_deref().map(Cow::Borrowed),
             _ => None,
         }
         .filter(|v| !v.is_empty())
@@ -242,16 +242,21 @@ pub fn detect(
         .par_iter()
         .flat_map_iter(|&(field, part)| {
             let spec = &schema.fields[field];
-            let mut held: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+            // Values by hash first (most are held once), then in value order, so that what
+            // is found does not depend on the map.
+            let mut by_value: foldhash::HashMap<Cow<str>, Vec<u32>> = Default::default();
             for (i, record) in records.iter().enumerate() {
                 if let Some(value) = record.fields[field].value.as_ref().and_then(|v| part.of(v)) {
-                    held.entry(value).or_default().push(i as u32);
+                    by_value.entry(value).or_default().push(i as u32);
                 }
             }
-            let total: usize = held.values().map(Vec::len).sum();
+            let mut held: Vec<(Cow<str>, Vec<u32>)> = by_value.into_iter().collect();
+            held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let total: usize = held.iter().map(|(_, h)| h.len()).sum();
             let mut out = Vec::new();
             if part.identifying(spec.kind) {
                 for (value, holders) in &held {
+                    let value: &str = value;
                     if holders.len() < MIN_RECORDS {
                         continue;
                     }
@@ -282,8 +287,8 @@ pub fn detect(
                     }
                 }
             } else {
-                let mut counts: Vec<(usize, &String)> =
-                    held.iter().map(|(v, h)| (h.len(), v)).collect();
+                let mut counts: Vec<(usize, &str)> =
+                    held.iter().map(|(v, h)| (h.len(), v.as_ref())).collect();
                 counts.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                 if let Some(&(top, value)) = counts.first() {
                     let next = counts.get(1).map_or(0, |c| c.0);
