@@ -346,10 +346,10 @@ impl BlockIndex {
                         // The pair belongs to the block that first holds it: with
                         // `skip_earlier`, over every rule; else over this rule's own.
                         let first = match pairing {
-                            Some(p) => p.first_shared(a, b).map(|g| g - p.first_key[rule]),
-                            None => self.first_shared_uncapped(rule, a, b),
+                            Some(p) => p.first_shared(a, b) == Some(p.first_key[rule] + key as u32),
+                            None => self.first_shared_uncapped(rule, a, b) == Some(key as u32),
                         };
-                        if first != Some(key as u32) {
+                        if !first {
                             continue;
                         }
                         out.push((a as u32, b as u32));
