@@ -82,6 +82,19 @@ impl BgNbd {
         t: f64,
         out: &mut [f64],
     ) {
+        self.expected_purchases_factors(horizons, x, t, out);
+        let p_alive = self.p_alive(x, t_x, t);
+        for (e, &horizon) in out.iter_mut().zip(horizons) {
+            *e = if horizon <= 0.0 { 0.0 } else { *e * p_alive };
+        }
+    }
+
+    /// The part of [`BgNbd::expected_purchases`] that depends on `x` and `t` alone, over
+    /// each of `horizons` (0 for a horizon of at most 0), written to `out`: the expected
+    /// purchases are this factor times P(alive) ([`BgNbd::p_alive`]), to the bit. Customers
+    /// with the same (x, T) share it, and they are few: one ₂F₁ series per (x, T) instead of
+    /// one per customer.
+    pub fn expected_purchases_factors(&self, horizons: &[f64], x: f64, t: f64, out: &mut [f64]) {
         assert_eq!(horizons.len(), out.len(), "one output per horizon");
         let BgNbd { r, alpha, a, b } = *self;
         // Non-positive horizons give 0; the others' series run together.
@@ -91,7 +104,6 @@ impl BgNbd {
             .collect();
         ln_hyp2f1_fast_many(r + x, b + x, a + b + x - 1.0, &zs, out);
         let first = (a + b + x - 1.0) / (a - 1.0);
-        let p_alive = self.p_alive(x, t_x, t);
         for (e, &horizon) in out.iter_mut().zip(horizons) {
             if horizon <= 0.0 {
                 *e = 0.0;
@@ -99,7 +111,7 @@ impl BgNbd {
             }
             let ln_ratio = (r + x) * ((alpha + t).ln() - (alpha + t + horizon).ln());
             let second = -(*e + ln_ratio).exp_m1();
-            *e = first * second * p_alive;
+            *e = first * second;
         }
     }
 }
@@ -309,6 +321,22 @@ mod tests {
             for (h, m) in horizons.iter().zip(many) {
                 let one = CDNOW.expected_purchases(*h, x, t_x, t);
                 assert_eq!(one.to_bits(), m.to_bits(), "{x} {t_x} {t} {h}: {one} {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_factors_times_p_alive_match_to_the_bit() {
+        let horizons = [0.0, 4.345, 52.1786, -1.0];
+        let mut factors = [0.0; 4];
+        CDNOW.expected_purchases_factors(&horizons, 2.0, 38.86, &mut factors);
+        // Customers of one (x, T) and different tₓ share the factors.
+        for t_x in [0.5, 12.0, 30.43, 38.86] {
+            let p = CDNOW.p_alive(2.0, t_x, 38.86);
+            for (h, f) in horizons.iter().zip(factors) {
+                let one = CDNOW.expected_purchases(*h, 2.0, t_x, 38.86);
+                let shared = if *h <= 0.0 { 0.0 } else { f * p };
+                assert_eq!(one.to_bits(), shared.to_bits(), "{t_x} {h}: {one} {shared}");
             }
         }
     }

@@ -2,6 +2,7 @@
 //! expected purchases, CLV and churn risk, and with a calibration split the holdout
 //! evaluation.
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -267,24 +268,59 @@ fn score_with(
     let bg = fits.bg_nbd.as_ref().ok().map(|f| f.model);
     let pareto = fits.pareto_nbd.as_ref().ok().map(|f| f.model);
     let gg = fits.gamma_gamma.as_ref().ok().map(|f| f.model);
+    // Expected purchases at each month's end (for CLV) and at the horizon.
+    let mut horizons: Vec<f64> = month_ends(config.unit, config.clv_months).collect();
+    horizons.push(horizon);
+    let width = horizons.len();
+    // BG/NBD's expected purchases are P(alive) times a factor of (x, T) alone: one pass of
+    // the ₂F₁ series per distinct (x, T) (thousands at a million customers), not per
+    // customer. The numbers are the same to the bit.
+    let (factor_of, factors) = match bg {
+        Some(m) => {
+            let mut index: HashMap<(u32, u64), u32> = HashMap::default();
+            let mut keys: Vec<(u32, f64)> = Vec::new();
+            let factor_of: Vec<u32> = customers
+                .iter()
+                .map(|c| {
+                    *index
+                        .entry((c.frequency, c.t.to_bits()))
+                        .or_insert_with(|| {
+                            keys.push((c.frequency, c.t));
+                            (keys.len() - 1) as u32
+                        })
+                })
+                .collect();
+            let mut factors = vec![0.0; keys.len() * width];
+            factors
+                .par_chunks_mut(width)
+                .zip(&keys)
+                .for_each(|(out, &(x, t))| {
+                    m.expected_purchases_factors(&horizons, f64::from(x), t, out);
+                });
+            (factor_of, factors)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let scored = customers
         .par_iter()
         .enumerate()
-        .map(|(i, c)| {
+        .map_init(Vec::new, |expected, (i, c)| {
             let x = f64::from(c.frequency);
-            // Expected purchases at each month's end (for CLV) and at the horizon, in one
-            // pass of the ₂F₁ series.
-            let (expected_purchases, clv) = match bg {
-                Some(m) => {
-                    let mut horizons: Vec<f64> =
-                        month_ends(config.unit, config.clv_months).collect();
-                    horizons.push(horizon);
-                    let mut expected = vec![0.0; horizons.len()];
-                    m.expected_purchases_many(&horizons, x, c.recency, c.t, &mut expected);
+            let p_alive = bg.map(|m| m.p_alive(x, c.recency, c.t));
+            let (expected_purchases, clv) = match p_alive {
+                Some(p) => {
+                    let at = factor_of[i] as usize * width;
+                    expected.clear();
+                    expected.extend(
+                        factors[at..at + width]
+                            .iter()
+                            .zip(&horizons)
+                            .map(|(&f, &h)| if h <= 0.0 { 0.0 } else { f * p }),
+                    );
                     let at_horizon = expected.pop();
                     let clv = gg.map(|g| {
                         discounted(
-                            &expected,
+                            expected,
                             g.expected_spend(x, c.monetary_value),
                             config.discount_rate,
                             config.margin,
@@ -302,7 +338,7 @@ fn score_with(
                 r_score: r_scores[i],
                 f_score: f_scores[i],
                 m_score: m_scores[i],
-                p_alive_bg_nbd: bg.map(|m| m.p_alive(x, c.recency, c.t)),
+                p_alive_bg_nbd: p_alive,
                 p_alive_pareto_nbd: pareto.map(|m| m.p_alive(x, c.recency, c.t)),
                 expected_purchases,
                 expected_spend: gg.map(|m| m.expected_spend(x, c.monetary_value)),
