@@ -152,18 +152,21 @@ pub(crate) fn display_f64(value: f64, out: &mut String) {
     // The value is 0.DIGITS × 10^point.
     let mut point = whole.len() as i32 + exponent;
     let all = whole.bytes().chain(fraction.bytes());
-    let mut digits: Vec<u8> = Vec::with_capacity(24);
+    // At most 17 significant digits: on the stack, no allocation per cell.
+    let mut buffer = [0u8; 32];
+    let mut len = 0;
     for b in all {
-        if digits.is_empty() && b == b'0' {
+        if len == 0 && b == b'0' {
             point -= 1;
         } else {
-            digits.push(b);
+            buffer[len] = b;
+            len += 1;
         }
     }
-    while digits.last() == Some(&b'0') {
-        digits.pop();
+    while len > 0 && buffer[len - 1] == b'0' {
+        len -= 1;
     }
-    let digits = std::str::from_utf8(&digits).expect("ASCII digits");
+    let digits = std::str::from_utf8(&buffer[..len]).expect("ASCII digits");
     let n = digits.len() as i32;
     if point <= 0 {
         out.push_str("0.");

@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use foldhash::HashMap;
-
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -228,10 +226,15 @@ pub fn parse_date(cell: &str) -> Option<Date> {
 }
 
 fn is_refund(status: &str) -> bool {
-    let s = status.trim().to_ascii_lowercase();
+    // Compared without ASCII case and without a lowercased copy per row: the words are
+    // lowercase ASCII or non-ASCII, whose bytes case folding leaves alone.
+    let s = status.trim().as_bytes();
     ["return", "refund", "cancel", "void", "退", "取消"]
         .iter()
-        .any(|word| s.contains(word))
+        .any(|word| {
+            s.windows(word.len())
+                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        })
 }
 
 /// Reads orders from table rows (`(row number, cells)`). `customer` maps a reference to
@@ -324,38 +327,55 @@ fn parse_amount(text: &str) -> Option<f64> {
 }
 
 /// The orders' indices sorted by customer id, then date, orders of one customer and day in
-/// row order (what a stable sort by (customer, date) gives). Customer ids are compared as
-/// strings once per distinct customer, then orders by integer keys.
+/// row order (what a stable sort by (customer, date) gives). One parallel sort of the
+/// orders, compared by the first eight bytes of the customer id as an integer; only ids
+/// that share those bytes and are longer than eight are compared as strings.
 pub fn customer_date_order(orders: &[Order]) -> Vec<u32> {
     assert!(u32::try_from(orders.len()).is_ok(), "at most 2³² orders");
-    let mut ids: HashMap<&str, u32> = HashMap::default();
-    let first: Vec<u32> = orders
-        .iter()
-        .map(|o| {
-            let next = ids.len() as u32;
-            *ids.entry(o.customer.as_str()).or_insert(next)
-        })
-        .collect();
-    let mut names: Vec<(&str, u32)> = ids.into_iter().collect();
-    names.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut rank = vec![0u32; names.len()];
-    for (r, (_, id)) in names.iter().enumerate() {
-        rank[*id as usize] = r as u32;
+    struct Key {
+        /// The id's first eight bytes, big-endian, zero-padded: prefixes order as the ids.
+        prefix: u64,
+        /// The id's length.
+        len: usize,
+        day: u32,
+        index: u32,
     }
-    let mut keys: Vec<(u64, u32)> = orders
+    let mut keys: Vec<Key> = orders
         .par_iter()
-        .zip(&first)
         .enumerate()
-        .map(|(i, (o, id))| {
-            let day = (u64::from((i32::from(o.date.year()) + 0x8000) as u16) << 9)
-                | (u64::from(o.date.month() as u8) << 5)
-                | u64::from(o.date.day() as u8);
-            ((u64::from(rank[*id as usize]) << 32) | day, i as u32)
+        .map(|(i, o)| {
+            let id = o.customer.as_bytes();
+            let mut head = [0u8; 8];
+            let n = id.len().min(8);
+            head[..n].copy_from_slice(&id[..n]);
+            let date = o.date;
+            Key {
+                prefix: u64::from_be_bytes(head),
+                len: id.len(),
+                day: (u32::from((i32::from(date.year()) + 0x8000) as u16) << 9)
+                    | (u32::from(date.month() as u8) << 5)
+                    | u32::from(date.day() as u8),
+                index: i as u32,
+            }
         })
         .collect();
     // Keys with their index are distinct, so an unstable sort gives the one order.
-    keys.par_sort_unstable();
-    keys.into_iter().map(|(_, i)| i).collect()
+    keys.par_sort_unstable_by(|a, b| {
+        a.prefix
+            .cmp(&b.prefix)
+            .then_with(|| {
+                if a.len <= 8 && b.len <= 8 {
+                    // Equal prefixes: the ids are equal up to the shorter one's end.
+                    a.len.cmp(&b.len)
+                } else {
+                    let customer = |k: &Key| orders[k.index as usize].customer.as_str();
+                    customer(a).cmp(customer(b))
+                }
+            })
+            .then(a.day.cmp(&b.day))
+            .then(a.index.cmp(&b.index))
+    });
+    keys.into_iter().map(|k| k.index).collect()
 }
 
 /// One customer's purchases collapsed to days, and the summaries built from them.
@@ -536,6 +556,23 @@ mod tests {
             ]
         );
         assert_eq!(orders.bad_counts().values().sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn refund_words_are_found_in_any_ascii_case() {
+        for status in [
+            "Returned",
+            " REFUND ",
+            "cancelled",
+            "Void",
+            "已退款",
+            "已取消",
+        ] {
+            assert!(is_refund(status), "{status}");
+        }
+        for status in ["", "paid", "PAID", "re fund", "取"] {
+            assert!(!is_refund(status), "{status}");
+        }
     }
 
     #[test]

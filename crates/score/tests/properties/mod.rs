@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use sameas_score::{
-    BgNbd, CustomerSummary, FitData, MbgNbd, ParetoNbd, SummaryGroups, total_log_likelihood,
+    BgNbd, CustomerSummary, FitData, MbgNbd, Order, ParetoNbd, SummaryGroups, customer_date_order,
+    total_log_likelihood,
 };
 
 fn customers() -> impl Strategy<Value = Vec<CustomerSummary>> {
@@ -86,5 +87,32 @@ proptest! {
             prop_assert!((grouped - single).abs() <= 1e-9 * single.abs().max(1.0),
                 "{grouped} {single}");
         }
+    }
+
+    #[test]
+    fn customer_date_order_is_a_stable_sort_by_customer_and_date(
+        rows in prop::collection::vec((0usize..12, 0i8..4), 0..80),
+    ) {
+        // Ids of up to eight bytes and longer ones sharing their first eight, a NUL byte
+        // and a non-ASCII one among them.
+        const IDS: [&str; 12] = [
+            "C1", "C10", "C1\0", "", "C0000001", "C0000001x", "C0000001a", "C00000010",
+            "客户编号", "客户编号1", "Z", "C0000002",
+        ];
+        let orders: Vec<Order> = rows
+            .iter()
+            .map(|&(id, day)| Order {
+                customer: IDS[id].to_string(),
+                date: jiff::civil::Date::constant(2025, 3, 1 + day),
+                amount: 1.0,
+                channel: String::new(),
+            })
+            .collect();
+        let mut expected: Vec<u32> = (0..orders.len() as u32).collect();
+        expected.sort_by(|&a, &b| {
+            let (a, b) = (&orders[a as usize], &orders[b as usize]);
+            a.customer.cmp(&b.customer).then(a.date.cmp(&b.date))
+        });
+        prop_assert_eq!(customer_date_order(&orders), expected);
     }
 }
