@@ -119,5 +119,8 @@ pub fn run_segment(args: &SegmentArgs) -> Result<()> {
             args.out.display()
         );
     }
+    // The process ends here: its memory goes back at once, where freeing a million
+    // customers' strings one by one would take a noticeable part of the run.
+    std::mem::forget(result);
     Ok(())
 }

@@ -48,7 +48,7 @@ mod rules;
 
 use std::collections::BTreeMap;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -373,6 +373,48 @@ fn sorted_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> Op
     Some((ids, scored, order_rank))
 }
 
+/// The distinct channels of the orders, sorted, and each order's channel as its index
+/// there. Channels are few and come in runs, so each block of orders lists its own
+/// (the last one seen checked first) before the lists are merged: no hashing per order.
+fn channel_ids(orders: &[OrderRow]) -> (Vec<&str>, Vec<u32>) {
+    use rayon::prelude::*;
+    const BLOCK: usize = 1 << 16;
+    let blocks: Vec<(Vec<&str>, Vec<u32>)> = orders
+        .par_chunks(BLOCK)
+        .map(|block| {
+            let mut names: Vec<&str> = Vec::new();
+            let mut index: HashMap<&str, u32> = HashMap::default();
+            let mut last = 0u32;
+            let ids = block
+                .iter()
+                .map(|o| {
+                    let name = o.channel.as_str();
+                    if names.get(last as usize) != Some(&name) {
+                        last = *index.entry(name).or_insert_with(|| {
+                            names.push(name);
+                            (names.len() - 1) as u32
+                        });
+                    }
+                    last
+                })
+                .collect();
+            (names, ids)
+        })
+        .collect();
+    let mut channels: Vec<&str> = blocks.iter().flat_map(|(names, _)| names.clone()).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let mut ids = Vec::with_capacity(orders.len());
+    for (names, local) in blocks {
+        let rank: Vec<u32> = names
+            .iter()
+            .map(|n| channels.binary_search(n).expect("a listed channel") as u32)
+            .collect();
+        ids.extend(local.into_iter().map(|i| rank[i as usize]));
+    }
+    (channels, ids)
+}
+
 impl<'a> Activity<'a> {
     fn new(
         customers: &'a [ScoredCustomer],
@@ -383,28 +425,7 @@ impl<'a> Activity<'a> {
         use rayon::prelude::*;
         let (ids, scored, order_rank) =
             sorted_ids(customers, orders).unwrap_or_else(|| interned_ids(customers, orders));
-        let mut channels: Vec<&str> = orders
-            .par_iter()
-            .fold(HashSet::default, |mut set: HashSet<&str>, o| {
-                set.insert(o.channel.as_str());
-                set
-            })
-            .reduce(HashSet::default, |mut a, b| {
-                a.extend(b);
-                a
-            })
-            .into_iter()
-            .collect();
-        channels.sort_unstable();
-        let channel_of: HashMap<&str, u32> = channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (*c, i as u32))
-            .collect();
-        let channel_ids: Vec<u32> = orders
-            .par_iter()
-            .map(|o| channel_of[o.channel.as_str()])
-            .collect();
+        let (channels, channel_ids) = channel_ids(orders);
         // Counted orders grouped by customer, in input order within each customer.
         let mut counted: Vec<(u32, u32)> = (0..orders.len())
             .filter(|&i| as_of.is_none_or(|d| orders[i].date <= d))
@@ -781,6 +802,29 @@ fn channel_summaries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channel_ids_are_ranks_among_the_sorted_channels_across_blocks() {
+        // More orders than one block holds, channels in runs and alone, one only late.
+        let names = ["web", "", "app", "pos", "app", "web"];
+        let orders: Vec<OrderRow> = (0..150_000usize)
+            .map(|i| OrderRow {
+                customer: String::new(),
+                date: Date::constant(2025, 1, 1),
+                amount: 1.0,
+                channel: if i == 149_999 {
+                    "late".into()
+                } else {
+                    names[(i / 3 + i % 2) % names.len()].into()
+                },
+            })
+            .collect();
+        let (channels, ids) = channel_ids(&orders);
+        assert_eq!(channels, ["", "app", "late", "pos", "web"]);
+        for (o, id) in orders.iter().zip(ids) {
+            assert_eq!(channels[id as usize], o.channel);
+        }
+    }
 
     fn customer(id: &str, frequency: u32) -> ScoredCustomer {
         ScoredCustomer {
