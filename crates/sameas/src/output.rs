@@ -78,8 +78,13 @@ impl Cells<'_> {
     pub(crate) fn float(&mut self, value: f64) -> Result<(), csv::Error> {
         self.buffer.clear();
         display_f64(value, &mut self.buffer);
-        self.writer
-            .write_field(escape_formula(&self.buffer).as_bytes())
+        if value.is_finite() {
+            // Digits, `.` and a leading `-`: never a formula.
+            self.writer.write_field(self.buffer.as_bytes())
+        } else {
+            self.writer
+                .write_field(escape_formula(&self.buffer).as_bytes())
+        }
     }
 
     /// A number cell, empty when there is none.
@@ -599,6 +604,10 @@ mod tests {
             out.clear();
             display_f64(v, &mut out);
             assert_eq!(out, format!("{v}"), "{v:e}");
+            // Cells::float writes finite numbers without escaping: none needs it.
+            if v.is_finite() {
+                assert_eq!(escape_formula(&out), out.as_str(), "{v:e}");
+            }
         }
     }
 
