@@ -428,19 +428,21 @@ pub fn write_segments(result: &Segmentation, id_header: &str, dir: &Path) -> Res
 /// `segments.json`: customers per tier, RFM segment, lifecycle stage and tag, the clusters
 /// described, the silhouette and the as-of date.
 pub fn segments_summary(result: &Segmentation) -> serde_json::Value {
+    // Counted in hash maps (a million customers, a few labels), then ordered by label.
     let count = |f: &dyn Fn(&sameas_segment::CustomerSegment) -> &str| {
-        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut counts: foldhash::HashMap<&str, u64> = foldhash::HashMap::default();
         for c in &result.customers {
             *counts.entry(f(c)).or_insert(0) += 1;
         }
-        counts
+        counts.into_iter().collect::<BTreeMap<&str, u64>>()
     };
-    let mut tags: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut tags: foldhash::HashMap<&str, u64> = foldhash::HashMap::default();
     for c in &result.customers {
         for t in &c.tags {
             *tags.entry(t).or_insert(0) += 1;
         }
     }
+    let tags: BTreeMap<&str, u64> = tags.into_iter().collect();
     json!({
         "customers": result.customers.len(),
         "as_of": result.as_of.map(|d| d.to_string()),
