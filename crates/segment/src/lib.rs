@@ -529,6 +529,7 @@ pub fn segment(
     prospects: &[String],
     config: &SegmentConfig,
 ) -> Result<Segmentation, SegmentError> {
+    use rayon::prelude::*;
     config.validate()?;
     let as_of = config.as_of.or_else(|| orders.iter().map(|o| o.date).max());
     let year_ago = as_of.and_then(|d| d.checked_sub(jiff::Span::new().days(365)).ok());
@@ -538,7 +539,7 @@ pub fn segment(
 
     // k-means features: recency, frequency, monetary, CLV, tenure, channel shares.
     let features: Vec<Vec<f64>> = customers
-        .iter()
+        .par_iter()
         .zip(&activity.scored)
         .map(|(c, &a)| {
             let a = a as usize;
@@ -558,67 +559,72 @@ pub fn segment(
         .collect();
     let clustering = cluster(&standardise(&features), config.k, config.max_k, config.seed);
 
-    let mut out = Vec::with_capacity(customers.len() + prospects.len());
-    for (i, c) in customers.iter().enumerate() {
-        let a = activity.scored[i] as usize;
-        let annual_spend = activity.annual_spend[a];
-        let orders = activity.orders[a];
-        let tier = config
-            .tiers
-            .iter()
-            .find(|t| t.holds(annual_spend, c.frequency))
-            .map_or("basic".to_string(), |t| t.name.clone());
-        let r = to_five(c.r_score, c.score_bins);
-        let f = to_five(c.f_score, c.score_bins);
-        let stage = lifecycle(c.days_since_first, c.frequency, c.p_alive, c.churn_risk);
-        let mut tags = Vec::new();
-        if high.as_deref() == Some(tier.as_str()) {
-            tags.push("high_value".to_string());
-        }
-        if c.days_since_last > 90.0 {
-            tags.push("sleeping".to_string());
-        }
-        if c.frequency >= 1 && c.churn_risk.is_some_and(|r| r >= 0.7) {
-            tags.push("at_risk".to_string());
-        }
-        // The last channel (by name) of the most orders, as a max over a name-ordered map.
-        if orders >= 2
-            && let Some((channel, n)) = activity
-                .channel_counts(a)
+    // Each customer's segments depend on that customer alone: built in parallel, in order.
+    let mut out: Vec<CustomerSegment> = customers
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let a = activity.scored[i] as usize;
+            let annual_spend = activity.annual_spend[a];
+            let orders = activity.orders[a];
+            let tier = config
+                .tiers
                 .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .max_by_key(|(_, n)| **n)
-            && f64::from(*n) >= 0.8 * orders as f64
-            && !channels[channel].is_empty()
-        {
-            tags.push(format!("prefers_{}", channels[channel]));
-        }
-        if let (Some(first), Some(d)) = (activity.first[a], as_of)
-            && (first.year(), first.month()) == (d.year(), d.month())
-        {
-            tags.push("new_this_month".to_string());
-        }
-        for rule in &config.tags {
-            let value = if rule.field == "annual_spend" {
-                Some(annual_spend)
-            } else {
-                c.numbers.get(&rule.field).copied()
-            };
-            if value.is_some_and(|v| rule.holds(v)) {
-                tags.push(rule.name.clone());
+                .find(|t| t.holds(annual_spend, c.frequency))
+                .map_or("basic".to_string(), |t| t.name.clone());
+            let r = to_five(c.r_score, c.score_bins);
+            let f = to_five(c.f_score, c.score_bins);
+            let stage = lifecycle(c.days_since_first, c.frequency, c.p_alive, c.churn_risk);
+            let mut tags = Vec::new();
+            if high.as_deref() == Some(tier.as_str()) {
+                tags.push("high_value".to_string());
             }
-        }
-        out.push(CustomerSegment {
-            id: c.id.clone(),
-            tier,
-            annual_spend,
-            rfm_segment: rfm_segment(r, f).to_string(),
-            lifecycle: stage.name().to_string(),
-            cluster: clustering.labels.get(i).copied(),
-            tags,
-        });
-    }
+            if c.days_since_last > 90.0 {
+                tags.push("sleeping".to_string());
+            }
+            if c.frequency >= 1 && c.churn_risk.is_some_and(|r| r >= 0.7) {
+                tags.push("at_risk".to_string());
+            }
+            // The last channel (by name) of the most orders, as a max over a name-ordered map.
+            if orders >= 2
+                && let Some((channel, n)) = activity
+                    .channel_counts(a)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .max_by_key(|(_, n)| **n)
+                && f64::from(*n) >= 0.8 * orders as f64
+                && !channels[channel].is_empty()
+            {
+                tags.push(format!("prefers_{}", channels[channel]));
+            }
+            if let (Some(first), Some(d)) = (activity.first[a], as_of)
+                && (first.year(), first.month()) == (d.year(), d.month())
+            {
+                tags.push("new_this_month".to_string());
+            }
+            for rule in &config.tags {
+                let value = if rule.field == "annual_spend" {
+                    Some(annual_spend)
+                } else {
+                    c.numbers.get(&rule.field).copied()
+                };
+                if value.is_some_and(|v| rule.holds(v)) {
+                    tags.push(rule.name.clone());
+                }
+            }
+            CustomerSegment {
+                id: c.id.clone(),
+                tier,
+                annual_spend,
+                rfm_segment: rfm_segment(r, f).to_string(),
+                lifecycle: stage.name().to_string(),
+                cluster: clustering.labels.get(i).copied(),
+                tags,
+            }
+        })
+        .collect();
+    out.reserve(prospects.len());
     for p in prospects {
         out.push(CustomerSegment {
             id: p.clone(),
