@@ -38,7 +38,7 @@ use sameas_normalize::record::RecordNormalizer;
 use crate::control::Control;
 use crate::input::{InputTable, map_columns, prepare};
 use crate::resolver::{
-    Constraints, EdgeGuard, complete_components, edge_guard, frozen_frequencies, is_edge,
+    Constraints, EdgeGuard, complete_components, edge_guard, edge_mask, frozen_frequencies,
 };
 use crate::{Error, ResolverConfig};
 
@@ -299,9 +299,9 @@ impl Partitioned {
         }
         let matcher = self.matcher(&part.data)?;
         let scored = matcher.score(&pairs);
-        let threshold = self.config.matching.threshold;
-        Ok((0..scored.len())
-            .filter(|&k| is_edge(&scored, k, threshold, self.guard.as_ref()))
+        let mask = edge_mask(&scored, self.config.matching.threshold, self.guard.as_ref());
+        Ok(mask
+            .indices()
             .map(|k| {
                 let (a, b) = scored.pairs[k];
                 ScoredEdge {
@@ -368,7 +368,7 @@ impl Partitioned {
             )?;
             let matcher = self.matcher(&subset)?;
             let mut scored = matcher.score(&pairs);
-            complete_components(
+            let mask = complete_components(
                 &mut scored,
                 |p| matcher.score(p),
                 subset.len(),
@@ -379,7 +379,7 @@ impl Partitioned {
                 &self.config,
                 &subset.ids,
                 &scored,
-                threshold,
+                &mask,
                 guard,
             );
             // Records are in id order, so a cluster's first member is its smallest id.

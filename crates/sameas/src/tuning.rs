@@ -88,7 +88,7 @@ impl Resolver {
             // Each threshold completes its own positive components, as a resolve at that
             // threshold does.
             let mut completed = scored.clone();
-            complete_components(
+            let mask = complete_components(
                 &mut completed,
                 |p| matcher.score(p),
                 data.len(),
@@ -97,7 +97,7 @@ impl Resolver {
             );
             let constraints = Constraints::new(&config, &data, &completed);
             let (_, clustering) =
-                constraints.cluster(&config, &data.ids, &completed, threshold, guard.as_ref());
+                constraints.cluster(&config, &data.ids, &completed, &mask, guard.as_ref());
             points.push(SweepPoint {
                 threshold,
                 labels: clustering.labels,

@@ -165,8 +165,9 @@ impl EdgeGuard {
 }
 
 /// Whether scored pair `i` is an edge: at or above the threshold, and either forced by a
-/// deterministic rule or allowed by the household guard.
-pub fn is_edge(
+/// deterministic rule or allowed by the household guard. Read through an [`EdgeMask`],
+/// which asks once per pair.
+fn is_edge(
     scored: &ScoredPairsView<'_>,
     i: usize,
     threshold: f64,
@@ -174,6 +175,92 @@ pub fn is_edge(
 ) -> bool {
     let p = scored.probabilities[i];
     p >= threshold && (p >= 1.0 || guard.is_none_or(|g| g.allows(scored.levels_of(i))))
+}
+
+/// Which scored pairs are edges at one threshold under one household guard: one bit per
+/// pair, in the scored pairs' order. The policy is evaluated once per pair, here; every
+/// reader (component completion, clustering, the guard's refusal count, the review list,
+/// incremental adds) reads the mask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeMask {
+    bits: Vec<u64>,
+    len: usize,
+    threshold: f64,
+}
+
+impl EdgeMask {
+    /// The edges among `scored` at `threshold` under `guard`.
+    pub fn new(scored: &ScoredPairsView<'_>, threshold: f64, guard: Option<&EdgeGuard>) -> Self {
+        let mut mask = EdgeMask {
+            bits: Vec::new(),
+            len: 0,
+            threshold,
+        };
+        mask.extend(scored, guard);
+        mask
+    }
+
+    /// Reads the pairs appended to `scored` since the mask was made or last extended
+    /// (those past [`EdgeMask::len`]), at the mask's threshold under `guard`.
+    pub fn extend(&mut self, scored: &ScoredPairsView<'_>, guard: Option<&EdgeGuard>) {
+        let (from, to) = (self.len, scored.len());
+        assert!(to >= from, "scored pairs are only ever appended to");
+        self.bits.resize(to.div_ceil(64), 0);
+        for i in from..to {
+            if is_edge(scored, i, self.threshold, guard) {
+                self.bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        self.len = to;
+    }
+
+    /// The threshold the mask was made at.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Number of pairs the mask covers.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the mask covers no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether scored pair `i` is an edge.
+    ///
+    /// # Panics
+    /// When `i` is past the pairs the mask covers.
+    #[inline]
+    pub fn contains(&self, i: usize) -> bool {
+        assert!(
+            i < self.len,
+            "pair {i} past the {} the mask covers",
+            self.len
+        );
+        self.bits[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// The indices of the edges, ascending.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.bits.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
+    }
+
+    /// Number of edges.
+    pub fn count(&self) -> usize {
+        self.bits.iter().map(|w| w.count_ones() as usize).sum()
+    }
 }
 
 /// The edge a manual must-link makes.
@@ -246,17 +333,18 @@ impl Constraints {
         &self.must_link
     }
 
-    /// The edges at `threshold` and their clustering under the constraints: what a batch
-    /// run, a re-clustering and a threshold sweep share.
+    /// The edges `mask` marks among `scored` and their clustering under the constraints:
+    /// what a batch run, a re-clustering and a threshold sweep share. `guard` is the one the
+    /// mask was made under; it says which edges personal agreement vouches for.
     pub fn cluster(
         &self,
         method: ClusteringMethod,
         ids: &[RecordId],
         scored: &ScoredPairsView<'_>,
-        threshold: f64,
+        mask: &EdgeMask,
         guard: Option<&EdgeGuard>,
     ) -> (Vec<Edge>, Clustering) {
-        let (edges, vouched) = positive_edges(scored, threshold, guard, &self.must_link);
+        let (edges, vouched) = positive_edges(scored, mask, guard, &self.must_link);
         let clustering = cluster(
             &ClusterProblem {
                 ids,
@@ -298,18 +386,21 @@ fn overrides(config: &ClusteringConfig, ids: &[RecordId]) -> (RecordPairs, Recor
     (resolve(&config.must_link), resolve(&config.cannot_link))
 }
 
-/// Pairs that are edges (see [`is_edge`]) and the manual must-links, and per edge whether
-/// personal agreement vouches for it (empty without a guard: every edge is). A pair a
-/// deterministic rule forces, and a must-link, is vouched for.
+/// Pairs that are edges (those `mask` marks) and the manual must-links, and per edge
+/// whether personal agreement vouches for it (empty without a guard: every edge is). A pair
+/// a deterministic rule forces, and a must-link, is vouched for.
 fn positive_edges(
     scored: &ScoredPairsView<'_>,
-    threshold: f64,
+    mask: &EdgeMask,
     guard: Option<&EdgeGuard>,
     must_link: &[(u32, u32)],
 ) -> (Vec<Edge>, Vec<bool>) {
-    let kept: Vec<usize> = (0..scored.len())
-        .filter(|&i| is_edge(scored, i, threshold, guard))
-        .collect();
+    debug_assert_eq!(
+        mask.len(),
+        scored.len(),
+        "the mask covers every scored pair"
+    );
+    let kept: Vec<usize> = mask.indices().collect();
     let mut edges: Vec<Edge> = kept
         .iter()
         .map(|&i| {
@@ -407,6 +498,62 @@ mod tests {
         assert!(guard.allows(&[0, 1, 1]));
         // A differing phone is no evidence against on its own: no cannot-link.
         assert!(!evidence.against(&[0, 1, 2]));
+    }
+
+    #[test]
+    fn the_edge_mask_holds_what_the_policy_says_of_each_pair() {
+        // 130 pairs (three words of bits), probabilities and given-name levels cycling.
+        let n = 130;
+        let pairs: Vec<(u32, u32)> = (0..n).map(|i| (i, i + 1)).collect();
+        let probabilities: Vec<f64> = (0..n)
+            .map(|i| [0.2, 0.95, 1.0, 0.6][i as usize % 4])
+            .collect();
+        let weights = vec![0.0; n as usize];
+        let levels: Vec<u8> = (0..n).flat_map(|i| [(i % 3) as u8, 1]).collect();
+        let scored = ScoredPairsView {
+            pairs: &pairs,
+            weights: &weights,
+            probabilities: &probabilities,
+            levels: &levels,
+            comparisons: 2,
+            component_pairs: 0,
+        };
+        let guard = EdgeGuard::new(HouseholdGuard::NoPersonalDisagreement, evidence()).unwrap();
+        for guard in [None, Some(&guard)] {
+            let mask = EdgeMask::new(&scored, 0.5, guard);
+            assert_eq!((mask.len(), mask.threshold()), (pairs.len(), 0.5));
+            let expected: Vec<usize> = (0..scored.len())
+                .filter(|&i| is_edge(&scored, i, 0.5, guard))
+                .collect();
+            assert!(!expected.is_empty() && expected.len() < pairs.len());
+            assert_eq!(mask.indices().collect::<Vec<_>>(), expected);
+            assert_eq!(mask.count(), expected.len());
+            for i in 0..scored.len() {
+                assert_eq!(
+                    mask.contains(i),
+                    is_edge(&scored, i, 0.5, guard),
+                    "pair {i}"
+                );
+            }
+            // Read in two steps, as component completion appends pairs: the same mask.
+            let first = ScoredPairsView {
+                pairs: &pairs[..70],
+                probabilities: &probabilities[..70],
+                weights: &weights[..70],
+                levels: &levels[..140],
+                ..scored
+            };
+            let mut grown = EdgeMask::new(&first, 0.5, guard);
+            assert_eq!(grown.len(), 70);
+            grown.extend(&scored, guard);
+            assert_eq!(grown, mask);
+        }
+        // Without a guard every pair at or above the threshold is an edge.
+        let open = EdgeMask::new(&scored, 0.5, None);
+        assert_eq!(
+            open.count(),
+            probabilities.iter().filter(|&&p| p >= 0.5).count()
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use sameas_merge::cluster::{Clustering, Join, JoinOutcome, Refusal};
 use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
-use super::clustering::{Constraints, EdgeGuard, complete_components, edge_guard, is_edge};
+use super::clustering::{Constraints, EdgeMask, complete_components, edge_guard};
 use super::review::review_pairs;
 use super::{Configured, Resolver, State};
 use crate::control::{Control, Stage};
@@ -107,7 +107,7 @@ impl Resolver {
         let threshold = config.matching.threshold;
         let guard = edge_guard(&config);
         let candidate_pairs = scored.len() as u64;
-        complete_components(
+        let mask = complete_components(
             &mut scored,
             |p| matcher.score(p),
             data.len(),
@@ -118,7 +118,7 @@ impl Resolver {
         let component_pairs = scored.component_pairs as u64;
         let constraints = Constraints::new(&config, &data, &scored);
         let (edges, clustering) =
-            constraints.cluster(&config, &data.ids, &scored, threshold, guard.as_ref());
+            constraints.cluster(&config, &data.ids, &scored, &mask, guard.as_ref());
         let graph =
             IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
         control.report(Stage::Cluster, total_pairs, total_pairs);
@@ -132,7 +132,7 @@ impl Resolver {
             &graph,
             &data.ids,
             &config,
-            guard.as_ref(),
+            &mask,
             &level_names,
         );
         let mut report = report(
@@ -140,14 +140,14 @@ impl Resolver {
             &graph,
             &scored,
             &clustering,
-            threshold,
+            &mask,
             config.clustering.review_from,
-            guard.as_ref(),
             &review,
         );
         // The scored pairs are done with: free them before golden records, the last
         // large allocation of the run.
         drop(scored);
+        drop(mask);
         drop(edges);
         drop(constraints);
 
@@ -519,17 +519,16 @@ fn golden_records(
 /// Bins of the report's match-probability histogram.
 const PROBABILITY_BINS: usize = 20;
 
-#[allow(clippy::too_many_arguments)]
 fn report(
     data: &Dataset,
     graph: &IdentityGraph,
     scored: &ScoredPairs,
     clustering: &Clustering,
-    threshold: f64,
+    mask: &EdgeMask,
     review_from: f64,
-    guard: Option<&EdgeGuard>,
     review: &[ReviewPair],
 ) -> Report {
+    let threshold = mask.threshold();
     let mut sizes = EntitySizes::default();
     let mut entities = 0;
     for (_, members) in graph.entities() {
@@ -544,7 +543,7 @@ fn report(
         probabilities[((p * PROBABILITY_BINS as f64) as usize).min(PROBABILITY_BINS - 1)] += 1;
         if p >= threshold {
             above += 1;
-            refused.household_guard += u64::from(!is_edge(scored, i, threshold, guard));
+            refused.household_guard += u64::from(!mask.contains(i));
         }
     }
     let mut joins = 0;

@@ -7,9 +7,9 @@ use sameas_core::RecordId;
 use sameas_match::{ComparisonMethod, Dataset, ScoredPairs};
 use sameas_merge::cluster::Clustering;
 use sameas_merge::cluster::Edge;
-pub(crate) use sameas_merge::cluster::policy::EdgeGuard;
 pub(super) use sameas_merge::cluster::policy::must_link_edge;
 use sameas_merge::cluster::policy::{self, Evidence, PersonalEvidence, ScoredPairsView};
+pub(crate) use sameas_merge::cluster::policy::{EdgeGuard, EdgeMask};
 use sameas_normalize::IssueKind;
 use sameas_normalize::record::NormalizedRecord;
 
@@ -58,22 +58,17 @@ impl Constraints {
         ))
     }
 
-    /// The edges at `threshold` and their clustering under the constraints.
+    /// The edges `mask` marks and their clustering under the constraints.
     pub(crate) fn cluster(
         &self,
         config: &ResolverConfig,
         ids: &[RecordId],
         scored: &ScoredPairs,
-        threshold: f64,
+        mask: &EdgeMask,
         guard: Option<&EdgeGuard>,
     ) -> (Vec<Edge>, Clustering) {
-        self.0.cluster(
-            config.clustering.method,
-            ids,
-            &view(scored),
-            threshold,
-            guard,
-        )
+        self.0
+            .cluster(config.clustering.method, ids, &view(scored), mask, guard)
     }
 }
 
@@ -86,14 +81,13 @@ pub(crate) fn edge_guard(config: &ResolverConfig) -> Option<EdgeGuard> {
     )
 }
 
-/// Whether scored pair `i` is an edge (see [`policy::is_edge`]).
-pub(crate) fn is_edge(
+/// Which of `scored` are edges at `threshold` under `guard` (see [`EdgeMask`]).
+pub(crate) fn edge_mask(
     scored: &ScoredPairs,
-    i: usize,
     threshold: f64,
     guard: Option<&EdgeGuard>,
-) -> bool {
-    policy::is_edge(&view(scored), i, threshold, guard)
+) -> EdgeMask {
+    EdgeMask::new(&view(scored), threshold, guard)
 }
 
 /// What each level of the personal comparisons says, from the trained weights; `None`
@@ -292,13 +286,16 @@ pub(crate) const COMPLETED_COMPONENT_MAX: usize = 32;
 /// the same way, so both give the same partition.
 ///
 /// `score` scores pairs of record positions (as `scored` numbers them), in the order given.
+/// Returns which of the pairs, those appended included, are edges: the one edge pass every
+/// later reader shares.
 pub(crate) fn complete_components(
     scored: &mut ScoredPairs,
     mut score: impl FnMut(&[(u32, u32)]) -> ScoredPairs,
     records: usize,
     threshold: f64,
     guard: Option<&EdgeGuard>,
-) {
+) -> EdgeMask {
+    let mut mask = edge_mask(scored, threshold, guard);
     let mut parent: Vec<u32> = (0..records as u32).collect();
     fn root(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
@@ -308,15 +305,13 @@ pub(crate) fn complete_components(
         }
         x
     }
-    for i in 0..scored.len() {
-        if is_edge(scored, i, threshold, guard) {
-            let (a, b) = scored.pairs[i];
-            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-            if ra != rb {
-                // The smaller root wins, so the roots do not depend on the pairs' order.
-                let (keep, join) = (ra.min(rb), ra.max(rb));
-                parent[join as usize] = keep;
-            }
+    for i in mask.indices() {
+        let (a, b) = scored.pairs[i];
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            // The smaller root wins, so the roots do not depend on the pairs' order.
+            let (keep, join) = (ra.min(rb), ra.max(rb));
+            parent[join as usize] = keep;
         }
     }
     let roots: Vec<u32> = (0..records as u32).map(|x| root(&mut parent, x)).collect();
@@ -333,7 +328,7 @@ pub(crate) fn complete_components(
         }
     }
     if members.is_empty() {
-        return;
+        return mask;
     }
     let mut known: foldhash::HashSet<(u32, u32)> = foldhash::HashSet::default();
     for &(a, b) in &scored.pairs {
@@ -355,7 +350,7 @@ pub(crate) fn complete_components(
         }
     }
     if extra.is_empty() {
-        return;
+        return mask;
     }
     let added = score(&extra);
     scored.component_pairs += added.len();
@@ -363,6 +358,8 @@ pub(crate) fn complete_components(
     scored.weights.extend(added.weights);
     scored.probabilities.extend(added.probabilities);
     scored.levels.extend(added.levels);
+    mask.extend(&view(scored), guard);
+    mask
 }
 
 #[cfg(test)]
@@ -390,6 +387,44 @@ mod tests {
             u_sample_pairs: 0,
             prior_evidence_pairs: 0,
         }
+    }
+
+    /// Scored pairs with one comparison, level 1 for each.
+    fn scored(pairs: &[(u32, u32)], probabilities: &[f64]) -> ScoredPairs {
+        ScoredPairs {
+            pairs: pairs.to_vec(),
+            weights: vec![0.0; pairs.len()],
+            probabilities: probabilities.to_vec(),
+            levels: vec![1; pairs.len()],
+            comparisons: 1,
+            component_pairs: 0,
+        }
+    }
+
+    #[test]
+    fn completing_components_gives_the_edges_of_every_pair_it_holds() {
+        // A chain 0-1-2-3 of edges and a pair below the threshold: one component of four,
+        // completed with the three pairs blocking did not find.
+        let mut pairs = scored(&[(0, 1), (1, 2), (2, 3), (3, 4)], &[0.9, 0.95, 1.0, 0.1]);
+        let mut asked = Vec::new();
+        let mask = complete_components(
+            &mut pairs,
+            |extra| {
+                asked.extend_from_slice(extra);
+                let probabilities: Vec<f64> = extra
+                    .iter()
+                    .map(|&(a, _)| [0.2, 0.99][a as usize % 2])
+                    .collect();
+                scored(extra, &probabilities)
+            },
+            5,
+            0.5,
+            None,
+        );
+        assert_eq!(asked, [(0, 2), (0, 3), (1, 3)]);
+        assert_eq!((pairs.len(), pairs.component_pairs), (7, 3));
+        assert_eq!(mask, edge_mask(&pairs, 0.5, None));
+        assert_eq!(mask.indices().collect::<Vec<_>>(), [0, 1, 2, 6]);
     }
 
     #[test]

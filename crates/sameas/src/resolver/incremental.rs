@@ -9,7 +9,7 @@ use sameas_merge::graph::Event;
 use sameas_normalize::record::NormalizedRecord;
 
 use super::clustering::{
-    Constraints, EdgeGuard, complete_components, edge_guard, is_edge, must_link_edge,
+    Constraints, EdgeGuard, complete_components, edge_guard, edge_mask, must_link_edge,
 };
 use super::{PreparedBatch, Resolver, State, frozen_frequencies};
 use crate::control::{Control, Stage};
@@ -238,12 +238,10 @@ impl State {
                     let own = local[&index];
                     let pairs: Vec<(u32, u32)> = list.iter().map(|c| (local[c], own)).collect();
                     let mut scored = matcher.score(&pairs);
-                    let edges = list
-                        .iter()
-                        .enumerate()
-                        .filter(|&(k, _)| is_edge(&scored, k, threshold, guard))
-                        .map(|(k, &c)| Edge {
-                            a: c,
+                    let edges = edge_mask(&scored, threshold, guard)
+                        .indices()
+                        .map(|k| Edge {
+                            a: list[k],
                             b: index,
                             weight: scored.weights[k],
                             probability: scored.probabilities[k],
@@ -365,7 +363,7 @@ impl State {
         let mut scored = scorer.score(&global);
         scored.pairs = pairs;
         // As the batch run does: the pairs inside small positive components, scored too.
-        complete_components(
+        let mask = complete_components(
             &mut scored,
             |extra| {
                 let global: Vec<(u32, u32)> = extra
@@ -390,7 +388,7 @@ impl State {
                 .map(|&r| &self.data.records[r as usize])
                 .collect();
             Constraints::of_records(config, &ids, &held, &scored)
-                .cluster(config, &ids, &scored, config.matching.threshold, guard)
+                .cluster(config, &ids, &scored, &mask, guard)
                 .1
         };
         // Every record of an entity the clustering replaces may change entity, those of it

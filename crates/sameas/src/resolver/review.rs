@@ -6,7 +6,7 @@ use sameas_match::ScoredPairs;
 use sameas_merge::cluster::{Clustering, Join, JoinOutcome};
 use sameas_merge::graph::IdentityGraph;
 
-use super::clustering::{EdgeGuard, is_edge};
+use super::clustering::EdgeMask;
 use sameas_merge::cluster::Refusal;
 
 use crate::ResolverConfig;
@@ -19,10 +19,10 @@ pub(super) fn review_pairs(
     graph: &IdentityGraph,
     ids: &[RecordId],
     config: &ResolverConfig,
-    guard: Option<&EdgeGuard>,
+    mask: &EdgeMask,
     level_names: &[Vec<String>],
 ) -> Vec<ReviewPair> {
-    let threshold = config.matching.threshold;
+    let threshold = mask.threshold();
     let from = config.clustering.review_from;
     let entity = |i: u32| {
         graph
@@ -49,7 +49,7 @@ pub(super) fn review_pairs(
         let p = scored.probabilities[i];
         let (a, b) = scored.pairs[i];
         let reason = if p >= threshold {
-            if !is_edge(scored, i, threshold, guard) {
+            if !mask.contains(i) {
                 ReviewReason::HouseholdGuard
             } else {
                 match refused.get(&(a.min(b), a.max(b))).map(|j| &j.outcome) {
