@@ -396,6 +396,31 @@ fn latin_from_parts(
     }
 }
 
+impl crate::field::NormalizeField for AddressNormalizer {
+    const KEYS: &'static [&'static str] = &[
+        "province", "city", "district", "detail", "number", "street", "postcode",
+    ];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(AddressNormalizer::new())
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        self.normalize(raw)
+            .map(|a| crate::record::FieldValue::Address(Box::new(a)))
+    }
+
+    /// An address from its columns, each part read as what it is.
+    fn normalize_field_parts(
+        &self,
+        parts: &[(FieldPart, String)],
+    ) -> Normalized<crate::record::FieldValue> {
+        let parts: Vec<(FieldPart, &str)> = parts.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        self.normalize_parts(&parts)
+            .map(|a| crate::record::FieldValue::Address(Box::new(a)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

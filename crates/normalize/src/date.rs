@@ -424,6 +424,37 @@ fn is_weekday(word: &str) -> bool {
         })
 }
 
+impl crate::field::NormalizeField for DateNormalizer {
+    const KEYS: &'static [&'static str] = &["year", "month", "day"];
+
+    fn compile(options: &NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(DateNormalizer::new(options))
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        self.normalize(raw).map(crate::record::FieldValue::Date)
+    }
+}
+
+/// The birth-date field normalizer: a date with age checks
+/// ([`DateNormalizer::normalize_birth_date`]).
+#[derive(Debug)]
+pub(crate) struct BirthDateNormalizer(DateNormalizer);
+
+impl crate::field::NormalizeField for BirthDateNormalizer {
+    const KEYS: &'static [&'static str] = DateNormalizer::KEYS;
+
+    fn compile(options: &NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(BirthDateNormalizer(DateNormalizer::new(options)))
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        self.0
+            .normalize_birth_date(raw)
+            .map(crate::record::FieldValue::Date)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;

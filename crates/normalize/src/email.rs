@@ -318,6 +318,22 @@ fn one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// The e-mail field normalizer ([`normalize_email`]).
+#[derive(Debug)]
+pub(crate) struct EmailNormalizer;
+
+impl crate::field::NormalizeField for EmailNormalizer {
+    const KEYS: &'static [&'static str] = &["canonical", "local", "domain"];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(EmailNormalizer)
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        normalize_email(raw).map(crate::record::FieldValue::Email)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,22 @@ pub fn normalize_gender(raw: &str) -> Normalized<Gender> {
     Normalized::ok(value)
 }
 
+/// The gender field normalizer ([`normalize_gender`]).
+#[derive(Debug)]
+pub(crate) struct GenderNormalizer;
+
+impl crate::field::NormalizeField for GenderNormalizer {
+    const KEYS: &'static [&'static str] = &[];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(GenderNormalizer)
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        normalize_gender(raw).map(crate::record::FieldValue::Gender)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,22 @@ pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
     Normalized::ok(Identifier(out))
 }
 
+/// The identifier field normalizer ([`normalize_identifier`]).
+#[derive(Debug)]
+pub(crate) struct IdentifierNormalizer;
+
+impl crate::field::NormalizeField for IdentifierNormalizer {
+    const KEYS: &'static [&'static str] = &[];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(IdentifierNormalizer)
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        normalize_identifier(raw).map(crate::record::FieldValue::Identifier)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod field;
 mod issue;
 mod options;
 

@@ -314,6 +314,40 @@ fn with_issues(name: Name, issues: Vec<Issue>) -> Normalized<Name> {
     Normalized::with_issues(name, issues)
 }
 
+impl crate::field::NormalizeField for NameNormalizer {
+    const KEYS: &'static [&'static str] = &["family", "given", "pinyin", "phonetic", "nickname"];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(NameNormalizer::new())
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        self.normalize(raw)
+            .map(|n| crate::record::FieldValue::Name(Box::new(n)))
+    }
+
+    /// A name from its columns: the given, middle and full parts as the given name, the
+    /// family parts as the family name.
+    fn normalize_field_parts(
+        &self,
+        parts: &[(sameas_core::FieldPart, String)],
+    ) -> Normalized<crate::record::FieldValue> {
+        use sameas_core::FieldPart;
+        let join = |wanted: &[FieldPart]| {
+            let joined: Vec<&str> = parts
+                .iter()
+                .filter(|(p, _)| wanted.contains(p))
+                .map(|(_, t)| t.as_str())
+                .collect();
+            (!joined.is_empty()).then(|| joined.join(" "))
+        };
+        let given = join(&[FieldPart::Given, FieldPart::Middle, FieldPart::Full]);
+        let family = join(&[FieldPart::Family]);
+        self.normalize_parts(given.as_deref(), family.as_deref())
+            .map(|n| crate::record::FieldValue::Name(Box::new(n)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::han::MAX_PINYIN_VARIANTS;

@@ -182,6 +182,27 @@ pub fn normalize_national_id(raw: &str, reference_date: Date) -> Normalized<Nati
     )
 }
 
+/// The national-id field normalizer ([`normalize_national_id`]), ages read at the
+/// options' reference date.
+#[derive(Debug)]
+pub(crate) struct NationalIdNormalizer {
+    reference_date: Date,
+}
+
+impl crate::field::NormalizeField for NationalIdNormalizer {
+    const KEYS: &'static [&'static str] = &["birth_date", "gender", "region"];
+
+    fn compile(options: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(NationalIdNormalizer {
+            reference_date: options.reference_date(),
+        })
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        normalize_national_id(raw, self.reference_date).map(crate::record::FieldValue::NationalId)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;

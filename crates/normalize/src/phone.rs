@@ -563,6 +563,18 @@ fn decimal_len(mut n: u16) -> usize {
     len
 }
 
+impl crate::field::NormalizeField for PhoneNormalizer {
+    const KEYS: &'static [&'static str] = &["e164", "masked_prefix", "masked_suffix"];
+
+    fn compile(options: &crate::NormalizeOptions) -> Result<Self, NormalizeError> {
+        PhoneNormalizer::new(&options.default_region)
+    }
+
+    fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
+        self.normalize(raw).map(crate::record::FieldValue::Phone)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,18 +1,19 @@
 //! Normalizing whole records under a schema, with cross-field checks (a typed birth date
 //! against the one in a national id), and writing the normalized output columns.
 
-use sameas_core::{FieldKind, FieldPart, Record, Schema, Value};
+use sameas_core::{FieldKind, Record, Schema, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::address::{Address, AddressNormalizer};
+use crate::address::Address;
 use crate::date::{DateNormalizer, NormalizedDate};
-use crate::email::{Email, normalize_email};
-use crate::gender::{Gender, normalize_gender};
-use crate::identifier::{Identifier, normalize_identifier};
-use crate::name::{Name, NameNormalizer};
-use crate::national_id::{NationalId, normalize_national_id};
+use crate::email::Email;
+use crate::field::FieldNormalizer;
+use crate::gender::Gender;
+use crate::identifier::Identifier;
+use crate::name::Name;
+use crate::national_id::NationalId;
 use crate::phone::{Phone, PhoneNormalizer};
-use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Normalized, text};
+use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Normalized};
 
 /// The normalized value of one field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,17 +71,7 @@ impl FieldValue {
 
 /// The derived key names written for a field kind, in output order.
 pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
-    match kind {
-        FieldKind::Name => &["family", "given", "pinyin", "phonetic", "nickname"],
-        FieldKind::Phone => &["e164", "masked_prefix", "masked_suffix"],
-        FieldKind::Email => &["canonical", "local", "domain"],
-        FieldKind::Address => &[
-            "province", "city", "district", "detail", "number", "street", "postcode",
-        ],
-        FieldKind::BirthDate | FieldKind::Date => &["year", "month", "day"],
-        FieldKind::NationalId => &["birth_date", "gender", "region"],
-        _ => &[],
-    }
+    FieldNormalizer::key_names(kind)
 }
 
 /// A record after normalization: one result per schema field, in schema order.
@@ -102,7 +93,8 @@ impl NormalizedRecord {
     }
 }
 
-/// Normalizes records under one schema. Built once; normalizing cannot fail afterwards.
+/// Normalizes records under one schema: one compiled normalizer per field (its kind's, see
+/// the `field` module), built once; normalizing cannot fail afterwards.
 ///
 /// ```
 /// use sameas_core::Channel;
@@ -121,11 +113,10 @@ impl NormalizedRecord {
 pub struct RecordNormalizer {
     schema: Schema,
     options: NormalizeOptions,
-    phone: PhoneNormalizer,
-    name: NameNormalizer,
-    address: AddressNormalizer,
-    date: DateNormalizer,
-    reference_date: jiff::civil::Date,
+    /// Per schema field, its kind compiled.
+    fields: Vec<FieldNormalizer>,
+    /// Reads the records' update times.
+    updated_at: DateNormalizer,
 }
 
 impl RecordNormalizer {
@@ -139,12 +130,16 @@ impl RecordNormalizer {
             reference_date: Some(reference_date),
             ..options
         };
+        // The region is checked whether or not the schema has a phone.
+        PhoneNormalizer::new(&options.default_region)?;
+        let fields = schema
+            .fields
+            .iter()
+            .map(|spec| FieldNormalizer::compile(spec.kind, &options))
+            .collect::<Result<_, _>>()?;
         Ok(RecordNormalizer {
-            phone: PhoneNormalizer::new(&options.default_region)?,
-            name: NameNormalizer::new(),
-            address: AddressNormalizer::new(),
-            date: DateNormalizer::new(&options),
-            reference_date,
+            fields,
+            updated_at: DateNormalizer::new(&options),
             schema,
             options,
         })
@@ -163,22 +158,21 @@ impl RecordNormalizer {
     /// Normalizes one record. Values over the length limit are flagged invalid, not parsed.
     pub fn normalize(&self, record: &Record) -> NormalizedRecord {
         let mut fields: Vec<Normalized<FieldValue>> = self
-            .schema
             .fields
             .iter()
             .zip(&record.fields)
-            .map(|(spec, value)| self.normalize_value(spec.kind, value))
+            .map(|(field, value)| self.normalize_value(field, value))
             .collect();
         fields.resize_with(self.schema.fields.len(), Normalized::missing);
         self.cross_check(&mut fields);
         let updated_at = record
             .updated_at
             .as_deref()
-            .and_then(|raw| self.date.normalize(raw).value);
+            .and_then(|raw| self.updated_at.normalize(raw).value);
         NormalizedRecord { fields, updated_at }
     }
 
-    fn normalize_value(&self, kind: FieldKind, value: &Value) -> Normalized<FieldValue> {
+    fn normalize_value(&self, field: &FieldNormalizer, value: &Value) -> Normalized<FieldValue> {
         let too_long = match value {
             Value::Missing => return Normalized::missing(),
             Value::Text(text) => text.len() > self.options.max_value_len,
@@ -190,64 +184,10 @@ impl RecordNormalizer {
         if too_long {
             return Normalized::invalid("value longer than the length limit");
         }
-        match (kind, value) {
-            (FieldKind::Name, Value::Parts(parts)) => {
-                let given = join_parts(
-                    parts,
-                    &[FieldPart::Given, FieldPart::Middle, FieldPart::Full],
-                );
-                let family = join_parts(parts, &[FieldPart::Family]);
-                self.name
-                    .normalize_parts(given.as_deref(), family.as_deref())
-                    .map(|n| FieldValue::Name(Box::new(n)))
-            }
-            (FieldKind::Address, Value::Parts(parts)) => {
-                let parts: Vec<(FieldPart, &str)> =
-                    parts.iter().map(|(p, t)| (*p, t.as_str())).collect();
-                self.address
-                    .normalize_parts(&parts)
-                    .map(|a| FieldValue::Address(Box::new(a)))
-            }
-            (_, Value::Text(text)) => self.normalize_text(kind, text),
-            (_, Value::Parts(parts)) => {
-                let joined = parts
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                self.normalize_text(kind, &joined)
-            }
+        match value {
+            Value::Text(text) => field.normalize_field(text),
+            Value::Parts(parts) => field.normalize_field_parts(parts),
             _ => Normalized::missing(),
-        }
-    }
-
-    fn normalize_text(&self, kind: FieldKind, raw: &str) -> Normalized<FieldValue> {
-        match kind {
-            FieldKind::Name => self
-                .name
-                .normalize(raw)
-                .map(|n| FieldValue::Name(Box::new(n))),
-            FieldKind::Phone => self.phone.normalize(raw).map(FieldValue::Phone),
-            FieldKind::Email => normalize_email(raw).map(FieldValue::Email),
-            FieldKind::Address => self
-                .address
-                .normalize(raw)
-                .map(|a| FieldValue::Address(Box::new(a))),
-            FieldKind::BirthDate => self.date.normalize_birth_date(raw).map(FieldValue::Date),
-            FieldKind::Date => self.date.normalize(raw).map(FieldValue::Date),
-            FieldKind::Gender => normalize_gender(raw).map(FieldValue::Gender),
-            FieldKind::NationalId => {
-                normalize_national_id(raw, self.reference_date).map(FieldValue::NationalId)
-            }
-            FieldKind::Identifier => normalize_identifier(raw).map(FieldValue::Identifier),
-            _ => {
-                let collapsed = text::collapse_whitespace(raw);
-                if collapsed.is_empty() {
-                    Normalized::missing()
-                } else {
-                    Normalized::ok(FieldValue::Text(collapsed.into_owned()))
-                }
-            }
         }
     }
 
@@ -314,15 +254,6 @@ impl RecordNormalizer {
             }
         }
     }
-}
-
-fn join_parts(parts: &[(FieldPart, String)], wanted: &[FieldPart]) -> Option<String> {
-    let joined: Vec<&str> = parts
-        .iter()
-        .filter(|(p, _)| wanted.contains(p))
-        .map(|(_, t)| t.as_str())
-        .collect();
-    (!joined.is_empty()).then(|| joined.join(" "))
 }
 
 #[cfg(test)]

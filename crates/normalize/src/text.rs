@@ -263,6 +263,27 @@ pub fn digits(s: &str) -> String {
     nfkc(s).chars().filter(char::is_ascii_digit).collect()
 }
 
+/// The pass-through text field normalizer: white space collapsed, blank text missing.
+#[derive(Debug)]
+pub(crate) struct TextNormalizer;
+
+impl crate::field::NormalizeField for TextNormalizer {
+    const KEYS: &'static [&'static str] = &[];
+
+    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(TextNormalizer)
+    }
+
+    fn normalize_field(&self, raw: &str) -> crate::Normalized<crate::record::FieldValue> {
+        let collapsed = collapse_whitespace(raw);
+        if collapsed.is_empty() {
+            crate::Normalized::missing()
+        } else {
+            crate::Normalized::ok(crate::record::FieldValue::Text(collapsed.into_owned()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
