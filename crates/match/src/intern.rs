@@ -106,6 +106,28 @@ impl<T: Copy> Lists<T> {
     }
 }
 
+impl<T: Copy> Lists<T> {
+    /// Leaves the compact form (rows can then hold any number of values again), so that
+    /// rows can be appended; nothing when not compact.
+    pub fn reopen(&mut self) {
+        let Some(present) = self.present.take() else {
+            return;
+        };
+        let rows = self.values.len();
+        let mut offsets = Vec::with_capacity(rows + 1);
+        let mut values = Vec::with_capacity(rows);
+        offsets.push(0);
+        for (i, &v) in self.values.iter().enumerate() {
+            if present[i / 64] & (1 << (i % 64)) != 0 {
+                values.push(v);
+            }
+            offsets.push(values.len() as u32);
+        }
+        self.offsets = offsets;
+        self.values = values;
+    }
+}
+
 impl<T> Lists<T> {
     /// Appends one value to the row being built.
     pub fn push_value(&mut self, value: T) {
@@ -185,6 +207,24 @@ mod tests {
         two.push_value(2);
         two.end_row();
         assert_eq!(two.compact().row(0), &[1, 2]);
+    }
+
+    #[test]
+    fn reopened_lists_read_as_before_and_take_rows() {
+        let mut lists = Lists::default();
+        for row in [&[4u32][..], &[], &[6]] {
+            for &v in row {
+                lists.push_value(v);
+            }
+            lists.end_row();
+        }
+        let mut lists = lists.compact();
+        lists.reopen();
+        lists.push_value(7);
+        lists.push_value(8);
+        lists.end_row();
+        let rows: Vec<&[u32]> = (0..lists.rows()).map(|i| lists.row(i)).collect();
+        assert_eq!(rows, [&[4][..], &[], &[6], &[7, 8]]);
     }
 
     #[test]

@@ -39,6 +39,13 @@ pub struct Matcher {
     deterministic: Option<DeterministicKeys>,
     deterministic_names: Vec<String>,
     threshold: f64,
+    /// Per comparison, the schema positions of its fields.
+    fields: Vec<Vec<usize>>,
+    /// Records compiled.
+    records: usize,
+    /// Whether the term frequencies were given (frozen) rather than counted over the
+    /// compiled records: only then can records be appended without moving any score.
+    frozen: bool,
 }
 
 /// Scored pairs, column-wise.
@@ -180,22 +187,17 @@ impl FullNames {
                     .collect()
             }
             Some(frozen) => {
-                let family_table = frozen.comparisons[family].table.as_ref()?;
                 let given_table = frozen.comparisons[given].table.as_ref()?;
-                let full_table = frozen.comparisons[given].full_names.as_ref()?;
+                frozen.comparisons[family].table.as_ref()?;
+                frozen.comparisons[given].full_names.as_ref()?;
                 if given_table.with_value() == 0 {
                     return None;
                 }
-                let keys = family_names.term_keys();
                 joint
                     .into_keys()
                     .map(|(f, g)| {
-                        let within = family_table.count(&keys[f as usize]);
-                        let together = full_table
-                            .count(&given_names.full_name_key(f, g))
-                            .min(within);
                         let adjustment =
-                            (given_table.agree() * f64::from(within) / f64::from(together)).log2();
+                            Self::frozen_adjustment(frozen, (family, given), given_names, (f, g));
                         ((f, g), adjustment)
                     })
                     .collect()
@@ -207,6 +209,27 @@ impl FullNames {
             adjustments,
         })
     }
+
+    /// The adjustment of the full name of terms `(f, g)` (in `names`' interner) from the
+    /// frozen tables of comparisons `(family, given)`; both tables present (checked by
+    /// [`FullNames::build`]).
+    fn frozen_adjustment(
+        frozen: &TermFrequencies,
+        (family, given): (usize, usize),
+        names: &crate::compare::name::NameComparator,
+        (f, g): (u32, u32),
+    ) -> f64 {
+        let (Some(family_table), Some(given_table), Some(full_table)) = (
+            frozen.comparisons[family].table.as_ref(),
+            frozen.comparisons[given].table.as_ref(),
+            frozen.comparisons[given].full_names.as_ref(),
+        ) else {
+            return 0.0;
+        };
+        let within = family_table.count(&names.term(f));
+        let together = full_table.count(&names.full_name_key(f, g)).min(within);
+        (given_table.agree() * f64::from(within) / f64::from(together)).log2()
+    }
 }
 
 /// The keys of the deterministic rules per record: a pair sharing a key under any rule is a
@@ -216,27 +239,30 @@ impl FullNames {
 struct DeterministicKeys {
     /// Per rule, per record, its keys' hashes, ascending.
     rules: Vec<crate::intern::Lists<u64>>,
+    /// Per rule, its keys compiled.
+    keys: Vec<CompiledKeys>,
 }
 
 impl DeterministicKeys {
     fn build(config: &MatchConfig, data: Records<'_>) -> Result<Self, MatchError> {
-        let rules = config
+        let keys = config
             .deterministic_rules
             .iter()
-            .enumerate()
-            .map(|(r, rule)| {
-                let keys = CompiledKeys::compile(
+            .map(|rule| {
+                CompiledKeys::compile(
                     &rule.keys,
                     data.schema,
                     &format!("deterministic rule `{}`", rule.name),
-                )?;
+                )
+            })
+            .collect::<Result<Vec<_>, MatchError>>()?;
+        let rules = keys
+            .iter()
+            .enumerate()
+            .map(|(r, keys)| {
                 let rows: Vec<Vec<u64>> = (0..data.len())
                     .into_par_iter()
-                    .map(|i| {
-                        let mut row = Vec::new();
-                        keys.hashes(r, data.get(i), &mut row);
-                        row
-                    })
+                    .map(|i| Self::row(r, keys, data.get(i)))
                     .collect();
                 let mut lists = crate::intern::Lists::default();
                 for row in rows {
@@ -245,10 +271,31 @@ impl DeterministicKeys {
                     }
                     lists.end_row();
                 }
-                Ok(lists)
+                lists
             })
-            .collect::<Result<_, MatchError>>()?;
-        Ok(DeterministicKeys { rules })
+            .collect();
+        Ok(DeterministicKeys { rules, keys })
+    }
+
+    /// Rule `r`'s key hashes of `record`, ascending.
+    fn row(
+        r: usize,
+        keys: &CompiledKeys,
+        record: &sameas_normalize::record::NormalizedRecord,
+    ) -> Vec<u64> {
+        let mut row = Vec::new();
+        keys.hashes(r, record, &mut row);
+        row
+    }
+
+    /// Compiles one more record.
+    fn append(&mut self, record: &sameas_normalize::record::NormalizedRecord) {
+        for (r, (keys, lists)) in self.keys.iter().zip(&mut self.rules).enumerate() {
+            for k in Self::row(r, keys, record) {
+                lists.push_value(k);
+            }
+            lists.end_row();
+        }
     }
 
     fn rule_count(&self) -> usize {
@@ -518,23 +565,30 @@ impl Matcher {
                 if table.with_value() == 0 {
                     return None;
                 }
-                // A term this comparator never shares at the exact level (another name
-                // part in a shared interner) keeps the count 0 and no adjustment, as in
-                // `Matcher::new`; one the table lacks counts 1 (see above).
+                // Every term weighs by its frozen count, whatever the compiled records hold
+                // (an adjustment is read only for a term both records of a pair hold), so
+                // records appended later weigh as if compiled here; one the table lacks
+                // counts 1 (see above).
                 Some(
                     comparator
                         .term_keys()
                         .iter()
-                        .zip(&counts)
-                        .map(|(key, &local)| {
-                            let count = if local == 0 { 0 } else { table.count(key) };
-                            adjustment(count, table.with_value(), table.agree())
-                        })
+                        .map(|key| adjustment(table.count(key), table.with_value(), table.agree()))
                         .collect(),
                 )
             })
             .collect();
         let full_names = FullNames::build(config, &compiled.comparators, frequencies);
+        let fields = config
+            .comparisons
+            .iter()
+            .map(|c| {
+                c.fields
+                    .iter()
+                    .filter_map(|f| data.schema.field_index(f))
+                    .collect()
+            })
+            .collect();
         let deterministic = if config.deterministic_rules.is_empty() {
             None
         } else {
@@ -561,7 +615,144 @@ impl Matcher {
                 .map(|r| r.name.clone())
                 .collect(),
             threshold: config.threshold,
+            fields,
+            records: data.len(),
+            frozen: frequencies.is_some(),
         })
+    }
+
+    /// Records compiled (the positions pairs are scored at are below this).
+    pub fn len(&self) -> usize {
+        self.records
+    }
+
+    /// Whether no record was compiled.
+    pub fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+
+    /// Compiles `data`'s records from [`Matcher::len`] on, appended to those this matcher
+    /// holds (which must be `data`'s first ones, as it was compiled over all of `data` by
+    /// [`Matcher::with_term_frequencies`] and extended since): every comparison's values,
+    /// the term-frequency and full-name adjustments of terms it did not hold, the
+    /// deterministic rules' keys. `frequencies` are the tables it was compiled with; as
+    /// those are frozen, no pair's score moves, and a pair scores as in a matcher compiled
+    /// over all of `data` at once.
+    ///
+    /// # Errors
+    /// A matcher that counted its own term frequencies (its scores would move with the
+    /// records appended), or `data` holding fewer records than it.
+    pub fn extend(
+        &mut self,
+        data: &Dataset,
+        frequencies: &TermFrequencies,
+    ) -> Result<(), MatchError> {
+        if !self.frozen {
+            return Err(MatchError::Input(
+                "only a matcher with frozen term frequencies takes more records",
+            ));
+        }
+        if data.len() < self.records {
+            return Err(MatchError::Input("fewer records than the matcher holds"));
+        }
+        let added = &data.records[self.records..];
+        if added.is_empty() {
+            return Ok(());
+        }
+        // Name columns are shared by the comparisons over the same fields: each is taken
+        // out of its comparators, extended once and put back.
+        let mut columns: Vec<(usize, std::sync::Arc<crate::compare::name::NameColumn>)> =
+            Vec::new();
+        let mut column_of = vec![usize::MAX; self.comparators.len()];
+        for (c, comparator) in self.comparators.iter_mut().enumerate() {
+            if let Comparator::Name(names) = comparator {
+                let column = std::mem::take(names.column_mut());
+                column_of[c] = match columns
+                    .iter()
+                    .position(|(_, held)| std::sync::Arc::ptr_eq(held, &column))
+                {
+                    Some(k) => k,
+                    None => {
+                        columns.push((c, column));
+                        columns.len() - 1
+                    }
+                };
+            }
+        }
+        let fields = &self.fields;
+        let extend_column =
+            |(c, column): &mut (usize, std::sync::Arc<crate::compare::name::NameColumn>)| {
+                let column = std::sync::Arc::get_mut(column).expect("taken from every holder");
+                for record in added {
+                    column.append(record, &fields[*c]);
+                }
+            };
+        let extend_comparator = |(comparator, fields): (&mut Comparator, &Vec<usize>)| {
+            for record in added {
+                comparator.append(record, fields);
+            }
+        };
+        // Parallel over comparisons for a batch; a few records are not worth waking threads.
+        if added.len() >= 64 {
+            rayon::join(
+                || columns.par_iter_mut().for_each(extend_column),
+                || {
+                    self.comparators
+                        .par_iter_mut()
+                        .zip(fields)
+                        .for_each(extend_comparator)
+                },
+            );
+        } else {
+            columns.iter_mut().for_each(extend_column);
+            self.comparators
+                .iter_mut()
+                .zip(fields)
+                .for_each(extend_comparator);
+        }
+        for (c, comparator) in self.comparators.iter_mut().enumerate() {
+            if let Comparator::Name(names) = comparator {
+                *names.column_mut() = columns[column_of[c]].1.clone();
+            }
+        }
+        for (c, comparator) in self.comparators.iter().enumerate() {
+            let (Some(adjust), Some(table)) = (
+                &mut self.term_adjustments[c],
+                frequencies.comparisons[c].table.as_ref(),
+            ) else {
+                continue;
+            };
+            adjust.extend(
+                comparator
+                    .term_keys_from(adjust.len())
+                    .iter()
+                    .map(|key| adjustment(table.count(key), table.with_value(), table.agree())),
+            );
+        }
+        if let Some(full) = &mut self.full_names
+            && let Comparator::Name(given) = &self.comparators[full.given]
+        {
+            for row in self.records..data.len() {
+                for pair in given.full_names_of(row) {
+                    if !full.adjustments.contains_key(&pair) {
+                        let adjustment = FullNames::frozen_adjustment(
+                            frequencies,
+                            (full.family, full.given),
+                            given,
+                            pair,
+                        );
+                        full.adjustments.insert(pair, adjustment);
+                    }
+                }
+            }
+        }
+        if let Some(deterministic) = &mut self.deterministic {
+            for record in added {
+                deterministic.append(record);
+            }
+        }
+        self.records = data.len();
+        Ok(())
     }
 
     /// Comparison names, in order.

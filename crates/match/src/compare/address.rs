@@ -1,7 +1,7 @@
 //! Addresses: same detail, similar detail, same district (or postcode), same city, different.
 
 use sameas_normalize::address::AddressScript;
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
@@ -51,9 +51,29 @@ fn same(p: u32, q: u32) -> bool {
 
 impl AddressComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], similar: f64) -> Self {
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
+        let mut comparator = AddressComparator {
+            similar,
+            strings: Interner::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let AddressComparator {
+            strings, values, ..
+        } = self;
+        {
             for &field in fields {
                 let Some(FieldValue::Address(address)) = &record.fields[field].value else {
                     continue;
@@ -84,12 +104,6 @@ impl AddressComparator {
                 values.push_value(value);
             }
             values.end_row();
-        }
-        let values = values.compact();
-        AddressComparator {
-            similar,
-            strings,
-            values,
         }
     }
 
@@ -161,8 +175,8 @@ impl super::Compare for AddressComparator {
         count_terms(&self.values, self.strings.len(), |v| v.detail)
     }
 
-    /// The text of every term id: the interned strings.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        interned_keys(&self.strings)
+    /// The text of every term id from `start`: the interned strings.
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use foldhash::HashMap;
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms};
 use crate::dataset::Records;
@@ -33,7 +33,10 @@ struct DateValue {
 #[derive(Debug)]
 pub(crate) struct DateComparator {
     within_days: u32,
-    terms: usize,
+    /// The term id of each `YYYYMMDD` held.
+    ids: HashMap<u32, u32>,
+    /// Per term id, its `YYYYMMDD`.
+    terms: Vec<u32>,
     values: Lists<DateValue>,
 }
 
@@ -81,9 +84,30 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
 
 impl DateComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], within_days: u32) -> Self {
-        let mut ids: HashMap<u32, u32> = HashMap::default();
-        let mut values = Lists::default();
+        let mut comparator = DateComparator {
+            within_days,
+            ids: HashMap::default(),
+            terms: Vec::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let DateComparator {
+            ids, terms, values, ..
+        } = self;
+        {
             for &field in fields {
                 let Some(FieldValue::Date(date)) = &record.fields[field].value else {
                     continue;
@@ -91,7 +115,10 @@ impl DateComparator {
                 let d = date.0;
                 let ymd = d.year() as u32 * 10_000 + d.month() as u32 * 100 + d.day() as u32;
                 let next = ids.len() as u32;
-                let term = *ids.entry(ymd).or_insert(next);
+                let term = *ids.entry(ymd).or_insert_with(|| {
+                    terms.push(ymd);
+                    next
+                });
                 let days = days_from_civil(
                     i32::from(d.year()),
                     u32::from(d.month() as u8),
@@ -100,12 +127,6 @@ impl DateComparator {
                 values.push_value(DateValue { ymd, days, term });
             }
             values.end_row();
-        }
-        let values = values.compact();
-        DateComparator {
-            within_days,
-            terms: ids.len(),
-            values,
         }
     }
 }
@@ -137,18 +158,13 @@ impl super::Compare for DateComparator {
     }
 
     fn term_counts(&self) -> (Vec<u32>, u32) {
-        count_terms(&self.values, self.terms, |v| v.term)
+        count_terms(&self.values, self.terms.len(), |v| v.term)
     }
 
-    /// The text of every term id: the date as `YYYYMMDD`.
-    fn term_keys(&self) -> Vec<Cow<'_, str>> {
-        let mut ymd = vec![0u32; self.terms];
-        for row in 0..self.values.rows() {
-            for v in self.values.row(row) {
-                ymd[v.term as usize] = v.ymd;
-            }
-        }
-        ymd.into_iter()
+    /// The text of every term id from `start`: the date as `YYYYMMDD`.
+    fn term_keys_from(&self, start: usize) -> Vec<Cow<'_, str>> {
+        self.terms[start.min(self.terms.len())..]
+            .iter()
             .map(|d| Cow::Owned(format!("{d:08}")))
             .collect()
     }

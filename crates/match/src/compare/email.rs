@@ -7,7 +7,7 @@
 //! look-alike addresses belong to different people `fuzzy` counts for little, and where
 //! they are one person's mistyped address it counts for much.
 
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
@@ -41,9 +41,29 @@ pub(crate) struct EmailComparator {
 
 impl EmailComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], fuzzy: f64) -> Self {
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
+        let mut comparator = EmailComparator {
+            fuzzy,
+            strings: Interner::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let EmailComparator {
+            strings, values, ..
+        } = self;
+        {
             for &field in fields {
                 if let Some(FieldValue::Email(email)) = &record.fields[field].value {
                     values.push_value(EmailValue {
@@ -54,12 +74,6 @@ impl EmailComparator {
                 }
             }
             values.end_row();
-        }
-        let values = values.compact();
-        EmailComparator {
-            fuzzy,
-            strings,
-            values,
         }
     }
 }
@@ -99,9 +113,9 @@ impl super::Compare for EmailComparator {
         count_terms(&self.values, self.strings.len(), |v| v.canonical)
     }
 
-    /// The text of every term id: the interned strings.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        interned_keys(&self.strings)
+    /// The text of every term id from `start`: the interned strings.
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }
 

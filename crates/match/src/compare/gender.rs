@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use sameas_normalize::gender::Gender;
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms};
 use crate::dataset::Records;
@@ -20,8 +20,25 @@ pub(crate) struct GenderComparator {
 
 impl GenderComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut values = Lists::default();
+        let mut comparator = GenderComparator {
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let values = &mut self.values;
+        {
             for &field in fields {
                 if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
                     values.push_value(u32::from(*g == Gender::Female));
@@ -29,8 +46,6 @@ impl GenderComparator {
             }
             values.end_row();
         }
-        let values = values.compact();
-        GenderComparator { values }
     }
 }
 
@@ -54,10 +69,12 @@ impl super::Compare for GenderComparator {
         count_terms(&self.values, 2, |&v| v)
     }
 
-    /// The text of every term id: the gender's code (`M`, `F`).
-    fn term_keys(&self) -> Vec<Cow<'_, str>> {
+    /// The text of every term id from `start`: the gender's code (`M`, `F`).
+    fn term_keys_from(&self, start: usize) -> Vec<Cow<'_, str>> {
         [Gender::Male, Gender::Female]
+            .iter()
+            .skip(start)
             .map(|g| Cow::Borrowed(g.code()))
-            .into()
+            .collect()
     }
 }

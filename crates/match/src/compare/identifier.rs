@@ -1,6 +1,6 @@
 //! Identifiers (national ids, member numbers, device ids): exact, one edit apart, different.
 
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
@@ -20,9 +20,29 @@ pub(crate) struct IdentifierComparator {
 
 impl IdentifierComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], one_edit: bool) -> Self {
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
+        let mut comparator = IdentifierComparator {
+            one_edit,
+            strings: Interner::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let IdentifierComparator {
+            strings, values, ..
+        } = self;
+        {
             for &field in fields {
                 let id = match &record.fields[field].value {
                     Some(FieldValue::Identifier(id)) => id.0.as_str(),
@@ -32,12 +52,6 @@ impl IdentifierComparator {
                 values.push_value(strings.intern(id));
             }
             values.end_row();
-        }
-        let values = values.compact();
-        IdentifierComparator {
-            one_edit,
-            strings,
-            values,
         }
     }
 }
@@ -67,8 +81,8 @@ impl super::Compare for IdentifierComparator {
         count_terms(&self.values, self.strings.len(), |&v| v)
     }
 
-    /// The text of every term id: the interned strings.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        interned_keys(&self.strings)
+    /// The text of every term id from `start`: the interned strings.
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }

@@ -341,6 +341,28 @@ impl Comparator {
     }
 }
 
+impl Comparator {
+    /// Compiles one more record into a comparator that owns its values (not a name
+    /// comparator: its column is shared, and extended once by its owner).
+    pub(crate) fn append(
+        &mut self,
+        record: &sameas_normalize::record::NormalizedRecord,
+        fields: &[usize],
+    ) {
+        match self {
+            Comparator::Name(_) => {}
+            Comparator::Phone(c) => c.append(record, fields),
+            Comparator::Email(c) => c.append(record, fields),
+            Comparator::Address(c) => c.append(record, fields),
+            Comparator::Date(c) => c.append(record, fields),
+            Comparator::Identifier(c) => c.append(record, fields),
+            Comparator::Gender(c) => c.append(record, fields),
+            Comparator::String(c) => c.append(record, fields),
+            Comparator::Number(c) => c.append(record, fields),
+        }
+    }
+}
+
 /// Applies `$body` to the comparator inside any variant, bound as `$c`.
 macro_rules! each_comparator {
     ($self:expr, $c:ident => $body:expr) => {
@@ -372,8 +394,8 @@ impl Compare for Comparator {
         each_comparator!(self, c => c.term_counts())
     }
 
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        each_comparator!(self, c => c.term_keys())
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        each_comparator!(self, c => c.term_keys_from(start))
     }
 }
 
@@ -395,7 +417,13 @@ pub(crate) trait Compare {
     /// exact level shares, as a string that names the same value in any dataset, so that a
     /// term-frequency table counted over one dataset is read by a comparator compiled over
     /// another.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>>;
+    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        self.term_keys_from(0)
+    }
+
+    /// As [`Compare::term_keys`], of the term ids from `start` on (those a matcher extended
+    /// by more records has not weighed yet).
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>>;
 }
 
 /// Level names from a comparator's constant list.
@@ -403,9 +431,12 @@ pub(crate) fn level_names(levels: &[&str]) -> Vec<String> {
     levels.iter().map(|s| s.to_string()).collect()
 }
 
-/// The text of every interned term id, borrowed from the interner.
-pub(crate) fn interned_keys(strings: &crate::intern::Interner) -> Vec<std::borrow::Cow<'_, str>> {
-    (0..strings.len() as u32)
+/// The text of every interned term id from `start`, borrowed from the interner.
+pub(crate) fn interned_keys(
+    strings: &crate::intern::Interner,
+    start: usize,
+) -> Vec<std::borrow::Cow<'_, str>> {
+    (start.min(strings.len()) as u32..strings.len() as u32)
         .map(|id| std::borrow::Cow::Borrowed(strings.get(id)))
         .collect()
 }

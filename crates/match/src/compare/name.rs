@@ -141,7 +141,7 @@ struct NameValue {
 
 /// Prepared names of one set of fields, shared by the family and given comparators so a
 /// record's name is loaded once per pair.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct NameColumn {
     strings: Interner,
     values: Lists<NameValue>,
@@ -176,10 +176,45 @@ fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<
 
 impl NameColumn {
     pub(crate) fn build(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
-        let mut nicknames = Vec::new();
+        let mut column = NameColumn::default();
         for record in data.iter() {
+            column.push(record, fields);
+        }
+        column.values = column.values.compact();
+        column
+    }
+
+    /// The interned text of `id`.
+    pub(crate) fn term(&self, id: u32) -> &str {
+        self.strings.get(id)
+    }
+
+    /// The (family, given) terms of record `row`'s names that hold both.
+    pub(crate) fn full_names_of(&self, row: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.values
+            .row(row)
+            .iter()
+            .filter(|v| v.family != NONE && v.given != NONE)
+            .map(|v| (v.family, v.given))
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(
+        &mut self,
+        record: &sameas_normalize::record::NormalizedRecord,
+        fields: &[usize],
+    ) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &sameas_normalize::record::NormalizedRecord, fields: &[usize]) {
+        let NameColumn {
+            strings,
+            values,
+            nicknames,
+        } = self;
+        {
             let stated_gender = record_gender(record);
             for &field in fields {
                 let Some(FieldValue::Name(name)) = &record.fields[field].value else {
@@ -207,12 +242,6 @@ impl NameColumn {
             }
             values.end_row();
         }
-        let values = values.compact();
-        NameColumn {
-            strings,
-            values,
-            nicknames,
-        }
     }
 }
 
@@ -224,6 +253,11 @@ impl NameComparator {
             similar,
             column,
         }
+    }
+
+    /// The column this comparator reads (shared with the other part's comparator).
+    pub(crate) fn column_mut(&mut self) -> &mut Arc<NameColumn> {
+        &mut self.column
     }
 
     /// Of two records' names (several name fields, or several names), the two that agree
@@ -484,10 +518,10 @@ impl super::Compare for NameComparator {
         })
     }
 
-    /// The text of every term id: the interned strings (family and given parts, pinyin and
+    /// The text of every term id from `start`: the interned strings (family and given parts, pinyin and
     /// nickname roots share one interner; a term this part never holds counts 0).
-    fn term_keys(&self) -> Vec<Cow<'_, str>> {
-        interned_keys(&self.strings)
+    fn term_keys_from(&self, start: usize) -> Vec<Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }
 

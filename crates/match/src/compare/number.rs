@@ -8,13 +8,17 @@ use super::{Level, best_across, count_terms};
 use crate::MatchError;
 use crate::dataset::Records;
 use crate::intern::Lists;
+use sameas_normalize::record::NormalizedRecord;
 
 /// Compares numeric values (any field whose normalized text parses as a number).
 #[derive(Debug)]
 pub(crate) struct NumberComparator {
     thresholds: Vec<f64>,
     relative: bool,
-    terms: usize,
+    /// The term id of each number held, by its bits.
+    ids: HashMap<u64, u32>,
+    /// Per term id, its number.
+    terms: Vec<f64>,
     values: Lists<(f64, u32)>,
 }
 
@@ -34,9 +38,31 @@ impl NumberComparator {
                     .into(),
             ));
         }
-        let mut ids: HashMap<u64, u32> = HashMap::default();
-        let mut values = Lists::default();
+        let mut comparator = NumberComparator {
+            thresholds: thresholds.to_vec(),
+            relative,
+            ids: HashMap::default(),
+            terms: Vec::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        Ok(comparator)
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let NumberComparator {
+            ids, terms, values, ..
+        } = self;
+        {
             for &field in fields {
                 let Some(value) = &record.fields[field].value else {
                     continue;
@@ -48,18 +74,14 @@ impl NumberComparator {
                     continue;
                 }
                 let next = ids.len() as u32;
-                let term = *ids.entry(number.to_bits()).or_insert(next);
+                let term = *ids.entry(number.to_bits()).or_insert_with(|| {
+                    terms.push(number);
+                    next
+                });
                 values.push_value((number, term));
             }
             values.end_row();
         }
-        let values = values.compact();
-        Ok(NumberComparator {
-            thresholds: thresholds.to_vec(),
-            relative,
-            terms: ids.len(),
-            values,
-        })
     }
 }
 
@@ -96,20 +118,14 @@ impl super::Compare for NumberComparator {
     }
 
     fn term_counts(&self) -> (Vec<u32>, u32) {
-        count_terms(&self.values, self.terms, |&(_, t)| t)
+        count_terms(&self.values, self.terms.len(), |&(_, t)| t)
     }
 
-    /// The text of every term id: the number's shortest round-trip decimal form, one text
-    /// per bit pattern (`-0` and `0` are two terms, as their ids are).
-    fn term_keys(&self) -> Vec<Cow<'_, str>> {
-        let mut numbers = vec![0.0f64; self.terms];
-        for row in 0..self.values.rows() {
-            for &(number, term) in self.values.row(row) {
-                numbers[term as usize] = number;
-            }
-        }
-        numbers
-            .into_iter()
+    /// The text of every term id from `start`: the number's shortest round-trip decimal
+    /// form, one text per bit pattern (`-0` and `0` are two terms, as their ids are).
+    fn term_keys_from(&self, start: usize) -> Vec<Cow<'_, str>> {
+        self.terms[start.min(self.terms.len())..]
+            .iter()
             .map(|n| Cow::Owned(n.to_string()))
             .collect()
     }

@@ -1,7 +1,7 @@
 //! Phones: exact E.164, masked-compatible (`138****8000` against a full number), one digit
 //! off, different.
 
-use sameas_normalize::record::FieldValue;
+use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
@@ -40,9 +40,26 @@ pub(crate) struct PhoneComparator {
 
 impl PhoneComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
+        let mut comparator = PhoneComparator {
+            strings: Interner::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        comparator
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let PhoneComparator { strings, values } = self;
+        {
             for &field in fields {
                 let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
                     continue;
@@ -75,8 +92,6 @@ impl PhoneComparator {
             }
             values.end_row();
         }
-        let values = values.compact();
-        PhoneComparator { strings, values }
     }
 
     fn pair(&self, x: &PhoneValue, y: &PhoneValue) -> Level {
@@ -136,8 +151,8 @@ impl super::Compare for PhoneComparator {
         count_terms(&self.values, self.strings.len(), |v| v.e164)
     }
 
-    /// The text of every term id: the interned strings.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        interned_keys(&self.strings)
+    /// The text of every term id from `start`: the interned strings.
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }

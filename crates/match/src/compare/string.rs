@@ -8,6 +8,7 @@ use crate::intern::{Interner, Lists};
 use crate::similarity::{
     damerau_levenshtein_similarity, jaccard_tokens, jaro_winkler, levenshtein_similarity,
 };
+use sameas_normalize::record::NormalizedRecord;
 
 /// Compares normalized strings of any field.
 #[derive(Debug)]
@@ -41,9 +42,30 @@ impl StringComparator {
         thresholds: &[f64],
     ) -> Result<Self, MatchError> {
         check_thresholds(thresholds)?;
-        let mut strings = Interner::new();
-        let mut values = Lists::default();
+        let mut comparator = StringComparator {
+            metric,
+            thresholds: thresholds.to_vec(),
+            strings: Interner::new(),
+            values: Lists::default(),
+        };
         for record in data.iter() {
+            comparator.push(record, fields);
+        }
+        comparator.values = comparator.values.compact();
+        Ok(comparator)
+    }
+
+    /// Compiles one more record.
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values.reopen();
+        self.push(record, fields);
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let StringComparator {
+            strings, values, ..
+        } = self;
+        {
             for &field in fields {
                 if let Some(value) = &record.fields[field].value {
                     let norm = value.norm();
@@ -54,13 +76,6 @@ impl StringComparator {
             }
             values.end_row();
         }
-        let values = values.compact();
-        Ok(StringComparator {
-            metric,
-            thresholds: thresholds.to_vec(),
-            strings,
-            values,
-        })
     }
 }
 
@@ -100,8 +115,8 @@ impl super::Compare for StringComparator {
         count_terms(&self.values, self.strings.len(), |&v| v)
     }
 
-    /// The text of every term id: the interned strings.
-    fn term_keys(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        interned_keys(&self.strings)
+    /// The text of every term id from `start`: the interned strings.
+    fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
+        interned_keys(&self.strings, start)
     }
 }

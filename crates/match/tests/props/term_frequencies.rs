@@ -354,3 +354,44 @@ proptest! {
         assert_same_scores(&full, &matcher, &all_pairs(chosen.len()), &chosen);
     }
 }
+
+/// A matcher compiled over a dataset's first records and extended, step by step, to the
+/// rest scores every pair as one compiled over all of them at once: with tables counted
+/// over only part of the data (so extending meets terms the tables lack), deterministic
+/// rules included.
+#[test]
+fn an_extended_matcher_scores_as_one_compiled_over_all() {
+    let fixture = &*FIXTURE;
+    let mut config = fixture.config.clone();
+    config.deterministic_rules = config.blocking.rules.clone();
+    let first: Vec<usize> = (0..500).collect();
+    let frequencies = Matcher::new(&config, &subset(&fixture.data, &first))
+        .unwrap()
+        .term_frequencies();
+    let all = Matcher::with_term_frequencies(&config, &fixture.data, &frequencies).unwrap();
+    let mut growing = subset(&fixture.data, &(0..100).collect::<Vec<_>>());
+    let mut extended = Matcher::with_term_frequencies(&config, &growing, &frequencies).unwrap();
+    for end in [101, 104, 300, 1_000, fixture.data.len()] {
+        for i in growing.len()..end {
+            growing.ids.push(fixture.data.ids[i].clone());
+            growing.sources.push(fixture.data.sources[i]);
+            growing.records.push(fixture.data.records[i].clone());
+        }
+        extended.extend(&growing, &frequencies).unwrap();
+        assert_eq!(extended.len(), end);
+    }
+    let identity: Vec<usize> = (0..fixture.data.len()).collect();
+    let mut pairs = fixture.candidates.clone();
+    pairs.extend((0..fixture.data.len() as u32 - 1).map(|i| (i, i + 1)));
+    let adjusted = assert_same_scores(&all, &extended, &pairs, &identity);
+    assert!(adjusted > 100, "{adjusted}");
+    for &(a, b) in pairs.iter().step_by(7) {
+        assert_eq!(
+            extended.explain(a as usize, b as usize),
+            all.explain(a as usize, b as usize)
+        );
+    }
+    // Counted over its own records, a matcher's scores would move: it takes none.
+    let mut counted = Matcher::new(&config, &subset(&fixture.data, &first)).unwrap();
+    assert!(counted.extend(&fixture.data, &frequencies).is_err());
+}
