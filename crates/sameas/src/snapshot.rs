@@ -141,6 +141,7 @@ impl Resolver {
                     graph: s.graph,
                     joins: s.joins,
                     keys: None,
+                    matcher: None,
                     changed: Vec::new(),
                 })
             }

@@ -208,6 +208,7 @@ impl Resolver {
                 graph,
                 joins,
                 keys: None,
+                matcher: None,
                 changed: Vec::new(),
             }),
         });

@@ -95,7 +95,7 @@ impl Resolver {
         let config = &configured.config;
         let frequencies = frozen_frequencies(config).ok_or(Error::NotFitted)?;
         let state = configured.state.get_or_insert_with(|| State::empty(config));
-        state.build_keys(config)?;
+        state.build_keys(config, frequencies)?;
         let start = state.graph.events().len();
         let scoring = Scoring::new(config, frequencies);
         let mut records = records.peekable();
@@ -123,7 +123,7 @@ impl Resolver {
         let config = &configured.config;
         let frequencies = frozen_frequencies(config).ok_or(Error::NothingResolved)?;
         let state = configured.state.as_mut().ok_or(Error::NothingResolved)?;
-        state.build_keys(config)?;
+        state.build_keys(config, frequencies)?;
         let start = state.graph.events().len();
         let id = RecordId::from(record);
         let index = state.index_of(&id).ok_or(Error::UnknownRecord)?;
@@ -134,7 +134,16 @@ impl Resolver {
         state.joins[index as usize].clear();
         state.changed.push(index);
         if !affected.is_empty() {
-            state.recluster_alone(&Scoring::new(config, frequencies), &affected, u32::MAX)?;
+            // Taken while re-clustering (built again at the next update if an error loses it).
+            let matcher = state.matcher.take().expect("built before removing");
+            let mut scorer = PairScorer::new(&matcher);
+            state.recluster(
+                &Scoring::new(config, frequencies),
+                &affected,
+                u32::MAX,
+                &mut scorer,
+            )?;
+            state.matcher = Some(matcher);
         }
         Ok(state.graph.events()[start..].to_vec())
     }
@@ -143,7 +152,7 @@ impl Resolver {
 impl State {
     /// Adds `chunk` exactly as adding its records one at a time, in order, would: each
     /// record is blocked and scored against the records held before it (the chunk's
-    /// earlier ones included) in parallel, with one matcher compiled for the whole chunk;
+    /// earlier ones included) in parallel, with the held matcher extended by the chunk;
     /// then, in order, its edges join the graph and its component is re-clustered.
     ///
     /// A record id already held (or repeated in the chunk) stops the chunk there: the
@@ -193,71 +202,39 @@ impl State {
             })
             .collect();
 
-        // One matcher over what the chunk can touch, reading the held records in place:
-        // its records, their candidates and the components those belong to (a component
-        // re-clustered later in the chunk is made of these). A component reached otherwise
-        // (a must-link) gets its own.
-        let mut scope: Vec<u32> = (first..end).collect();
-        let mut local: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
-        if candidates.iter().any(|c| !c.is_empty()) {
-            local.extend(scope.iter().enumerate().map(|(i, &r)| (r, i as u32)));
-            for &c in candidates.iter().flatten() {
-                if local.contains_key(&c) {
-                    continue;
-                }
-                for member in self.graph.component(c) {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = local.entry(member) {
-                        slot.insert(scope.len() as u32);
-                        scope.push(member);
-                    }
-                }
-            }
-        }
-        let matcher = if local.is_empty() {
-            None
-        } else {
-            Some(Matcher::with_term_frequencies_over(
-                &scoring.config.matching,
-                &self.data,
-                &scope,
-                scoring.frequencies,
-            )?)
-        };
+        // The held matcher, extended by the chunk's records (their values compiled; no
+        // held pair's score moves, the term frequencies being frozen). Taken while the
+        // chunk is placed: an error that loses it has it built again at the next update.
+        let mut matcher = self.matcher.take().expect("built before adding");
+        matcher.extend(&self.data, scoring.frequencies)?;
 
         let threshold = scoring.config.matching.threshold;
         let guard = scoring.guard.as_ref();
-        let found: Vec<(Vec<Edge>, ScoredPairs)> = match &matcher {
-            None => Vec::new(),
-            Some(matcher) => candidates
-                .par_iter()
-                .zip(first..end)
-                .map(|(list, index)| {
-                    if list.is_empty() {
-                        return (Vec::new(), ScoredPairs::default());
-                    }
-                    let own = local[&index];
-                    let pairs: Vec<(u32, u32)> = list.iter().map(|c| (local[c], own)).collect();
-                    let mut scored = matcher.score(&pairs);
-                    let edges = edge_mask(&scored, threshold, guard)
-                        .indices()
-                        .map(|k| Edge {
-                            a: list[k],
-                            b: index,
-                            weight: scored.weights[k],
-                            probability: scored.probabilities[k],
-                        })
-                        .collect();
-                    scored.pairs = list.iter().map(|&c| (c, index)).collect();
-                    (edges, scored)
-                })
-                .collect(),
-        };
-        let mut scorer = matcher.as_ref().map(|m| PairScorer::new(m, &local));
+        let found: Vec<(Vec<Edge>, ScoredPairs)> = candidates
+            .par_iter()
+            .zip(first..end)
+            .map(|(list, index)| {
+                if list.is_empty() {
+                    return (Vec::new(), ScoredPairs::default());
+                }
+                let pairs: Vec<(u32, u32)> = list.iter().map(|&c| (c, index)).collect();
+                let scored = matcher.score(&pairs);
+                let edges = edge_mask(&scored, threshold, guard)
+                    .indices()
+                    .map(|k| Edge {
+                        a: list[k],
+                        b: index,
+                        weight: scored.weights[k],
+                        probability: scored.probabilities[k],
+                    })
+                    .collect();
+                (edges, scored)
+            })
+            .collect();
+        let mut scorer = PairScorer::new(&matcher);
         let mut edges_of: Vec<Vec<Edge>> = Vec::with_capacity(found.len());
         for (edges, scored) in found {
-            if let Some(scorer) = &mut scorer {
-                scorer.remember(scored);
-            }
+            scorer.remember(scored);
             edges_of.push(edges);
         }
 
@@ -291,13 +268,10 @@ impl State {
             }
             self.graph.add_edges(&edges);
             let component = self.graph.component(index);
-            match &mut scorer {
-                Some(scorer) if scorer.covers(&component) => {
-                    self.recluster(scoring, &component, index + 1, scorer)?
-                }
-                _ => self.recluster_alone(scoring, &component, index + 1)?,
-            }
+            self.recluster(scoring, &component, index + 1, &mut scorer)?;
         }
+        drop(scorer);
+        self.matcher = Some(matcher);
         match refused {
             Some(_) => Err(sameas_merge::MergeError::DuplicateRecord.into()),
             None => Ok(()),
@@ -312,28 +286,6 @@ impl State {
             joins: Vec::new(),
         };
         self.graph.apply(&[index], &alone);
-    }
-
-    /// As [`State::recluster`], with a matcher compiled over `records` alone.
-    fn recluster_alone(
-        &mut self,
-        scoring: &Scoring,
-        records: &[u32],
-        limit: u32,
-    ) -> Result<(), Error> {
-        let matcher = Matcher::with_term_frequencies_over(
-            &scoring.config.matching,
-            &self.data,
-            records,
-            scoring.frequencies,
-        )?;
-        let local = records
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| (r, i as u32))
-            .collect();
-        let mut scorer = PairScorer::new(&matcher, &local);
-        self.recluster(scoring, records, limit, &mut scorer)
     }
 
     /// Re-clusters `records` (whole positive components, ascending) exactly as a batch run
@@ -429,33 +381,25 @@ impl State {
 /// Records scored together by one matcher when a batch is added.
 const CHUNK: usize = 4096;
 
-/// Scores pairs of held records (global indices, the lower first) with a matcher compiled
-/// over some of them, each pair once: a pair scored before is taken from what was kept.
+/// Scores pairs of held records (the lower first) with the held matcher, each pair once: a
+/// pair scored before is taken from what was kept.
 struct PairScorer<'m> {
     matcher: &'m Matcher,
-    /// A held record's position in the matcher's data.
-    local: &'m foldhash::HashMap<u32, u32>,
     /// A scored pair's row in `kept`.
     known: foldhash::HashMap<(u32, u32), usize>,
     kept: ScoredPairs,
 }
 
 impl<'m> PairScorer<'m> {
-    fn new(matcher: &'m Matcher, local: &'m foldhash::HashMap<u32, u32>) -> Self {
+    fn new(matcher: &'m Matcher) -> Self {
         PairScorer {
             matcher,
-            local,
             known: foldhash::HashMap::default(),
             kept: ScoredPairs {
                 comparisons: matcher.comparison_names().len(),
                 ..ScoredPairs::default()
             },
         }
-    }
-
-    /// Whether the matcher holds every one of `records`.
-    fn covers(&self, records: &[u32]) -> bool {
-        records.iter().all(|r| self.local.contains_key(r))
     }
 
     /// Keeps pairs scored elsewhere by the same matcher (pairs in global indices).
@@ -481,12 +425,7 @@ impl<'m> PairScorer<'m> {
             .copied()
             .collect();
         if !missing.is_empty() {
-            let positions: Vec<(u32, u32)> = missing
-                .iter()
-                .map(|(a, b)| (self.local[a], self.local[b]))
-                .collect();
-            let mut fresh = self.matcher.score(&positions);
-            fresh.pairs = missing;
+            let fresh = self.matcher.score(&missing);
             self.remember(fresh);
         }
         let n = self.kept.comparisons;

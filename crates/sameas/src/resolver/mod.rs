@@ -14,7 +14,7 @@ mod review;
 use rayon::prelude::*;
 
 use sameas_core::{Channel, EntityId, RecordId};
-use sameas_match::{Dataset, KeyIndex, TermFrequencies};
+use sameas_match::{Dataset, KeyIndex, Matcher, TermFrequencies};
 use sameas_merge::cluster::Join;
 use sameas_merge::graph::IdentityGraph;
 use sameas_normalize::record::RecordNormalizer;
@@ -61,6 +61,10 @@ pub(crate) struct State {
     pub(crate) joins: Vec<Vec<Join>>,
     /// Blocking keys for incremental lookups, built at the first `add`.
     pub(crate) keys: Option<KeyIndex>,
+    /// The matcher incremental updates score with: compiled over every held record with
+    /// the frozen term frequencies at the first `add` or `remove` (beside the key index),
+    /// then extended by each added record.
+    pub(crate) matcher: Option<Matcher>,
     /// Records whose placement `add` or `remove` changed since last taken
     /// ([`Resolver::take_changed`]), unsorted, possibly repeated.
     pub(crate) changed: Vec<u32>,
@@ -288,18 +292,42 @@ impl State {
             graph: IdentityGraph::default(),
             joins: Vec::new(),
             keys: None,
+            matcher: None,
             changed: Vec::new(),
         }
     }
 
-    /// Builds the blocking-key index for incremental lookups, once.
-    fn build_keys(&mut self, config: &ResolverConfig) -> Result<(), Error> {
-        if self.keys.is_none() {
-            self.keys = Some(KeyIndex::build(
-                &self.data,
-                &config.matching.blocking,
-                config.matching.mode,
-            )?);
+    /// Builds the blocking-key index and the matcher for incremental updates, once, the
+    /// two at the same time.
+    fn build_keys(
+        &mut self,
+        config: &ResolverConfig,
+        frequencies: &TermFrequencies,
+    ) -> Result<(), Error> {
+        let State {
+            data,
+            keys,
+            matcher,
+            ..
+        } = self;
+        let (built_keys, built_matcher) = rayon::join(
+            || {
+                keys.is_none()
+                    .then(|| KeyIndex::build(data, &config.matching.blocking, config.matching.mode))
+                    .transpose()
+            },
+            || {
+                matcher
+                    .is_none()
+                    .then(|| Matcher::with_term_frequencies(&config.matching, data, frequencies))
+                    .transpose()
+            },
+        );
+        if let Some(built) = built_keys? {
+            *keys = Some(built);
+        }
+        if let Some(built) = built_matcher? {
+            *matcher = Some(built);
         }
         Ok(())
     }
