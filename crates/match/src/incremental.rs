@@ -111,6 +111,11 @@ struct Block<'a> {
     pushed: Option<&'a PushedBlock>,
 }
 
+/// A record's blocking keys, computed by [`KeyIndex::keys_of`] for
+/// [`KeyIndex::push_keys`].
+#[derive(Debug, Clone)]
+pub struct RecordKeys(Vec<(u32, u64)>);
+
 impl KeyIndex {
     /// Indexes `data` under `blocking`'s rules, with the same caps as
     /// [`BlockIndex::build`](crate::BlockIndex::build).
@@ -232,12 +237,14 @@ impl KeyIndex {
     /// # Panics
     /// When the index already holds `u32::MAX` records.
     pub fn push(&mut self, record: &NormalizedRecord, source: u8) -> u32 {
-        let index = u32::try_from(self.sources.len())
-            .ok()
-            .filter(|&i| i < u32::MAX)
-            .expect("fewer than 2^32 - 1 records");
-        debug_assert!(source <= 1, "a source index is 0 or 1");
-        self.sources.push(source);
+        let keys = self.keys_of(record);
+        self.push_keys(keys, source)
+    }
+
+    /// A record's keys under every rule, as [`KeyIndex::push_keys`] takes them: what
+    /// [`KeyIndex::push`] computes first, apart so that a batch's records can have theirs
+    /// computed in parallel.
+    pub fn keys_of(&self, record: &NormalizedRecord) -> RecordKeys {
         let mut keys: Vec<(u32, u64)> = Vec::new();
         let mut hashes = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
@@ -247,6 +254,22 @@ impl KeyIndex {
         // Two keys of one rule with one hash are one block.
         keys.sort_unstable();
         keys.dedup();
+        RecordKeys(keys)
+    }
+
+    /// As [`KeyIndex::push`], for keys [`KeyIndex::keys_of`] computed (over this index's
+    /// rules).
+    ///
+    /// # Panics
+    /// As [`KeyIndex::push`].
+    pub fn push_keys(&mut self, keys: RecordKeys, source: u8) -> u32 {
+        let RecordKeys(keys) = keys;
+        let index = u32::try_from(self.sources.len())
+            .ok()
+            .filter(|&i| i < u32::MAX)
+            .expect("fewer than 2^32 - 1 records");
+        debug_assert!(source <= 1, "a source index is 0 or 1");
+        self.sources.push(source);
         for &(rule, hash) in &keys {
             let built = self.built_block(rule as usize, hash);
             let entry = self.pushed.entry((rule, hash)).or_insert(PushedBlock {

@@ -61,7 +61,7 @@ pub use config::{DEFAULT_THRESHOLD, MatchConfig, TrainingConfig};
 pub use dataset::Dataset;
 pub use error::MatchError;
 pub use fallback::default_model;
-pub use incremental::KeyIndex;
+pub use incremental::{KeyIndex, RecordKeys};
 pub use keys::{KeyRef, RuleKeys};
 pub use model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
 pub use score::{ComparisonExplanation, MAX_COMPARISONS, Matcher, PairExplanation, ScoredPairs};

@@ -172,11 +172,15 @@ impl State {
         }
         let first = self.data.len() as u32;
         let keys = self.keys.as_mut().expect("built before adding");
-        for (id, channel, record, bad) in chunk {
+        let record_keys: Vec<_> = chunk
+            .par_iter()
+            .map(|(_, _, record, _)| keys.keys_of(record))
+            .collect();
+        for ((id, channel, record, bad), record_keys) in chunk.into_iter().zip(record_keys) {
             let index = self.graph.push_record(id.clone())?;
             debug_assert_eq!(index as usize, self.data.len());
             // A bad row was read as a record with no values: it has no keys.
-            let pushed = keys.push(&record, 0);
+            let pushed = keys.push_keys(record_keys, 0);
             debug_assert_eq!(pushed, index);
             self.data.ids.push(id);
             self.data.sources.push(0);
