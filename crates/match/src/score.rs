@@ -226,7 +226,7 @@ impl FullNames {
         ) else {
             return 0.0;
         };
-        let within = family_table.count(&names.term(f));
+        let within = family_table.count(names.term(f));
         let together = full_table.count(&names.full_name_key(f, g)).min(within);
         (given_table.agree() * f64::from(within) / f64::from(together)).log2()
     }
