@@ -14,6 +14,8 @@
 //! std::fs::write("report.html", sameas_report::render(&sources)).unwrap();
 //! ```
 
+#![deny(missing_docs)]
+
 mod page;
 mod read;
 mod svg;
