@@ -150,6 +150,13 @@ impl MatchKeys for Name {
 }
 
 impl Name {
+    /// The generation the name's suffix names (a Sr 1, a Jr or II 2, a III 3, a IV 4);
+    /// `None` without a suffix. Two names of different generations are two people: a
+    /// father and a son share a name and often an address.
+    pub fn generation(&self) -> Option<u8> {
+        self.suffix.as_deref().and_then(honorifics::suffix_generation)
+    }
+
     /// Whether `given family` would be read back with the same family and given names.
     fn reads_back_in_order(&self) -> bool {
         let (Some(family), Some(given)) = (&self.family, &self.given) else {

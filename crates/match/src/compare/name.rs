@@ -137,6 +137,8 @@ struct NameValue {
     nicknames: (u32, u32),
     gender: Option<Gender>,
     honorific_only: bool,
+    /// The generation a suffix names (Sr 1, Jr 2 …); 0 without one.
+    generation: u8,
 }
 
 /// Prepared names of one set of fields, shared by the family and given comparators so a
@@ -238,6 +240,7 @@ impl NameColumn {
                     nicknames: (start, nicknames.len() as u32 - start),
                     gender: stated_gender.or(name.gender_hint),
                     honorific_only: name.honorific_only,
+                    generation: name.generation().unwrap_or(0),
                 });
             }
             values.end_row();
@@ -386,6 +389,10 @@ impl NameComparator {
                 return Level::at(3);
             }
             return Level::NULL;
+        }
+        if x.generation != 0 && y.generation != 0 && x.generation != y.generation {
+            // A Jr and a Sr of one name: father and son.
+            return Level::at(9);
         }
         if x.given == y.given {
             return Level::exact(x.given);

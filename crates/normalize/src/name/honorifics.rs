@@ -56,15 +56,34 @@ pub(super) const LATIN_HONORIFICS: &[(&str, Option<Gender>)] = &[
 ];
 
 /// Generational suffixes, kept apart from the tokens (a Jr and a Sr are different people).
+/// A lone `i` is left alone: it reads as an initial far more often than as "the first".
 pub(super) const GENERATIONAL_SUFFIXES: &[(&str, &str)] = &[
     ("jr", "jr"),
     ("jnr", "jr"),
+    ("junior", "jr"),
     ("sr", "sr"),
     ("snr", "sr"),
+    ("senior", "sr"),
     ("ii", "ii"),
+    ("2nd", "ii"),
     ("iii", "iii"),
+    ("3rd", "iii"),
     ("iv", "iv"),
+    ("4th", "iv"),
 ];
+
+/// The generation a canonical suffix names: a Sr is the first, a Jr and a II the second
+/// (a son named for his father is written either way), a III the third. Two names whose
+/// suffixes name different generations are two people.
+pub(super) fn suffix_generation(canonical: &str) -> Option<u8> {
+    match canonical {
+        "sr" => Some(1),
+        "jr" | "ii" => Some(2),
+        "iii" => Some(3),
+        "iv" => Some(4),
+        _ => None,
+    }
+}
 
 /// Degrees and post-nominals, dropped.
 pub(super) const POST_NOMINALS: &[&str] = &["phd", "md", "esq", "dds", "jd", "mba", "cpa"];

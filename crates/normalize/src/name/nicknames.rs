@@ -1,4 +1,5 @@
-//! English nicknames and spelling variants mapped to their formal roots (`bob` → `robert`).
+//! Nicknames and spelling variants mapped to their formal roots (`bob` → `robert`, `mhd` →
+//! `muhammad`).
 //! The table is `data/nicknames.csv`, written for sameas.
 
 use std::sync::LazyLock;
@@ -70,5 +71,9 @@ mod tests {
         assert!(roots("liam").contains(&"william"));
         assert!(roots("al").len() > 1);
         assert!(roots("smith").is_empty());
+        // Latin spellings of one Arabic name meet at one root.
+        for spelling in ["mohamed", "muhammed", "mhd", "muhammad"] {
+            assert_eq!(roots(spelling), ["muhammad"], "{spelling}");
+        }
     }
 }
