@@ -459,16 +459,17 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "{} candidate pairs and {} more inside positive components, {} at or above {} ({} held back by the household guard); {} joins, {} refused ({} cannot-link, {} exclusive id); {} pairs to review; {} conflicts",
+        "{} candidate pairs and {} more inside positive components, {} at or above {} ({} held back by the household guard); {} joins, {} refused ({} cannot-link, {} exclusive id, {} ambiguous); {} pairs to review; {} conflicts",
         r.candidate_pairs,
         r.component_pairs,
         r.pairs_above_threshold,
         r.threshold,
         r.refused.household_guard,
         r.joins,
-        r.refused.cannot_link + r.refused.exclusive,
+        r.refused.cannot_link + r.refused.exclusive + r.refused.ambiguous,
         r.refused.cannot_link,
         r.refused.exclusive,
+        r.refused.ambiguous,
         r.review_pairs,
         r.conflicts
     )?;

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::blocking::CandidatePairs;
-use crate::compare::{Comparator, Compare};
+use crate::compare::{Comparator, Compare, CompileRecords};
 use crate::config::MatchConfig;
 use crate::dataset::Records;
 use crate::keys::CompiledKeys;

@@ -364,12 +364,33 @@ mod comparisons {
                 "different",
             ),
             ("Paul Q Ward", "Kevin Quade Ward", "exact", "initial"),
+            // Generational suffixes: a Sr and a Jr are two people; a Jr is also written II.
+            (
+                "David Dobbins Jr",
+                "David Dobbins Senior",
+                "exact",
+                "different",
+            ),
+            ("David Dobbins Jr", "David Dobbins II", "exact", "exact"),
+            ("David Dobbins III", "David Dobbins", "exact", "exact"),
+            // Latin spellings of one Arabic name.
+            ("Mohamed Antoun", "Mhd Antoun", "exact", "nickname"),
         ];
         for (a, b, family, given) in cases {
             let levels = levels(a, b);
             assert_eq!(levels["family_name"], family, "{a} / {b}: family");
             assert_eq!(levels["given_name"], given, "{a} / {b}: given");
         }
+    }
+
+    #[test]
+    fn an_honorific_states_a_gender_where_the_gender_field_is_empty() {
+        assert_eq!(levels("张先生", "张女士")["gender"], "different");
+        assert_eq!(levels("张先生", "张伟|男")["gender"], "exact");
+        assert_eq!(levels("Ms Smith", "Mary Smith|F")["gender"], "exact");
+        // The gender field wins over an honorific.
+        assert_eq!(levels("Mr Smith|F", "Mary Smith|F")["gender"], "exact");
+        assert_eq!(levels("张伟", "张芳")["gender"], "null");
     }
 
     #[test]

@@ -507,15 +507,7 @@ proptest! {
 fn an_unvouched_record_joins_one_side_of_a_personal_conflict() {
     let ids = ids(&["father", "son", "mr"]);
     let edges = [edge(0, 2, 0.97), edge(1, 2, 0.95)];
-    let problem = |vouching| ClusterProblem {
-        ids: &ids,
-        edges: &edges,
-        cannot_link: &[],
-        scored_cannot_link: &[],
-        must_link: &[],
-        exclusive: &[],
-        vouching,
-    };
+    let problem = |vouching| vouched_problem(&ids, &edges, vouching);
     let chained = cluster(&problem(Vouching::NONE), ClusteringMethod::Constrained);
     assert_eq!(chained.clusters, 1);
     let vouching = Vouching {
@@ -534,4 +526,63 @@ fn an_unvouched_record_joins_one_side_of_a_personal_conflict() {
     let joined = cluster(&problem(vouched), ClusteringMethod::Constrained);
     assert_eq!(joined.labels[1], joined.labels[2]);
     assert_ne!(joined.labels[0], joined.labels[2]);
+}
+
+/// `Mr Brown` (2) matches Thomas (0) and James (1), who conflict, equally well: he is no
+/// likelier one's than the other's, so he stays on his own and the refusal says why. A
+/// phone shared with Thomas alone makes Thomas clearly the likelier, and he joins him.
+#[test]
+fn an_unvouched_record_that_fits_two_conflicting_people_equally_stays_apart() {
+    let ids = ids(&["thomas", "james", "mr"]);
+    let vouching = Vouching {
+        vouched: &[false, false],
+        conflicts: &[(0, 1)],
+    };
+    let solve = |edges: &[Edge]| {
+        cluster(
+            &vouched_problem(&ids, edges, vouching),
+            ClusteringMethod::Constrained,
+        )
+    };
+    let even = solve(&[edge(0, 2, 0.95), edge(1, 2, 0.95)]);
+    assert_eq!(even.clusters, 3);
+    // The evidence is the conflicting pair of candidates (ties go by id: James first).
+    assert!(even.joins.iter().all(|j| matches!(
+        j.outcome,
+        JoinOutcome::Refused(Refusal::Ambiguous { a: 1, b: 0 })
+    )));
+    // Edge order does not decide it.
+    let reversed = solve(&[edge(1, 2, 0.95), edge(0, 2, 0.95)]);
+    assert_eq!(reversed.labels, even.labels);
+    // Odds 999 against 19: Thomas is the likelier by far.
+    let clear = solve(&[edge(0, 2, 0.999), edge(1, 2, 0.95)]);
+    assert_eq!(clear.clusters, 2);
+    assert_eq!(clear.labels[0], clear.labels[2]);
+    // Without the conflict the two candidates are not rivals: one cluster of three.
+    let no_conflict = Vouching {
+        vouched: &[false, false],
+        conflicts: &[],
+    };
+    let apart = cluster(
+        &vouched_problem(&ids, &[edge(0, 2, 0.95), edge(1, 2, 0.95)], no_conflict),
+        ClusteringMethod::Constrained,
+    );
+    assert_eq!(apart.clusters, 1);
+}
+
+/// A problem of `edges` over `ids` with `vouching` and no other constraint.
+fn vouched_problem<'a>(
+    ids: &'a [RecordId],
+    edges: &'a [Edge],
+    vouching: Vouching<'a>,
+) -> ClusterProblem<'a> {
+    ClusterProblem {
+        ids,
+        edges,
+        cannot_link: &[],
+        scored_cannot_link: &[],
+        must_link: &[],
+        exclusive: &[],
+        vouching,
+    }
 }

@@ -154,7 +154,9 @@ impl Name {
     /// `None` without a suffix. Two names of different generations are two people: a
     /// father and a son share a name and often an address.
     pub fn generation(&self) -> Option<u8> {
-        self.suffix.as_deref().and_then(honorifics::suffix_generation)
+        self.suffix
+            .as_deref()
+            .and_then(honorifics::suffix_generation)
     }
 
     /// Whether `given family` would be read back with the same family and given names.
@@ -538,6 +540,14 @@ mod tests {
         assert_eq!(jr.suffix.as_deref(), Some("jr"));
         assert_eq!(jr.family.as_deref(), Some("smith"));
         assert_eq!(jr.norm(), "robert smith jr");
+        assert_eq!(jr.generation(), Some(2));
+        let senior = n("David Dobbins Senior");
+        assert_eq!(senior.family.as_deref(), Some("dobbins"));
+        assert_eq!(senior.generation(), Some(1));
+        assert_eq!(n("Ann Lee III").generation(), Some(3));
+        // A trailing single letter is an initial, not "the first".
+        assert_eq!(n("Morris Klein I").generation(), None);
+        assert_eq!(n("Robert Smith").generation(), None);
         assert_eq!(n("O'Brien, Pat").family.as_deref(), Some("obrien"));
         assert_eq!(n("José Müller").phonetic, n("Jose Muller").phonetic);
         assert_eq!(n("Иван Петров").script, NameScript::Other);

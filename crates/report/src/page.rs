@@ -691,6 +691,7 @@ fn resolution_section(r: &ResolveRun) -> Section {
         ),
         ("refused: cannot-link", u(&refused["cannot_link"])),
         ("refused: exclusive id", u(&refused["exclusive"])),
+        ("refused: ambiguous", u(&refused["ambiguous"])),
         ("pairs to review", u(&rep["review_pairs"])),
     ];
     let max = items.iter().map(|i| i.1).max().unwrap_or(0);

@@ -188,6 +188,7 @@ impl Resolver {
         let joins_fit = joins.iter().flatten().all(|join: &Join| {
             let evidence = match join.outcome {
                 JoinOutcome::Refused(Refusal::CannotLink { a, b })
+                | JoinOutcome::Refused(Refusal::Ambiguous { a, b })
                 | JoinOutcome::Refused(Refusal::Exclusive { a, b, .. }) => [a, b],
                 _ => [join.a, join.b],
             };

@@ -27,7 +27,7 @@ pub struct ReviewPair {
     /// Match weight (log2 Bayes factor, prior included).
     pub match_weight: f64,
     /// Why the pair is here; written as `band`, `household_guard: no personal evidence`,
-    /// `refused: cannot_link` or `refused: exclusive`.
+    /// `refused: cannot_link`, `refused: exclusive` or `refused: ambiguous`.
     pub reason: ReviewReason,
     /// The level each comparison reached, in comparison order.
     pub levels: Vec<String>,
@@ -47,6 +47,9 @@ pub enum ReviewReason {
     /// At or above the threshold, refused because the two sides hold different values of an
     /// exclusive field (two national ids).
     Exclusive,
+    /// At or above the threshold, refused because one side fits two different people
+    /// equally well (see [`Refusal::Ambiguous`](sameas_merge::Refusal::Ambiguous)).
+    Ambiguous,
 }
 
 impl ReviewReason {
@@ -57,6 +60,7 @@ impl ReviewReason {
             ReviewReason::HouseholdGuard => "household_guard: no personal evidence",
             ReviewReason::CannotLink => "refused: cannot_link",
             ReviewReason::Exclusive => "refused: exclusive",
+            ReviewReason::Ambiguous => "refused: ambiguous",
         }
     }
 }
@@ -99,6 +103,9 @@ pub struct Refusals {
     pub cannot_link: u64,
     /// Refused because the two sides hold different values of an exclusive field.
     pub exclusive: u64,
+    /// Refused because one side fits two clusters that are different people equally
+    /// well: left on its own rather than guessed.
+    pub ambiguous: u64,
     /// Pairs at or above the threshold that the household guard kept from being edges:
     /// no personal comparison agreed (a shared family name, phone or address only).
     pub household_guard: u64,

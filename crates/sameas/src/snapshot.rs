@@ -167,6 +167,7 @@ fn indices_in_range(graph: &IdentityGraph, joins: &[Vec<Join>], n: usize) -> boo
         && joins.iter().flatten().all(|join| {
             let evidence = match join.outcome {
                 JoinOutcome::Refused(Refusal::CannotLink { a, b })
+                | JoinOutcome::Refused(Refusal::Ambiguous { a, b })
                 | JoinOutcome::Refused(Refusal::Exclusive { a, b, .. }) => [a, b],
                 _ => [join.a, join.b],
             };

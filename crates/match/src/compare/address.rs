@@ -3,7 +3,7 @@
 use sameas_normalize::address::AddressScript;
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms, interned_keys};
+use super::{CompileRecords, Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
@@ -19,7 +19,7 @@ pub(crate) const LEVELS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy)]
-struct AddressValue {
+pub(crate) struct AddressValue {
     han: bool,
     province: u32,
     city: u32,
@@ -51,60 +51,12 @@ fn same(p: u32, q: u32) -> bool {
 
 impl AddressComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], similar: f64) -> Self {
-        let mut comparator = AddressComparator {
+        AddressComparator {
             similar,
             strings: Interner::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
-    }
-
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
-    }
-
-    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        let AddressComparator {
-            strings, values, ..
-        } = self;
-        {
-            for &field in fields {
-                let Some(FieldValue::Address(address)) = &record.fields[field].value else {
-                    continue;
-                };
-                let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
-                let value = AddressValue {
-                    han: address.script == AddressScript::Han,
-                    province: intern(&address.province),
-                    city: intern(&address.city),
-                    district: intern(&address.district),
-                    detail: intern(&address.detail),
-                    street: intern(&address.street),
-                    number: intern(&address.number),
-                    postcode: intern(&address.postcode),
-                };
-                if [
-                    value.province,
-                    value.city,
-                    value.district,
-                    value.detail,
-                    value.postcode,
-                ]
-                .iter()
-                .all(|&v| v == NONE)
-                {
-                    continue;
-                }
-                values.push_value(value);
-            }
-            values.end_row();
-        }
+        .compile(data, fields)
     }
 
     /// Whether two places (districts, cities) differ: both present and different, beyond a
@@ -156,6 +108,52 @@ impl AddressComparator {
             return Level::at(4);
         }
         Level::at(5)
+    }
+}
+
+impl CompileRecords for AddressComparator {
+    type Value = AddressValue;
+
+    fn values(&mut self) -> &mut Lists<AddressValue> {
+        &mut self.values
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let AddressComparator {
+            strings, values, ..
+        } = self;
+        {
+            for &field in fields {
+                let Some(FieldValue::Address(address)) = &record.fields[field].value else {
+                    continue;
+                };
+                let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
+                let value = AddressValue {
+                    han: address.script == AddressScript::Han,
+                    province: intern(&address.province),
+                    city: intern(&address.city),
+                    district: intern(&address.district),
+                    detail: intern(&address.detail),
+                    street: intern(&address.street),
+                    number: intern(&address.number),
+                    postcode: intern(&address.postcode),
+                };
+                if [
+                    value.province,
+                    value.city,
+                    value.district,
+                    value.detail,
+                    value.postcode,
+                ]
+                .iter()
+                .all(|&v| v == NONE)
+                {
+                    continue;
+                }
+                values.push_value(value);
+            }
+            values.end_row();
+        }
     }
 }
 

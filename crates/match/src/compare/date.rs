@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use foldhash::HashMap;
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms};
+use super::{CompileRecords, Level, best_across, count_terms};
 use crate::dataset::Records;
 use crate::intern::Lists;
 
@@ -20,7 +20,7 @@ pub(crate) const LEVELS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy)]
-struct DateValue {
+pub(crate) struct DateValue {
     /// `YYYYMMDD` as a number.
     ymd: u32,
     /// Days since 1970-01-01.
@@ -84,23 +84,21 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
 
 impl DateComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], within_days: u32) -> Self {
-        let mut comparator = DateComparator {
+        DateComparator {
             within_days,
             ids: HashMap::default(),
             terms: Vec::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
+        .compile(data, fields)
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for DateComparator {
+    type Value = DateValue;
+
+    fn values(&mut self) -> &mut Lists<DateValue> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {

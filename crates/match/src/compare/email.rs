@@ -9,7 +9,7 @@
 
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms, interned_keys};
+use super::{CompileRecords, Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
 use crate::similarity::{damerau_levenshtein, jaro_winkler_at_least, levenshtein_within};
@@ -25,7 +25,7 @@ pub(crate) const LEVELS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy)]
-struct EmailValue {
+pub(crate) struct EmailValue {
     canonical: u32,
     local: u32,
     domain: u32,
@@ -41,22 +41,20 @@ pub(crate) struct EmailComparator {
 
 impl EmailComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], fuzzy: f64) -> Self {
-        let mut comparator = EmailComparator {
+        EmailComparator {
             fuzzy,
             strings: Interner::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
+        .compile(data, fields)
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for EmailComparator {
+    type Value = EmailValue;
+
+    fn values(&mut self) -> &mut Lists<EmailValue> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {

@@ -1,11 +1,12 @@
-//! Genders: exact or different.
+//! Genders: exact or different. A record without a stated gender is read for the one its
+//! national id or its name's honorific implies.
 
 use std::borrow::Cow;
 
 use sameas_normalize::gender::Gender;
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms};
+use super::{CompileRecords, Level, best_across, count_terms};
 use crate::dataset::Records;
 use crate::intern::Lists;
 
@@ -20,33 +21,52 @@ pub(crate) struct GenderComparator {
 
 impl GenderComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut comparator = GenderComparator {
+        GenderComparator {
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
+        .compile(data, fields)
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for GenderComparator {
+    type Value = u32;
+
+    fn values(&mut self) -> &mut Lists<u32> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
         let values = &mut self.values;
-        {
-            for &field in fields {
-                if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
-                    values.push_value(u32::from(*g == Gender::Female));
-                }
+        let mut stated = false;
+        for &field in fields {
+            if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
+                values.push_value(u32::from(*g == Gender::Female));
+                stated = true;
             }
-            values.end_row();
         }
+        if !stated && let Some(g) = implied_gender(record) {
+            values.push_value(u32::from(g == Gender::Female));
+        }
+        values.end_row();
     }
+}
+
+/// The gender a record implies where its gender fields say nothing: a national id's (which
+/// encodes it), else a name's honorific (张先生, Ms Smith). A record that only says 朱女士
+/// is then told apart from 朱先生 at the same address.
+fn implied_gender(record: &NormalizedRecord) -> Option<Gender> {
+    let fields = || record.fields.iter().filter_map(|f| f.value.as_ref());
+    fields()
+        .find_map(|v| match v {
+            FieldValue::NationalId(id) => Some(id.gender),
+            _ => None,
+        })
+        .or_else(|| {
+            fields().find_map(|v| match v {
+                FieldValue::Name(name) => name.gender_hint,
+                _ => None,
+            })
+        })
 }
 
 impl super::Compare for GenderComparator {

@@ -2,7 +2,7 @@
 
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms, interned_keys};
+use super::{CompileRecords, Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
 use crate::similarity::within_one_edit;
@@ -20,22 +20,20 @@ pub(crate) struct IdentifierComparator {
 
 impl IdentifierComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize], one_edit: bool) -> Self {
-        let mut comparator = IdentifierComparator {
+        IdentifierComparator {
             one_edit,
             strings: Interner::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
+        .compile(data, fields)
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for IdentifierComparator {
+    type Value = u32;
+
+    fn values(&mut self) -> &mut Lists<u32> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {

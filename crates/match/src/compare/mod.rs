@@ -19,10 +19,41 @@ pub(crate) mod string;
 use serde::{Deserialize, Serialize};
 
 use sameas_core::FieldKind;
+use sameas_normalize::record::NormalizedRecord;
 
 use crate::MatchError;
 use crate::dataset::Records;
-use crate::intern::NONE;
+use crate::intern::{Lists, NONE};
+
+/// A comparator's per-record values, compiled one record at a time: each comparator says
+/// how it reads one record ([`push`](Self::push)); compiling a whole table and appending one
+/// more record are the same for all of them.
+pub(crate) trait CompileRecords: Sized {
+    /// What the comparator keeps of one value.
+    type Value: Copy;
+
+    /// The per-record value lists.
+    fn values(&mut self) -> &mut Lists<Self::Value>;
+
+    /// Reads one record's values of `fields` and ends its row.
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]);
+
+    /// Every record of `data`, then the lists packed for reading.
+    fn compile(mut self, data: Records<'_>, fields: &[usize]) -> Self {
+        for record in data.iter() {
+            self.push(record, fields);
+        }
+        let values = std::mem::take(self.values());
+        *self.values() = values.compact();
+        self
+    }
+
+    /// Compiles one more record after the packed ones.
+    fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        self.values().reopen();
+        self.push(record, fields);
+    }
+}
 
 /// The level a comparison gives a pair, and the value behind an exact level (for the
 /// term-frequency adjustment).
@@ -344,11 +375,7 @@ impl Comparator {
 impl Comparator {
     /// Compiles one more record into a comparator that owns its values (not a name
     /// comparator: its column is shared, and extended once by its owner).
-    pub(crate) fn append(
-        &mut self,
-        record: &sameas_normalize::record::NormalizedRecord,
-        fields: &[usize],
-    ) {
+    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
         match self {
             Comparator::Name(_) => {}
             Comparator::Phone(c) => c.append(record, fields),

@@ -8,7 +8,7 @@ use sameas_normalize::gender::Gender;
 use sameas_normalize::name::{Name, NameScript};
 use sameas_normalize::record::FieldValue;
 
-use super::{Level, count_terms, interned_keys};
+use super::{CompileRecords, Level, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
@@ -126,7 +126,7 @@ fn split_pinyin(
 }
 
 #[derive(Debug, Clone, Copy)]
-struct NameValue {
+pub(crate) struct NameValue {
     han: bool,
     family: u32,
     given: u32,
@@ -178,12 +178,7 @@ fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<
 
 impl NameColumn {
     pub(crate) fn build(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut column = NameColumn::default();
-        for record in data.iter() {
-            column.push(record, fields);
-        }
-        column.values = column.values.compact();
-        column
+        NameColumn::default().compile(data, fields)
     }
 
     /// The interned text of `id`.
@@ -199,15 +194,13 @@ impl NameColumn {
             .filter(|v| v.family != NONE && v.given != NONE)
             .map(|v| (v.family, v.given))
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(
-        &mut self,
-        record: &sameas_normalize::record::NormalizedRecord,
-        fields: &[usize],
-    ) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for NameColumn {
+    type Value = NameValue;
+
+    fn values(&mut self) -> &mut Lists<NameValue> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &sameas_normalize::record::NormalizedRecord, fields: &[usize]) {

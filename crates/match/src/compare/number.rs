@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use foldhash::HashMap;
 
-use super::{Level, best_across, count_terms};
+use super::{CompileRecords, Level, best_across, count_terms};
 use crate::MatchError;
 use crate::dataset::Records;
 use crate::intern::Lists;
@@ -38,24 +38,22 @@ impl NumberComparator {
                     .into(),
             ));
         }
-        let mut comparator = NumberComparator {
+        Ok(NumberComparator {
             thresholds: thresholds.to_vec(),
             relative,
             ids: HashMap::default(),
             terms: Vec::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        Ok(comparator)
+        .compile(data, fields))
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for NumberComparator {
+    type Value = (f64, u32);
+
+    fn values(&mut self) -> &mut Lists<(f64, u32)> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {

@@ -3,7 +3,7 @@
 
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
-use super::{Level, best_across, count_terms, interned_keys};
+use super::{CompileRecords, Level, best_across, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::one_edit_apart_digits;
@@ -21,7 +21,7 @@ pub(crate) const LEVELS: &[&str] = &[
 const MIN_VISIBLE_DIGITS: usize = 5;
 
 #[derive(Debug, Clone, Copy)]
-struct PhoneValue {
+pub(crate) struct PhoneValue {
     /// E.164 of a full number; `NONE` when masked.
     e164: u32,
     /// National digits of a full number.
@@ -40,58 +40,11 @@ pub(crate) struct PhoneComparator {
 
 impl PhoneComparator {
     pub(crate) fn new(data: Records<'_>, fields: &[usize]) -> Self {
-        let mut comparator = PhoneComparator {
+        PhoneComparator {
             strings: Interner::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        comparator
-    }
-
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
-    }
-
-    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        let PhoneComparator { strings, values } = self;
-        {
-            for &field in fields {
-                let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
-                    continue;
-                };
-                let value = match (&phone.e164, &phone.masked) {
-                    (Some(e164), _) => PhoneValue {
-                        e164: strings.intern(e164),
-                        national: strings.intern(
-                            phone
-                                .national()
-                                .unwrap_or_else(|| e164.trim_start_matches('+')),
-                        ),
-                        prefix: NONE,
-                        suffix: NONE,
-                    },
-                    (None, Some(masked)) => {
-                        if masked.prefix.len() + masked.suffix.len() < MIN_VISIBLE_DIGITS {
-                            continue;
-                        }
-                        PhoneValue {
-                            e164: NONE,
-                            national: NONE,
-                            prefix: strings.intern(&masked.prefix),
-                            suffix: strings.intern(&masked.suffix),
-                        }
-                    }
-                    (None, None) => continue,
-                };
-                values.push_value(value);
-            }
-            values.end_row();
-        }
+        .compile(data, fields)
     }
 
     fn pair(&self, x: &PhoneValue, y: &PhoneValue) -> Level {
@@ -131,6 +84,51 @@ impl PhoneComparator {
             Level::at(2)
         } else {
             Level::at(4)
+        }
+    }
+}
+
+impl CompileRecords for PhoneComparator {
+    type Value = PhoneValue;
+
+    fn values(&mut self) -> &mut Lists<PhoneValue> {
+        &mut self.values
+    }
+
+    fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
+        let PhoneComparator { strings, values } = self;
+        {
+            for &field in fields {
+                let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
+                    continue;
+                };
+                let value = match (&phone.e164, &phone.masked) {
+                    (Some(e164), _) => PhoneValue {
+                        e164: strings.intern(e164),
+                        national: strings.intern(
+                            phone
+                                .national()
+                                .unwrap_or_else(|| e164.trim_start_matches('+')),
+                        ),
+                        prefix: NONE,
+                        suffix: NONE,
+                    },
+                    (None, Some(masked)) => {
+                        if masked.prefix.len() + masked.suffix.len() < MIN_VISIBLE_DIGITS {
+                            continue;
+                        }
+                        PhoneValue {
+                            e164: NONE,
+                            national: NONE,
+                            prefix: strings.intern(&masked.prefix),
+                            suffix: strings.intern(&masked.suffix),
+                        }
+                    }
+                    (None, None) => continue,
+                };
+                values.push_value(value);
+            }
+            values.end_row();
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Generic strings: exact, then a level per threshold of Jaro–Winkler, Levenshtein,
 //! Damerau or Jaccard similarity, different.
 
-use super::{Level, StringMetric, best_across, count_terms, interned_keys};
+use super::{CompileRecords, Level, StringMetric, best_across, count_terms, interned_keys};
 use crate::MatchError;
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists};
@@ -42,23 +42,21 @@ impl StringComparator {
         thresholds: &[f64],
     ) -> Result<Self, MatchError> {
         check_thresholds(thresholds)?;
-        let mut comparator = StringComparator {
+        Ok(StringComparator {
             metric,
             thresholds: thresholds.to_vec(),
             strings: Interner::new(),
             values: Lists::default(),
-        };
-        for record in data.iter() {
-            comparator.push(record, fields);
         }
-        comparator.values = comparator.values.compact();
-        Ok(comparator)
+        .compile(data, fields))
     }
+}
 
-    /// Compiles one more record.
-    pub(crate) fn append(&mut self, record: &NormalizedRecord, fields: &[usize]) {
-        self.values.reopen();
-        self.push(record, fields);
+impl CompileRecords for StringComparator {
+    type Value = u32;
+
+    fn values(&mut self) -> &mut Lists<u32> {
+        &mut self.values
     }
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {

@@ -139,6 +139,16 @@ pub enum Refusal {
         /// A record holding the value on the join's `b` side.
         b: u32,
     },
+    /// One side would attach, by edges no personal agreement vouches for, to either of two
+    /// clusters that hold a personal conflict (records `a` and `b`, one in each, neither on
+    /// the join's other side necessarily), and neither is clearly the likelier: `Mr Brown` at
+    /// an address where Thomas and James Brown each have records. It stays on its own.
+    Ambiguous {
+        /// A record of the likelier candidate.
+        a: u32,
+        /// The record of a rival candidate it conflicts with.
+        b: u32,
+    },
 }
 
 /// What became of a pair that could join two clusters.

@@ -90,15 +90,25 @@ pub(super) fn solve(input: &ComponentInput, constrained: bool) -> SolvedComponen
     // Vouched edges first, then unvouched ones; each strongest first.
     let mut edges = input.edges.to_vec();
     edges.sort_unstable_by(|x, y| y.vouched.cmp(&x.vouched).then(strongest_first(x, y)));
-    for edge in edges {
+    let first_unvouched = edges.iter().position(|e| !e.vouched).unwrap_or(edges.len());
+    let mut ambiguous: Vec<Option<(u32, u32)>> = Vec::new();
+    for (i, edge) in edges.iter().enumerate() {
+        if i == first_unvouched && state.constrained {
+            ambiguous = state.ambiguous_attachments(&edges[first_unvouched..]);
+        }
         let (root_a, root_b) = (state.sets.find(edge.a), state.sets.find(edge.b));
         if root_a == root_b {
             continue;
         }
+        let ambiguity = |root: u32| ambiguous.get(root as usize).copied().flatten();
         let refusal = state.refusal(root_a, root_b).or_else(|| {
-            (!edge.vouched)
-                .then(|| state.conflict(root_a, root_b))
-                .flatten()
+            if edge.vouched {
+                return None;
+            }
+            ambiguity(root_a)
+                .or(ambiguity(root_b))
+                .map(|(a, b)| Refusal::Ambiguous { a, b })
+                .or_else(|| state.conflict(root_a, root_b))
         });
         let outcome = match refusal {
             Some(refusal) => JoinOutcome::Refused(refusal.to_global(&global)),
@@ -127,6 +137,10 @@ impl Refusal {
     fn to_global(self, global: &impl Fn(u32) -> u32) -> Refusal {
         match self {
             Refusal::CannotLink { a, b } => Refusal::CannotLink {
+                a: global(a),
+                b: global(b),
+            },
+            Refusal::Ambiguous { a, b } => Refusal::Ambiguous {
                 a: global(a),
                 b: global(b),
             },
@@ -300,6 +314,56 @@ impl ClusterState {
     fn conflict(&mut self, root_a: u32, root_b: u32) -> Option<Refusal> {
         pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
             .map(|(a, b)| Refusal::CannotLink { a, b })
+    }
+
+    /// Clusters that unvouched edges would attach to two or more clusters that conflict
+    /// with each other, none of them clearly the better: `Mr Brown` at an address where
+    /// Thomas Brown and James Brown each have their own records. Per position (valid at
+    /// roots): the conflicting pair that makes the cluster's attachment ambiguous.
+    ///
+    /// The candidates are exclusive hypotheses, so the chance that the cluster belongs to
+    /// the best one is its odds over one plus the odds of every rival (the odds of an
+    /// edge being p / (1 − p)). Below one half, the best is no likelier than not, and the
+    /// cluster stays on its own rather than take a household member's records.
+    fn ambiguous_attachments(&mut self, unvouched: &[LocalEdge]) -> Vec<Option<(u32, u32)>> {
+        let mut ambiguous = vec![None; self.sets.parent.len()];
+        let mut candidates: Vec<(u32, u32, f64)> = Vec::with_capacity(2 * unvouched.len());
+        for edge in unvouched {
+            let (root_a, root_b) = (self.sets.find(edge.a), self.sets.find(edge.b));
+            if root_a != root_b {
+                let p = edge.probability;
+                let odds = if p >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    p / (1.0 - p)
+                };
+                candidates.push((root_a, root_b, odds));
+                candidates.push((root_b, root_a, odds));
+            }
+        }
+        // Per (cluster, candidate) the strongest edge, then each cluster's candidates
+        // strongest first (ties by position, so the order never depends on the input's).
+        candidates
+            .sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)).then(y.2.total_cmp(&x.2)));
+        candidates.dedup_by(|later, kept| later.0 == kept.0 && later.1 == kept.1);
+        candidates.sort_by(|x, y| x.0.cmp(&y.0).then(y.2.total_cmp(&x.2)).then(x.1.cmp(&y.1)));
+        for group in candidates.chunk_by(|x, y| x.0 == y.0) {
+            let [(cluster, best, best_odds), rivals @ ..] = group else {
+                continue;
+            };
+            let mut rival_odds = 0.0;
+            let mut evidence = None;
+            for &(_, rival, odds) in rivals {
+                if let Some(Refusal::CannotLink { a, b }) = self.conflict(*best, rival) {
+                    rival_odds += odds;
+                    evidence.get_or_insert((a, b));
+                }
+            }
+            if evidence.is_some() && *best_odds < 1.0 + rival_odds {
+                ambiguous[*cluster as usize] = evidence;
+            }
+        }
+        ambiguous
     }
 
     /// Joins two distinct clusters, given their roots.

@@ -553,6 +553,7 @@ fn report(
             JoinOutcome::Joined | JoinOutcome::MustLink => joins += 1,
             JoinOutcome::Refused(Refusal::CannotLink { .. }) => refused.cannot_link += 1,
             JoinOutcome::Refused(Refusal::Exclusive { .. }) => refused.exclusive += 1,
+            JoinOutcome::Refused(Refusal::Ambiguous { .. }) => refused.ambiguous += 1,
             #[allow(unreachable_patterns)]
             _ => {}
         }

@@ -121,10 +121,12 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
             if !is_personal {
                 // What a household may share: its agreement says nothing about two people,
                 // its difference does. A family name that differs outright is a second
-                // person (a spouse keeps hers); a phone that differs is a contact of their
-                // own.
+                // person (a spouse keeps hers), and so is a gender that differs (张先生 and
+                // 张女士 at one address); a phone that differs is a contact of their own.
                 let differs = match comparison.method {
-                    ComparisonMethod::FamilyName { .. } => Evidence::Against,
+                    ComparisonMethod::FamilyName { .. } | ComparisonMethod::Gender => {
+                        Evidence::Against
+                    }
                     ComparisonMethod::Phone => Evidence::ContactDiffers,
                     _ => return Vec::new(),
                 };

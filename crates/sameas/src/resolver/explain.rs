@@ -43,17 +43,22 @@ pub enum JoinDecision {
     /// person (a national id).
     #[serde(rename = "refused: exclusive")]
     RefusedExclusive,
+    /// Refused: one side fits two clusters that are different people equally well, and
+    /// is kept apart rather than guessed.
+    #[serde(rename = "refused: ambiguous")]
+    RefusedAmbiguous,
 }
 
 impl JoinDecision {
     /// The name explanations print: `joined`, `must_link`, `refused: cannot_link`,
-    /// `refused: exclusive`.
+    /// `refused: exclusive`, `refused: ambiguous`.
     pub fn as_str(self) -> &'static str {
         match self {
             JoinDecision::Joined => "joined",
             JoinDecision::MustLink => "must_link",
             JoinDecision::RefusedCannotLink => "refused: cannot_link",
             JoinDecision::RefusedExclusive => "refused: exclusive",
+            JoinDecision::RefusedAmbiguous => "refused: ambiguous",
         }
     }
 
@@ -61,7 +66,9 @@ impl JoinDecision {
     pub fn is_refused(self) -> bool {
         matches!(
             self,
-            JoinDecision::RefusedCannotLink | JoinDecision::RefusedExclusive
+            JoinDecision::RefusedCannotLink
+                | JoinDecision::RefusedExclusive
+                | JoinDecision::RefusedAmbiguous
         )
     }
 }
@@ -137,7 +144,9 @@ impl Resolver {
             outcome: decision(&join.outcome),
             evidence: match &join.outcome {
                 JoinOutcome::Refused(
-                    Refusal::CannotLink { a, b } | Refusal::Exclusive { a, b, .. },
+                    Refusal::CannotLink { a, b }
+                    | Refusal::Ambiguous { a, b }
+                    | Refusal::Exclusive { a, b, .. },
                 ) => Some((
                     state.data.ids[*a as usize].clone(),
                     state.data.ids[*b as usize].clone(),
@@ -241,6 +250,12 @@ impl Resolver {
                 id(*a),
                 id(*b)
             ),
+            Refusal::Ambiguous { a, b } => format!(
+                "the join would take one of two customers that are different people ({} and \
+                 {}), and neither fits clearly better: kept apart rather than guessed",
+                id(*a),
+                id(*b)
+            ),
             #[allow(unreachable_patterns)]
             _ => "refused".to_string(),
         }
@@ -253,5 +268,6 @@ pub(super) fn decision(outcome: &JoinOutcome) -> JoinDecision {
         JoinOutcome::MustLink => JoinDecision::MustLink,
         JoinOutcome::Refused(Refusal::CannotLink { .. }) => JoinDecision::RefusedCannotLink,
         JoinOutcome::Refused(Refusal::Exclusive { .. }) => JoinDecision::RefusedExclusive,
+        JoinOutcome::Refused(Refusal::Ambiguous { .. }) => JoinDecision::RefusedAmbiguous,
     }
 }

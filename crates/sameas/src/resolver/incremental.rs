@@ -369,7 +369,9 @@ impl State {
             global.a = records[join.a as usize];
             global.b = records[join.b as usize];
             if let JoinOutcome::Refused(
-                Refusal::CannotLink { a, b } | Refusal::Exclusive { a, b, .. },
+                Refusal::CannotLink { a, b }
+                | Refusal::Ambiguous { a, b }
+                | Refusal::Exclusive { a, b, .. },
             ) = &mut global.outcome
             {
                 *a = records[*a as usize];

@@ -59,6 +59,9 @@ pub(super) fn review_pairs(
                     Some(JoinOutcome::Refused(Refusal::Exclusive { .. })) => {
                         ReviewReason::Exclusive
                     }
+                    Some(JoinOutcome::Refused(Refusal::Ambiguous { .. })) => {
+                        ReviewReason::Ambiguous
+                    }
                     _ => continue,
                 }
             }
