@@ -255,13 +255,13 @@ pub fn segment<'py>(
         py,
         vec![
             (id_header, text(&|s| s.id.clone())),
-            ("tier".into(), text(&|s| s.tier.clone())),
+            ("tier".into(), text(&|s| s.tier.to_string())),
             (
                 "annual_spend".into(),
                 Column::Float(c.iter().map(|s| s.annual_spend).collect()),
             ),
-            ("rfm_segment".into(), text(&|s| s.rfm_segment.clone())),
-            ("lifecycle".into(), text(&|s| s.lifecycle.clone())),
+            ("rfm_segment".into(), text(&|s| s.rfm_segment.to_string())),
+            ("lifecycle".into(), text(&|s| s.lifecycle.to_string())),
             (
                 "cluster".into(),
                 Column::Float(

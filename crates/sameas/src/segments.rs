@@ -311,7 +311,7 @@ pub fn segment_tables(
 }
 
 /// Tags as one cell, `;` between them.
-struct Joined<'a>(&'a [String]);
+struct Joined<'a>(&'a [sameas_segment::Label]);
 
 impl std::fmt::Display for Joined<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -439,7 +439,7 @@ pub fn segments_summary(result: &Segmentation) -> serde_json::Value {
     let mut tags: foldhash::HashMap<&str, u64> = foldhash::HashMap::default();
     for c in &result.customers {
         for t in &c.tags {
-            *tags.entry(t).or_insert(0) += 1;
+            *tags.entry(&**t).or_insert(0) += 1;
         }
     }
     let tags: BTreeMap<&str, u64> = tags.into_iter().collect();

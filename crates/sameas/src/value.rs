@@ -226,23 +226,29 @@ pub fn score_order_file(
     if let Some(csv) = PlainCsv::new(bytes, table)? {
         let columns = OrderColumns::find(&csv.headers, options.customer_key.as_deref())?;
         let cutoff = options.as_of.unwrap_or(options.today);
-        let read = csv.map_rows(|row, cells| {
-            read_order(
+        // Each chunk of rows sorted into its orders and bad rows, then joined in row order
+        // into vectors of their final size: no vector of every row's result in between.
+        let read = csv.fold_rows(Orders::default, |out, row, cells| {
+            match read_order(
                 &columns,
                 &csv.headers,
                 row,
                 cells,
                 |reference| customer_of(map, reference),
                 cutoff,
-            )
+            ) {
+                Ok(order) => out.orders.push(order),
+                Err(bad) => out.bad.push(bad),
+            }
         });
-        if let Some(read) = read {
-            let mut orders = Orders::default();
-            for order in read {
-                match order {
-                    Ok(order) => orders.orders.push(order),
-                    Err(bad) => orders.bad.push(bad),
-                }
+        if let Some(chunks) = read {
+            let mut orders = Orders {
+                orders: Vec::with_capacity(chunks.iter().map(|c| c.orders.len()).sum()),
+                bad: Vec::with_capacity(chunks.iter().map(|c| c.bad.len()).sum()),
+            };
+            for chunk in chunks {
+                orders.orders.extend(chunk.orders);
+                orders.bad.extend(chunk.bad);
             }
             return score_read_orders(orders, map.is_some(), options);
         }

@@ -439,20 +439,17 @@ pub fn summarise_in_order(
     // far cheaper than a map of maps at millions of orders. Ties keep row order, so the
     // amounts of a day are added in input order and the sums do not depend on threads.
     assert_eq!(orders.len(), order.len(), "an order of these orders");
-    let sorted: Vec<(&str, Date, f64)> = order
-        .iter()
-        .map(|&i| {
-            let o = &orders[i as usize];
-            (o.customer.as_str(), o.date, o.amount)
-        })
-        .collect();
     let cutoff = period.calibration_end.unwrap_or(period.end);
     let end = cutoff.min(period.end);
-    let mut runs: Vec<&[(&str, Date, f64)]> = Vec::new();
+    // Each customer's run of `order`, read through the indices in place (no sorted copy of
+    // millions of orders).
+    let mut runs: Vec<&[u32]> = Vec::new();
     let mut start = 0;
-    for i in 1..=sorted.len() {
-        if i == sorted.len() || sorted[i].0 != sorted[start].0 {
-            runs.push(&sorted[start..i]);
+    for i in 1..=order.len() {
+        if i == order.len()
+            || orders[order[i] as usize].customer != orders[order[start] as usize].customer
+        {
+            runs.push(&order[start..i]);
             start = i;
         }
     }
@@ -460,13 +457,14 @@ pub fn summarise_in_order(
         .filter_map(|run| {
             // Purchase days: (date, spend, orders).
             let mut days: Vec<(Date, f64, u32)> = Vec::new();
-            for &(_, date, amount) in *run {
+            for &i in *run {
+                let o = &orders[i as usize];
                 match days.last_mut() {
-                    Some(day) if day.0 == date => {
-                        day.1 += amount;
+                    Some(day) if day.0 == o.date => {
+                        day.1 += o.amount;
                         day.2 += 1;
                     }
-                    _ => days.push((date, amount, 1)),
+                    _ => days.push((o.date, o.amount, 1)),
                 }
             }
             let split = days.partition_point(|d| d.0 <= cutoff);
@@ -485,7 +483,7 @@ pub fn summarise_in_order(
                 .map(|c| days.iter().filter(|d| d.0 > c).count() as u32);
             Some(CustomerHistory {
                 summary: CustomerSummary {
-                    id: run[0].0.to_string(),
+                    id: orders[run[0] as usize].customer.clone(),
                     frequency,
                     recency: period.between(first, last),
                     t: period.between(first, end),

@@ -46,6 +46,7 @@
 mod kmeans;
 mod rules;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use foldhash::HashMap;
@@ -186,23 +187,28 @@ pub struct OrderRow {
     pub channel: String,
 }
 
+/// A segment label: a fixed name borrowed for the program's life (an RFM segment, a
+/// lifecycle stage, a built-in tag, the `basic` tier), or a name of the configuration or a
+/// channel held by value. A million customers' labels then cost no allocation each.
+pub type Label = Cow<'static, str>;
+
 /// One customer's segments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerSegment {
     /// The customer.
     pub id: String,
     /// Value tier.
-    pub tier: String,
+    pub tier: Label,
     /// Net spend over the 365 days ending at the as-of date.
     pub annual_spend: f64,
-    /// RFM segment.
-    pub rfm_segment: String,
+    /// RFM segment (empty for prospects).
+    pub rfm_segment: Label,
     /// Lifecycle stage.
-    pub lifecycle: String,
+    pub lifecycle: Label,
     /// k-means cluster (none for prospects).
     pub cluster: Option<usize>,
     /// Tags.
-    pub tags: Vec<String>,
+    pub tags: Vec<Label>,
 }
 
 /// A cluster described.
@@ -567,23 +573,23 @@ pub fn segment(
             let a = activity.scored[i] as usize;
             let annual_spend = activity.annual_spend[a];
             let orders = activity.orders[a];
-            let tier = config
+            let tier: Label = config
                 .tiers
                 .iter()
                 .find(|t| t.holds(annual_spend, c.frequency))
-                .map_or("basic".to_string(), |t| t.name.clone());
+                .map_or(Cow::Borrowed("basic"), |t| Cow::Owned(t.name.clone()));
             let r = to_five(c.r_score, c.score_bins);
             let f = to_five(c.f_score, c.score_bins);
             let stage = lifecycle(c.days_since_first, c.frequency, c.p_alive, c.churn_risk);
             let mut tags = Vec::new();
-            if high.as_deref() == Some(tier.as_str()) {
-                tags.push("high_value".to_string());
+            if high.as_deref() == Some(&*tier) {
+                tags.push(Cow::Borrowed("high_value"));
             }
             if c.days_since_last > 90.0 {
-                tags.push("sleeping".to_string());
+                tags.push(Cow::Borrowed("sleeping"));
             }
             if c.frequency >= 1 && c.churn_risk.is_some_and(|r| r >= 0.7) {
-                tags.push("at_risk".to_string());
+                tags.push(Cow::Borrowed("at_risk"));
             }
             // The last channel (by name) of the most orders, as a max over a name-ordered map.
             if orders >= 2
@@ -596,12 +602,12 @@ pub fn segment(
                 && f64::from(*n) >= 0.8 * orders as f64
                 && !channels[channel].is_empty()
             {
-                tags.push(format!("prefers_{}", channels[channel]));
+                tags.push(Cow::Owned(format!("prefers_{}", channels[channel])));
             }
             if let (Some(first), Some(d)) = (activity.first[a], as_of)
                 && (first.year(), first.month()) == (d.year(), d.month())
             {
-                tags.push("new_this_month".to_string());
+                tags.push(Cow::Borrowed("new_this_month"));
             }
             for rule in &config.tags {
                 let value = if rule.field == "annual_spend" {
@@ -610,15 +616,15 @@ pub fn segment(
                     c.numbers.get(&rule.field).copied()
                 };
                 if value.is_some_and(|v| rule.holds(v)) {
-                    tags.push(rule.name.clone());
+                    tags.push(Cow::Owned(rule.name.clone()));
                 }
             }
             CustomerSegment {
                 id: c.id.clone(),
                 tier,
                 annual_spend,
-                rfm_segment: rfm_segment(r, f).to_string(),
-                lifecycle: stage.name().to_string(),
+                rfm_segment: Cow::Borrowed(rfm_segment(r, f)),
+                lifecycle: Cow::Borrowed(stage.name()),
                 cluster: clustering.labels.get(i).copied(),
                 tags,
             }
@@ -628,10 +634,10 @@ pub fn segment(
     for p in prospects {
         out.push(CustomerSegment {
             id: p.clone(),
-            tier: "basic".into(),
+            tier: Cow::Borrowed("basic"),
             annual_spend: 0.0,
-            rfm_segment: String::new(),
-            lifecycle: Lifecycle::Prospect.name().to_string(),
+            rfm_segment: Cow::Borrowed(""),
+            lifecycle: Cow::Borrowed(Lifecycle::Prospect.name()),
             cluster: None,
             tags: Vec::new(),
         });
@@ -762,11 +768,11 @@ fn channel_summaries(
     // Each id's tier, the last written for it (as a map from id to tier keeps).
     let mut tier: Vec<Option<&str>> = vec![None; activity.ids.len()];
     for (s, &a) in segments.iter().zip(&activity.scored) {
-        tier[a as usize] = Some(s.tier.as_str());
+        tier[a as usize] = Some(&*s.tier);
     }
     for (p, s) in prospects.iter().zip(&segments[activity.scored.len()..]) {
         if let Ok(a) = activity.ids.binary_search(&p.as_str()) {
-            tier[a] = Some(s.tier.as_str());
+            tier[a] = Some(&*s.tier);
         }
     }
     let mut acquired = vec![0u64; activity.channels.len()];
