@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sameas_normalize::table::{PlainCsv, Table, TableOptions, read_table_with};
 use sameas_score::{TimeUnit, parse_date};
-use sameas_segment::{OrderRow, ScoredCustomer, SegmentConfig, Segmentation, segment};
+use sameas_segment::{OrderTable, ScoredCustomer, SegmentConfig, Segmentation, segment};
 use serde_json::json;
 
 use crate::Error;
@@ -32,7 +32,7 @@ fn at(table: &Table, name: &str, file: &str) -> Result<usize, Error> {
 pub fn scored_from_tables(
     customers: &Table,
     orders: &Table,
-) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
+) -> Result<(Vec<ScoredCustomer>, OrderTable), Error> {
     scored_with_numbers(customers, orders, None)
 }
 
@@ -169,19 +169,28 @@ impl OrderColumns {
         })
     }
 
-    fn read<S: AsRef<str>>(&self, row: u64, cells: &[S]) -> Result<OrderRow, Error> {
+    /// Adds one row to `table`.
+    fn read<S: AsRef<str>>(
+        &self,
+        row: u64,
+        cells: &[S],
+        table: &mut OrderTable,
+    ) -> Result<(), Error> {
         let cell = |i: usize| cells.get(i).map_or("", |s| s.as_ref().trim());
         let bad = |column: &str| {
             Error::Input(format!(
                 "orders.csv row {row}, column `{column}`: unreadable"
             ))
         };
-        Ok(OrderRow {
-            customer: crate::unescape_formula(cell(0)).to_string(),
-            date: parse_date(cell(self.date)).ok_or_else(|| bad("date"))?,
-            amount: cell(self.amount).parse().map_err(|_| bad("amount"))?,
-            channel: self.channel.map_or(String::new(), |i| cell(i).to_string()),
-        })
+        let date = parse_date(cell(self.date)).ok_or_else(|| bad("date"))?;
+        let amount = cell(self.amount).parse().map_err(|_| bad("amount"))?;
+        table.push(
+            crate::unescape_formula(cell(0)).as_ref(),
+            date,
+            amount,
+            self.channel.map_or("", cell),
+        );
+        Ok(())
     }
 }
 
@@ -191,7 +200,7 @@ fn scored_with_numbers(
     customers: &Table,
     orders: &Table,
     keep: Option<&BTreeSet<&str>>,
-) -> Result<(Vec<ScoredCustomer>, Vec<OrderRow>), Error> {
+) -> Result<(Vec<ScoredCustomer>, OrderTable), Error> {
     let columns = CustomerColumns::find(&customers.headers, keep)?;
     let mut scored = customers
         .rows
@@ -200,12 +209,12 @@ fn scored_with_numbers(
         .collect::<Result<Vec<_>, _>>()?;
     set_score_bins(&mut scored);
     let columns = OrderColumns::find(&orders.headers)?;
-    let rows = orders
-        .rows
-        .iter()
-        .map(|row| columns.read(row.number, &row.cells))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((scored, rows))
+    let mut table = OrderTable::default();
+    table.reserve(orders.rows.len());
+    for row in &orders.rows {
+        columns.read(row.number, &row.cells, &mut table)?;
+    }
+    Ok((scored, table))
 }
 
 /// The rows of a file read by `read`: in parallel straight from plain CSV ([`PlainCsv`]),
@@ -239,6 +248,44 @@ where
     Ok((table.headers, rows))
 }
 
+/// A score run's `orders.csv` as an [`OrderTable`]: in parallel straight from plain CSV, each
+/// chunk of rows into its own table, the tables appended in row order; else through a
+/// table. The first bad row in row order is the error either way.
+fn read_order_table(bytes: &[u8], options: &TableOptions) -> Result<OrderTable, Error> {
+    if let Some(csv) = PlainCsv::new(bytes, options)? {
+        let columns = OrderColumns::find(&csv.headers)?;
+        let chunks = csv.fold_rows(
+            || (OrderTable::default(), None),
+            |(table, error): &mut (OrderTable, Option<Error>), row, cells| {
+                if error.is_none()
+                    && let Err(e) = columns.read(row, cells, table)
+                {
+                    *error = Some(e);
+                }
+            },
+        );
+        if let Some(chunks) = chunks {
+            let mut orders = OrderTable::default();
+            orders.reserve(chunks.iter().map(|(t, _)| t.len()).sum());
+            for (table, error) in chunks {
+                if let Some(error) = error {
+                    return Err(error);
+                }
+                orders.append(table);
+            }
+            return Ok(orders);
+        }
+    }
+    let table = read_table_with(bytes, options)?;
+    let columns = OrderColumns::find(&table.headers)?;
+    let mut orders = OrderTable::default();
+    orders.reserve(table.rows.len());
+    for row in &table.rows {
+        columns.read(row.number, &row.cells, &mut orders)?;
+    }
+    Ok(orders)
+}
+
 /// [`segment_tables`] on the bytes of a score run's `customers.csv` and `orders.csv`, read
 /// as `options` say: plain CSV is parsed in parallel straight into customers and orders,
 /// without tables of strings in between; anything else is read as a table. The result is
@@ -261,9 +308,7 @@ pub fn segment_files(
         |c, headers, row, cells| c.read(headers, row, cells),
     )?;
     set_score_bins(&mut scored);
-    let (_, rows) = read_rows(orders, options, OrderColumns::find, |c, _, row, cells| {
-        c.read(row, cells)
-    })?;
+    let rows = read_order_table(orders, options)?;
     let prospects = prospects(entities, &scored)?;
     let result =
         segment(&scored, &rows, &prospects, config).map_err(|err| Error::Input(err.to_string()))?;

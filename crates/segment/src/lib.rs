@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use jiff::civil::Date;
-//! use sameas_segment::{OrderRow, ScoredCustomer, SegmentConfig, segment};
+//! use sameas_segment::{OrderTable, ScoredCustomer, SegmentConfig, segment};
 //!
 //! let customers: Vec<ScoredCustomer> = (0..40u32)
 //!     .map(|i| ScoredCustomer {
@@ -25,15 +25,10 @@
 //!         numbers: Default::default(),
 //!     })
 //!     .collect();
-//! let orders: Vec<OrderRow> = customers
-//!     .iter()
-//!     .map(|c| OrderRow {
-//!         customer: c.id.clone(),
-//!         date: Date::constant(2025, 3, 1),
-//!         amount: c.rfm_monetary,
-//!         channel: "app".into(),
-//!     })
-//!     .collect();
+//! let mut orders = OrderTable::default();
+//! for c in &customers {
+//!     orders.push(&c.id, Date::constant(2025, 3, 1), c.rfm_monetary, "app");
+//! }
 //! let result = segment(&customers, &orders, &[], &SegmentConfig::default()).unwrap();
 //! assert_eq!(result.customers.len(), 40);
 //! assert_eq!(result.customers[0].rfm_segment, "Lost");
@@ -174,7 +169,7 @@ pub struct ScoredCustomer {
     pub numbers: BTreeMap<String, f64>,
 }
 
-/// One counted order.
+/// One counted order, as a row (see [`OrderTable`], the form [`segment`] reads).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderRow {
     /// The customer.
@@ -185,6 +180,129 @@ pub struct OrderRow {
     pub amount: f64,
     /// The channel (may be empty).
     pub channel: String,
+}
+
+/// Counted orders column by column: each order's customer and channel an index into a list
+/// of names, its date and amount in vectors. Orders grouped by customer (as a score run
+/// writes them) name each customer once, where a row per order would hold a `String` each.
+///
+/// The lists may name one customer or channel more than once (a table is built in pieces
+/// and appended); names are compared by value, so the result is the same either way.
+///
+/// ```
+/// use jiff::civil::Date;
+/// use sameas_segment::OrderTable;
+///
+/// let mut orders = OrderTable::default();
+/// orders.push("E1", Date::constant(2025, 3, 1), 20.0, "app");
+/// orders.push("E1", Date::constant(2025, 3, 9), 35.0, "app");
+/// orders.push("E2", Date::constant(2025, 3, 2), 10.0, "web");
+/// assert_eq!(orders.len(), 3);
+/// assert_eq!(orders.ids, ["E1", "E2"]);
+/// assert_eq!(orders.customer_of(1), "E1");
+/// assert_eq!(orders.channel_of(2), "web");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderTable {
+    /// Customer ids; `customer` indexes them.
+    pub ids: Vec<String>,
+    /// Each order's customer.
+    pub customer: Vec<u32>,
+    /// Each order's date.
+    pub date: Vec<Date>,
+    /// Each order's amount.
+    pub amount: Vec<f64>,
+    /// Channel names (an empty one for no channel); `channel` indexes them.
+    pub channels: Vec<String>,
+    /// Each order's channel.
+    pub channel: Vec<u32>,
+}
+
+/// Channels looked up among those already listed before a new entry is made: channels are
+/// few, so a short list is searched instead of being hashed.
+const CHANNEL_SEARCH: usize = 32;
+
+impl OrderTable {
+    /// Orders.
+    pub fn len(&self) -> usize {
+        self.date.len()
+    }
+
+    /// Whether there is no order.
+    pub fn is_empty(&self) -> bool {
+        self.date.is_empty()
+    }
+
+    /// Adds an order; a customer id equal to the last one listed is not listed again.
+    ///
+    /// # Panics
+    /// Past 2³² − 1 customer or channel entries.
+    pub fn push(&mut self, customer: &str, date: Date, amount: f64, channel: &str) {
+        if self.ids.last().is_none_or(|last| last != customer) {
+            self.ids.push(customer.to_string());
+        }
+        let c = u32::try_from(self.ids.len() - 1).expect("at most 2³² customer ids");
+        let listed = match self.channel.last() {
+            Some(&last) if self.channels[last as usize] == channel => Some(last),
+            _ => self.channels[self.channels.len().saturating_sub(CHANNEL_SEARCH)..]
+                .iter()
+                .rposition(|name| name == channel)
+                .map(|i| (i + self.channels.len().saturating_sub(CHANNEL_SEARCH)) as u32),
+        };
+        let k = listed.unwrap_or_else(|| {
+            self.channels.push(channel.to_string());
+            u32::try_from(self.channels.len() - 1).expect("at most 2³² channels")
+        });
+        self.customer.push(c);
+        self.date.push(date);
+        self.amount.push(amount);
+        self.channel.push(k);
+    }
+
+    /// Moves `other`'s orders after these (in their order). Its first customer is not
+    /// listed again when it is the last one listed here.
+    pub fn append(&mut self, other: OrderTable) {
+        let joined = matches!((self.ids.last(), other.ids.first()), (Some(a), Some(b)) if a == b);
+        let shift = self.ids.len() as u32 - u32::from(joined);
+        self.ids
+            .extend(other.ids.into_iter().skip(usize::from(joined)));
+        self.customer
+            .extend(other.customer.into_iter().map(|c| c + shift));
+        let channel_shift = self.channels.len() as u32;
+        self.channels.extend(other.channels);
+        self.channel
+            .extend(other.channel.into_iter().map(|c| c + channel_shift));
+        self.date.extend(other.date);
+        self.amount.extend(other.amount);
+    }
+
+    /// Reserves room for `orders` more orders.
+    pub fn reserve(&mut self, orders: usize) {
+        self.customer.reserve(orders);
+        self.date.reserve(orders);
+        self.amount.reserve(orders);
+        self.channel.reserve(orders);
+    }
+
+    /// The customer of order `i`.
+    pub fn customer_of(&self, i: usize) -> &str {
+        &self.ids[self.customer[i] as usize]
+    }
+
+    /// The channel of order `i`.
+    pub fn channel_of(&self, i: usize) -> &str {
+        &self.channels[self.channel[i] as usize]
+    }
+}
+
+impl<'a> FromIterator<&'a OrderRow> for OrderTable {
+    fn from_iter<I: IntoIterator<Item = &'a OrderRow>>(rows: I) -> Self {
+        let mut table = OrderTable::default();
+        for row in rows {
+            table.push(&row.customer, row.date, row.amount, &row.channel);
+        }
+        table
+    }
 }
 
 /// A segment label: a fixed name borrowed for the program's life (an RFM segment, a
@@ -305,11 +423,11 @@ struct Activity<'a> {
 }
 
 /// Every id (scored customers' and orders') sorted, each scored customer's rank among
-/// them and each order's customer's rank.
+/// them and the rank of each entry of the orders' id list.
 type IdRanks<'a> = (Vec<&'a str>, Vec<u32>, Vec<u32>);
 
 /// [`IdRanks`] by interning the ids in a hash map and sorting the distinct ones.
-fn interned_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> IdRanks<'a> {
+fn interned_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a OrderTable) -> IdRanks<'a> {
     use rayon::prelude::*;
     let mut seen: HashMap<&str, u32> = HashMap::default();
     let mut intern = |id: &'a str| {
@@ -317,19 +435,7 @@ fn interned_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> 
         *seen.entry(id).or_insert(next)
     };
     let scored: Vec<u32> = customers.iter().map(|c| intern(&c.id)).collect();
-    // Orders come grouped by customer from a score run: a run of one id looks up once.
-    let mut last: Option<(&str, u32)> = None;
-    let of_order: Vec<u32> = orders
-        .iter()
-        .map(|o| match last {
-            Some((id, i)) if id == o.customer => i,
-            _ => {
-                let i = intern(&o.customer);
-                last = Some((&o.customer, i));
-                i
-            }
-        })
-        .collect();
+    let listed: Vec<u32> = orders.ids.iter().map(|id| intern(id)).collect();
     let mut ids: Vec<(&str, u32)> = seen.into_iter().collect();
     ids.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut rank = vec![0u32; ids.len()];
@@ -338,27 +444,27 @@ fn interned_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> 
     }
     let ids: Vec<&str> = ids.into_iter().map(|(id, _)| id).collect();
     let scored = scored.into_iter().map(|i| rank[i as usize]).collect();
-    let order_rank = of_order.into_iter().map(|i| rank[i as usize]).collect();
-    (ids, scored, order_rank)
+    let listed = listed.into_iter().map(|i| rank[i as usize]).collect();
+    (ids, scored, listed)
 }
 
 /// [`IdRanks`] without hashing or sorting when the input comes as a score run writes it:
-/// customers in strictly increasing id order and orders grouped by customer in
-/// non-decreasing id order. The two sorted lists are merged; `None` when either is out of
-/// order. The ranks are those of [`interned_ids`].
-fn sorted_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> Option<IdRanks<'a>> {
+/// customers in strictly increasing id order and the orders' ids listed once each, in
+/// increasing order. The two sorted lists are merged; `None` when either is out of order.
+/// The ranks are those of [`interned_ids`].
+fn sorted_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a OrderTable) -> Option<IdRanks<'a>> {
     if !customers.windows(2).all(|w| w[0].id < w[1].id)
-        || !orders.windows(2).all(|w| w[0].customer <= w[1].customer)
+        || !orders.ids.windows(2).all(|w| w[0] < w[1])
     {
         return None;
     }
-    let mut ids: Vec<&str> = Vec::with_capacity(customers.len());
+    let mut ids: Vec<&str> = Vec::with_capacity(customers.len().max(orders.ids.len()));
     let mut scored = Vec::with_capacity(customers.len());
-    let mut order_rank = Vec::with_capacity(orders.len());
+    let mut listed = Vec::with_capacity(orders.ids.len());
     let (mut c, mut o) = (0, 0);
-    while c < customers.len() || o < orders.len() {
+    while c < customers.len() || o < orders.ids.len() {
         let from_customer = customers.get(c).map(|x| x.id.as_str());
-        let from_order = orders.get(o).map(|x| x.customer.as_str());
+        let from_order = orders.ids.get(o).map(String::as_str);
         let id = match (from_customer, from_order) {
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) => a,
@@ -371,71 +477,53 @@ fn sorted_ids<'a>(customers: &'a [ScoredCustomer], orders: &'a [OrderRow]) -> Op
             scored.push(rank);
             c += 1;
         }
-        while orders.get(o).is_some_and(|x| x.customer == id) {
-            order_rank.push(rank);
+        if from_order == Some(id) {
+            listed.push(rank);
             o += 1;
         }
     }
-    Some((ids, scored, order_rank))
+    Some((ids, scored, listed))
 }
 
 /// The distinct channels of the orders, sorted, and each order's channel as its index
-/// there. Channels are few and come in runs, so each block of orders lists its own
-/// (the last one seen checked first) before the lists are merged: no hashing per order.
-fn channel_ids(orders: &[OrderRow]) -> (Vec<&str>, Vec<u32>) {
+/// there.
+fn channel_ids(orders: &OrderTable) -> (Vec<&str>, Vec<u32>) {
     use rayon::prelude::*;
-    const BLOCK: usize = 1 << 16;
-    let blocks: Vec<(Vec<&str>, Vec<u32>)> = orders
-        .par_chunks(BLOCK)
-        .map(|block| {
-            let mut names: Vec<&str> = Vec::new();
-            let mut index: HashMap<&str, u32> = HashMap::default();
-            let mut last = 0u32;
-            let ids = block
-                .iter()
-                .map(|o| {
-                    let name = o.channel.as_str();
-                    if names.get(last as usize) != Some(&name) {
-                        last = *index.entry(name).or_insert_with(|| {
-                            names.push(name);
-                            (names.len() - 1) as u32
-                        });
-                    }
-                    last
-                })
-                .collect();
-            (names, ids)
-        })
-        .collect();
-    let mut channels: Vec<&str> = blocks.iter().flat_map(|(names, _)| names.clone()).collect();
+    let mut channels: Vec<&str> = orders.channels.iter().map(String::as_str).collect();
     channels.sort_unstable();
     channels.dedup();
-    let mut ids = Vec::with_capacity(orders.len());
-    for (names, local) in blocks {
-        let rank: Vec<u32> = names
-            .iter()
-            .map(|n| channels.binary_search(n).expect("a listed channel") as u32)
-            .collect();
-        ids.extend(local.into_iter().map(|i| rank[i as usize]));
-    }
+    let rank: Vec<u32> = orders
+        .channels
+        .iter()
+        .map(|n| {
+            channels
+                .binary_search(&n.as_str())
+                .expect("a listed channel") as u32
+        })
+        .collect();
+    let ids = orders
+        .channel
+        .par_iter()
+        .map(|&c| rank[c as usize])
+        .collect();
     (channels, ids)
 }
 
 impl<'a> Activity<'a> {
     fn new(
         customers: &'a [ScoredCustomer],
-        orders: &'a [OrderRow],
+        orders: &'a OrderTable,
         as_of: Option<Date>,
         year_ago: Option<Date>,
     ) -> Activity<'a> {
         use rayon::prelude::*;
-        let (ids, scored, order_rank) =
+        let (ids, scored, listed) =
             sorted_ids(customers, orders).unwrap_or_else(|| interned_ids(customers, orders));
         let (channels, channel_ids) = channel_ids(orders);
         // Counted orders grouped by customer, in input order within each customer.
         let mut counted: Vec<(u32, u32)> = (0..orders.len())
-            .filter(|&i| as_of.is_none_or(|d| orders[i].date <= d))
-            .map(|i| (order_rank[i], i as u32))
+            .filter(|&i| as_of.is_none_or(|d| orders.date[i] <= d))
+            .map(|i| (listed[orders.customer[i] as usize], i as u32))
             .collect();
         counted.par_sort_unstable();
         let n = ids.len();
@@ -466,22 +554,22 @@ impl<'a> Activity<'a> {
             }
             let mut months: Vec<(i16, i8)> = Vec::new();
             for &(_, i) in &counted[start..run] {
-                let o = &orders[i as usize];
+                let (date, amount) = (orders.date[i as usize], orders.amount[i as usize]);
                 let channel = channel_ids[i as usize];
-                if year_ago.is_some_and(|y| o.date > y) {
-                    activity.annual_spend[customer] += o.amount;
+                if year_ago.is_some_and(|y| date > y) {
+                    activity.annual_spend[customer] += amount;
                 }
                 let first = &mut activity.first[customer];
-                *first = Some(first.map_or(o.date, |f| f.min(o.date)));
+                *first = Some(first.map_or(date, |f| f.min(date)));
                 activity.orders[customer] += 1;
                 activity.by_channel[customer * width + channel as usize] += 1;
-                months.push((o.date.year(), o.date.month()));
+                months.push((date.year(), date.month()));
                 let c = &mut per_channel[channel as usize];
                 c.0 += 1;
-                c.1 += o.amount;
+                c.1 += amount;
                 let acquired = &mut activity.acquired[customer];
-                if acquired.is_none_or(|a| (o.date, channel) < a) {
-                    *acquired = Some((o.date, channel));
+                if acquired.is_none_or(|a| (date, channel) < a) {
+                    *acquired = Some((date, channel));
                 }
             }
             months.sort_unstable();
@@ -531,13 +619,13 @@ fn median(values: &mut [f64]) -> f64 {
 /// [`SegmentError::InvalidSetting`] for a bad configuration.
 pub fn segment(
     customers: &[ScoredCustomer],
-    orders: &[OrderRow],
+    orders: &OrderTable,
     prospects: &[String],
     config: &SegmentConfig,
 ) -> Result<Segmentation, SegmentError> {
     use rayon::prelude::*;
     config.validate()?;
-    let as_of = config.as_of.or_else(|| orders.iter().map(|o| o.date).max());
+    let as_of = config.as_of.or_else(|| orders.date.iter().copied().max());
     let year_ago = as_of.and_then(|d| d.checked_sub(jiff::Span::new().days(365)).ok());
     let activity = Activity::new(customers, orders, as_of, year_ago);
     let high = config.tiers.first().map(|t| t.name.clone());
@@ -816,25 +904,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn channel_ids_are_ranks_among_the_sorted_channels_across_blocks() {
-        // More orders than one block holds, channels in runs and alone, one only late.
+    fn channel_ids_are_ranks_among_the_sorted_channels_of_appended_tables() {
+        // Channels in runs and alone, one only late, across tables appended together (so
+        // names are listed more than once).
         let names = ["web", "", "app", "pos", "app", "web"];
-        let orders: Vec<OrderRow> = (0..150_000usize)
-            .map(|i| OrderRow {
-                customer: String::new(),
-                date: Date::constant(2025, 1, 1),
-                amount: 1.0,
-                channel: if i == 149_999 {
-                    "late".into()
+        let mut orders = OrderTable::default();
+        let mut expected = Vec::new();
+        for part in 0..3 {
+            let mut piece = OrderTable::default();
+            for i in 0..50_000usize {
+                let channel = if part == 2 && i == 49_999 {
+                    "late"
                 } else {
-                    names[(i / 3 + i % 2) % names.len()].into()
-                },
-            })
-            .collect();
+                    names[(i / 3 + i % 2) % names.len()]
+                };
+                piece.push("c", Date::constant(2025, 1, 1), 1.0, channel);
+                expected.push(channel);
+            }
+            orders.append(piece);
+        }
+        assert_eq!(
+            orders.ids,
+            ["c"],
+            "one customer across the pieces is listed once"
+        );
         let (channels, ids) = channel_ids(&orders);
         assert_eq!(channels, ["", "app", "late", "pos", "web"]);
-        for (o, id) in orders.iter().zip(ids) {
-            assert_eq!(channels[id as usize], o.channel);
+        assert_eq!(ids.len(), expected.len());
+        for (i, (id, name)) in ids.into_iter().zip(expected).enumerate() {
+            assert_eq!(channels[id as usize], name);
+            assert_eq!(orders.channel_of(i), name);
         }
     }
 
@@ -880,19 +979,34 @@ mod tests {
             order("e", 6, "app"),
             order("f", 7, "web"),
         ];
-        let sorted = sorted_ids(&customers, &orders).expect("sorted input");
-        assert_eq!(sorted, interned_ids(&customers, &orders));
+        let table: OrderTable = orders.iter().collect();
+        assert_eq!(table.ids, ["a", "b", "c", "e", "f"]);
+        let sorted = sorted_ids(&customers, &table).expect("sorted input");
+        assert_eq!(sorted, interned_ids(&customers, &table));
         assert_eq!(sorted.0, ["a", "b", "c", "d", "e", "f"]);
         // Out of order: no merge, and segmenting gives the same answer either way.
         let mut shuffled = orders.clone();
         shuffled.swap(0, 4);
+        let shuffled: OrderTable = shuffled.iter().collect();
         assert!(sorted_ids(&customers, &shuffled).is_none());
         let mut reversed = customers.clone();
         reversed.reverse();
-        assert!(sorted_ids(&reversed, &orders).is_none());
+        assert!(sorted_ids(&reversed, &table).is_none());
+        // Appended pieces that list an id twice are read as one table.
+        let mut pieces = OrderTable::default();
+        for part in [&orders[..3], &orders[3..], &orders[..1]] {
+            pieces.append(part.iter().collect());
+        }
+        assert_eq!(pieces.ids, ["a", "b", "c", "e", "f", "a"]);
+        assert!(sorted_ids(&customers, &pieces).is_none());
         let config = SegmentConfig::default();
-        let a = segment(&customers, &orders, &[], &config).unwrap();
+        let a = segment(&customers, &table, &[], &config).unwrap();
         let b = segment(&customers, &shuffled, &[], &config).unwrap();
+        let mut twice: Vec<OrderRow> = orders.clone();
+        twice.push(orders[0].clone());
+        let c = segment(&customers, &twice.iter().collect(), &[], &config).unwrap();
+        let d = segment(&customers, &pieces, &[], &config).unwrap();
+        assert_eq!(c, d);
         assert_eq!(a.customers, b.customers);
         assert_eq!(a.channels, b.channels);
         assert_eq!(a.cohorts, b.cohorts);
