@@ -853,7 +853,9 @@ impl<'a> PlainCsv<'a> {
     /// assert_eq!(rows.unwrap(), [(1, 10.0), (2, 5.5)]);
     /// ```
     pub fn map_rows<T: Send>(&self, f: impl Fn(u64, &[&str]) -> T + Sync) -> Option<Vec<T>> {
-        let chunks = self.fold_rows(Vec::new, |out, row, cells| out.push(f(row, cells)))?;
+        let chunks = self.fold_rows(Vec::with_capacity, |out, row, cells| {
+            out.push(f(row, cells))
+        })?;
         // One allocation of the final size: growing a vector of millions of rows by
         // doubling copies it and touches fresh memory several times over.
         let mut rows = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
@@ -864,27 +866,28 @@ impl<'a> PlainCsv<'a> {
     }
 
     /// The data rows as [`PlainCsv::map_rows`] reads them, folded per chunk of lines: each
-    /// chunk starts from `init()` and hands every row to `f` in row order; the chunks'
-    /// results come back in row order, split the same way for any thread count. For a
-    /// caller that sorts rows into several outputs without a vector of every row in between.
+    /// chunk starts from `init(rows in the chunk)` (room can be reserved up front) and hands
+    /// every row to `f` in row order; the chunks' results come back in row order, split the
+    /// same way for any thread count. For a caller that sorts rows into several outputs
+    /// without a vector of every row in between.
     ///
     /// ```
     /// use sameas_normalize::table::{PlainCsv, TableOptions};
     /// let bytes = b"id,amount\n1,10\n2,x\n3,5.5\n";
     /// let csv = PlainCsv::new(bytes, &TableOptions::default()).unwrap().unwrap();
     /// let chunks = csv
-    ///     .fold_rows(<(Vec<f64>, Vec<u64>)>::default, |(ok, bad), row, cells| {
+    ///     .fold_rows(|rows| (Vec::with_capacity(rows), Vec::new()), |(ok, bad), row, cells| {
     ///         match cells[1].parse::<f64>() {
     ///             Ok(v) => ok.push(v),
     ///             Err(_) => bad.push(row),
     ///         }
     ///     })
     ///     .unwrap();
-    /// assert_eq!(chunks, [(vec![10.0, 5.5], vec![2])]);
+    /// assert_eq!(chunks, [(vec![10.0, 5.5], vec![2u64])]);
     /// ```
     pub fn fold_rows<A: Send>(
         &self,
-        init: impl Fn() -> A + Sync,
+        init: impl Fn(usize) -> A + Sync,
         f: impl Fn(&mut A, u64, &[&str]) + Sync,
     ) -> Option<Vec<A>> {
         use rayon::prelude::*;
@@ -930,9 +933,9 @@ impl<'a> PlainCsv<'a> {
         Some(
             chunks
                 .par_iter()
-                .zip(&firsts)
-                .map(|(chunk, &first)| {
-                    let mut out = init();
+                .zip(firsts.par_iter().zip(&counts))
+                .map(|(chunk, (&first, &rows))| {
+                    let mut out = init(rows as usize);
                     let mut cells: Vec<&str> = Vec::with_capacity(self.headers.len());
                     let mut number = first;
                     for line in lines(chunk) {

@@ -255,7 +255,11 @@ fn read_order_table(bytes: &[u8], options: &TableOptions) -> Result<OrderTable, 
     if let Some(csv) = PlainCsv::new(bytes, options)? {
         let columns = OrderColumns::find(&csv.headers)?;
         let chunks = csv.fold_rows(
-            || (OrderTable::default(), None),
+            |rows| {
+                let mut table = OrderTable::default();
+                table.reserve(rows);
+                (table, None)
+            },
             |(table, error): &mut (OrderTable, Option<Error>), row, cells| {
                 if error.is_none()
                     && let Err(e) = columns.read(row, cells, table)

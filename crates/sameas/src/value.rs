@@ -228,8 +228,12 @@ pub fn score_order_file(
         let cutoff = options.as_of.unwrap_or(options.today);
         // Each chunk of rows sorted into its orders and bad rows, then joined in row order
         // into vectors of their final size: no vector of every row's result in between.
-        let read = csv.fold_rows(Orders::default, |out, row, cells| {
-            match read_order(
+        let read = csv.fold_rows(
+            |rows| Orders {
+                orders: Vec::with_capacity(rows),
+                bad: Vec::new(),
+            },
+            |out, row, cells| match read_order(
                 &columns,
                 &csv.headers,
                 row,
@@ -239,8 +243,8 @@ pub fn score_order_file(
             ) {
                 Ok(order) => out.orders.push(order),
                 Err(bad) => out.bad.push(bad),
-            }
-        });
+            },
+        );
         if let Some(chunks) = read {
             let mut orders = Orders {
                 orders: Vec::with_capacity(chunks.iter().map(|c| c.orders.len()).sum()),

@@ -604,12 +604,18 @@ fn median(values: &mut [f64]) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    values.sort_by(f64::total_cmp);
-    let m = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[m]
+    // The middle value(s) in the total order, found without sorting every value.
+    let (n, m) = (values.len(), values.len() / 2);
+    let (below, &mut middle, _) = values.select_nth_unstable_by(m, f64::total_cmp);
+    if n % 2 == 1 {
+        middle
     } else {
-        (values[m - 1] + values[m]) / 2.0
+        let lower = below
+            .iter()
+            .copied()
+            .max_by(f64::total_cmp)
+            .expect("an even count of two or more");
+        (lower + middle) / 2.0
     }
 }
 
