@@ -2,6 +2,8 @@
 //! expected purchases, CLV and churn risk, and with a calibration split the holdout
 //! evaluation.
 
+use std::borrow::Cow;
+
 use foldhash::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -225,7 +227,12 @@ pub fn score_summaries(
         }
     }
     let monetary: Vec<f64> = customers.iter().map(|c| c.monetary_value).collect();
-    Ok(score_with(customers, &monetary, None, config))
+    Ok(score_with(
+        Cow::Borrowed(customers),
+        &monetary,
+        None,
+        config,
+    ))
 }
 
 /// Scores customers from their order histories, with the holdout evaluation when the
@@ -244,7 +251,8 @@ pub fn score_histories(
         .iter()
         .map(|h| h.spend / f64::from(h.summary.frequency + 1))
         .collect();
-    let mut scores = score_with(&customers, &monetary, None, config);
+    // The summaries are copies made here: moved into the scores, not copied again.
+    let mut scores = score_with(Cow::Owned(customers), &monetary, None, config);
     if let Some(length) = holdout_length {
         scores.holdout = Some(holdout(&scores.fits, histories, length));
     }
@@ -252,11 +260,12 @@ pub fn score_histories(
 }
 
 fn score_with(
-    customers: &[CustomerSummary],
+    summaries: Cow<'_, [CustomerSummary]>,
     rfm_monetary: &[f64],
     holdout: Option<Holdout>,
     config: &ScoreConfig,
 ) -> Scores {
+    let customers: &[CustomerSummary] = &summaries;
     let fits = ModelFits::fit_with(customers, config.pareto_nbd);
     let since_last: Vec<f64> = customers.iter().map(|c| c.t - c.recency).collect();
     let purchases: Vec<f64> = customers.iter().map(|c| f64::from(c.frequency)).collect();
@@ -301,52 +310,65 @@ fn score_with(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let scored = customers
-        .par_iter()
-        .enumerate()
-        .map_init(Vec::new, |expected, (i, c)| {
-            let x = f64::from(c.frequency);
-            let p_alive = bg.map(|m| m.p_alive(x, c.recency, c.t));
-            let (expected_purchases, clv) = match p_alive {
-                Some(p) => {
-                    let at = factor_of[i] as usize * width;
-                    expected.clear();
-                    expected.extend(
-                        factors[at..at + width]
-                            .iter()
-                            .zip(&horizons)
-                            .map(|(&f, &h)| if h <= 0.0 { 0.0 } else { f * p }),
-                    );
-                    let at_horizon = expected.pop();
-                    let clv = gg.map(|g| {
-                        discounted(
-                            expected,
-                            g.expected_spend(x, c.monetary_value),
-                            config.discount_rate,
-                            config.margin,
-                        )
-                    });
-                    (at_horizon, clv)
-                }
-                None => (None, None),
-            };
-            CustomerScore {
-                summary: c.clone(),
-                rfm_recency: since_last[i],
-                rfm_frequency: c.frequency + 1,
-                rfm_monetary: rfm_monetary[i],
-                r_score: r_scores[i],
-                f_score: f_scores[i],
-                m_score: m_scores[i],
-                p_alive_bg_nbd: p_alive,
-                p_alive_pareto_nbd: pareto.map(|m| m.p_alive(x, c.recency, c.t)),
-                expected_purchases,
-                expected_spend: gg.map(|m| m.expected_spend(x, c.monetary_value)),
-                clv,
-                churn_risk: bg.map(|m| churn_risk(&m, c)),
+    let score = |expected: &mut Vec<f64>, (i, summary): (usize, CustomerSummary)| {
+        let c = &summary;
+        let x = f64::from(c.frequency);
+        let p_alive = bg.map(|m| m.p_alive(x, c.recency, c.t));
+        let (expected_purchases, clv) = match p_alive {
+            Some(p) => {
+                let at = factor_of[i] as usize * width;
+                expected.clear();
+                expected.extend(
+                    factors[at..at + width]
+                        .iter()
+                        .zip(&horizons)
+                        .map(|(&f, &h)| if h <= 0.0 { 0.0 } else { f * p }),
+                );
+                let at_horizon = expected.pop();
+                let clv = gg.map(|g| {
+                    discounted(
+                        expected,
+                        g.expected_spend(x, c.monetary_value),
+                        config.discount_rate,
+                        config.margin,
+                    )
+                });
+                (at_horizon, clv)
             }
-        })
-        .collect();
+            None => (None, None),
+        };
+        let p_alive_pareto_nbd = pareto.map(|m| m.p_alive(x, c.recency, c.t));
+        let expected_spend = gg.map(|m| m.expected_spend(x, c.monetary_value));
+        let churn_risk = bg.map(|m| churn_risk(&m, c));
+        CustomerScore {
+            rfm_recency: since_last[i],
+            rfm_frequency: summary.frequency + 1,
+            rfm_monetary: rfm_monetary[i],
+            r_score: r_scores[i],
+            f_score: f_scores[i],
+            m_score: m_scores[i],
+            p_alive_bg_nbd: p_alive,
+            p_alive_pareto_nbd,
+            expected_purchases,
+            expected_spend,
+            clv,
+            churn_risk,
+            summary,
+        }
+    };
+    let scored = match summaries {
+        Cow::Owned(summaries) => summaries
+            .into_par_iter()
+            .enumerate()
+            .map_init(Vec::new, score)
+            .collect(),
+        Cow::Borrowed(summaries) => summaries
+            .par_iter()
+            .cloned()
+            .enumerate()
+            .map_init(Vec::new, score)
+            .collect(),
+    };
     Scores {
         fits,
         customers: scored,
