@@ -46,20 +46,26 @@ fn nearest(point: &[f64], centroids: &[Vec<f64>]) -> usize {
 
 /// Standardises each column to mean 0 and standard deviation 1 (a constant column to 0).
 pub fn standardise(rows: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut out = rows.to_vec();
+    standardise_in_place(&mut out);
+    out
+}
+
+/// [`standardise`] without a copy: each column's mean and spread are taken before the
+/// column is rewritten, so the numbers are the same.
+pub(crate) fn standardise_in_place(rows: &mut [Vec<f64>]) {
     let Some(width) = rows.first().map(Vec::len) else {
-        return Vec::new();
+        return;
     };
     let n = rows.len() as f64;
-    let mut out = rows.to_vec();
     for j in 0..width {
         let mean = rows.iter().map(|r| r[j]).sum::<f64>() / n;
         let var = rows.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n;
         let sd = var.sqrt();
-        for row in &mut out {
+        for row in rows.iter_mut() {
             row[j] = if sd > 0.0 { (row[j] - mean) / sd } else { 0.0 };
         }
     }
-    out
 }
 
 /// k-means with `k` clusters from `seed`.

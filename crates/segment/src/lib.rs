@@ -637,8 +637,9 @@ pub fn segment(
     let high = config.tiers.first().map(|t| t.name.clone());
     let channels: Vec<String> = activity.channels.iter().map(|c| c.to_string()).collect();
 
-    // k-means features: recency, frequency, monetary, CLV, tenure, channel shares.
-    let features: Vec<Vec<f64>> = customers
+    // k-means features: recency, frequency, monetary, CLV, tenure, channel shares,
+    // standardised in place (the descriptions read the shares from the activity).
+    let mut features: Vec<Vec<f64>> = customers
         .par_iter()
         .zip(&activity.scored)
         .map(|(c, &a)| {
@@ -657,7 +658,9 @@ pub fn segment(
             row
         })
         .collect();
-    let clustering = cluster(&standardise(&features), config.k, config.max_k, config.seed);
+    kmeans::standardise_in_place(&mut features);
+    let clustering = cluster(&features, config.k, config.max_k, config.seed);
+    drop(features);
 
     // Each customer's segments depend on that customer alone: built in parallel, in order.
     let mut out: Vec<CustomerSegment> = customers
@@ -737,7 +740,7 @@ pub fn segment(
         });
     }
 
-    let clusters = describe(customers, &features, &channels, &clustering);
+    let clusters = describe(customers, &activity, &channels, &clustering);
     let cohorts = cohorts(&activity, as_of);
     let channel_rows = channel_summaries(&activity, &out, prospects, high.as_deref(), config);
     Ok(Segmentation {
@@ -752,7 +755,7 @@ pub fn segment(
 
 fn describe(
     customers: &[ScoredCustomer],
-    features: &[Vec<f64>],
+    activity: &Activity,
     channels: &[String],
     clustering: &Clustering,
 ) -> Vec<ClusterSummary> {
@@ -780,7 +783,12 @@ fn describe(
                 .iter()
                 .enumerate()
                 .map(|(j, ch)| {
-                    let mean = members.iter().map(|&i| features[i][5 + j]).sum::<f64>()
+                    // Each member's share of orders in the channel, as the features have it.
+                    let share = |i: usize| {
+                        let a = activity.scored[i] as usize;
+                        f64::from(activity.channel_counts(a)[j]) / activity.orders[a].max(1) as f64
+                    };
+                    let mean = members.iter().map(|&i| share(i)).sum::<f64>()
                         / members.len().max(1) as f64;
                     (ch.as_str(), mean)
                 })
