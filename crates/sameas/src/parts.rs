@@ -93,6 +93,11 @@ impl Resolver {
         })
     }
 
+    /// The id of the record at `index` (a removed one's too); `None` past the last index.
+    pub fn record_id_at(&self, index: u32) -> Option<&RecordId> {
+        self.state()?.data.ids.get(index as usize)
+    }
+
     /// The placement of the record at `index`; `None` past the last index.
     pub fn placement(&self, index: u32) -> Option<Placement> {
         let state = self.state()?;
@@ -109,7 +114,8 @@ impl Resolver {
     }
 
     /// The indices whose placement `add` and `remove` changed since the state was built or
-    /// this was last called (records added among them), ascending, each once.
+    /// this was last called (records added among them), ascending, each once. A record
+    /// re-clustered into the entity and the join log it had is not among them.
     pub fn take_changed(&mut self) -> Vec<u32> {
         let Some(state) = self.configured.as_mut().and_then(|c| c.state.as_mut()) else {
             return Vec::new();

@@ -211,6 +211,7 @@ impl Store {
         report.finished = now();
         write_log(&tx, report)?;
         tx.commit()?;
+        self.after_commit();
         Ok(())
     }
 
@@ -331,6 +332,7 @@ impl Store {
         resolver.take_events();
 
         // One transaction for everything the batch changes.
+        self.before_write();
         let resolver = self.resolver.as_ref().expect("set");
         let tx = self.conn.transaction()?;
         crate::rotate::same_key(&tx, &self.crypto)?;
@@ -382,7 +384,7 @@ impl Store {
             }
         }
         report.rows_unchanged = fates.iter().filter(|&&f| f == RowFate::Unchanged).count() as u64;
-        write_entities(&tx, &self.crypto, resolver, &touched, batch)?;
+        write_entities(&tx, &self.crypto, resolver, &touched, &changed, batch)?;
         {
             let mut insert =
                 tx.prepare_cached("INSERT INTO events (batch_id, event) VALUES (?1, ?2)")?;
@@ -405,6 +407,7 @@ impl Store {
         report.finished = now();
         write_log(&tx, report)?;
         tx.commit()?;
+        self.after_commit();
         Ok(())
     }
 }
@@ -440,13 +443,15 @@ fn touch(event: &Event, touched: &mut BTreeSet<EntityId>) {
     }
 }
 
-/// Rewrites the touched entities: size, members, golden record, conflicts; entities the
-/// resolver no longer holds are deleted.
+/// Rewrites the touched entities: size, golden record, conflicts; entities the resolver no
+/// longer holds are deleted. Each record whose placement changed (`changed`, indices) gets
+/// its entity: the other members of a touched entity kept theirs.
 fn write_entities(
     tx: &Transaction<'_>,
     crypto: &crate::keys::Crypto,
     resolver: &Resolver,
     touched: &BTreeSet<EntityId>,
+    changed: &[u32],
     batch: i64,
 ) -> Result<(), Error> {
     let ids: Vec<EntityId> = touched.iter().cloned().collect();
@@ -472,9 +477,16 @@ fn write_entities(
         }
     }
     let mut size: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-    for (record, entity) in &resolution.entities {
+    for (_, entity) in &resolution.entities {
         *size.entry(entity.as_str()).or_default() += 1;
-        put_member.execute(params![record.as_str(), entity.as_str()])?;
+    }
+    for &index in changed {
+        if let (Some(record), Some(placement)) =
+            (resolver.record_id_at(index), resolver.placement(index))
+            && let Some(entity) = placement.entity()
+        {
+            put_member.execute(params![record.as_str(), entity.as_str()])?;
+        }
     }
     for golden in &resolution.golden {
         put_entity.execute(params![

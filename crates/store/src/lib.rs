@@ -43,6 +43,7 @@
 
 mod backup;
 mod check;
+mod checkpoint;
 mod error;
 mod ingest;
 mod keys;
@@ -72,6 +73,9 @@ use parts::PART_FIELD;
 
 /// A persistent identity store: one SQLite database.
 pub struct Store {
+    /// Declared before `conn`, so that it stops first and the store's own connection
+    /// closes last (checkpointing what is left and removing the WAL).
+    checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
     crypto: Crypto,
     path: PathBuf,
@@ -137,7 +141,15 @@ impl Store {
                 )));
             }
         }
+        // Pages of a million-record store's indexes, read and written by every batch, stay
+        // in memory (SQLite's default keeps 2 MB).
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        let checkpointer = checkpoint::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         Ok(Store {
+            checkpointer,
             conn,
             crypto,
             path: path.to_path_buf(),
@@ -157,6 +169,22 @@ impl Store {
             });
         }
         Store::open(path, keys)
+    }
+
+    /// Before a batch's write transaction: waits for the checkpoint of the batch before,
+    /// so that the WAL restarts from its beginning.
+    pub(crate) fn before_write(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.wait();
+        }
+    }
+
+    /// After a commit: its pages go into the database file on the checkpoint thread
+    /// (without one, SQLite's automatic checkpoint did it in the commit).
+    pub(crate) fn after_commit(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.request();
+        }
     }
 
     /// The database file.
@@ -387,6 +415,9 @@ impl Store {
         ingest::read_log(&self.conn, limit)
     }
 }
+
+/// The page cache of a store's connection, in KiB.
+const CACHE_KIB: i64 = 128 * 1024;
 
 /// The associated-data name of the sealed resolver snapshot (schema version 1).
 const STATE_FIELD: &str = "resolver_state";

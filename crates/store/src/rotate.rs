@@ -170,6 +170,7 @@ impl Store {
             params![fresh.key_id()],
         )?;
         tx.commit()?;
+        self.after_commit();
         let new_key_id = fresh.key_id().to_string();
         self.crypto = fresh;
         Ok(Rotation {

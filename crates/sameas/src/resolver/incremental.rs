@@ -348,20 +348,35 @@ impl State {
                 .1
         };
         // Every record of an entity the clustering replaces may change entity, those of it
-        // outside `records` included.
+        // outside `records` included; the records of `records` get their join logs again.
+        // Which placements changed is what a store rewrites: a record re-clustered into the
+        // entity and the log it had is not counted.
+        let mut before: Vec<Placed> = Vec::with_capacity(records.len());
         let mut replaced: Vec<&sameas_core::EntityId> = Vec::new();
         for &r in records {
-            self.joins[r as usize].clear();
-            self.changed.push(r);
-            if let Some(entity) = self.graph.entity_at(r) {
+            let entity = self.graph.entity_at(r);
+            if let Some(entity) = entity {
                 replaced.push(entity);
             }
+            before.push(Placed {
+                record: r,
+                entity: entity.cloned(),
+                joins: Some(std::mem::take(&mut self.joins[r as usize])),
+            });
         }
         replaced.sort_unstable();
         replaced.dedup();
         for entity in replaced {
             if let Some(members) = self.graph.members(entity) {
-                self.changed.extend_from_slice(members);
+                for &m in members {
+                    if records.binary_search(&m).is_err() {
+                        before.push(Placed {
+                            record: m,
+                            entity: Some(entity.clone()),
+                            joins: None,
+                        });
+                    }
+                }
             }
         }
         for join in &clustering.joins {
@@ -380,8 +395,23 @@ impl State {
             self.joins[global.a as usize].push(global);
         }
         self.graph.apply(records, &clustering);
+        for placed in before {
+            let r = placed.record as usize;
+            let moved = self.graph.entity_at(placed.record) != placed.entity.as_ref();
+            if moved || placed.joins.is_some_and(|joins| joins != self.joins[r]) {
+                self.changed.push(placed.record);
+            }
+        }
         Ok(())
     }
+}
+
+/// A record's placement before it is re-clustered.
+struct Placed {
+    record: u32,
+    entity: Option<sameas_core::EntityId>,
+    /// Its join log, for a record whose log is made again (`None`: kept as it is).
+    joins: Option<Vec<sameas_merge::cluster::Join>>,
 }
 
 /// Records scored together by one matcher when a batch is added.
