@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sameas::{Control, EntityId, Event, InputTable, Resolver, ResolverConfig};
 use sameas_core::FieldKind;
@@ -272,12 +273,21 @@ impl Store {
         let mut fates = Vec::with_capacity(rows.len());
         let mut digests = Vec::with_capacity(rows.len());
         {
+            // The keyed digests on every core; the lookups in order.
+            let computed: Vec<Option<String>> = rows
+                .par_iter()
+                .map(|row| {
+                    let given = row.cells.get(id_at).is_some_and(|c| !c.trim().is_empty());
+                    given.then(|| {
+                        row_digest(&self.crypto, channel, &input.table.headers, &row.cells)
+                    })
+                })
+                .collect();
             let mut held = self
                 .conn
                 .prepare_cached("SELECT digest FROM records WHERE record_id = ?1")?;
-            for (row, id) in rows.iter().zip(&prepared.ids) {
-                let given = row.cells.get(id_at).is_some_and(|c| !c.trim().is_empty());
-                if !given {
+            for ((row, id), digest) in rows.iter().zip(&prepared.ids).zip(computed) {
+                let Some(digest) = digest else {
                     fates.push(RowFate::Skipped);
                     digests.push(String::new());
                     report.bad_rows.push(RowNote {
@@ -286,8 +296,7 @@ impl Store {
                         reason: "no record id: left out (the store keys records by id)".into(),
                     });
                     continue;
-                }
-                let digest = row_digest(&self.crypto, channel, &input.table.headers, &row.cells);
+                };
                 let stored: Option<String> = held
                     .query_row(params![id.as_str()], |r| r.get(0))
                     .optional()?;
@@ -359,7 +368,18 @@ impl Store {
             let mut index = tx.prepare_cached(
                 "INSERT OR IGNORE INTO blind_index (kind, mac, record_id) VALUES (?1, ?2, ?3)",
             )?;
-            for (seq, &i) in (next_seq..).zip(&added) {
+            // Sealing and blind indexes on every core; the rows written in order.
+            let sealed: Vec<SealedRow> = added
+                .par_iter()
+                .map(|&i| {
+                    let raw = raw_row_json(&input.table.headers, &rows[i].cells);
+                    (
+                        self.crypto.seal_str(RAW_FIELD, &raw),
+                        blind_keys(&self.crypto, &config.schema, &prepared.records[i]),
+                    )
+                })
+                .collect();
+            for ((seq, &i), (raw, macs)) in (next_seq..).zip(&added).zip(sealed) {
                 let id = prepared.ids[i].as_str();
                 if fates[i] == RowFate::Changed {
                     report.rows_updated += 1;
@@ -367,7 +387,6 @@ impl Store {
                 } else {
                     report.rows_added += 1;
                 }
-                let raw = raw_row_json(&input.table.headers, &rows[i].cells);
                 upsert.execute(params![
                     id,
                     seq,
@@ -375,10 +394,9 @@ impl Store {
                     batch,
                     digests[i],
                     prepared.bad[i],
-                    self.crypto.seal_str(RAW_FIELD, &raw),
+                    raw,
                 ])?;
-                for (domain, mac) in blind_keys(&self.crypto, &config.schema, &prepared.records[i])
-                {
+                for (domain, mac) in macs {
                     index.execute(params![domain, mac, id])?;
                 }
             }
@@ -411,6 +429,9 @@ impl Store {
         Ok(())
     }
 }
+
+/// A record's raw row sealed, and its blind indexes (domain, MAC).
+type SealedRow = (Vec<u8>, Vec<(&'static str, String)>);
 
 /// The associated-data name of a record's sealed raw row.
 pub(crate) const RAW_FIELD: &str = "raw_row";
@@ -488,22 +509,33 @@ fn write_entities(
             put_member.execute(params![record.as_str(), entity.as_str()])?;
         }
     }
-    for golden in &resolution.golden {
+    // Sealed on every core, written in order.
+    let goldens: Vec<Vec<u8>> = resolution
+        .golden
+        .par_iter()
+        .map(|golden| {
+            let row = serde_json::to_string(&resolution.golden_row(golden)).unwrap_or_default();
+            crypto.seal_str(GOLDEN_FIELD, &row)
+        })
+        .collect();
+    for (golden, sealed) in resolution.golden.iter().zip(goldens) {
         put_entity.execute(params![
             golden.entity,
             size.get(golden.entity.as_str()).copied().unwrap_or(0),
             batch
         ])?;
-        let row = serde_json::to_string(&resolution.golden_row(golden)).unwrap_or_default();
-        put_golden.execute(params![golden.entity, crypto.seal_str(GOLDEN_FIELD, &row)])?;
+        put_golden.execute(params![golden.entity, sealed])?;
     }
-    for conflict in &resolution.conflicts {
-        let json = serde_json::to_string(conflict).unwrap_or_default();
-        put_conflict.execute(params![
-            conflict.entity,
-            conflict.field.as_ref(),
+    let conflicts: Vec<Vec<u8>> = resolution
+        .conflicts
+        .par_iter()
+        .map(|conflict| {
+            let json = serde_json::to_string(conflict).unwrap_or_default();
             crypto.seal_str(CONFLICT_FIELD, &json)
-        ])?;
+        })
+        .collect();
+    for (conflict, sealed) in resolution.conflicts.iter().zip(conflicts) {
+        put_conflict.execute(params![conflict.entity, conflict.field.as_ref(), sealed])?;
     }
     let header = serde_json::to_string(&resolution.golden_header).unwrap_or_default();
     tx.execute(

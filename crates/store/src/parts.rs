@@ -4,6 +4,7 @@
 //! re-clusters the record. A batch writes the rows of the records it
 //! added and of those whose placement it changed: its cost follows the batch, not the store.
 
+use rayon::prelude::*;
 use rusqlite::{Transaction, params};
 use sameas::{Placement, RecordPart, Resolver};
 
@@ -79,28 +80,34 @@ pub(crate) fn write_new(
         "INSERT INTO state_parts (first_idx, count, batch_id, sealed) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let end = resolver.index_count();
-    let mut first = from;
-    while first < end {
-        let last = (first + CHUNK).min(end);
-        let mut parts = Vec::with_capacity(last - first);
+    // Each chunk's parts encoded, compressed and sealed on every core; rows written in order.
+    let chunks: Vec<(usize, usize)> = (from..end)
+        .step_by(CHUNK)
+        .map(|first| (first, (first + CHUNK).min(end)))
+        .collect();
+    let sealed: Vec<Vec<u8>> = chunks
+        .par_iter()
+        .map(|&(first, last)| {
+            let parts = (first..last)
+                .map(|index| {
+                    resolver
+                        .record_part(index as u32)
+                        .ok_or_else(|| Error::Input(format!("the state has no record {index}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(seal_parts(crypto, &parts))
+        })
+        .collect::<Result<_, Error>>()?;
+    for (&(first, last), sealed) in chunks.iter().zip(sealed) {
         for index in first..last {
             let index = index as u32;
-            let (Some(part), Some(placement)) =
-                (resolver.record_part(index), resolver.placement(index))
-            else {
+            let Some(placement) = resolver.placement(index) else {
                 return Err(Error::Input(format!("the state has no record {index}")));
             };
             let (entity, joins) = placement_columns(&placement);
             insert.execute(params![index, entity, joins])?;
-            parts.push(part);
         }
-        chunk.execute(params![
-            first as i64,
-            parts.len() as i64,
-            batch,
-            seal_parts(crypto, &parts)
-        ])?;
-        first = last;
+        chunk.execute(params![first as i64, (last - first) as i64, batch, sealed])?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_merge::golden::GoldenInput;
 use sameas_normalize::record::{NormalizedRecord, RecordNormalizer};
@@ -119,19 +121,23 @@ impl Resolver {
         let mut conflicts = Vec::new();
         let mut sizes = super::batch::EntitySizes::default();
         let mut rows: Vec<(RecordId, EntityId)> = Vec::new();
-        for (i, (id, members)) in entities.iter().enumerate() {
-            if i % 4096 == 0 {
-                control.check()?;
+        for group in entities.chunks(4096) {
+            control.check()?;
+            // Golden records on every core, gathered in entity order.
+            let built: Vec<_> = group
+                .par_iter()
+                .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
+                .collect();
+            for ((id, members), (record, found)) in group.iter().zip(built) {
+                golden.push(record);
+                conflicts.extend(found);
+                sizes.add(members.len());
+                rows.extend(
+                    members
+                        .iter()
+                        .map(|&m| (state.data.ids[m as usize].clone(), (*id).clone())),
+                );
             }
-            let (record, found) = survivorship.golden(&input, id.as_str(), members);
-            golden.push(record);
-            conflicts.extend(found);
-            sizes.add(members.len());
-            rows.extend(
-                members
-                    .iter()
-                    .map(|&m| (state.data.ids[m as usize].clone(), (*id).clone())),
-            );
         }
         match order {
             Some(order) => {
