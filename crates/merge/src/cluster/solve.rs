@@ -312,8 +312,14 @@ impl ClusterState {
     /// A personal conflict between the clusters rooted at `root_a` and `root_b`, if they
     /// hold one: what keeps apart two clusters that only an unvouched edge would join.
     fn conflict(&mut self, root_a: u32, root_b: u32) -> Option<Refusal> {
-        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
+        self.conflict_pair(root_a, root_b)
             .map(|(a, b)| Refusal::CannotLink { a, b })
+    }
+
+    /// The pair behind [`conflict`](Self::conflict): a member of `root_a`'s cluster and one
+    /// of `root_b`'s whose personal comparisons disagree.
+    fn conflict_pair(&mut self, root_a: u32, root_b: u32) -> Option<(u32, u32)> {
+        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
     }
 
     /// Clusters that unvouched edges would attach to two or more clusters that conflict
@@ -327,6 +333,10 @@ impl ClusterState {
     /// cluster stays on its own rather than take a household member's records.
     fn ambiguous_attachments(&mut self, unvouched: &[LocalEdge]) -> Vec<Option<(u32, u32)>> {
         let mut ambiguous = vec![None; self.sets.parent.len()];
+        if self.conflicts.is_empty() {
+            // No two candidates can conflict.
+            return ambiguous;
+        }
         let mut candidates: Vec<(u32, u32, f64)> = Vec::with_capacity(2 * unvouched.len());
         for edge in unvouched {
             let (root_a, root_b) = (self.sets.find(edge.a), self.sets.find(edge.b));
@@ -354,9 +364,9 @@ impl ClusterState {
             let mut rival_odds = 0.0;
             let mut evidence = None;
             for &(_, rival, odds) in rivals {
-                if let Some(Refusal::CannotLink { a, b }) = self.conflict(*best, rival) {
+                if let Some(pair) = self.conflict_pair(*best, rival) {
                     rival_odds += odds;
-                    evidence.get_or_insert((a, b));
+                    evidence.get_or_insert(pair);
                 }
             }
             if evidence.is_some() && *best_odds < 1.0 + rival_odds {
