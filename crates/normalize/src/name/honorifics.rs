@@ -65,11 +65,8 @@ pub(super) const GENERATIONAL_SUFFIXES: &[(&str, &str)] = &[
     ("snr", "sr"),
     ("senior", "sr"),
     ("ii", "ii"),
-    ("2nd", "ii"),
     ("iii", "iii"),
-    ("3rd", "iii"),
     ("iv", "iv"),
-    ("4th", "iv"),
 ];
 
 /// The generation a canonical suffix names: a Sr is the first, a Jr and a II the second
