@@ -235,29 +235,42 @@ impl BlockIndex {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let key_set = RuleKeySet::new(compiled);
+        let rule_count = rules.len();
         // Records are visited once for all rules, in chunks: reading a record's values is
-        // the cost, and a chunk's keys stay small.
+        // the cost, and a chunk's keys stay small. A chunk's keys lie in a few flat runs
+        // (one per run of records), not one small vector per record and rule.
         let mut builders: Vec<RuleBuilder> = rules.iter().map(|_| RuleBuilder::default()).collect();
         for chunk in data.records.chunks(KEY_CHUNK) {
-            let keys: Vec<Vec<Vec<u64>>> = chunk
-                .par_iter()
-                .map_init(KeyScratch::default, |scratch, record| {
-                    let mut hashes = vec![Vec::new(); key_set.len()];
-                    key_set.hashes(record, scratch, &mut hashes);
-                    hashes
-                })
+            let runs: Vec<KeyRun> = chunk
+                .par_chunks(KEY_RUN)
+                .map_init(
+                    || (KeyScratch::default(), vec![Vec::new(); rule_count]),
+                    |(scratch, hashes), run| {
+                        let mut keys = KeyRun::default();
+                        for record in run {
+                            key_set.hashes(record, scratch, hashes);
+                            for rule_hashes in hashes.iter() {
+                                keys.hashes.extend_from_slice(rule_hashes);
+                                keys.ends.push(keys.hashes.len() as u32);
+                            }
+                        }
+                        keys
+                    },
+                )
                 .collect();
             builders
                 .par_iter_mut()
                 .enumerate()
                 .for_each(|(r, builder)| {
-                    for record in &keys {
-                        builder.push(&record[r]);
+                    for run in &runs {
+                        for record in 0..run.ends.len() / rule_count {
+                            builder.push(run.keys(record, r, rule_count));
+                        }
                     }
                 });
         }
-        let rules = rules
-            .iter()
+        let rules: Vec<RuleIndex> = rules
+            .par_iter()
             .zip(builders)
             .map(|(rule, builder)| builder.finish(data, &rule.name, rule.cap(max_block_size), mode))
             .collect();
@@ -540,51 +553,101 @@ impl RuleIndex {
     }
 }
 
-/// Records whose keys are computed together before interning.
+/// Records whose keys are computed together before they are filed under each rule.
 const KEY_CHUNK: usize = 16_384;
 
-/// One rule's keys as records arrive: dense ids per record and block sizes. A key is known
-/// by its 64-bit hash, not its text: the index of every candidate rule is built at once, and
-/// holding each rule's distinct keys as strings was most of its memory. Two keys whose
-/// hashes collide would share a block (an extra candidate pair, never a lost one), the same
-/// as the incremental index, whose blocks are told apart the same way.
+/// Records whose keys one task computes into one flat run.
+const KEY_RUN: usize = 512;
+
+/// The keys of a run of records under every rule: for record `i` and rule `r`, the hashes
+/// `hashes[ends[i * rules + r - 1]..ends[i * rules + r]]` (from the record's start for
+/// the first rule).
+#[derive(Default)]
+struct KeyRun {
+    hashes: Vec<u64>,
+    ends: Vec<u32>,
+}
+
+impl KeyRun {
+    /// The hashes of the run's `record`-th record under rule `rule` of `rules`.
+    fn keys(&self, record: usize, rule: usize, rules: usize) -> &[u64] {
+        let at = record * rules + rule;
+        let start = match at {
+            0 => 0,
+            _ => self.ends[at - 1] as usize,
+        };
+        &self.hashes[start..self.ends[at] as usize]
+    }
+}
+
+/// One rule's keys as records arrive, each with its record. A key is known by its 64-bit
+/// hash, not its text: the index of every candidate rule is built at once, and holding each
+/// rule's distinct keys as strings was most of its memory. Two keys whose hashes collide
+/// would share a block (an extra candidate pair, never a lost one), the same as the
+/// incremental index, whose blocks are told apart the same way.
 #[derive(Default)]
 struct RuleBuilder {
-    ids: foldhash::HashMap<u64, u32>,
-    record_keys: Lists<u32>,
-    sizes: Vec<u32>,
+    /// (key hash, record) in record order; a record's hashes are distinct.
+    entries: Vec<(u64, u32)>,
+    records: u32,
 }
 
 impl RuleBuilder {
     fn push(&mut self, hashes: &[u64]) {
-        for &hash in hashes {
-            let next = self.sizes.len() as u32;
-            let id = *self.ids.entry(hash).or_insert(next);
-            if id == next {
-                self.sizes.push(0);
-            }
-            self.sizes[id as usize] += 1;
-            self.record_keys.push_value(id);
-        }
-        self.record_keys.open_row_mut().sort_unstable();
-        self.record_keys.end_row();
+        let record = self.records;
+        self.entries
+            .extend(hashes.iter().map(|&hash| (hash, record)));
+        self.records += 1;
     }
 
+    /// Sorts the keys: blocks are numbered in the order of their keys' hashes (so neither
+    /// the row order nor the thread count moves them), and each block's members come out
+    /// ascending, in one pass over the sorted keys instead of a hash table per rule.
     fn finish(
-        self,
+        mut self,
         data: &Dataset,
         name: &str,
         max_block_size: usize,
         mode: LinkMode,
     ) -> RuleIndex {
-        index_rule(
-            data,
-            name,
-            self.record_keys,
-            self.sizes,
-            max_block_size,
-            mode,
-        )
+        self.entries.sort_unstable();
+        let records = self.records as usize;
+        let mut members = Lists::default();
+        let mut block_of = Vec::with_capacity(self.entries.len());
+        let mut keys_per_record = vec![0u32; records + 1];
+        let mut block = 0u32;
+        for (i, &(hash, record)) in self.entries.iter().enumerate() {
+            if i > 0 && hash != self.entries[i - 1].0 {
+                members.end_row();
+                block += 1;
+            }
+            members.push_value(record);
+            block_of.push(block);
+            keys_per_record[record as usize + 1] += 1;
+        }
+        if !self.entries.is_empty() {
+            members.end_row();
+        }
+        // Each record's blocks, by counting sort over the entries in block order: a
+        // record's row comes out ascending.
+        for r in 0..records {
+            keys_per_record[r + 1] += keys_per_record[r];
+        }
+        let mut fill = keys_per_record.clone();
+        let mut flat = vec![0u32; self.entries.len()];
+        for (&(_, record), &block) in self.entries.iter().zip(&block_of) {
+            flat[fill[record as usize] as usize] = block;
+            fill[record as usize] += 1;
+        }
+        drop(self.entries);
+        let mut record_keys = Lists::default();
+        for r in 0..records {
+            for &k in &flat[keys_per_record[r] as usize..keys_per_record[r + 1] as usize] {
+                record_keys.push_value(k);
+            }
+            record_keys.end_row();
+        }
+        index_rule(data, name, record_keys, members, max_block_size, mode)
     }
 }
 
@@ -592,35 +655,12 @@ fn index_rule(
     data: &Dataset,
     name: &str,
     record_keys: Lists<u32>,
-    sizes: Vec<u32>,
+    members: Lists<u32>,
     max_block_size: usize,
     mode: LinkMode,
 ) -> RuleIndex {
     let record_keys = record_keys.compact();
-    // Members per key, by counting sort: records come out in ascending order.
-    let mut starts = Vec::with_capacity(sizes.len() + 1);
-    let mut total = 0u32;
-    starts.push(0);
-    for &s in &sizes {
-        total += s;
-        starts.push(total);
-    }
-    let mut fill = starts.clone();
-    let mut flat = vec![0u32; total as usize];
-    for i in 0..record_keys.rows() {
-        for &k in record_keys.row(i) {
-            flat[fill[k as usize] as usize] = i as u32;
-            fill[k as usize] += 1;
-        }
-    }
-    let mut members = Lists::default();
-    for k in 0..sizes.len() {
-        for &m in &flat[starts[k] as usize..starts[k + 1] as usize] {
-            members.push_value(m);
-        }
-        members.end_row();
-    }
-    let capped = (0..sizes.len())
+    let capped = (0..members.rows())
         .map(|k| {
             let row = members.row(k);
             let size = match mode {

@@ -346,14 +346,26 @@ fn combine(rule: usize, parts: &[&[u64]], out: &mut Vec<u64>) {
         return;
     }
     let hasher = foldhash::quality::FixedState::with_seed(KEY_HASH_SEED);
-    // The product of the parts' values, as one index per part.
-    let mut at = vec![0usize; parts.len()];
-    let mut combination = vec![0u64; parts.len()];
+    // The product of the parts' values, as one index per part; on the stack for the rules
+    // of a few parts (every record computes fifty rules' keys).
+    const ON_STACK: usize = 8;
+    let (mut at_stack, mut combination_stack) = ([0usize; ON_STACK], [0u64; ON_STACK]);
+    let (mut at_heap, mut combination_heap) = (Vec::new(), Vec::new());
+    let (at, combination) = if parts.len() <= ON_STACK {
+        (
+            &mut at_stack[..parts.len()],
+            &mut combination_stack[..parts.len()],
+        )
+    } else {
+        at_heap.resize(parts.len(), 0usize);
+        combination_heap.resize(parts.len(), 0u64);
+        (at_heap.as_mut_slice(), combination_heap.as_mut_slice())
+    };
     loop {
-        for ((slot, values), &i) in combination.iter_mut().zip(parts).zip(&at) {
+        for ((slot, values), &i) in combination.iter_mut().zip(parts).zip(at.iter()) {
             *slot = values[i];
         }
-        out.push(hasher.hash_one((rule as u32, combination.as_slice())));
+        out.push(hasher.hash_one((rule as u32, &*combination)));
         let mut p = parts.len();
         loop {
             if p == 0 {
@@ -407,11 +419,6 @@ impl RuleKeySet {
             })
             .collect();
         RuleKeySet { parts, rules }
-    }
-
-    /// Number of rules.
-    pub(crate) fn len(&self) -> usize {
-        self.rules.len()
     }
 
     /// Every rule's key hashes of `record` (as [`CompiledKeys::hashes`]), `out[r]` for rule
