@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use foldhash::HashMap;
+use rayon::prelude::*;
 use sameas_core::{FieldKind, Record, Schema};
 use serde::Serialize;
 
@@ -85,6 +86,20 @@ struct FieldTally {
     issues: BTreeMap<IssueKind, usize>,
 }
 
+impl FieldTally {
+    /// Counts one record's observation of the field and the field's issues.
+    fn count(&mut self, observation: &Observation, issues: &[crate::Issue]) {
+        self.present += usize::from(observation.present);
+        self.valid += usize::from(observation.valid);
+        if let Some(hash) = observation.hash {
+            *self.values.entry(hash).or_default() += 1;
+        }
+        for issue in issues {
+            *self.issues.entry(issue.kind).or_default() += 1;
+        }
+    }
+}
+
 #[derive(Default)]
 struct ChannelTally {
     records: usize,
@@ -159,9 +174,64 @@ impl ProfileBuilder {
     /// Adds one normalized record of channel `channel` (its label); `bad_row` marks a row
     /// flagged as a whole.
     pub fn add_normalized(&mut self, channel: &str, normalized: &NormalizedRecord, bad_row: bool) {
-        self.bad_rows += usize::from(bad_row);
-        let observations: Vec<Observation> = self
-            .fields
+        let observations = self.observe(normalized);
+        self.tally(channel, normalized, bad_row, &observations);
+    }
+
+    /// Adds many normalized records, each as `(channel label, record, bad row)`, as
+    /// [`add_normalized`](Self::add_normalized) one by one would; their values are read and
+    /// hashed in parallel, a chunk at a time, and each field is counted on its own thread.
+    pub fn add_all<'a>(&mut self, rows: &[(&'a str, &'a NormalizedRecord, bool)]) {
+        const CHUNK: usize = 65_536;
+        for chunk in rows.chunks(CHUNK) {
+            let observed: Vec<Vec<Observation>> = chunk
+                .par_iter()
+                .map(|&(_, normalized, _)| self.observe(normalized))
+                .collect();
+            // Each channel's records of the chunk, channels in order of first appearance.
+            let mut by_channel: Vec<(&str, Vec<usize>)> = Vec::new();
+            for (i, &(channel, _, bad_row)) in chunk.iter().enumerate() {
+                self.bad_rows += usize::from(bad_row);
+                match by_channel.iter_mut().find(|(c, _)| *c == channel) {
+                    Some((_, members)) => members.push(i),
+                    None => by_channel.push((channel, vec![i])),
+                }
+            }
+            let all: Vec<usize> = (0..chunk.len()).collect();
+            let fields = &self.fields;
+            let count = |tally: &mut ChannelTally, members: &[usize]| {
+                tally.records += members.len();
+                tally.fields.resize_with(fields.len(), FieldTally::default);
+                tally
+                    .fields
+                    .par_iter_mut()
+                    .enumerate()
+                    .for_each(|(f, field_tally)| {
+                        for &i in members {
+                            let issues = chunk[i]
+                                .1
+                                .fields
+                                .get(fields[f].0)
+                                .map_or(&[][..], |field| &field.issues);
+                            field_tally.count(&observed[i][f], issues);
+                        }
+                    });
+            };
+            count(&mut self.all, &all);
+            for (channel, members) in &by_channel {
+                if !self.by_channel.contains_key(*channel) {
+                    self.by_channel
+                        .insert((*channel).to_string(), ChannelTally::default());
+                }
+                let tally = self.by_channel.get_mut(*channel).expect("inserted above");
+                count(tally, members);
+            }
+        }
+    }
+
+    /// What `normalized` says about each profiled field.
+    fn observe(&self, normalized: &NormalizedRecord) -> Vec<Observation> {
+        self.fields
             .iter()
             .map(|&(at, _, _)| {
                 let Some(field) = normalized.fields.get(at) else {
@@ -184,7 +254,18 @@ impl ProfileBuilder {
                     hash,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Counts one record's observations into its channel's tally and the overall one.
+    fn tally(
+        &mut self,
+        channel: &str,
+        normalized: &NormalizedRecord,
+        bad_row: bool,
+        observations: &[Observation],
+    ) {
+        self.bad_rows += usize::from(bad_row);
         let channel = match self.by_channel.get_mut(channel) {
             Some(tally) => tally,
             None => self.by_channel.entry(channel.to_string()).or_default(),
@@ -195,15 +276,11 @@ impl ProfileBuilder {
                 .fields
                 .resize_with(observations.len(), FieldTally::default);
             for (i, (obs, field_tally)) in observations.iter().zip(&mut tally.fields).enumerate() {
-                field_tally.present += usize::from(obs.present);
-                field_tally.valid += usize::from(obs.valid);
-                if let Some(hash) = obs.hash {
-                    *field_tally.values.entry(hash).or_default() += 1;
-                }
                 let at = self.fields[i].0;
-                for issue in normalized.fields.get(at).map_or(&[][..], |f| &f.issues) {
-                    *field_tally.issues.entry(issue.kind).or_default() += 1;
-                }
+                field_tally.count(
+                    obs,
+                    normalized.fields.get(at).map_or(&[][..], |f| &f.issues),
+                );
             }
         }
     }
@@ -372,5 +449,58 @@ fn truncate(s: &str, width: usize) -> String {
         let mut cut: String = s.chars().take(width - 1).collect();
         cut.push('…');
         cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sameas_core::Channel;
+
+    use super::*;
+    use crate::NormalizeOptions;
+    use crate::infer::{infer_schema, record_from_row};
+    use crate::record::RecordNormalizer;
+
+    #[test]
+    fn adding_all_at_once_equals_adding_one_by_one() {
+        let schema = infer_schema(&["id", "name", "phone", "email"])
+            .unwrap()
+            .schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let phones = ["13800138000", "138-0013-8000", "", "12345", "139****0000"];
+        let names = ["张伟", "Zhang Wei", "", "李娜"];
+        let channels = [Channel::App, Channel::Pos, Channel::App];
+        let mut records = Vec::new();
+        for i in 0..70_000usize {
+            let id = i.to_string();
+            let email = format!("u{}@example.com", i % 7);
+            let row = [
+                id.as_str(),
+                names[i % names.len()],
+                phones[i % phones.len()],
+                email.as_str(),
+            ];
+            let channel = &channels[i % channels.len()];
+            let record = record_from_row(&schema, &row, i as u64 + 1, channel);
+            records.push((
+                channel.label().to_string(),
+                normalizer.normalize(&record),
+                i % 11 == 0,
+            ));
+        }
+        let mut one_by_one = ProfileBuilder::new(&schema);
+        for (channel, record, bad) in &records {
+            one_by_one.add_normalized(channel, record, *bad);
+        }
+        let rows: Vec<(&str, &NormalizedRecord, bool)> = records
+            .iter()
+            .map(|(channel, record, bad)| (channel.as_str(), record, *bad))
+            .collect();
+        let mut at_once = ProfileBuilder::new(&schema);
+        at_once.add_all(&rows);
+        let expected = one_by_one.finish();
+        assert_eq!(expected.channels.len(), 3);
+        assert_eq!(at_once.finish(), expected);
     }
 }

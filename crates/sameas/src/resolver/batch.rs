@@ -472,14 +472,14 @@ fn quality(
     prepared: &Prepared,
 ) -> sameas_normalize::profile::Profile {
     let mut builder = sameas_normalize::profile::ProfileBuilder::new(schema);
-    for ((record, channel), bad) in data
+    let rows: Vec<_> = data
         .records
         .iter()
         .zip(&prepared.channels)
         .zip(&prepared.bad)
-    {
-        builder.add_normalized(channel.label(), record, *bad);
-    }
+        .map(|((record, channel), &bad)| (channel.label(), record, bad))
+        .collect();
+    builder.add_all(&rows);
     builder.finish()
 }
 
