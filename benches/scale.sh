@@ -7,6 +7,7 @@
 #   benches/scale.sh 100000 300000 1000000
 #   RAYON_NUM_THREADS=1 benches/scale.sh 1000000
 #   SAMEAS=path/to/sameas benches/scale.sh # use that binary instead of building one
+#   SHAPE=febrl benches/scale.sh 1000000   # FEBRL-shaped records (benches/febrl_scaled.py)
 #
 # Data and outputs go to target/bench-data/ (generated once per size, then reused).
 # Needs GNU time at /usr/bin/time. Peak memory is about 3.9 GB per million records.
@@ -27,16 +28,21 @@ printf '%10s %7s %10s %8s %8s %9s %6s %6s %6s %6s %6s %6s %6s %6s %7s %7s\n' \
   records threads pairs wall_s peak_GB normalize train block score cluster golden \
   write other pw_F1 b3_F1 entities
 for n in "${sizes[@]}"; do
-  data="$dir/synth_$n.csv"
-  truth="$dir/synth_${n}_truth.csv"
+  shape="${SHAPE:-synth}"
+  data="$dir/${shape}_$n.csv"
+  truth="$dir/${shape}_${n}_truth.csv"
   if [[ ! -s "$data" || ! -s "$truth" ]]; then
-    "$SAMEAS" synth --records "$n" --seed 1 --out "$data" --truth "$truth" >/dev/null
+    case "$shape" in
+      synth) "$SAMEAS" synth --records "$n" --seed 1 --out "$data" --truth "$truth" >/dev/null ;;
+      febrl) python3 benches/febrl_scaled.py --records "$n" --seed 1 --out "$data" --truth "$truth" ;;
+      *) echo "SHAPE is synth or febrl" >&2; exit 2 ;;
+    esac
   fi
-  out="$dir/out_$n"
-  log="$dir/resolve_${n}_$threads.log"
+  out="$dir/out_${shape}_$n"
+  log="$dir/resolve_${shape}_${n}_$threads.log"
   /usr/bin/time -v "$SAMEAS" resolve "$data" --out "$out" --truth "$truth" -q >"$log" 2>&1
   awk -v n="$n" -v threads="$threads" '
-    /candidate pairs, / { pairs = $1 }
+    / candidate pairs/ { pairs = $1 }
     /^seconds:/ {
       gsub(/,/, "")
       for (i = 2; i < NF; i += 2) s[$i] = $(i + 1)
