@@ -274,7 +274,7 @@ impl Store {
         let mut digests = Vec::with_capacity(rows.len());
         {
             // The keyed digests on every core; the lookups in order.
-            let computed: Vec<Option<String>> = rows
+            let computed: Vec<Option<Vec<u8>>> = rows
                 .par_iter()
                 .map(|row| {
                     let given = row.cells.get(id_at).is_some_and(|c| !c.trim().is_empty());
@@ -289,7 +289,7 @@ impl Store {
             for ((row, id), digest) in rows.iter().zip(&prepared.ids).zip(computed) {
                 let Some(digest) = digest else {
                     fates.push(RowFate::Skipped);
-                    digests.push(String::new());
+                    digests.push(Vec::new());
                     report.bad_rows.push(RowNote {
                         row: row.number,
                         line: row.line,
@@ -297,7 +297,7 @@ impl Store {
                     });
                     continue;
                 };
-                let stored: Option<String> = held
+                let stored: Option<Vec<u8>> = held
                     .query_row(params![id.as_str()], |r| r.get(0))
                     .optional()?;
                 fates.push(match stored {
@@ -431,7 +431,7 @@ impl Store {
 }
 
 /// A record's raw row sealed, and its blind indexes (domain, MAC).
-type SealedRow = (Vec<u8>, Vec<(&'static str, String)>);
+type SealedRow = (Vec<u8>, Vec<(&'static str, Vec<u8>)>);
 
 /// The associated-data name of a record's sealed raw row.
 pub(crate) const RAW_FIELD: &str = "raw_row";
@@ -675,7 +675,7 @@ fn row_digest(
     channel: &str,
     headers: &[String],
     cells: &[String],
-) -> String {
+) -> Vec<u8> {
     let mut pairs: Vec<(&str, &str)> = headers
         .iter()
         .enumerate()
@@ -683,7 +683,7 @@ fn row_digest(
         .collect();
     pairs.sort_unstable();
     let text = serde_json::to_string(&(channel, pairs, cells.len())).unwrap_or_default();
-    crypto.blind("row", &text)
+    crypto.blind_mac("row", &text)
 }
 
 /// The raw row as a JSON object (header → cell) of its non-empty cells, extra cells of a
@@ -709,7 +709,7 @@ pub(crate) fn blind_keys(
     crypto: &crate::keys::Crypto,
     schema: &sameas_core::Schema,
     record: &NormalizedRecord,
-) -> Vec<(&'static str, String)> {
+) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
     for (spec, field) in schema.fields.iter().zip(&record.fields) {
         let (Some(domain), Some(value)) = (indexed(spec.kind), field.value.as_ref()) else {
@@ -721,7 +721,7 @@ pub(crate) fn blind_keys(
         }
         let norm = value.norm();
         if !norm.is_empty() {
-            out.push((domain, crypto.blind(domain, &norm)));
+            out.push((domain, crypto.blind_mac(domain, &norm)));
         }
     }
     out

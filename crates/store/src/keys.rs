@@ -339,11 +339,21 @@ impl Crypto {
         String::from_utf8(self.open(field, sealed)?).map_err(|_| Error::Decrypt(field.to_string()))
     }
 
-    /// The blind index of a normalized value in `domain`.
+    /// The blind index of a normalized value in `domain` (hex of the whole MAC).
     pub(crate) fn blind(&self, domain: &str, value: &str) -> String {
         self.index.pseudonym(domain, value)
     }
+
+    /// The blind index of a normalized value in `domain` as stored: the MAC's first
+    /// [`MAC_BYTES`] bytes (128 bits: a collision between two values of a store is as
+    /// unlikely as guessing the key).
+    pub(crate) fn blind_mac(&self, domain: &str, value: &str) -> Vec<u8> {
+        parse_hex_short(&self.index.pseudonym(domain, value)[..2 * MAC_BYTES])
+    }
 }
+
+/// Bytes of a stored blind index or row digest (schema version 3 on; hex text before).
+pub(crate) const MAC_BYTES: usize = 16;
 
 fn parse_hex_short(text: &str) -> Vec<u8> {
     text.as_bytes()

@@ -28,8 +28,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -
 /// Record parts, encoded, compressed together and sealed.
 fn seal_parts(crypto: &Crypto, parts: &[RecordPart]) -> Vec<u8> {
     use std::io::Write;
-    let mut deflate =
-        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
     // Encoded whole first: the compressor takes one large write, not one per CBOR item.
     deflate
         .write_all(&encode(parts))

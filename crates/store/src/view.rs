@@ -115,7 +115,7 @@ impl Store {
                     let record = record_from_row(&schema, &row, 1, &Channel::Unknown);
                     let normalized = normalizer.normalize(&record);
                     if let Some(v) = normalized.fields[at].value.as_ref() {
-                        macs.push(self.crypto.blind(domain, &v.norm()));
+                        macs.push(self.crypto.blind_mac(domain, &v.norm()));
                     }
                 }
                 if !schema.fields.iter().any(|f| f.kind == kind) {

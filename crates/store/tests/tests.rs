@@ -593,10 +593,11 @@ fn a_store_of_schema_version_1_moves_its_snapshot_to_the_state_table() {
         let batch: i64 = conn
             .query_row("SELECT max(batch_id) FROM sync_log", [], |r| r.get(0))
             .unwrap();
-        conn.execute_batch(
-            "DROP TABLE state; DROP TABLE state_parts; DELETE FROM schema_version WHERE version > 1; \
-             DELETE FROM meta WHERE key IN ('next_sequence', 'state_batch');",
-        )
+        conn.execute_batch(&format!(
+            "{DOWN_TO_2} DROP TABLE state; DROP TABLE state_parts; \
+                 DELETE FROM schema_version WHERE version > 1; \
+                 DELETE FROM meta WHERE key IN ('next_sequence', 'state_batch');"
+        ))
         .unwrap();
         conn.execute(
             "INSERT INTO resolver_state (id, batch_id, sealed) VALUES (1, ?1, ?2)",
@@ -610,7 +611,10 @@ fn a_store_of_schema_version_1_moves_its_snapshot_to_the_state_table() {
     let conn = rusqlite::Connection::open(&db).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(count("SELECT count(*) FROM resolver_state"), 0);
-    assert_eq!(count("SELECT max(version) FROM schema_version"), 2);
+    assert_eq!(
+        count("SELECT max(version) FROM schema_version"),
+        sameas_store::SCHEMA_VERSION
+    );
     // 140 records and the 20 changed ones again, under new indices.
     assert_eq!(count("SELECT count(*) FROM state"), 160);
     // It goes on as a store of version 2, in this process and the next.
@@ -619,4 +623,120 @@ fn a_store_of_schema_version_1_moves_its_snapshot_to_the_state_table() {
     let mut store = Store::open(&db, &keys).unwrap();
     assert!(store.check().unwrap().is_empty());
     assert_eq!(store.record_count().unwrap(), 200);
+}
+
+/// Version 3's binary blind indexes and row digests written back as version 2 kept them: 64
+/// hex digits (the first 32 those of the 16 bytes kept; the rest stand for the MAC's tail,
+/// which version 3 drops).
+const DOWN_TO_2: &str = "\
+    CREATE TABLE blind_index_2 (kind TEXT NOT NULL, mac TEXT NOT NULL, record_id TEXT NOT NULL, \
+        PRIMARY KEY (kind, mac, record_id)) WITHOUT ROWID; \
+    INSERT INTO blind_index_2 SELECT kind, lower(hex(mac)) || 'ab01cd23ef45ab01cd23ef45ab01cd23', \
+        record_id FROM blind_index; \
+    DROP TABLE blind_index; \
+    ALTER TABLE blind_index_2 RENAME TO blind_index; \
+    CREATE INDEX blind_index_record ON blind_index (record_id); \
+    UPDATE records SET digest = lower(hex(digest)) || 'ab01cd23ef45ab01cd23ef45ab01cd23'; \
+    DELETE FROM schema_version WHERE version > 2;";
+
+#[test]
+fn a_store_of_schema_version_2_keeps_its_blind_indexes_and_digests_as_16_byte_blobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("customers.db");
+    let keys = Keys::generate();
+    let rows = generated(200, 13);
+    let options = IngestOptions::default();
+    let batches = batches_with_changes(&rows);
+    let mut store = Store::open(&db, &keys).unwrap();
+    for batch in &batches[..2] {
+        store.ingest("app", batch, &options).unwrap();
+    }
+    let phones: Vec<String> = rows[..140]
+        .iter()
+        .map(|r| r[column("phone")].clone())
+        .filter(|p| !p.is_empty() && !p.contains('*'))
+        .take(20)
+        .collect();
+    assert!(phones.len() >= 10);
+    let found = |store: &mut Store| -> Vec<Vec<String>> {
+        phones
+            .iter()
+            .map(|p| {
+                let mut ids: Vec<String> = store
+                    .lookup(LookupBy::Phone, p, false)
+                    .unwrap()
+                    .into_iter()
+                    .flat_map(|v| v.records.into_iter().map(|(r, _)| r))
+                    .collect();
+                ids.sort();
+                ids
+            })
+            .collect()
+    };
+    let before = found(&mut store);
+    assert!(before.iter().filter(|ids| !ids.is_empty()).count() >= 10);
+    drop(store);
+    let shape = |db: &Path| {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        (
+            count("SELECT max(version) FROM schema_version"),
+            count("SELECT count(*) FROM blind_index"),
+            count(
+                "SELECT count(*) FROM blind_index WHERE typeof(mac) = 'blob' AND length(mac) = 16",
+            ),
+            count(
+                "SELECT count(*) FROM records WHERE typeof(digest) = 'blob' AND length(digest) = 16",
+            ),
+        )
+    };
+    let (version, indexed, blobs, digests) = shape(&db);
+    assert_eq!(version, sameas_store::SCHEMA_VERSION);
+    assert!(indexed >= 140);
+    assert_eq!((blobs, digests), (indexed, 140));
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(DOWN_TO_2).unwrap();
+    }
+    let (version, old_indexed, blobs, digests) = shape(&db);
+    assert_eq!((version, old_indexed, blobs, digests), (2, indexed, 0, 0));
+
+    // Opened by this build: migrated, and read as before.
+    let mut store = Store::open(&db, &keys).unwrap();
+    assert_eq!(
+        shape(&db),
+        (sameas_store::SCHEMA_VERSION, indexed, indexed, 140)
+    );
+    assert!(store.check().unwrap().is_empty());
+    assert_eq!(found(&mut store), before);
+    // The digests still say which rows are unchanged, and changed rows drop their old
+    // indexes.
+    let again = store.ingest("app", &batches[1], &options).unwrap();
+    assert_eq!(
+        (again.rows_added, again.rows_updated, again.rows_unchanged),
+        (0, 0, 70)
+    );
+    let changed = store.ingest("app", &batches[2], &options).unwrap();
+    assert_eq!((changed.rows_added, changed.rows_updated), (0, 20));
+    store.ingest("app", &batches[3], &options).unwrap();
+    assert!(store.check().unwrap().is_empty());
+    // Each changed record keeps one phone index: the new phone's.
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for row in &rows[10..30] {
+        let phones: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM blind_index WHERE kind = 'phone' AND record_id = ?1",
+                [&row[0]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(phones, 1);
+    }
+    let mut store = Store::open(&db, &keys).unwrap();
+    let now = store.lookup(LookupBy::Phone, "13905000000", false).unwrap();
+    assert!(
+        now.iter()
+            .any(|v| v.records.iter().any(|(r, _)| r == &rows[10][0]))
+    );
 }
