@@ -17,6 +17,10 @@ use sameas_core::Channel;
 use sameas_normalize::table::Table;
 use sameas_store::{IngestOptions, Keys, Store};
 
+/// The allocator the `sameas` binary uses (an ingest allocates and frees many small values).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);

@@ -66,6 +66,11 @@ impl Store {
                  WHERE r.record_id IS NULL",
                 "blind-index rows naming no stored record",
             ),
+            (
+                "SELECT count(*) FROM blind_recent b LEFT JOIN records r USING (record_id) \
+                 WHERE r.record_id IS NULL",
+                "recent blind-index rows naming no stored record",
+            ),
         ];
         for (sql, what) in checks {
             let n = count(sql)?;

@@ -365,8 +365,11 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             let mut unindex = tx.prepare_cached("DELETE FROM blind_index WHERE record_id = ?1")?;
+            let mut unindex_recent =
+                tx.prepare_cached("DELETE FROM blind_recent WHERE record_id = ?1")?;
+            // New blind indexes go to the small `blind_recent` first (see `merge_blind`).
             let mut index = tx.prepare_cached(
-                "INSERT OR IGNORE INTO blind_index (kind, mac, record_id) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO blind_recent (kind, mac, record_id) VALUES (?1, ?2, ?3)",
             )?;
             // Sealing and blind indexes on every core; the rows written in order.
             let sealed: Vec<SealedRow> = added
@@ -384,6 +387,7 @@ impl Store {
                 if fates[i] == RowFate::Changed {
                     report.rows_updated += 1;
                     unindex.execute(params![id])?;
+                    unindex_recent.execute(params![id])?;
                 } else {
                     report.rows_added += 1;
                 }
@@ -400,6 +404,7 @@ impl Store {
                     index.execute(params![domain, mac, id])?;
                 }
             }
+            merge_blind(&tx)?;
         }
         report.rows_unchanged = fates.iter().filter(|&&f| f == RowFate::Unchanged).count() as u64;
         write_entities(&tx, &self.crypto, resolver, &touched, &changed, batch)?;
@@ -544,6 +549,33 @@ fn write_entities(
     )?;
     Ok(())
 }
+
+/// Moves the recent blind indexes into `blind_index` once their rows number an eighth of
+/// the records stored (with about two indexes per record: once the batches since the last
+/// move added about a fifteenth of the records). A blind index's key is a random MAC, so rows inserted one batch at a time
+/// into a large index land on pages of their own: at a million records a batch's rows
+/// dirtied most of the index's pages, and each commit wrote them all. Kept apart in
+/// `blind_recent` (small, so its pages are few) and moved over in key order every few
+/// batches, each index page is written about once per move instead of once per batch. A
+/// lookup reads both tables.
+fn merge_blind(tx: &Transaction<'_>) -> Result<(), Error> {
+    let recent: i64 = tx.query_row("SELECT count(*) FROM blind_recent", [], |r| r.get(0))?;
+    let stored: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM records", [], |r| {
+        r.get(0)
+    })?;
+    if recent > 0 && recent * BLIND_MERGE_SHARE >= stored {
+        tx.execute_batch(
+            "INSERT OR IGNORE INTO blind_index (kind, mac, record_id) \
+             SELECT kind, mac, record_id FROM blind_recent ORDER BY kind, mac, record_id; \
+             DELETE FROM blind_recent;",
+        )?;
+    }
+    Ok(())
+}
+
+/// `blind_recent` moves into `blind_index` once its rows times this reach the records
+/// stored.
+const BLIND_MERGE_SHARE: i64 = 8;
 
 /// Updates the channel's run of low batches; pauses it at the gate's count. Returns whether
 /// it is paused now, and says so in the report's message.

@@ -116,7 +116,9 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 3: blind indexes and row digests as 16-byte blobs (the MAC's first 128 bits) instead
     // of 64 hex digits: the blind index, whose random keys put each new row on a page of
-    // its own, takes less than half the pages, and each record's row shrinks.
+    // its own, takes less than half the pages, and each record's row shrinks. New blind
+    // indexes wait in `blind_recent` and move into `blind_index` every few batches
+    // (`ingest::merge_blind`).
     "
     CREATE TABLE blind_index_3 (
         kind TEXT NOT NULL,
@@ -129,6 +131,13 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE blind_index;
     ALTER TABLE blind_index_3 RENAME TO blind_index;
     CREATE INDEX blind_index_record ON blind_index (record_id);
+    CREATE TABLE blind_recent (
+        kind TEXT NOT NULL,
+        mac BLOB NOT NULL,
+        record_id TEXT NOT NULL,
+        PRIMARY KEY (kind, mac, record_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX blind_recent_record ON blind_recent (record_id);
     UPDATE records SET digest = unhex(substr(digest, 1, 32)) WHERE typeof(digest) = 'text';
     ",
 ];

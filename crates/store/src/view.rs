@@ -124,7 +124,8 @@ impl Store {
                     )));
                 }
                 let mut stmt = self.conn.prepare_cached(
-                    "SELECT record_id FROM blind_index WHERE kind = ?1 AND mac = ?2",
+                    "SELECT record_id FROM blind_index WHERE kind = ?1 AND mac = ?2 \
+                     UNION ALL SELECT record_id FROM blind_recent WHERE kind = ?1 AND mac = ?2",
                 )?;
                 let mut ids = Vec::new();
                 for mac in macs {
