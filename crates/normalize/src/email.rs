@@ -330,7 +330,7 @@ impl crate::field::NormalizeField for EmailNormalizer {
     }
 
     fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
-        normalize_email(raw).map(crate::record::FieldValue::Email)
+        normalize_email(raw).map(|e| crate::record::FieldValue::Email(Box::new(e)))
     }
 }
 

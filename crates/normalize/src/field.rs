@@ -177,11 +177,11 @@ mod tests {
                 ),
                 (
                     FieldKind::Phone,
-                    phones.normalize(raw).map(FieldValue::Phone),
+                    phones.normalize(raw).map(|p| FieldValue::Phone(Box::new(p))),
                 ),
                 (
                     FieldKind::Email,
-                    normalize_email(raw).map(FieldValue::Email),
+                    normalize_email(raw).map(|e| FieldValue::Email(Box::new(e))),
                 ),
                 (
                     FieldKind::Address,
@@ -200,7 +200,7 @@ mod tests {
                 ),
                 (
                     FieldKind::NationalId,
-                    normalize_national_id(raw, reference).map(FieldValue::NationalId),
+                    normalize_national_id(raw, reference).map(|id| FieldValue::NationalId(Box::new(id))),
                 ),
                 (
                     FieldKind::Identifier,

@@ -20,20 +20,22 @@ use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Norma
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FieldValue {
-    /// A name (boxed: it is the largest value, and records stay small).
+    /// A name. Values larger than a string are boxed, so that a field costs a record 56
+    /// bytes whatever its kind, and a missing one nothing more: most records lack most
+    /// fields, and at a million records the normalized values are the largest thing held.
     Name(Box<Name>),
-    /// A phone.
-    Phone(Phone),
-    /// An e-mail address.
-    Email(Email),
-    /// An address (boxed, as names are).
+    /// A phone (boxed, as names are).
+    Phone(Box<Phone>),
+    /// An e-mail address (boxed).
+    Email(Box<Email>),
+    /// An address (boxed).
     Address(Box<Address>),
     /// A date (birth date or other).
     Date(NormalizedDate),
     /// A gender.
     Gender(Gender),
-    /// A Chinese national id.
-    NationalId(NationalId),
+    /// A Chinese national id (boxed).
+    NationalId(Box<NationalId>),
     /// Any other identifier.
     Identifier(Identifier),
     /// Pass-through text, white space collapsed.
@@ -44,12 +46,12 @@ impl FieldValue {
     fn typed(&self) -> Option<&dyn MatchKeys> {
         Some(match self {
             FieldValue::Name(v) => v.as_ref(),
-            FieldValue::Phone(v) => v,
-            FieldValue::Email(v) => v,
+            FieldValue::Phone(v) => v.as_ref(),
+            FieldValue::Email(v) => v.as_ref(),
             FieldValue::Address(v) => v.as_ref(),
             FieldValue::Date(v) => v,
             FieldValue::Gender(v) => v,
-            FieldValue::NationalId(v) => v,
+            FieldValue::NationalId(v) => v.as_ref(),
             FieldValue::Identifier(v) => v,
             FieldValue::Text(_) => return None,
         })
