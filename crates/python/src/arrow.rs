@@ -181,3 +181,76 @@ pub fn to_pyarrow<'py>(py: Python<'py>, columns: Columns) -> PyResult<Bound<'py,
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
 }
+
+/// The chunks of `obj` when it speaks the Arrow PyCapsule interface (an array or a chunked
+/// array), `None` otherwise.
+fn chunks(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<ArrayRef>>> {
+    let py = obj.py();
+    if !(obj.hasattr(intern!(py, "__arrow_c_array__"))?
+        || obj.hasattr(intern!(py, "__arrow_c_stream__"))?)
+    {
+        return Ok(None);
+    }
+    let any: pyo3_arrow::input::AnyArray = obj.extract()?;
+    let (chunks, _) = any.into_chunked_array().map_err(PyErr::from)?.into_inner();
+    Ok(Some(chunks))
+}
+
+fn invalid(reason: impl std::fmt::Display) -> PyErr {
+    pyo3::exceptions::PyValueError::new_err(reason.to_string())
+}
+
+/// A text column as strings: an Arrow array of strings (any width) or a list of `str`.
+///
+/// # Errors
+/// Another type, or a null.
+pub fn strings(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let Some(chunks) = chunks(obj)? else {
+        return obj.extract();
+    };
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let text = arrow_cast::cast(&chunk, &DataType::Utf8).map_err(invalid)?;
+        for value in text.as_string::<i32>() {
+            out.push(
+                value
+                    .ok_or_else(|| invalid("a null in a text column"))?
+                    .to_owned(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A column of lists of text as lists of strings: an Arrow array of lists of strings (any
+/// width) or a list of lists of `str`.
+///
+/// # Errors
+/// Another type, or a null.
+pub fn string_lists(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<String>>> {
+    let Some(chunks) = chunks(obj)? else {
+        return obj.extract();
+    };
+    let list_type = DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)));
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let lists = arrow_cast::cast(&chunk, &list_type).map_err(invalid)?;
+        let lists = lists.as_list::<i32>();
+        for i in 0..lists.len() {
+            if lists.is_null(i) {
+                return Err(invalid("a null in a column of lists"));
+            }
+            let values = lists.value(i);
+            let mut row = Vec::with_capacity(values.len());
+            for value in values.as_string::<i32>() {
+                row.push(
+                    value
+                        .ok_or_else(|| invalid("a null in a list of text"))?
+                        .to_owned(),
+                );
+            }
+            out.push(row);
+        }
+    }
+    Ok(out)
+}

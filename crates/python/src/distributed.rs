@@ -25,6 +25,22 @@ impl PyPartitioned {
     }
 }
 
+/// A text column from an Arrow array (wheels) or a list of `str`.
+fn strings(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    #[cfg(feature = "arrow")]
+    return crate::arrow::strings(obj);
+    #[cfg(not(feature = "arrow"))]
+    obj.extract()
+}
+
+/// A column of lists of text from an Arrow array (wheels) or a list of lists of `str`.
+fn string_lists(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<String>>> {
+    #[cfg(feature = "arrow")]
+    return crate::arrow::string_lists(obj);
+    #[cfg(not(feature = "arrow"))]
+    obj.extract()
+}
+
 fn text(values: impl Iterator<Item = String>) -> Column {
     Column::Text(values.map(Some).collect())
 }
@@ -133,19 +149,21 @@ impl PyPartitioned {
         .map_err(|e| errors::to_py(py, e))
     }
 
-    /// The edges among the rows of some blocks: row ``i`` is in block ``blocks[i]`` and
-    /// holds its record's uncapped keys ``keys[i]``. A pyarrow Table ``a, b, weight,
-    /// probability`` (record ids, ``a`` sorting first).
+    /// The edges among the records of some blocks: row ``i``'s record is in the blocks
+    /// ``blocks[i]`` (a pyarrow array of lists of strings, or a list of lists). A pair is
+    /// scored once per call; a pair sharing blocks given to several calls comes back from
+    /// each, equal. A pyarrow Table ``a, b, weight, probability`` (record ids, ``a`` sorting
+    /// first).
     fn score<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
-        keys: Vec<Vec<String>>,
-        blocks: Vec<String>,
+        blocks: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let blocks = string_lists(blocks)?;
         let part = self.read(py, data)?;
         let edges = py
-            .detach(|| self.inner.score_blocks(&part, &keys, &blocks))
+            .detach(|| self.inner.score_blocks(&part, &blocks))
             .map_err(|e| errors::to_py(py, e))?;
         output::table(
             py,
@@ -165,15 +183,17 @@ impl PyPartitioned {
     }
 
     /// Clusters whole components: row ``i`` is in component ``components[i]`` and holds its
-    /// record's uncapped keys ``keys[i]``. A pyarrow Table ``record_id, first``: per row, the
-    /// smallest record id of its cluster.
+    /// record's uncapped keys ``keys[i]`` (pyarrow arrays, or lists). A pyarrow Table
+    /// ``record_id, first``: per row, the smallest record id of its cluster.
     fn cluster<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
-        keys: Vec<Vec<String>>,
-        components: Vec<String>,
+        keys: &Bound<'py, PyAny>,
+        components: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let keys = string_lists(keys)?;
+        let components = strings(components)?;
         let part = self.read(py, data)?;
         let first = py
             .detach(|| self.inner.cluster(&part, &keys, &components))
@@ -190,15 +210,17 @@ impl PyPartitioned {
         )
     }
 
-    /// Golden records of whole entities: row ``i`` belongs to entity ``entities[i]``. A
-    /// pyarrow Table with the columns of ``golden_header`` (missing values null) and
-    /// ``conflicts``: the entity's conflicts as JSON lines, null when none.
+    /// Golden records of whole entities: row ``i`` belongs to entity ``entities[i]`` (a
+    /// pyarrow array of strings, or a list). A pyarrow Table with the columns of
+    /// ``golden_header`` (missing values null) and ``conflicts``: the entity's conflicts as
+    /// JSON lines, null when none.
     fn golden<'py>(
         &self,
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
-        entities: Vec<String>,
+        entities: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let entities = strings(entities)?;
         let part = self.read(py, data)?;
         let built = py
             .detach(|| {

@@ -10,10 +10,10 @@
 //!    The engine counts each key's records over the whole data and drops the keys of
 //!    blocks above their rule's cap ([`Partitioned::caps`]), as one machine's blocking
 //!    skips capped blocks.
-//! 2. [`Partitioned::score_blocks`]: the rows of some blocks, each with its record's
-//!    uncapped keys. A pair of records is scored only in the first block (in key order) the
-//!    two share, so exactly once over all blocks; the edges (pairs at or above the threshold
-//!    that the household guard allows) come back.
+//! 2. [`Partitioned::score_blocks`]: the records of some blocks, each with its blocks in
+//!    the part. A pair of records is scored once per part that holds a block they share; the
+//!    edges (pairs at or above the threshold that the household guard allows) come back,
+//!    and the engine keeps one of a pair's edges (they are equal).
 //! 3. The engine joins the edges, and the configuration's must-links, into connected
 //!    components ([`components`] while they fit on one machine).
 //! 4. [`Partitioned::cluster`]: the records of whole components with their uncapped keys:
@@ -256,47 +256,43 @@ impl Partitioned {
             .collect()
     }
 
-    /// Scores the pairs of the blocks in `part`: row `i` is a member of block `blocks[i]`
-    /// and its record holds the uncapped keys `keys[i]` (a record's keys are read from its
-    /// first row). A pair is scored in the first block, in key order, that its two records
-    /// share, so over a whole run each candidate pair is scored once. Returns the edges.
+    /// Scores the pairs of the blocks in `part`: row `i`'s record is a member of the blocks
+    /// `blocks[i]` (rows may repeat a record, each with some of its blocks). A pair of
+    /// records sharing several blocks of the part is scored once; over a whole run, a pair
+    /// whose shared blocks lie in several parts comes back from each, with the same weight
+    /// and probability (the matcher's term frequencies are frozen), and the engine keeps one.
+    /// Returns the edges (pairs at or above the threshold that the household guard allows),
+    /// in record order.
     ///
     /// # Errors
     /// [`Error::Input`] when the lengths differ.
     pub fn score_blocks(
         &self,
         part: &Part,
-        keys: &[Vec<String>],
-        blocks: &[String],
+        blocks: &[Vec<String>],
     ) -> Result<Vec<ScoredEdge>, Error> {
-        if keys.len() != part.rows() || blocks.len() != part.rows() {
-            return Err(Error::Input(
-                "one list of keys and one block per row are needed".into(),
-            ));
+        if blocks.len() != part.rows() {
+            return Err(Error::Input("one list of blocks per row is needed".into()));
         }
-        let record_keys = self.record_keys(part, keys);
         let mut members: HashMap<&str, Vec<u32>> = HashMap::new();
-        for (row, block) in blocks.iter().enumerate() {
-            members
-                .entry(block.as_str())
-                .or_default()
-                .push(part.row_record[row]);
+        for (row, list) in blocks.iter().enumerate() {
+            for block in list {
+                members
+                    .entry(block.as_str())
+                    .or_default()
+                    .push(part.row_record[row]);
+            }
         }
-        let mut members: Vec<(&str, Vec<u32>)> = members.into_iter().collect();
-        members.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut pairs = Vec::new();
-        for (block, mut list) in members {
+        for (_, mut list) in members {
             list.sort_unstable();
             list.dedup();
             for (x, &a) in list.iter().enumerate() {
-                for &b in &list[x + 1..] {
-                    let first = first_shared(&record_keys[a as usize], &record_keys[b as usize]);
-                    if first == Some(block) {
-                        pairs.push((a, b));
-                    }
-                }
+                pairs.extend(list[x + 1..].iter().map(|&b| (a, b)));
             }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
         let matcher = self.matcher(&part.data)?;
         let scored = matcher.score(&pairs);
         let mask = edge_mask(&scored, self.config.matching.threshold, self.guard.as_ref());

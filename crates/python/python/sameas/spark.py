@@ -12,7 +12,8 @@ travelling to the executors as JSON in a broadcast:
 2. **block**: each record's keys under every rule (``mapInArrow``), exploded and counted
    over the whole data; blocks above their rule's cap are skipped, as on one machine;
 3. **score** the pairs of each block (``applyInArrow``, or ``applyInPandas`` before Spark
-   4.0), each pair once, in the first block its records share; the edges come back;
+   4.0), blocks spread over groups, a record once per group with its blocks there, each
+   pair once per group; the edges come back, a pair's repeats (equal) dropped;
 4. **connected components** of the edges and must-links: a union-find on the driver while
    they number at most ``driver_edges``, else min-label propagation in Spark SQL;
 5. **cluster** each component under the constraints and the household guard in a UDF;
@@ -66,6 +67,7 @@ _ID = "_sameas_id"
 _KEYS = "_sameas_keys"
 _UKEYS = "_sameas_ukeys"
 _BLOCK = "_sameas_block"
+_BLOCKS = "_sameas_blocks"
 _COMP = "_sameas_component"
 _FIRST = "_sameas_first"
 _ENTITY = "_sameas_entity"
@@ -153,6 +155,11 @@ def _grouped(grouped: Any, func: Callable[[pa.Table], pa.Table], schema: Any) ->
 
 def _strings(values: list[Any]) -> pa.Array:
     return pa.array(values, pa.string())
+
+
+def _array(table: pa.Table, name: str) -> pa.Array:
+    """A column handed to Rust as one Arrow array (no Python objects per value)."""
+    return table.column(name).combine_chunks()
 
 
 def _fit(df: Any, sample: int, records: int) -> str:
@@ -335,22 +342,28 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     ).persist()
     cached.append(rec)
 
-    # 3. Score the pairs of each block of two or more records.
+    # 3. Score the pairs of each block of two or more records: blocks spread over groups by
+    # a hash of the key, a record once per group with its blocks there. A pair sharing
+    # blocks in several groups is scored in each, equal: one edge is kept.
     def score(table: pa.Table) -> pa.Table:
         work = _compiled(shared.value)
-        return work.score(
-            table.select(columns),
-            table.column(_UKEYS).to_pylist(),
-            table.column(_BLOCK).to_pylist(),
-        )
+        return work.score(table.select(columns), _array(table, _BLOCKS))
 
-    members = uncapped.filter(F.col("count") >= 2).select(_ID, _BLOCK)
-    scoring = rec.join(members, _ID).withColumn(
-        _GROUP, F.pmod(F.xxhash64(_BLOCK), F.lit(groups))
+    members = (
+        uncapped.filter(F.col("count") >= 2)
+        .withColumn(_GROUP, F.pmod(F.xxhash64(_BLOCK), F.lit(groups)))
+        .groupBy(_ID, _GROUP)
+        .agg(F.collect_list(_BLOCK).alias(_BLOCKS))
     )
-    edges = _grouped(
-        scoring.groupBy(_GROUP), score, "a string, b string, weight double, probability double"
-    ).persist()
+    scoring = rec.select(*[F.col(f"`{c}`") for c in columns], _ID).join(members, _ID)
+    edges = (
+        _grouped(
+            scoring.groupBy(_GROUP), score,
+            "a string, b string, weight double, probability double",
+        )
+        .dropDuplicates(["a", "b"])
+        .persist()
+    )
     cached.append(edges)
     edge_count = edges.count()
     report["edges"] = edge_count
@@ -392,11 +405,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
     # 5. Cluster each component; number clusters by their smallest record id.
     def cluster(table: pa.Table) -> pa.Table:
         work = _compiled(shared.value)
-        out = work.cluster(
-            table.select(columns),
-            table.column(_UKEYS).to_pylist(),
-            table.column(_COMP).to_pylist(),
-        )
+        out = work.cluster(table.select(columns), _array(table, _UKEYS), _array(table, _COMP))
         return out.rename_columns([_ID, _FIRST])
 
     clustered = _grouped(
@@ -448,7 +457,7 @@ def resolve(df: Any, config: Any = None, sample: int = DEFAULT_SAMPLE, *,
 
     def golden(table: pa.Table) -> pa.Table:
         work = _compiled(shared.value)
-        out = work.golden(table.select(columns), table.column(_ENTITY).to_pylist())
+        out = work.golden(table.select(columns), _array(table, _ENTITY))
         return out.rename_columns(header + [_CONFLICTS])
 
     golden_schema = StructType(
