@@ -6,8 +6,9 @@ partitions (pairwise and B-cubed F1 of Spark's entities taken against the CLI's,
     cargo build --release -p sameas-cli
     python crates/python/bench/spark_resolve.py [--records 100000] [--master local[2]]
 
-Needs the sameas wheel with its `spark` extra (PySpark) and Java. The data is generated
-once by `sameas synth --records N --seed 1` under target/bench-spark/.
+Also prints the CPU time of the JVM and of the Python workers during the run (Linux: read
+from /proc). Needs the sameas wheel with its `spark` extra (PySpark) and Java. The data is
+generated once by `sameas synth --records N --seed 1` under target/bench-spark/.
 """
 
 import argparse
@@ -19,6 +20,40 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat(int(entry))[1]) == pid:
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def cpu_seconds(jvm: int) -> tuple[float, float]:
+    """User and system CPU seconds (Linux, local mode) of the JVM, and of the Python workers
+    it started: live processes, and the exited ones their parents waited for."""
+
+    def own(pid: int, waited: bool) -> float:
+        f = _stat(pid)
+        ticks = int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if waited else 0)
+        return ticks / TICK
+
+    workers = 0.0
+    for child in _children(jvm):
+        workers += own(child, True)
+        workers += sum(own(g, False) for g in _children(child))
+    return own(jvm, False), workers
 
 
 def main() -> None:
@@ -60,6 +95,8 @@ def main() -> None:
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    jvm = spark.sparkContext._jvm.ProcessHandle.current().pid()
+    jvm_before, workers_before = cpu_seconds(jvm)
     started = time.perf_counter()
     df = spark.read.csv(str(data), header=True, escape='"', multiLine=True)
     result = sameas.spark.resolve(df)
@@ -68,6 +105,7 @@ def main() -> None:
     golden = result.golden.count()
     spark_seconds = time.perf_counter() - started
     golden_seconds = time.perf_counter() - collected
+    jvm_after, workers_after = cpu_seconds(jvm)
 
     predicted = work / f"spark_{args.records}_entities.csv"
     with predicted.open("w", encoding="utf-8", newline="") as f:
@@ -84,6 +122,8 @@ def main() -> None:
     print(f"cli resolve: {cli_seconds:.1f} s")
     print(f"spark resolve (fit, block, score, cluster, entities collected, golden counted): "
           f"{spark_seconds:.1f} s; {golden} golden records (golden {golden_seconds:.1f} s)")
+    print(f"cpu: jvm {jvm_after - jvm_before:.1f} s, python workers "
+          f"{workers_after - workers_before:.1f} s")
     print(f"report: {result.report}")
     print(f"spark entities against the cli's ({same} records):\n{agreement}")
     spark.stop()
