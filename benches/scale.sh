@@ -10,7 +10,7 @@
 #   SHAPE=febrl benches/scale.sh 1000000   # FEBRL-shaped records (benches/febrl_scaled.py)
 #
 # Data and outputs go to target/bench-data/ (generated once per size, then reused).
-# Needs GNU time at /usr/bin/time. Peak memory is about 3.9 GB per million records.
+# Needs GNU time at /usr/bin/time. Peak memory is about 3.2 GB per million generated records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
