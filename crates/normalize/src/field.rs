@@ -177,7 +177,9 @@ mod tests {
                 ),
                 (
                     FieldKind::Phone,
-                    phones.normalize(raw).map(|p| FieldValue::Phone(Box::new(p))),
+                    phones
+                        .normalize(raw)
+                        .map(|p| FieldValue::Phone(Box::new(p))),
                 ),
                 (
                     FieldKind::Email,
@@ -200,7 +202,8 @@ mod tests {
                 ),
                 (
                     FieldKind::NationalId,
-                    normalize_national_id(raw, reference).map(|id| FieldValue::NationalId(Box::new(id))),
+                    normalize_national_id(raw, reference)
+                        .map(|id| FieldValue::NationalId(Box::new(id))),
                 ),
                 (
                     FieldKind::Identifier,

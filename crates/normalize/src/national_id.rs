@@ -199,7 +199,8 @@ impl crate::field::NormalizeField for NationalIdNormalizer {
     }
 
     fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
-        normalize_national_id(raw, self.reference_date).map(|id| crate::record::FieldValue::NationalId(Box::new(id)))
+        normalize_national_id(raw, self.reference_date)
+            .map(|id| crate::record::FieldValue::NationalId(Box::new(id)))
     }
 }
 

@@ -571,7 +571,8 @@ impl crate::field::NormalizeField for PhoneNormalizer {
     }
 
     fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
-        self.normalize(raw).map(|p| crate::record::FieldValue::Phone(Box::new(p)))
+        self.normalize(raw)
+            .map(|p| crate::record::FieldValue::Phone(Box::new(p)))
     }
 }
 
