@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::intern::Lists;
+use crate::intern::{Lists, transpose};
 use crate::keys::{CompiledKeys, KeyRef, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
 
@@ -611,42 +611,22 @@ impl RuleBuilder {
         mode: LinkMode,
     ) -> RuleIndex {
         self.entries.sort_unstable();
-        let records = self.records as usize;
-        let mut members = Lists::default();
-        let mut block_of = Vec::with_capacity(self.entries.len());
-        let mut keys_per_record = vec![0u32; records + 1];
-        let mut block = 0u32;
+        let mut member_starts = vec![0u32];
+        let mut member_records = Vec::with_capacity(self.entries.len());
         for (i, &(hash, record)) in self.entries.iter().enumerate() {
             if i > 0 && hash != self.entries[i - 1].0 {
-                members.end_row();
-                block += 1;
+                member_starts.push(i as u32);
             }
-            members.push_value(record);
-            block_of.push(block);
-            keys_per_record[record as usize + 1] += 1;
+            member_records.push(record);
         }
         if !self.entries.is_empty() {
-            members.end_row();
-        }
-        // Each record's blocks, by counting sort over the entries in block order: a
-        // record's row comes out ascending.
-        for r in 0..records {
-            keys_per_record[r + 1] += keys_per_record[r];
-        }
-        let mut fill = keys_per_record.clone();
-        let mut flat = vec![0u32; self.entries.len()];
-        for (&(_, record), &block) in self.entries.iter().zip(&block_of) {
-            flat[fill[record as usize] as usize] = block;
-            fill[record as usize] += 1;
+            member_starts.push(self.entries.len() as u32);
         }
         drop(self.entries);
-        let mut record_keys = Lists::default();
-        for r in 0..records {
-            for &k in &flat[keys_per_record[r] as usize..keys_per_record[r + 1] as usize] {
-                record_keys.push_value(k);
-            }
-            record_keys.end_row();
-        }
+        let (record_starts, record_blocks) =
+            transpose(&member_starts, &member_records, self.records as usize);
+        let members = Lists::from_rows(member_starts, member_records);
+        let record_keys = Lists::from_rows(record_starts, record_blocks);
         index_rule(data, name, record_keys, members, max_block_size, mode)
     }
 }

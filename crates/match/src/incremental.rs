@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use sameas_normalize::record::NormalizedRecord;
 
 use crate::blocking::{BlockingConfig, LinkMode};
+use crate::intern::transpose;
 use crate::keys::CompiledKeys;
 use crate::{Dataset, MatchError};
 
@@ -177,24 +178,8 @@ impl KeyIndex {
         }
         block_starts.push(u32::try_from(members.len()).map_err(|_| too_many())?);
 
-        // Each record's blocks, by counting sort over the blocks in order: a record's row
-        // comes out ascending.
-        let records = data.len();
-        let mut record_starts = vec![0u32; records + 1];
-        for &m in &members {
-            record_starts[m as usize + 1] += 1;
-        }
-        for i in 0..records {
-            record_starts[i + 1] += record_starts[i];
-        }
-        let mut fill = record_starts.clone();
-        let mut record_blocks = vec![0u32; members.len()];
-        for b in 0..block_hashes.len() {
-            for &m in &members[block_starts[b] as usize..block_starts[b + 1] as usize] {
-                record_blocks[fill[m as usize] as usize] = b as u32;
-                fill[m as usize] += 1;
-            }
-        }
+        // Each record's blocks, ascending.
+        let (record_starts, record_blocks) = transpose(&block_starts, &members, data.len());
         let block_ones = if mode == LinkMode::Link {
             (0..block_hashes.len())
                 .map(|b| {
@@ -219,7 +204,7 @@ impl KeyIndex {
             record_starts,
             record_blocks,
             sources: data.sources.clone(),
-            built: records as u32,
+            built: data.len() as u32,
             pushed: HashMap::default(),
             pushed_keys: Vec::new(),
             capped_by_push: 0,

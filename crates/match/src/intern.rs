@@ -129,6 +129,23 @@ impl<T: Copy> Lists<T> {
 }
 
 impl<T> Lists<T> {
+    /// Lists from their compressed rows: row `i` is `values[offsets[i]..offsets[i + 1]]`.
+    ///
+    /// # Panics
+    /// When `offsets` is empty or its last entry is not `values.len()`.
+    pub fn from_rows(offsets: Vec<u32>, values: Vec<T>) -> Self {
+        assert_eq!(
+            offsets.last().map(|&end| end as usize),
+            Some(values.len()),
+            "offsets end at the values' length"
+        );
+        Lists {
+            offsets,
+            values,
+            present: None,
+        }
+    }
+
     /// Appends one value to the row being built.
     pub fn push_value(&mut self, value: T) {
         self.values.push(value);
@@ -161,17 +178,46 @@ impl<T> Lists<T> {
             None => self.offsets.len() - 1,
         }
     }
+}
 
-    /// The values of the row being built (not yet closed).
-    pub fn open_row_mut(&mut self) -> &mut [T] {
-        let start = *self.offsets.last().expect("offsets start with 0") as usize;
-        &mut self.values[start..]
+/// The rows holding each of `columns` values, from rows given as compressed offsets and
+/// values (`starts` and `values`, each value below `columns`): returns the transposed
+/// offsets and values, by counting sort, so each value's rows come out ascending. Blocks →
+/// records becomes records → blocks.
+pub(crate) fn transpose(starts: &[u32], values: &[u32], columns: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; columns + 1];
+    for &v in values {
+        offsets[v as usize + 1] += 1;
     }
+    for i in 0..columns {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut rows = vec![0u32; values.len()];
+    for (row, window) in starts.windows(2).enumerate() {
+        for &v in &values[window[0] as usize..window[1] as usize] {
+            rows[fill[v as usize] as usize] = row as u32;
+            fill[v as usize] += 1;
+        }
+    }
+    (offsets, rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transposing_gives_each_value_its_rows_ascending() {
+        // Rows [2, 0], [], [0, 1]: value 0 is in rows 0 and 2, value 1 in row 2, value 2 in
+        // row 0, value 3 in none.
+        let (offsets, rows) = transpose(&[0, 2, 2, 4], &[2, 0, 0, 1], 4);
+        assert_eq!(offsets, [0, 2, 3, 4, 4]);
+        assert_eq!(rows, [0, 2, 2, 0]);
+        let lists = Lists::from_rows(offsets, rows);
+        assert_eq!(lists.row(0), [0, 2]);
+        assert_eq!(lists.row(3), [] as [u32; 0]);
+    }
 
     #[test]
     fn interns_in_first_seen_order() {
