@@ -87,17 +87,29 @@ struct FieldTally {
 }
 
 impl FieldTally {
-    /// Counts one record's observation of the field and the field's issues.
-    fn count(&mut self, observation: &Observation, issues: &[crate::Issue]) {
+    /// Counts one record's observation of the field, and the issues of its field at schema
+    /// position `at`.
+    fn count(&mut self, observation: &Observation, normalized: &NormalizedRecord, at: usize) {
         self.present += usize::from(observation.present);
         self.valid += usize::from(observation.valid);
         if let Some(hash) = observation.hash {
             *self.values.entry(hash).or_default() += 1;
         }
-        for issue in issues {
+        for issue in normalized.fields.get(at).map_or(&[][..], |f| &f.issues) {
             *self.issues.entry(issue.kind).or_default() += 1;
         }
     }
+}
+
+/// The tally of channel `channel`, started empty at its first record.
+fn channel_tally<'a>(
+    by_channel: &'a mut BTreeMap<String, ChannelTally>,
+    channel: &str,
+) -> &'a mut ChannelTally {
+    if !by_channel.contains_key(channel) {
+        by_channel.insert(channel.to_string(), ChannelTally::default());
+    }
+    by_channel.get_mut(channel).expect("inserted above")
 }
 
 #[derive(Default)]
@@ -208,23 +220,13 @@ impl ProfileBuilder {
                     .enumerate()
                     .for_each(|(f, field_tally)| {
                         for &i in members {
-                            let issues = chunk[i]
-                                .1
-                                .fields
-                                .get(fields[f].0)
-                                .map_or(&[][..], |field| &field.issues);
-                            field_tally.count(&observed[i][f], issues);
+                            field_tally.count(&observed[i][f], chunk[i].1, fields[f].0);
                         }
                     });
             };
             count(&mut self.all, &all);
             for (channel, members) in &by_channel {
-                if !self.by_channel.contains_key(*channel) {
-                    self.by_channel
-                        .insert((*channel).to_string(), ChannelTally::default());
-                }
-                let tally = self.by_channel.get_mut(*channel).expect("inserted above");
-                count(tally, members);
+                count(channel_tally(&mut self.by_channel, channel), members);
             }
         }
     }
@@ -266,21 +268,14 @@ impl ProfileBuilder {
         observations: &[Observation],
     ) {
         self.bad_rows += usize::from(bad_row);
-        let channel = match self.by_channel.get_mut(channel) {
-            Some(tally) => tally,
-            None => self.by_channel.entry(channel.to_string()).or_default(),
-        };
+        let channel = channel_tally(&mut self.by_channel, channel);
         for tally in [&mut self.all, channel] {
             tally.records += 1;
             tally
                 .fields
                 .resize_with(observations.len(), FieldTally::default);
             for (i, (obs, field_tally)) in observations.iter().zip(&mut tally.fields).enumerate() {
-                let at = self.fields[i].0;
-                field_tally.count(
-                    obs,
-                    normalized.fields.get(at).map_or(&[][..], |f| &f.issues),
-                );
+                field_tally.count(obs, normalized, self.fields[i].0);
             }
         }
     }
