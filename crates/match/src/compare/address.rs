@@ -122,38 +122,36 @@ impl CompileRecords for AddressComparator {
         let AddressComparator {
             strings, values, ..
         } = self;
-        {
-            for &field in fields {
-                let Some(FieldValue::Address(address)) = &record.fields[field].value else {
-                    continue;
-                };
-                let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
-                let value = AddressValue {
-                    han: address.script == AddressScript::Han,
-                    province: intern(&address.province),
-                    city: intern(&address.city),
-                    district: intern(&address.district),
-                    detail: intern(&address.detail),
-                    street: intern(&address.street),
-                    number: intern(&address.number),
-                    postcode: intern(&address.postcode),
-                };
-                if [
-                    value.province,
-                    value.city,
-                    value.district,
-                    value.detail,
-                    value.postcode,
-                ]
-                .iter()
-                .all(|&v| v == NONE)
-                {
-                    continue;
-                }
-                values.push_value(value);
+        for &field in fields {
+            let Some(FieldValue::Address(address)) = &record.fields[field].value else {
+                continue;
+            };
+            let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
+            let value = AddressValue {
+                han: address.script == AddressScript::Han,
+                province: intern(&address.province),
+                city: intern(&address.city),
+                district: intern(&address.district),
+                detail: intern(&address.detail),
+                street: intern(&address.street),
+                number: intern(&address.number),
+                postcode: intern(&address.postcode),
+            };
+            if [
+                value.province,
+                value.city,
+                value.district,
+                value.detail,
+                value.postcode,
+            ]
+            .iter()
+            .all(|&v| v == NONE)
+            {
+                continue;
             }
-            values.end_row();
+            values.push_value(value);
         }
+        values.end_row();
     }
 }
 

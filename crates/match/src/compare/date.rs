@@ -105,27 +105,25 @@ impl CompileRecords for DateComparator {
         let DateComparator {
             ids, terms, values, ..
         } = self;
-        {
-            for &field in fields {
-                let Some(FieldValue::Date(date)) = &record.fields[field].value else {
-                    continue;
-                };
-                let d = date.0;
-                let ymd = d.year() as u32 * 10_000 + d.month() as u32 * 100 + d.day() as u32;
-                let next = ids.len() as u32;
-                let term = *ids.entry(ymd).or_insert_with(|| {
-                    terms.push(ymd);
-                    next
-                });
-                let days = days_from_civil(
-                    i32::from(d.year()),
-                    u32::from(d.month() as u8),
-                    u32::from(d.day() as u8),
-                );
-                values.push_value(DateValue { ymd, days, term });
-            }
-            values.end_row();
+        for &field in fields {
+            let Some(FieldValue::Date(date)) = &record.fields[field].value else {
+                continue;
+            };
+            let d = date.0;
+            let ymd = d.year() as u32 * 10_000 + d.month() as u32 * 100 + d.day() as u32;
+            let next = ids.len() as u32;
+            let term = *ids.entry(ymd).or_insert_with(|| {
+                terms.push(ymd);
+                next
+            });
+            let days = days_from_civil(
+                i32::from(d.year()),
+                u32::from(d.month() as u8),
+                u32::from(d.day() as u8),
+            );
+            values.push_value(DateValue { ymd, days, term });
         }
+        values.end_row();
     }
 }
 

@@ -61,18 +61,16 @@ impl CompileRecords for EmailComparator {
         let EmailComparator {
             strings, values, ..
         } = self;
-        {
-            for &field in fields {
-                if let Some(FieldValue::Email(email)) = &record.fields[field].value {
-                    values.push_value(EmailValue {
-                        canonical: strings.intern(&email.canonical),
-                        local: strings.intern(&email.local),
-                        domain: strings.intern(&email.domain),
-                    });
-                }
+        for &field in fields {
+            if let Some(FieldValue::Email(email)) = &record.fields[field].value {
+                values.push_value(EmailValue {
+                    canonical: strings.intern(&email.canonical),
+                    local: strings.intern(&email.local),
+                    domain: strings.intern(&email.domain),
+                });
             }
-            values.end_row();
         }
+        values.end_row();
     }
 }
 

@@ -40,17 +40,15 @@ impl CompileRecords for IdentifierComparator {
         let IdentifierComparator {
             strings, values, ..
         } = self;
-        {
-            for &field in fields {
-                let id = match &record.fields[field].value {
-                    Some(FieldValue::Identifier(id)) => id.0.as_str(),
-                    Some(FieldValue::NationalId(id)) => id.id.as_str(),
-                    _ => continue,
-                };
-                values.push_value(strings.intern(id));
-            }
-            values.end_row();
+        for &field in fields {
+            let id = match &record.fields[field].value {
+                Some(FieldValue::Identifier(id)) => id.0.as_str(),
+                Some(FieldValue::NationalId(id)) => id.id.as_str(),
+                _ => continue,
+            };
+            values.push_value(strings.intern(id));
         }
+        values.end_row();
     }
 }
 

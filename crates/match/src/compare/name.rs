@@ -209,35 +209,33 @@ impl CompileRecords for NameColumn {
             values,
             nicknames,
         } = self;
-        {
-            let stated_gender = record_gender(record);
-            for &field in fields {
-                let Some(FieldValue::Name(name)) = &record.fields[field].value else {
-                    continue;
-                };
-                let (family_pinyin, given_pinyin) = pinyin_parts(name);
-                let (family_fuzzy, given_fuzzy) = fuzzy_pinyin_parts(name);
-                let start = nicknames.len() as u32;
-                for root in &name.nickname_roots {
-                    let id = strings.intern(root);
-                    nicknames.push(id);
-                }
-                values.push_value(NameValue {
-                    han: name.script == NameScript::Han,
-                    family: strings.intern(name.family.as_deref().unwrap_or("")),
-                    given: strings.intern(name.given.as_deref().unwrap_or("")),
-                    family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
-                    given_pinyin: strings.intern(given_pinyin.as_deref().unwrap_or("")),
-                    family_fuzzy: strings.intern(family_fuzzy.as_deref().unwrap_or("")),
-                    given_fuzzy: strings.intern(given_fuzzy.as_deref().unwrap_or("")),
-                    nicknames: (start, nicknames.len() as u32 - start),
-                    gender: stated_gender.or(name.gender_hint),
-                    honorific_only: name.honorific_only,
-                    generation: name.generation().unwrap_or(0),
-                });
+        let stated_gender = record_gender(record);
+        for &field in fields {
+            let Some(FieldValue::Name(name)) = &record.fields[field].value else {
+                continue;
+            };
+            let (family_pinyin, given_pinyin) = pinyin_parts(name);
+            let (family_fuzzy, given_fuzzy) = fuzzy_pinyin_parts(name);
+            let start = nicknames.len() as u32;
+            for root in &name.nickname_roots {
+                let id = strings.intern(root);
+                nicknames.push(id);
             }
-            values.end_row();
+            values.push_value(NameValue {
+                han: name.script == NameScript::Han,
+                family: strings.intern(name.family.as_deref().unwrap_or("")),
+                given: strings.intern(name.given.as_deref().unwrap_or("")),
+                family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
+                given_pinyin: strings.intern(given_pinyin.as_deref().unwrap_or("")),
+                family_fuzzy: strings.intern(family_fuzzy.as_deref().unwrap_or("")),
+                given_fuzzy: strings.intern(given_fuzzy.as_deref().unwrap_or("")),
+                nicknames: (start, nicknames.len() as u32 - start),
+                gender: stated_gender.or(name.gender_hint),
+                honorific_only: name.honorific_only,
+                generation: name.generation().unwrap_or(0),
+            });
         }
+        values.end_row();
     }
 }
 

@@ -60,26 +60,24 @@ impl CompileRecords for NumberComparator {
         let NumberComparator {
             ids, terms, values, ..
         } = self;
-        {
-            for &field in fields {
-                let Some(value) = &record.fields[field].value else {
-                    continue;
-                };
-                let Ok(number) = value.norm().trim().parse::<f64>() else {
-                    continue;
-                };
-                if !number.is_finite() {
-                    continue;
-                }
-                let next = ids.len() as u32;
-                let term = *ids.entry(number.to_bits()).or_insert_with(|| {
-                    terms.push(number);
-                    next
-                });
-                values.push_value((number, term));
+        for &field in fields {
+            let Some(value) = &record.fields[field].value else {
+                continue;
+            };
+            let Ok(number) = value.norm().trim().parse::<f64>() else {
+                continue;
+            };
+            if !number.is_finite() {
+                continue;
             }
-            values.end_row();
+            let next = ids.len() as u32;
+            let term = *ids.entry(number.to_bits()).or_insert_with(|| {
+                terms.push(number);
+                next
+            });
+            values.push_value((number, term));
         }
+        values.end_row();
     }
 }
 

@@ -97,39 +97,37 @@ impl CompileRecords for PhoneComparator {
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
         let PhoneComparator { strings, values } = self;
-        {
-            for &field in fields {
-                let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
-                    continue;
-                };
-                let value = match (&phone.e164, &phone.masked) {
-                    (Some(e164), _) => PhoneValue {
-                        e164: strings.intern(e164),
-                        national: strings.intern(
-                            phone
-                                .national()
-                                .unwrap_or_else(|| e164.trim_start_matches('+')),
-                        ),
-                        prefix: NONE,
-                        suffix: NONE,
-                    },
-                    (None, Some(masked)) => {
-                        if masked.prefix.len() + masked.suffix.len() < MIN_VISIBLE_DIGITS {
-                            continue;
-                        }
-                        PhoneValue {
-                            e164: NONE,
-                            national: NONE,
-                            prefix: strings.intern(&masked.prefix),
-                            suffix: strings.intern(&masked.suffix),
-                        }
+        for &field in fields {
+            let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
+                continue;
+            };
+            let value = match (&phone.e164, &phone.masked) {
+                (Some(e164), _) => PhoneValue {
+                    e164: strings.intern(e164),
+                    national: strings.intern(
+                        phone
+                            .national()
+                            .unwrap_or_else(|| e164.trim_start_matches('+')),
+                    ),
+                    prefix: NONE,
+                    suffix: NONE,
+                },
+                (None, Some(masked)) => {
+                    if masked.prefix.len() + masked.suffix.len() < MIN_VISIBLE_DIGITS {
+                        continue;
                     }
-                    (None, None) => continue,
-                };
-                values.push_value(value);
-            }
-            values.end_row();
+                    PhoneValue {
+                        e164: NONE,
+                        national: NONE,
+                        prefix: strings.intern(&masked.prefix),
+                        suffix: strings.intern(&masked.suffix),
+                    }
+                }
+                (None, None) => continue,
+            };
+            values.push_value(value);
         }
+        values.end_row();
     }
 }
 

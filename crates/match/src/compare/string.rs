@@ -63,17 +63,15 @@ impl CompileRecords for StringComparator {
         let StringComparator {
             strings, values, ..
         } = self;
-        {
-            for &field in fields {
-                if let Some(value) = &record.fields[field].value {
-                    let norm = value.norm();
-                    if !norm.is_empty() {
-                        values.push_value(strings.intern(&norm));
-                    }
+        for &field in fields {
+            if let Some(value) = &record.fields[field].value {
+                let norm = value.norm();
+                if !norm.is_empty() {
+                    values.push_value(strings.intern(&norm));
                 }
             }
-            values.end_row();
         }
+        values.end_row();
     }
 }
 
