@@ -339,12 +339,29 @@ impl Pseudonymizer {
         self.mac_hex(&[domain.as_bytes(), &[0], value.as_bytes()])
     }
 
-    fn mac_hex(&self, parts: &[&[u8]]) -> String {
+    /// The MAC whose hex is [`pseudonym`](Self::pseudonym), as bytes: for storing it in
+    /// binary (a store keeps its first 16 bytes).
+    ///
+    /// ```
+    /// use sameas_normalize::privacy::Pseudonymizer;
+    /// let p = Pseudonymizer::new(b"a secret key of 32 or more bytes").unwrap();
+    /// let hex: String = p.mac("phone", "+86138").iter().map(|b| format!("{b:02x}")).collect();
+    /// assert_eq!(hex, p.pseudonym("phone", "+86138"));
+    /// ```
+    pub fn mac(&self, domain: &str, value: &str) -> [u8; 32] {
+        self.mac_bytes(&[domain.as_bytes(), &[0], value.as_bytes()])
+    }
+
+    fn mac_bytes(&self, parts: &[&[u8]]) -> [u8; 32] {
         let mut mac = self.keyed.clone();
         for part in parts {
             mac.update(part);
         }
-        let bytes = mac.finalize().into_bytes();
+        mac.finalize().into_bytes().into()
+    }
+
+    fn mac_hex(&self, parts: &[&[u8]]) -> String {
+        let bytes = self.mac_bytes(parts);
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = String::with_capacity(bytes.len() * 2);
         for b in bytes.iter() {

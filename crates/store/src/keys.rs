@@ -348,7 +348,7 @@ impl Crypto {
     /// [`MAC_BYTES`] bytes (128 bits: a collision between two values of a store is as
     /// unlikely as guessing the key).
     pub(crate) fn blind_mac(&self, domain: &str, value: &str) -> Vec<u8> {
-        parse_hex_short(&self.index.pseudonym(domain, value)[..2 * MAC_BYTES])
+        self.index.mac(domain, value)[..MAC_BYTES].to_vec()
     }
 }
 
