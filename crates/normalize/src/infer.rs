@@ -16,7 +16,7 @@ use sameas_core::{
     Channel, FieldKind, FieldPart, FieldSpec, Record, RecordId, Schema, SourceColumn, Value,
 };
 
-use crate::table::Table;
+use crate::table::{Table, TableRow};
 use crate::{DateOrder, NormalizeError};
 use content::ColumnStats;
 use header::{HeaderReading, Role, header_key, read_header};
@@ -321,6 +321,7 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         .zip(&stats)
         .map(|(&reading, stats)| from_content(reading, stats))
         .collect();
+    fold_whole_columns(&mut decisions, &rows);
     // No header names the id: an identifier whose values are all present and distinct
     // (checked over every row, so only when none was left out of the sample) is one.
     if !decisions.iter().any(|d| d.role == Role::RecordId) && rows.len() == table.rows.len() {
@@ -343,6 +344,62 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         decisions,
         hints(&dated_columns(&stats, &readings)),
     ))
+}
+
+/// At most this share of a whole-name (or whole-address) column's filled rows may also fill
+/// the split columns for the two to be read as one field: one way of writing the value or the
+/// other, row by row, not two values side by side.
+const WHOLE_BESIDE_SPLIT_MAX: f64 = 0.05;
+
+/// A whole-name or whole-address column beside split ones of the same kind, filled on the
+/// rows where the split ones are empty, is the same name or address written whole (a file
+/// joined from channels that write it differently): it becomes the field's `full` part, so
+/// its rows are compared with the split rows. A whole column filled alongside the split ones
+/// holds something else (another person's name, a second address) and stays its own field.
+fn fold_whole_columns(decisions: &mut [Decision], rows: &[&TableRow]) {
+    let filled =
+        |row: &TableRow, column: usize| row.cells.get(column).is_some_and(|c| !c.trim().is_empty());
+    for (kind, what) in [(FieldKind::Name, "name"), (FieldKind::Address, "address")] {
+        let is_part = |role: Role| match kind {
+            FieldKind::Name => matches!(role, Role::NamePart(_)),
+            _ => matches!(role, Role::AddressPart(_)),
+        };
+        let mut group: Vec<usize> = (0..decisions.len())
+            .filter(|&c| is_part(decisions[c].role))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let wholes: Vec<usize> = (0..decisions.len())
+            .filter(|&c| decisions[c].role == Role::Whole(kind) && decisions[c].compared)
+            .collect();
+        for whole in wholes {
+            let (mut alone, mut both) = (0usize, 0usize);
+            for row in rows.iter().filter(|row| filled(row, whole)) {
+                if group.iter().any(|&c| filled(row, c)) {
+                    both += 1;
+                } else {
+                    alone += 1;
+                }
+            }
+            let share_both = both as f64 / (alone + both).max(1) as f64;
+            if alone == 0 || share_both > WHOLE_BESIDE_SPLIT_MAX {
+                continue;
+            }
+            let decision = &mut decisions[whole];
+            decision.role = match kind {
+                FieldKind::Name => Role::NamePart(FieldPart::Full),
+                _ => Role::AddressPart(FieldPart::Full),
+            };
+            decision.reason = format!(
+                "{}, filled where the split {what} columns are empty ({} of its rows fill \
+                 both): the same {what} written whole",
+                decision.reason,
+                percent(share_both)
+            );
+            group.push(whole);
+        }
+    }
 }
 
 /// Per column, its stats and whether its header reads as a date column, for [`hints`].
@@ -835,6 +892,42 @@ mod tests {
             ])
         );
         assert_eq!(record.fields[1], Value::Missing);
+    }
+
+    #[test]
+    fn a_whole_column_filled_where_the_split_ones_are_empty_joins_their_field() {
+        use crate::table::read_csv;
+        // Some rows write the name and the address whole, the others split: one field each.
+        let table = read_csv(
+            "id,full_name,first_name,last_name,address_full,street,city\n\
+             1,,Ann,Lee,,12 Oak St,Springfield\n\
+             2,Ann Lee,,,\"12 Oak St, Springfield\",,\n\
+             3,,Bo,Wu,,3 Elm Rd,Shelbyville\n\
+             4,Bo Wu,,,\"3 Elm Rd, Shelbyville\",,\n"
+                .as_bytes(),
+            None,
+        )
+        .unwrap();
+        let inferred = infer_schema_from_table(&table).unwrap();
+        assert_eq!(
+            kinds(&inferred.schema),
+            [
+                ("name".to_string(), FieldKind::Name, true),
+                ("address".to_string(), FieldKind::Address, true),
+            ]
+        );
+        assert_eq!(inferred.columns[1].read_as, "name.full");
+        assert_eq!(inferred.columns[4].read_as, "address.full");
+        assert!(inferred.columns[1].reason.contains("written whole"));
+        // Filled beside the split name on every row, the whole column is something else.
+        let table = read_csv(
+            "id,full_name,first_name,last_name\n1,Ann Lee,Ann,Lee\n2,Bo Wu,Bo,Wu\n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        let inferred = infer_schema_from_table(&table).unwrap();
+        assert_eq!(inferred.schema.fields.len(), 2);
+        assert_eq!(inferred.columns[1].read_as, "name");
     }
 
     #[test]

@@ -335,8 +335,9 @@ impl crate::field::NormalizeField for NameNormalizer {
             .map(|n| crate::record::FieldValue::Name(Box::new(n)))
     }
 
-    /// A name from its columns: the given, middle and full parts as the given name, the
-    /// family parts as the family name.
+    /// A name from its columns: the given and middle parts as the given name, the family
+    /// parts as the family name. Where none of those is filled, the whole-name column is
+    /// read as a whole name (a file that writes some rows' names whole and others' split).
     fn normalize_field_parts(
         &self,
         parts: &[(sameas_core::FieldPart, String)],
@@ -350,10 +351,13 @@ impl crate::field::NormalizeField for NameNormalizer {
                 .collect();
             (!joined.is_empty()).then(|| joined.join(" "))
         };
-        let given = join(&[FieldPart::Given, FieldPart::Middle, FieldPart::Full]);
+        let given = join(&[FieldPart::Given, FieldPart::Middle]);
         let family = join(&[FieldPart::Family]);
-        self.normalize_parts(given.as_deref(), family.as_deref())
-            .map(|n| crate::record::FieldValue::Name(Box::new(n)))
+        let name = match (given, family, join(&[FieldPart::Full])) {
+            (None, None, Some(whole)) => self.normalize(&whole),
+            (given, family, _) => self.normalize_parts(given.as_deref(), family.as_deref()),
+        };
+        name.map(|n| crate::record::FieldValue::Name(Box::new(n)))
     }
 }
 
@@ -369,6 +373,32 @@ mod tests {
             .normalize(raw)
             .value
             .unwrap_or_else(|| panic!("no value for {raw:?}"))
+    }
+
+    #[test]
+    fn a_whole_name_among_name_parts_is_read_whole_where_the_parts_are_empty() {
+        use crate::field::NormalizeField;
+        use sameas_core::FieldPart;
+        let names = NameNormalizer::new();
+        let read = |parts: &[(FieldPart, &str)]| {
+            let parts: Vec<(FieldPart, String)> =
+                parts.iter().map(|(p, t)| (*p, t.to_string())).collect();
+            match names.normalize_field_parts(&parts).value {
+                Some(crate::record::FieldValue::Name(name)) => *name,
+                other => panic!("no name: {other:?}"),
+            }
+        };
+        let whole = read(&[(FieldPart::Full, "Hughes, Howard")]);
+        assert_eq!(whole, n("Hughes, Howard"));
+        assert_eq!(whole.family.as_deref(), Some("hughes"));
+        // Where the parts are filled they decide, and the whole column is not added in.
+        let split = read(&[
+            (FieldPart::Given, "Howard"),
+            (FieldPart::Family, "Hughes"),
+            (FieldPart::Full, "H Hughes"),
+        ]);
+        assert_eq!(split.given.as_deref(), Some("howard"));
+        assert_eq!(split.family.as_deref(), Some("hughes"));
     }
 
     #[test]

@@ -93,6 +93,10 @@ pub struct PhoneVerdict {
     pub country_code: u16,
     /// Whether the number is valid by the parser's metadata.
     pub valid: bool,
+    /// Whether its length is one the country's numbers have, whatever its ranges: a
+    /// number that is possible but not valid has the shape of a phone (ten digits in North
+    /// America) in an unassigned range, as made-up and test data often do.
+    pub possible: bool,
 }
 
 /// A phone-number library behind a small interface, so the backend can be swapped
@@ -123,10 +127,28 @@ impl PhoneParser for LibPhoneParser {
         let region = default_region.parse::<phonenumber::country::Id>().ok();
         let number = phonenumber::parse(region, candidate).ok()?;
         let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        let country_code = number.code().value();
+        let national_length = number.national().to_string().len() as u16;
+        // Seven or eight digits are a local number in most countries, the same digits in
+        // every area: without its area code it names no one.
+        let possible = national_length >= MIN_UNASSIGNED_DIGITS
+            && phonenumber::metadata::DATABASE
+                .by_code(&country_code)
+                .is_some_and(|regions| {
+                    regions.iter().any(|meta| {
+                        use phonenumber::Type;
+                        let descriptors = meta.descriptors();
+                        [Type::FixedLine, Type::Mobile, Type::TollFree, Type::Voip]
+                            .into_iter()
+                            .filter_map(|kind| descriptors.get(kind))
+                            .any(|d| d.possible_length().contains(&national_length))
+                    })
+                });
         Some(PhoneVerdict {
             e164,
-            country_code: number.code().value(),
+            country_code,
             valid: number.is_valid(),
+            possible,
         })
     }
 }
@@ -147,6 +169,10 @@ impl fmt::Debug for PhoneNormalizer {
             .finish_non_exhaustive()
     }
 }
+
+/// A number the metadata does not assign is kept only with at least this many national
+/// digits (an area code and a subscriber number).
+const MIN_UNASSIGNED_DIGITS: u16 = 9;
 
 /// Longest cleaned candidate kept (E.164 has at most 15 digits; `00` prefixes and masks add
 /// a few).
@@ -272,13 +298,13 @@ impl PhoneNormalizer {
             // The library occasionally accepts a dialled form whose E.164 it then rejects
             // (`003…` under CN): keep only numbers that read back as themselves.
             self.parser.parse(&candidate, &self.region).map(|verdict| {
-                let reads_back = !verdict.valid
-                    || self
-                        .parser
-                        .parse(&verdict.e164, &self.region)
-                        .is_some_and(|again| again.valid && again.e164 == verdict.e164);
+                let again = (verdict.valid || verdict.possible)
+                    .then(|| self.parser.parse(&verdict.e164, &self.region))
+                    .flatten()
+                    .filter(|again| again.e164 == verdict.e164);
                 PhoneVerdict {
-                    valid: verdict.valid && reads_back,
+                    valid: verdict.valid && again.as_ref().is_some_and(|a| a.valid),
+                    possible: verdict.possible && again.is_some(),
                     ..verdict
                 }
             })
@@ -296,6 +322,22 @@ impl PhoneNormalizer {
                 }),
                 issues,
             },
+            // The shape of a number, in a range the metadata does not assign: kept, since
+            // the same digits written twice are still the same number.
+            Some(verdict) if verdict.possible => {
+                issues.push(Issue::new(
+                    IssueKind::Suspicious,
+                    "a number in a range the phone metadata does not assign",
+                ));
+                Normalized {
+                    value: Some(Phone {
+                        e164: Some(verdict.e164),
+                        masked: None,
+                        country_code: Some(verdict.country_code),
+                    }),
+                    issues,
+                }
+            }
             Some(_) => Normalized::invalid("not a valid phone number"),
             None => Normalized::invalid("not a phone number"),
         }
@@ -320,6 +362,7 @@ impl PhoneNormalizer {
                 e164,
                 country_code: 86,
                 valid: cn_mobile_prefix_known(national),
+                possible: true,
             });
         }
         if self.country_code != 1 {
@@ -790,6 +833,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn numbers_in_unassigned_ranges_are_kept_and_flagged() {
+        let us = PhoneNormalizer::new("US").unwrap();
+        // Area code 481 is not assigned: made-up data often has such numbers, and the same
+        // digits written twice are still one number.
+        for raw in ["481-285-6234", "(481) 285 6234", "+1 481 285 6234"] {
+            let out = us.normalize(raw);
+            assert_eq!(
+                out.value.as_ref().and_then(|p| p.e164.as_deref()),
+                Some("+14812856234"),
+                "{raw}"
+            );
+            assert!(out.has(IssueKind::Suspicious), "{raw}");
+            assert!(!out.has(IssueKind::Invalid), "{raw}");
+        }
+        // An assigned number carries no such issue; too few digits stay invalid.
+        assert!(!us.normalize("702-919-1300").has(IssueKind::Suspicious));
+        assert!(us.normalize("285-6234").has(IssueKind::Invalid));
     }
 
     #[test]

@@ -128,6 +128,8 @@ fn split_pinyin(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameValue {
     han: bool,
+    /// Written in a script with no Latin reading here (Cyrillic, Arabic, Khmer …).
+    other_script: bool,
     family: u32,
     given: u32,
     family_pinyin: u32,
@@ -223,6 +225,7 @@ impl CompileRecords for NameColumn {
             }
             values.push_value(NameValue {
                 han: name.script == NameScript::Han,
+                other_script: name.script == NameScript::Other,
                 family: strings.intern(name.family.as_deref().unwrap_or("")),
                 given: strings.intern(name.given.as_deref().unwrap_or("")),
                 family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
@@ -502,6 +505,11 @@ impl super::Compare for NameComparator {
             ([x], [y]) => (x, y),
             _ => self.best_pair(a, b),
         };
+        // 'Васильев' and 'Vasiliev' are neither the same letters nor different ones: a
+        // name in a script without a Latin reading says nothing about a name in another.
+        if x.other_script != y.other_script {
+            return Level::NULL;
+        }
         match self.part {
             NamePart::Family => self.family_level(x, y),
             NamePart::Given => self.given_level(x, y),

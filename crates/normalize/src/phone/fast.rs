@@ -146,6 +146,8 @@ fn phone_verdict(code: &str, national: &[u8], country_code: u16, valid: bool) ->
         e164,
         country_code,
         valid,
+        // Ten national digits with the exchange 2-9: the shape of the country's numbers.
+        possible: true,
     }
 }
 
