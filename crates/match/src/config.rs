@@ -237,11 +237,11 @@ impl MatchConfig {
             prior_rules.push(r);
         }
         if !phones.is_empty() {
-            rules.push(rule("phone", vec![key(&phones, "e164")]));
+            rules.push(rule("phone", vec![key(&phones, "national")]));
             if !names.is_empty() {
                 prior_rules.push(rule(
                     "phone+name",
-                    vec![key(&phones, "e164"), key(&names, "norm")],
+                    vec![key(&phones, "national"), key(&names, "norm")],
                 ));
             }
         }

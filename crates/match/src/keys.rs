@@ -32,12 +32,13 @@ impl KeyRef {
     }
 }
 
-/// Keys derived here beyond the normalizer's: pinyin per name part, and a masked phone's
-/// visible digits as one key.
+/// Keys derived here beyond the normalizer's: pinyin per name part, a masked phone's
+/// visible digits as one key, and a phone's national digits (which meet across the country
+/// codes that two readings of one number gave).
 fn match_keys(kind: FieldKind) -> &'static [&'static str] {
     match kind {
         FieldKind::Name => &["family_pinyin", "given_pinyin"],
-        FieldKind::Phone => &["masked"],
+        FieldKind::Phone => &["masked", "national"],
         _ => &[],
     }
 }
@@ -71,6 +72,7 @@ enum KeySource {
     Phonetic,
     Nickname,
     E164,
+    National,
     Masked,
     MaskedPrefix,
     MaskedSuffix,
@@ -104,6 +106,7 @@ impl KeySource {
             (FieldKind::Name, "phonetic") => Phonetic,
             (FieldKind::Name, "nickname") => Nickname,
             (FieldKind::Phone, "e164") => E164,
+            (FieldKind::Phone, "national") => National,
             (FieldKind::Phone, "masked") => Masked,
             (FieldKind::Phone, "masked_prefix") => MaskedPrefix,
             (FieldKind::Phone, "masked_suffix") => MaskedSuffix,
@@ -229,6 +232,7 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
         (FieldValue::Name(name), Phonetic) => push(Some(&name.phonetic.join(" "))),
         (FieldValue::Name(name), Nickname) => push(Some(&name.nickname_roots.join(" "))),
         (FieldValue::Phone(phone), E164) => push(phone.e164.as_deref()),
+        (FieldValue::Phone(phone), National) => push(phone.national()),
         (FieldValue::Phone(phone), Masked | MaskedPrefix | MaskedSuffix) => {
             // As the normalizer's masked_prefix / masked_suffix keys: the visible digits of
             // a masked number, or the first three and last four of a full one.

@@ -1,5 +1,5 @@
 //! Phones: exact E.164, masked-compatible (`138****8000` against a full number), one digit
-//! off, different.
+//! off (or the same national digits under another country code), different.
 
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
@@ -52,6 +52,10 @@ impl PhoneComparator {
             (true, true) => {
                 if x.e164 == y.e164 {
                     Level::exact(x.e164)
+                } else if x.national == y.national {
+                    // One number read under two country codes (`+7 4812 85-62-34` and
+                    // `(4812) 85-62-34` in a file read as American): close, not exact.
+                    Level::at(3)
                 } else if one_edit_apart_digits(
                     self.strings.get(x.national),
                     self.strings.get(y.national),
