@@ -435,6 +435,28 @@ mod tests {
             .unwrap_or_else(|| panic!("no value for {raw}"))
     }
 
+    #[test]
+    fn british_postcodes_in_a_whole_address_read_as_in_split_columns() {
+        let whole = read("Flat 2, 10 High Street, Oxford OX1 4AA");
+        assert_eq!(whole.postcode.as_deref(), Some("ox14aa"));
+        assert_eq!(whole.city.as_deref(), Some("oxford"));
+        let split = AddressNormalizer::new()
+            .normalize_parts(&[
+                (FieldPart::Street, "10 High St"),
+                (FieldPart::City, "Oxford"),
+                (FieldPart::Postcode, "OX1 4AA"),
+            ])
+            .value
+            .unwrap();
+        assert_eq!(split.postcode, whole.postcode);
+        assert_eq!(split.city, whole.city);
+        // The country before or after the postcode.
+        assert_eq!(
+            read("18 Danver Place, Loughborough, Leicestershire, LE11 1UU, United Kingdom"),
+            read("18 Danver Place, Loughborough, Leicestershire, United Kingdom, LE11 1UU")
+        );
+    }
+
     fn pcd(a: &Address) -> [Option<&str>; 3] {
         [
             a.province.as_deref(),

@@ -206,6 +206,63 @@ fn is_postcode(word: &str) -> bool {
         || (b.len() == 10 && b[5] == b'-' && all_digits(&b[..5]) && all_digits(&b[6..]))
 }
 
+/// The length of `tokens[..end]` without the country names at its end (`united kingdom`,
+/// `usa`), keeping at least one token.
+fn without_country(tokens: &[Token<'_>], mut end: usize) -> usize {
+    while end > 1 {
+        let two = end >= 3
+            && tokens[end - 2].text == "united"
+            && matches!(tokens[end - 1].text.as_ref(), "states" | "kingdom");
+        if two {
+            end -= 2;
+        } else if is_country(&tokens[end - 1].text) {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// A British outward code (`ox1`, `sw1a`, `m1`) or a Canadian forward sortation area (`k1a`).
+fn is_outward_code(word: &str) -> bool {
+    let b = word.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
+    (2..=4).contains(&b.len())
+        && (1..=2).contains(&letters)
+        && b.get(letters).is_some_and(u8::is_ascii_digit)
+        && b[letters + 1..].iter().all(u8::is_ascii_alphanumeric)
+        && b.len() - letters <= 2
+}
+
+/// A British inward code (`4aa`) or a Canadian local delivery unit (`0b1`).
+fn is_inward_code(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() == 3
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_lowercase()
+        && (b[2].is_ascii_lowercase() || b[2].is_ascii_digit())
+}
+
+/// How many tokens at the end of `tokens` are a British or Canadian postcode (`ox1 4aa`,
+/// `ox14aa`, `k1a 0b1`), with the postcode written as the split columns write it (no space).
+fn alphanumeric_postcode(tokens: &[Token<'_>]) -> Option<(usize, String)> {
+    let n = tokens.len();
+    let last = &tokens.last()?.text;
+    if n >= 2
+        && tokens[n - 2].piece == tokens[n - 1].piece
+        && is_outward_code(&tokens[n - 2].text)
+        && is_inward_code(last)
+    {
+        return Some((2, format!("{}{}", tokens[n - 2].text, last)));
+    }
+    let split = last.len().checked_sub(3)?;
+    (last.is_char_boundary(split)
+        && is_outward_code(&last[..split])
+        && is_inward_code(&last[split..]))
+    .then(|| (1, last.to_string()))
+}
+
 /// Whether a region code and postcode place the address in Australia.
 pub(super) fn is_australian(region: Option<&str>, postcode: Option<&str>) -> bool {
     match postcode {
@@ -241,18 +298,9 @@ pub(super) fn parse(folded: &str) -> Address {
     };
 
     // Country names at the end say nothing the region and postcode do not.
-    while tokens.len() > 1 && !no_region {
-        let n = tokens.len();
-        let two = n >= 3
-            && tokens[n - 2].text == "united"
-            && matches!(tokens[n - 1].text.as_ref(), "states" | "kingdom");
-        if two {
-            tokens.truncate(n - 2);
-        } else if is_country(&tokens[n - 1].text) {
-            tokens.truncate(n - 1);
-        } else {
-            break;
-        }
+    if !no_region {
+        let kept = without_country(&tokens, tokens.len());
+        tokens.truncate(kept);
     }
 
     let mut end = tokens.len();
@@ -266,6 +314,13 @@ pub(super) fn parse(folded: &str) -> Address {
     if end >= 1 && is_postcode(&tokens[end - 1].text) && !unit_value(end) {
         postcode = Some(tokens[end - 1].text.to_string());
         end -= 1;
+    } else if let Some((taken, code)) = alphanumeric_postcode(&tokens[..end]).filter(|_| end > 2) {
+        postcode = Some(code);
+        end -= taken;
+    }
+    // The country may also stand before the postcode (`…, united kingdom, le11 1uu`).
+    if postcode.is_some() && !no_region {
+        end = without_country(&tokens, end);
     }
     // A unit marker left last by what was taken off the end marks nothing.
     let drop_markers = |mut end: usize| {
@@ -873,6 +928,23 @@ mod tests {
         assert_eq!(region_code("main"), None);
         assert!(is_postcode("4011") && is_postcode("89132") && is_postcode("89132-1234"));
         assert!(!is_postcode("123") && !is_postcode("1234567") && !is_postcode("8913a"));
+        for code in [
+            "ox1 4aa", "ox14aa", "sw1a 1aa", "m1 1ae", "k1a 0b1", "cr2 6xh",
+        ] {
+            let tokens = tokenize(code);
+            let (_, found) = alphanumeric_postcode(&tokens).unwrap_or_else(|| panic!("{code}"));
+            assert_eq!(found, code.replace(' ', ""));
+        }
+        for words in [
+            "main st",
+            "12 4th ave",
+            "apt 4b",
+            "route 66",
+            "ox1",
+            "a1 123",
+        ] {
+            assert_eq!(alphanumeric_postcode(&tokenize(words)), None, "{words}");
+        }
         assert!(is_australian(Some("WA"), Some("6000")));
         assert!(!is_australian(Some("WA"), Some("98101")));
         assert!(is_australian(Some("NSW"), None));
