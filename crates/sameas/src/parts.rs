@@ -126,6 +126,20 @@ impl Resolver {
         changed
     }
 
+    /// The indices whose entity `add` and `remove` changed since the state was built or this
+    /// was last called (records added and removed among them), ascending, each once: those
+    /// of [`Resolver::take_changed`] whose entity changed, not only their join log. A store
+    /// that keeps each record's entity apart from its placement rewrites these only.
+    pub fn take_moved(&mut self) -> Vec<u32> {
+        let Some(state) = self.configured.as_mut().and_then(|c| c.state.as_mut()) else {
+            return Vec::new();
+        };
+        let mut moved = std::mem::take(&mut state.moved);
+        moved.sort_unstable();
+        moved.dedup();
+        moved
+    }
+
     /// Takes the events logged since the state was built or they were last taken, leaving
     /// the log empty: a long-lived resolver whose events are kept elsewhere does not hold
     /// them all (the resolution of its held state then lists only later ones).
@@ -217,6 +231,7 @@ impl Resolver {
                 keys: None,
                 matcher: None,
                 changed: Vec::new(),
+                moved: Vec::new(),
             }),
         )
     }
@@ -234,6 +249,8 @@ mod tests {
     struct Kept {
         parts: Vec<RecordPart>,
         placements: Vec<Placement>,
+        /// Each index's entity, kept from `take_moved` alone.
+        entities: Vec<Option<crate::EntityId>>,
     }
 
     impl Kept {
@@ -241,9 +258,23 @@ mod tests {
             for i in self.parts.len()..resolver.index_count() {
                 self.parts.push(resolver.record_part(i as u32).unwrap());
                 self.placements.push(resolver.placement(i as u32).unwrap());
+                self.entities.push(None);
             }
-            for i in resolver.take_changed() {
+            let changed = resolver.take_changed();
+            for &i in &changed {
                 self.placements[i as usize] = resolver.placement(i).unwrap();
+            }
+            let moved = resolver.take_moved();
+            for &i in &moved {
+                assert!(changed.binary_search(&i).is_ok(), "a moved record changed");
+                self.entities[i as usize] = resolver.placement(i).unwrap().entity().cloned();
+            }
+            // The entities kept from the moved records alone are every record's.
+            for (i, entity) in self.entities.iter().enumerate() {
+                assert_eq!(
+                    entity.as_ref(),
+                    resolver.placement(i as u32).unwrap().entity()
+                );
             }
         }
 
@@ -298,6 +329,50 @@ mod tests {
                 resolver.explain_entity(entity.as_str()).unwrap()
             );
         }
+    }
+
+    /// Records whose entity an add changed (merged into another entity) are named by
+    /// `take_moved`, so entities kept from it alone stay every record's.
+    #[test]
+    fn moved_records_are_every_record_whose_entity_changed() {
+        let generated = sameas_synth::generate(&sameas_synth::SynthConfig {
+            records: 600,
+            seed: 5,
+            ..Default::default()
+        })
+        .unwrap();
+        let headers: Vec<String> = sameas_synth::DATA_HEADER
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = generated.records.into_iter().map(|r| r.values).collect();
+        let table = |rows: &[Vec<String>]| {
+            crate::InputTable::new(
+                sameas_normalize::table::Table::from_rows(headers.clone(), rows.to_vec(), 1),
+                sameas_core::Channel::Unknown,
+            )
+        };
+        let mut resolver = Resolver::new();
+        resolver.fit(&table(&rows), &Control::none()).unwrap();
+        let mut kept = Kept::default();
+        let mut held_moved = 0;
+        for batch in rows.chunks(50) {
+            let held = resolver.index_count() as u32;
+            resolver.add(&table(batch), &Control::none()).unwrap();
+            let moved = resolver.take_moved();
+            held_moved += moved.iter().filter(|&&i| i < held).count();
+            // Put back for `update`, which takes both again.
+            resolver
+                .configured
+                .as_mut()
+                .unwrap()
+                .state
+                .as_mut()
+                .unwrap()
+                .moved = moved;
+            kept.update(&mut resolver);
+        }
+        assert!(held_moved > 0, "some held record changed entity");
     }
 
     #[test]

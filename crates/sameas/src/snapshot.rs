@@ -143,6 +143,7 @@ impl Resolver {
                     keys: None,
                     matcher: None,
                     changed: Vec::new(),
+                    moved: Vec::new(),
                 })
             }
         };

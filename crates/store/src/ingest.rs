@@ -239,6 +239,7 @@ impl Store {
         let resolver = self.resolver.as_mut().expect("set above");
         // What this batch changes, from a clean start.
         resolver.take_changed();
+        resolver.take_moved();
         resolver.take_events();
         let held_before = resolver.index_count();
         let config = resolver.config().expect("fitted").clone();
@@ -297,9 +298,15 @@ impl Store {
                     });
                     continue;
                 };
-                let stored: Option<Vec<u8>> = held
-                    .query_row(params![id.as_str()], |r| r.get(0))
-                    .optional()?;
+                // Every stored record is held by the resolver (`store check` checks it), so
+                // an id it does not hold is new without a look-up: a miss in the records'
+                // index costs as much as a hit, and grows with the store.
+                let stored: Option<Vec<u8>> = if resolver.entity_of(id.as_str()).is_some() {
+                    held.query_row(params![id.as_str()], |r| r.get(0))
+                        .optional()?
+                } else {
+                    None
+                };
                 fates.push(match stored {
                     None => RowFate::New,
                     Some(d) if d == digest => RowFate::Unchanged,
@@ -338,6 +345,7 @@ impl Store {
         }
 
         let changed = resolver.take_changed();
+        let moved = resolver.take_moved();
         resolver.take_events();
 
         // One transaction for everything the batch changes.
@@ -407,7 +415,7 @@ impl Store {
             merge_blind(&tx)?;
         }
         report.rows_unchanged = fates.iter().filter(|&&f| f == RowFate::Unchanged).count() as u64;
-        write_entities(&tx, &self.crypto, resolver, &touched, &changed, batch)?;
+        write_entities(&tx, &self.crypto, resolver, &touched, &moved, batch)?;
         {
             let mut insert =
                 tx.prepare_cached("INSERT INTO events (batch_id, event) VALUES (?1, ?2)")?;
@@ -470,14 +478,15 @@ fn touch(event: &Event, touched: &mut BTreeSet<EntityId>) {
 }
 
 /// Rewrites the touched entities: size, golden record, conflicts; entities the resolver no
-/// longer holds are deleted. Each record whose placement changed (`changed`, indices) gets
-/// its entity: the other members of a touched entity kept theirs.
+/// longer holds are deleted. Each record whose entity changed (`moved`, indices) gets its
+/// `record_entity` row: the other members of a touched entity kept theirs, and so did the
+/// records whose join log alone changed.
 fn write_entities(
     tx: &Transaction<'_>,
     crypto: &crate::keys::Crypto,
     resolver: &Resolver,
     touched: &BTreeSet<EntityId>,
-    changed: &[u32],
+    moved: &[u32],
     batch: i64,
 ) -> Result<(), Error> {
     let ids: Vec<EntityId> = touched.iter().cloned().collect();
@@ -506,7 +515,7 @@ fn write_entities(
     for (_, entity) in &resolution.entities {
         *size.entry(entity.as_str()).or_default() += 1;
     }
-    for &index in changed {
+    for &index in moved {
         if let (Some(record), Some(placement)) =
             (resolver.record_id_at(index), resolver.placement(index))
             && let Some(entity) = placement.entity()

@@ -299,6 +299,7 @@ impl Store {
         let mut resolver = Resolver::from_snapshot(&json)?;
         drop(json);
         resolver.take_changed();
+        resolver.take_moved();
         resolver.take_events();
         let tx = self.conn.transaction()?;
         tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;

@@ -210,6 +210,7 @@ impl Resolver {
                 keys: None,
                 matcher: None,
                 changed: Vec::new(),
+                moved: Vec::new(),
             }),
         });
         Ok(resolution)

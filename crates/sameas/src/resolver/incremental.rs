@@ -133,6 +133,7 @@ impl Resolver {
             .map_err(|_| Error::UnknownRecord)?;
         state.joins[index as usize].clear();
         state.changed.push(index);
+        state.moved.push(index);
         if !affected.is_empty() {
             // Taken while re-clustering (built again at the next update if an error loses it).
             let matcher = state.matcher.take().expect("built before removing");
@@ -189,6 +190,7 @@ impl State {
             self.bad.push(bad);
             self.joins.push(Vec::new());
             self.changed.push(index);
+            self.moved.push(index);
         }
         let end = self.data.len() as u32;
 
@@ -307,15 +309,11 @@ impl State {
         let guard = guard.as_ref();
         let keys = self.keys.as_ref().expect("built before re-clustering");
         let mut pairs = Vec::new();
-        let mut global = Vec::new();
-        for (x, &a) in records.iter().enumerate() {
-            for (y, &b) in records.iter().enumerate().skip(x + 1) {
-                if keys.is_candidate_pair_before(a, b, limit) {
-                    pairs.push((x as u32, y as u32));
-                    global.push((a, b));
-                }
-            }
-        }
+        keys.candidate_pairs_among(records, limit, &mut pairs);
+        let global: Vec<(u32, u32)> = pairs
+            .iter()
+            .map(|&(x, y)| (records[x as usize], records[y as usize]))
+            .collect();
         let mut scored = scorer.score(&global);
         scored.pairs = pairs;
         // As the batch run does: the pairs inside small positive components, scored too.
@@ -400,6 +398,9 @@ impl State {
             let moved = self.graph.entity_at(placed.record) != placed.entity.as_ref();
             if moved || placed.joins.is_some_and(|joins| joins != self.joins[r]) {
                 self.changed.push(placed.record);
+            }
+            if moved {
+                self.moved.push(placed.record);
             }
         }
         Ok(())

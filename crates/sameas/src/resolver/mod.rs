@@ -68,6 +68,10 @@ pub(crate) struct State {
     /// Records whose placement `add` or `remove` changed since last taken
     /// ([`Resolver::take_changed`]), unsorted, possibly repeated.
     pub(crate) changed: Vec<u32>,
+    /// Records whose entity `add` or `remove` changed since last taken
+    /// ([`Resolver::take_moved`]; added and removed ones included), unsorted, possibly
+    /// repeated: those of `changed` whose entity, not only their join log, changed.
+    pub(crate) moved: Vec<u32>,
 }
 
 impl std::fmt::Debug for Resolver {
@@ -294,6 +298,7 @@ impl State {
             keys: None,
             matcher: None,
             changed: Vec::new(),
+            moved: Vec::new(),
         }
     }
 
