@@ -108,8 +108,6 @@ struct PushedBlock {
 #[derive(Clone, Copy)]
 struct Block<'a> {
     rule: usize,
-    /// The key's hash (a built block's and a pushed block's of one key are the same).
-    hash: u64,
     built: Option<u32>,
     pushed: Option<&'a PushedBlock>,
 }
@@ -369,50 +367,6 @@ impl KeyIndex {
             && self.shares_uncapped_key_before(a, b, limit)
     }
 
-    /// The candidate pairs among `records` as the index was before the record at `limit`
-    /// was pushed: every pair of positions `(x, y)`, `x < y`, for which
-    /// [`KeyIndex::is_candidate_pair_before`] holds for `records[x]` and `records[y]`,
-    /// ascending, in `out`. The same pairs as asking pair by pair, but each record's blocks
-    /// are looked up once instead of once per pair: n records take n look-ups, not
-    /// n(n - 1) / 2 (re-clustering a component asks for all of its pairs).
-    ///
-    /// # Panics
-    /// When a record is not in the index.
-    pub fn candidate_pairs_among(&self, records: &[u32], limit: u32, out: &mut Vec<(u32, u32)>) {
-        out.clear();
-        // (rule, key hash, position) of every uncapped block of every record.
-        let mut keyed: Vec<(u32, u64, u32)> = Vec::new();
-        for (x, &record) in records.iter().enumerate() {
-            assert!(
-                (record as usize) < self.len(),
-                "record {record} is not in the index"
-            );
-            self.for_each_block(record, |block| {
-                if !self.capped(block, limit) {
-                    keyed.push((block.rule as u32, block.hash, x as u32));
-                }
-            });
-        }
-        keyed.sort_unstable();
-        for group in keyed.chunk_by(|p, q| (p.0, p.1) == (q.0, q.1)) {
-            for (i, &(_, _, x)) in group.iter().enumerate() {
-                let a = records[x as usize];
-                for &(_, _, y) in &group[i + 1..] {
-                    let b = records[y as usize];
-                    if a != b
-                        && self
-                            .mode
-                            .allows(self.sources[a as usize], self.sources[b as usize])
-                    {
-                        out.push((x, y));
-                    }
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-    }
-
     /// How many times a push took a block over its cap. Such a block no longer pairs its
     /// records (as a batch over all the records would not), but pairs found through it
     /// before it crossed were already handed out: incremental matching has at most the
@@ -496,7 +450,6 @@ impl KeyIndex {
                 };
                 visit(Block {
                     rule,
-                    hash: self.block_hashes[b as usize],
                     built: Some(b),
                     pushed,
                 });
@@ -506,7 +459,6 @@ impl KeyIndex {
                 let pushed = &self.pushed[&(rule, hash)];
                 visit(Block {
                     rule: rule as usize,
-                    hash,
                     built: pushed.built,
                     pushed: Some(pushed),
                 });

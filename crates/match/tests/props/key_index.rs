@@ -97,22 +97,6 @@ fn assert_as_pushed(index: &KeyIndex, split: usize, as_pushed: &[Vec<u32>]) {
     }
 }
 
-/// Checks [`KeyIndex::candidate_pairs_among`] against asking pair by pair, for `records`
-/// (any order, any records) as the index was before `limit`.
-fn assert_pairs_among(index: &KeyIndex, records: &[u32], limit: u32) {
-    let mut expected = Vec::new();
-    for (x, &a) in records.iter().enumerate() {
-        for (y, &b) in records.iter().enumerate().skip(x + 1) {
-            if index.is_candidate_pair_before(a, b, limit) {
-                expected.push((x as u32, y as u32));
-            }
-        }
-    }
-    let mut out = vec![(7, 7)];
-    index.candidate_pairs_among(records, limit, &mut out);
-    assert_eq!(out, expected, "{records:?} before {limit}");
-}
-
 /// Builds over the first `split` records and pushes the rest; returns the index and every
 /// pair the pushes handed out (a pushed record with the candidates it had when pushed),
 /// with the batch pairs of the first part. Checks the candidates each record had when
@@ -180,22 +164,6 @@ fn pushing_records_one_by_one_gives_the_batch_candidates() {
             let (index, handed_out) = built_then_pushed(&data, &blocking, mode, split);
             let partners = batch_partners(&data, &blocking, mode);
             assert_batch_partners(&index, &partners);
-            // A record with its partners (a component, as re-clustering asks for it), and
-            // a stride of records spanning the built and the pushed ones, before several
-            // pushes.
-            let n = data.len() as u32;
-            for record in (0..n).step_by(53) {
-                let mut group = partners[record as usize].clone();
-                group.push(record);
-                group.sort_unstable();
-                for limit in [record + 1, n, split as u32 + 1] {
-                    assert_pairs_among(&index, &group, limit);
-                }
-            }
-            let stride: Vec<u32> = (0..n).step_by(29).rev().collect();
-            for limit in [n / 3, split as u32 + 7, n] {
-                assert_pairs_among(&index, &stride, limit);
-            }
             // A block only grows, so each block capped at the end but not after the build
             // crossed its cap once, during a push.
             let crossed = capped_blocks(&data, &blocking, mode)
@@ -246,9 +214,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Built at once or pushed after any prefix, every record's candidates are the batch's
-    /// partners, and a pair is a candidate pair exactly when the batch pairs it; the pairs
-    /// among all records, as the index was before any of them, are those asked pair by
-    /// pair.
+    /// partners, and a pair is a candidate pair exactly when the batch pairs it.
     #[test]
     fn candidates_are_the_batch_partners(
         rows in proptest::collection::vec(row_strategy(), 1..40),
@@ -265,10 +231,6 @@ proptest! {
         let partners = batch_partners(&data, &blocking, mode);
         let split = split.min(rows.len());
         let (index, handed_out) = built_then_pushed(&data, &blocking, mode, split);
-        let all: Vec<u32> = (0..data.len() as u32).collect();
-        for limit in 0..=data.len() as u32 {
-            assert_pairs_among(&index, &all, limit);
-        }
         let mut out = Vec::new();
         for a in 0..data.len() as u32 {
             index.candidates(a, &mut out);

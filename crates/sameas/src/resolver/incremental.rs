@@ -309,11 +309,15 @@ impl State {
         let guard = guard.as_ref();
         let keys = self.keys.as_ref().expect("built before re-clustering");
         let mut pairs = Vec::new();
-        keys.candidate_pairs_among(records, limit, &mut pairs);
-        let global: Vec<(u32, u32)> = pairs
-            .iter()
-            .map(|&(x, y)| (records[x as usize], records[y as usize]))
-            .collect();
+        let mut global = Vec::new();
+        for (x, &a) in records.iter().enumerate() {
+            for (y, &b) in records.iter().enumerate().skip(x + 1) {
+                if keys.is_candidate_pair_before(a, b, limit) {
+                    pairs.push((x as u32, y as u32));
+                    global.push((a, b));
+                }
+            }
+        }
         let mut scored = scorer.score(&global);
         scored.pairs = pairs;
         // As the batch run does: the pairs inside small positive components, scored too.
