@@ -380,6 +380,10 @@ mod comparisons {
             ("Александр Васильев", "Alexander Vasiliev", "null", "null"),
             ("فيصل صديقي", "Faisal Siddiqui", "null", "null"),
             ("Александр Васильев", "Александр Васильев", "exact", "exact"),
+            // A family name kept as a middle name, or the first of two family names.
+            ("Susan Meyer", "Susan Meyer Thomas", "similar", "nickname"),
+            ("Susan Thomas", "Susan Meyer Thomas", "exact", "nickname"),
+            ("Susan Meyer", "Meyer Thomas", "different", "different"),
         ];
         for (a, b, family, given) in cases {
             let levels = levels(a, b);

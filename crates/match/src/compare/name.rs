@@ -365,7 +365,25 @@ impl NameComparator {
         } else if same(x.family_fuzzy, y.family_fuzzy) {
             return Level::at(5);
         }
+        if self.family_among_middle_names(x, y) || self.family_among_middle_names(y, x) {
+            return Level::at(5);
+        }
         Level::at(6)
+    }
+
+    /// Whether `x`'s family name is one of `y`'s middle names: a maiden name kept as a
+    /// middle name, or the first of two family names (`Susan Meyer` / `Susan Meyer
+    /// Thomas`). Latin script only; the first given name is not a middle name.
+    fn family_among_middle_names(&self, x: &NameValue, y: &NameValue) -> bool {
+        if x.han || y.han || y.given == NONE {
+            return false;
+        }
+        let family = self.strings.get(x.family);
+        self.strings
+            .get(y.given)
+            .split(' ')
+            .skip(1)
+            .any(|middle| middle == family)
     }
 
     fn given_level(&self, x: &NameValue, y: &NameValue) -> Level {
