@@ -379,7 +379,7 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     };
     let control = Control::none().with_progress(&callback);
     let resolution = resolver
-        .resolve_owned(input, previous.as_ref(), &control)
+        .resolve_once(input, previous.as_ref(), &control)
         .map_err(|err| match (&args.config, &err) {
             // A saved configuration naming fields or keys this input's schema lacks.
             (Some(path), sameas::Error::Match(_)) => anyhow::Error::new(err).context(format!(

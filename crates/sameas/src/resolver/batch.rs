@@ -76,14 +76,50 @@ impl Resolver {
         self.resolve_read(prepared, data, config, started, previous, control)
     }
 
+    /// As [`Resolver::resolve_owned`], for a run that ends with its result: the resolver
+    /// keeps the fitted configuration but not the records (an `add` afterwards starts from
+    /// no records held, as a fitted configuration loaded anew does), and each entity's
+    /// records are freed as soon as its golden record is built. The result is the same; the run's memory peaks lower, since the records
+    /// shrink as the golden records grow instead of both being held whole.
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`].
+    pub fn resolve_once(
+        &mut self,
+        input: InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        let started = Instant::now();
+        let (prepared, data, config) = self.read_dataset(&input, control)?;
+        drop(input);
+        self.resolve_data(prepared, data, config, started, previous, control, false)
+    }
+
     fn resolve_read(
         &mut self,
         prepared: Prepared,
         data: Dataset,
+        config: ResolverConfig,
+        started: Instant,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+    ) -> Result<Resolution, Error> {
+        self.resolve_data(prepared, data, config, started, previous, control, true)
+    }
+
+    /// The batch run over read records; `keep` holds the records and the graph for
+    /// incremental adds afterwards.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_data(
+        &mut self,
+        prepared: Prepared,
+        mut data: Dataset,
         mut config: ResolverConfig,
         started: Instant,
         previous: Option<&PreviousEntities>,
         control: &Control,
+        keep: bool,
     ) -> Result<Resolution, Error> {
         let quality = quality(&config.schema, &data, &prepared);
         let mut timings = Timings {
@@ -154,8 +190,14 @@ impl Resolver {
         control.check()?;
         let started = Instant::now();
         let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
-        let (golden, conflicts) =
-            golden_records(&survivorship, &data, &prepared.channels, &graph, control);
+        let (golden, conflicts) = golden_records(
+            &survivorship,
+            &mut data,
+            &prepared.channels,
+            &graph,
+            control,
+            (!keep).then_some(GOLDEN_CHUNK),
+        );
         timings.golden = started.elapsed().as_secs_f64();
 
         report.candidate_pairs = candidate_pairs;
@@ -199,20 +241,18 @@ impl Resolver {
             survivorship,
         };
         config.term_frequencies = Some(frequencies);
-        self.configured = Some(Configured {
-            config,
-            state: Some(State {
-                data,
-                channels: prepared.channels,
-                bad: prepared.bad,
-                graph,
-                joins,
-                keys: None,
-                matcher: None,
-                changed: Vec::new(),
-                moved: Vec::new(),
-            }),
+        let state = keep.then(|| State {
+            data,
+            channels: prepared.channels,
+            bad: prepared.bad,
+            graph,
+            joins,
+            keys: None,
+            matcher: None,
+            changed: Vec::new(),
+            moved: Vec::new(),
         });
+        self.configured = Some(Configured { config, state });
         Ok(resolution)
     }
 }
@@ -484,13 +524,20 @@ fn quality(
     builder.finish()
 }
 
-/// Golden records and conflicts for every entity, in parallel, in entity-id order.
+/// Entities whose golden records are built between two frees of their records.
+const GOLDEN_CHUNK: usize = 1 << 15;
+
+/// Golden records and conflicts for every entity, in parallel, in entity-id order. With
+/// `free_every` entities, the records of each such chunk of entities are emptied once the
+/// chunk's golden records are built (every record is in exactly one entity), so memory
+/// moves from the records to the golden records instead of holding both whole.
 fn golden_records(
     survivorship: &Survivorship,
-    data: &Dataset,
+    data: &mut Dataset,
     channels: &[Channel],
     graph: &IdentityGraph,
     control: &Control,
+    free_every: Option<usize>,
 ) -> (
     Vec<sameas_merge::golden::GoldenRecord>,
     Vec<sameas_merge::golden::Conflict>,
@@ -499,20 +546,41 @@ fn golden_records(
     entities.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let total = entities.len() as u64;
     control.report(Stage::Golden, 0, total);
-    let input = GoldenInput {
-        ids: &data.ids,
-        channels,
-        records: &data.records,
-    };
-    let built: Vec<_> = entities
-        .par_iter()
-        .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
-        .collect();
-    let mut golden = Vec::with_capacity(built.len());
+    let free_records = free_every.is_some();
+    let chunk = free_every.unwrap_or(entities.len()).max(1);
+    // Per record: whether the current chunk's golden records were just built from it.
+    let mut built_for = vec![false; if free_records { data.records.len() } else { 0 }];
+    let mut golden = Vec::with_capacity(entities.len());
     let mut conflicts = Vec::new();
-    for (record, entity_conflicts) in built {
-        golden.push(record);
-        conflicts.extend(entity_conflicts);
+    for entities in entities.chunks(chunk) {
+        let input = GoldenInput {
+            ids: &data.ids,
+            channels,
+            records: &data.records,
+        };
+        let built: Vec<_> = entities
+            .par_iter()
+            .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
+            .collect();
+        for (record, entity_conflicts) in built {
+            golden.push(record);
+            conflicts.extend(entity_conflicts);
+        }
+        if free_records {
+            // Marked, then freed on all cores: dropping a million records' values one by
+            // one would take as long as building their golden records.
+            for &member in entities.iter().flat_map(|(_, members)| members.iter()) {
+                built_for[member as usize] = true;
+            }
+            data.records
+                .par_iter_mut()
+                .zip(built_for.par_iter_mut())
+                .filter(|(_, built)| **built)
+                .for_each(|(record, built)| {
+                    record.fields = Vec::new();
+                    *built = false;
+                });
+        }
     }
     control.report(Stage::Golden, total, total);
     (golden, conflicts)
@@ -603,5 +671,52 @@ impl EntitySizes {
             .filter(|&s| self.counts[s] > 0)
             .map(|s| (s as u64, self.counts[s]))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golden_records_built_while_freeing_records_equal_those_built_at_once() {
+        let generated = sameas_synth::generate(&sameas_synth::SynthConfig {
+            records: 600,
+            seed: 5,
+            ..sameas_synth::SynthConfig::default()
+        })
+        .unwrap();
+        let rows = generated.records.into_iter().map(|r| r.values).collect();
+        let headers = sameas_synth::DATA_HEADER
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        let input = InputTable::new(
+            sameas_normalize::table::Table::from_rows(headers, rows, 1),
+            Channel::Unknown,
+        );
+        let mut resolver = Resolver::new();
+        let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+        let configured = resolver.configured.as_ref().unwrap();
+        let state = configured.state.as_ref().unwrap();
+        let survivorship = configured
+            .config
+            .survivorship
+            .compile(&configured.config.schema)
+            .unwrap();
+        let mut data = state.data.clone();
+        let at_once = (resolution.golden.clone(), resolution.conflicts.clone());
+        // Chunks of 7 entities: later chunks never read a record an earlier one freed.
+        let freeing = golden_records(
+            &survivorship,
+            &mut data,
+            &state.channels,
+            &state.graph,
+            &Control::none(),
+            Some(7),
+        );
+        assert!(at_once.0.len() > 7 * 3, "several chunks");
+        assert_eq!(freeing, at_once);
+        assert!(data.records.iter().all(|r| r.fields.is_empty()));
     }
 }
