@@ -314,21 +314,15 @@ impl PhoneNormalizer {
             other => self.other_region_reading(scan.plus, body).or(other),
         };
         match verdict {
-            Some(verdict) if verdict.valid => Normalized {
-                value: Some(Phone {
-                    e164: Some(verdict.e164),
-                    masked: None,
-                    country_code: Some(verdict.country_code),
-                }),
-                issues,
-            },
-            // The shape of a number, in a range the metadata does not assign: kept, since
-            // the same digits written twice are still the same number.
-            Some(verdict) if verdict.possible => {
-                issues.push(Issue::new(
-                    IssueKind::Suspicious,
-                    "a number in a range the phone metadata does not assign",
-                ));
+            Some(verdict) if verdict.valid || verdict.possible => {
+                // The shape of a number, in a range the metadata does not assign: kept,
+                // since the same digits written twice are still the same number.
+                if !verdict.valid {
+                    issues.push(Issue::new(
+                        IssueKind::Suspicious,
+                        "a number in a range the phone metadata does not assign",
+                    ));
+                }
                 Normalized {
                     value: Some(Phone {
                         e164: Some(verdict.e164),
