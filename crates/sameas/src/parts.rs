@@ -220,20 +220,7 @@ impl Resolver {
         let graph = IdentityGraph::from_parts(graph_ids, entities, &edges, next_sequence)
             .map_err(|e| unfit(&e.to_string()))?;
         let data = Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
-        Resolver::with_state(
-            config,
-            Some(State {
-                data,
-                channels,
-                bad,
-                graph,
-                joins,
-                keys: None,
-                matcher: None,
-                changed: Vec::new(),
-                moved: Vec::new(),
-            }),
-        )
+        Resolver::with_state(config, Some(State::held(data, channels, bad, graph, joins)))
     }
 }
 

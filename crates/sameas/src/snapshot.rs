@@ -134,17 +134,7 @@ impl Resolver {
                 }
                 let data =
                     Dataset::with_sources(config.schema.clone(), s.ids, s.sources, s.records)?;
-                Some(State {
-                    data,
-                    channels: s.channels,
-                    bad: s.bad,
-                    graph: s.graph,
-                    joins: s.joins,
-                    keys: None,
-                    matcher: None,
-                    changed: Vec::new(),
-                    moved: Vec::new(),
-                })
+                Some(State::held(data, s.channels, s.bad, s.graph, s.joins))
             }
         };
         Resolver::with_state(config, state)

@@ -56,7 +56,7 @@ impl Resolver {
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
         let (prepared, data, config) = self.read_dataset(input, control)?;
-        self.resolve_read(prepared, data, config, started, previous, control)
+        self.resolve_read(prepared, data, config, started, previous, control, true)
     }
 
     /// As [`Resolver::resolve`], but takes the table and frees its cells as soon as the
@@ -70,17 +70,15 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        let started = Instant::now();
-        let (prepared, data, config) = self.read_dataset(&input, control)?;
-        drop(input);
-        self.resolve_read(prepared, data, config, started, previous, control)
+        self.resolve_table(input, previous, control, true)
     }
 
     /// As [`Resolver::resolve_owned`], for a run that ends with its result: the resolver
     /// keeps the fitted configuration but not the records (an `add` afterwards starts from
     /// no records held, as a fitted configuration loaded anew does), and each entity's
-    /// records are freed as soon as its golden record is built. The result is the same; the run's memory peaks lower, since the records
-    /// shrink as the golden records grow instead of both being held whole.
+    /// records are freed as soon as its golden record is built. The result is the same;
+    /// the run's memory peaks lower, since the records shrink as the golden records grow
+    /// instead of both being held whole.
     ///
     /// # Errors
     /// As [`Resolver::resolve`].
@@ -90,28 +88,28 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
+        self.resolve_table(input, previous, control, false)
+    }
+
+    /// Reads `input`, frees its cells, and resolves the records; `keep` as in
+    /// [`Resolver::resolve_read`].
+    fn resolve_table(
+        &mut self,
+        input: InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+        keep: bool,
+    ) -> Result<Resolution, Error> {
         let started = Instant::now();
         let (prepared, data, config) = self.read_dataset(&input, control)?;
         drop(input);
-        self.resolve_data(prepared, data, config, started, previous, control, false)
-    }
-
-    fn resolve_read(
-        &mut self,
-        prepared: Prepared,
-        data: Dataset,
-        config: ResolverConfig,
-        started: Instant,
-        previous: Option<&PreviousEntities>,
-        control: &Control,
-    ) -> Result<Resolution, Error> {
-        self.resolve_data(prepared, data, config, started, previous, control, true)
+        self.resolve_read(prepared, data, config, started, previous, control, keep)
     }
 
     /// The batch run over read records; `keep` holds the records and the graph for
     /// incremental adds afterwards.
     #[allow(clippy::too_many_arguments)]
-    fn resolve_data(
+    fn resolve_read(
         &mut self,
         prepared: Prepared,
         mut data: Dataset,
@@ -241,17 +239,7 @@ impl Resolver {
             survivorship,
         };
         config.term_frequencies = Some(frequencies);
-        let state = keep.then(|| State {
-            data,
-            channels: prepared.channels,
-            bad: prepared.bad,
-            graph,
-            joins,
-            keys: None,
-            matcher: None,
-            changed: Vec::new(),
-            moved: Vec::new(),
-        });
+        let state = keep.then(|| State::held(data, prepared.channels, prepared.bad, graph, joins));
         self.configured = Some(Configured { config, state });
         Ok(resolution)
     }
@@ -546,10 +534,10 @@ fn golden_records(
     entities.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let total = entities.len() as u64;
     control.report(Stage::Golden, 0, total);
-    let free_records = free_every.is_some();
     let chunk = free_every.unwrap_or(entities.len()).max(1);
-    // Per record: whether the current chunk's golden records were just built from it.
-    let mut built_for = vec![false; if free_records { data.records.len() } else { 0 }];
+    // When freeing, per record: whether the current chunk's golden records were just built
+    // from it.
+    let mut built_for = free_every.map(|_| vec![false; data.records.len()]);
     let mut golden = Vec::with_capacity(entities.len());
     let mut conflicts = Vec::new();
     for entities in entities.chunks(chunk) {
@@ -566,9 +554,8 @@ fn golden_records(
             golden.push(record);
             conflicts.extend(entity_conflicts);
         }
-        if free_records {
-            // Marked, then freed on all cores: dropping a million records' values one by
-            // one would take as long as building their golden records.
+        if let Some(built_for) = &mut built_for {
+            // Marked, then freed on all cores.
             for &member in entities.iter().flat_map(|(_, members)| members.iter()) {
                 built_for[member as usize] = true;
             }

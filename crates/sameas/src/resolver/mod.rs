@@ -287,19 +287,36 @@ impl Resolver {
 }
 
 impl State {
-    fn empty(config: &ResolverConfig) -> State {
+    /// The state of held records, their graph and join log; the incremental index and
+    /// matcher are built at the first `add` or `remove`, and nothing has changed yet.
+    pub(crate) fn held(
+        data: Dataset,
+        channels: Vec<Channel>,
+        bad: Vec<bool>,
+        graph: IdentityGraph,
+        joins: Vec<Vec<Join>>,
+    ) -> State {
         State {
-            data: Dataset::new(config.schema.clone(), Vec::new(), Vec::new())
-                .expect("empty dataset"),
-            channels: Vec::new(),
-            bad: Vec::new(),
-            graph: IdentityGraph::default(),
-            joins: Vec::new(),
+            data,
+            channels,
+            bad,
+            graph,
+            joins,
             keys: None,
             matcher: None,
             changed: Vec::new(),
             moved: Vec::new(),
         }
+    }
+
+    fn empty(config: &ResolverConfig) -> State {
+        State::held(
+            Dataset::new(config.schema.clone(), Vec::new(), Vec::new()).expect("empty dataset"),
+            Vec::new(),
+            Vec::new(),
+            IdentityGraph::default(),
+            Vec::new(),
+        )
     }
 
     /// Builds the blocking-key index and the matcher for incremental updates, once, the
