@@ -270,6 +270,16 @@ impl PhoneNormalizer {
         if scan.digits() < 3 {
             return Normalized::invalid("too few digits for a phone number");
         }
+        if let Some(verdict) = north_american_by_shape(&scan, body, self.country_code) {
+            return Normalized {
+                value: Some(Phone {
+                    e164: Some(verdict.e164),
+                    masked: None,
+                    country_code: Some(1),
+                }),
+                issues,
+            };
+        }
         if let Some(national) = cn_mobile_national(scan.plus, body, self.country_code) {
             if !cn_mobile_prefix_known(national) {
                 issues.push(Issue::new(
@@ -447,6 +457,9 @@ struct Scan {
     masks: usize,
     overflow: bool,
     trailing_digits: bool,
+    /// Digits in the first group, before the first separator or mask (all of them when
+    /// none follows): a lone `1` ahead of the rest is a North American country code.
+    lead_group: usize,
 }
 
 impl Scan {
@@ -500,6 +513,7 @@ fn scan(text: &str) -> Scan {
         masks: 0,
         overflow: false,
         trailing_digits: false,
+        lead_group: 0,
     };
     let Some(start) = text.find(|c: char| c.is_ascii_digit() || c == '+' || is_mask_char(c)) else {
         return scan;
@@ -513,6 +527,9 @@ fn scan(text: &str) -> Scan {
         if c.is_ascii_digit() {
             // Runs of digits are most of a number: copy them whole.
             let run = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if scan.len == 0 {
+                scan.lead_group = run;
+            }
             scan.push_digits(&rest.as_bytes()[..run]);
             if scan.overflow {
                 return scan;
@@ -553,6 +570,18 @@ fn is_extension(rest: &str) -> bool {
     head.eq_ignore_ascii_case("ext")
         || rest.starts_with(['x', 'X', '#', '转'])
         || rest.starts_with("分机")
+}
+
+/// A number written as North American ones are, its country code `1` a group of its own
+/// ahead of ten digits (`1-323-457-8440`, `1 (323) 457-8440`), read as one whatever the
+/// default region, when its area code is assigned. The same eleven digits run together,
+/// or grouped as a Chinese mobile is (`132-3457-8440`), still read as the default
+/// region's: only the lone leading `1` says which.
+fn north_american_by_shape(scan: &Scan, body: &[u8], default_code: u16) -> Option<PhoneVerdict> {
+    if scan.plus || default_code == 1 || scan.lead_group != 1 || body.len() != 11 {
+        return None;
+    }
+    fast::verdict(false, body, 1).filter(|v| v.valid)
 }
 
 /// The 11 national digits of a Chinese mobile, when `body` (digits only) is one: bare under
@@ -707,6 +736,24 @@ mod tests {
         let phone = US.normalize("(702) 919-1300").value.unwrap();
         assert_eq!(phone.country_code, Some(1));
         assert_eq!(phone.national(), Some("7029191300"));
+    }
+
+    #[test]
+    fn a_lone_leading_one_is_the_north_american_code() {
+        // Eleven digits that are also a Chinese mobile (132…): the lone `1` group says
+        // North American, whatever the default region.
+        for raw in ["1-323-457-8440", "1 (323) 457-8440", "1.323.457.8440"] {
+            assert_eq!(e164(&CN, raw).as_deref(), Some("+13234578440"), "{raw}");
+        }
+        // Run together or grouped as a Chinese mobile, the default region reads them.
+        for raw in ["13234578440", "132-3457-8440", "132 3457 8440"] {
+            assert_eq!(e164(&CN, raw).as_deref(), Some("+8613234578440"), "{raw}");
+        }
+        // An unassigned area code after the lone 1 is not taken for North American.
+        assert_eq!(
+            e164(&CN, "1-381-457-8440").as_deref(),
+            Some("+8613814578440")
+        );
     }
 
     #[test]
