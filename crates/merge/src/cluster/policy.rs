@@ -70,12 +70,15 @@ pub struct PersonalEvidence {
     levels: Vec<Vec<Evidence>>,
     /// Per comparison: whether it compares an identifier (a national id, a member number).
     identifiers: Vec<bool>,
+    /// Per comparison, per level: the size of the level's weight, where agreement is set
+    /// against disagreement (empty: any agreement outweighs every disagreement).
+    strengths: Vec<Vec<f64>>,
 }
 
 /// The personal comparisons of one pair, counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Weighed {
-    /// Some personal comparison agrees.
+    /// Some personal comparison agrees, not outweighed (see [`PersonalEvidence::weigh`]).
     pub agrees: bool,
     /// Personal comparisons that disagree.
     pub disagreements: u32,
@@ -93,23 +96,66 @@ impl PersonalEvidence {
         PersonalEvidence {
             levels,
             identifiers,
+            strengths: Vec::new(),
         }
     }
 
+    /// The same evidence, with the size of each level's weight (log2 Bayes factor, per
+    /// comparison, per level). An agreement short of exact (a similar given name, a birth
+    /// date a digit off) then vouches for one person only while it outweighs the
+    /// disagreements beside it: `刘燕` and `王洋` at one address, their given names read as
+    /// similar (yan, yang), are two people when their family names and e-mails differ.
+    pub fn with_strengths(mut self, strengths: Vec<Vec<f64>>) -> Self {
+        self.strengths = strengths;
+        self
+    }
+
     /// What a pair with these comparison levels says: whether one personal comparison
-    /// agrees, how many disagree, and whether an identifier is among those.
+    /// agrees, how many disagree, and whether an identifier is among those. With
+    /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
+    /// two or more disagreements that weigh more: it says two people, not one. The
+    /// personal weights are what tells one person from another of the same household,
+    /// whose shared fields (address, family name, phone) say nothing either way.
     pub fn weigh(&self, levels: &[u8]) -> Weighed {
         let mut weighed = Weighed::default();
-        for ((personal, &l), &identifier) in self.levels.iter().zip(levels).zip(&self.identifiers) {
-            match personal.get(l as usize) {
-                Some(Evidence::For) => weighed.agrees = true,
+        let (mut exact_agreement, mut for_strength, mut against_strength) = (false, 0.0, 0.0);
+        for (c, ((personal, &l), &identifier)) in self
+            .levels
+            .iter()
+            .zip(levels)
+            .zip(&self.identifiers)
+            .enumerate()
+        {
+            let strength = || {
+                self.strengths
+                    .get(c)
+                    .and_then(|s| s.get(usize::from(l)))
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            match personal.get(usize::from(l)) {
+                Some(Evidence::For) => {
+                    weighed.agrees = true;
+                    // Level 0 is a missing value, level 1 the strongest agreement.
+                    exact_agreement |= l == 1;
+                    for_strength += strength();
+                }
                 Some(Evidence::Against) => {
                     weighed.disagreements += 1;
                     weighed.identifier_disagrees |= identifier;
+                    against_strength += strength();
                 }
                 Some(Evidence::ContactDiffers) => weighed.contact_differs = true,
                 _ => {}
             }
+        }
+        if weighed.agrees
+            && !exact_agreement
+            && !self.strengths.is_empty()
+            && weighed.disagreements >= 2
+            && against_strength > for_strength
+        {
+            weighed.agrees = false;
         }
         weighed
     }
@@ -476,6 +522,57 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_weak_agreement_is_outweighed_by_two_stronger_disagreements() {
+        // Given name (exact, similar, different), birth date and e-mail (exact, different).
+        let levels = vec![
+            vec![
+                Evidence::None,
+                Evidence::For,
+                Evidence::For,
+                Evidence::Against,
+            ],
+            vec![Evidence::None, Evidence::For, Evidence::Against],
+            vec![Evidence::None, Evidence::For, Evidence::Against],
+        ];
+        let strengths = vec![
+            vec![0.0, 8.0, 3.0, 8.0],
+            vec![0.0, 15.0, 4.0],
+            vec![0.0, 12.0, 9.0],
+        ];
+        let plain = PersonalEvidence::new(levels.clone(), vec![false; 3]);
+        let weighted = PersonalEvidence::new(levels, vec![false; 3]).with_strengths(strengths);
+        // A similar given name against a birth date and an e-mail that differ: two people.
+        let similar_both_differ = [2, 2, 2];
+        assert!(plain.weigh(&similar_both_differ).agrees);
+        assert!(!weighted.weigh(&similar_both_differ).agrees);
+        assert!(weighted.against(&similar_both_differ));
+        // One disagreement is not enough, however strong.
+        assert!(weighted.weigh(&[2, 2, 0]).agrees);
+        // An exact given name is never outweighed.
+        assert!(weighted.weigh(&[1, 2, 2]).agrees);
+        // Agreement that weighs more than the disagreements still vouches.
+        let strong = PersonalEvidence::new(
+            vec![
+                vec![
+                    Evidence::None,
+                    Evidence::For,
+                    Evidence::For,
+                    Evidence::Against,
+                ],
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+            ],
+            vec![false; 3],
+        )
+        .with_strengths(vec![
+            vec![0.0, 8.0, 7.0, 8.0],
+            vec![0.0, 15.0, 3.0],
+            vec![0.0, 12.0, 3.0],
+        ]);
+        assert!(strong.weigh(&[2, 2, 2]).agrees);
     }
 
     #[test]

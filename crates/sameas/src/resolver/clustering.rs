@@ -169,7 +169,16 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
         .iter()
         .map(|c| matches!(c.method, ComparisonMethod::Identifier { .. }))
         .collect();
-    Some(PersonalEvidence::new(levels, identifiers))
+    let strengths = model
+        .comparisons
+        .iter()
+        .map(|trained| {
+            (0..trained.levels.len())
+                .map(|l| trained.weight(l).abs())
+                .collect()
+        })
+        .collect();
+    Some(PersonalEvidence::new(levels, identifiers).with_strengths(strengths))
 }
 
 /// Exact pairs an identifier needs before its share of differing given names is read.
