@@ -557,7 +557,10 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
         Some(frozen) => Matcher::with_term_frequencies(&config.matching, &data, frozen)?,
         None => Matcher::new(&config.matching, &data)?,
     };
-    let explanation = matcher.explain(a, b);
+    let mut explanation = matcher.explain(a, b);
+    explanation
+        .notes
+        .extend(sameas::household_guard_note(&config, &explanation));
     let values: Vec<MaskedValues> = config
         .matching
         .comparisons

@@ -53,7 +53,9 @@ pub use output::{
 };
 pub use parts::{Placement, RecordPart};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
-pub use resolver::{EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver};
+pub use resolver::{
+    EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver, household_guard_note,
+};
 pub use sameas_score as score;
 pub use sameas_segment as segment;
 pub use segments::{

@@ -100,6 +100,16 @@ impl PersonalEvidence {
         }
     }
 
+    /// What level `level` of comparison `comparison` says; [`Evidence::None`] for a
+    /// comparison that is not personal or a level past its levels.
+    pub fn evidence(&self, comparison: usize, level: u8) -> Evidence {
+        self.levels
+            .get(comparison)
+            .and_then(|levels| levels.get(usize::from(level)))
+            .copied()
+            .unwrap_or(Evidence::None)
+    }
+
     /// The same evidence, with the size of each level's weight (log2 Bayes factor, per
     /// comparison, per level). An agreement short of exact (a similar given name, a birth
     /// date a digit off) then vouches for one person only while it outweighs the

@@ -81,6 +81,61 @@ pub(crate) fn edge_guard(config: &ResolverConfig) -> Option<EdgeGuard> {
     )
 }
 
+/// Why the household guard holds back a pair that scores as a match, in words; `None`
+/// when the pair is no match, a deterministic rule forces it, the guard lets it through or
+/// is off. `explanation` is the pair's, under `config` (its comparisons in the
+/// configuration's order); the words name comparisons, levels and weights, never values.
+pub fn household_guard_note(
+    config: &ResolverConfig,
+    explanation: &sameas_match::PairExplanation,
+) -> Option<String> {
+    if !explanation.is_match || explanation.match_probability >= 1.0 {
+        return None;
+    }
+    let guard = edge_guard(config)?;
+    let levels: Vec<u8> = explanation
+        .comparisons
+        .iter()
+        .map(|c| c.level_index)
+        .collect();
+    if guard.allows(&levels) {
+        return None;
+    }
+    let evidence = personal_evidence(config)?;
+    let (mut agreeing, mut disagreeing, mut contacts) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, c) in explanation.comparisons.iter().enumerate() {
+        let said = format!("{} {} ({:+.2})", c.comparison, c.level, c.weight);
+        match evidence.evidence(i, c.level_index) {
+            Evidence::For => agreeing.push(said),
+            Evidence::Against => disagreeing.push(said),
+            Evidence::ContactDiffers => contacts.push(said),
+            Evidence::None => {}
+        }
+    }
+    let why = if !agreeing.is_empty() {
+        format!(
+            "the agreement of {} is outweighed by {}: two people, of one household",
+            agreeing.join(", "),
+            disagreeing.join(", ")
+        )
+    } else if !disagreeing.is_empty() {
+        format!(
+            "{} and no personal comparison agrees: two people, of one household",
+            disagreeing.join(", ")
+        )
+    } else if !contacts.is_empty() {
+        format!(
+            "{} and no personal comparison agrees: a household member with a number of their own",
+            contacts.join(", ")
+        )
+    } else {
+        "no personal comparison agrees (the guard asks for one)".to_string()
+    };
+    Some(format!(
+        "held back by the household guard, so no edge: {why}"
+    ))
+}
+
 /// Which of `scored` are edges at `threshold` under `guard` (see [`EdgeMask`]).
 pub(crate) fn edge_mask(
     scored: &ScoredPairs,

@@ -24,6 +24,7 @@ use crate::input::{InputTable, Prepared, prepare};
 use crate::{Error, InferOptions, ResolverConfig};
 
 pub(crate) use batch::{Scored, block, train_block_score};
+pub use clustering::household_guard_note;
 pub(crate) use clustering::{Constraints, EdgeGuard, complete_components, edge_guard, edge_mask};
 pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
 pub use held::PreparedBatch;
