@@ -131,13 +131,18 @@ pub struct PairExplanation {
 /// name is rare because few *families* use it, so counting both parts' rarity weighs a rare
 /// full name twice (two records of one uncommon name look like a certain match). When both
 /// parts agree, the given name is weighed instead by how common it is among the records of
-/// that family name: `log2(agree_given · count(family) / count(family, given))`.
+/// that family name: `log2(agree_given · count(family) / count(family, given))`. Only where
+/// the family name is held with another given name too: when every record of a family
+/// name carries the one given name, those may be one person's records, and they say
+/// nothing of how given names vary within the family (`marion bidder`, four records of one
+/// woman, would make `marion` certain among the Bidders); the given name keeps its own
+/// adjustment.
 #[derive(Debug)]
 struct FullNames {
     family: usize,
     given: usize,
-    /// Per (family term, given term) that records hold together: the given name's
-    /// adjustment in place of its own.
+    /// Per (family term, given term) that records hold together, where the family name is
+    /// held with another given name too: the given name's adjustment in place of its own.
     adjustments: foldhash::HashMap<(u32, u32), f64>,
 }
 
@@ -180,6 +185,7 @@ impl FullNames {
                 let agree = agreement(&given_counts, with_value);
                 joint
                     .into_iter()
+                    .filter(|&((f, _), n)| n < family_counts[f as usize])
                     .map(|((f, g), n)| {
                         let within = f64::from(family_counts[f as usize]);
                         ((f, g), (agree * within / f64::from(n)).log2())
@@ -195,10 +201,10 @@ impl FullNames {
                 }
                 joint
                     .into_keys()
-                    .map(|(f, g)| {
+                    .filter_map(|(f, g)| {
                         let adjustment =
-                            Self::frozen_adjustment(frozen, (family, given), given_names, (f, g));
-                        ((f, g), adjustment)
+                            Self::frozen_adjustment(frozen, (family, given), given_names, (f, g))?;
+                        Some(((f, g), adjustment))
                     })
                     .collect()
             }
@@ -212,23 +218,25 @@ impl FullNames {
 
     /// The adjustment of the full name of terms `(f, g)` (in `names`' interner) from the
     /// frozen tables of comparisons `(family, given)`; both tables present (checked by
-    /// [`FullNames::build`]).
+    /// [`FullNames::build`]). `None` when every record of the family name holds this given
+    /// name (the given name then keeps its own adjustment, as in a batch run).
     fn frozen_adjustment(
         frozen: &TermFrequencies,
         (family, given): (usize, usize),
         names: &crate::compare::name::NameComparator,
         (f, g): (u32, u32),
-    ) -> f64 {
+    ) -> Option<f64> {
         let (Some(family_table), Some(given_table), Some(full_table)) = (
             frozen.comparisons[family].table.as_ref(),
             frozen.comparisons[given].table.as_ref(),
             frozen.comparisons[given].full_names.as_ref(),
         ) else {
-            return 0.0;
+            return Some(0.0);
         };
         let within = family_table.count(names.term(f));
         let together = full_table.count(&names.full_name_key(f, g)).min(within);
-        (given_table.agree() * f64::from(within) / f64::from(together)).log2()
+        (together < within)
+            .then(|| (given_table.agree() * f64::from(within) / f64::from(together)).log2())
     }
 }
 
@@ -734,13 +742,14 @@ impl Matcher {
         {
             for row in self.records..data.len() {
                 for pair in given.full_names_of(row) {
-                    if !full.adjustments.contains_key(&pair) {
-                        let adjustment = FullNames::frozen_adjustment(
+                    if !full.adjustments.contains_key(&pair)
+                        && let Some(adjustment) = FullNames::frozen_adjustment(
                             frequencies,
                             (full.family, full.given),
                             given,
                             pair,
-                        );
+                        )
+                    {
                         full.adjustments.insert(pair, adjustment);
                     }
                 }

@@ -593,6 +593,47 @@ mod training {
         };
         assert!(adjustment(&rare) > 0.0 && adjustment(&common) < 0.0);
     }
+
+    #[test]
+    fn a_family_name_held_with_one_given_name_keeps_the_given_names_own_weight() {
+        // `Marion Bidder` twice and no other Bidder: nothing says how given names vary among
+        // the Bidders, so `marion` weighs as the rare given name it is. Among the Smiths, who
+        // hold several given names, `marion` is weighed by its share of them.
+        let given = [
+            "John", "Mary", "James", "Anne", "Peter", "Susan", "David", "Jane",
+        ];
+        let mut rows: Vec<[String; 2]> = vec![
+            ["0".into(), "Marion Bidder".into()],
+            ["1".into(), "Marion Bidder".into()],
+            ["2".into(), "Marion Smith".into()],
+            ["3".into(), "Marion Smith".into()],
+        ];
+        for i in 0..6 {
+            rows.push([(4 + i).to_string(), "John Smith".into()]);
+        }
+        for i in 0..60 {
+            let name = format!("{} Family{}", given[i % given.len()], i / 2);
+            rows.push([(10 + i).to_string(), name]);
+        }
+        let data = table(&["id", "name"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        let given_adjustment = |a: usize, b: usize| {
+            matcher
+                .explain(a, b)
+                .comparisons
+                .iter()
+                .find(|c| c.comparison == "given_name")
+                .map(|c| c.term_frequency_adjustment)
+                .unwrap()
+        };
+        // Held by 4 of 70 records: rarer than the given names' agreement rate, so positive.
+        let bidders = given_adjustment(0, 1);
+        assert!(bidders > 0.0, "{bidders}");
+        // A quarter of the Smiths: far commoner among them than in the file.
+        let smiths = given_adjustment(2, 3);
+        assert!(smiths < bidders, "{smiths} against {bidders}");
+    }
 }
 
 mod explain {
