@@ -553,7 +553,8 @@ mod tests {
             vec![0.0, 12.0, 9.0],
         ];
         let plain = PersonalEvidence::new(levels.clone(), vec![false; 3]);
-        let weighted = PersonalEvidence::new(levels, vec![false; 3]).with_strengths(strengths);
+        let weighted =
+            PersonalEvidence::new(levels.clone(), vec![false; 3]).with_strengths(strengths);
         // A similar given name against a birth date and an e-mail that differ: two people.
         let similar_both_differ = [2, 2, 2];
         assert!(plain.weigh(&similar_both_differ).agrees);
@@ -564,20 +565,7 @@ mod tests {
         // An exact given name is never outweighed.
         assert!(weighted.weigh(&[1, 2, 2]).agrees);
         // Agreement that weighs more than the disagreements still vouches.
-        let strong = PersonalEvidence::new(
-            vec![
-                vec![
-                    Evidence::None,
-                    Evidence::For,
-                    Evidence::For,
-                    Evidence::Against,
-                ],
-                vec![Evidence::None, Evidence::For, Evidence::Against],
-                vec![Evidence::None, Evidence::For, Evidence::Against],
-            ],
-            vec![false; 3],
-        )
-        .with_strengths(vec![
+        let strong = PersonalEvidence::new(levels, vec![false; 3]).with_strengths(vec![
             vec![0.0, 8.0, 7.0, 8.0],
             vec![0.0, 15.0, 3.0],
             vec![0.0, 12.0, 3.0],
