@@ -192,7 +192,7 @@ pub fn normalize_email(raw: &str) -> Normalized<Email> {
             local,
             domain,
         }),
-        issues,
+        issues: issues.into(),
     }
 }
 

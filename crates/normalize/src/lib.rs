@@ -35,5 +35,5 @@ pub mod table;
 pub mod text;
 
 pub use error::NormalizeError;
-pub use issue::{Issue, IssueKind, MatchKeys, Normalized};
+pub use issue::{Issue, IssueKind, Issues, MatchKeys, Normalized};
 pub use options::{DateOrder, NormalizeOptions};

@@ -277,7 +277,7 @@ impl PhoneNormalizer {
                     masked: None,
                     country_code: Some(1),
                 }),
-                issues,
+                issues: issues.into(),
             };
         }
         if let Some(national) = cn_mobile_national(scan.plus, body, self.country_code) {
@@ -296,7 +296,7 @@ impl PhoneNormalizer {
                     masked: None,
                     country_code: Some(86),
                 }),
-                issues,
+                issues: issues.into(),
             };
         }
         let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
@@ -339,7 +339,7 @@ impl PhoneNormalizer {
                         masked: None,
                         country_code: Some(verdict.country_code),
                     }),
-                    issues,
+                    issues: issues.into(),
                 }
             }
             Some(_) => Normalized::invalid("not a valid phone number"),
@@ -424,7 +424,7 @@ impl PhoneNormalizer {
                 }),
                 country_code,
             }),
-            issues,
+            issues: issues.into(),
         }
     }
 }

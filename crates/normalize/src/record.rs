@@ -83,7 +83,6 @@ pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
 /// fifth of the records' memory. New allocations rather than `shrink_to_fit`, which an
 /// allocator may satisfy by keeping the larger block.
 fn fit_field(field: &mut Normalized<FieldValue>) {
-    fit_vec(&mut field.issues);
     match &mut field.value {
         Some(FieldValue::Name(name)) => {
             let name = name.as_mut();
