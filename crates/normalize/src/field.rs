@@ -213,7 +213,7 @@ mod tests {
                     FieldKind::Text,
                     match text::collapse_whitespace(raw) {
                         t if t.is_empty() => Normalized::missing(),
-                        t => Normalized::ok(FieldValue::Text(t.into_owned())),
+                        t => Normalized::ok(FieldValue::Text(t.into())),
                     },
                 ),
             ];

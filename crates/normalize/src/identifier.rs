@@ -7,11 +7,11 @@ use crate::{MatchKeys, Normalized, text};
 
 /// A normalized identifier.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Identifier(pub String);
+pub struct Identifier(pub Box<str>);
 
 impl MatchKeys for Identifier {
     fn norm(&self) -> String {
-        self.0.clone()
+        self.0.to_string()
     }
 
     fn keys(&self) -> Vec<(&'static str, String)> {
@@ -24,7 +24,7 @@ impl MatchKeys for Identifier {
 ///
 /// ```
 /// use sameas_normalize::identifier::normalize_identifier;
-/// assert_eq!(normalize_identifier(" m-00 12 ").value.unwrap().0, "M0012");
+/// assert_eq!(&*normalize_identifier(" m-00 12 ").value.unwrap().0, "M0012");
 /// assert!(normalize_identifier("--").value.is_none());
 /// ```
 pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
@@ -47,7 +47,7 @@ pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
     if let std::borrow::Cow::Owned(settled) = text::nfkc(&out) {
         out = settled;
     }
-    Normalized::ok(Identifier(out))
+    Normalized::ok(Identifier(out.into_boxed_str()))
 }
 
 /// The identifier field normalizer ([`normalize_identifier`]).
@@ -73,8 +73,14 @@ mod tests {
 
     #[test]
     fn separators_and_width_fold_away() {
-        assert_eq!(normalize_identifier("ｄｅｖ-42").value.unwrap().0, "DEV42");
-        assert_eq!(normalize_identifier("5304218").value.unwrap().0, "5304218");
+        assert_eq!(
+            normalize_identifier("ｄｅｖ-42").value.unwrap().0,
+            "DEV42".into()
+        );
+        assert_eq!(
+            normalize_identifier("5304218").value.unwrap().0,
+            "5304218".into()
+        );
         assert!(normalize_identifier(" ").has(crate::IssueKind::Missing));
     }
 

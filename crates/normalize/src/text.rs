@@ -279,7 +279,7 @@ impl crate::field::NormalizeField for TextNormalizer {
         if collapsed.is_empty() {
             crate::Normalized::missing()
         } else {
-            crate::Normalized::ok(crate::record::FieldValue::Text(collapsed.into_owned()))
+            crate::Normalized::ok(crate::record::FieldValue::Text(collapsed.into()))
         }
     }
 }

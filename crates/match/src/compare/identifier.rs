@@ -42,7 +42,7 @@ impl CompileRecords for IdentifierComparator {
         } = self;
         for &field in fields {
             let id = match &record.fields[field].value {
-                Some(FieldValue::Identifier(id)) => id.0.as_str(),
+                Some(FieldValue::Identifier(id)) => &id.0,
                 Some(FieldValue::NationalId(id)) => id.id.as_str(),
                 _ => continue,
             };

@@ -779,7 +779,7 @@ mod tests {
             .iter()
             .map(|&(_, value, issue, updated)| NormalizedRecord {
                 fields: vec![Normalized::with_issues(
-                    FieldValue::Text(value.to_string()),
+                    FieldValue::Text(value.into()),
                     issue
                         .map(|kind| Issue::new(kind, "test"))
                         .into_iter()
