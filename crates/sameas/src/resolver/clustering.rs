@@ -420,6 +420,15 @@ pub(crate) fn complete_components(
     }
     let added = score(&extra);
     scored.component_pairs += added.len();
+    // Exactly the room the added pairs need: a vector grown by `extend` doubles, and the
+    // scored pairs are held until clustering ends (at a million records, 6.8M pairs and
+    // 0.14M added, doubling held 0.2 GB of unused room through the cluster stage's peak).
+    scored.pairs.reserve_exact(added.pairs.len());
+    scored.weights.reserve_exact(added.weights.len());
+    scored
+        .probabilities
+        .reserve_exact(added.probabilities.len());
+    scored.levels.reserve_exact(added.levels.len());
     scored.pairs.extend(added.pairs);
     scored.weights.extend(added.weights);
     scored.probabilities.extend(added.probabilities);
