@@ -153,8 +153,11 @@ impl Resolver {
         let constraints = Constraints::new(&config, &data, &scored);
         let (edges, clustering) =
             constraints.cluster(&config, &data.ids, &scored, &mask, guard.as_ref());
+        // Freed before the identity graph is built, where a million-record run peaks.
+        drop(constraints);
         let graph =
             IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
+        drop(edges);
         control.report(Stage::Cluster, total_pairs, total_pairs);
         timings.cluster = started.elapsed().as_secs_f64();
 
@@ -182,8 +185,6 @@ impl Resolver {
         // large allocation of the run.
         drop(scored);
         drop(mask);
-        drop(edges);
-        drop(constraints);
 
         control.check()?;
         let started = Instant::now();
