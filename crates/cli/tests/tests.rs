@@ -19,6 +19,20 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/customers.csv")
 }
 
+/// `sameas resolve` of the sample file into `out`, quiet, with `extra` arguments.
+fn resolve_sample(out: &Path, extra: &[&str]) -> Output {
+    let input = sample();
+    let mut args = vec![
+        "resolve",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    sameas(&args)
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -584,15 +598,7 @@ fn match_writes_scored_pairs_and_a_config_that_explain_reads() {
 fn explain_says_when_the_household_guard_holds_a_match_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = sameas(&[
-        "resolve",
-        sample().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--reference-date",
-        "2026-01-01",
-        "-q",
-    ]);
+    let output = resolve_sample(&out, &["--reference-date", "2026-01-01"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let config = out.join("config.json");
     let explain = |a: &str, b: &str| {
@@ -822,13 +828,7 @@ fn match_reads_as_resolve_does_bad_rows_kept_columns_by_header() {
 fn resolve_writes_every_output_with_one_entity_row_per_record() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = sameas(&[
-        "resolve",
-        sample().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let output = resolve_sample(&out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     for file in [
         "entities.csv",
@@ -853,17 +853,15 @@ fn resolve_writes_every_output_with_one_entity_row_per_record() {
     let out2 = dir.path().join("out2");
     let config = out.join("config.json");
     let previous = out.join("entities.csv");
-    let output = sameas(&[
-        "resolve",
-        sample().to_str().unwrap(),
-        "--out",
-        out2.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--previous",
-        previous.to_str().unwrap(),
-        "-q",
-    ]);
+    let output = resolve_sample(
+        &out2,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--previous",
+            previous.to_str().unwrap(),
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(read_output(&out2.join("entities.csv")).1, rows);
     let output = sameas(&[

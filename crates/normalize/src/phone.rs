@@ -271,14 +271,7 @@ impl PhoneNormalizer {
             return Normalized::invalid("too few digits for a phone number");
         }
         if let Some(verdict) = north_american_by_shape(&scan, body, self.country_code) {
-            return Normalized {
-                value: Some(Phone {
-                    e164: Some(verdict.e164),
-                    masked: None,
-                    country_code: Some(1),
-                }),
-                issues: issues.into(),
-            };
+            return full_number(verdict.e164, 1, issues);
         }
         if let Some(national) = cn_mobile_national(scan.plus, body, self.country_code) {
             if !cn_mobile_prefix_known(national) {
@@ -290,14 +283,7 @@ impl PhoneNormalizer {
             let mut e164 = String::with_capacity(14);
             e164.push_str("+86");
             e164.push_str(ascii(national));
-            return Normalized {
-                value: Some(Phone {
-                    e164: Some(e164),
-                    masked: None,
-                    country_code: Some(86),
-                }),
-                issues: issues.into(),
-            };
+            return full_number(e164, 86, issues);
         }
         let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
             let mut candidate = String::with_capacity(scan.len + 1);
@@ -333,14 +319,7 @@ impl PhoneNormalizer {
                         "a number in a range the phone metadata does not assign",
                     ));
                 }
-                Normalized {
-                    value: Some(Phone {
-                        e164: Some(verdict.e164),
-                        masked: None,
-                        country_code: Some(verdict.country_code),
-                    }),
-                    issues: issues.into(),
-                }
+                full_number(verdict.e164, verdict.country_code, issues)
             }
             Some(_) => Normalized::invalid("not a valid phone number"),
             None => Normalized::invalid("not a phone number"),
@@ -570,6 +549,18 @@ fn is_extension(rest: &str) -> bool {
     head.eq_ignore_ascii_case("ext")
         || rest.starts_with(['x', 'X', '#', '转'])
         || rest.starts_with("分机")
+}
+
+/// A full (unmasked) number kept in E.164 form, with the issues found on the way.
+fn full_number(e164: String, country_code: u16, issues: Vec<Issue>) -> Normalized<Phone> {
+    Normalized {
+        value: Some(Phone {
+            e164: Some(e164),
+            masked: None,
+            country_code: Some(country_code),
+        }),
+        issues: issues.into(),
+    }
 }
 
 /// A number written as North American ones are, its country code `1` a group of its own

@@ -205,6 +205,11 @@ impl EdgeGuard {
         })
     }
 
+    /// The personal evidence the guard reads.
+    pub fn evidence(&self) -> &PersonalEvidence {
+        &self.evidence
+    }
+
     /// Whether personal agreement vouches for a pair with these levels (see [`Vouching`]).
     pub fn vouches(&self, levels: &[u8]) -> bool {
         self.evidence.weigh(levels).agrees

@@ -101,7 +101,7 @@ pub fn household_guard_note(
     if guard.allows(&levels) {
         return None;
     }
-    let evidence = personal_evidence(config)?;
+    let evidence = guard.evidence();
     let (mut agreeing, mut disagreeing, mut contacts) = (Vec::new(), Vec::new(), Vec::new());
     for (i, c) in explanation.comparisons.iter().enumerate() {
         let said = format!("{} {} ({:+.2})", c.comparison, c.level, c.weight);
