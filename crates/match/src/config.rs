@@ -269,6 +269,14 @@ impl MatchConfig {
             rules.push(narrow_rule("name_pinyin", vec![key(&names, "pinyin")]));
             rules.push(narrow_rule("phonetic", vec![key(&names, "phonetic")]));
         }
+        // An address alone, under the broad cap: records without a person's name (an
+        // organisation's) or with a name that does not meet meet here.
+        if !addresses.is_empty() {
+            rules.push(broad_rule(
+                "address_detail",
+                vec![key(&addresses, "detail")],
+            ));
+        }
         // A name key with each context a person keeps: birth date, address parts,
         // attributes. Fine contexts pair with any name key; coarse ones (a year, a city, a
         // postcode, an occupation) only with the full name's keys, or under a small cap.

@@ -375,11 +375,20 @@ mod comparisons {
             ("David Dobbins III", "David Dobbins", "exact", "exact"),
             // Latin spellings of one Arabic name.
             ("Mohamed Antoun", "Mhd Antoun", "exact", "nickname"),
-            // A script with no Latin reading here says nothing about a Latin name, either
-            // way; within the script it compares as usual.
-            ("Александр Васильев", "Alexander Vasiliev", "null", "null"),
+            // Another script is read in Latin letters against a Latin name: an agreement
+            // counts, a difference says nothing (the reading is lossy); within the script
+            // it compares as usual.
+            (
+                "Александр Васильев",
+                "Alexander Vasiliev",
+                "close",
+                "similar",
+            ),
+            ("Ирина Петрова", "Irina Petrova", "exact", "exact"),
+            ("Ирина Петрова", "Olga Smirnova", "null", "null"),
             ("فيصل صديقي", "Faisal Siddiqui", "null", "null"),
             ("Александр Васильев", "Александр Васильев", "exact", "exact"),
+            ("张伟", "Иван Петров", "null", "null"),
             // A family name kept as a middle name, or the first of two family names.
             ("Susan Meyer", "Susan Meyer Thomas", "similar", "nickname"),
             ("Susan Thomas", "Susan Meyer Thomas", "exact", "nickname"),

@@ -15,7 +15,8 @@
 //!   token (with particles such as van, de). Given names map to formal roots (bob → robert),
 //!   every token gets a Double Metaphone code. Romanised Chinese names (`Zhang Wei`,
 //!   `Wei Zhang`) also get the pinyin key of the Han form (see `romanised` for the rule).
-//! - **Other** scripts keep their tokens only.
+//! - **Other** scripts keep their tokens; [`Name::latin_reading`] reads them in Latin letters
+//!   for comparison with Latin names.
 //!
 //! One file per part: `han.rs` and `latin.rs` read each script, `honorifics.rs` holds the
 //! honorifics, generational suffixes and degrees of both.
@@ -157,6 +158,36 @@ impl Name {
         self.suffix
             .as_deref()
             .and_then(honorifics::suffix_generation)
+    }
+
+    /// A name of another script (Cyrillic, Greek, Hangul …) read in Latin letters, family
+    /// then given part: `ВАСИЛЬЕВ, Александр` → (`vasilev`, `aleksandr`). `None` for Latin
+    /// and Han names, which have their own readings. The reading is lossy (Arabic and
+    /// Hebrew write few vowels), so it can show that two names agree, never that they differ.
+    ///
+    /// ```
+    /// use sameas_normalize::name::NameNormalizer;
+    /// let name = NameNormalizer::new().normalize("ВАСИЛЬЕВ, Александр").value.unwrap();
+    /// let (family, given) = name.latin_reading().unwrap();
+    /// assert_eq!((family.as_deref(), given.as_deref()), (Some("vasilev"), Some("aleksandr")));
+    /// ```
+    pub fn latin_reading(&self) -> Option<(Option<String>, Option<String>)> {
+        if self.script != NameScript::Other {
+            return None;
+        }
+        let read = |part: &Option<String>| {
+            part.as_deref()
+                .map(|text| {
+                    let latin = any_ascii::any_ascii(text).to_ascii_lowercase();
+                    let letters: String = latin
+                        .chars()
+                        .filter(|c| c.is_ascii_lowercase() || *c == ' ')
+                        .collect();
+                    letters.split_whitespace().collect::<Vec<_>>().join(" ")
+                })
+                .filter(|latin| !latin.is_empty())
+        };
+        Some((read(&self.family), read(&self.given)))
     }
 
     /// Whether `given family` would be read back with the same family and given names.

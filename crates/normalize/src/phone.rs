@@ -307,7 +307,10 @@ impl PhoneNormalizer {
         });
         let verdict = match verdict {
             Some(v) if v.valid => Some(v),
-            other => self.other_region_reading(scan.plus, body).or(other),
+            other => self
+                .other_region_reading(scan.plus, body)
+                .or_else(|| self.international_without_plus(&scan, body))
+                .or(other),
         };
         match verdict {
             Some(verdict) if verdict.valid || verdict.possible => {
@@ -352,6 +355,26 @@ impl PhoneNormalizer {
             return fast::verdict(false, body, 1).filter(|v| v.valid);
         }
         None
+    }
+
+    /// A number written with its country calling code but without the `+` (`92-42-7925774`,
+    /// `44 20 7946 0958`), when it is no valid number of the default region: its first
+    /// group is that country's code and the rest has the length of a number there. The
+    /// group's shape is what tells it: run together, the digits stay the default region's.
+    fn international_without_plus(&self, scan: &Scan, body: &[u8]) -> Option<PhoneVerdict> {
+        if scan.plus || !(1..=3).contains(&scan.lead_group) || body.first() == Some(&b'0') {
+            return None;
+        }
+        let lead = ascii(&body[..scan.lead_group]).parse::<u16>().ok()?;
+        if lead == self.country_code {
+            return None;
+        }
+        let mut candidate = String::with_capacity(body.len() + 1);
+        candidate.push('+');
+        candidate.push_str(ascii(body));
+        self.parser
+            .parse(&candidate, &self.region)
+            .filter(|verdict| (verdict.valid || verdict.possible) && verdict.country_code == lead)
     }
 
     fn masked(&self, scan: &Scan, body: &[u8], mut issues: Vec<Issue>) -> Normalized<Phone> {
@@ -764,6 +787,29 @@ mod tests {
         assert_eq!(e164(&CN, "13800138000").as_deref(), Some("+8613800138000"));
         // Seven digits are no number anywhere without an area code.
         assert!(CN.normalize("321-3212").has(IssueKind::Invalid));
+    }
+
+    #[test]
+    fn a_country_code_written_without_its_plus() {
+        // The first group is a country's code and the rest a valid number there.
+        for region in [&CN, &US] {
+            assert_eq!(
+                e164(region, "92-42-7925774").as_deref(),
+                Some("+92427925774")
+            );
+            assert_eq!(
+                e164(region, "44 20 7946 0958").as_deref(),
+                Some("+442079460958")
+            );
+        }
+        // A number the default region reads stays its own, grouped or not.
+        assert_eq!(e164(&US, "702 919 1300").as_deref(), Some("+17029191300"));
+        assert_eq!(
+            e164(&CN, "138 0013 8000").as_deref(),
+            Some("+8613800138000")
+        );
+        // Run together, the digits are not read as led by a country code.
+        assert_ne!(e164(&US, "92427925774").as_deref(), Some("+92427925774"));
     }
 
     #[test]

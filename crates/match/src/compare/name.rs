@@ -128,14 +128,17 @@ fn split_pinyin(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NameValue {
     han: bool,
-    /// Written in a script with no Latin reading here (Cyrillic, Arabic, Khmer …).
+    /// Written in another script (Cyrillic, Arabic, Khmer …): compared with a Latin name
+    /// through its Latin reading only.
     other_script: bool,
     family: u32,
     given: u32,
     family_pinyin: u32,
     given_pinyin: u32,
-    family_fuzzy: u32,
-    given_fuzzy: u32,
+    /// A second reading of each part: a Han name's fuzzy pinyin (张 / 臧 alike), another
+    /// script's Latin letters (`васильев` → `vasilev`).
+    family_reading: u32,
+    given_reading: u32,
     nicknames: (u32, u32),
     gender: Option<Gender>,
     honorific_only: bool,
@@ -217,7 +220,9 @@ impl CompileRecords for NameColumn {
                 continue;
             };
             let (family_pinyin, given_pinyin) = pinyin_parts(name);
-            let (family_fuzzy, given_fuzzy) = fuzzy_pinyin_parts(name);
+            let (family_reading, given_reading) = name
+                .latin_reading()
+                .unwrap_or_else(|| fuzzy_pinyin_parts(name));
             let start = nicknames.len() as u32;
             for root in &name.nickname_roots {
                 let id = strings.intern(root);
@@ -230,8 +235,8 @@ impl CompileRecords for NameColumn {
                 given: strings.intern(name.given.as_deref().unwrap_or("")),
                 family_pinyin: strings.intern(family_pinyin.as_deref().unwrap_or("")),
                 given_pinyin: strings.intern(given_pinyin.as_deref().unwrap_or("")),
-                family_fuzzy: strings.intern(family_fuzzy.as_deref().unwrap_or("")),
-                given_fuzzy: strings.intern(given_fuzzy.as_deref().unwrap_or("")),
+                family_reading: strings.intern(family_reading.as_deref().unwrap_or("")),
+                given_reading: strings.intern(given_reading.as_deref().unwrap_or("")),
                 nicknames: (start, nicknames.len() as u32 - start),
                 gender: stated_gender.or(name.gender_hint),
                 honorific_only: name.honorific_only,
@@ -362,7 +367,7 @@ impl NameComparator {
             if score >= self.similar {
                 return Level::at(5);
             }
-        } else if same(x.family_fuzzy, y.family_fuzzy) {
+        } else if same(x.family_reading, y.family_reading) {
             return Level::at(5);
         }
         if self.family_among_middle_names(x, y) || self.family_among_middle_names(y, x) {
@@ -423,7 +428,7 @@ impl NameComparator {
             if one_dropped(p, q) {
                 return Level::at(5);
             }
-            if same(x.given_fuzzy, y.given_fuzzy) {
+            if same(x.given_reading, y.given_reading) {
                 return Level::at(6);
             }
             return Level::at(9);
@@ -444,7 +449,7 @@ impl NameComparator {
                 return Level::at(tokens.min(7));
             }
             return Level::at(tokens);
-        } else if same(x.given_fuzzy, y.given_fuzzy) {
+        } else if same(x.given_reading, y.given_reading) {
             return Level::at(6);
         }
         Level::at(9)
@@ -498,6 +503,45 @@ impl NameComparator {
         )
     }
 
+    fn part_level(&self, x: &NameValue, y: &NameValue) -> Level {
+        match self.part {
+            NamePart::Family => self.family_level(x, y),
+            NamePart::Given => self.given_level(x, y),
+        }
+    }
+
+    /// `Васильев` and `Vasiliev`: the other script's name read in Latin letters against
+    /// the Latin one. The reading is lossy (Arabic writes few vowels, `فيصل` reads `fysl`),
+    /// so an agreement counts and a difference says nothing: `different` becomes `null`.
+    /// Han names have their own reading (pinyin) and meet other scripts nowhere.
+    fn across_scripts(&self, x: &NameValue, y: &NameValue) -> Level {
+        let (other, latin) = if x.other_script { (x, y) } else { (y, x) };
+        if latin.han {
+            return Level::NULL;
+        }
+        let read = NameValue {
+            other_script: false,
+            family: other.family_reading,
+            given: other.given_reading,
+            family_pinyin: NONE,
+            given_pinyin: NONE,
+            family_reading: NONE,
+            given_reading: NONE,
+            nicknames: (0, 0),
+            ..*other
+        };
+        let level = self.part_level(&read, latin);
+        let different = match self.part {
+            NamePart::Family => FAMILY_LEVELS.len() - 1,
+            NamePart::Given => GIVEN_LEVELS.len() - 1,
+        };
+        if usize::from(level.index) == different {
+            Level::NULL
+        } else {
+            level
+        }
+    }
+
     fn share_nickname(&self, x: &NameValue, y: &NameValue) -> bool {
         let roots = |v: &NameValue| {
             &self.nicknames[v.nicknames.0 as usize..(v.nicknames.0 + v.nicknames.1) as usize]
@@ -523,15 +567,10 @@ impl super::Compare for NameComparator {
             ([x], [y]) => (x, y),
             _ => self.best_pair(a, b),
         };
-        // 'Васильев' and 'Vasiliev' are neither the same letters nor different ones: a
-        // name in a script without a Latin reading says nothing about a name in another.
         if x.other_script != y.other_script {
-            return Level::NULL;
+            return self.across_scripts(x, y);
         }
-        match self.part {
-            NamePart::Family => self.family_level(x, y),
-            NamePart::Given => self.given_level(x, y),
-        }
+        self.part_level(x, y)
     }
 
     fn term_counts(&self) -> (Vec<u32>, u32) {
