@@ -191,7 +191,7 @@ impl AddressNormalizer {
     /// assert!(addresses.normalize("--,.").has(IssueKind::Invalid));
     /// ```
     pub fn normalize(&self, raw: &str) -> Normalized<Address> {
-        let folded = text::fold(raw);
+        let folded = fold_address(raw);
         if folded.is_empty() {
             return Normalized::missing();
         }
@@ -243,7 +243,7 @@ impl AddressNormalizer {
             let mut out = String::new();
             for (part, value) in parts {
                 if *part == wanted {
-                    let folded = text::fold(value);
+                    let folded = fold_address(value);
                     if !folded.is_empty() {
                         if !out.is_empty() {
                             out.push(' ');
@@ -309,6 +309,16 @@ impl AddressNormalizer {
         Normalized::ok(latin_from_parts(
             &number, &street, &line2, &locality, &city, &region, &postcode,
         ))
+    }
+}
+
+/// [`text::fold`], with `ß` written `ss` (`straße` and `strasse` are one street).
+fn fold_address(raw: &str) -> std::borrow::Cow<'_, str> {
+    let folded = text::fold(raw);
+    if folded.contains('ß') {
+        std::borrow::Cow::Owned(folded.replace('ß', "ss"))
+    } else {
+        folded
     }
 }
 
@@ -531,6 +541,27 @@ mod tests {
             "123 Main St, Las Vegas, NV 89132, USA",
         ] {
             assert_eq!(read(raw), a, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_country_written_as_its_own_part_and_sharp_s() {
+        // A country's name as a part by itself says nothing the rest does not.
+        let with = read("Fieldstrasse 10, FL-2198 Triesen, Liechtenstein");
+        assert_eq!(with, read("Fieldstrasse 10, FL-2198 Triesen"));
+        assert_eq!(with.city.as_deref(), Some("fl-2198 triesen"));
+        // Inside a part it is a place name (Lebanon, PA is left alone by the list anyway).
+        assert_eq!(
+            read("1 Main St, Paris France").city.as_deref(),
+            Some("paris france")
+        );
+        // `ß` and `ss` are one letter pair.
+        assert_eq!(read("Hardenbergstraße 87"), read("Hardenbergstrasse 87"));
+        for raw in [
+            "Fieldstrasse 10, FL-2198 Triesen, Liechtenstein",
+            "Hardenbergstraße 87, 10623 Berlin, Germany",
+        ] {
+            assert_stable(raw).unwrap();
         }
     }
 

@@ -207,15 +207,22 @@ fn is_postcode(word: &str) -> bool {
 }
 
 /// The length of `tokens[..end]` without the country names at its end (`united kingdom`,
-/// `usa`), keeping at least one token.
+/// `usa`, or a country's name written as a part of its own: `…, triesen, liechtenstein`),
+/// keeping at least one token.
 fn without_country(tokens: &[Token<'_>], mut end: usize) -> usize {
     while end > 1 {
         let two = end >= 3
             && tokens[end - 2].text == "united"
             && matches!(tokens[end - 1].text.as_ref(), "states" | "kingdom");
+        let alone = tokens[end - 2].piece != tokens[end - 1].piece;
         if two {
             end -= 2;
-        } else if is_country(&tokens[end - 1].text) {
+        } else if is_country(&tokens[end - 1].text)
+            || (alone
+                && COUNTRY_NAMES
+                    .binary_search(&tokens[end - 1].text.as_ref())
+                    .is_ok())
+        {
             end -= 1;
         } else {
             break;
@@ -223,6 +230,146 @@ fn without_country(tokens: &[Token<'_>], mut end: usize) -> usize {
     }
     end
 }
+
+/// Countries' English names of one word, sorted, read as a country where one is a part of
+/// an address by itself. Left out: names that are also a US state or a common place or
+/// street name there (georgia, jordan, lebanon, chad, mexico, panama, peru, china, india).
+const COUNTRY_NAMES: &[&str] = &[
+    "afghanistan",
+    "albania",
+    "algeria",
+    "andorra",
+    "angola",
+    "argentina",
+    "armenia",
+    "austria",
+    "azerbaijan",
+    "bahamas",
+    "bahrain",
+    "bangladesh",
+    "barbados",
+    "belarus",
+    "belgium",
+    "belize",
+    "benin",
+    "bhutan",
+    "bolivia",
+    "botswana",
+    "brazil",
+    "brunei",
+    "bulgaria",
+    "burundi",
+    "cambodia",
+    "cameroon",
+    "chile",
+    "colombia",
+    "croatia",
+    "cyprus",
+    "czechia",
+    "denmark",
+    "deutschland",
+    "djibouti",
+    "ecuador",
+    "egypt",
+    "eritrea",
+    "estonia",
+    "eswatini",
+    "ethiopia",
+    "fiji",
+    "finland",
+    "france",
+    "gabon",
+    "gambia",
+    "germany",
+    "ghana",
+    "greece",
+    "guatemala",
+    "guyana",
+    "haiti",
+    "honduras",
+    "hungary",
+    "iceland",
+    "indonesia",
+    "iran",
+    "iraq",
+    "ireland",
+    "israel",
+    "italy",
+    "jamaica",
+    "japan",
+    "kazakhstan",
+    "kenya",
+    "kuwait",
+    "kyrgyzstan",
+    "laos",
+    "latvia",
+    "lesotho",
+    "liberia",
+    "libya",
+    "lichtenstein",
+    "liechtenstein",
+    "lithuania",
+    "luxembourg",
+    "madagascar",
+    "malawi",
+    "malaysia",
+    "maldives",
+    "malta",
+    "mauritania",
+    "mauritius",
+    "moldova",
+    "monaco",
+    "mongolia",
+    "montenegro",
+    "morocco",
+    "mozambique",
+    "myanmar",
+    "namibia",
+    "nepal",
+    "netherlands",
+    "nicaragua",
+    "nigeria",
+    "norway",
+    "oman",
+    "pakistan",
+    "paraguay",
+    "philippines",
+    "poland",
+    "portugal",
+    "qatar",
+    "romania",
+    "russia",
+    "rwanda",
+    "senegal",
+    "serbia",
+    "singapore",
+    "slovakia",
+    "slovenia",
+    "somalia",
+    "spain",
+    "sudan",
+    "suriname",
+    "sweden",
+    "switzerland",
+    "syria",
+    "taiwan",
+    "tajikistan",
+    "tanzania",
+    "thailand",
+    "tunisia",
+    "turkey",
+    "turkiye",
+    "turkmenistan",
+    "uganda",
+    "ukraine",
+    "uruguay",
+    "uzbekistan",
+    "venezuela",
+    "vietnam",
+    "yemen",
+    "zambia",
+    "zimbabwe",
+];
 
 /// A British outward code (`ox1`, `sw1a`, `m1`) or a Canadian forward sortation area (`k1a`).
 fn is_outward_code(word: &str) -> bool {
