@@ -269,6 +269,9 @@ impl MatchConfig {
             rules.push(narrow_rule("name_pinyin", vec![key(&names, "pinyin")]));
             rules.push(narrow_rule("phonetic", vec![key(&names, "phonetic")]));
         }
+        if !births.is_empty() {
+            rules.push(broad_rule("birth_date", vec![key(&births, "norm")]));
+        }
         // An address alone, under the broad cap: records without a person's name (an
         // organisation's) or with a name that does not meet meet here.
         if !addresses.is_empty() {
