@@ -52,7 +52,7 @@ impl Default for RuleSelection {
         RuleSelection {
             pairs_per_record: 10.0,
             sample_pairs: 20_000,
-            min_match_share: 0.001,
+            min_match_share: 0.002,
             sub_keys: Vec::new(),
         }
     }
