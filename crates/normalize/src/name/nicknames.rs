@@ -36,13 +36,27 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 });
 
 /// The formal roots of a given-name token: its roots when it is a nickname or spelling
-/// variant, itself when it is a formal name, nothing otherwise.
+/// variant, itself when it is a formal name, nothing otherwise. A diminutive's `-ie` and
+/// `-y` endings are one spelling: `peggie` has the roots of `peggy`.
 pub(super) fn roots(token: &str) -> &'static [&'static str] {
     let table = &*TABLE;
     if let Some(list) = table.roots_of.get(token) {
         return list;
     }
-    table.roots.get(token).map_or(&[], std::slice::from_ref)
+    if let Some(&root) = table.roots.get(token) {
+        return std::slice::from_ref(table.roots.get(root).expect("present"));
+    }
+    let other_ending = if let Some(stem) = token.strip_suffix("ie") {
+        format!("{stem}y")
+    } else if let Some(stem) = token.strip_suffix('y') {
+        format!("{stem}ie")
+    } else {
+        return &[];
+    };
+    table
+        .roots_of
+        .get(other_ending.as_str())
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Whether `token` is a known given name (a nickname or a formal root).
@@ -71,6 +85,12 @@ mod tests {
         assert!(roots("liam").contains(&"william"));
         assert!(roots("al").len() > 1);
         assert!(roots("smith").is_empty());
+        // A diminutive's -ie and -y endings are one spelling.
+        assert_eq!(roots("peggie"), ["margaret"]);
+        assert_eq!(roots("sallie"), roots("sally"));
+        assert_eq!(roots("maggy"), roots("maggie"));
+        assert!(!roots("maggy").is_empty());
+        assert!(roots("smithie").is_empty());
         // Latin spellings of one Arabic name meet at one root.
         for spelling in ["mohamed", "muhammed", "mhd", "muhammad"] {
             assert_eq!(roots(spelling), ["muhammad"], "{spelling}");
