@@ -274,6 +274,41 @@ mod blocking {
     }
 
     #[test]
+    fn a_birth_date_or_an_address_alone_pairs_records_that_share_nothing_else() {
+        // Rows 0 and 1 share only a birth date, rows 2 and 3 only an address; no name,
+        // phone or e-mail.
+        let rows = [
+            [9, 5, 4, 3, 3, 2],
+            [9, 5, 4, 3, 3, 2],
+            [9, 5, 4, 4, 2, 2],
+            [9, 5, 4, 4, 2, 2],
+        ];
+        let data = dataset(&rows, None);
+        let config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        let index = BlockIndex::build(&data, &config.blocking.rules, 50, LinkMode::Dedupe).unwrap();
+        let candidates = index.candidate_pairs(&data);
+        assert_eq!(candidates.pairs, [(0, 1), (2, 3)]);
+        let rule_of = |pair| {
+            let k = candidates.pairs.iter().position(|p| *p == pair).unwrap();
+            config.blocking.rules[usize::from(candidates.rules[k])]
+                .name
+                .as_str()
+        };
+        assert_eq!(rule_of((0, 1)), "birth_date");
+        assert_eq!(rule_of((2, 3)), "address_detail");
+        // Both under the broad cap, so a large file's common values leave them out.
+        for name in ["birth_date", "address_detail"] {
+            let rule = config
+                .blocking
+                .rules
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap();
+            assert_eq!(rule.max_block_size, Some(50), "{name}");
+        }
+    }
+
+    #[test]
     fn link_mode_pairs_cross_sources_only() {
         let rows = vec![[0, 0, 0, 0, 0, 0]; 6];
         let sources = [0, 0, 0, 1, 1, 1];
