@@ -216,6 +216,7 @@ impl MatchConfig {
                 ComparisonMethod::String {
                     metric: crate::compare::StringMetric::JaroWinkler,
                     thresholds: vec![0.9],
+                    words: Some(0.5),
                 },
                 true,
             );

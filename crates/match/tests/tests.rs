@@ -753,6 +753,7 @@ mod configured {
                 vec!["2", "张伟", "blue velvet sofas", "104"],
                 vec!["3", "王芳", "red chair", "300"],
                 vec!["4", "李娜", "sofa velvet blue", "100"],
+                vec!["5", "李娜", "BLUE  Velvet Sofa", "100"],
             ],
         );
         let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
@@ -768,10 +769,23 @@ mod configured {
                 method: ComparisonMethod::String {
                     metric,
                     thresholds: vec![0.9, 0.6],
+                    words: None,
                 },
                 term_frequency: false,
             });
         }
+        // Words in common, after the metric's levels: `blue velvet sofa` and `sofa velvet
+        // blue` share all three, `red chair` none.
+        config.comparisons.push(ComparisonConfig {
+            name: "note_words".into(),
+            fields: vec!["note".into()],
+            method: ComparisonMethod::String {
+                metric: StringMetric::JaroWinkler,
+                thresholds: vec![0.95],
+                words: Some(0.5),
+            },
+            term_frequency: false,
+        });
         config.comparisons.push(ComparisonConfig {
             name: "amount".into(),
             fields: vec!["amount".into()],
@@ -793,6 +807,14 @@ mod configured {
         );
         assert_eq!(level(&config, &data, 0, 2, "note_Damerau"), "different");
         assert_eq!(level(&config, &data, 0, 3, "note_Jaccard"), "jaccard>=0.9");
+        assert_eq!(level(&config, &data, 0, 3, "note_words"), "words>=0.5");
+        assert_eq!(level(&config, &data, 0, 2, "note_words"), "different");
+        assert_eq!(
+            level(&config, &data, 0, 1, "note_words"),
+            "jaro_winkler>=0.95"
+        );
+        // Compared folded: case and spacing as written do not matter.
+        assert_eq!(level(&config, &data, 0, 4, "note_JaroWinkler"), "exact");
         assert_eq!(level(&config, &data, 0, 3, "amount"), "exact");
         assert_eq!(level(&config, &data, 0, 1, "amount"), "absolute<=10");
         assert_eq!(level(&config, &data, 0, 2, "amount"), "different");

@@ -166,12 +166,18 @@ pub enum ComparisonMethod {
     },
     /// Genders: exact or different.
     Gender,
-    /// Generic strings: exact, then one level per threshold of the metric, different.
+    /// Generic strings: exact, then one level per threshold of the metric, then (with
+    /// `words`) a level for values that share that share of their words, different.
     String {
         /// The similarity measure.
         metric: StringMetric,
         /// Descending thresholds in (0, 1).
         thresholds: Vec<f64>,
+        /// The share of their distinct words (Jaccard) two values must have in common to
+        /// reach the level after the metric's: `universal exports singapore` and
+        /// `singapore exports` (2 of 3), which a character measure reads as different.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<f64>,
     },
     /// Numbers: exact, then one level per absolute (or relative) difference, different.
     Number {
@@ -359,9 +365,13 @@ impl Comparator {
             ComparisonMethod::Gender => {
                 Comparator::Gender(gender::GenderComparator::new(data, &fields))
             }
-            ComparisonMethod::String { metric, thresholds } => Comparator::String(
-                string::StringComparator::new(data, &fields, *metric, thresholds)?,
-            ),
+            ComparisonMethod::String {
+                metric,
+                thresholds,
+                words,
+            } => Comparator::String(string::StringComparator::new(
+                data, &fields, *metric, thresholds, *words,
+            )?),
             ComparisonMethod::Number {
                 thresholds,
                 relative,

@@ -15,6 +15,7 @@ use sameas_normalize::record::NormalizedRecord;
 pub(crate) struct StringComparator {
     metric: StringMetric,
     thresholds: Vec<f64>,
+    words: Option<f64>,
     strings: Interner,
     values: Lists<u32>,
 }
@@ -40,11 +41,18 @@ impl StringComparator {
         fields: &[usize],
         metric: StringMetric,
         thresholds: &[f64],
+        words: Option<f64>,
     ) -> Result<Self, MatchError> {
         check_thresholds(thresholds)?;
+        if words.is_some_and(|w| !(w > 0.0 && w <= 1.0)) {
+            return Err(MatchError::Config(
+                "a string comparison's words share must be in (0, 1]".into(),
+            ));
+        }
         Ok(StringComparator {
             metric,
             thresholds: thresholds.to_vec(),
+            words,
             strings: Interner::new(),
             values: Lists::default(),
         }
@@ -65,9 +73,12 @@ impl CompileRecords for StringComparator {
         } = self;
         for &field in fields {
             if let Some(value) = &record.fields[field].value {
+                // Pass-through text keeps its case and width; `Singapore Exports` and
+                // `SINGAPORE exports` are one value.
                 let norm = value.norm();
-                if !norm.is_empty() {
-                    values.push_value(strings.intern(&norm));
+                let folded = sameas_normalize::text::fold(&norm);
+                if !folded.is_empty() {
+                    values.push_value(strings.intern(&folded));
                 }
             }
         }
@@ -85,6 +96,9 @@ impl super::Compare for StringComparator {
         };
         let mut names = vec!["null".to_string(), "exact".to_string()];
         names.extend(self.thresholds.iter().map(|t| format!("{metric}>={t}")));
+        if let Some(words) = self.words {
+            names.push(format!("words>={words}"));
+        }
         names.push("different".to_string());
         names
     }
@@ -102,8 +116,15 @@ impl super::Compare for StringComparator {
                 StringMetric::Damerau => damerau_levenshtein_similarity(p, q),
                 StringMetric::Jaccard => jaccard_tokens(p, q),
             };
-            let band = self.thresholds.iter().position(|&t| score >= t);
-            Level::at(2 + band.unwrap_or(self.thresholds.len()) as u8)
+            let bands = self.thresholds.len();
+            if let Some(band) = self.thresholds.iter().position(|&t| score >= t) {
+                return Level::at(2 + band as u8);
+            }
+            match self.words {
+                Some(words) if jaccard_tokens(p, q) >= words => Level::at(2 + bands as u8),
+                Some(_) => Level::at(3 + bands as u8),
+                None => Level::at(2 + bands as u8),
+            }
         })
     }
 
