@@ -286,11 +286,7 @@ impl PhoneNormalizer {
             return full_number(e164, 86, issues);
         }
         let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
-            let mut candidate = String::with_capacity(scan.len + 1);
-            if scan.plus {
-                candidate.push('+');
-            }
-            candidate.push_str(ascii(body));
+            let candidate = parser_candidate(scan.plus, body);
             // The library occasionally accepts a dialled form whose E.164 it then rejects
             // (`003…` under CN): keep only numbers that read back as themselves.
             self.parser.parse(&candidate, &self.region).map(|verdict| {
@@ -369,11 +365,8 @@ impl PhoneNormalizer {
         if lead == self.country_code {
             return None;
         }
-        let mut candidate = String::with_capacity(body.len() + 1);
-        candidate.push('+');
-        candidate.push_str(ascii(body));
         self.parser
-            .parse(&candidate, &self.region)
+            .parse(&parser_candidate(true, body), &self.region)
             .filter(|verdict| (verdict.valid || verdict.possible) && verdict.country_code == lead)
     }
 
@@ -572,6 +565,16 @@ fn is_extension(rest: &str) -> bool {
     head.eq_ignore_ascii_case("ext")
         || rest.starts_with(['x', 'X', '#', '转'])
         || rest.starts_with("分机")
+}
+
+/// What the phone library is given: the digits of `body`, led by `+` with `plus`.
+fn parser_candidate(plus: bool, body: &[u8]) -> String {
+    let mut candidate = String::with_capacity(body.len() + 1);
+    if plus {
+        candidate.push('+');
+    }
+    candidate.push_str(ascii(body));
+    candidate
 }
 
 /// A full (unmasked) number kept in E.164 form, with the issues found on the way.

@@ -43,8 +43,8 @@ pub(super) fn roots(token: &str) -> &'static [&'static str] {
     if let Some(list) = table.roots_of.get(token) {
         return list;
     }
-    if let Some(&root) = table.roots.get(token) {
-        return std::slice::from_ref(table.roots.get(root).expect("present"));
+    if let Some(root) = table.roots.get(token) {
+        return std::slice::from_ref(root);
     }
     let other_ending = if let Some(stem) = token.strip_suffix("ie") {
         format!("{stem}y")
