@@ -35,37 +35,64 @@ pub enum Labels {
 struct Patterns {
     /// Distinct level vectors, sorted, with their counts.
     rows: Vec<(Box<[u8]>, u64)>,
+    /// Per row, how many of its pairs the counting's `first_found` accepted (all zero when
+    /// it accepts none).
+    first_found: Vec<u64>,
 }
 
 fn count_patterns(comparators: &[Comparator], pairs: &[(u32, u32)]) -> Patterns {
-    let maps: Vec<HashMap<Box<[u8]>, u64>> = pairs
+    count_patterns_noting(comparators, pairs, |_, _, _| false)
+}
+
+/// Per level vector: the pairs, and those `first_found` accepted.
+type PatternCounts = HashMap<Box<[u8]>, (u64, u64)>;
+
+/// As [`count_patterns`], also counting per pattern the pairs `first_found` accepts, given
+/// the pair's levels and its records. The levels are computed once for both counts.
+fn count_patterns_noting(
+    comparators: &[Comparator],
+    pairs: &[(u32, u32)],
+    first_found: impl Fn(&[u8], usize, usize) -> bool + Sync,
+) -> Patterns {
+    let maps: Vec<PatternCounts> = pairs
         .par_chunks(4096)
         .map(|chunk| {
-            let mut map: HashMap<Box<[u8]>, u64> = HashMap::default();
+            let mut map = PatternCounts::default();
             let mut levels = vec![0u8; comparators.len()];
             for &(a, b) in chunk {
+                let (a, b) = (a as usize, b as usize);
                 for (slot, c) in levels.iter_mut().zip(comparators) {
-                    *slot = c.level(a as usize, b as usize).index;
+                    *slot = c.level(a, b).index;
                 }
+                let first = u64::from(first_found(&levels, a, b));
                 match map.get_mut(levels.as_slice()) {
-                    Some(n) => *n += 1,
+                    Some(n) => {
+                        n.0 += 1;
+                        n.1 += first;
+                    }
                     None => {
-                        map.insert(levels.clone().into_boxed_slice(), 1);
+                        map.insert(levels.clone().into_boxed_slice(), (1, first));
                     }
                 }
             }
             map
         })
         .collect();
-    let mut merged: HashMap<Box<[u8]>, u64> = HashMap::default();
+    let mut merged = PatternCounts::default();
     for map in maps {
-        for (k, v) in map {
-            *merged.entry(k).or_insert(0) += v;
+        for (k, (n, first)) in map {
+            let slot = merged.entry(k).or_insert((0, 0));
+            slot.0 += n;
+            slot.1 += first;
         }
     }
     let mut rows: Vec<_> = merged.into_iter().collect();
     rows.sort_unstable();
-    Patterns { rows }
+    let first_found = rows.iter().map(|(_, (_, first))| *first).collect();
+    Patterns {
+        rows: rows.into_iter().map(|(k, (n, _))| (k, n)).collect(),
+        first_found,
+    }
 }
 
 /// Level counts per comparison from patterns, weighted.
@@ -737,8 +764,10 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         if pairs.len() < 10 {
             continue;
         }
-        agreement.count(&compiled, &index, r, &pairs);
-        let patterns = count_patterns(&compiled.comparators, &pairs);
+        let patterns = count_patterns_noting(&compiled.comparators, &pairs, |levels, a, b| {
+            agreement.counts_pair(levels) && !index.paired_before(r, a, b)
+        });
+        agreement.count(&compiled, &patterns);
         let em = expectation_maximisation(&patterns, trained, true, &u, &defaults, config);
         if em.expected < 1.0 {
             continue;
@@ -851,55 +880,41 @@ impl AgreementCounter {
         }
     }
 
-    /// Counts rule `rule`'s training `pairs` that no earlier rule pairs, so that each pair
-    /// counts once however many rules find it (one person's records are found by many).
-    fn count(
-        &mut self,
-        compiled: &Compiled,
-        index: &BlockIndex,
-        rule: usize,
-        pairs: &[(u32, u32)],
-    ) {
+    /// Whether a pair of these levels is one the counter counts: its given names are
+    /// compared and some counted comparison agrees exactly.
+    fn counts_pair(&self, levels: &[u8]) -> bool {
+        let Some(given) = self.given_name else {
+            return false;
+        };
+        levels[given] != 0
+            && self
+                .counted
+                .iter()
+                .zip(levels)
+                .any(|(&counted, &level)| counted && level == 1)
+    }
+
+    /// Counts a rule's training pairs, from their patterns: the pairs of a pattern that no
+    /// earlier rule pairs (its `first_found`; one person's records are found by many
+    /// rules, and each pair counts once).
+    fn count(&mut self, compiled: &Compiled, patterns: &Patterns) {
         let Some(given) = self.given_name else {
             return;
         };
-        if !self.counted.iter().any(|&c| c) {
-            return;
-        }
         let different = compiled.level_names[given].len() as u8 - 1;
-        let comparators = &compiled.comparators;
-        let counted = &self.counted;
-        let zero = || vec![(0u64, 0u64); counted.len()];
-        let counts = pairs
-            .par_chunks(4096)
-            .map(|chunk| {
-                let mut counts = zero();
-                for &(a, b) in chunk {
-                    let (a, b) = (a as usize, b as usize);
-                    let given_level = comparators[given].level(a, b).index;
-                    if given_level == 0 || index.paired_before(rule, a, b) {
-                        continue;
-                    }
-                    let differs = u64::from(given_level == different);
-                    for (c, slot) in counts.iter_mut().enumerate() {
-                        if counted[c] && comparators[c].level(a, b).index == 1 {
-                            slot.0 += 1;
-                            slot.1 += differs;
-                        }
-                    }
+        for ((levels, _), &first) in patterns.rows.iter().zip(&patterns.first_found) {
+            if first == 0 || !self.counts_pair(levels) {
+                continue;
+            }
+            let differs = u64::from(levels[given] == different) * first;
+            for ((total, &counted), &level) in
+                self.counts.iter_mut().zip(&self.counted).zip(levels.iter())
+            {
+                if counted && level == 1 {
+                    total.pairs += first;
+                    total.given_name_differs += differs;
                 }
-                counts
-            })
-            .reduce(zero, |mut x, y| {
-                for (s, t) in x.iter_mut().zip(y) {
-                    s.0 += t.0;
-                    s.1 += t.1;
-                }
-                x
-            });
-        for (total, (pairs, differs)) in self.counts.iter_mut().zip(counts) {
-            total.pairs += pairs;
-            total.given_name_differs += differs;
+            }
         }
     }
 
@@ -1267,7 +1282,14 @@ mod tests {
                 u
             })
             .collect();
-        (Patterns { rows: merged }, u)
+        let first_found = vec![0; merged.len()];
+        (
+            Patterns {
+                rows: merged,
+                first_found,
+            },
+            u,
+        )
     }
 
     #[test]

@@ -627,11 +627,16 @@ fn detect_delimiter(text: &str) -> u8 {
     best.0
 }
 
-/// The byte offset of a quote that opens a cell and is never closed, read as the CSV reader
-/// reads: a quote opens a quoted cell only at the start of a cell, `""` inside one is a quote.
-/// The reader would put the rest of the file into that cell without a word.
-fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+/// Where the CSV reader's records begin, read as it reads (a quote opens a quoted cell only
+/// at the start of a cell, `""` inside one is a quote): the first line break outside quotes
+/// at or after every `chunk` bytes splits the text, so that each piece holds whole records
+/// and can be parsed on its own. Returns the piece starts (the first is 0), or the byte
+/// offset of a quote that opens a cell and is never closed: the reader would put the rest
+/// of the file into that cell without a word.
+fn record_splits(bytes: &[u8], delimiter: u8, chunk: usize) -> Result<Vec<usize>, usize> {
     let (mut at_start, mut quoted, mut opened) = (true, false, 0);
+    let mut splits = vec![0];
+    let mut next_split = chunk;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -645,6 +650,10 @@ fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
             }
         } else if b == delimiter || b == b'\n' || b == b'\r' {
             at_start = true;
+            if b == b'\n' && i >= next_split && i + 1 < bytes.len() {
+                splits.push(i + 1);
+                next_split = i + 1 + chunk;
+            }
         } else if b == b'"' && at_start {
             (quoted, opened, at_start) = (true, i, false);
         } else {
@@ -652,7 +661,55 @@ fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
         }
         i += 1;
     }
-    quoted.then_some(opened)
+    if quoted { Err(opened) } else { Ok(splits) }
+}
+
+/// One record as the CSV reader gave it, before the header is known.
+struct ReadRecord {
+    line: u64,
+    cells: Vec<String>,
+    blank: bool,
+}
+
+/// Parses one piece of [`record_splits`]: whole records, the first on line `first_line`.
+fn read_records(
+    piece: &[u8],
+    delimiter: u8,
+    first_line: u64,
+) -> Result<Vec<ReadRecord>, TableError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(piece);
+    let mut records = Vec::new();
+    // The CSV reader's own line numbers drift after blank lines, so count from byte offsets.
+    let mut counted_to = 0;
+    let mut line = first_line;
+    for result in reader.records() {
+        let record = result.map_err(|err| TableError::Csv {
+            line: err.position().map_or(0, |p| p.line() + first_line - 1),
+            reason: "malformed CSV".to_string(),
+        })?;
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(piece.len());
+        while start < piece.len() && matches!(piece[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += piece[counted_to..start.max(counted_to)]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        counted_to = counted_to.max(start);
+        records.push(ReadRecord {
+            line,
+            blank: record.iter().all(|c| c.trim().is_empty()),
+            cells: record.iter().map(str::to_string).collect(),
+        });
+    }
+    Ok(records)
 }
 
 /// Whether a table read as one column is a file separated by something else (spaces, `:`):
@@ -669,75 +726,64 @@ fn csv_from_text(
     encoding: &'static str,
     delimiter: Option<u8>,
 ) -> Result<Table, TableError> {
+    csv_in_pieces(text, encoding, delimiter, CHUNK)
+}
+
+/// [`csv_from_text`] with pieces of about `chunk` bytes parsed in parallel: the same table
+/// whatever the size of the pieces.
+fn csv_in_pieces(
+    text: &str,
+    encoding: &'static str,
+    delimiter: Option<u8>,
+    chunk: usize,
+) -> Result<Table, TableError> {
+    use rayon::prelude::*;
     let bytes = text.as_bytes();
     let detected = delimiter.is_none();
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(text));
-    if let Some(offset) = unterminated_quote(bytes, delimiter) {
-        return Err(TableError::UnterminatedQuote {
+    let splits =
+        record_splits(bytes, delimiter, chunk).map_err(|offset| TableError::UnterminatedQuote {
             line: line_of(bytes, offset) as u64,
-        });
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let mut headers = None;
-    let mut rows = Vec::new();
-    let mut number = 0;
-    // The CSV reader's own line numbers drift after blank lines, so count from byte offsets.
-    let mut counted_to = 0;
-    let mut line = 1;
-    for result in reader.records() {
-        let record = result.map_err(|err| TableError::Csv {
-            line: err.position().map_or(0, csv::Position::line),
-            reason: "malformed CSV".to_string(),
         })?;
-        let mut start = record
-            .position()
-            .map_or(0, |p| p.byte() as usize)
-            .min(bytes.len());
-        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        line += bytes[counted_to..start.max(counted_to)]
+    // Each piece's first line: one past the line breaks before it.
+    let mut first_lines = Vec::with_capacity(splits.len());
+    let mut line = 1u64;
+    let mut counted_to = 0;
+    for &start in &splits {
+        line += bytes[counted_to..start]
             .iter()
             .filter(|&&b| b == b'\n')
             .count() as u64;
-        counted_to = counted_to.max(start);
-        let blank = record.iter().all(|c| c.trim().is_empty());
-        match &headers {
-            None => {
-                if blank {
-                    return Err(TableError::NoHeader);
-                }
-                headers = Some(
-                    record
-                        .iter()
-                        .map(|h| h.trim().to_string())
-                        .collect::<Vec<_>>(),
-                );
-            }
-            Some(headers) => {
-                if blank && record.len() <= 1 {
-                    continue;
-                }
-                number += 1;
-                let cells: Vec<String> = record.iter().map(str::to_string).collect();
-                let problem = (cells.len() != headers.len()).then_some(RowProblem::Ragged {
-                    cells: cells.len(),
-                    expected: headers.len(),
-                });
-                rows.push(TableRow {
-                    number,
-                    line,
-                    cells,
-                    problem,
-                });
-            }
-        }
+        counted_to = start;
+        first_lines.push(line);
     }
-    let headers = headers.ok_or(TableError::NoHeader)?;
+    let pieces: Vec<Vec<ReadRecord>> = splits
+        .par_iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            let end = splits.get(i + 1).copied().unwrap_or(bytes.len());
+            read_records(&bytes[start..end], delimiter, first_lines[i])
+        })
+        .collect::<Result<_, _>>()?;
+    let mut records = pieces.into_iter().flatten();
+    let header = records.next().ok_or(TableError::NoHeader)?;
+    if header.blank {
+        return Err(TableError::NoHeader);
+    }
+    let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
+    let rows: Vec<TableRow> = records
+        .filter(|r| !(r.blank && r.cells.len() <= 1))
+        .enumerate()
+        .map(|(i, r)| TableRow {
+            number: i as u64 + 1,
+            line: r.line,
+            problem: (r.cells.len() != headers.len()).then_some(RowProblem::Ragged {
+                cells: r.cells.len(),
+                expected: headers.len(),
+            }),
+            cells: r.cells,
+        })
+        .collect();
     if detected && headers.len() == 1 && holds_whole_lines(&headers[0], rows.first()) {
         return Err(TableError::OneColumn);
     }
@@ -1130,6 +1176,28 @@ mod tests {
         // One real column of names with spaces reads.
         let table = read_csv(b"customer name\nAnn Lee\n", None).unwrap();
         assert_eq!(table.headers, ["customer name"]);
+    }
+
+    #[test]
+    fn pieces_parsed_apart_give_the_table_read_whole() {
+        let text = "id,name,note\r\n1,Ann,\"two\nlines\"\r\n\r\n2,Bob\n   \n3,\"Chen, Li\",\"a \"\"quoted\"\" word\"\n\n4,Dee,x,extra\n5,\"\n\",end\n";
+        let whole = csv_in_pieces(text, "utf-8", None, usize::MAX).unwrap();
+        assert_eq!(whole.rows.len(), 5);
+        assert_eq!(whole.rows[2].cells[1], "Chen, Li");
+        assert_eq!(whole.rows[2].line, 7);
+        assert_eq!(whole.rows[4].line, 10);
+        for chunk in 1..text.len() {
+            let pieces = csv_in_pieces(text, "utf-8", None, chunk).unwrap();
+            assert_eq!(pieces.headers, whole.headers, "chunk {chunk}");
+            assert_eq!(pieces.rows, whole.rows, "chunk {chunk}");
+        }
+        let broken = "id,name\n1,Ann\n2,\"Bob\n3,Cy\n";
+        for chunk in [1, 4, usize::MAX] {
+            assert!(matches!(
+                csv_in_pieces(broken, "utf-8", None, chunk),
+                Err(TableError::UnterminatedQuote { line: 3 })
+            ));
+        }
     }
 
     #[test]

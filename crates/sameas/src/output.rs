@@ -422,33 +422,42 @@ fn write_files(
     config: &ResolverConfig,
     report: &impl Serialize,
 ) -> Result<(), Error> {
-    let path = dir.join("entities.csv");
-    let mut out = create(&path)?;
-    writeln!(out, "record_id,entity_id").map_err(io_error(&path))?;
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        for (record, entity) in &resolution.entities {
-            write_csv_row(&mut writer, [record.as_str(), entity.as_str()])
-                .map_err(csv_error(&path))?;
-        }
-        writer.flush().map_err(io_error(&path))?;
-    }
-    out.flush().map_err(io_error(&path))?;
+    write_csv_rows(
+        &dir.join("entities.csv"),
+        &["record_id", "entity_id"],
+        &resolution.entities,
+        |(record, entity), cells| {
+            cells.text(record.as_str())?;
+            cells.text(entity.as_str())
+        },
+    )?;
 
-    let path = dir.join("golden.csv");
-    let mut writer = csv::Writer::from_writer(create(&path)?);
-    write_csv_row(&mut writer, &resolution.golden_header).map_err(csv_error(&path))?;
-    for golden in &resolution.golden {
-        write_csv_row(&mut writer, resolution.golden_row(golden)).map_err(csv_error(&path))?;
-    }
-    writer.flush().map_err(io_error(&path))?;
+    let header: Vec<&str> = resolution
+        .golden_header
+        .iter()
+        .map(String::as_str)
+        .collect();
+    write_csv_rows(
+        &dir.join("golden.csv"),
+        &header,
+        &resolution.golden,
+        |golden, cells| {
+            for cell in resolution.golden_row(golden) {
+                cells.text(&cell)?;
+            }
+            Ok(())
+        },
+    )?;
 
     write_json_lines(&dir.join("conflicts.jsonl"), &resolution.conflicts)?;
     write_json_lines(&dir.join("events.jsonl"), &resolution.events)?;
 
-    let path = dir.join("review.csv");
-    let mut writer = csv::Writer::from_writer(create(&path)?);
-    let mut header: Vec<String> = [
+    let level_headers: Vec<String> = resolution
+        .comparisons
+        .iter()
+        .map(|c| format!("{c}.level"))
+        .collect();
+    let mut header = vec![
         "record_id_l",
         "record_id_r",
         "entity_l",
@@ -457,27 +466,27 @@ fn write_files(
         "match_weight",
         "reason",
         "decision",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    header.extend(resolution.comparisons.iter().map(|c| format!("{c}.level")));
-    write_csv_row(&mut writer, &header).map_err(csv_error(&path))?;
-    for pair in &resolution.review {
-        let mut row = vec![
-            pair.record_id_l.to_string(),
-            pair.record_id_r.to_string(),
-            pair.entity_l.to_string(),
-            pair.entity_r.to_string(),
-            format!("{:.8}", pair.match_probability),
-            format!("{:.6}", pair.match_weight),
-            pair.reason.to_string(),
-            String::new(),
-        ];
-        row.extend(pair.levels.iter().cloned());
-        write_csv_row(&mut writer, &row).map_err(csv_error(&path))?;
-    }
-    writer.flush().map_err(io_error(&path))?;
+    ];
+    header.extend(level_headers.iter().map(String::as_str));
+    write_csv_rows(
+        &dir.join("review.csv"),
+        &header,
+        &resolution.review,
+        |pair, cells| {
+            cells.text(pair.record_id_l.as_str())?;
+            cells.text(pair.record_id_r.as_str())?;
+            cells.text(pair.entity_l.as_str())?;
+            cells.text(pair.entity_r.as_str())?;
+            cells.show(format_args!("{:.8}", pair.match_probability))?;
+            cells.show(format_args!("{:.6}", pair.match_weight))?;
+            cells.show(pair.reason)?;
+            cells.text("")?;
+            for level in &pair.levels {
+                cells.text(level)?;
+            }
+            Ok(())
+        },
+    )?;
 
     let path = dir.join("config.json");
     std::fs::write(&path, config.to_json()).map_err(io_error(&path))?;
@@ -491,12 +500,26 @@ fn write_files(
     Ok(())
 }
 
-fn write_json_lines<T: Serialize>(path: &Path, items: &[T]) -> Result<(), Error> {
+fn write_json_lines<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<(), Error> {
+    use rayon::prelude::*;
+    const BLOCK: usize = 8192;
     let mut out = create(path)?;
-    for item in items {
-        serde_json::to_writer(&mut out, item)
+    for group in items.chunks(BLOCK * 64) {
+        let blocks: Vec<Vec<u8>> = group
+            .par_chunks(BLOCK)
+            .map(|block| {
+                let mut bytes = Vec::with_capacity(block.len() * 128);
+                for item in block {
+                    serde_json::to_writer(&mut bytes, item)?;
+                    bytes.push(b'\n');
+                }
+                Ok(bytes)
+            })
+            .collect::<Result<_, serde_json::Error>>()
             .map_err(|e| io_error(path)(std::io::Error::other(e)))?;
-        out.write_all(b"\n").map_err(io_error(path))?;
+        for block in blocks {
+            out.write_all(&block).map_err(io_error(path))?;
+        }
     }
     out.flush().map_err(io_error(path))
 }
