@@ -211,7 +211,7 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
             push(Some(&value.norm()));
             if let Some(first) = first_of_several_given_names(name) {
                 let mut shorter = (**name).clone();
-                shorter.given = Some(first.to_string());
+                shorter.given = Some(first.into());
                 push(Some(&sameas_normalize::MatchKeys::norm(&shorter)));
             }
         }
@@ -237,7 +237,7 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
             // As the normalizer's masked_prefix / masked_suffix keys: the visible digits of
             // a masked number, or the first three and last four of a full one.
             let (prefix, suffix) = match (&phone.masked, phone.national()) {
-                (Some(m), _) => (m.prefix.as_str(), m.suffix.as_str()),
+                (Some(m), _) => (&*m.prefix, &*m.suffix),
                 (None, Some(n)) if n.len() >= 7 && n.is_ascii() => (&n[..3], &n[n.len() - 4..]),
                 _ => ("", ""),
             };

@@ -39,19 +39,19 @@ pub struct Address {
     /// How it was read.
     pub script: AddressScript,
     /// Province (`广东省`) or Western state / region code (`NV`, `WA`).
-    pub province: Option<String>,
+    pub province: Option<Box<str>>,
     /// City (`深圳市`, `las vegas`).
-    pub city: Option<String>,
+    pub city: Option<Box<str>>,
     /// District (`南山区`) or Western suburb / locality (`st james`).
-    pub district: Option<String>,
+    pub district: Option<Box<str>>,
     /// What is below the district: `科技园路1号`, or number, street and second line.
-    pub detail: Option<String>,
+    pub detail: Option<Box<str>>,
     /// House number (`123`, `12a`, `12-14`; the 号 number for Chinese addresses).
-    pub number: Option<String>,
+    pub number: Option<Box<str>>,
     /// Street or road name, Western types in short form (`main st`, `科技园路`).
-    pub street: Option<String>,
+    pub street: Option<Box<str>>,
     /// Postcode.
-    pub postcode: Option<String>,
+    pub postcode: Option<Box<str>>,
 }
 
 impl MatchKeys for Address {
@@ -81,18 +81,18 @@ impl MatchKeys for Address {
             }
             AddressScript::Latin => {
                 let mut pieces: Vec<String> = Vec::new();
-                pieces.extend(self.detail.clone());
+                pieces.extend(self.detail.as_deref().map(str::to_string));
                 // Region and postcode follow the last place named: `st james WA 4011`.
                 let (middle, place) = match (&self.district, &self.city) {
                     (Some(district), Some(_)) => (Some(district), &self.city),
                     (district, None) => (None, district),
                     (None, city) => (None, city),
                 };
-                pieces.extend(middle.cloned());
+                pieces.extend(middle.map(|m| m.to_string()));
                 let last: Vec<&str> = [place, &self.province, &self.postcode]
                     .into_iter()
                     .flatten()
-                    .map(String::as_str)
+                    .map(AsRef::as_ref)
                     .collect();
                 if !last.is_empty() {
                     pieces.push(last.join(" "));
@@ -141,7 +141,7 @@ impl MatchKeys for Address {
     }
 
     fn keys(&self) -> Vec<(&'static str, String)> {
-        let get = |v: &Option<String>| v.clone().unwrap_or_default();
+        let get = |v: &Option<Box<str>>| v.as_deref().unwrap_or("").to_string();
         vec![
             ("province", get(&self.province)),
             ("city", get(&self.city)),
@@ -396,13 +396,13 @@ fn latin_from_parts(
     }
     Address {
         script: AddressScript::Latin,
-        province: region,
-        city,
-        district,
-        detail: (!detail.is_empty()).then(|| detail.join(" ")),
-        number,
-        street,
-        postcode,
+        province: region.map(Into::into),
+        city: city.map(Into::into),
+        district: district.map(Into::into),
+        detail: (!detail.is_empty()).then(|| detail.join(" ").into()),
+        number: number.map(Into::into),
+        street: street.map(Into::into),
+        postcode: postcode.map(Into::into),
     }
 }
 
@@ -599,7 +599,11 @@ mod tests {
             ("drive", "dr"),
         ] {
             let a = read(&format!("5 Long {long}, Perth WA 6000"));
-            assert_eq!(a.street, Some(format!("long {short}")), "{long}");
+            assert_eq!(
+                a.street.as_deref(),
+                Some(format!("long {short}").as_str()),
+                "{long}"
+            );
             assert_eq!(read(&a.norm()), a);
         }
         // A bare code ending a street line is a street type, not a state.

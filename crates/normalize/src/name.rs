@@ -63,31 +63,42 @@ pub struct Name {
     pub script: NameScript,
     /// Family name: Han in Simplified characters (`张`, `欧阳`); Latin lower-case (`smith`,
     /// `van beethoven`).
-    pub family: Option<String>,
+    pub family: Option<Box<str>>,
     /// Given name: Han `伟`; Latin lower-case tokens joined by spaces (`mary ann`).
-    pub given: Option<String>,
+    pub given: Option<Box<str>>,
     /// Latin and other scripts: lower-case name tokens, sorted so word order does not matter
     /// (honorifics and suffixes left out). Han: `[family, given]`, the absent ones left out.
-    pub tokens: Vec<String>,
+    pub tokens: Box<[Box<str>]>,
     /// Pinyin key, family syllables then given syllables, no tones, ü written `v`
     /// (`zhang wei`); also set for romanised Chinese names.
-    pub pinyin: Option<String>,
+    pub pinyin: Option<Box<str>>,
     /// Other pinyin keys of a Han name whose characters have several readings (every reading
     /// of each heteronym, at most eight keys, the main key left out); for blocking.
-    pub pinyin_variants: Vec<String>,
+    pub pinyin_variants: Box<[Box<str>]>,
     /// Latin: Double Metaphone primary code of every token, sorted. Otherwise empty.
-    pub phonetic: Vec<String>,
+    pub phonetic: Box<[Box<str>]>,
     /// Latin: formal roots of the given-name tokens (`bob` → `robert`; a formal name is its
     /// own root), sorted and distinct.
-    pub nickname_roots: Vec<String>,
+    pub nickname_roots: Box<[Box<str>]>,
     /// Gender implied by an honorific (先生, Mrs).
     pub gender_hint: Option<Gender>,
     /// Family name and honorific only, no given name (张先生, Mr Smith).
     pub honorific_only: bool,
     /// Generational suffix of a Latin name (`jr`, `sr`, `iii`).
-    pub suffix: Option<String>,
+    pub suffix: Option<Box<str>>,
     /// A Han name written with a middle dot (约翰·史密斯): the family name is the last part.
     pub transliterated: bool,
+}
+
+/// Strings as a name holds them: boxed, each the size of its text (a million names' spare
+/// capacity and vector headers were a tenth of the normalized records' memory).
+pub(crate) fn boxed_strings(strings: Vec<String>) -> Box<[Box<str>]> {
+    strings.into_iter().map(String::into_boxed_str).collect()
+}
+
+/// An optional string as a name holds it (see [`boxed_strings`]).
+pub(crate) fn boxed(string: Option<String>) -> Option<Box<str>> {
+    string.map(String::into_boxed_str)
 }
 
 impl MatchKeys for Name {
@@ -141,9 +152,9 @@ impl MatchKeys for Name {
 
     fn keys(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("family", self.family.clone().unwrap_or_default()),
-            ("given", self.given.clone().unwrap_or_default()),
-            ("pinyin", self.pinyin.clone().unwrap_or_default()),
+            ("family", self.family.as_deref().unwrap_or("").to_string()),
+            ("given", self.given.as_deref().unwrap_or("").to_string()),
+            ("pinyin", self.pinyin.as_deref().unwrap_or("").to_string()),
             ("phonetic", self.phonetic.join(" ")),
             ("nickname", self.nickname_roots.join(" ")),
         ]
@@ -175,7 +186,7 @@ impl Name {
         if self.script != NameScript::Other {
             return None;
         }
-        let read = |part: &Option<String>| {
+        let read = |part: &Option<Box<str>>| {
             part.as_deref()
                 .map(|text| {
                     let latin = any_ascii::any_ascii(text).to_ascii_lowercase();
@@ -203,7 +214,7 @@ impl Name {
             return false;
         }
         let split = split_single_part(&tokens, self.script == NameScript::Latin, false);
-        split.family.join(" ") == *family && split.given.join(" ") == *given
+        split.family.join(" ") == **family && split.given.join(" ") == **given
     }
 }
 
@@ -261,8 +272,8 @@ impl NameNormalizer {
     ///
     /// let latin = names.normalize("SMITH, Bob").value.unwrap();
     /// assert_eq!(latin.script, NameScript::Latin);
-    /// assert_eq!(latin.tokens, ["bob", "smith"]);
-    /// assert_eq!(latin.nickname_roots, ["robert"]);
+    /// assert_eq!(latin.tokens.join(" "), "bob smith"); // sorted
+    /// assert_eq!(latin.nickname_roots.join(" "), "robert");
     /// assert_eq!(latin.norm(), "bob smith");
     /// ```
     pub fn normalize(&self, raw: &str) -> Normalized<Name> {
@@ -285,7 +296,7 @@ impl NameNormalizer {
     ///
     /// let names = NameNormalizer::new();
     /// let name = names.normalize_parts(Some("lachlan"), Some("berry")).value.unwrap();
-    /// assert_eq!(name.tokens, ["berry", "lachlan"]);
+    /// assert_eq!(name.tokens.join(" "), "berry lachlan");
     /// assert_eq!(name.family.as_deref(), Some("berry"));
     /// assert_eq!(name.norm(), "lachlan berry");
     /// let han = names.normalize_parts(Some("伟"), Some("张")).value.unwrap();
@@ -397,6 +408,10 @@ mod tests {
     use super::han::MAX_PINYIN_VARIANTS;
     use super::honorifics::{GENERATIONAL_SUFFIXES, POST_NOMINALS, honorific_gender};
     use super::*;
+
+    fn strs(list: &[Box<str>]) -> Vec<&str> {
+        list.iter().map(AsRef::as_ref).collect()
+    }
     use proptest::prelude::*;
 
     fn n(raw: &str) -> Name {
@@ -441,7 +456,7 @@ mod tests {
         assert_eq!(a.family.as_deref(), Some("张"));
         assert_eq!(a.given.as_deref(), Some("伟"));
         assert_eq!(a.pinyin.as_deref(), Some("zhang wei"));
-        assert_eq!(a.tokens, ["张", "伟"]);
+        assert_eq!(strs(&a.tokens), ["张", "伟"]);
         assert_eq!(a.norm(), "张伟");
     }
 
@@ -573,22 +588,22 @@ mod tests {
     #[test]
     fn latin_order_and_case_do_not_matter() {
         let a = n("SMITH, Robert");
-        assert_eq!(a.tokens, ["robert", "smith"]);
+        assert_eq!(strs(&a.tokens), ["robert", "smith"]);
         assert_eq!(a.family.as_deref(), Some("smith"));
         assert_eq!(a.given.as_deref(), Some("robert"));
         assert_eq!(a, n("Robert Smith"));
         assert_eq!(a, n("ROBERT SMITH"));
         assert_eq!(a.norm(), "robert smith");
-        assert_eq!(a.phonetic, ["RPRT", "SM0"]);
-        assert_eq!(a.nickname_roots, ["robert"]);
+        assert_eq!(strs(&a.phonetic), ["RPRT", "SM0"]);
+        assert_eq!(strs(&a.nickname_roots), ["robert"]);
     }
 
     #[test]
     fn nicknames_reach_roots() {
-        assert_eq!(n("Bob").nickname_roots, ["robert"]);
+        assert_eq!(strs(&n("Bob").nickname_roots), ["robert"]);
         assert_eq!(n("Bob").given.as_deref(), Some("bob"));
-        assert_eq!(n("Bill Gates").nickname_roots, ["william"]);
-        assert_eq!(n("Kate Smith").nickname_roots, ["katherine"]);
+        assert_eq!(strs(&n("Bill Gates").nickname_roots), ["william"]);
+        assert_eq!(strs(&n("Kate Smith").nickname_roots), ["katherine"]);
         assert_eq!(n("Smith").family.as_deref(), Some("smith"));
         assert!(n("Smith").nickname_roots.is_empty());
     }
@@ -619,7 +634,7 @@ mod tests {
         assert_eq!(n("单伟").pinyin.as_deref(), Some("shan wei"));
         assert_eq!(n("曾伟").pinyin.as_deref(), Some("zeng wei"));
         assert_eq!(n("朴敏").pinyin.as_deref(), Some("piao min"));
-        assert!(n("曾伟").pinyin_variants.contains(&"ceng wei".to_string()));
+        assert!(n("曾伟").pinyin_variants.contains(&"ceng wei".into()));
         assert!(n("张伟").pinyin_variants.is_empty());
         assert_eq!(n("吕布").pinyin.as_deref(), Some("lv bu"));
         assert_eq!(n("Lyu Bu").pinyin.as_deref(), Some("lv bu"));
@@ -654,8 +669,8 @@ mod tests {
         let names = NameNormalizer::new();
         let r = names.normalize("Bob2 Smith😀");
         assert_eq!(
-            r.value.as_ref().map(|v| v.tokens.clone()),
-            Some(vec!["bob".into(), "smith".into()])
+            r.value.as_ref().map(|v| strs(&v.tokens)),
+            Some(vec!["bob", "smith"])
         );
         assert!(r.has(IssueKind::Suspicious));
         assert_eq!(r.issues[0].reason, REASON_JUNK);
@@ -700,7 +715,7 @@ mod tests {
             .normalize_parts(Some("lachlan"), Some("berry"))
             .value
             .unwrap();
-        assert_eq!(name.tokens, ["berry", "lachlan"]);
+        assert_eq!(strs(&name.tokens), ["berry", "lachlan"]);
         assert_eq!(name.family.as_deref(), Some("berry"));
         assert_eq!(name.given.as_deref(), Some("lachlan"));
         let han = names.normalize_parts(Some("伟"), Some("張")).value.unwrap();

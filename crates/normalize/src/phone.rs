@@ -25,16 +25,16 @@ mod fast;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MaskedPhone {
     /// Visible national digits before the mask (`138`); may be empty.
-    pub prefix: String,
+    pub prefix: Box<str>,
     /// Visible digits after the mask (`8000`); may be empty.
-    pub suffix: String,
+    pub suffix: Box<str>,
 }
 
 /// A normalized phone number: either a full E.164 number or a masked one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Phone {
     /// The number in E.164 form (`+8613800138000`); `None` when masked.
-    pub e164: Option<String>,
+    pub e164: Option<Box<str>>,
     /// The visible digits, when the source masked the middle.
     pub masked: Option<MaskedPhone>,
     /// The country calling code (86, 1, …) when known.
@@ -54,7 +54,7 @@ impl MatchKeys for Phone {
     /// The E.164 form, or `prefix****suffix` for a masked number.
     fn norm(&self) -> String {
         if let Some(e164) = &self.e164 {
-            return e164.clone();
+            return e164.to_string();
         }
         match &self.masked {
             Some(m) => {
@@ -72,12 +72,12 @@ impl MatchKeys for Phone {
     /// digits fill the masked keys too, so masked and full numbers can be blocked together.
     fn keys(&self) -> Vec<(&'static str, String)> {
         let (prefix, suffix) = match (&self.masked, self.national()) {
-            (Some(m), _) => (m.prefix.clone(), m.suffix.clone()),
+            (Some(m), _) => (m.prefix.to_string(), m.suffix.to_string()),
             (None, Some(n)) if n.len() >= 7 => (n[..3].to_string(), n[n.len() - 4..].to_string()),
             _ => (String::new(), String::new()),
         };
         vec![
-            ("e164", self.e164.clone().unwrap_or_default()),
+            ("e164", self.e164.as_deref().unwrap_or("").to_string()),
             ("masked_prefix", prefix),
             ("masked_suffix", suffix),
         ]
@@ -414,8 +414,8 @@ impl PhoneNormalizer {
             value: Some(Phone {
                 e164: None,
                 masked: Some(MaskedPhone {
-                    prefix: ascii(prefix).to_string(),
-                    suffix: ascii(suffix).to_string(),
+                    prefix: ascii(prefix).into(),
+                    suffix: ascii(suffix).into(),
                 }),
                 country_code,
             }),
@@ -581,7 +581,7 @@ fn parser_candidate(plus: bool, body: &[u8]) -> String {
 fn full_number(e164: String, country_code: u16, issues: Vec<Issue>) -> Normalized<Phone> {
     Normalized {
         value: Some(Phone {
-            e164: Some(e164),
+            e164: Some(e164.into()),
             masked: None,
             country_code: Some(country_code),
         }),
@@ -669,7 +669,10 @@ mod tests {
     static US: LazyLock<PhoneNormalizer> = LazyLock::new(|| PhoneNormalizer::new("US").unwrap());
 
     fn e164(n: &PhoneNormalizer, raw: &str) -> Option<String> {
-        n.normalize(raw).value.and_then(|p| p.e164)
+        n.normalize(raw)
+            .value
+            .and_then(|p| p.e164)
+            .map(String::from)
     }
 
     #[test]
@@ -717,10 +720,7 @@ mod tests {
             assert_eq!(phone.e164, None);
             assert_eq!(phone.country_code, Some(86));
             let masked = phone.masked.clone().unwrap();
-            assert_eq!(
-                (masked.prefix.as_str(), masked.suffix.as_str()),
-                (prefix, suffix)
-            );
+            assert_eq!((&*masked.prefix, &*masked.suffix), (prefix, suffix));
             assert_eq!(phone.norm(), format!("{prefix}****{suffix}"));
         }
         assert!(CN.normalize("*****").has(IssueKind::Invalid));
@@ -865,7 +865,10 @@ mod tests {
             let out = CN.normalize(raw);
             assert!(out.has(IssueKind::Suspicious), "{raw}");
             assert!(!out.has(IssueKind::Invalid), "{raw}");
-            assert_eq!(out.value.unwrap().e164, Some(format!("+86{raw}")));
+            assert_eq!(
+                out.value.unwrap().e164.as_deref(),
+                Some(format!("+86{raw}").as_str())
+            );
         }
         assert!(CN.normalize("17400012345").issues.is_empty());
     }
@@ -1045,7 +1048,8 @@ mod tests {
         fn cn_mobiles_always_parse(rest in "1[3-9][0-9]{9}", sep in "[ -]?") {
             let raw = format!("+86{sep}{rest}");
             let phone = CN.normalize(&raw).value.unwrap();
-            prop_assert_eq!(phone.e164, Some(format!("+86{rest}")));
+            let expected = format!("+86{rest}");
+            prop_assert_eq!(phone.e164.as_deref(), Some(expected.as_str()));
         }
     }
 }

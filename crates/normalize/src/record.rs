@@ -85,49 +85,21 @@ pub fn key_names(kind: FieldKind) -> &'static [&'static str] {
 /// allocator may satisfy by keeping the larger block.
 fn fit_field(field: &mut Normalized<FieldValue>) {
     match &mut field.value {
-        Some(FieldValue::Name(name)) => {
-            let name = name.as_mut();
-            fit_option(&mut name.family);
-            fit_option(&mut name.given);
-            fit_strings(&mut name.tokens);
-            fit_option(&mut name.pinyin);
-            fit_strings(&mut name.pinyin_variants);
-            fit_strings(&mut name.phonetic);
-            fit_strings(&mut name.nickname_roots);
-            fit_option(&mut name.suffix);
-        }
-        Some(FieldValue::Phone(phone)) => {
-            fit_option(&mut phone.e164);
-            if let Some(masked) = &mut phone.masked {
-                fit(&mut masked.prefix);
-                fit(&mut masked.suffix);
-            }
-        }
         Some(FieldValue::Email(email)) => {
             fit(&mut email.canonical);
             fit(&mut email.local);
             fit(&mut email.domain);
         }
-        Some(FieldValue::Address(address)) => {
-            let address = address.as_mut();
-            for part in [
-                &mut address.province,
-                &mut address.city,
-                &mut address.district,
-                &mut address.detail,
-                &mut address.number,
-                &mut address.street,
-                &mut address.postcode,
-            ] {
-                fit_option(part);
-            }
-        }
         Some(FieldValue::NationalId(id)) => {
             fit(&mut id.id);
             fit(&mut id.region_code);
         }
+        // A name's, a phone's and an address's strings are boxed, exactly their size.
         Some(
-            FieldValue::Date(_)
+            FieldValue::Name(_)
+            | FieldValue::Phone(_)
+            | FieldValue::Address(_)
+            | FieldValue::Date(_)
             | FieldValue::Gender(_)
             | FieldValue::Identifier(_)
             | FieldValue::Text(_),
@@ -139,23 +111,6 @@ fn fit_field(field: &mut Normalized<FieldValue>) {
 fn fit(text: &mut String) {
     if text.capacity() > text.len() {
         *text = text.as_str().to_owned();
-    }
-}
-
-fn fit_option(text: &mut Option<String>) {
-    if let Some(text) = text {
-        fit(text);
-    }
-}
-
-fn fit_strings(list: &mut Vec<String>) {
-    fit_vec(list);
-    list.iter_mut().for_each(fit);
-}
-
-fn fit_vec<T: Clone>(list: &mut Vec<T>) {
-    if list.capacity() > list.len() {
-        *list = list.as_slice().to_vec();
     }
 }
 

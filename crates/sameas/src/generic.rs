@@ -172,14 +172,17 @@ fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
 }
 
 /// A record's family and given names, for telling people apart.
-fn names_of(schema: &Schema, record: &NormalizedRecord) -> (Option<String>, Option<String>) {
+fn names_of<'a>(
+    schema: &Schema,
+    record: &'a NormalizedRecord,
+) -> (Option<&'a str>, Option<&'a str>) {
     schema
         .fields
         .iter()
         .zip(&record.fields)
         .filter(|(spec, _)| spec.kind == FieldKind::Name)
         .find_map(|(_, field)| match &field.value {
-            Some(FieldValue::Name(name)) => Some((name.family.clone(), name.given.clone())),
+            Some(FieldValue::Name(name)) => Some((name.family.as_deref(), name.given.as_deref())),
             _ => None,
         })
         .unwrap_or((None, None))
@@ -236,7 +239,7 @@ pub fn detect(
     if candidates.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let names: Vec<(Option<String>, Option<String>)> =
+    let names: Vec<(Option<&str>, Option<&str>)> =
         records.par_iter().map(|r| names_of(schema, r)).collect();
     let found: Vec<(GenericValue, GenericReport)> = candidates
         .par_iter()

@@ -126,7 +126,7 @@ impl CompileRecords for AddressComparator {
             let Some(FieldValue::Address(address)) = &record.fields[field].value else {
                 continue;
             };
-            let mut intern = |s: &Option<String>| strings.intern(s.as_deref().unwrap_or(""));
+            let mut intern = |s: &Option<Box<str>>| strings.intern(s.as_deref().unwrap_or(""));
             let value = AddressValue {
                 han: address.script == AddressScript::Han,
                 province: intern(&address.province),

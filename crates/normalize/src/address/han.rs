@@ -30,7 +30,7 @@ pub(super) fn parse(folded: &str) -> Address {
         // norm (which no longer has Han) reads back the same way.
         let mut address = super::latin::parse(&rest);
         if address.postcode.is_none() {
-            address.postcode = postcode;
+            address.postcode = postcode.map(Into::into);
         }
         return address;
     }
@@ -53,13 +53,13 @@ fn han_address(
     let (street, number) = road_and_number(detail);
     Address {
         script: AddressScript::Han,
-        province,
-        city,
-        district,
-        detail: (!detail.is_empty()).then(|| detail.to_string()),
-        number,
-        street,
-        postcode,
+        province: province.map(Into::into),
+        city: city.map(Into::into),
+        district: district.map(Into::into),
+        detail: (!detail.is_empty()).then(|| detail.into()),
+        number: number.map(Into::into),
+        street: street.map(Into::into),
+        postcode: postcode.map(Into::into),
     }
 }
 

@@ -641,13 +641,13 @@ pub(super) fn parse(folded: &str) -> Address {
     let detail = number.as_deref().into_iter().chain(street.iter().copied());
     Address {
         script: AddressScript::Latin,
-        province,
-        city,
-        district,
-        detail: join_words(detail.chain(line2)),
-        street: join_words(street),
-        number,
-        postcode,
+        province: province.map(Into::into),
+        city: city.map(Into::into),
+        district: district.map(Into::into),
+        detail: join_words(detail.chain(line2)).map(Into::into),
+        street: join_words(street).map(Into::into),
+        number: number.map(Into::into),
+        postcode: postcode.map(Into::into),
     }
 }
 

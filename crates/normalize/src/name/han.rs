@@ -7,7 +7,8 @@ use pinyin::{ToPinyin, ToPinyinMulti};
 use super::honorifics::{han_familiar_given, han_familiar_prefix, han_honorific};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_LONG,
-    REASON_MASKED, REASON_MIXED, REASON_NO_LETTERS, romanised, surnames, with_issues,
+    REASON_MASKED, REASON_MIXED, REASON_NO_LETTERS, boxed, boxed_strings, romanised, surnames,
+    with_issues,
 };
 use crate::gender::Gender;
 use crate::{Issue, IssueKind, Normalized, text};
@@ -179,16 +180,20 @@ pub(super) fn han_name(
         family.as_deref().unwrap_or(""),
         given.as_deref().unwrap_or(""),
     );
-    let tokens = family.iter().chain(given.iter()).cloned().collect();
+    let tokens = family
+        .iter()
+        .chain(given.iter())
+        .map(|t| t.as_str().into())
+        .collect();
     Name {
         script: NameScript::Han,
-        family,
-        given,
+        family: boxed(family),
+        given: boxed(given),
         tokens,
-        pinyin,
-        pinyin_variants,
-        phonetic: Vec::new(),
-        nickname_roots: Vec::new(),
+        pinyin: boxed(pinyin),
+        pinyin_variants: boxed_strings(pinyin_variants),
+        phonetic: Box::default(),
+        nickname_roots: Box::default(),
         gender_hint: gender,
         honorific_only,
         suffix: None,

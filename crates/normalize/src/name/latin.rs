@@ -8,7 +8,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::honorifics::{strip_honorifics, strip_suffixes};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_NO_LETTERS,
-    nicknames, romanised, with_issues,
+    boxed, boxed_strings, nicknames, romanised, with_issues,
 };
 use crate::gender::Gender;
 use crate::{Issue, IssueKind, Normalized, text};
@@ -119,16 +119,16 @@ impl NameNormalizer {
             } else {
                 NameScript::Other
             },
-            family: join(&split.family),
-            given: join(&split.given),
-            tokens,
-            pinyin: split.pinyin,
-            pinyin_variants: Vec::new(),
-            phonetic,
-            nickname_roots,
+            family: boxed(join(&split.family)),
+            given: boxed(join(&split.given)),
+            tokens: boxed_strings(tokens),
+            pinyin: boxed(split.pinyin),
+            pinyin_variants: Box::default(),
+            phonetic: boxed_strings(phonetic),
+            nickname_roots: boxed_strings(nickname_roots),
             gender_hint: gender.flatten(),
             honorific_only: false,
-            suffix: suffix.map(str::to_string),
+            suffix: suffix.map(Into::into),
             transliterated: false,
         }
     }

@@ -214,20 +214,23 @@ impl Resolver {
 
         let entities = prepared
             .input_ids
-            .iter()
+            .into_iter()
             .map(|id| {
                 let entity = graph
-                    .entity_of(id)
+                    .entity_of(&id)
                     .expect("every record is in an entity")
                     .clone();
-                (id.clone(), entity)
+                (id, entity)
             })
             .collect();
-        let events = graph.events().to_vec();
-        let mut joins: Vec<Vec<Join>> = vec![Vec::new(); data.len()];
-        for join in clustering.joins {
-            joins[join.a as usize].push(join);
-        }
+        // A run that keeps nothing hands over the graph's events and its join log,
+        // instead of copying a million of them at the run's peak.
+        let mut graph = graph;
+        let events = if keep {
+            graph.events().to_vec()
+        } else {
+            graph.take_events()
+        };
         let resolution = Resolution {
             entities,
             golden_header: survivorship.headers(),
@@ -240,7 +243,13 @@ impl Resolver {
             survivorship,
         };
         config.term_frequencies = Some(frequencies);
-        let state = keep.then(|| State::held(data, prepared.channels, prepared.bad, graph, joins));
+        let state = keep.then(|| {
+            let mut joins: Vec<Vec<Join>> = vec![Vec::new(); data.len()];
+            for join in clustering.joins {
+                joins[join.a as usize].push(join);
+            }
+            State::held(data, prepared.channels, prepared.bad, graph, joins)
+        });
         self.configured = Some(Configured { config, state });
         Ok(resolution)
     }
