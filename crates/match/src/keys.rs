@@ -10,6 +10,7 @@ use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use crate::MatchError;
 use crate::compare::name::pinyin_parts;
+use crate::compare::string::compared_text;
 use crate::incremental::KEY_HASH_SEED;
 
 /// One part of a key: a derived key (or `norm`) of one or more fields. With several fields
@@ -219,6 +220,8 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
             push(name.given.as_deref());
             push(first_of_several_given_names(name));
         }
+        // Pass-through text keys as it is compared, folded (see `compared_text`).
+        (FieldValue::Text(_), Norm) => push(Some(&compared_text(value))),
         (_, Norm) => push(Some(&value.norm())),
         (FieldValue::Name(name), Family) => push(name.family.as_deref()),
         (FieldValue::Name(name), Pinyin) => {
@@ -512,5 +515,19 @@ mod tests {
         // An initial is not a name to block on; nor is a Han given name split.
         assert_eq!(keys("J Edgar Hoover", KeySource::Given), ["j edgar"]);
         assert_eq!(keys("张伟明", KeySource::Given), ["伟明"]);
+    }
+
+    #[test]
+    fn pass_through_text_keys_as_it_is_compared_whatever_its_case_and_width() {
+        let text_keys = |raw: &str| {
+            let mut out = Vec::new();
+            key_values(&FieldValue::Text(raw.into()), KeySource::Norm, &mut |v| {
+                out.push(v.to_string())
+            });
+            out
+        };
+        assert_eq!(text_keys("SINGAPORE"), text_keys("Singapore"));
+        assert_eq!(text_keys("ＳＩＮＧＡＰＯＲＥ"), text_keys("singapore"));
+        assert_ne!(text_keys("Singapore"), text_keys("Malaysia"));
     }
 }

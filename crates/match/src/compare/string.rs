@@ -60,6 +60,13 @@ impl StringComparator {
     }
 }
 
+/// The text a value is compared and blocked by: its normalized form, folded. Pass-through
+/// text keeps its case and width; `Singapore Exports` and `SINGAPORE exports` are one value,
+/// in a comparison and in a blocking key alike.
+pub(crate) fn compared_text(value: &sameas_normalize::record::FieldValue) -> String {
+    sameas_normalize::text::fold(&value.norm()).into_owned()
+}
+
 impl CompileRecords for StringComparator {
     type Value = u32;
 
@@ -73,10 +80,7 @@ impl CompileRecords for StringComparator {
         } = self;
         for &field in fields {
             if let Some(value) = &record.fields[field].value {
-                // Pass-through text keeps its case and width; `Singapore Exports` and
-                // `SINGAPORE exports` are one value.
-                let norm = value.norm();
-                let folded = sameas_normalize::text::fold(&norm);
+                let folded = compared_text(value);
                 if !folded.is_empty() {
                     values.push_value(strings.intern(&folded));
                 }
