@@ -165,10 +165,13 @@ def run_tool(ds: Dataset, tool: str, args) -> Result:
         return res
     work = OUT / ds.name / tool
     work.mkdir(parents=True, exist_ok=True)
-    entities = work / "entities.csv"
+    # sameas refuses an output directory holding files it did not write (the log), so its
+    # result gets a directory of its own.
+    result = work / "result" if tool == "sameas" else work
+    entities = result / "entities.csv"
     entities.unlink(missing_ok=True)
     if tool == "sameas":
-        cmd = [str(BIN), "resolve", str(ds.input), "--out", str(work), "-q"]
+        cmd = [str(BIN), "resolve", str(ds.input), "--out", str(result), "-q"]
     else:
         cmd = [sys.executable, str(HERE / "tools.py"), tool, str(ds.input), str(entities)]
     res.status, res.wall, res.peak_mb = run_timed(
