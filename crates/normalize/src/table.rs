@@ -757,14 +757,16 @@ fn csv_in_pieces(
         counted_to = start;
         first_lines.push(line);
     }
-    let pieces: Vec<Vec<ReadRecord>> = splits
+    let pieces: Vec<Result<Vec<ReadRecord>, TableError>> = splits
         .par_iter()
         .enumerate()
         .map(|(i, &start)| {
             let end = splits.get(i + 1).copied().unwrap_or(bytes.len());
             read_records(&bytes[start..end], delimiter, first_lines[i])
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
+    // The first error in the file's order, as one reader would stop at.
+    let pieces = pieces.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut records = pieces.into_iter().flatten();
     let header = records.next().ok_or(TableError::NoHeader)?;
     if header.blank {
