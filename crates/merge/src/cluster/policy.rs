@@ -368,18 +368,12 @@ impl Constraints {
         exclusive: Vec<Vec<u32>>,
     ) -> Self {
         let (must_link, manual_cannot_link) = overrides(config, ids);
-        let (mut cannot_link, scored_cannot_link) =
-            cannot_link_pairs(scored, config.cannot_link_below, evidence);
+        let EvidenceAgainst {
+            hard: mut cannot_link,
+            soft: scored_cannot_link,
+            conflicts,
+        } = evidence_against(scored, config.cannot_link_below, evidence);
         cannot_link.extend(manual_cannot_link);
-        let conflicts = evidence.map_or_else(Vec::new, |evidence| {
-            (0..scored.len())
-                .filter(|&i| {
-                    let weighed = evidence.weigh(scored.levels_of(i));
-                    !weighed.agrees && weighed.disagreements > 0
-                })
-                .map(|i| scored.pairs[i])
-                .collect()
-        });
         Constraints {
             must_link,
             cannot_link,
@@ -486,30 +480,74 @@ fn positive_edges(
     (edges, vouched)
 }
 
-/// Scored pairs that hold evidence they are different people (see
-/// [`PersonalEvidence::against`]): those the model also scores below `below`
-/// (`clustering.cannot_link_below`) keep two clusters apart always, like a manual
-/// cannot-link, unless they were scored to complete a component; the others keep them
-/// apart unless more edges than twice such pairs join them. A low score alone (missing values, a changed phone) is never a cannot-link.
-/// Returns (always apart, outweighable).
-fn cannot_link_pairs(
+/// What the scored pairs say against joining their records, in pair order.
+#[derive(Default)]
+struct EvidenceAgainst {
+    /// Pairs with evidence they are different people (see [`PersonalEvidence::against`])
+    /// that the model also scores below `clustering.cannot_link_below`: they keep two
+    /// clusters apart always, like a manual cannot-link, unless they were scored to complete
+    /// a component.
+    hard: RecordPairs,
+    /// The other pairs with such evidence: they keep two clusters apart unless more edges
+    /// than twice such pairs join them.
+    soft: RecordPairs,
+    /// Pairs whose personal comparisons disagree and none agrees: what keeps apart two
+    /// clusters that only an unvouched edge would join.
+    conflicts: RecordPairs,
+}
+
+/// Pairs of scored pairs read per task of [`evidence_against`]: fixed, so that the work is
+/// split the same way whatever the thread count.
+const EVIDENCE_CHUNK: usize = 1 << 16;
+
+/// Reads each scored pair's personal evidence once, in parallel, and sorts the pairs into
+/// [`EvidenceAgainst`]'s lists. A low score alone (missing values, a changed phone) is never
+/// a cannot-link.
+fn evidence_against(
     scored: &ScoredPairsView<'_>,
     below: f64,
     evidence: Option<&PersonalEvidence>,
-) -> (RecordPairs, RecordPairs) {
-    let (mut hard, mut soft) = (Vec::new(), Vec::new());
+) -> EvidenceAgainst {
+    use rayon::prelude::*;
     let Some(evidence) = evidence else {
-        return (hard, soft);
+        return EvidenceAgainst::default();
     };
     let blocked = scored.len() - scored.component_pairs.min(scored.len());
-    for i in 0..scored.len() {
-        let p = scored.probabilities[i];
-        if p < 1.0 && evidence.against(scored.levels_of(i)) {
-            let hard_evidence = p < below && i < blocked;
-            if hard_evidence { &mut hard } else { &mut soft }.push(scored.pairs[i]);
-        }
+    let chunks: Vec<EvidenceAgainst> = (0..scored.len().div_ceil(EVIDENCE_CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let mut found = EvidenceAgainst::default();
+            let start = chunk * EVIDENCE_CHUNK;
+            for i in start..(start + EVIDENCE_CHUNK).min(scored.len()) {
+                let weighed = evidence.weigh(scored.levels_of(i));
+                if weighed.agrees || weighed.disagreements == 0 && !weighed.identifier_disagrees {
+                    continue;
+                }
+                let pair = scored.pairs[i];
+                if weighed.disagreements > 0 {
+                    found.conflicts.push(pair);
+                }
+                let p = scored.probabilities[i];
+                if p < 1.0 && (weighed.disagreements >= 2 || weighed.identifier_disagrees) {
+                    let hard_evidence = p < below && i < blocked;
+                    if hard_evidence {
+                        &mut found.hard
+                    } else {
+                        &mut found.soft
+                    }
+                    .push(pair);
+                }
+            }
+            found
+        })
+        .collect();
+    let mut all = EvidenceAgainst::default();
+    for chunk in chunks {
+        all.hard.extend(chunk.hard);
+        all.soft.extend(chunk.soft);
+        all.conflicts.extend(chunk.conflicts);
     }
-    (hard, soft)
+    all
 }
 
 #[cfg(test)]
@@ -674,18 +712,42 @@ mod tests {
         };
         // One personal disagreement is not enough; make the given name an identifier.
         let strict = PersonalEvidence::new(evidence().levels, vec![true, false]);
-        let (hard, soft) = cannot_link_pairs(&scored, 0.01, Some(&strict));
-        assert_eq!(hard, [(1, 2)]);
-        assert_eq!(soft, [(2, 3)]);
-        let (hard, soft) = cannot_link_pairs(&scored, 0.01, Some(&evidence()));
-        assert!(hard.is_empty() && soft.is_empty());
+        let found = evidence_against(&scored, 0.01, Some(&strict));
+        assert_eq!(found.hard, [(1, 2)]);
+        assert_eq!(found.soft, [(2, 3)]);
+        let found = evidence_against(&scored, 0.01, Some(&evidence()));
+        assert!(found.hard.is_empty() && found.soft.is_empty());
+        // Either way pairs 1 and 2 hold a personal conflict, pair 0 none.
+        assert_eq!(found.conflicts, [(1, 2), (2, 3)]);
+        let many: Vec<(u32, u32)> = (0..3 * EVIDENCE_CHUNK as u32).map(|i| (i, i + 1)).collect();
+        let many_levels: Vec<u8> = levels
+            .iter()
+            .copied()
+            .cycle()
+            .take(2 * many.len())
+            .collect();
+        let many_probabilities: Vec<f64> = (0..many.len()).map(|i| probabilities[i % 3]).collect();
+        let many_scored = ScoredPairsView {
+            pairs: &many,
+            weights: &vec![0.0; many.len()],
+            probabilities: &many_probabilities,
+            levels: &many_levels,
+            comparisons: 2,
+            component_pairs: 0,
+        };
+        // Across tasks the lists keep the pairs' order.
+        let found = evidence_against(&many_scored, 0.01, Some(&strict));
+        let expected: Vec<(u32, u32)> = many.iter().copied().skip(1).step_by(3).collect();
+        assert_eq!(found.hard, expected);
+        assert_eq!(found.conflicts.len(), 2 * many.len() / 3);
+        assert!(found.conflicts.is_sorted());
         // Pairs 1 and 2 scored to complete a component: evidence against, never absolute.
         let completing = ScoredPairsView {
             component_pairs: 2,
             ..scored
         };
-        let (hard, soft) = cannot_link_pairs(&completing, 0.01, Some(&strict));
-        assert!(hard.is_empty());
-        assert_eq!(soft, [(1, 2), (2, 3)]);
+        let found = evidence_against(&completing, 0.01, Some(&strict));
+        assert!(found.hard.is_empty());
+        assert_eq!(found.soft, [(1, 2), (2, 3)]);
     }
 }
