@@ -198,8 +198,6 @@ pub(crate) fn write_csv_rows<T: Sync>(
     items: &[T],
     row: impl Fn(&T, &mut Cells) -> Result<(), csv::Error> + Sync,
 ) -> Result<(), Error> {
-    use rayon::prelude::*;
-    const BLOCK: usize = 8192;
     let mut out = create(path)?;
     let mut head = csv::Writer::from_writer(Vec::new());
     write_csv_row(&mut head, header).map_err(csv_error(path))?;
@@ -209,28 +207,51 @@ pub(crate) fn write_csv_rows<T: Sync>(
             .map_err(|e| csv_error(path)(e.into_error().into()))?,
     )
     .map_err(io_error(path))?;
+    write_in_blocks(
+        &mut out,
+        path,
+        items,
+        |block| {
+            let mut writer = csv::Writer::from_writer(Vec::with_capacity(block.len() * 64));
+            let mut cells = Cells {
+                writer: &mut writer,
+                buffer: String::new(),
+            };
+            for item in block {
+                row(item, &mut cells)?;
+                cells.writer.write_record(None::<&[u8]>)?;
+            }
+            writer.into_inner().map_err(|e| e.into_error().into())
+        },
+        csv_error(path),
+    )?;
+    out.flush().map_err(io_error(path))
+}
+
+/// Items per block that one task formats.
+const BLOCK: usize = 8192;
+
+/// Writes `items` to `out` in item order, each block of [`BLOCK`] items formatted by
+/// `format` in parallel, 64 blocks held at a time.
+fn write_in_blocks<T: Sync, E: Send>(
+    out: &mut impl Write,
+    path: &Path,
+    items: &[T],
+    format: impl Fn(&[T]) -> Result<Vec<u8>, E> + Sync,
+    error: impl Fn(E) -> Error,
+) -> Result<(), Error> {
+    use rayon::prelude::*;
     for group in items.chunks(BLOCK * 64) {
         let blocks: Vec<Vec<u8>> = group
             .par_chunks(BLOCK)
-            .map(|block| {
-                let mut writer = csv::Writer::from_writer(Vec::with_capacity(block.len() * 64));
-                let mut cells = Cells {
-                    writer: &mut writer,
-                    buffer: String::new(),
-                };
-                for item in block {
-                    row(item, &mut cells)?;
-                    cells.writer.write_record(None::<&[u8]>)?;
-                }
-                writer.into_inner().map_err(|e| e.into_error().into())
-            })
-            .collect::<Result<_, csv::Error>>()
-            .map_err(csv_error(path))?;
+            .map(&format)
+            .collect::<Result<_, E>>()
+            .map_err(&error)?;
         for block in blocks {
             out.write_all(&block).map_err(io_error(path))?;
         }
     }
-    out.flush().map_err(io_error(path))
+    Ok(())
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, Error> {
@@ -501,26 +522,21 @@ fn write_files(
 }
 
 fn write_json_lines<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<(), Error> {
-    use rayon::prelude::*;
-    const BLOCK: usize = 8192;
     let mut out = create(path)?;
-    for group in items.chunks(BLOCK * 64) {
-        let blocks: Vec<Vec<u8>> = group
-            .par_chunks(BLOCK)
-            .map(|block| {
-                let mut bytes = Vec::with_capacity(block.len() * 128);
-                for item in block {
-                    serde_json::to_writer(&mut bytes, item)?;
-                    bytes.push(b'\n');
-                }
-                Ok(bytes)
-            })
-            .collect::<Result<_, serde_json::Error>>()
-            .map_err(|e| io_error(path)(std::io::Error::other(e)))?;
-        for block in blocks {
-            out.write_all(&block).map_err(io_error(path))?;
-        }
-    }
+    write_in_blocks(
+        &mut out,
+        path,
+        items,
+        |block| {
+            let mut bytes = Vec::with_capacity(block.len() * 128);
+            for item in block {
+                serde_json::to_writer(&mut bytes, item)?;
+                bytes.push(b'\n');
+            }
+            Ok(bytes)
+        },
+        |e: serde_json::Error| io_error(path)(std::io::Error::other(e)),
+    )?;
     out.flush().map_err(io_error(path))
 }
 

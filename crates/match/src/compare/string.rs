@@ -64,7 +64,12 @@ impl StringComparator {
 /// text keeps its case and width; `Singapore Exports` and `SINGAPORE exports` are one value,
 /// in a comparison and in a blocking key alike.
 pub(crate) fn compared_text(value: &sameas_normalize::record::FieldValue) -> String {
-    sameas_normalize::text::fold(&value.norm()).into_owned()
+    let norm = value.norm();
+    match sameas_normalize::text::fold(&norm) {
+        // Already folded: the normalized text itself, not a copy of it.
+        std::borrow::Cow::Borrowed(folded) if folded.len() == norm.len() => norm,
+        folded => folded.into_owned(),
+    }
 }
 
 impl CompileRecords for StringComparator {

@@ -88,6 +88,26 @@ pub struct Weighed {
     pub contact_differs: bool,
 }
 
+impl Weighed {
+    /// Whether the pair holds evidence that the two are different people: a personal
+    /// comparison disagrees and none agrees. A low score from missing values, or from a
+    /// changed phone or address, is not such evidence.
+    ///
+    /// One personal field that differs is not enough (a nickname the table lacks, a birth
+    /// date typed a year off): two must differ, or an identifier, which people do not
+    /// misspell the way they misspell names.
+    pub fn against(&self) -> bool {
+        !self.agrees && (self.disagreements >= 2 || self.identifier_disagrees)
+    }
+
+    /// Whether the pair is a personal conflict: some personal comparison disagrees and none
+    /// agrees. Weaker than [`against`](Self::against), it keeps apart only what an
+    /// unvouched edge would join.
+    pub fn conflicts(&self) -> bool {
+        !self.agrees && self.disagreements > 0
+    }
+}
+
 impl PersonalEvidence {
     /// Evidence read from `levels` (per comparison, per level; empty for a comparison that
     /// is not personal) and `identifiers` (per comparison, whether it compares an
@@ -170,16 +190,10 @@ impl PersonalEvidence {
         weighed
     }
 
-    /// Whether the pair holds evidence that the two are different people: a personal
-    /// comparison disagrees and none agrees. A low score from missing values, or from a
-    /// changed phone or address, is not such evidence.
-    ///
-    /// One personal field that differs is not enough (a nickname the table lacks, a birth
-    /// date typed a year off): two must differ, or an identifier, which people do not
-    /// misspell the way they misspell names.
+    /// Whether the pair holds evidence that the two are different people (see
+    /// [`Weighed::against`]).
     pub fn against(&self, levels: &[u8]) -> bool {
-        let weighed = self.weigh(levels);
-        !weighed.agrees && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
+        self.weigh(levels).against()
     }
 }
 
@@ -491,8 +505,8 @@ struct EvidenceAgainst {
     /// The other pairs with such evidence: they keep two clusters apart unless more edges
     /// than twice such pairs join them.
     soft: RecordPairs,
-    /// Pairs whose personal comparisons disagree and none agrees: what keeps apart two
-    /// clusters that only an unvouched edge would join.
+    /// Personal conflicts ([`Weighed::conflicts`]): what keeps apart two clusters that only
+    /// an unvouched edge would join.
     conflicts: RecordPairs,
 }
 
@@ -520,15 +534,12 @@ fn evidence_against(
             let start = chunk * EVIDENCE_CHUNK;
             for i in start..(start + EVIDENCE_CHUNK).min(scored.len()) {
                 let weighed = evidence.weigh(scored.levels_of(i));
-                if weighed.agrees || weighed.disagreements == 0 && !weighed.identifier_disagrees {
-                    continue;
-                }
                 let pair = scored.pairs[i];
-                if weighed.disagreements > 0 {
+                if weighed.conflicts() {
                     found.conflicts.push(pair);
                 }
                 let p = scored.probabilities[i];
-                if p < 1.0 && (weighed.disagreements >= 2 || weighed.identifier_disagrees) {
+                if p < 1.0 && weighed.against() {
                     let hard_evidence = p < below && i < blocked;
                     if hard_evidence {
                         &mut found.hard

@@ -155,7 +155,7 @@ impl Resolver {
             constraints.cluster(&config, &data.ids, &scored, &mask, guard.as_ref());
         // Freed before the identity graph is built, where a million-record run peaks.
         drop(constraints);
-        let graph =
+        let mut graph =
             IdentityGraph::from_clustering(data.ids.clone(), &edges, &clustering, previous)?;
         drop(edges);
         control.report(Stage::Cluster, total_pairs, total_pairs);
@@ -223,9 +223,8 @@ impl Resolver {
                 (id, entity)
             })
             .collect();
-        // A run that keeps nothing hands over the graph's events and its join log,
-        // instead of copying a million of them at the run's peak.
-        let mut graph = graph;
+        // A run that keeps nothing hands over the graph's events instead of copying a
+        // million of them at the run's peak, and builds no join log.
         let events = if keep {
             graph.events().to_vec()
         } else {
