@@ -609,7 +609,7 @@ fn masked_values(data: &Dataset, record: usize, fields: &[String]) -> String {
         .iter()
         .filter_map(|name| {
             let index = data.schema.field_index(name)?;
-            let value = data.records[record].fields[index].value.as_ref()?;
+            let value = data.records[record].field(index).value.as_ref()?;
             let norm = value.norm();
             (!norm.is_empty()).then(|| mask(data.schema.fields[index].kind, &norm))
         })

@@ -180,7 +180,7 @@ impl CompiledKey {
     /// empty; never an empty value).
     pub(crate) fn each_value(&self, record: &NormalizedRecord, out: &mut impl FnMut(&str)) {
         for &field in &self.fields {
-            if let Some(value) = &record.fields[field].value {
+            if let Some(value) = &record.field(field).value {
                 key_values(value, self.key, out);
             }
         }

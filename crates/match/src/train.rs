@@ -1336,13 +1336,7 @@ mod tests {
         use sameas_normalize::record::NormalizedRecord;
         let sources = vec![0, 1, 1, 0, 1, 1, 1];
         let n = sources.len();
-        let records = vec![
-            NormalizedRecord {
-                fields: Vec::new(),
-                updated_at: None,
-            };
-            n
-        ];
+        let records = vec![NormalizedRecord::missing(0); n];
         let ids = (0..n)
             .map(|i| sameas_core::RecordId::from(i.to_string().as_str()))
             .collect();

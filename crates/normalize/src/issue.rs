@@ -128,8 +128,13 @@ enum IssueList {
 
 impl Issues {
     /// The issues of a missing value: one [`IssueKind::Missing`] issue.
-    pub fn missing() -> Self {
+    pub const fn missing() -> Self {
         Issues(IssueList::Missing)
+    }
+
+    /// Whether these are exactly the issues of a missing value.
+    pub fn is_missing(&self) -> bool {
+        matches!(self.0, IssueList::Missing)
     }
 
     /// Appends an issue.
@@ -251,6 +256,11 @@ impl<T> Normalized<T> {
             value: None,
             issues: vec![Issue::new(IssueKind::Invalid, reason)].into(),
         }
+    }
+
+    /// Whether this is a plainly missing value: no value, and the one issue of missing input.
+    pub fn is_missing(&self) -> bool {
+        self.value.is_none() && self.issues.is_missing()
     }
 
     /// Whether an issue of `kind` was found.

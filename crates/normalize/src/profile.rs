@@ -95,7 +95,7 @@ impl FieldTally {
         if let Some(hash) = observation.hash {
             *self.values.entry(hash).or_default() += 1;
         }
-        for issue in normalized.fields.get(at).map_or(&[][..], |f| &f.issues) {
+        for issue in normalized.get(at).map_or(&[][..], |f| &f.issues) {
             *self.issues.entry(issue.kind).or_default() += 1;
         }
     }
@@ -236,7 +236,7 @@ impl ProfileBuilder {
         self.fields
             .iter()
             .map(|&(at, _, _)| {
-                let Some(field) = normalized.fields.get(at) else {
+                let Some(field) = normalized.get(at) else {
                     return Observation {
                         present: false,
                         valid: false,

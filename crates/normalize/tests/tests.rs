@@ -164,8 +164,7 @@ fn normalized_forms_read_back_unchanged() {
     let record = record_from_row(normalizer.schema(), &row, 1, &Channel::Unknown);
     let first = normalizer.normalize(&record);
     let norms: Vec<String> = first
-        .fields
-        .iter()
+        .fields()
         .map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default())
         .collect();
     let mut again_row = vec!["1".to_string(), "web".to_string()];
@@ -178,8 +177,7 @@ fn normalized_forms_read_back_unchanged() {
         &Channel::Unknown,
     ));
     let again_norms: Vec<String> = again
-        .fields
-        .iter()
+        .fields()
         .map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default())
         .collect();
     assert_eq!(norms, again_norms);
@@ -195,7 +193,7 @@ proptest! {
         let normalizer = retail_normalizer();
         let record = record_from_row(normalizer.schema(), &row, 1, &Channel::Unknown);
         let normalized = normalizer.normalize(&record);
-        prop_assert_eq!(normalized.fields.len(), normalizer.schema().fields.len());
+        prop_assert_eq!(normalized.field_count(), normalizer.schema().fields.len());
         let mut cells = Vec::new();
         normalizer.output_cells(&normalized, &mut cells);
         prop_assert_eq!(cells.len(), normalizer.output_headers().len());
@@ -212,11 +210,11 @@ proptest! {
         let date = format!("1990/{day}/3");
         let row = ["1", "pos", name.as_str(), phone.as_str(), "", "", date.as_str()];
         let first = normalizer.normalize(&record_from_row(normalizer.schema(), &row, 1, &Channel::Unknown));
-        let norms: Vec<String> = first.fields.iter().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
+        let norms: Vec<String> = first.fields().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
         let mut again_row = vec!["1".to_string(), "pos".to_string()];
         again_row.extend(norms.iter().cloned());
         let again = normalizer.normalize(&record_from_row(normalizer.schema(), &again_row, 1, &Channel::Unknown));
-        let again_norms: Vec<String> = again.fields.iter().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
+        let again_norms: Vec<String> = again.fields().map(|f| f.value.as_ref().map(|v| v.norm()).unwrap_or_default()).collect();
         prop_assert_eq!(norms, again_norms);
     }
 }

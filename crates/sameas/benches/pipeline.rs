@@ -95,7 +95,7 @@ fn scored(bytes: &[u8]) -> Scored {
             let mut interned = foldhash::HashMap::<String, u32>::default();
             data.records
                 .iter()
-                .map(|record| match &record.fields[field] {
+                .map(|record| match record.field(field) {
                     value if value.has(IssueKind::Invalid) => u32::MAX,
                     value => value.value.as_ref().map_or(u32::MAX, |v| {
                         let next = interned.len() as u32;

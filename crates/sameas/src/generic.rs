@@ -179,7 +179,7 @@ fn names_of<'a>(
     schema
         .fields
         .iter()
-        .zip(&record.fields)
+        .zip(record.fields())
         .filter(|(spec, _)| spec.kind == FieldKind::Name)
         .find_map(|(_, field)| match &field.value {
             Some(FieldValue::Name(name)) => Some((name.family.as_deref(), name.given.as_deref())),
@@ -249,7 +249,7 @@ pub fn detect(
             // is found does not depend on the map.
             let mut by_value: foldhash::HashMap<Cow<str>, Vec<u32>> = Default::default();
             for (i, record) in records.iter().enumerate() {
-                if let Some(value) = record.fields[field].value.as_ref().and_then(|v| part.of(v)) {
+                if let Some(value) = record.field(field).value.as_ref().and_then(|v| part.of(v)) {
                     by_value.entry(value).or_default().push(i as u32);
                 }
             }
@@ -388,7 +388,8 @@ pub fn apply(generic: &[GenericValue], schema: &Schema, records: &mut [Normalize
         .par_iter_mut()
         .map(|record| {
             let mut blanked = 0;
-            for (field, parts) in record.fields.iter_mut().zip(&by_field) {
+            for (at, field) in record.stored_fields_mut() {
+                let parts = &by_field[at];
                 for &(part, value) in parts {
                     let Some(current) = field.value.as_mut() else {
                         break;

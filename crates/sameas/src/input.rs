@@ -167,12 +167,7 @@ pub(crate) fn prepare(
     let rows = &input.table.rows;
     let total = rows.len() as u64;
     control.report(Stage::Normalize, 0, total);
-    let empty = NormalizedRecord {
-        fields: (0..schema.fields.len())
-            .map(|_| sameas_normalize::Normalized::missing())
-            .collect(),
-        updated_at: None,
-    };
+    let empty = NormalizedRecord::missing(schema.fields.len());
     let mut out = Prepared::default();
     const CHUNK: usize = 65_536;
     for (c, chunk) in rows.chunks(CHUNK).enumerate() {

@@ -752,7 +752,7 @@ pub(crate) fn blind_keys(
     record: &NormalizedRecord,
 ) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
-    for (spec, field) in schema.fields.iter().zip(&record.fields) {
+    for (spec, field) in schema.fields.iter().zip(record.fields()) {
         let (Some(domain), Some(value)) = (indexed(spec.kind), field.value.as_ref()) else {
             continue;
         };

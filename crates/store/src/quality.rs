@@ -81,7 +81,7 @@ pub(crate) fn score(schema: &Schema, batch: &PreparedBatch, usable: &[bool]) -> 
         }
         let mut identified = false;
         for &(at, kind) in &keys {
-            let Some(field) = record.fields.get(at) else {
+            let Some(field) = record.get(at) else {
                 continue;
             };
             // As the profile counts them.

@@ -114,7 +114,7 @@ impl Store {
                     row[column.index] = value.to_string();
                     let record = record_from_row(&schema, &row, 1, &Channel::Unknown);
                     let normalized = normalizer.normalize(&record);
-                    if let Some(v) = normalized.fields[at].value.as_ref() {
+                    if let Some(v) = normalized.field(at).value.as_ref() {
                         macs.push(self.crypto.blind_mac(domain, &v.norm()));
                     }
                 }

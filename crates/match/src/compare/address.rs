@@ -123,7 +123,7 @@ impl CompileRecords for AddressComparator {
             strings, values, ..
         } = self;
         for &field in fields {
-            let Some(FieldValue::Address(address)) = &record.fields[field].value else {
+            let Some(FieldValue::Address(address)) = &record.field(field).value else {
                 continue;
             };
             let mut intern = |s: &Option<Box<str>>| strings.intern(s.as_deref().unwrap_or(""));

@@ -106,7 +106,7 @@ impl CompileRecords for DateComparator {
             ids, terms, values, ..
         } = self;
         for &field in fields {
-            let Some(FieldValue::Date(date)) = &record.fields[field].value else {
+            let Some(FieldValue::Date(date)) = &record.field(field).value else {
                 continue;
             };
             let d = date.0;

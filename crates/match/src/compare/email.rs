@@ -62,7 +62,7 @@ impl CompileRecords for EmailComparator {
             strings, values, ..
         } = self;
         for &field in fields {
-            if let Some(FieldValue::Email(email)) = &record.fields[field].value {
+            if let Some(FieldValue::Email(email)) = &record.field(field).value {
                 values.push_value(EmailValue {
                     canonical: strings.intern(&email.canonical),
                     local: strings.intern(&email.local),

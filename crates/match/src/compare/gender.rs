@@ -39,7 +39,7 @@ impl CompileRecords for GenderComparator {
         let values = &mut self.values;
         let mut stated = false;
         for &field in fields {
-            if let Some(FieldValue::Gender(g)) = &record.fields[field].value {
+            if let Some(FieldValue::Gender(g)) = &record.field(field).value {
                 values.push_value(u32::from(*g == Gender::Female));
                 stated = true;
             }
@@ -55,7 +55,7 @@ impl CompileRecords for GenderComparator {
 /// encodes it), else a name's honorific (张先生, Ms Smith). A record that only says 朱女士
 /// is then told apart from 朱先生 at the same address.
 fn implied_gender(record: &NormalizedRecord) -> Option<Gender> {
-    let fields = || record.fields.iter().filter_map(|f| f.value.as_ref());
+    let fields = || record.fields().filter_map(|f| f.value.as_ref());
     fields()
         .find_map(|v| match v {
             FieldValue::NationalId(id) => Some(id.gender),

@@ -41,7 +41,7 @@ impl CompileRecords for IdentifierComparator {
             strings, values, ..
         } = self;
         for &field in fields {
-            let id = match &record.fields[field].value {
+            let id = match &record.field(field).value {
                 Some(FieldValue::Identifier(id)) => &id.0,
                 Some(FieldValue::NationalId(id)) => id.id.as_str(),
                 _ => continue,

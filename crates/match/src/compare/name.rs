@@ -174,7 +174,7 @@ impl std::ops::Deref for NameComparator {
 
 /// The gender a record states outside its name: a gender field, or a national id.
 fn record_gender(record: &sameas_normalize::record::NormalizedRecord) -> Option<Gender> {
-    record.fields.iter().find_map(|f| match &f.value {
+    record.fields().find_map(|f| match &f.value {
         Some(FieldValue::Gender(g)) => Some(*g),
         Some(FieldValue::NationalId(id)) => Some(id.gender),
         _ => None,
@@ -216,7 +216,7 @@ impl CompileRecords for NameColumn {
         } = self;
         let stated_gender = record_gender(record);
         for &field in fields {
-            let Some(FieldValue::Name(name)) = &record.fields[field].value else {
+            let Some(FieldValue::Name(name)) = &record.field(field).value else {
                 continue;
             };
             let (family_pinyin, given_pinyin) = pinyin_parts(name);

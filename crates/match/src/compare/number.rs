@@ -61,7 +61,7 @@ impl CompileRecords for NumberComparator {
             ids, terms, values, ..
         } = self;
         for &field in fields {
-            let Some(value) = &record.fields[field].value else {
+            let Some(value) = &record.field(field).value else {
                 continue;
             };
             let Ok(number) = value.norm().trim().parse::<f64>() else {

@@ -102,7 +102,7 @@ impl CompileRecords for PhoneComparator {
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
         let PhoneComparator { strings, values } = self;
         for &field in fields {
-            let Some(FieldValue::Phone(phone)) = &record.fields[field].value else {
+            let Some(FieldValue::Phone(phone)) = &record.field(field).value else {
                 continue;
             };
             let value = match (&phone.e164, &phone.masked) {

@@ -84,7 +84,7 @@ impl CompileRecords for StringComparator {
             strings, values, ..
         } = self;
         for &field in fields {
-            if let Some(value) = &record.fields[field].value {
+            if let Some(value) = &record.field(field).value {
                 let folded = compared_text(value);
                 if !folded.is_empty() {
                     values.push_value(strings.intern(&folded));

@@ -244,7 +244,7 @@ impl Survivorship {
         scratch.holders.clear();
         for (position, member) in people.iter().enumerate() {
             let record = &input.records[member.index];
-            if let Some(normalized) = record.fields.get(at)
+            if let Some(normalized) = record.get(at)
                 && let Some(value) = &normalized.value
             {
                 let holder = (quality(&normalized.issues), false, false);
@@ -254,7 +254,7 @@ impl Survivorship {
                 continue;
             }
             for &id_at in &self.national_id_fields {
-                let Some(normalized) = record.fields.get(id_at) else {
+                let Some(normalized) = record.get(id_at) else {
                     continue;
                 };
                 let Some(FieldValue::NationalId(id)) = &normalized.value else {
@@ -777,15 +777,17 @@ mod tests {
         let channels = vec![Channel::Pos; rows.len()];
         let records: Vec<NormalizedRecord> = rows
             .iter()
-            .map(|&(_, value, issue, updated)| NormalizedRecord {
-                fields: vec![Normalized::with_issues(
-                    FieldValue::Text(value.into()),
-                    issue
-                        .map(|kind| Issue::new(kind, "test"))
-                        .into_iter()
-                        .collect(),
-                )],
-                updated_at: Some(date(updated)),
+            .map(|&(_, value, issue, updated)| {
+                NormalizedRecord::new(
+                    vec![Normalized::with_issues(
+                        FieldValue::Text(value.into()),
+                        issue
+                            .map(|kind| Issue::new(kind, "test"))
+                            .into_iter()
+                            .collect(),
+                    )],
+                    Some(date(updated)),
+                )
             })
             .collect();
         let input = GoldenInput {

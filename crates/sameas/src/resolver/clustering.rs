@@ -318,7 +318,7 @@ fn exclusive_values<R: std::borrow::Borrow<NormalizedRecord>>(
                 .iter()
                 .map(std::borrow::Borrow::borrow)
                 .map(|record: &NormalizedRecord| {
-                    let value = &record.fields[field];
+                    let value = record.field(field);
                     match &value.value {
                         Some(v) if !value.has(IssueKind::Invalid) => {
                             let next = ids.len() as u32;

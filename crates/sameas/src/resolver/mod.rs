@@ -366,7 +366,7 @@ impl State {
             for (spec, field) in schema
                 .fields
                 .iter()
-                .zip(&self.data.records[i as usize].fields)
+                .zip(self.data.records[i as usize].fields())
             {
                 if field
                     .issues
