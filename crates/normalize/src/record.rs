@@ -159,7 +159,12 @@ impl NormalizedRecord {
     pub fn new(fields: Vec<Normalized<FieldValue>>, updated_at: Option<NormalizedDate>) -> Self {
         let field_count = u32::try_from(fields.len()).expect("fewer than 2^32 fields");
         let mut stored_bits = 0u64;
-        let mut stored = Vec::with_capacity(fields.len());
+        let stored_count = fields
+            .iter()
+            .enumerate()
+            .filter(|&(at, field)| at >= SPARSE_FIELDS || !field.is_missing())
+            .count();
+        let mut stored = Vec::with_capacity(stored_count);
         for (at, field) in fields.into_iter().enumerate() {
             if at >= SPARSE_FIELDS {
                 stored.push(field);
