@@ -10,7 +10,8 @@
 #   SHAPE=febrl benches/scale.sh 1000000   # FEBRL-shaped records (benches/febrl_scaled.py)
 #
 # Data and outputs go to target/bench-data/ (generated once per size, then reused).
-# Needs GNU time at /usr/bin/time. Peak memory is about 3.2 GB per million generated records.
+# Needs GNU time at /usr/bin/time. Peak memory is about 1.6 GB per million generated records
+# (1.67 GB at 1M, 4.68 GB at 3M, 15.4 GB at 10M; BENCHMARKS.md, scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
