@@ -490,6 +490,45 @@ mod tests {
         RecordNormalizer::new(schema, options).unwrap()
     }
 
+    /// A field in one of the states a record holds: plainly missing, invalid, missing with
+    /// a further issue, or a value.
+    fn any_field() -> impl proptest::strategy::Strategy<Value = Normalized<FieldValue>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => Just(Normalized::missing()),
+            1 => Just(Normalized::invalid("unreadable")),
+            1 => Just(Normalized {
+                value: None,
+                issues: vec![
+                    Issue::new(IssueKind::Missing, "empty"),
+                    Issue::new(IssueKind::Suspicious, "a placeholder"),
+                ]
+                .into(),
+            }),
+            2 => "[a-z]{0,6}".prop_map(|text| Normalized::ok(FieldValue::Text(text.into()))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever its fields, a record reads back field by field, in order and through
+        /// serde as the list it was made from, and owns them back unchanged.
+        #[test]
+        fn any_record_reads_back_as_its_fields(
+            fields in proptest::collection::vec(any_field(), 0..140),
+        ) {
+            let record = NormalizedRecord::new(fields.clone(), None);
+            proptest::prop_assert_eq!(record.field_count(), fields.len());
+            for (at, field) in fields.iter().enumerate() {
+                proptest::prop_assert_eq!(record.field(at), field);
+            }
+            proptest::prop_assert!(record.fields().eq(fields.iter()));
+            let read: NormalizedRecord =
+                serde_json::from_str(&serde_json::to_string(&record).unwrap()).unwrap();
+            proptest::prop_assert_eq!(&read, &record);
+            proptest::prop_assert_eq!(record.into_fields(), fields);
+        }
+    }
+
     /// Fields on both sides of the 64 kept sparsely, in every state: a record reads back as
     /// the dense list it was made from, through every accessor and through serde.
     #[test]
