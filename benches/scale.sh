@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale: `sameas resolve` end to end on generated records (seed 1) at the sizes given,
 # with wall time, peak memory (GNU time's maximum resident set size), the run's per-stage
-# seconds, its candidate pairs and its F1 against the generator's truth.
+# seconds, its candidate pairs (in all and per record) and its F1 against the generator's truth.
 #
 #   benches/scale.sh                       # 100,000 and 1,000,000 records
 #   benches/scale.sh 100000 300000 1000000
@@ -25,8 +25,8 @@ dir=target/bench-data
 mkdir -p "$dir"
 threads="${RAYON_NUM_THREADS:-all}"
 
-printf '%10s %7s %10s %8s %8s %9s %6s %6s %6s %6s %6s %6s %6s %6s %7s %7s\n' \
-  records threads pairs wall_s peak_GB normalize train block score cluster golden \
+printf '%10s %7s %10s %8s %8s %8s %9s %6s %6s %6s %6s %6s %6s %6s %6s %7s %7s\n' \
+  records threads pairs pairs/rec wall_s peak_GB normalize train block score cluster golden \
   write other pw_F1 b3_F1 entities
 for n in "${sizes[@]}"; do
   shape="${SHAPE:-synth}"
@@ -58,8 +58,8 @@ for n in "${sizes[@]}"; do
     END {
       other = s["total"] - s["normalize"] - s["train"] - s["block"] - s["score"] \
         - s["cluster"] - s["golden"] - s["write"]
-      printf "%10s %7s %10s %8.1f %8.2f %9.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6s %7s %7s\n",
-        n, threads, pairs, wall, peak, s["normalize"], s["train"], s["block"], s["score"],
+      printf "%10s %7s %10s %8.2f %8.1f %8.2f %9.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6.1f %6s %7s %7s\n",
+        n, threads, pairs, pairs / n, wall, peak, s["normalize"], s["train"], s["block"], s["score"],
         s["cluster"], s["golden"], s["write"], other, pw, b3, entities
     }' "$log"
 done
