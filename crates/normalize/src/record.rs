@@ -20,10 +20,9 @@ use crate::{Issue, IssueKind, MatchKeys, NormalizeError, NormalizeOptions, Norma
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FieldValue {
-    /// A name. Values larger than a boxed string are boxed, so that a field (value and
-    /// [`Issues`](crate::Issues)) costs a record 40 bytes whatever its kind, and a missing
-    /// one nothing more: most records lack most fields, and at a million records the
-    /// normalized values are the largest thing held.
+    /// A name. Values larger than a boxed string are boxed, so that a stored field (value
+    /// and [`Issues`](crate::Issues)) costs its record 40 bytes whatever its kind: at a
+    /// million records the normalized values are the largest thing held.
     Name(Box<Name>),
     /// A phone (boxed, as names are).
     Phone(Box<Phone>),
@@ -116,10 +115,9 @@ fn fit(text: &mut String) {
 
 /// A record after normalization: one result per schema field, in schema order.
 ///
-/// Only the fields that are not plainly missing are stored (a missing field costs a stored
-/// field 40 bytes, and most records lack most fields: at a million records that was a
-/// quarter of the normalized values' memory). [`field`](Self::field) hands back a shared
-/// "missing" result for the others.
+/// Only the fields that are not plainly missing are stored: most records lack most fields,
+/// and at a million records their 40 bytes each were a quarter of the normalized values'
+/// memory. [`field`](Self::field) hands back a shared "missing" result for the others.
 ///
 /// ```
 /// use sameas_normalize::{IssueKind, Normalized};
@@ -154,25 +152,34 @@ static MISSING_FIELD: Normalized<FieldValue> = Normalized {
 /// Fields past this position are stored whether missing or not.
 const SPARSE_FIELDS: usize = 64;
 
+/// Whether field `at` is stored in a record whose bits are `stored_bits`.
+#[inline]
+fn is_stored(stored_bits: u64, at: usize) -> bool {
+    at >= SPARSE_FIELDS || stored_bits >> at & 1 == 1
+}
+
 impl NormalizedRecord {
     /// A record of `fields`, in schema order.
     pub fn new(fields: Vec<Normalized<FieldValue>>, updated_at: Option<NormalizedDate>) -> Self {
         let field_count = u32::try_from(fields.len()).expect("fewer than 2^32 fields");
-        let mut stored_bits = 0u64;
-        let stored_count = fields
+        let stored_bits = fields
             .iter()
+            .take(SPARSE_FIELDS)
             .enumerate()
-            .filter(|&(at, field)| at >= SPARSE_FIELDS || !field.is_missing())
+            .filter(|(_, field)| !field.is_missing())
+            .fold(0u64, |bits, (at, _)| bits | 1 << at);
+        // Counted first, so the stored fields are allocated once, at their size.
+        let count = (0..fields.len())
+            .filter(|&at| is_stored(stored_bits, at))
             .count();
-        let mut stored = Vec::with_capacity(stored_count);
-        for (at, field) in fields.into_iter().enumerate() {
-            if at >= SPARSE_FIELDS {
-                stored.push(field);
-            } else if !field.is_missing() {
-                stored_bits |= 1 << at;
-                stored.push(field);
-            }
-        }
+        let mut stored = Vec::with_capacity(count);
+        stored.extend(
+            fields
+                .into_iter()
+                .enumerate()
+                .filter(|&(at, _)| is_stored(stored_bits, at))
+                .map(|(_, field)| field),
+        );
         NormalizedRecord {
             stored: stored.into_boxed_slice(),
             stored_bits,
@@ -216,7 +223,7 @@ impl NormalizedRecord {
             let before = self.stored_bits.count_ones() as usize;
             return Some(&self.stored[before + at - SPARSE_FIELDS]);
         }
-        if self.stored_bits >> at & 1 == 0 {
+        if !is_stored(self.stored_bits, at) {
             return Some(&MISSING_FIELD);
         }
         let before = (self.stored_bits & ((1u64 << at) - 1)).count_ones() as usize;
@@ -228,7 +235,7 @@ impl NormalizedRecord {
         // The stored fields are met in order: a running position, not a count of bits.
         let mut next_stored = 0;
         (0..self.field_count()).map(move |at| {
-            if at >= SPARSE_FIELDS || self.stored_bits >> at & 1 == 1 {
+            if is_stored(self.stored_bits, at) {
                 next_stored += 1;
                 &self.stored[next_stored - 1]
             } else {
@@ -243,10 +250,9 @@ impl NormalizedRecord {
         &mut self,
     ) -> impl Iterator<Item = (usize, &mut Normalized<FieldValue>)> {
         let bits = self.stored_bits;
-        let sparse =
-            (0..SPARSE_FIELDS.min(self.field_count())).filter(move |&at| bits >> at & 1 == 1);
-        let dense = SPARSE_FIELDS..self.field_count();
-        sparse.chain(dense).zip(self.stored.iter_mut())
+        (0..self.field_count())
+            .filter(move |&at| is_stored(bits, at))
+            .zip(self.stored.iter_mut())
     }
 
     /// Drops every field (the record has none afterwards): what a run that has built the
@@ -263,7 +269,7 @@ impl NormalizedRecord {
         let mut fields = Vec::with_capacity(field_count);
         let mut stored = self.stored.into_vec().into_iter();
         for at in 0..field_count {
-            if at >= SPARSE_FIELDS || self.stored_bits >> at & 1 == 1 {
+            if is_stored(self.stored_bits, at) {
                 fields.extend(stored.next());
             } else {
                 fields.push(Normalized::missing());
@@ -490,6 +496,18 @@ mod tests {
         RecordNormalizer::new(schema, options).unwrap()
     }
 
+    /// No value, but more to say than "missing": a field a record must store.
+    fn missing_with_a_further_issue() -> Normalized<FieldValue> {
+        Normalized {
+            value: None,
+            issues: vec![
+                Issue::new(IssueKind::Missing, "empty"),
+                Issue::new(IssueKind::Suspicious, "a placeholder"),
+            ]
+            .into(),
+        }
+    }
+
     /// A field in one of the states a record holds: plainly missing, invalid, missing with
     /// a further issue, or a value.
     fn any_field() -> impl proptest::strategy::Strategy<Value = Normalized<FieldValue>> {
@@ -497,14 +515,7 @@ mod tests {
         prop_oneof![
             3 => Just(Normalized::missing()),
             1 => Just(Normalized::invalid("unreadable")),
-            1 => Just(Normalized {
-                value: None,
-                issues: vec![
-                    Issue::new(IssueKind::Missing, "empty"),
-                    Issue::new(IssueKind::Suspicious, "a placeholder"),
-                ]
-                .into(),
-            }),
+            1 => Just(missing_with_a_further_issue()),
             2 => "[a-z]{0,6}".prop_map(|text| Normalized::ok(FieldValue::Text(text.into()))),
         ]
     }
@@ -539,14 +550,7 @@ mod tests {
                     0 | 3 => Normalized::missing(),
                     1 => Normalized::invalid("unreadable"),
                     2 => Normalized::ok(FieldValue::Text(format!("v{at}").into())),
-                    _ => Normalized {
-                        value: None,
-                        issues: vec![
-                            Issue::new(IssueKind::Missing, "empty"),
-                            Issue::new(IssueKind::Suspicious, "a placeholder"),
-                        ]
-                        .into(),
-                    },
+                    _ => missing_with_a_further_issue(),
                 })
                 .collect();
             let record = NormalizedRecord::new(fields.clone(), None);
@@ -582,7 +586,7 @@ mod tests {
 
     #[test]
     fn a_field_takes_forty_bytes_of_its_record() {
-        // Every record holds one per schema field, present or not (see `FieldValue`).
+        // What each field a record stores costs it (see `FieldValue`).
         assert_eq!(std::mem::size_of::<Normalized<FieldValue>>(), 40);
     }
 
