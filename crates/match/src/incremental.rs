@@ -115,7 +115,12 @@ struct Block<'a> {
 /// A record's blocking keys, computed by [`KeyIndex::keys_of`] for
 /// [`KeyIndex::push_keys`].
 #[derive(Debug, Clone)]
-pub struct RecordKeys(Vec<(u32, u64)>);
+pub struct RecordKeys {
+    keys: Vec<(u32, u64)>,
+    /// Per key, the built block of the same rule and hash, if any: looked up with the keys
+    /// (in parallel for a batch), as built blocks never change.
+    built: Vec<Option<u32>>,
+}
 
 impl KeyIndex {
     /// Indexes `data` under `blocking`'s rules, with the same caps as
@@ -211,6 +216,38 @@ impl KeyIndex {
         })
     }
 
+    /// This index built again over `data`, the records it holds (built and pushed, in
+    /// order), under the rules it was built with: every candidate and candidate pair is as
+    /// before, but the pushed records' map entries become compact built ones (see
+    /// [`KeyIndex::push`]). [`KeyIndex::capped_by_push`] carries over.
+    ///
+    /// # Errors
+    /// As [`KeyIndex::build`], and `data` holding another number of records.
+    pub fn rebuilt(
+        &self,
+        data: &Dataset,
+        blocking: &BlockingConfig,
+    ) -> Result<KeyIndex, MatchError> {
+        if data.len() != self.len() {
+            return Err(MatchError::Input(
+                "an index is built again over the records it holds",
+            ));
+        }
+        let mut index = KeyIndex::build(data, blocking, self.mode)?;
+        index.capped_by_push = self.capped_by_push;
+        Ok(index)
+    }
+
+    /// Records pushed since the index was built.
+    pub fn pushed_len(&self) -> usize {
+        self.sources.len() - self.built as usize
+    }
+
+    /// Records the index was built over.
+    pub fn built_len(&self) -> usize {
+        self.built as usize
+    }
+
     /// Adds a record from `source` (0 or 1, as in [`Dataset::sources`]); returns its index,
     /// the number of records before it. Every block it joins grows by one, and a block
     /// that grows past its cap stops pairing its records (counted by
@@ -239,7 +276,11 @@ impl KeyIndex {
         // Two keys of one rule with one hash are one block.
         keys.sort_unstable();
         keys.dedup();
-        RecordKeys(keys)
+        let built = keys
+            .iter()
+            .map(|&(rule, hash)| self.built_block(rule as usize, hash))
+            .collect();
+        RecordKeys { keys, built }
     }
 
     /// As [`KeyIndex::push`], for keys [`KeyIndex::keys_of`] computed (over this index's
@@ -248,15 +289,14 @@ impl KeyIndex {
     /// # Panics
     /// As [`KeyIndex::push`].
     pub fn push_keys(&mut self, keys: RecordKeys, source: u8) -> u32 {
-        let RecordKeys(keys) = keys;
+        let RecordKeys { keys, built } = keys;
         let index = u32::try_from(self.sources.len())
             .ok()
             .filter(|&i| i < u32::MAX)
             .expect("fewer than 2^32 - 1 records");
         debug_assert!(source <= 1, "a source index is 0 or 1");
         self.sources.push(source);
-        for &(rule, hash) in &keys {
-            let built = self.built_block(rule as usize, hash);
+        for (&(rule, hash), built) in keys.iter().zip(built) {
             let entry = self.pushed.entry((rule, hash)).or_insert(PushedBlock {
                 built,
                 members: Vec::new(),
@@ -338,11 +378,53 @@ impl KeyIndex {
 
     fn shares_uncapped_key_before(&self, a: u32, b: u32, limit: u32) -> bool {
         assert!((b as usize) < self.len(), "record {b} is not in the index");
+        if a < self.built && b < self.built {
+            // Two built records: only the blocks both hold (their ascending lists merged)
+            // are looked up among the pushed ones and sized.
+            let (blocks_a, blocks_b) = (self.built_blocks_of(a), self.built_blocks_of(b));
+            let (mut i, mut j) = (0, 0);
+            while i < blocks_a.len() && j < blocks_b.len() {
+                match blocks_a[i].cmp(&blocks_b[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        if !self.capped(self.built_block_now(blocks_a[i]), limit) {
+                            return true;
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            return false;
+        }
         let mut shared = false;
         self.for_each_block(a, |block| {
-            shared = shared || (!self.capped(block, limit) && self.holds(block, b));
+            shared = shared || (self.holds(block, b) && !self.capped(block, limit));
         });
         shared
+    }
+
+    /// A built record's built blocks, ascending.
+    fn built_blocks_of(&self, record: u32) -> &[u32] {
+        let i = record as usize;
+        &self.record_blocks[self.record_starts[i] as usize..self.record_starts[i + 1] as usize]
+    }
+
+    /// Built block `b` as the index holds it now: with the records pushed into its key.
+    fn built_block_now(&self, b: u32) -> Block<'_> {
+        let rule = self.rule_starts.partition_point(|&start| start <= b) - 1;
+        let pushed = if self.pushed.is_empty() {
+            None
+        } else {
+            self.pushed
+                .get(&(rule as u32, self.block_hashes[b as usize]))
+        };
+        Block {
+            rule,
+            built: Some(b),
+            pushed,
+        }
     }
 
     /// Whether `a` and `b` are a candidate pair: two records the link mode lets pair that
@@ -425,34 +507,15 @@ impl KeyIndex {
     fn built_block(&self, rule: usize, hash: u64) -> Option<u32> {
         let start = self.rule_starts[rule] as usize;
         let end = self.rule_starts[rule + 1] as usize;
-        self.block_hashes[start..end]
-            .binary_search(&hash)
-            .ok()
-            .map(|i| (start + i) as u32)
+        interpolation_search(&self.block_hashes[start..end], hash).map(|i| (start + i) as u32)
     }
 
     /// Calls `visit` with every block of `record`.
     fn for_each_block<'a>(&'a self, record: u32, mut visit: impl FnMut(Block<'a>)) {
         let i = record as usize;
         if record < self.built {
-            let blocks = &self.record_blocks
-                [self.record_starts[i] as usize..self.record_starts[i + 1] as usize];
-            let mut rule = 0;
-            for &b in blocks {
-                while self.rule_starts[rule + 1] <= b {
-                    rule += 1;
-                }
-                let pushed = if self.pushed.is_empty() {
-                    None
-                } else {
-                    self.pushed
-                        .get(&(rule as u32, self.block_hashes[b as usize]))
-                };
-                visit(Block {
-                    rule,
-                    built: Some(b),
-                    pushed,
-                });
+            for &b in self.built_blocks_of(record) {
+                visit(self.built_block_now(b));
             }
         } else {
             for &(rule, hash) in &self.pushed_keys[i - self.built as usize] {
@@ -469,13 +532,9 @@ impl KeyIndex {
     /// Whether `record` is in `block`.
     fn holds(&self, block: Block<'_>, record: u32) -> bool {
         if record < self.built {
-            let i = record as usize;
-            block.built.is_some_and(|b| {
-                self.record_blocks
-                    [self.record_starts[i] as usize..self.record_starts[i + 1] as usize]
-                    .binary_search(&b)
-                    .is_ok()
-            })
+            block
+                .built
+                .is_some_and(|b| self.built_blocks_of(record).binary_search(&b).is_ok())
         } else {
             block
                 .pushed
@@ -546,4 +605,74 @@ fn cap_exceeded(mode: LinkMode, cap: usize, size: usize, ones: usize) -> bool {
         _ => size,
     };
     counted > cap
+}
+
+/// The position of `hash` in `sorted` (ascending, spread evenly over `u64` as a good hash's
+/// values are), found by interpolation: a few probes where a binary search over a million
+/// blocks takes twenty, each a likely cache miss. A guess that cuts off little is followed
+/// by a halving, so any input still takes logarithmic time.
+fn interpolation_search(sorted: &[u64], hash: u64) -> Option<usize> {
+    use std::cmp::Ordering;
+    let (mut low, mut high) = (0usize, sorted.len());
+    while high - low > 8 {
+        let (first, last) = (sorted[low], sorted[high - 1]);
+        if hash < first || hash > last {
+            return None;
+        }
+        let width = high - low;
+        let span = u128::from(last - first).max(1);
+        let guess = low + (u128::from(hash - first) * (width - 1) as u128 / span) as usize;
+        match sorted[guess].cmp(&hash) {
+            Ordering::Equal => return Some(guess),
+            Ordering::Less => low = guess + 1,
+            Ordering::Greater => high = guess,
+        }
+        if (high - low) * 4 > width * 3 && high - low > 8 {
+            let middle = low + (high - low) / 2;
+            match sorted[middle].cmp(&hash) {
+                Ordering::Equal => return Some(middle),
+                Ordering::Less => low = middle + 1,
+                Ordering::Greater => high = middle,
+            }
+        }
+    }
+    sorted[low..high]
+        .iter()
+        .position(|&h| h == hash)
+        .map(|i| low + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolation_search;
+
+    /// Finds every value and nothing else, on evenly spread hashes, on clustered and repeated
+    /// ones, and on the edges of `u64`: as a binary search would.
+    #[test]
+    fn interpolation_search_finds_what_binary_search_finds() {
+        let hasher = foldhash::quality::FixedState::with_seed(7);
+        let spread: Vec<u64> = (0..5000u64)
+            .map(|i| std::hash::BuildHasher::hash_one(&hasher, i))
+            .collect();
+        let clustered: Vec<u64> = (0..3000u64)
+            .map(|i| if i % 3 == 0 { i } else { u64::MAX - i * i })
+            .collect();
+        let edges = vec![0, 1, 2, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+        for mut values in [spread, clustered, edges, vec![], vec![5]] {
+            values.sort_unstable();
+            values.dedup();
+            let mut probes: Vec<u64> = values.clone();
+            probes.extend(values.iter().map(|v| v.wrapping_add(1)));
+            probes.extend(values.iter().map(|v| v.wrapping_sub(1)));
+            probes.extend([0, 3, u64::MAX, u64::MAX - 2]);
+            for probe in probes {
+                assert_eq!(
+                    interpolation_search(&values, probe),
+                    values.binary_search(&probe).ok(),
+                    "{probe} in {} values",
+                    values.len()
+                );
+            }
+        }
+    }
 }

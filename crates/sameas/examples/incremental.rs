@@ -21,6 +21,10 @@ use sameas::eval::{Predicted, Truth, evaluate};
 use sameas::table::Table;
 use sameas::{Channel, Control, InputTable, Resolver};
 
+/// The allocator the `sameas` binary uses, so that the figures are the command line's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()

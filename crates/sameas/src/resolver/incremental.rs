@@ -173,6 +173,13 @@ impl State {
         }
         let first = self.data.len() as u32;
         let keys = self.keys.as_mut().expect("built before adding");
+        // A pushed record costs the index a map entry per key (about 100 bytes against 18
+        // for a built one). Once more records are pushed than were built, the index is
+        // built again over all of them: the same candidates, compacted. The records built
+        // at least double each time, so the building costs at most twice the last build.
+        if keys.pushed_len() > keys.built_len().max(REBUILD_AFTER) {
+            *keys = keys.rebuilt(&self.data, &scoring.config.matching.blocking)?;
+        }
         let record_keys: Vec<_> = chunk
             .par_iter()
             .map(|(_, _, record, _)| keys.keys_of(record))
@@ -421,6 +428,10 @@ struct Placed {
 
 /// Records scored together by one matcher when a batch is added.
 const CHUNK: usize = 4096;
+
+/// The fewest pushed records for which the key index is built again (fewer in tests, so that
+/// their small batches build it again, at different points).
+const REBUILD_AFTER: usize = if cfg!(test) { 16 } else { CHUNK };
 
 /// Scores pairs of held records (the lower first) with the held matcher, each pair once: a
 /// pair scored before is taken from what was kept.
