@@ -303,22 +303,9 @@ impl BlockIndex {
     #[inline]
     fn first_shared_uncapped(&self, rule: usize, a: usize, b: usize) -> Option<u32> {
         let index = &self.rules[rule];
-        let (p, q) = (index.record_keys.row(a), index.record_keys.row(b));
-        let (mut i, mut j) = (0, 0);
-        while i < p.len() && j < q.len() {
-            match p[i].cmp(&q[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    if !index.capped[p[i] as usize] {
-                        return Some(p[i]);
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        None
+        first_shared(index.record_keys.row(a), index.record_keys.row(b), |key| {
+            !index.capped[key as usize]
+        })
     }
 
     /// Whether the records share a key under `rule` whose block is not capped: the pair is
@@ -554,10 +541,10 @@ impl RuleIndex {
 }
 
 /// Records whose keys are computed together before they are filed under each rule.
-const KEY_CHUNK: usize = 16_384;
+pub(crate) const KEY_CHUNK: usize = 16_384;
 
 /// Records whose keys one task computes into one flat run.
-const KEY_RUN: usize = 512;
+pub(crate) const KEY_RUN: usize = 512;
 
 /// The keys of a run of records under every rule: for record `i` and rule `r`, the hashes
 /// `hashes[ends[i * rules + r - 1]..ends[i * rules + r]]` (from the record's start for
@@ -663,6 +650,30 @@ fn index_rule(
         members,
         capped,
     }
+}
+
+/// The first value of two ascending lists that both hold and `wanted` accepts (the lists
+/// merged, so each is read once).
+pub(crate) fn first_shared(
+    p: &[u32],
+    q: &[u32],
+    mut wanted: impl FnMut(u32) -> bool,
+) -> Option<u32> {
+    let (mut i, mut j) = (0, 0);
+    while i < p.len() && j < q.len() {
+        match p[i].cmp(&q[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if wanted(p[i]) {
+                    return Some(p[i]);
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -18,9 +18,10 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use sameas_normalize::record::NormalizedRecord;
 
-use crate::blocking::{BlockingConfig, LinkMode};
+use crate::blocking::{BlockingConfig, LinkMode, first_shared};
+use crate::blocking::{KEY_CHUNK, KEY_RUN};
 use crate::intern::transpose;
-use crate::keys::CompiledKeys;
+use crate::keys::{CompiledKeys, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
 
 /// Seeds the key hash ([`CompiledKeys::hashes`]): fixed, so that a build is the same on
@@ -64,7 +65,8 @@ pub(crate) const KEY_HASH_SEED: u64 = 0x5a4d_e5a5_c0ff_ee01;
 #[derive(Debug, Clone)]
 pub struct KeyIndex {
     mode: LinkMode,
-    rules: Vec<CompiledKeys>,
+    /// The rules' keys, each distinct part read once per record.
+    key_set: RuleKeySet,
     /// Block cap per rule: its own, or the configuration's when lower.
     caps: Vec<usize>,
     /// Rule `r`'s built blocks are `rule_starts[r]..rule_starts[r + 1]`.
@@ -150,23 +152,15 @@ impl KeyIndex {
             .map(|r| r.cap(blocking.max_block_size))
             .collect();
         let too_many = || MatchError::Input("more blocking keys than an index holds (2^32)");
+        let key_set = RuleKeySet::new(rules);
+        let mut entries = rule_entries(&key_set, &data.records);
         let mut rule_starts = vec![0u32];
         let mut block_hashes: Vec<u64> = Vec::new();
         let mut block_starts: Vec<u32> = Vec::new();
         let mut members: Vec<u32> = Vec::new();
-        // One rule at a time, so that only one rule's (hash, record) pairs are ever held
-        // unsorted.
-        for (r, keys) in rules.iter().enumerate() {
-            let mut entries: Vec<(u64, u32)> = data
-                .records
-                .par_iter()
-                .enumerate()
-                .flat_map_iter(|(i, record)| {
-                    let mut hashes = Vec::new();
-                    keys.hashes(r, record, &mut hashes);
-                    hashes.into_iter().map(move |hash| (hash, i as u32))
-                })
-                .collect();
+        for rule_entries in &mut entries {
+            // Sorted one rule at a time, each rule's entries freed once filed.
+            let mut entries = std::mem::take(rule_entries);
             entries.par_sort_unstable();
             // Two keys of one record with one hash are one entry.
             entries.dedup();
@@ -199,7 +193,7 @@ impl KeyIndex {
         };
         Ok(KeyIndex {
             mode,
-            rules,
+            key_set,
             caps,
             rule_starts,
             block_hashes,
@@ -267,15 +261,36 @@ impl KeyIndex {
     /// [`KeyIndex::push`] computes first, apart so that a batch's records can have theirs
     /// computed in parallel.
     pub fn keys_of(&self, record: &NormalizedRecord) -> RecordKeys {
-        let mut keys: Vec<(u32, u64)> = Vec::new();
-        let mut hashes = Vec::new();
-        for (r, rule) in self.rules.iter().enumerate() {
-            rule.hashes(r, record, &mut hashes);
-            keys.extend(hashes.iter().map(|&hash| (r as u32, hash)));
-        }
-        // Two keys of one rule with one hash are one block.
-        keys.sort_unstable();
-        keys.dedup();
+        self.keys_with(record, &mut KeyScratch::default(), &mut Vec::new())
+    }
+
+    /// [`KeyIndex::keys_of`] each record, in parallel, in order.
+    pub fn keys_of_each(&self, records: &[&NormalizedRecord]) -> Vec<RecordKeys> {
+        records
+            .par_iter()
+            .map_init(
+                || (KeyScratch::default(), Vec::new()),
+                |(scratch, hashes), record| self.keys_with(record, scratch, hashes),
+            )
+            .collect()
+    }
+
+    fn keys_with(
+        &self,
+        record: &NormalizedRecord,
+        scratch: &mut KeyScratch,
+        hashes: &mut Vec<Vec<u64>>,
+    ) -> RecordKeys {
+        hashes.resize_with(self.key_set.rule_count(), Vec::new);
+        self.key_set.hashes(record, scratch, hashes);
+        // Each rule's hashes are sorted and distinct (two keys of one rule with one hash
+        // are one block), the rules in order: so are the (rule, hash) pairs.
+        let keys: Vec<(u32, u64)> = hashes
+            .iter()
+            .enumerate()
+            .flat_map(|(r, rule)| rule.iter().map(move |&hash| (r as u32, hash)))
+            .collect();
+        debug_assert!(keys.is_sorted());
         let built = keys
             .iter()
             .map(|&(rule, hash)| self.built_block(rule as usize, hash))
@@ -381,22 +396,10 @@ impl KeyIndex {
         if a < self.built && b < self.built {
             // Two built records: only the blocks both hold (their ascending lists merged)
             // are looked up among the pushed ones and sized.
-            let (blocks_a, blocks_b) = (self.built_blocks_of(a), self.built_blocks_of(b));
-            let (mut i, mut j) = (0, 0);
-            while i < blocks_a.len() && j < blocks_b.len() {
-                match blocks_a[i].cmp(&blocks_b[j]) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        if !self.capped(self.built_block_now(blocks_a[i]), limit) {
-                            return true;
-                        }
-                        i += 1;
-                        j += 1;
-                    }
-                }
-            }
-            return false;
+            return first_shared(self.built_blocks_of(a), self.built_blocks_of(b), |block| {
+                !self.capped(self.built_block_now(block), limit)
+            })
+            .is_some();
         }
         let mut shared = false;
         self.for_each_block(a, |block| {
@@ -594,6 +597,40 @@ impl KeyIndex {
         }
         cap_exceeded(mode, cap, size, ones)
     }
+}
+
+/// Per rule, the (key hash, record) entries of `records`: every rule's keys of a record
+/// computed together (each distinct part read once however many rules share it), in
+/// parallel runs joined in record order.
+fn rule_entries(key_set: &RuleKeySet, records: &[NormalizedRecord]) -> Vec<Vec<(u64, u32)>> {
+    let rule_count = key_set.rule_count();
+    let mut entries: Vec<Vec<(u64, u32)>> = vec![Vec::new(); rule_count];
+    for (c, chunk) in records.chunks(KEY_CHUNK).enumerate() {
+        let runs: Vec<Vec<Vec<(u64, u32)>>> = chunk
+            .par_chunks(KEY_RUN)
+            .enumerate()
+            .map_init(
+                || (KeyScratch::default(), vec![Vec::new(); rule_count]),
+                |(scratch, hashes), (k, run)| {
+                    let mut run_entries = vec![Vec::new(); rule_count];
+                    for (j, record) in run.iter().enumerate() {
+                        let index = (c * KEY_CHUNK + k * KEY_RUN + j) as u32;
+                        key_set.hashes(record, scratch, hashes);
+                        for (rule, found) in run_entries.iter_mut().zip(hashes.iter()) {
+                            rule.extend(found.iter().map(|&hash| (hash, index)));
+                        }
+                    }
+                    run_entries
+                },
+            )
+            .collect();
+        for run in runs {
+            for (rule, found) in entries.iter_mut().zip(run) {
+                rule.extend(found);
+            }
+        }
+    }
+    entries
 }
 
 /// Whether a block of `size` records, `ones` of them from source 1, is over `cap`: in link

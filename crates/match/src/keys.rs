@@ -428,6 +428,11 @@ impl RuleKeySet {
         RuleKeySet { parts, rules }
     }
 
+    /// Number of rules.
+    pub(crate) fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
     /// Every rule's key hashes of `record` (as [`CompiledKeys::hashes`]), `out[r]` for rule
     /// `r`.
     pub(crate) fn hashes(

@@ -154,6 +154,18 @@ fn every_record_has_the_partners_the_batch_pairs_it_with() {
     }
 }
 
+/// Over more records than the index computes keys for at once (16,384), every record still
+/// has the batch's partners: each key is filed under its own record.
+#[test]
+fn a_build_over_many_chunks_of_records_gives_the_batch_partners() {
+    let data = generated(20_000, 12);
+    let blocking = blocking(&data, None);
+    let partners = batch_partners(&data, &blocking, LinkMode::Dedupe);
+    let index = KeyIndex::build(&data, &blocking, LinkMode::Dedupe).unwrap();
+    assert_batch_partners(&index, &partners);
+    assert!(partners[16_384..].iter().any(|p| !p.is_empty()));
+}
+
 #[test]
 fn pushing_records_one_by_one_gives_the_batch_candidates() {
     for mode in [LinkMode::Dedupe, LinkMode::Link, LinkMode::Both] {

@@ -180,10 +180,10 @@ impl State {
         if keys.pushed_len() > keys.built_len().max(REBUILD_AFTER) {
             *keys = keys.rebuilt(&self.data, &scoring.config.matching.blocking)?;
         }
-        let record_keys: Vec<_> = chunk
-            .par_iter()
-            .map(|(_, _, record, _)| keys.keys_of(record))
-            .collect();
+        let records: Vec<&NormalizedRecord> =
+            chunk.iter().map(|(_, _, record, _)| record).collect();
+        let record_keys = keys.keys_of_each(&records);
+        drop(records);
         for ((id, channel, record, bad), record_keys) in chunk.into_iter().zip(record_keys) {
             let index = self.graph.push_record(id.clone())?;
             debug_assert_eq!(index as usize, self.data.len());
