@@ -221,35 +221,34 @@ impl State {
         let mut matcher = self.matcher.take().expect("built before adding");
         matcher.extend(&self.data, scoring.frequencies)?;
 
-        let threshold = scoring.config.matching.threshold;
-        let guard = scoring.guard.as_ref();
-        let found: Vec<(Vec<Edge>, ScoredPairs)> = candidates
-            .par_iter()
+        // Every candidate pair of the chunk, record after record, scored in one parallel
+        // call; each record's edges are its pairs at or above the threshold.
+        let pairs: Vec<(u32, u32)> = candidates
+            .iter()
             .zip(first..end)
-            .map(|(list, index)| {
-                if list.is_empty() {
-                    return (Vec::new(), ScoredPairs::default());
-                }
-                let pairs: Vec<(u32, u32)> = list.iter().map(|&c| (c, index)).collect();
-                let scored = matcher.score(&pairs);
-                let edges = edge_mask(&scored, threshold, guard)
-                    .indices()
-                    .map(|k| Edge {
-                        a: list[k],
-                        b: index,
-                        weight: scored.weights[k],
-                        probability: scored.probabilities[k],
-                    })
-                    .collect();
-                (edges, scored)
-            })
+            .flat_map(|(list, index)| list.iter().map(move |&c| (c, index)))
             .collect();
-        let mut scorer = PairScorer::new(&matcher);
-        let mut edges_of: Vec<Vec<Edge>> = Vec::with_capacity(found.len());
-        for (edges, scored) in found {
-            scorer.remember(scored);
-            edges_of.push(edges);
+        drop(candidates);
+        let scored = matcher.score(&pairs);
+        drop(pairs);
+        let mut edges_of: Vec<Vec<Edge>> = vec![Vec::new(); (end - first) as usize];
+        for k in edge_mask(
+            &scored,
+            scoring.config.matching.threshold,
+            scoring.guard.as_ref(),
+        )
+        .indices()
+        {
+            let (a, b) = scored.pairs[k];
+            edges_of[(b - first) as usize].push(Edge {
+                a,
+                b,
+                weight: scored.weights[k],
+                probability: scored.probabilities[k],
+            });
         }
+        let mut scorer = PairScorer::new(&matcher);
+        scorer.remember(scored);
 
         // In order, as one at a time: the edges, then the component re-clustered.
         for (k, index) in (first..end).enumerate() {
