@@ -18,8 +18,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use sameas_normalize::record::NormalizedRecord;
 
-use crate::blocking::{BlockingConfig, LinkMode, first_shared};
-use crate::blocking::{KEY_CHUNK, KEY_RUN};
+use crate::blocking::{BlockingConfig, KEY_CHUNK, KEY_RUN, LinkMode, first_shared};
 use crate::intern::transpose;
 use crate::keys::{CompiledKeys, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
@@ -248,7 +247,7 @@ impl KeyIndex {
     /// [`KeyIndex::capped_by_push`]).
     ///
     /// A pushed record's entries live in a map (about 100 bytes each against 18 for a
-    /// built one); after many pushes, building again over the grown data compacts them.
+    /// built one); after many pushes, [`KeyIndex::rebuilt`] compacts them.
     ///
     /// # Panics
     /// When the index already holds `u32::MAX` records.
