@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::intern::{Lists, transpose};
 use crate::keys::{CompiledKeys, KeyRef, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
+use sameas_normalize::record::NormalizedRecord;
 
 /// Which pairs are comparable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -235,40 +236,7 @@ impl BlockIndex {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let key_set = RuleKeySet::new(compiled);
-        let rule_count = rules.len();
-        // Records are visited once for all rules, in chunks: reading a record's values is
-        // the cost, and a chunk's keys stay small. A chunk's keys lie in a few flat runs
-        // (one per run of records), not one small vector per record and rule.
-        let mut builders: Vec<RuleBuilder> = rules.iter().map(|_| RuleBuilder::default()).collect();
-        for chunk in data.records.chunks(KEY_CHUNK) {
-            let runs: Vec<KeyRun> = chunk
-                .par_chunks(KEY_RUN)
-                .map_init(
-                    || (KeyScratch::default(), vec![Vec::new(); rule_count]),
-                    |(scratch, hashes), run| {
-                        let mut keys = KeyRun::default();
-                        for record in run {
-                            key_set.hashes(record, scratch, hashes);
-                            for rule_hashes in hashes.iter() {
-                                keys.hashes.extend_from_slice(rule_hashes);
-                                keys.ends.push(keys.hashes.len() as u32);
-                            }
-                        }
-                        keys
-                    },
-                )
-                .collect();
-            builders
-                .par_iter_mut()
-                .enumerate()
-                .for_each(|(r, builder)| {
-                    for run in &runs {
-                        for record in 0..run.ends.len() / rule_count {
-                            builder.push(run.keys(record, r, rule_count));
-                        }
-                    }
-                });
-        }
+        let builders = rule_builders(&key_set, &data.records);
         let rules: Vec<RuleIndex> = rules
             .par_iter()
             .zip(builders)
@@ -540,11 +508,56 @@ impl RuleIndex {
     }
 }
 
+/// Every rule's (key hash, record) entries of `records`, one builder per rule of `key_set`.
+/// Records are visited once for all rules, in chunks: reading a record's values is the
+/// cost, and a chunk's keys stay small. A chunk's keys lie in a few flat runs (one per run
+/// of records), not one small vector per record and rule.
+pub(crate) fn rule_builders(
+    key_set: &RuleKeySet,
+    records: &[NormalizedRecord],
+) -> Vec<RuleBuilder> {
+    let rule_count = key_set.rule_count();
+    let mut builders: Vec<RuleBuilder> = (0..rule_count).map(|_| RuleBuilder::default()).collect();
+    if rule_count == 0 {
+        return builders;
+    }
+    for chunk in records.chunks(KEY_CHUNK) {
+        let runs: Vec<KeyRun> = chunk
+            .par_chunks(KEY_RUN)
+            .map_init(
+                || (KeyScratch::default(), vec![Vec::new(); rule_count]),
+                |(scratch, hashes), run| {
+                    let mut keys = KeyRun::default();
+                    for record in run {
+                        key_set.hashes(record, scratch, hashes);
+                        for rule_hashes in hashes.iter() {
+                            keys.hashes.extend_from_slice(rule_hashes);
+                            keys.ends.push(keys.hashes.len() as u32);
+                        }
+                    }
+                    keys
+                },
+            )
+            .collect();
+        builders
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(r, builder)| {
+                for run in &runs {
+                    for record in 0..run.ends.len() / rule_count {
+                        builder.push(run.keys(record, r, rule_count));
+                    }
+                }
+            });
+    }
+    builders
+}
+
 /// Records whose keys are computed together before they are filed under each rule.
-pub(crate) const KEY_CHUNK: usize = 16_384;
+const KEY_CHUNK: usize = 16_384;
 
 /// Records whose keys one task computes into one flat run.
-pub(crate) const KEY_RUN: usize = 512;
+const KEY_RUN: usize = 512;
 
 /// The keys of a run of records under every rule: for record `i` and rule `r`, the hashes
 /// `hashes[ends[i * rules + r - 1]..ends[i * rules + r]]` (from the record's start for
@@ -573,13 +586,18 @@ impl KeyRun {
 /// would share a block (an extra candidate pair, never a lost one), the same as the
 /// incremental index, whose blocks are told apart the same way.
 #[derive(Default)]
-struct RuleBuilder {
+pub(crate) struct RuleBuilder {
     /// (key hash, record) in record order; a record's hashes are distinct.
     entries: Vec<(u64, u32)>,
     records: u32,
 }
 
 impl RuleBuilder {
+    /// The (key hash, record) entries, in record order.
+    pub(crate) fn into_entries(self) -> Vec<(u64, u32)> {
+        self.entries
+    }
+
     fn push(&mut self, hashes: &[u64]) {
         let record = self.records;
         self.entries

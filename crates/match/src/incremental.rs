@@ -18,7 +18,7 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use sameas_normalize::record::NormalizedRecord;
 
-use crate::blocking::{BlockingConfig, KEY_CHUNK, KEY_RUN, LinkMode, first_shared};
+use crate::blocking::{BlockingConfig, LinkMode, first_shared, rule_builders};
 use crate::intern::transpose;
 use crate::keys::{CompiledKeys, KeyScratch, RuleKeySet};
 use crate::{Dataset, MatchError};
@@ -152,14 +152,13 @@ impl KeyIndex {
             .collect();
         let too_many = || MatchError::Input("more blocking keys than an index holds (2^32)");
         let key_set = RuleKeySet::new(rules);
-        let mut entries = rule_entries(&key_set, &data.records);
         let mut rule_starts = vec![0u32];
         let mut block_hashes: Vec<u64> = Vec::new();
         let mut block_starts: Vec<u32> = Vec::new();
         let mut members: Vec<u32> = Vec::new();
-        for rule_entries in &mut entries {
+        for builder in rule_builders(&key_set, &data.records) {
             // Sorted one rule at a time, each rule's entries freed once filed.
-            let mut entries = std::mem::take(rule_entries);
+            let mut entries = builder.into_entries();
             entries.par_sort_unstable();
             // Two keys of one record with one hash are one entry.
             entries.dedup();
@@ -596,40 +595,6 @@ impl KeyIndex {
         }
         cap_exceeded(mode, cap, size, ones)
     }
-}
-
-/// Per rule, the (key hash, record) entries of `records`: every rule's keys of a record
-/// computed together (each distinct part read once however many rules share it), in
-/// parallel runs joined in record order.
-fn rule_entries(key_set: &RuleKeySet, records: &[NormalizedRecord]) -> Vec<Vec<(u64, u32)>> {
-    let rule_count = key_set.rule_count();
-    let mut entries: Vec<Vec<(u64, u32)>> = vec![Vec::new(); rule_count];
-    for (c, chunk) in records.chunks(KEY_CHUNK).enumerate() {
-        let runs: Vec<Vec<Vec<(u64, u32)>>> = chunk
-            .par_chunks(KEY_RUN)
-            .enumerate()
-            .map_init(
-                || (KeyScratch::default(), vec![Vec::new(); rule_count]),
-                |(scratch, hashes), (k, run)| {
-                    let mut run_entries = vec![Vec::new(); rule_count];
-                    for (j, record) in run.iter().enumerate() {
-                        let index = (c * KEY_CHUNK + k * KEY_RUN + j) as u32;
-                        key_set.hashes(record, scratch, hashes);
-                        for (rule, found) in run_entries.iter_mut().zip(hashes.iter()) {
-                            rule.extend(found.iter().map(|&hash| (hash, index)));
-                        }
-                    }
-                    run_entries
-                },
-            )
-            .collect();
-        for run in runs {
-            for (rule, found) in entries.iter_mut().zip(run) {
-                rule.extend(found);
-            }
-        }
-    }
-    entries
 }
 
 /// Whether a block of `size` records, `ones` of them from source 1, is over `cap`: in link

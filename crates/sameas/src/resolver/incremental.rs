@@ -183,7 +183,6 @@ impl State {
         let records: Vec<&NormalizedRecord> =
             chunk.iter().map(|(_, _, record, _)| record).collect();
         let record_keys = keys.keys_of_each(&records);
-        drop(records);
         for ((id, channel, record, bad), record_keys) in chunk.into_iter().zip(record_keys) {
             let index = self.graph.push_record(id.clone())?;
             debug_assert_eq!(index as usize, self.data.len());
