@@ -693,6 +693,52 @@ fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
     assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
 }
 
+/// FEBRL 1 under another form's headers resolves as well as under its own: the headers are
+/// read in German, French, Spanish, Italian and Dutch, and `Name` beside `Surname` is the
+/// given name.
+#[test]
+fn febrl_under_headers_of_other_languages_resolves_as_under_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = febrl1().with_file_name("dataset1_truth.csv");
+    let original = std::fs::read_to_string(febrl1()).unwrap();
+    let (_, body) = original.split_once('\n').unwrap();
+    let header_rows = [
+        "Kundennummer,Vorname,Nachname,Hausnummer,Straße,Adresszusatz,Ortsteil,PLZ,Bundesland,Geburtsdatum,Steuernummer",
+        "id,Prénom,Nom,Numéro de rue,Rue,Complément,Commune,Code postal,Région,Date de naissance,Numéro de sécurité sociale",
+        "id,Nombre,Apellidos,Número,Calle,Dirección 2,Localidad,Código Postal,Provincia,Fecha de nacimiento,DNI",
+        "id,Nome,Cognome,Civico,Indirizzo,Interno,Frazione,CAP,Provincia,Data di nascita,Codice fiscale",
+        "id,Voornaam,Achternaam,Huisnummer,Straatnaam,Toevoeging,Wijk,Postcode,Provincie,Geboortedatum,BSN",
+        "id,Name,Surname,house_no,street,street2,town,postcode,county,dob,nin",
+    ];
+    for (i, header) in header_rows.iter().enumerate() {
+        let input = write(
+            dir.path(),
+            &format!("form_{i}.csv"),
+            format!("{header}\n{body}").as_bytes(),
+        );
+        let out = dir.path().join(format!("out_{i}"));
+        let output = sameas(&[
+            "resolve",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(output.status.success(), "{header}: {}", stderr(&output));
+        let eval = sameas(&[
+            "eval",
+            "--json",
+            "--truth",
+            truth.to_str().unwrap(),
+            out.join("entities.csv").to_str().unwrap(),
+        ]);
+        assert!(eval.status.success(), "{header}: {}", stderr(&eval));
+        let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+        let f1 = value["pairwise"]["f1"].as_f64().unwrap();
+        assert!(f1 >= 0.99, "{header}: pairwise F1 {f1}");
+    }
+}
+
 #[test]
 fn synth_writes_seeded_records_and_their_truth() {
     let dir = tempfile::tempdir().unwrap();

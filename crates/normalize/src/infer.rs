@@ -17,6 +17,7 @@ use sameas_core::{
 };
 
 use crate::table::{Table, TableRow};
+use crate::text;
 use crate::{DateOrder, NormalizeError};
 use content::ColumnStats;
 use header::{HeaderReading, Role, header_key, read_header};
@@ -281,7 +282,8 @@ fn attribute(stats: &ColumnStats, reason: &str) -> Decision {
 /// ```
 pub fn infer_schema<S: AsRef<str>>(headers: &[S]) -> Result<InferredSchema, NormalizeError> {
     let readings = check_headers(headers)?;
-    let decisions = readings.into_iter().map(from_header).collect();
+    let mut decisions: Vec<Decision> = readings.into_iter().map(from_header).collect();
+    given_beside_family(headers, &mut decisions, &[]);
     Ok(assemble(headers, decisions, OptionHints::default()))
 }
 
@@ -321,6 +323,7 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         .zip(&stats)
         .map(|(&reading, stats)| from_content(reading, stats))
         .collect();
+    given_beside_family(&table.headers, &mut decisions, &rows);
     fold_whole_columns(&mut decisions, &rows);
     // No header names the id: an identifier whose values are all present and distinct
     // (checked over every row, so only when none was left out of the sample) is one.
@@ -344,6 +347,63 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         decisions,
         hints(&dated_columns(&stats, &readings)),
     ))
+}
+
+/// A column headed only "name" (`Name`, `Nombre`, `nome`) beside a family-name column and no
+/// given-name one holds the given name (`Name`, `Surname` on a form; `Nombre`, `Apellidos`),
+/// unless its values mostly hold the family name too (a full name kept beside the family name
+/// for sorting): then it stays a whole name. `rows` is the content sample (empty: the header
+/// alone decides).
+fn given_beside_family<S: AsRef<str>>(
+    headers: &[S],
+    decisions: &mut [Decision],
+    rows: &[&TableRow],
+) {
+    let has = |part| decisions.iter().any(|d| d.role == Role::NamePart(part));
+    if !has(FieldPart::Family) || has(FieldPart::Given) {
+        return;
+    }
+    let mut named = (0..decisions.len()).filter(|&c| {
+        decisions[c].role == Role::Whole(FieldKind::Name)
+            && header::says_only_name(headers[c].as_ref())
+    });
+    let (Some(name), None) = (named.next(), named.next()) else {
+        return;
+    };
+    let families: Vec<usize> = (0..decisions.len())
+        .filter(|&c| decisions[c].role == Role::NamePart(FieldPart::Family))
+        .collect();
+    let cell = |row: &TableRow, column: usize| {
+        row.cells
+            .get(column)
+            .map(|c| text::fold(c.trim()).into_owned())
+            .filter(|c| !c.is_empty())
+    };
+    let (mut both, mut holds_family) = (0usize, 0usize);
+    for row in rows {
+        let Some(value) = cell(row, name) else {
+            continue;
+        };
+        let Some(family) = families.iter().find_map(|&c| cell(row, c)) else {
+            continue;
+        };
+        both += 1;
+        if value.split_whitespace().any(|w| w == family)
+            || (value.contains(&family) && text::has_han(&family))
+        {
+            holds_family += 1;
+        }
+    }
+    if holds_family * 2 > both {
+        return;
+    }
+    let decision = &mut decisions[name];
+    decision.role = Role::NamePart(FieldPart::Given);
+    decision.compared = true;
+    decision.reason = format!(
+        "{}, beside a family-name column and no given-name one: the given name",
+        decision.reason
+    );
 }
 
 /// At most this share of a whole-name (or whole-address) column's filled rows may also fill
@@ -928,6 +988,40 @@ mod tests {
         let inferred = infer_schema_from_table(&table).unwrap();
         assert_eq!(inferred.schema.fields.len(), 2);
         assert_eq!(inferred.columns[1].read_as, "name");
+    }
+
+    #[test]
+    fn a_name_column_beside_a_family_one_is_the_given_name_unless_it_holds_the_family_too() {
+        use crate::table::read_csv;
+        // `Name` and `Surname` on a form; `Nombre` and `Apellidos` in Spanish.
+        for headers in [["id", "Name", "Surname"], ["id", "Nombre", "Apellidos"]] {
+            let inferred = infer_schema(&headers).unwrap();
+            assert_eq!(inferred.columns[1].read_as, "name.given", "{headers:?}");
+            assert_eq!(inferred.columns[2].read_as, "name.family", "{headers:?}");
+            assert!(
+                inferred.columns[1]
+                    .reason
+                    .contains("beside a family-name column")
+            );
+        }
+        // With a given-name column as well, `name` stays a name of its own.
+        let inferred = infer_schema(&["id", "name", "first_name", "surname"]).unwrap();
+        assert_eq!(inferred.columns[1].read_as, "name");
+        // Values that hold the family name too are full names kept beside it.
+        let table = read_csv(
+            "id,name,surname\n1,Ann Lee,Lee\n2,Bo Wu,Wu\n3,Cy Ng,Ng\n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        let inferred = infer_schema_from_table(&table).unwrap();
+        assert_eq!(inferred.columns[1].read_as, "name");
+        let table = read_csv(
+            "id,name,surname\n1,Ann,Lee\n2,Bo,Wu\n3,Cy,Ng\n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        let inferred = infer_schema_from_table(&table).unwrap();
+        assert_eq!(inferred.columns[1].read_as, "name.given");
     }
 
     #[test]

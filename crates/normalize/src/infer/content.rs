@@ -120,6 +120,10 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
             stats.ids += 1;
             continue;
         }
+        if is_bare_short_number(value, &shape) {
+            stats.ids += 1;
+            continue;
+        }
         if let Some(region) = phone_shape(value, &shape) {
             stats.phones += 1;
             match region {
@@ -322,6 +326,13 @@ fn is_number(value: &str) -> bool {
         && v.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// Seven to nine digits and nothing else: a number (a social security or tax number, a
+/// member number) more than a phone, which is written with its area code (ten digits or
+/// more) or punctuated (`555-1234`) where it is shorter.
+fn is_bare_short_number(value: &str, shape: &Shape) -> bool {
+    (7..=9).contains(&shape.digits) && shape.digits == value.len()
+}
+
 /// An identifier: one token of letters, digits and `-_/.:`, with a digit, 4 to 40 long.
 fn is_id(value: &str, shape: &Shape) -> bool {
     shape.spaces == 0
@@ -376,6 +387,10 @@ mod tests {
         assert_eq!((s.national_ids, s.numbers, s.ids, s.words), (0, 2, 1, 1));
         let s = stats(&["11010519491231002X"]);
         assert_eq!(s.national_ids, 1);
+        // Seven to nine bare digits are a number like a social security number, not a phone;
+        // punctuated or with an area code they are phones.
+        let s = stats(&["1804974", "570139612", "555-1234", "2125551234"]);
+        assert_eq!((s.ids, s.phones, s.numbers), (2, 2, 0));
     }
 
     #[test]

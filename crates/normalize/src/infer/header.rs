@@ -126,8 +126,220 @@ const LABELS: &[&str] = &[
     "same_as",
 ];
 
-/// Reads one header.
+/// Header words of German, French, Spanish, Portuguese, Italian and Dutch forms (accents
+/// dropped, lower case), and the English words the rules read them as. A word that is
+/// ambiguous across languages takes its reading in the language that uses it most in
+/// customer forms: `nom` is the French family name (beside `prénom`), `nombre` and `nome`
+/// a name that [`given_beside_family`] reads as the given one beside a family-name column.
+const FOREIGN_WORDS: &[(&str, &[&str])] = &[
+    // German
+    ("vorname", &["firstname"]),
+    ("vornamen", &["firstname"]),
+    ("rufname", &["firstname"]),
+    ("nachname", &["lastname"]),
+    ("familienname", &["lastname"]),
+    ("zuname", &["lastname"]),
+    ("geburtsdatum", &["birth", "date"]),
+    ("geburtstag", &["birthday"]),
+    ("geburtsort", &["birthplace"]),
+    ("geburt", &["birth"]),
+    ("strasse", &["street"]),
+    ("hausnummer", &["house", "number"]),
+    ("hausnr", &["house", "number"]),
+    ("plz", &["postcode"]),
+    ("postleitzahl", &["postcode"]),
+    ("ort", &["city"]),
+    ("wohnort", &["city"]),
+    ("stadt", &["city"]),
+    ("bundesland", &["state"]),
+    ("land", &["country"]),
+    ("ortsteil", &["district"]),
+    ("stadtteil", &["district"]),
+    ("adresszusatz", &["address", "line2"]),
+    ("adresse", &["address"]),
+    ("anschrift", &["address"]),
+    ("telefon", &["phone"]),
+    ("telefonnummer", &["phone"]),
+    ("handy", &["mobile"]),
+    ("handynummer", &["mobile"]),
+    ("mobil", &["mobile"]),
+    ("mobilnummer", &["mobile"]),
+    ("geschlecht", &["gender"]),
+    ("kundennummer", &["customer", "number"]),
+    ("kundennr", &["customer", "number"]),
+    ("steuernummer", &["tax", "number"]),
+    ("datum", &["date"]),
+    ("betrag", &["amount"]),
+    ("bestellung", &["order"]),
+    // French
+    ("prenom", &["firstname"]),
+    ("prenoms", &["firstname"]),
+    ("nom", &["lastname"]),
+    ("famille", &["family"]),
+    ("naissance", &["birth"]),
+    ("lieu", &["place"]),
+    ("ville", &["city"]),
+    ("commune", &["city"]),
+    ("rue", &["street"]),
+    ("telephone", &["phone"]),
+    ("portable", &["mobile"]),
+    ("courriel", &["email"]),
+    ("sexe", &["gender"]),
+    ("pays", &["country"]),
+    ("complement", &["address", "line2"]),
+    ("securite", &["security"]),
+    ("sociale", &["social"]),
+    ("numero", &["number"]),
+    ("montant", &["amount"]),
+    ("commande", &["order"]),
+    // Spanish
+    ("nombre", &["name"]),
+    ("nombres", &["name"]),
+    ("apellido", &["lastname"]),
+    ("apellidos", &["lastname"]),
+    ("fecha", &["date"]),
+    ("nacimiento", &["birth"]),
+    ("lugar", &["place"]),
+    ("direccion", &["address"]),
+    ("domicilio", &["address"]),
+    ("calle", &["street"]),
+    ("ciudad", &["city"]),
+    ("localidad", &["city"]),
+    ("municipio", &["city"]),
+    ("codigo", &["code"]),
+    ("telefono", &["phone"]),
+    ("celular", &["mobile"]),
+    ("movil", &["mobile"]),
+    ("correo", &["email"]),
+    ("sexo", &["gender"]),
+    ("genero", &["gender"]),
+    ("pais", &["country"]),
+    ("provincia", &["province"]),
+    ("barrio", &["district"]),
+    ("dni", &["identity", "number"]),
+    ("importe", &["amount"]),
+    ("pedido", &["order"]),
+    // Portuguese
+    ("nome", &["name"]),
+    ("sobrenome", &["lastname"]),
+    ("apelido", &["lastname"]),
+    ("nascimento", &["birth"]),
+    ("endereco", &["address"]),
+    ("morada", &["address"]),
+    ("rua", &["street"]),
+    ("cidade", &["city"]),
+    ("cep", &["postcode"]),
+    ("telefone", &["phone"]),
+    ("telemovel", &["mobile"]),
+    ("cpf", &["tax", "number"]),
+    ("bairro", &["district"]),
+    ("complemento", &["address", "line2"]),
+    ("estado", &["state"]),
+    // Italian
+    ("cognome", &["lastname"]),
+    ("nascita", &["birth"]),
+    ("luogo", &["place"]),
+    ("indirizzo", &["address"]),
+    ("citta", &["city"]),
+    ("cap", &["postcode"]),
+    ("cellulare", &["mobile"]),
+    ("sesso", &["gender"]),
+    ("fiscale", &["tax"]),
+    ("civico", &["house", "number"]),
+    ("interno", &["address", "line2"]),
+    ("frazione", &["district"]),
+    // Dutch
+    ("voornaam", &["firstname"]),
+    ("achternaam", &["lastname"]),
+    ("geboortedatum", &["birth", "date"]),
+    ("geboorteplaats", &["birthplace"]),
+    ("straat", &["street"]),
+    ("straatnaam", &["street"]),
+    ("huisnummer", &["house", "number"]),
+    ("woonplaats", &["city"]),
+    ("plaats", &["city"]),
+    ("adres", &["address"]),
+    ("telefoon", &["phone"]),
+    ("telefoonnummer", &["phone"]),
+    ("geslacht", &["gender"]),
+    ("wijk", &["district"]),
+    ("provincie", &["province"]),
+    ("toevoeging", &["address", "line2"]),
+    ("bsn", &["identity", "number"]),
+    // English shorthand
+    ("bdate", &["birth", "date"]),
+    ("nin", &["nino"]),
+];
+
+/// Words that join the others in such headers (`date de naissance`, `fecha_de_nacimiento`)
+/// and say nothing on their own.
+const FOREIGN_JOINERS: &[&str] = &["de", "di", "da", "do", "del", "des", "du", "van", "von"];
+
+/// A header word with its accents dropped (`prénom` → `prenom`, `straße` → `strasse`).
+fn without_accents(word: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(word.len());
+    for c in word.nfd() {
+        match c {
+            '\u{0300}'..='\u{036F}' => {}
+            'ß' => out.push_str("ss"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The header's words read in English: accents dropped (`région`), each word of another
+/// language's forms replaced by its English words, and the joiners between them dropped.
+/// `None` when no word changes.
+fn in_english(words: &[String]) -> Option<Vec<String>> {
+    let mut translated = Vec::with_capacity(words.len());
+    let mut any = false;
+    for word in words {
+        let plain = without_accents(word);
+        match FOREIGN_WORDS.iter().find(|(w, _)| *w == plain) {
+            Some((_, english)) => {
+                any = true;
+                translated.extend(english.iter().map(|w| (*w).to_string()));
+            }
+            None => {
+                any |= plain != *word;
+                translated.push(plain);
+            }
+        }
+    }
+    any.then(|| {
+        translated.retain(|w| !FOREIGN_JOINERS.contains(&w.as_str()));
+        translated
+    })
+}
+
+/// Whether the header says "name" and nothing more (`name`, `Nombre`, `nome`): beside a
+/// family-name column and no given-name one it is the given name.
+pub(crate) fn says_only_name(header: &str) -> bool {
+    let words = header_words(header);
+    let words = in_english(&words).unwrap_or(words);
+    words == ["name"]
+}
+
+/// Reads one header: in English (or Chinese) first; where that reads nothing, or only a
+/// date that is not a birth date (`date de naissance`), in English translation.
 pub(crate) fn read_header(header: &str) -> HeaderReading {
+    let reading = read_english(header);
+    if !matches!(reading.role, Role::Unknown | Role::Whole(FieldKind::Date)) {
+        return reading;
+    }
+    match in_english(&header_words(header)) {
+        Some(words) => match read_english(&words.join("_")) {
+            translated if translated.role != Role::Unknown => translated,
+            _ => reading,
+        },
+        None => reading,
+    }
+}
+
+/// Reads one header in English (or Chinese).
+fn read_english(header: &str) -> HeaderReading {
     let key = header_key(header);
     if let Some(reading) = exact(&key) {
         return reading;
@@ -245,7 +457,8 @@ pub(crate) fn read_header(header: &str) -> HeaderReading {
         "fax",
         "msisdn",
         "phonenumber",
-    ]) {
+    ]) || (has(&["contact"]) && last_is(&["number", "no", "num", "nr"]))
+    {
         return settled(Role::Whole(FieldKind::Phone), "the header names a phone");
     }
     const PLACES: &[&str] = &[
@@ -335,6 +548,7 @@ pub(crate) fn read_header(header: &str) -> HeaderReading {
         "nhs",
         "medicare",
         "social",
+        "insurance",
     ];
     if has(IDENTIFIERS) || last_is(&["id", "no", "number", "num", "nr", "code", "ref"]) {
         return suggested(
@@ -612,13 +826,12 @@ fn exact(key: &str) -> Option<HeaderReading> {
         | "客户姓名" | "名字" | "联系人" | "会员姓名" | "收货人" => {
             settled(Role::Whole(Name), "the header names a name")
         }
-        "given_name" | "first_name" | "firstname" | "forename" | "givenname" | "名" => {
-            settled(Role::NamePart(P::Given), "the header names a given name")
-        }
-        "middle_name" | "middlename" | "middle_initial" => {
+        "given_name" | "first_name" | "firstname" | "forename" | "givenname" | "first"
+        | "given" | "名" => settled(Role::NamePart(P::Given), "the header names a given name"),
+        "middle_name" | "middlename" | "middle_initial" | "middle" => {
             settled(Role::NamePart(P::Middle), "the header names a middle name")
         }
-        "surname" | "last_name" | "lastname" | "family_name" | "familyname" | "姓" => {
+        "surname" | "last_name" | "lastname" | "family_name" | "familyname" | "last" | "姓" => {
             settled(Role::NamePart(P::Family), "the header names a family name")
         }
         "id_number" | "national_id" | "id_card" | "idcard" | "id_card_no" | "resident_id"
@@ -744,6 +957,60 @@ mod tests {
             ("出生地", Role::Attribute),
             ("职业", Role::Attribute),
             ("订单号", Role::PassThrough),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(role(header), expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn headers_of_other_languages_and_english_shorthand() {
+        use FieldKind::*;
+        use FieldPart as P;
+        let cases = [
+            ("Vorname", Role::NamePart(P::Given)),
+            ("Nachname", Role::NamePart(P::Family)),
+            ("Geburtsdatum", Role::Whole(BirthDate)),
+            ("Straße", Role::AddressPart(P::Street)),
+            ("Hausnummer", Role::AddressPart(P::StreetNumber)),
+            ("PLZ", Role::AddressPart(P::Postcode)),
+            ("Ort", Role::AddressPart(P::City)),
+            ("Telefonnummer", Role::Whole(Phone)),
+            ("Geschlecht", Role::Whole(Gender)),
+            ("Prénom", Role::NamePart(P::Given)),
+            ("Nom", Role::NamePart(P::Family)),
+            ("Nom de famille", Role::NamePart(P::Family)),
+            // English reads a plain date here; the French words say birth.
+            ("Date de naissance", Role::Whole(BirthDate)),
+            ("Lieu de naissance", Role::Attribute),
+            ("Code postal", Role::AddressPart(P::Postcode)),
+            ("Région", Role::AddressPart(P::Region)),
+            ("Numéro de sécurité sociale", Role::Whole(Identifier)),
+            ("Courriel", Role::Whole(Email)),
+            ("Apellidos", Role::NamePart(P::Family)),
+            ("Fecha de nacimiento", Role::Whole(BirthDate)),
+            ("Dirección", Role::Whole(Address)),
+            ("Teléfono móvil", Role::Whole(Phone)),
+            ("Correo electrónico", Role::Whole(Email)),
+            ("Código postal", Role::AddressPart(P::Postcode)),
+            ("data_nascimento", Role::Whole(BirthDate)),
+            ("Sobrenome", Role::NamePart(P::Family)),
+            ("Cognome", Role::NamePart(P::Family)),
+            ("Data di nascita", Role::Whole(BirthDate)),
+            ("CAP", Role::AddressPart(P::Postcode)),
+            ("Codice fiscale", Role::Whole(Identifier)),
+            ("Voornaam", Role::NamePart(P::Given)),
+            ("Achternaam", Role::NamePart(P::Family)),
+            ("Woonplaats", Role::AddressPart(P::City)),
+            ("first", Role::NamePart(P::Given)),
+            ("Last", Role::NamePart(P::Family)),
+            ("middle", Role::NamePart(P::Middle)),
+            ("bdate", Role::Whole(BirthDate)),
+            ("contact_number", Role::Whole(Phone)),
+            ("national_insurance", Role::Whole(Identifier)),
+            // English readings are kept where English knows the header.
+            ("data_source", Role::Channel),
+            ("order_date", Role::Whole(Date)),
         ];
         for (header, expected) in cases {
             assert_eq!(role(header), expected, "{header}");
