@@ -482,10 +482,14 @@ fn dated_columns<'a>(
 /// The phone region and date order the values show.
 fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
     let (mut cn, mut nanp, mut day_first, mut month_first) = (0, 0, 0, 0);
+    let mut other_codes: std::collections::BTreeMap<u16, usize> = Default::default();
     for (s, dated) in columns {
         if s.share(s.phones) >= 0.5 {
             cn += s.cn_phones;
             nanp += s.nanp_phones;
+            for &(code, count) in &s.other_country_codes {
+                *other_codes.entry(code).or_default() += count;
+            }
         }
         if *dated {
             day_first += s.day_first_dates;
@@ -493,7 +497,22 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         }
     }
     let mut hints = OptionHints::default();
-    if nanp > cn {
+    // The calling code most numbers written with one carry (the smaller code on a tie), when
+    // they outnumber the Chinese mobiles and the North American numbers: a German file's
+    // `0171 …` is read as German, the same number as its `+49 171 …`.
+    let other = other_codes
+        .iter()
+        .max_by_key(|&(&code, &count)| (count, std::cmp::Reverse(code)))
+        .filter(|&(_, &count)| count > cn.max(nanp))
+        .and_then(|(&code, &count)| Some((content::region_of_code(code)?, code, count)));
+    if let Some((region, code, count)) = other {
+        hints.region = Some((
+            region,
+            format!(
+                "{count} phones carry the country code +{code}, against {cn} Chinese mobiles and {nanp} North American numbers"
+            ),
+        ));
+    } else if nanp > cn {
         hints.region = Some((
             "US".to_string(),
             format!("{nanp} phones are North American numbers, {cn} Chinese mobiles"),
@@ -1022,6 +1041,36 @@ mod tests {
         .unwrap();
         let inferred = infer_schema_from_table(&table).unwrap();
         assert_eq!(inferred.columns[1].read_as, "name.given");
+    }
+
+    #[test]
+    fn the_phone_region_follows_the_country_code_most_numbers_carry() {
+        use crate::table::read_csv;
+        let table = read_csv(
+            "id,telefon\n1,0171 1234567\n2,+49 171 1234567\n3,0049 30 12345678\n4,030 1234567\n"
+                .as_bytes(),
+            None,
+        )
+        .unwrap();
+        let region = infer_schema_from_table(&table)
+            .unwrap()
+            .hints
+            .region
+            .unwrap();
+        assert_eq!(region.0, "DE");
+        assert!(region.1.contains("+49"), "{}", region.1);
+        // Chinese mobiles outnumbering them keep the region Chinese.
+        let table = read_csv(
+            "id,phone\n1,13800138000\n2,13900139000\n3,+49 171 1234567\n".as_bytes(),
+            None,
+        )
+        .unwrap();
+        let region = infer_schema_from_table(&table)
+            .unwrap()
+            .hints
+            .region
+            .unwrap();
+        assert_eq!(region.0, "CN");
     }
 
     #[test]

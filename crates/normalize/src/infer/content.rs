@@ -34,6 +34,9 @@ pub(crate) struct ColumnStats {
     pub(crate) cn_phones: usize,
     /// Phones shaped like a North American number (10 digits, or `+1` / `1` and 10).
     pub(crate) nanp_phones: usize,
+    /// Phones written with a country code other than China's and North America's (`+49`,
+    /// `0044`): per calling code, how many, in code order.
+    pub(crate) other_country_codes: Vec<(u16, usize)>,
     pub(crate) dates: usize,
     /// Slashed or dashed dates whose first number is over 12 (so day first).
     pub(crate) day_first_dates: usize,
@@ -129,7 +132,17 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
             match region {
                 PhoneHint::China => stats.cn_phones += 1,
                 PhoneHint::NorthAmerica => stats.nanp_phones += 1,
-                PhoneHint::Other => {}
+                PhoneHint::Other => {
+                    if let Some(code) = other_country_code(value) {
+                        match stats
+                            .other_country_codes
+                            .binary_search_by_key(&code, |&(c, _)| c)
+                        {
+                            Ok(at) => stats.other_country_codes[at].1 += 1,
+                            Err(at) => stats.other_country_codes.insert(at, (code, 1)),
+                        }
+                    }
+                }
             }
             continue;
         }
@@ -234,6 +247,32 @@ fn phone_shape(value: &str, shape: &Shape) -> Option<PhoneHint> {
         _ if masked => PhoneHint::China,
         _ => PhoneHint::Other,
     })
+}
+
+/// The calling code a phone is written with (`+49 171 …`, `0044 20 …`), when it is one the
+/// phone metadata knows and not China's (86) or North America's (1), which the shape hints
+/// count already.
+fn other_country_code(value: &str) -> Option<u16> {
+    let value = value.trim_start();
+    // After `00` a whole international number follows (the code and at least eight national
+    // digits); a shorter number led by zeros is a national one (`007-12-3456`).
+    let digit_count = value.chars().filter(char::is_ascii_digit).count();
+    let rest = value
+        .strip_prefix('+')
+        .or_else(|| value.strip_prefix("00").filter(|_| digit_count >= 11))?;
+    let digits: String = rest.chars().filter(char::is_ascii_digit).take(3).collect();
+    // Calling codes are prefix-free: the first prefix the metadata knows is the code.
+    (1..=digits.len())
+        .filter_map(|len| digits[..len].parse::<u16>().ok())
+        .find(|code| phonenumber::metadata::DATABASE.region(code).is_some())
+        .filter(|&code| code != 86 && code != 1)
+}
+
+/// The main region of a calling code (`49` → `DE`, `44` → `GB`).
+pub(crate) fn region_of_code(code: u16) -> Option<String> {
+    phonenumber::metadata::DATABASE
+        .region(&code)
+        .and_then(|regions| regions.first().map(|r| (*r).to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,6 +412,17 @@ mod tests {
             "138****8000",
         ]);
         assert_eq!((s.phones, s.nanp_phones, s.cn_phones), (4, 2, 2));
+        let s = stats(&[
+            "+49 171 1234567",
+            "0049 30 12345678",
+            "+44 7700 900123",
+            "+86 138 0013 8000",
+        ]);
+        assert_eq!(s.other_country_codes, [(44, 1), (49, 2)]);
+        // A short number led by zeros is a national one, not `00` and a country code.
+        let s = stats(&["007-12-3456", "0079 123 456"]);
+        assert!(s.other_country_codes.is_empty());
+        assert_eq!(region_of_code(49).as_deref(), Some("DE"));
         let s = stats(&[
             "01/30/2005",
             "20071231",
