@@ -126,11 +126,12 @@ const LABELS: &[&str] = &[
     "same_as",
 ];
 
-/// Header words of German, French, Spanish, Portuguese, Italian and Dutch forms (accents
-/// dropped, lower case), and the English words the rules read them as. A word that is
-/// ambiguous across languages takes its reading in the language that uses it most in
-/// customer forms: `nom` is the French family name (beside `prénom`), `nombre` and `nome`
-/// a name that [`given_beside_family`] reads as the given one beside a family-name column.
+/// Header words of German, French, Spanish, Portuguese, Italian, Dutch, Polish, Russian,
+/// Japanese and Korean forms (accents dropped, lower case), and the English words the rules
+/// read them as. A word that is ambiguous across languages takes its reading in the language
+/// that uses it most in customer forms: `nom` is the French family name (beside `prénom`),
+/// `nombre` and `nome` a name that is the given one beside a family-name column
+/// (`given_beside_family` in `infer.rs`).
 const FOREIGN_WORDS: &[(&str, &[&str])] = &[
     // German
     ("vorname", &["firstname"]),
@@ -266,6 +267,63 @@ const FOREIGN_WORDS: &[(&str, &[&str])] = &[
     ("provincie", &["province"]),
     ("toevoeging", &["address", "line2"]),
     ("bsn", &["identity", "number"]),
+    // Polish
+    ("imie", &["firstname"]),
+    ("nazwisko", &["lastname"]),
+    ("urodzenia", &["birth"]),
+    ("miejsce", &["place"]),
+    ("ulica", &["street"]),
+    ("miasto", &["city"]),
+    ("miejscowosc", &["city"]),
+    ("pocztowy", &["postal"]),
+    ("plec", &["gender"]),
+    ("pesel", &["identity", "number"]),
+    ("dzielnica", &["district"]),
+    ("wojewodztwo", &["province"]),
+    // Russian
+    ("имя", &["firstname"]),
+    ("фамилия", &["lastname"]),
+    ("отчество", &["middlename"]),
+    ("фио", &["name"]),
+    ("дата", &["date"]),
+    ("рождения", &["birth"]),
+    ("место", &["place"]),
+    ("телефон", &["phone"]),
+    ("адрес", &["address"]),
+    ("улица", &["street"]),
+    ("город", &["city"]),
+    ("индекс", &["postcode"]),
+    ("пол", &["gender"]),
+    ("дом", &["house", "number"]),
+    ("квартира", &["apartment"]),
+    ("район", &["district"]),
+    ("регион", &["region"]),
+    ("область", &["region"]),
+    ("инн", &["tax", "number"]),
+    ("почта", &["email"]),
+    // Japanese
+    ("氏名", &["name"]),
+    ("名前", &["name"]),
+    ("生年月日", &["birth", "date"]),
+    ("住所", &["address"]),
+    ("郵便番号", &["postcode"]),
+    ("番地", &["house", "number"]),
+    ("市区町村", &["city"]),
+    ("都道府県", &["prefecture"]),
+    ("携帯番号", &["mobile"]),
+    ("メール", &["email"]),
+    ("メールアドレス", &["email"]),
+    // Korean
+    ("이름", &["name"]),
+    ("성명", &["name"]),
+    ("성", &["lastname"]),
+    ("생년월일", &["birth", "date"]),
+    ("주소", &["address"]),
+    ("우편번호", &["postcode"]),
+    ("전화번호", &["phone"]),
+    ("휴대폰", &["mobile"]),
+    ("이메일", &["email"]),
+    ("성별", &["gender"]),
     // English shorthand
     ("bdate", &["birth", "date"]),
     ("nin", &["nino"]),
@@ -275,18 +333,21 @@ const FOREIGN_WORDS: &[(&str, &[&str])] = &[
 /// and say nothing on their own.
 const FOREIGN_JOINERS: &[&str] = &["de", "di", "da", "do", "del", "des", "du", "van", "von"];
 
-/// A header word with its accents dropped (`prénom` → `prenom`, `straße` → `strasse`).
+/// A header word with the accents of its Latin letters dropped (`prénom` → `prenom`,
+/// `straße` → `strasse`); letters of other scripts stay as written (`й`, Hangul, kana).
 fn without_accents(word: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let mut out = String::with_capacity(word.len());
-    for c in word.nfd() {
+    let mut plain = String::with_capacity(word.len());
+    for c in word.chars() {
         match c {
-            '\u{0300}'..='\u{036F}' => {}
-            'ß' => out.push_str("ss"),
-            _ => out.push(c),
+            'ß' => plain.push_str("ss"),
+            '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => {
+                plain.extend(c.nfd().filter(|d| !matches!(d, '\u{0300}'..='\u{036F}')))
+            }
+            _ => plain.push(c),
         }
     }
-    out
+    plain
 }
 
 /// The header's words read in English: accents dropped (`région`), each word of another
@@ -1002,6 +1063,27 @@ mod tests {
             ("Voornaam", Role::NamePart(P::Given)),
             ("Achternaam", Role::NamePart(P::Family)),
             ("Woonplaats", Role::AddressPart(P::City)),
+            ("Imię", Role::NamePart(P::Given)),
+            ("Nazwisko", Role::NamePart(P::Family)),
+            ("Data urodzenia", Role::Whole(BirthDate)),
+            ("Kod pocztowy", Role::AddressPart(P::Postcode)),
+            ("Имя", Role::NamePart(P::Given)),
+            ("Фамилия", Role::NamePart(P::Family)),
+            ("Отчество", Role::NamePart(P::Middle)),
+            ("Район", Role::AddressPart(P::Locality)),
+            ("Дата рождения", Role::Whole(BirthDate)),
+            ("Телефон", Role::Whole(Phone)),
+            ("氏名", Role::Whole(Name)),
+            ("生年月日", Role::Whole(BirthDate)),
+            ("住所", Role::Whole(Address)),
+            ("郵便番号", Role::AddressPart(P::Postcode)),
+            ("電話番号", Role::Whole(Phone)),
+            ("メールアドレス", Role::Whole(Email)),
+            ("이름", Role::Whole(Name)),
+            ("생년월일", Role::Whole(BirthDate)),
+            ("주소", Role::Whole(Address)),
+            ("휴대폰", Role::Whole(Phone)),
+            ("이메일", Role::Whole(Email)),
             ("first", Role::NamePart(P::Given)),
             ("Last", Role::NamePart(P::Family)),
             ("middle", Role::NamePart(P::Middle)),
