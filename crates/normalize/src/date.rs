@@ -94,6 +94,14 @@ impl DateNormalizer {
             return Normalized::missing();
         }
         let text: Cow<'_, str> = text::nfkc(raw);
+        if let Some(date) = spreadsheet_day(&text) {
+            let mut out = Normalized::ok(NormalizedDate(date));
+            out.issues.push(Issue::new(
+                IssueKind::Repaired,
+                "a spreadsheet's day number, read as its date",
+            ));
+            return out;
+        }
         match self.parse(&text) {
             Ok(date) => Normalized::ok(NormalizedDate(date)),
             Err(reason) => Normalized::invalid(reason),
@@ -208,6 +216,26 @@ impl DateNormalizer {
 }
 
 /// Whether year, month and day name a day of the calendar.
+/// A date a spreadsheet wrote as its day number (`32874` for 1990-01-01: days since
+/// 1899-12-30 in Excel's and LibreOffice's 1900 system), as files saved from one often carry.
+/// Only five bare digits from 10000 (1927-05-18) to 73050 (2099-12-31): four digits are a
+/// year, and no other date shape is five digits long.
+fn spreadsheet_day(s: &str) -> Option<Date> {
+    let s = s.trim();
+    let s = s.strip_suffix(".0").unwrap_or(s);
+    if s.len() != 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let days: i32 = s.parse().ok()?;
+    if !(10_000..=73_050).contains(&days) {
+        return None;
+    }
+    Date::new(1899, 12, 30)
+        .ok()?
+        .checked_add(jiff::Span::new().days(days))
+        .ok()
+}
+
 fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
     (1..=9999).contains(&year)
         && (1..=12).contains(&month)
@@ -565,6 +593,26 @@ mod tests {
         }
         assert!(n.normalize("").has(IssueKind::Missing));
         assert!(n.normalize(" \t").has(IssueKind::Missing));
+    }
+
+    #[test]
+    fn spreadsheet_day_numbers_read_as_their_dates() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        for (raw, iso) in [
+            ("32874", "1990-01-01"),
+            ("32874.0", "1990-01-01"),
+            ("10000", "1927-05-18"),
+            ("45658", "2025-01-01"),
+            ("73050", "2099-12-31"),
+        ] {
+            let out = n.normalize(raw);
+            assert_eq!(out.value.map(|d| d.norm()).as_deref(), Some(iso), "{raw}");
+            assert!(out.has(IssueKind::Repaired), "{raw}");
+        }
+        // Four digits are a year, not a day number; out of range stays unread.
+        for raw in ["1990", "9999", "73051", "123456"] {
+            assert!(n.normalize(raw).value.is_none(), "{raw}");
+        }
     }
 
     #[test]
