@@ -6,6 +6,7 @@ use std::hash::BuildHasher;
 use serde::{Deserialize, Serialize};
 
 use sameas_core::{FieldKind, Schema};
+use sameas_normalize::address::postcode_key;
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use crate::MatchError;
@@ -262,7 +263,7 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
         (FieldValue::Address(a), Detail) => push(a.detail.as_deref()),
         (FieldValue::Address(a), Number) => push(a.number.as_deref()),
         (FieldValue::Address(a), Street) => push(a.street.as_deref()),
-        (FieldValue::Address(a), Postcode) => push(a.postcode.as_deref()),
+        (FieldValue::Address(a), Postcode) => push(a.postcode.as_deref().map(postcode_key)),
         (FieldValue::Date(d), Year) => push(Some(&format!("{:04}", d.0.year()))),
         (FieldValue::Date(d), Month) => push(Some(&format!("{:02}", d.0.month()))),
         (FieldValue::Date(d), Day) => push(Some(&format!("{:02}", d.0.day()))),

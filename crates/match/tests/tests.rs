@@ -464,6 +464,21 @@ mod comparisons {
     }
 
     #[test]
+    fn a_postcode_that_lost_its_leading_zero_is_the_same_postcode() {
+        let rows = [
+            ["1", "Ann Lee", "02119"],
+            ["2", "Ann Lee", "2119"],
+            ["3", "Ann Lee", "2120"],
+            ["4", "Bo Chan", "10001"],
+        ];
+        let data = table(&["id", "name", "zip"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        assert_eq!(level_of(&matcher, 0, 1, "address"), "same_district");
+        assert_eq!(level_of(&matcher, 0, 2, "address"), "different");
+    }
+
+    #[test]
     fn look_alike_emails_are_fuzzy_and_typos_close() {
         let rows = [
             ["1", "Min Wang", "wang.min1956@qq.com"],

@@ -431,6 +431,26 @@ impl crate::field::NormalizeField for AddressNormalizer {
     }
 }
 
+/// A postcode as matching reads it: a postcode of digits without its leading zeros, so a
+/// spreadsheet's `2119` meets the `02119` it was saved from (Excel drops them from US zips,
+/// and from Australian ones like `0800`); any other postcode as it is. The value written
+/// out keeps the zeros.
+///
+/// ```
+/// use sameas_normalize::address::postcode_key;
+/// assert_eq!(postcode_key("02119"), postcode_key("2119"));
+/// assert_eq!(postcode_key("00000"), "0");
+/// assert_eq!(postcode_key("sw1a 1aa"), "sw1a 1aa");
+/// ```
+pub fn postcode_key(postcode: &str) -> &str {
+    if postcode.len() > 1 && postcode.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = postcode.trim_start_matches('0');
+        if trimmed.is_empty() { "0" } else { trimmed }
+    } else {
+        postcode
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -1,6 +1,6 @@
 //! Addresses: same detail, similar detail, same district (or postcode), same city, different.
 
-use sameas_normalize::address::AddressScript;
+use sameas_normalize::address::{AddressScript, postcode_key};
 use sameas_normalize::record::{FieldValue, NormalizedRecord};
 
 use super::{CompileRecords, Level, best_across, count_terms, interned_keys};
@@ -135,7 +135,7 @@ impl CompileRecords for AddressComparator {
                 detail: intern(&address.detail),
                 street: intern(&address.street),
                 number: intern(&address.number),
-                postcode: intern(&address.postcode),
+                postcode: strings.intern(address.postcode.as_deref().map_or("", postcode_key)),
             };
             if [
                 value.province,
