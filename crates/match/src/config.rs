@@ -280,6 +280,9 @@ impl MatchConfig {
                 "address_detail",
                 vec![key(&addresses, "detail")],
             ));
+            // A postcode alone, under the broad cap: where nothing else but names pairs
+            // records, this is the rule that lets training see names that disagree.
+            rules.push(broad_rule("postcode", vec![key(&addresses, "postcode")]));
         }
         // A name key with each context a person keeps: birth date, address parts,
         // attributes. Fine contexts pair with any name key; coarse ones (a year, a city, a
