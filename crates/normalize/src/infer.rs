@@ -342,11 +342,19 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
             );
         }
     }
-    Ok(assemble(
+    let mut inferred = assemble(
         &table.headers,
         decisions,
         hints(&dated_columns(&stats, &readings)),
-    ))
+    );
+    if table.header_line > 1 {
+        inferred.warnings.push(format!(
+            "the header was read on line {}: the lines above it hold at most one cell each \
+             (a title) and were skipped",
+            table.header_line
+        ));
+    }
+    Ok(inferred)
 }
 
 /// A column headed only "name" (`Name`, `Nombre`, `nome`) beside a family-name column and no

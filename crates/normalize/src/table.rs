@@ -188,6 +188,9 @@ pub struct Table {
     pub rows: Vec<TableRow>,
     /// The encoding the file was read in.
     pub encoding: &'static str,
+    /// The 1-based line the header was read on: 1, or the first line after a title that a
+    /// spreadsheet's export put above it (see [`read_csv`]).
+    pub header_line: u64,
 }
 
 impl Table {
@@ -215,6 +218,7 @@ impl Table {
             headers,
             rows,
             encoding: "utf-8",
+            header_line: 1,
         }
     }
 }
@@ -768,10 +772,14 @@ fn csv_in_pieces(
     // The first error in the file's order, as one reader would stop at.
     let pieces = pieces.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut records = pieces.into_iter().flatten();
-    let header = records.next().ok_or(TableError::NoHeader)?;
+    let head: Vec<ReadRecord> = records.by_ref().take(TITLE_LINES_MAX + 1).collect();
+    let at = header_position(&head);
+    let mut head = head.into_iter().skip(at);
+    let header = head.next().ok_or(TableError::NoHeader)?;
     if header.blank {
         return Err(TableError::NoHeader);
     }
+    let records = head.chain(records);
     let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
     let rows: Vec<TableRow> = records
         .filter(|r| !(r.blank && r.cells.len() <= 1))
@@ -793,7 +801,45 @@ fn csv_in_pieces(
         headers,
         rows,
         encoding,
+        header_line: header.line,
     })
+}
+
+/// Lines a title may take above the header.
+const TITLE_LINES_MAX: usize = 5;
+
+/// Where the header is among the first records: past a title a spreadsheet's export put
+/// above it (`Customer export 2024-06-01,,,,`). When the first records hold at most one
+/// filled cell each and the next one fills most of its cells with names (no bare number, no
+/// `@`, as a data row has), that one is the header and the lines above it are a title.
+/// Otherwise the first record, as always.
+fn header_position(head: &[ReadRecord]) -> usize {
+    let filled = |r: &ReadRecord| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let names_a_header = |r: &ReadRecord| {
+        let named = filled(r);
+        named >= 2
+            && named * 5 >= r.cells.len() * 4
+            && !r.cells.iter().any(|c| {
+                let c = c.trim();
+                let bare_number = !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
+                c.contains('@') || bare_number
+            })
+    };
+    if head
+        .first()
+        .is_none_or(|first| first.blank || filled(first) > 1)
+    {
+        return 0;
+    }
+    for (at, record) in head.iter().enumerate().skip(1) {
+        if names_a_header(record) {
+            return at;
+        }
+        if filled(record) > 1 {
+            break;
+        }
+    }
+    0
 }
 
 /// Bytes of text parsed by one task of [`PlainCsv::map_rows`]; fixed, so that the work is split the
@@ -1178,6 +1224,32 @@ mod tests {
         // One real column of names with spaces reads.
         let table = read_csv(b"customer name\nAnn Lee\n", None).unwrap();
         assert_eq!(table.headers, ["customer name"]);
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_skipped() {
+        // A spreadsheet's export: a title padded with delimiters, a blank line, the header.
+        let table = read_csv(
+            b"Customer export 2024-06-01,,\n,,\nid,name,phone\n1,Ann,13800138000\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(table.headers, ["id", "name", "phone"]);
+        assert_eq!(table.header_line, 3);
+        assert_eq!(
+            (table.rows.len(), table.rows[0].number, table.rows[0].line),
+            (1, 1, 4)
+        );
+        // A header with one named column stays the header: the row below holds data.
+        let table = read_csv(b"id,,\n1,Ann,13800138000\n", None).unwrap();
+        assert_eq!((table.headers[0].as_str(), table.header_line), ("id", 1));
+        assert_eq!(table.rows.len(), 1);
+        // A one-column file is read as it is.
+        let table = read_csv(b"name\nAnn\nBo\n", None).unwrap();
+        assert_eq!((table.header_line, table.rows.len()), (1, 2));
+        // Title lines with nothing like a header below them: the first line is the header.
+        let table = read_csv(b"title,\nnote,\n1,x\n2,y\n", None).unwrap();
+        assert_eq!((table.headers[0].as_str(), table.rows.len()), ("title", 3));
     }
 
     #[test]

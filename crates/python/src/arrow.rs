@@ -95,6 +95,7 @@ impl Batches {
             headers,
             rows,
             encoding: "utf-8",
+            header_line: 1,
         })
     }
 }

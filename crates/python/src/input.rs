@@ -174,6 +174,7 @@ fn rows_from_dicts(list: &Bound<'_, PyAny>) -> PyResult<Table> {
         headers,
         rows,
         encoding: "utf-8",
+        header_line: 1,
     })
 }
 

@@ -192,6 +192,7 @@ pub(crate) mod tests {
                 headers: table.headers.clone(),
                 rows: table.rows[rows].to_vec(),
                 encoding: table.encoding,
+                header_line: table.header_line,
             },
             sameas_core::Channel::Unknown,
         )

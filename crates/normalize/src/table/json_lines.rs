@@ -174,6 +174,7 @@ pub(super) fn from_text(text: &str, encoding: &'static str) -> Result<Table, Tab
         headers: columns.names,
         rows,
         encoding,
+        header_line: 1,
     })
 }
 
