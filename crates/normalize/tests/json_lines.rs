@@ -104,8 +104,11 @@ proptest! {
     fn numbers_read_back_as_written(
         number in r"-?(0|[1-9][0-9]{0,40})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,4})?",
     ) {
-        let line = format!("{{\"n\": {number}, \"nested\": [{number}]}}");
+        let line = format!("{{\"n\": {number}, \"listed\": [{number}], \"nested\": [{number}, true]}}");
         let table = read_json_lines(line.as_bytes(), None).unwrap();
-        prop_assert_eq!(&table.rows[0].cells, &[number.clone(), format!("[{number}]")]);
+        prop_assert_eq!(
+            &table.rows[0].cells,
+            &[number.clone(), number.clone(), format!("[{number},true]")]
+        );
     }
 }

@@ -505,19 +505,26 @@ fn read_english(header: &str) -> HeaderReading {
             "the header names an order, amount or other record-keeping value: not compared",
         );
     }
-    if has(&["email", "emailaddress", "e_mail"]) || words == ["mail"] || words == ["e", "mail"] {
+    if has(&["email", "emails", "emailaddress", "e_mail"])
+        || words == ["mail"]
+        || words == ["e", "mail"]
+    {
         return settled(Role::Whole(FieldKind::Email), "the header names an e-mail");
     }
     if has(&[
         "phone",
+        "phones",
         "mobile",
+        "mobiles",
         "tel",
         "telephone",
+        "telephones",
         "cell",
         "cellphone",
         "fax",
         "msisdn",
         "phonenumber",
+        "phonenumbers",
     ]) || (has(&["contact"]) && last_is(&["number", "no", "num", "nr"]))
     {
         return settled(Role::Whole(FieldKind::Phone), "the header names a phone");
@@ -642,6 +649,7 @@ fn address_part(words: &[String]) -> Option<HeaderReading> {
     let part = |p: FieldPart, reason| Some(settled(Role::AddressPart(p), reason));
     let addressy = has(&[
         "address",
+        "addresses",
         "addr",
         "adr",
         "street",
@@ -1089,6 +1097,9 @@ mod tests {
             ("middle", Role::NamePart(P::Middle)),
             ("bdate", Role::Whole(BirthDate)),
             ("contact_number", Role::Whole(Phone)),
+            ("phones", Role::Whole(Phone)),
+            ("Emails", Role::Whole(Email)),
+            ("addresses", Role::Whole(Address)),
             ("national_insurance", Role::Whole(Identifier)),
             // English readings are kept where English knows the header.
             ("data_source", Role::Channel),

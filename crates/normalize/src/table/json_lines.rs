@@ -26,9 +26,11 @@ const CELL_ALLOWANCE: usize = 1 << 22;
 /// lacks the key or holds `null`.
 ///
 /// Cells hold strings as they are, numbers as the exact digits written (`13800138000`, `1.50`,
-/// `1e3`), `true` / `false`, and arrays as their JSON text without white space outside
+/// `1e3`), `true` / `false`, and other arrays as their JSON text without white space outside
 /// strings. A nested object's values go to columns named `parent.key` (at any depth; an empty
-/// object is an empty `parent` cell). Every row holds one cell per header.
+/// object is an empty `parent` cell), and so do the items of an array of at most eight
+/// strings and numbers (`phones.1`, `phones.2`: a person's phones are matched one by one).
+/// Every row holds one cell per header.
 ///
 /// A line that is not valid JSON, or not an object, is kept as a row flagged
 /// [`RowProblem::InvalidJson`] or [`RowProblem::NotAnObject`], so that the caller can keep it
@@ -50,14 +52,14 @@ const CELL_ALLOWANCE: usize = 1 << 22;
 /// use sameas_normalize::table::{read_json_lines, RowProblem};
 /// let jsonl = br#"{"id": "C1", "phone": 13800138000}
 ///
-/// {"id": "C2", "tags": ["vip", 1.50], "phone": null, "home": {"city": "Shenzhen"}}
+/// {"id": "C2", "tags": ["vip", true], "phone": null, "home": {"city": "Shenzhen"}}
 /// not json
 /// {"id": "C4", "phone": 139
 /// "#;
 /// let table = read_json_lines(jsonl, None).unwrap();
 /// assert_eq!(table.headers, ["id", "phone", "tags", "home.city"]);
 /// assert_eq!(table.rows[0].cells, ["C1", "13800138000", "", ""]);
-/// assert_eq!(table.rows[1].cells, ["C2", "", r#"["vip",1.50]"#, "Shenzhen"]);
+/// assert_eq!(table.rows[1].cells, ["C2", "", r#"["vip",true]"#, "Shenzhen"]);
 /// assert_eq!((table.rows[2].number, table.rows[2].line), (3, 4));
 /// // `n` could start `null`: the `o` is where reading fails.
 /// assert_eq!(table.rows[2].problem, Some(RowProblem::InvalidJson { column: 2 }));
@@ -268,9 +270,41 @@ fn push_entry(
         }
         return Ok(());
     }
+    if let Some(items) = short_list_of_scalars(raw.get()) {
+        if items.is_empty() {
+            out.push((key.to_string(), String::new()));
+        }
+        for (position, item) in items.into_iter().enumerate() {
+            let joined = if key.is_empty() {
+                String::new()
+            } else {
+                format!("{key}.{}", position + 1)
+            };
+            push_entry(&joined, item, line, out)?;
+        }
+        return Ok(());
+    }
     let value = cell_text(raw.get()).map_err(|err| invalid_at(line, offset, &err))?;
     out.push((key.to_string(), value));
     Ok(())
+}
+
+/// Values an array may hold to be spread over columns.
+const LIST_ITEMS_MAX: usize = 8;
+
+/// The items of an array of at most [`LIST_ITEMS_MAX`] strings and numbers (a person's
+/// phones, e-mails, ids), each of which gets a column of its own (`phones.1`, `phones.2`);
+/// `None` for any other value, which keeps its JSON text in one cell.
+fn short_list_of_scalars(raw: &str) -> Option<Vec<&RawValue>> {
+    if !raw.starts_with('[') {
+        return None;
+    }
+    let items: Vec<&RawValue> = serde_json::from_str(raw).ok()?;
+    let scalar = |item: &&RawValue| {
+        item.get()
+            .starts_with(|c: char| c == '"' || c == '-' || c.is_ascii_digit())
+    };
+    (items.len() <= LIST_ITEMS_MAX && items.iter().all(scalar)).then_some(items)
 }
 
 /// [`RowProblem::InvalidJson`] at the character of `line` where reading `line[offset..]`
@@ -448,6 +482,28 @@ mod tests {
     }
 
     #[test]
+    fn short_lists_of_strings_and_numbers_spread_over_columns() {
+        let table = read(concat!(
+            r#"{"id": "1", "phones": ["13800138000", 13900139000], "emails": []}"#,
+            "\n",
+            r#"{"id": "2", "phones": ["139-0013-9000"], "ids": [1, 2, 3, 4, 5, 6, 7, 8, 9]}"#,
+        ));
+        assert_eq!(
+            table.headers,
+            ["id", "phones.1", "phones.2", "emails", "ids"]
+        );
+        assert_eq!(
+            table.rows[0].cells,
+            ["1", "13800138000", "13900139000", "", ""]
+        );
+        // Past eight items a list stays one cell of JSON text.
+        assert_eq!(
+            table.rows[1].cells,
+            ["2", "139-0013-9000", "", "", "[1,2,3,4,5,6,7,8,9]"]
+        );
+    }
+
+    #[test]
     fn keys_are_the_union_in_first_seen_order() {
         let table = read(
             "{\"b\": \"1\"}\n{\"a\": \"2\", \" b \": \"3\"}\n{\"c\": \"4\", \"a\": \"5\"}\n{}\n",
@@ -534,8 +590,8 @@ mod tests {
             (&gbk[..], "gb18030"),
         ] {
             let table = read_json_lines(bytes, None).unwrap();
-            assert_eq!(table.headers, ["id", "姓名", "地址"]);
-            assert_eq!(table.rows[0].cells, ["1", "张伟", "[\"深圳\"]"]);
+            assert_eq!(table.headers, ["id", "姓名", "地址.1"]);
+            assert_eq!(table.rows[0].cells, ["1", "张伟", "深圳"]);
             assert_eq!(table.encoding, encoding);
         }
         assert_eq!(
