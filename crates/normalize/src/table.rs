@@ -27,6 +27,12 @@ pub enum TableError {
     /// The file has no bytes, or only white space.
     #[error("the file is empty")]
     Empty,
+    /// The file is a spreadsheet workbook (xlsx, ods: a zip archive; xls: an OLE file).
+    #[error(
+        "the file is a spreadsheet workbook (xlsx, xls or ods) or another archive, not CSV or \
+         JSON lines: save the sheet as CSV (UTF-8) and pass that file"
+    )]
+    Workbook,
     /// `--encoding` named something unknown.
     #[error("unknown encoding `{label}`: try utf-8, gb18030, gbk or utf-16le")]
     UnknownEncoding {
@@ -457,13 +463,23 @@ pub fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, TableError> {
     Ok(Cow::Owned(out))
 }
 
-/// [`decode`], refusing files that hold nothing but white space.
+/// Whether the bytes open as a zip archive (xlsx, ods) or an OLE compound file (xls): what a
+/// spreadsheet saves unless told to write CSV.
+fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// [`decode`], refusing files that hold nothing but white space, and workbooks.
 fn decode_table<'a>(
     bytes: &'a [u8],
     encoding: Option<&str>,
 ) -> Result<(Cow<'a, str>, &'static str), TableError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
+    }
+    if is_workbook(bytes) {
+        return Err(TableError::Workbook);
     }
     let (text, encoding) = decode(bytes, encoding)?;
     if text.trim().is_empty() {
@@ -1224,6 +1240,17 @@ mod tests {
         // One real column of names with spaces reads.
         let table = read_csv(b"customer name\nAnn Lee\n", None).unwrap();
         assert_eq!(table.headers, ["customer name"]);
+    }
+
+    #[test]
+    fn a_workbook_is_named_as_one() {
+        let xlsx = b"PK\x03\x04\x14\x00\x06\x00rest of the archive";
+        let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+        for bytes in [&xlsx[..], &xls[..]] {
+            let err = read_table(bytes, None, None).unwrap_err();
+            assert_eq!(err, TableError::Workbook);
+            assert!(err.to_string().contains("save the sheet as CSV"), "{err}");
+        }
     }
 
     #[test]
