@@ -824,6 +824,12 @@ pub fn record_from_row<S: AsRef<str>>(
 mod tests {
     use super::*;
 
+    /// The schema inferred from a CSV's text, headers and values.
+    fn infer_csv(text: &str) -> InferredSchema {
+        let table = crate::table::read_csv(text.as_bytes(), None).unwrap();
+        infer_schema_from_table(&table).unwrap()
+    }
+
     fn kinds(schema: &Schema) -> Vec<(String, FieldKind, bool)> {
         schema
             .fields
@@ -1019,7 +1025,6 @@ mod tests {
 
     #[test]
     fn a_name_column_beside_a_family_one_is_the_given_name_unless_it_holds_the_family_too() {
-        use crate::table::read_csv;
         // `Name` and `Surname` on a form; `Nombre` and `Apellidos` in Spanish.
         for headers in [["id", "Name", "Surname"], ["id", "Nombre", "Apellidos"]] {
             let inferred = infer_schema(&headers).unwrap();
@@ -1035,50 +1040,23 @@ mod tests {
         let inferred = infer_schema(&["id", "name", "first_name", "surname"]).unwrap();
         assert_eq!(inferred.columns[1].read_as, "name");
         // Values that hold the family name too are full names kept beside it.
-        let table = read_csv(
-            "id,name,surname\n1,Ann Lee,Lee\n2,Bo Wu,Wu\n3,Cy Ng,Ng\n".as_bytes(),
-            None,
-        )
-        .unwrap();
-        let inferred = infer_schema_from_table(&table).unwrap();
+        let inferred = infer_csv("id,name,surname\n1,Ann Lee,Lee\n2,Bo Wu,Wu\n3,Cy Ng,Ng\n");
         assert_eq!(inferred.columns[1].read_as, "name");
-        let table = read_csv(
-            "id,name,surname\n1,Ann,Lee\n2,Bo,Wu\n3,Cy,Ng\n".as_bytes(),
-            None,
-        )
-        .unwrap();
-        let inferred = infer_schema_from_table(&table).unwrap();
+        let inferred = infer_csv("id,name,surname\n1,Ann,Lee\n2,Bo,Wu\n3,Cy,Ng\n");
         assert_eq!(inferred.columns[1].read_as, "name.given");
     }
 
     #[test]
     fn the_phone_region_follows_the_country_code_most_numbers_carry() {
-        use crate::table::read_csv;
-        let table = read_csv(
-            "id,telefon\n1,0171 1234567\n2,+49 171 1234567\n3,0049 30 12345678\n4,030 1234567\n"
-                .as_bytes(),
-            None,
-        )
-        .unwrap();
-        let region = infer_schema_from_table(&table)
-            .unwrap()
-            .hints
-            .region
-            .unwrap();
+        let inferred = infer_csv(
+            "id,telefon\n1,0171 1234567\n2,+49 171 1234567\n3,0049 30 12345678\n4,030 1234567\n",
+        );
+        let region = inferred.hints.region.unwrap();
         assert_eq!(region.0, "DE");
         assert!(region.1.contains("+49"), "{}", region.1);
         // Chinese mobiles outnumbering them keep the region Chinese.
-        let table = read_csv(
-            "id,phone\n1,13800138000\n2,13900139000\n3,+49 171 1234567\n".as_bytes(),
-            None,
-        )
-        .unwrap();
-        let region = infer_schema_from_table(&table)
-            .unwrap()
-            .hints
-            .region
-            .unwrap();
-        assert_eq!(region.0, "CN");
+        let inferred = infer_csv("id,phone\n1,13800138000\n2,13900139000\n3,+49 171 1234567\n");
+        assert_eq!(inferred.hints.region.unwrap().0, "CN");
     }
 
     #[test]
