@@ -170,6 +170,14 @@ const FOREIGN_WORDS: &[(&str, &[&str])] = &[
     ("kundennr", &["customer", "number"]),
     ("steuernummer", &["tax", "number"]),
     ("datum", &["date"]),
+    ("date", &["date"]),
+    ("data", &["date"]),
+    ("code", &["code"]),
+    ("codice", &["code"]),
+    ("kod", &["code"]),
+    ("numer", &["number"]),
+    ("domu", &["house"]),
+    ("lokal", &["apartment"]),
     ("betrag", &["amount"]),
     ("bestellung", &["order"]),
     // French
@@ -330,8 +338,21 @@ const FOREIGN_WORDS: &[(&str, &[&str])] = &[
 ];
 
 /// Words that join the others in such headers (`date de naissance`, `fecha_de_nacimiento`)
-/// and say nothing on their own.
-const FOREIGN_JOINERS: &[&str] = &["de", "di", "da", "do", "del", "des", "du", "van", "von"];
+/// or say nothing on their own (`correo electrónico`).
+const FOREIGN_JOINERS: &[&str] = &[
+    "de",
+    "di",
+    "da",
+    "do",
+    "del",
+    "des",
+    "du",
+    "van",
+    "von",
+    "electronico",
+    "electronica",
+    "electronique",
+];
 
 /// A header word with the accents of its Latin letters dropped (`prénom` → `prenom`,
 /// `straße` → `strasse`); letters of other scripts stay as written (`й`, Hangul, kana).
@@ -352,27 +373,23 @@ fn without_accents(word: &str) -> String {
 
 /// The header's words read in English: accents dropped (`région`), each word of another
 /// language's forms replaced by its English words, and the joiners between them dropped.
-/// `None` when no word changes.
+/// `None` unless every word is such a word, a joiner, a number or accented: a header that
+/// mixes in an English word the table does not hold (`credit_cap`, `portable_device`) is not
+/// another language's.
 fn in_english(words: &[String]) -> Option<Vec<String>> {
     let mut translated = Vec::with_capacity(words.len());
-    let mut any = false;
     for word in words {
         let plain = without_accents(word);
-        match FOREIGN_WORDS.iter().find(|(w, _)| *w == plain) {
-            Some((_, english)) => {
-                any = true;
-                translated.extend(english.iter().map(|w| (*w).to_string()));
-            }
-            None => {
-                any |= plain != *word;
-                translated.push(plain);
-            }
+        if let Some((_, english)) = FOREIGN_WORDS.iter().find(|(w, _)| *w == plain) {
+            translated.extend(english.iter().map(|w| (*w).to_string()));
+        } else if FOREIGN_JOINERS.contains(&plain.as_str()) {
+        } else if plain != *word || plain.bytes().all(|b| b.is_ascii_digit()) {
+            translated.push(plain);
+        } else {
+            return None;
         }
     }
-    any.then(|| {
-        translated.retain(|w| !FOREIGN_JOINERS.contains(&w.as_str()));
-        translated
-    })
+    (!translated.is_empty()).then_some(translated)
 }
 
 /// Whether the header says "name" and nothing more (`name`, `Nombre`, `nome`): beside a
@@ -1104,6 +1121,11 @@ mod tests {
             // English readings are kept where English knows the header.
             ("data_source", Role::Channel),
             ("order_date", Role::Whole(Date)),
+            // A header that mixes in an English word the table lacks is not translated.
+            ("credit_cap", Role::Unknown),
+            ("portable_device", Role::Whole(Identifier)),
+            ("Numer domu", Role::AddressPart(P::StreetNumber)),
+            ("Lokal", Role::AddressPart(P::Address2)),
         ];
         for (header, expected) in cases {
             assert_eq!(role(header), expected, "{header}");
