@@ -252,6 +252,12 @@ impl PhoneNormalizer {
         if text.is_empty() {
             return Normalized::missing();
         }
+        if crate::text::is_scientific_notation(text) {
+            return Normalized::invalid(
+                "written in a spreadsheet's scientific notation: its digits are lost; export \
+                 the column as text",
+            );
+        }
         let scan = scan(text);
         if scan.overflow {
             return Normalized::invalid("too many digits for a phone number");
@@ -673,6 +679,14 @@ mod tests {
             .value
             .and_then(|p| p.e164)
             .map(String::from)
+    }
+
+    #[test]
+    fn a_number_in_scientific_notation_is_invalid_with_the_reason() {
+        let phones = PhoneNormalizer::new("CN").unwrap();
+        let out = phones.normalize("1.38001E+10");
+        assert!(out.value.is_none() && out.has(IssueKind::Invalid));
+        assert!(out.issues[0].reason.contains("scientific notation"));
     }
 
     #[test]

@@ -284,6 +284,29 @@ impl crate::field::NormalizeField for TextNormalizer {
     }
 }
 
+/// Whether a value is a number in a spreadsheet's scientific notation (`1.38001E+10`), which
+/// keeps only the first digits of a phone or an id.
+///
+/// ```
+/// use sameas_normalize::text::is_scientific_notation;
+/// assert!(is_scientific_notation("1.38001E+10"));
+/// assert!(is_scientific_notation("4.4E9"));
+/// assert!(!is_scientific_notation("13800138000"));
+/// assert!(!is_scientific_notation("E12"));
+/// ```
+pub fn is_scientific_notation(value: &str) -> bool {
+    let Some((mantissa, exponent)) = value.trim().split_once(['e', 'E']) else {
+        return false;
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole)
+        && whole.len() == 1
+        && (fraction.is_empty() || digits(fraction))
+        && digits(exponent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
