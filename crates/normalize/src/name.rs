@@ -28,6 +28,7 @@ mod nicknames;
 mod romanised;
 mod surnames;
 
+pub(crate) use latin::{ascii_letters, is_latin};
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,7 @@
 
 use sameas_core::{FieldKind, FieldPart};
 
+use crate::name::{ascii_letters, is_latin};
 use crate::text;
 
 /// What a column plays in the schema.
@@ -354,18 +355,16 @@ const FOREIGN_JOINERS: &[&str] = &[
     "electronique",
 ];
 
-/// A header word with the accents of its Latin letters dropped (`prénom` → `prenom`,
-/// `straße` → `strasse`); letters of other scripts stay as written (`й`, Hangul, kana).
+/// A header word with its Latin letters in ASCII as the phonetic key spells them (`prénom` →
+/// `prenom`, `straße` → `strasse`, `płeć` → `plec`); letters of other scripts and digits
+/// stay as written (`й`, Hangul, kana).
 fn without_accents(word: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let mut plain = String::with_capacity(word.len());
     for c in word.chars() {
-        match c {
-            'ß' => plain.push_str("ss"),
-            '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => {
-                plain.extend(c.nfd().filter(|d| !matches!(d, '\u{0300}'..='\u{036F}')))
-            }
-            _ => plain.push(c),
+        if c.is_ascii() || !is_latin(c) {
+            plain.push(c);
+        } else {
+            plain.push_str(&ascii_letters(c.encode_utf8(&mut [0; 4])));
         }
     }
     plain
@@ -1089,6 +1088,7 @@ mod tests {
             ("Achternaam", Role::NamePart(P::Family)),
             ("Woonplaats", Role::AddressPart(P::City)),
             ("Imię", Role::NamePart(P::Given)),
+            ("Płeć", Role::Whole(Gender)),
             ("Nazwisko", Role::NamePart(P::Family)),
             ("Data urodzenia", Role::Whole(BirthDate)),
             ("Kod pocztowy", Role::AddressPart(P::Postcode)),

@@ -203,7 +203,7 @@ pub(super) fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}')
 }
 
-pub(super) fn is_latin(c: char) -> bool {
+pub(crate) fn is_latin(c: char) -> bool {
     c.is_ascii_alphabetic()
         || (matches!(c, '\u{00C0}'..='\u{024F}') && c != '×' && c != '÷')
         || matches!(c, '\u{1E00}'..='\u{1EFF}')
@@ -212,7 +212,7 @@ pub(super) fn is_latin(c: char) -> bool {
 
 /// ASCII letters of a token for the phonetic encoder (which indexes bytes): accents dropped,
 /// a few ligatures spelled out.
-pub(super) fn ascii_letters(token: &str) -> Cow<'_, str> {
+pub(crate) fn ascii_letters(token: &str) -> Cow<'_, str> {
     if token.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Cow::Borrowed(token);
     }
