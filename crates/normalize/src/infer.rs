@@ -495,7 +495,7 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         if s.share(s.phones) >= 0.5 {
             cn += s.cn_phones;
             nanp += s.nanp_phones;
-            for &(code, count) in &s.other_country_codes {
+            for (&code, &count) in &s.other_country_codes {
                 *other_codes.entry(code).or_default() += count;
             }
         }

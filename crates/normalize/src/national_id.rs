@@ -97,10 +97,7 @@ pub fn normalize_national_id(raw: &str, reference_date: Date) -> Normalized<Nati
     }
     let folded = text::nfkc(raw);
     if text::is_scientific_notation(&folded) {
-        return Normalized::invalid(
-            "written in a spreadsheet's scientific notation: its digits are lost; export the \
-             column as text",
-        );
+        return Normalized::invalid(crate::text::SCIENTIFIC_NOTATION);
     }
     let mut compact = [0u8; 18];
     let mut len = 0;

@@ -253,10 +253,7 @@ impl PhoneNormalizer {
             return Normalized::missing();
         }
         if crate::text::is_scientific_notation(text) {
-            return Normalized::invalid(
-                "written in a spreadsheet's scientific notation: its digits are lost; export \
-                 the column as text",
-            );
+            return Normalized::invalid(crate::text::SCIENTIFIC_NOTATION);
         }
         let scan = scan(text);
         if scan.overflow {

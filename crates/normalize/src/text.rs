@@ -284,6 +284,10 @@ impl crate::field::NormalizeField for TextNormalizer {
     }
 }
 
+/// Why a phone or an id in scientific notation is invalid.
+pub(crate) const SCIENTIFIC_NOTATION: &str = "written in a spreadsheet's scientific notation: its digits are lost; export the column as \
+     text";
+
 /// Whether a value is a number in a spreadsheet's scientific notation (`1.38001E+10`), which
 /// keeps only the first digits of a phone or an id.
 ///

@@ -6,6 +6,7 @@
 //! over [`SAMPLE_ROWS`] rows are sampled by a hash of each row's cells, so the sample (and
 //! every decision made from it) is the same whatever the row order.
 
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 use foldhash::HashSet;
@@ -35,8 +36,8 @@ pub(crate) struct ColumnStats {
     /// Phones shaped like a North American number (10 digits, or `+1` / `1` and 10).
     pub(crate) nanp_phones: usize,
     /// Phones written with a country code other than China's and North America's (`+49`,
-    /// `0044`): per calling code, how many, in code order.
-    pub(crate) other_country_codes: Vec<(u16, usize)>,
+    /// `0044`): per calling code, how many.
+    pub(crate) other_country_codes: BTreeMap<u16, usize>,
     pub(crate) dates: usize,
     /// Slashed or dashed dates whose first number is over 12 (so day first).
     pub(crate) day_first_dates: usize,
@@ -134,13 +135,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
                 PhoneHint::NorthAmerica => stats.nanp_phones += 1,
                 PhoneHint::Other => {
                     if let Some(code) = other_country_code(value) {
-                        match stats
-                            .other_country_codes
-                            .binary_search_by_key(&code, |&(c, _)| c)
-                        {
-                            Ok(at) => stats.other_country_codes[at].1 += 1,
-                            Err(at) => stats.other_country_codes.insert(at, (code, 1)),
-                        }
+                        *stats.other_country_codes.entry(code).or_default() += 1;
                     }
                 }
             }
@@ -418,7 +413,10 @@ mod tests {
             "+44 7700 900123",
             "+86 138 0013 8000",
         ]);
-        assert_eq!(s.other_country_codes, [(44, 1), (49, 2)]);
+        assert_eq!(
+            s.other_country_codes.into_iter().collect::<Vec<_>>(),
+            [(44, 1), (49, 2)]
+        );
         // A short number led by zeros is a national one, not `00` and a country code.
         let s = stats(&["007-12-3456", "0079 123 456"]);
         assert!(s.other_country_codes.is_empty());
