@@ -739,6 +739,61 @@ fn febrl_under_headers_of_other_languages_resolves_as_under_its_own() {
     }
 }
 
+/// FEBRL 1 without its header line, and under headers that say nothing: the first line is
+/// kept as a record, and names, the street, birth dates and the identifier are read from
+/// their values.
+#[test]
+fn febrl_without_a_header_or_under_opaque_headers_resolves_from_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = febrl1().with_file_name("dataset1_truth.csv");
+    let original = std::fs::read_to_string(febrl1()).unwrap();
+    let (_, body) = original.split_once('\n').unwrap();
+    let records = body.lines().filter(|l| !l.trim().is_empty()).count();
+    let forms = [
+        ("headerless", body.to_string()),
+        (
+            "opaque",
+            format!("key,c1,c2,c3,c4,c5,c6,c7,c8,c9,c10\n{body}"),
+        ),
+    ];
+    for (name, text) in forms {
+        let input = write(dir.path(), &format!("{name}.csv"), text.as_bytes());
+        let out = dir.path().join(name);
+        let output = sameas(&[
+            "resolve",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        if name == "headerless" {
+            assert!(
+                stderr(&output).contains("reads as a record"),
+                "{}",
+                stderr(&output)
+            );
+        }
+        let entities = std::fs::read_to_string(out.join("entities.csv")).unwrap();
+        assert_eq!(
+            entities.lines().count() - 1,
+            records,
+            "{name}: every record kept"
+        );
+        let eval = sameas(&[
+            "eval",
+            "--json",
+            "--truth",
+            truth.to_str().unwrap(),
+            out.join("entities.csv").to_str().unwrap(),
+        ]);
+        assert!(eval.status.success(), "{name}: {}", stderr(&eval));
+        let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+        let f1 = value["pairwise"]["f1"].as_f64().unwrap();
+        assert!(f1 >= 0.99, "{name}: pairwise F1 {f1}");
+    }
+}
+
 #[test]
 fn synth_writes_seeded_records_and_their_truth() {
     let dir = tempfile::tempdir().unwrap();

@@ -451,6 +451,57 @@ pub fn postcode_key(postcode: &str) -> &str {
     }
 }
 
+/// How a value reads as an address, for telling address columns by their values (see
+/// [`crate::infer::infer_schema_from_table`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddressShape {
+    /// Chinese characters with two or more of the words an address is built of (省 市 区 县
+    /// 路 街 号 …).
+    Han,
+    /// Latin words with a street type after the first word (`starling st`, `Pine Blvd`);
+    /// `numbered` when a house number leads (`123 Main Street`).
+    Street { numbered: bool },
+    /// Neither.
+    None,
+}
+
+/// Chinese address words: a province, city, district, county, road, street, number,
+/// town, village, lane, building, unit or room.
+const HAN_ADDRESS_WORDS: &[char] = &[
+    '省', '市', '区', '县', '路', '街', '道', '号', '镇', '村', '巷', '弄', '栋', '室', '楼',
+];
+
+/// How `value` reads as an address.
+pub(crate) fn address_shape(value: &str) -> AddressShape {
+    let value = value.trim();
+    if text::has_han(value) {
+        let words = value
+            .chars()
+            .filter(|c| HAN_ADDRESS_WORDS.contains(c))
+            .count();
+        return if words >= 2 && value.chars().count() >= 6 {
+            AddressShape::Han
+        } else {
+            AddressShape::None
+        };
+    }
+    let words: Vec<String> = value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_end_matches('.').to_ascii_lowercase())
+        .collect();
+    if words.len() < 2 || words.len() > 10 {
+        return AddressShape::None;
+    }
+    if words[1..].iter().any(|w| latin::is_street_word(w)) {
+        AddressShape::Street {
+            numbered: words[0].starts_with(|c: char| c.is_ascii_digit()),
+        }
+    } else {
+        AddressShape::None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

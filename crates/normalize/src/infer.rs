@@ -193,6 +193,17 @@ fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
     if mostly(stats.phones) {
         return by_content(Phone, stats.phones, "phone numbers");
     }
+    if mostly(stats.dates) && stats.middle_years() >= BIRTH_YEARS_SPREAD_MIN {
+        return Decision::new(
+            Role::Whole(BirthDate),
+            true,
+            format!(
+                "{} of the values are dates, their middle half spread over {} years as birth dates are (the dates of orders or sign-ups fall within a few): birth dates",
+                percent(share(stats.dates)),
+                stats.middle_years()
+            ),
+        );
+    }
     if mostly(stats.dates) {
         return Decision::new(
             Role::Whole(Date),
@@ -213,11 +224,248 @@ fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
     if mostly(stats.ids) && stats.distinct < stats.values && stats.distinct > 1 {
         return by_content(Identifier, stats.ids, "identifier-shaped and some repeat");
     }
+    // Codes alone (`1`, `2`) are flags as often as genders: half must be written in letters.
+    if share(stats.genders) >= 0.9
+        && stats.distinct >= 2
+        && stats.genders_in_letters * 2 >= stats.genders
+    {
+        return by_content(Gender, stats.genders, "genders (M, F, 男, 女 …)");
+    }
+    if let Some(decision) = name_by_content(stats).or_else(|| address_by_content(stats)) {
+        return decision;
+    }
     Decision::new(
         Role::PassThrough,
         false,
         "the header is not one the rules know and the values are no known kind: passed through, not compared",
     )
+}
+
+/// Fewest years between the first and third quartiles of a date column's years for it to be
+/// read as birth dates where the header says nothing: a population's birth years spread
+/// over decades (FEBRL's middle half over about 30 years), events a business records over
+/// the few years it has kept them.
+const BIRTH_YEARS_SPREAD_MIN: u16 = 15;
+
+/// Whether a decision passed its column through because neither its header nor its values
+/// said what it is.
+fn readings_unknown(decision: &Decision) -> bool {
+    decision.reason.contains("the rules know")
+}
+
+/// Least share of a column's values that must read as Chinese names (a listed surname and
+/// one to three characters) for it to be read as names.
+const HAN_NAMES_MIN: f64 = 0.6;
+
+/// Least share of a column's words that must be known given names or nicknames for it to
+/// be read as given names (or, with two to four words a value, as whole names). The table
+/// knows the common forms only, and files misspell them: FEBRL's given names are a third
+/// known, its family names and towns a twentieth.
+const KNOWN_GIVEN_MIN: f64 = 0.2;
+
+/// Fewest distinct values for a column to be read as names: a category of a few values
+/// (`Active`, `Gold`) is not a column of people.
+const NAMES_DISTINCT_MIN: usize = 20;
+
+/// Most values per distinct value for a column to be read as names: people's names vary
+/// (FEBRL's 5,000 given names hold about 1,000 spellings), a region or a status repeats.
+const NAMES_VALUES_PER_DISTINCT: usize = 50;
+
+/// A column the header says nothing of, read as names from its values: Chinese names, given
+/// names (one word, a fair share of them known given names) or whole names (two to four
+/// words, a fair share holding a known given name). `None` when the values are not so.
+fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
+    let names = &stats.names;
+    if stats.share(names.initials) >= 0.5 {
+        // Kept only beside given names read so (see `names_beside_given`).
+        return Some(Decision::new(
+            Role::NamePart(FieldPart::Middle),
+            true,
+            format!(
+                "{} of the values are single letters, beside a column of given names: middle initials",
+                percent(stats.share(names.initials))
+            ),
+        ));
+    }
+    let varied = stats.distinct >= NAMES_DISTINCT_MIN.max(stats.values / NAMES_VALUES_PER_DISTINCT);
+    if !varied || stats.share(stats.words) < 0.8 {
+        return None;
+    }
+    let share = |n| stats.share(n);
+    let part_share = |part: usize, whole: usize| {
+        if whole == 0 {
+            0.0
+        } else {
+            part as f64 / whole as f64
+        }
+    };
+    if share(names.han) >= HAN_NAMES_MIN {
+        return Some(Decision::new(
+            Role::Whole(FieldKind::Name),
+            true,
+            format!(
+                "{} of the values are Chinese names (a listed surname and one to three characters)",
+                percent(share(names.han))
+            ),
+        ));
+    }
+    let known_one = part_share(names.one_known_given, names.one_word);
+    if share(names.one_word) >= 0.8 && known_one >= KNOWN_GIVEN_MIN {
+        return Some(Decision::new(
+            Role::NamePart(FieldPart::Given),
+            true,
+            format!(
+                "the values are single words, {} of them known given names or nicknames: given names",
+                percent(known_one)
+            ),
+        ));
+    }
+    let known_several = part_share(names.several_with_known_given, names.several_words);
+    if share(names.several_words) >= 0.6 && known_several >= KNOWN_GIVEN_MIN {
+        return Some(Decision::new(
+            Role::Whole(FieldKind::Name),
+            true,
+            format!(
+                "{} of the values are two to four words, {} of those with a known given name: whole names",
+                percent(share(names.several_words)),
+                percent(known_several)
+            ),
+        ));
+    }
+    None
+}
+
+/// Least share of a column's values that must read as addresses (Chinese ones, or street
+/// lines with a street type) for it to be read as addresses where the header says nothing.
+const ADDRESSES_MIN: f64 = 0.6;
+
+/// A column the header says nothing of, read as addresses from its values: Chinese
+/// addresses or numbered street lines (`123 Main St`) are whole addresses, street lines
+/// without a number (`starling st`) the street part.
+fn address_by_content(stats: &ColumnStats) -> Option<Decision> {
+    let addresses = &stats.addresses;
+    let share = |n| stats.share(n);
+    if stats.distinct < NAMES_DISTINCT_MIN {
+        return None;
+    }
+    if share(addresses.han) >= ADDRESSES_MIN {
+        return Some(Decision::new(
+            Role::Whole(FieldKind::Address),
+            true,
+            format!(
+                "{} of the values are Chinese addresses (省 市 区 路 号 …)",
+                percent(share(addresses.han))
+            ),
+        ));
+    }
+    if share(addresses.streets) < ADDRESSES_MIN {
+        return None;
+    }
+    let reason = |what: &str| {
+        format!(
+            "{} of the values are street lines (a street type after a name){what}",
+            percent(share(addresses.streets))
+        )
+    };
+    Some(if addresses.numbered_streets * 2 >= addresses.streets {
+        Decision::new(
+            Role::Whole(FieldKind::Address),
+            true,
+            reason(", most led by a house number: whole addresses"),
+        )
+    } else {
+        Decision::new(
+            Role::AddressPart(FieldPart::Street),
+            true,
+            reason(": the street"),
+        )
+    })
+}
+
+/// The name parts around a column read as given names from its values: a column of initials
+/// beside it is the middle name, and the nearest column of single words (after it, past a
+/// middle one, else before it) whose header says nothing and whose words are seldom given
+/// names (under half the given column's share) is the family name: files put them side by
+/// side. Initials away from given names are passed through.
+fn names_beside_given(decisions: &mut [Decision], stats: &[ColumnStats]) {
+    let given_by_content = |d: &Decision| {
+        d.role == Role::NamePart(FieldPart::Given) && d.reason.contains("known given names")
+    };
+    let middle_by_content =
+        |d: &Decision| d.role == Role::NamePart(FieldPart::Middle) && d.reason.contains("initials");
+    let known = |s: &ColumnStats| {
+        if s.names.one_word == 0 {
+            0.0
+        } else {
+            s.names.one_known_given as f64 / s.names.one_word as f64
+        }
+    };
+    // One column of given names: where several read so, the one most often known.
+    let given_at = (0..decisions.len())
+        .filter(|&c| given_by_content(&decisions[c]))
+        .max_by(|&a, &b| {
+            known(&stats[a])
+                .total_cmp(&known(&stats[b]))
+                .then(b.cmp(&a))
+        });
+    for (c, decision) in decisions.iter_mut().enumerate() {
+        if given_by_content(decision) && Some(c) != given_at {
+            *decision = Decision::new(
+                Role::PassThrough,
+                false,
+                format!(
+                    "the values read as given names less often than column {}'s: passed through, not compared",
+                    given_at.map_or(0, |g| g + 1)
+                ),
+            );
+        }
+        let beside = given_at.is_some_and(|g| c + 1 == g || g + 1 == c);
+        if middle_by_content(decision) && !beside {
+            *decision = Decision::new(
+                Role::PassThrough,
+                false,
+                "the values are single letters, not beside given names: passed through, not compared",
+            );
+        }
+    }
+    let Some(given) = given_at else {
+        return;
+    };
+    if decisions
+        .iter()
+        .any(|d| d.role == Role::NamePart(FieldPart::Family))
+    {
+        return;
+    }
+    let given_share = known(&stats[given]);
+    let candidate = |c: usize| {
+        let (d, s) = (&decisions[c], &stats[c]);
+        d.role == Role::PassThrough
+            && readings_unknown(d)
+            && s.distinct >= NAMES_DISTINCT_MIN
+            && s.share(s.names.one_word) >= 0.8
+            && known(s) * 2.0 < given_share
+    };
+    let past_middle = decisions
+        .get(given + 1)
+        .is_some_and(middle_by_content)
+        .then_some(given + 2);
+    let beside = [Some(given + 1), past_middle, Some(given.wrapping_sub(1))];
+    let Some(family) = beside
+        .into_iter()
+        .flatten()
+        .find(|&c| c < decisions.len() && candidate(c))
+    else {
+        return;
+    };
+    decisions[family] = Decision::new(
+        Role::NamePart(FieldPart::Family),
+        true,
+        format!(
+            "the values are single words, {} of them known given names, beside a column of given names: family names",
+            percent(known(&stats[family]))
+        ),
+    );
 }
 
 /// An attribute column is compared when it is a category: more than one value, and not
@@ -324,15 +572,17 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         .map(|(&reading, stats)| from_content(reading, stats))
         .collect();
     given_beside_family(&table.headers, &mut decisions, &rows);
+    names_beside_given(&mut decisions, &stats);
     fold_whole_columns(&mut decisions, &rows);
     // No header names the id: an identifier whose values are all present and distinct
     // (checked over every row, so only when none was left out of the sample) is one.
     if !decisions.iter().any(|d| d.role == Role::RecordId) && rows.len() == table.rows.len() {
+        // An identifier, or identifier-shaped values (`rec-1496-org`, `C000123`) under a
+        // header that says nothing.
         let unique = decisions.iter().zip(&stats).position(|(d, s)| {
-            d.role == Role::Whole(FieldKind::Identifier)
-                && s.values == table.rows.len()
-                && s.distinct == s.values
-                && s.values >= 2
+            let id_shaped = d.role == Role::Whole(FieldKind::Identifier)
+                || (d.role == Role::PassThrough && s.share(s.ids) >= 0.8);
+            id_shaped && s.values == table.rows.len() && s.distinct == s.values && s.values >= 2
         });
         if let Some(at) = unique {
             decisions[at] = Decision::new(
@@ -347,6 +597,15 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         decisions,
         hints(&dated_columns(&stats, &readings)),
     );
+    if table.header_line == 0 {
+        inferred.warnings.push(format!(
+            "the first line reads as a record, not a header (in the columns of numbers and \
+             e-mails below it, it holds numbers and e-mails too): it was kept as data, and the \
+             columns were named by their places, {first} to {last}",
+            first = table.headers.first().map_or("", String::as_str),
+            last = table.headers.last().map_or("", String::as_str),
+        ));
+    }
     if table.header_line > 1 {
         inferred.warnings.push(format!(
             "the header was read on line {}: the lines above it hold at most one cell each \
@@ -543,6 +802,12 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         ));
     }
     hints
+}
+
+/// Whether `cell` is, whole, a header the rules know word for word (`phone`, `姓名`): what
+/// tells a header row from a first record (see [`crate::table::read_csv`]).
+pub(crate) fn names_a_known_field(cell: &str) -> bool {
+    header::is_exact_header(cell)
 }
 
 fn looks_like_data(header: &str) -> bool {
@@ -1089,5 +1354,101 @@ mod tests {
         assert_eq!(record.id.as_str(), " D4 ");
         let blank = record_from_row(&inferred.schema, &["  ", "Ann"], 7, &Channel::App);
         assert_eq!(blank.id.as_str(), "7");
+    }
+
+    #[test]
+    fn columns_whose_headers_say_nothing_are_read_from_their_values() {
+        let given = [
+            "john", "mary", "robert", "linda", "james", "susan", "david", "karen", "paul", "nancy",
+            "mark", "lisa", "peter", "sarah", "thomas", "anna", "george", "helen", "frank",
+            "alice", "edward", "diane", "carl", "ruth",
+        ];
+        let family = [
+            "smith", "jones", "brown", "wilson", "taylor", "moore", "white", "harris", "clark",
+            "walker", "hall", "young", "wright", "green", "baker", "adams", "hill", "campbell",
+            "cooper", "turner", "parker", "evans", "collins", "stewart",
+        ];
+        let mut csv = String::from("key,c1,c2,c3,c4,c5,c6,c7\n");
+        for i in 0..24 {
+            csv += &format!(
+                "K{i:04},{},{},{},{} oak st,{}-03-12,{}-45-6789,{}\n",
+                given[i],
+                ["A", "B."][i % 2],
+                family[i],
+                i + 1,
+                1940 + 2 * i,
+                100 + i % 20,
+                ["M", "F"][i % 2],
+            );
+        }
+        let inferred = infer_csv(&csv);
+        let read: Vec<&str> = inferred
+            .columns
+            .iter()
+            .map(|c| c.read_as.as_str())
+            .collect();
+        assert_eq!(
+            read,
+            [
+                "record id",
+                "name.given",
+                "name.middle",
+                "name.family",
+                "address",
+                "birth_date",
+                "identifier",
+                "gender"
+            ],
+            "{:#?}",
+            inferred.columns
+        );
+        assert!(inferred.columns[1..].iter().all(|c| c.compared));
+    }
+
+    #[test]
+    fn chinese_names_and_addresses_are_read_from_their_values() {
+        let mut csv = String::from("a,b,c\n");
+        for i in 0..30 {
+            let family = ['张', '王', '李', '刘', '陈', '杨'][i % 6];
+            let given = ['伟', '芳', '娜', '敏', '静'][i % 5];
+            csv += &format!(
+                "{i},{family}{given}{},广东省深圳市南山区科技路{}号\n",
+                ['明', '华', '强'][i % 3],
+                i + 1
+            );
+        }
+        let inferred = infer_csv(&csv);
+        let read: Vec<&str> = inferred
+            .columns
+            .iter()
+            .map(|c| c.read_as.as_str())
+            .collect();
+        assert_eq!(read[1..], ["name", "address"], "{:#?}", inferred.columns);
+    }
+
+    #[test]
+    fn dates_of_a_few_years_and_categories_are_not_people() {
+        let mut csv = String::from("a,b,c,d\n");
+        for i in 0..40 {
+            csv += &format!(
+                "{i},2024-{:02}-11,{},{}\n",
+                i % 12 + 1,
+                ["Gold", "Silver", "Active"][i % 3],
+                ["sa", "nsw", "vic", "qld", "wa", "tas", "nt", "act"][i % 8],
+            );
+        }
+        let inferred = infer_csv(&csv);
+        let read: Vec<&str> = inferred
+            .columns
+            .iter()
+            .map(|c| c.read_as.as_str())
+            .collect();
+        assert_eq!(
+            read[1..],
+            ["date", "text", "text"],
+            "{:#?}",
+            inferred.columns
+        );
+        assert!(!inferred.columns[1].compared);
     }
 }

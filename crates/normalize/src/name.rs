@@ -219,6 +219,65 @@ impl Name {
     }
 }
 
+/// What one value says about a column holding person names (see
+/// [`crate::infer::infer_schema_from_table`], which reads names from values where the
+/// header says nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameShape {
+    /// Two to four Chinese characters led by a listed surname (`张伟`, `欧阳娜娜`).
+    HanFullName,
+    /// Words of Latin letters whose first word is a known given name or nickname
+    /// (`mitchell`, `Bob Smith`): `words` of them.
+    KnownGivenFirst { words: usize },
+    /// Words of Latin letters where a later word is a known given name (`SMITH John`,
+    /// `Smith, John`): `words` of them.
+    KnownGivenLater { words: usize },
+    /// Words of Latin letters and no known given name: `words` of them.
+    OtherWords { words: usize },
+    /// Anything else (digits, symbols, other scripts).
+    None,
+}
+
+/// How `value` reads as a person's name, for telling name columns by their values.
+pub(crate) fn name_shape(value: &str) -> NameShape {
+    let value = value.trim();
+    let chars: Vec<char> = value.chars().collect();
+    if (2..=4).contains(&chars.len()) && chars.iter().all(|&c| text::is_han(c)) {
+        let first = text::simplified_char(chars[0]);
+        let two: String = chars[..2]
+            .iter()
+            .map(|&c| text::simplified_char(c))
+            .collect();
+        return if surnames::is_single(first) || surnames::is_compound(&two) {
+            NameShape::HanFullName
+        } else {
+            NameShape::None
+        };
+    }
+    let words: Vec<String> = value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_end_matches('.').to_lowercase())
+        .collect();
+    let latin_word = |w: &String| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_alphabetic() && is_latin(c) || "'-".contains(c))
+    };
+    if words.is_empty() || words.len() > 4 || !words.iter().all(latin_word) {
+        return NameShape::None;
+    }
+    let known = |w: &String| w.len() > 1 && !nicknames::roots(&ascii_letters(w)).is_empty();
+    let count = words.len();
+    if known(&words[0]) {
+        NameShape::KnownGivenFirst { words: count }
+    } else if words[1..].iter().any(known) {
+        NameShape::KnownGivenLater { words: count }
+    } else {
+        NameShape::OtherWords { words: count }
+    }
+}
+
 /// Reads person names. Holds nothing heavy: the tables are built once, on first use.
 #[derive(Debug, Clone, Default)]
 pub struct NameNormalizer {

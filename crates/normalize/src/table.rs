@@ -195,7 +195,8 @@ pub struct Table {
     /// The encoding the file was read in.
     pub encoding: &'static str,
     /// The 1-based line the header was read on: 1, or the first line after a title that a
-    /// spreadsheet's export put above it (see [`read_csv`]).
+    /// spreadsheet's export put above it (see [`read_csv`]); 0 for a CSV file whose first
+    /// line is a record, not a header (its columns are named `column_1`, `column_2` …).
     pub header_line: u64,
 }
 
@@ -795,8 +796,20 @@ fn csv_in_pieces(
     if header.blank {
         return Err(TableError::NoHeader);
     }
-    let records = head.chain(records);
-    let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
+    // A file without a header row: its first line is a record, and the columns are named
+    // by their places.
+    let sample: Vec<ReadRecord> = head.by_ref().take(HEADERLESS_SAMPLE).collect();
+    let headerless = first_line_is_data(&header, &sample);
+    let (headers, header_line, first) = if headerless {
+        let headers: Vec<String> = (1..=header.cells.len())
+            .map(|i| format!("{HEADERLESS_COLUMN}{i}"))
+            .collect();
+        (headers, 0, Some(header))
+    } else {
+        let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
+        (headers, header.line, None)
+    };
+    let records = first.into_iter().chain(sample).chain(head).chain(records);
     let rows: Vec<TableRow> = records
         .filter(|r| !(r.blank && r.cells.len() <= 1))
         .enumerate()
@@ -817,8 +830,61 @@ fn csv_in_pieces(
         headers,
         rows,
         encoding,
-        header_line: header.line,
+        header_line,
     })
+}
+
+/// The name of a column of a file without a header row, before its 1-based place:
+/// `column_1`, `column_2` …
+pub const HEADERLESS_COLUMN: &str = "column_";
+
+/// Records after the first one looked at to tell a header from a record.
+const HEADERLESS_SAMPLE: usize = 50;
+
+/// Whether the first record of a CSV file is data, not a header: in the columns whose
+/// values below hold numbers (dates, phones, postcodes, ids: four digits or more) or
+/// e-mails, the first record holds such a value too where it holds anything, in two or
+/// more of them and in nearly all; none of its cells that hold no digit reads as a header
+/// the rules know; and those values are not all bare years (a pivot's columns).
+/// A header names such columns in words (`phone`, `dob`); a record writes their values.
+fn first_line_is_data(first: &ReadRecord, below: &[ReadRecord]) -> bool {
+    let value_like = |cell: &str| {
+        let cell = cell.trim();
+        let digits = cell.chars().filter(char::is_ascii_digit).count();
+        digits >= 4 || (cell.contains('@') && cell.contains('.'))
+    };
+    let rows: Vec<&ReadRecord> = below.iter().filter(|r| !r.blank).collect();
+    if rows.len() < 2 {
+        return false;
+    }
+    let (mut valued_columns, mut valued_in_first) = (0, 0);
+    for (column, cell) in first.cells.iter().enumerate() {
+        if cell.trim().is_empty() {
+            continue;
+        }
+        let filled: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.cells.get(column).map(|c| c.trim()))
+            .filter(|c| !c.is_empty())
+            .collect();
+        let valued = filled.iter().filter(|c| value_like(c)).count();
+        if filled.len() * 2 >= rows.len() && valued * 10 >= filled.len() * 9 {
+            valued_columns += 1;
+            valued_in_first += usize::from(value_like(cell));
+        }
+    }
+    let names_a_known_header = first.cells.iter().any(|cell| {
+        !cell.chars().any(|c| c.is_ascii_digit()) && crate::infer::names_a_known_field(cell.trim())
+    });
+    // Years heading the columns of a pivot (`customer,2023,2024`) are a header.
+    let only_years = first.cells.iter().filter(|c| value_like(c)).all(|cell| {
+        let cell = cell.trim();
+        cell.len() == 4 && cell.bytes().all(|b| b.is_ascii_digit())
+    });
+    valued_in_first >= 2
+        && valued_in_first * 5 >= valued_columns * 4
+        && !names_a_known_header
+        && !only_years
 }
 
 /// Lines a title may take above the header.
@@ -1454,5 +1520,40 @@ mod tests {
                 Err(TableError::NotText { offset: 9, line: 1 })
             ));
         }
+    }
+
+    #[test]
+    fn a_first_line_of_data_is_read_as_data() {
+        let csv = "rec-1-org,mitchell,green,19560409,1804974\n\
+                   rec-2-org,ann,lee,19700101,2804975\n\
+                   rec-3-dup-0,mitchel,green,19560409,1804974\n";
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        assert_eq!(table.header_line, 0);
+        assert_eq!(
+            table.headers,
+            ["column_1", "column_2", "column_3", "column_4", "column_5"]
+        );
+        assert_eq!(table.rows.len(), 3, "every line is a record");
+        assert_eq!(table.rows[0].cells[0], "rec-1-org");
+        assert_eq!((table.rows[0].number, table.rows[0].line), (1, 1));
+        assert_eq!((table.rows[2].number, table.rows[2].line), (3, 3));
+    }
+
+    #[test]
+    fn a_header_stays_a_header_with_numbers_in_it() {
+        // Named columns: `phone` is a header the rules know.
+        let named = "phone,sales_2023,sales_2024\n13800138000,12000,13000\n13900139000,9000,9500\n";
+        let table = read_csv(named.as_bytes(), None).unwrap();
+        assert_eq!((table.header_line, table.rows.len()), (1, 2));
+        // Years heading a pivot's columns.
+        let pivot = "customer,2023,2024\nAnn,12000,13000\nBob,9000,9500\nCy,7000,1200\n";
+        let table = read_csv(pivot.as_bytes(), None).unwrap();
+        assert_eq!((table.header_line, table.rows.len()), (1, 3));
+        // One value-like cell is not enough to call the first line data.
+        let one = "code_1234,name\n5678,Ann\n9012,Bob\n";
+        assert_eq!(read_csv(one.as_bytes(), None).unwrap().header_line, 1);
+        // Nor is a header over a single row.
+        let short = "1,张伟,13912345678,深圳\n2,王芳,13900001111,北京\n";
+        assert_eq!(read_csv(short.as_bytes(), None).unwrap().header_line, 1);
     }
 }

@@ -140,6 +140,11 @@ pub(super) fn abbreviate(word: &str) -> &str {
     ABBREVIATIONS.get(word).copied().unwrap_or(word)
 }
 
+/// Whether `word` (lower case) is a street type, long or short (`street`, `st`, `avenue`).
+pub(super) fn is_street_word(word: &str) -> bool {
+    is_street_type(abbreviate(word))
+}
+
 /// Kept in step with the short forms in `STREET_TYPES` (a test checks it); a `match` is
 /// much cheaper than scanning the table.
 fn is_street_type(short: &str) -> bool {

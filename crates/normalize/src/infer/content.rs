@@ -50,6 +50,92 @@ pub(crate) struct ColumnStats {
     pub(crate) words: usize,
     /// Values longer than 60 characters (free text).
     pub(crate) long: usize,
+    /// Names as their values show them (see [`NameCounts`]).
+    pub(crate) names: NameCounts,
+    /// Addresses as their values show them (see [`AddressCounts`]).
+    pub(crate) addresses: AddressCounts,
+    /// Genders (`M`, `female`, `女`, and the codes `1` and `2`).
+    pub(crate) genders: usize,
+    /// … written in letters.
+    pub(crate) genders_in_letters: usize,
+    /// The dates' four-digit years: per year, how many.
+    pub(crate) date_years: BTreeMap<u16, usize>,
+}
+
+impl ColumnStats {
+    /// The years between the first and the third quartile of the dates' years (0 without
+    /// years): birth dates spread over decades, the dates of orders or sign-ups over a few
+    /// years.
+    pub(crate) fn middle_years(&self) -> u16 {
+        let total: usize = self.date_years.values().sum();
+        let quantile = |q: usize| {
+            let mut seen = 0;
+            self.date_years
+                .iter()
+                .find(|&(_, &n)| {
+                    seen += n;
+                    seen * 4 >= total * q
+                })
+                .map_or(0, |(&year, _)| year)
+        };
+        if total == 0 {
+            return 0;
+        }
+        quantile(3) - quantile(1)
+    }
+}
+
+/// The first run of exactly four digits in `value` that is a plausible year (1800–2199), or
+/// the first four of eight bare digits (`19560409`).
+fn four_digit_year(value: &str) -> Option<u16> {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &value[start..i];
+        let year = match run.len() {
+            4 => run,
+            8 if start == 0 => &run[..4],
+            _ => continue,
+        };
+        return year.parse().ok().filter(|y| (1800..2200).contains(y));
+    }
+    None
+}
+
+/// How many of a column's values read as person names, and how.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct NameCounts {
+    /// Two to four Chinese characters led by a listed surname.
+    pub(crate) han: usize,
+    /// One word of Latin letters.
+    pub(crate) one_word: usize,
+    /// … that is a known given name or nickname.
+    pub(crate) one_known_given: usize,
+    /// Two to four words of Latin letters.
+    pub(crate) several_words: usize,
+    /// … of which one is a known given name or nickname.
+    pub(crate) several_with_known_given: usize,
+    /// One Latin letter, with or without a dot: an initial.
+    pub(crate) initials: usize,
+}
+
+/// How many of a column's values read as addresses, and how.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct AddressCounts {
+    /// Chinese addresses (省 市 区 路 号 …).
+    pub(crate) han: usize,
+    /// Street lines: Latin words with a street type.
+    pub(crate) streets: usize,
+    /// … led by a house number.
+    pub(crate) numbered_streets: usize,
 }
 
 impl ColumnStats {
@@ -105,6 +191,14 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
         }
         if shape.digits == 0 && shape.letters > 0 {
             stats.words += 1;
+            count_name(&mut stats.names, value);
+        }
+        if crate::gender::normalize_gender(value).value.is_some() {
+            stats.genders += 1;
+            stats.genders_in_letters += usize::from(shape.letters > 0);
+        }
+        if shape.letters > 0 {
+            count_address(&mut stats.addresses, value);
         }
         if is_email(value) {
             stats.emails += 1;
@@ -112,6 +206,9 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
         }
         if let Some(order) = date_shape(value, &shape) {
             stats.dates += 1;
+            if let Some(year) = four_digit_year(value) {
+                *stats.date_years.entry(year).or_default() += 1;
+            }
             match order {
                 DateHint::DayFirst => stats.day_first_dates += 1,
                 DateHint::MonthFirst => stats.month_first_dates += 1,
@@ -124,7 +221,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
             stats.ids += 1;
             continue;
         }
-        if is_bare_short_number(value, &shape) {
+        if is_bare_short_number(value, &shape) || is_ssn_shaped(value) {
             stats.ids += 1;
             continue;
         }
@@ -151,6 +248,42 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
     }
     stats.distinct = distinct.len();
     stats
+}
+
+/// Counts how `value` (with letters) reads as an address.
+fn count_address(counts: &mut AddressCounts, value: &str) {
+    use crate::address::AddressShape;
+    match crate::address::address_shape(value) {
+        AddressShape::Han => counts.han += 1,
+        AddressShape::Street { numbered } => {
+            counts.streets += 1;
+            counts.numbered_streets += usize::from(numbered);
+        }
+        AddressShape::None => {}
+    }
+}
+
+/// Counts how `value` (letters, no digit) reads as a person's name.
+fn count_name(counts: &mut NameCounts, value: &str) {
+    use crate::name::NameShape;
+    let letter = value.trim().trim_end_matches('.');
+    if letter.chars().count() == 1 && letter.chars().all(char::is_alphabetic) {
+        counts.initials += 1;
+    }
+    match crate::name::name_shape(value) {
+        NameShape::HanFullName => counts.han += 1,
+        NameShape::KnownGivenFirst { words: 1 } => {
+            counts.one_word += 1;
+            counts.one_known_given += 1;
+        }
+        NameShape::OtherWords { words: 1 } => counts.one_word += 1,
+        NameShape::KnownGivenFirst { .. } | NameShape::KnownGivenLater { .. } => {
+            counts.several_words += 1;
+            counts.several_with_known_given += 1;
+        }
+        NameShape::OtherWords { .. } => counts.several_words += 1,
+        NameShape::None => {}
+    }
 }
 
 /// Character classes of a value.
@@ -367,6 +500,15 @@ fn is_bare_short_number(value: &str, shape: &Shape) -> bool {
     (7..=9).contains(&shape.digits) && shape.digits == value.len()
 }
 
+/// Grouped three, two and four digits (`496-22-8566`): a US social security number. No
+/// numbering plan groups a phone so.
+fn is_ssn_shaped(value: &str) -> bool {
+    let groups: Vec<&str> = value.split('-').collect();
+    groups.len() == 3
+        && groups.iter().map(|g| g.len()).eq([3, 2, 4])
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// An identifier: one token of letters, digits and `-_/.:`, with a digit, 4 to 40 long.
 fn is_id(value: &str, shape: &Shape) -> bool {
     shape.spaces == 0
@@ -421,6 +563,35 @@ mod tests {
         let s = stats(&["007-12-3456", "0079 123 456"]);
         assert!(s.other_country_codes.is_empty());
         assert_eq!(region_of_code(49).as_deref(), Some("DE"));
+        // Three, two and four digits: a social security number, never a phone.
+        let s = stats(&["496-22-8566", "201-77-7719", "702-919-1300"]);
+        assert_eq!((s.ids, s.phones), (2, 1));
+        // Years of dates; the middle half of them.
+        let s = stats(&[
+            "1950-01-02",
+            "19600304",
+            "03/04/1970",
+            "1980.05.06",
+            "2024-01-01",
+        ]);
+        assert_eq!(s.date_years.values().sum::<usize>(), 5);
+        assert_eq!(s.middle_years(), 20);
+        // Names and addresses as the values show them.
+        let s = stats(&["robert", "Bob Smith", "SMITH, John", "green", "J.", "张伟"]);
+        let n = &s.names;
+        assert_eq!((n.one_word, n.one_known_given, n.initials), (3, 1, 1));
+        assert_eq!(
+            (n.several_words, n.several_with_known_given, n.han),
+            (2, 2, 1)
+        );
+        let s = stats(&[
+            "starling st",
+            "12 Oak Street",
+            "四川省成都市金牛区北京路189号",
+            "Oak",
+        ]);
+        let a = &s.addresses;
+        assert_eq!((a.streets, a.numbered_streets, a.han), (2, 1, 1));
         let s = stats(&[
             "01/30/2005",
             "20071231",

@@ -415,6 +415,13 @@ pub(crate) fn read_header(header: &str) -> HeaderReading {
     }
 }
 
+/// Whether `header` is, whole, a header the rules know word for word (`phone`, `email`,
+/// `姓名`): a value in a record rarely is.
+pub(crate) fn is_exact_header(header: &str) -> bool {
+    let key = header_key(header);
+    exact(&key).is_some() || LABELS.contains(&key.as_str())
+}
+
 /// Reads one header in English (or Chinese).
 fn read_english(header: &str) -> HeaderReading {
     let key = header_key(header);
