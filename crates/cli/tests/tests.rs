@@ -794,6 +794,33 @@ fn febrl_without_a_header_or_under_opaque_headers_resolves_from_its_values() {
     }
 }
 
+/// The examples' customers as a spreadsheet keeps them (a title row, phones typed as
+/// numbers, dates as dates, a second worksheet) resolve as their CSV does, with warnings
+/// that name the sheet read and the title skipped.
+#[test]
+fn a_workbook_resolves_as_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = sample().with_file_name("customers.xlsx");
+    let mut entities = Vec::new();
+    for (name, input) in [("csv", sample()), ("xlsx", xlsx)] {
+        let out = dir.path().join(name);
+        let output = sameas(&[
+            "resolve",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        if name == "xlsx" {
+            let err = stderr(&output);
+            assert!(err.contains("`Customers`, was read; 1 other"), "{err}");
+            assert!(err.contains("header was read on line 3"), "{err}");
+        }
+        entities.push(std::fs::read_to_string(out.join("entities.csv")).unwrap());
+    }
+    assert_eq!(entities[0], entities[1]);
+}
+
 #[test]
 fn synth_writes_seeded_records_and_their_truth() {
     let dir = tempfile::tempdir().unwrap();

@@ -597,6 +597,22 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         decisions,
         hints(&dated_columns(&stats, &readings)),
     );
+    if let Some(sheet) = table.sheet.as_ref().filter(|s| s.others_with_cells > 0) {
+        inferred.warnings.push(format!(
+            "the workbook's first worksheet with cells, `{}`, was read; {} other worksheet(s) \
+             with cells were not: save each as a file of its own to read it",
+            sheet.name, sheet.others_with_cells
+        ));
+    }
+    for &(column, first) in &table.renamed_headers {
+        inferred.warnings.push(format!(
+            "column {} has the same header as column {}: it was read as that header with `_{}` \
+             added, so that each column has a name of its own",
+            column + 1,
+            first + 1,
+            table.headers[column].rsplit('_').next().unwrap_or_default()
+        ));
+    }
     if table.header_line == 0 {
         inferred.warnings.push(format!(
             "the first line reads as a record, not a header (in the columns of numbers and \
@@ -802,6 +818,12 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         ));
     }
     hints
+}
+
+/// A header folded as headers are compared (case, spaces and punctuation), for telling
+/// repeated headers apart (see [`crate::table::Table::renamed_headers`]).
+pub(crate) fn header_key_of(header: &str) -> String {
+    header_key(header)
 }
 
 /// Whether `cell` is, whole, a header the rules know word for word (`phone`, `姓名`): what

@@ -17,6 +17,7 @@ use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use thiserror::Error;
 
 mod json_lines;
+mod workbook;
 
 pub use json_lines::read_json_lines;
 
@@ -27,12 +28,18 @@ pub enum TableError {
     /// The file has no bytes, or only white space.
     #[error("the file is empty")]
     Empty,
-    /// The file is a spreadsheet workbook (xlsx, ods: a zip archive; xls: an OLE file).
+    /// The file opens as a zip archive or an OLE file (what xlsx, ods and xls are) but not
+    /// as a workbook, or a workbook none of whose worksheets holds a cell.
     #[error(
-        "the file is a spreadsheet workbook (xlsx, xls or ods) or another archive, not CSV or \
-         JSON lines: save the sheet as CSV (UTF-8) and pass that file"
+        "the file is an archive but not a spreadsheet workbook that can be read (xlsx, xlsm, \
+         xlsb, xls or ods with a worksheet that holds cells): {reason}; save the sheet as CSV \
+         (UTF-8) and pass that file"
     )]
-    Workbook,
+    Workbook {
+        /// What the workbook reader said, or that no worksheet holds cells (never cell
+        /// contents).
+        reason: String,
+    },
     /// `--encoding` named something unknown.
     #[error("unknown encoding `{label}`: try utf-8, gb18030, gbk or utf-16le")]
     UnknownEncoding {
@@ -198,6 +205,21 @@ pub struct Table {
     /// spreadsheet's export put above it (see [`read_csv`]); 0 for a CSV file whose first
     /// line is a record, not a header (its columns are named `column_1`, `column_2` …).
     pub header_line: u64,
+    /// Columns whose header repeats an earlier one's (case and spaces folded), renamed with
+    /// `_2`, `_3` … added so that every column has a name of its own: (the column, the
+    /// earlier column), 0-based.
+    pub renamed_headers: Vec<(usize, usize)>,
+    /// For a spreadsheet workbook, the worksheet read (see [`read_table_with`]).
+    pub sheet: Option<SheetRead>,
+}
+
+/// The worksheet of a workbook that a table was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRead {
+    /// The worksheet's name.
+    pub name: String,
+    /// Other worksheets that hold cells, which were not read.
+    pub others_with_cells: usize,
 }
 
 impl Table {
@@ -226,8 +248,48 @@ impl Table {
             rows,
             encoding: "utf-8",
             header_line: 1,
+            renamed_headers: Vec::new(),
+            sheet: None,
         }
     }
+}
+
+/// `headers` with each repeat of an earlier header (case and spaces folded; blank ones
+/// aside) renamed by adding `_2`, `_3` … (past any name already taken), and the renamed
+/// columns with the earlier column of their header (0-based).
+fn distinct_headers(mut headers: Vec<String>) -> (Vec<String>, Vec<(usize, usize)>) {
+    use std::collections::HashMap;
+    let key = |h: &str| crate::infer::header_key_of(h);
+    let mut first_at: HashMap<String, usize> = HashMap::with_capacity(headers.len());
+    let mut repeats = Vec::new();
+    for (i, header) in headers.iter().enumerate() {
+        let k = key(header);
+        if k.is_empty() {
+            continue;
+        }
+        match first_at.get(&k) {
+            Some(&first) => repeats.push((i, first)),
+            None => {
+                first_at.insert(k, i);
+            }
+        }
+    }
+    let mut renamed = Vec::with_capacity(repeats.len());
+    for &(i, first) in &repeats {
+        let base = headers[i].clone();
+        let mut n = 2;
+        let name = loop {
+            let name = format!("{base}_{n}");
+            if !first_at.contains_key(&key(&name)) {
+                break name;
+            }
+            n += 1;
+        };
+        first_at.insert(key(&name), i);
+        headers[i] = name;
+        renamed.push((i, first));
+    }
+    (headers, renamed)
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> usize {
@@ -471,16 +533,14 @@ fn is_workbook(bytes: &[u8]) -> bool {
         || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
 }
 
-/// [`decode`], refusing files that hold nothing but white space, and workbooks.
+/// [`decode`], refusing files that hold nothing but white space. Workbooks are read before
+/// (see [`read_table_with`]).
 fn decode_table<'a>(
     bytes: &'a [u8],
     encoding: Option<&str>,
 ) -> Result<(Cow<'a, str>, &'static str), TableError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(TableError::Empty);
-    }
-    if is_workbook(bytes) {
-        return Err(TableError::Workbook);
     }
     let (text, encoding) = decode(bytes, encoding)?;
     if text.trim().is_empty() {
@@ -583,6 +643,12 @@ pub fn read_table(
 /// ```
 pub fn read_table_with(bytes: &[u8], options: &TableOptions) -> Result<Table, TableError> {
     let bytes = gunzip(bytes)?;
+    if is_workbook(&bytes) && options.format != Some(TableFormat::JsonLines) {
+        let (records, sheet) = workbook::first_sheet(&bytes)?;
+        let mut table = table_from_records(records.into_iter(), "utf-8")?;
+        table.sheet = Some(sheet);
+        return Ok(table);
+    }
     let (text, encoding) = decode_table(&bytes, options.encoding.as_deref())?;
     match options.format.unwrap_or_else(|| TableFormat::detect(&text)) {
         TableFormat::Csv => csv_from_text(&text, encoding, options.delimiter),
@@ -788,7 +854,23 @@ fn csv_in_pieces(
         .collect();
     // The first error in the file's order, as one reader would stop at.
     let pieces = pieces.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let mut records = pieces.into_iter().flatten();
+    let table = table_from_records(pieces.into_iter().flatten(), encoding)?;
+    if detected
+        && table.headers.len() == 1
+        && holds_whole_lines(&table.headers[0], table.rows.first())
+    {
+        return Err(TableError::OneColumn);
+    }
+    Ok(table)
+}
+
+/// The table the records of a CSV file or a worksheet make: the header found past any
+/// title ([`header_position`]), or none where the first record is data
+/// ([`first_line_is_data`]), repeated headers renamed, blank records left out.
+fn table_from_records(
+    mut records: impl Iterator<Item = ReadRecord>,
+    encoding: &'static str,
+) -> Result<Table, TableError> {
     let head: Vec<ReadRecord> = records.by_ref().take(TITLE_LINES_MAX + 1).collect();
     let at = header_position(&head);
     let mut head = head.into_iter().skip(at);
@@ -800,7 +882,7 @@ fn csv_in_pieces(
     // by their places.
     let sample: Vec<ReadRecord> = head.by_ref().take(HEADERLESS_SAMPLE).collect();
     let headerless = first_line_is_data(&header, &sample);
-    let (headers, header_line, first) = if headerless {
+    let (headers, header_line, first): (Vec<String>, u64, _) = if headerless {
         let headers: Vec<String> = (1..=header.cells.len())
             .map(|i| format!("{HEADERLESS_COLUMN}{i}"))
             .collect();
@@ -809,6 +891,7 @@ fn csv_in_pieces(
         let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
         (headers, header.line, None)
     };
+    let (headers, renamed_headers) = distinct_headers(headers);
     let records = first.into_iter().chain(sample).chain(head).chain(records);
     let rows: Vec<TableRow> = records
         .filter(|r| !(r.blank && r.cells.len() <= 1))
@@ -823,14 +906,13 @@ fn csv_in_pieces(
             cells: r.cells,
         })
         .collect();
-    if detected && headers.len() == 1 && holds_whole_lines(&headers[0], rows.first()) {
-        return Err(TableError::OneColumn);
-    }
     Ok(Table {
         headers,
         rows,
         encoding,
         header_line,
+        renamed_headers,
+        sheet: None,
     })
 }
 
@@ -957,13 +1039,17 @@ pub struct PlainCsv<'a> {
 
 impl<'a> PlainCsv<'a> {
     /// Decodes `bytes` as [`read_table_with`] does and reads the header. `Ok(None)` means the
-    /// file needs the general reader: JSON lines, a blank header, a header of one cell, or a
-    /// double quote or stray carriage return in the header.
+    /// file needs the general reader: a spreadsheet workbook, JSON lines, a blank header, a
+    /// header of one cell, or a double quote or stray carriage return in the header.
     ///
     /// # Errors
     /// As [`read_table_with`], for a file that cannot be decompressed or decoded.
     pub fn new(bytes: &'a [u8], options: &TableOptions) -> Result<Option<Self>, TableError> {
-        let text: Cow<'a, str> = match gunzip(bytes)? {
+        let bytes_read = gunzip(bytes)?;
+        if is_workbook(&bytes_read) {
+            return Ok(None);
+        }
+        let text: Cow<'a, str> = match bytes_read {
             Cow::Borrowed(bytes) => decode_table(bytes, options.encoding.as_deref())?.0,
             Cow::Owned(bytes) => Cow::Owned(
                 decode_table(&bytes, options.encoding.as_deref())?
@@ -1308,13 +1394,46 @@ mod tests {
         assert_eq!(table.headers, ["customer name"]);
     }
 
+    /// The examples' customers as a spreadsheet keeps them (`make_customers_xlsx.py`): a
+    /// title above the header, phones typed as numbers, dates as dates, a second sheet.
     #[test]
-    fn a_workbook_is_named_as_one() {
+    fn a_workbook_reads_as_its_csv_export() {
+        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/");
+        let xlsx = std::fs::read(format!("{examples}customers.xlsx")).unwrap();
+        let csv = std::fs::read(format!("{examples}customers.csv")).unwrap();
+        let (book, text) = (
+            read_table(&xlsx, None, None).unwrap(),
+            read_csv(&csv, None).unwrap(),
+        );
+        assert_eq!(book.headers, text.headers);
+        assert_eq!(book.header_line, 3, "below a title and a blank row");
+        assert_eq!(
+            book.sheet,
+            Some(SheetRead {
+                name: "Customers".into(),
+                others_with_cells: 1
+            })
+        );
+        assert_eq!(book.rows.len(), text.rows.len());
+        for (b, t) in book.rows.iter().zip(&text.rows) {
+            assert_eq!((b.number, b.line), (t.number, t.line + 2));
+            assert_eq!(b.cells, t.cells, "row {}", t.number);
+        }
+        // The orders' fast path leaves a workbook to the general reader.
+        assert!(
+            PlainCsv::new(&xlsx, &TableOptions::default())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_archive_that_is_no_workbook_is_named_as_one() {
         let xlsx = b"PK\x03\x04\x14\x00\x06\x00rest of the archive";
         let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         for bytes in [&xlsx[..], &xls[..]] {
             let err = read_table(bytes, None, None).unwrap_err();
-            assert_eq!(err, TableError::Workbook);
+            assert!(matches!(err, TableError::Workbook { .. }), "{err:?}");
             assert!(err.to_string().contains("save the sheet as CSV"), "{err}");
         }
     }
@@ -1520,6 +1639,14 @@ mod tests {
                 Err(TableError::NotText { offset: 9, line: 1 })
             ));
         }
+    }
+
+    #[test]
+    fn repeated_headers_are_renamed() {
+        let csv = "id,phone,Phone,phone_2,,\n1,a,b,c,d,e\n";
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        assert_eq!(table.headers, ["id", "phone", "Phone_3", "phone_2", "", ""]);
+        assert_eq!(table.renamed_headers, [(2, 1)]);
     }
 
     #[test]

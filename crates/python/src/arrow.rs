@@ -96,6 +96,8 @@ impl Batches {
             rows,
             encoding: "utf-8",
             header_line: 1,
+            renamed_headers: Vec::new(),
+            sheet: None,
         })
     }
 }

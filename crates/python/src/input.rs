@@ -175,6 +175,8 @@ fn rows_from_dicts(list: &Bound<'_, PyAny>) -> PyResult<Table> {
         rows,
         encoding: "utf-8",
         header_line: 1,
+        renamed_headers: Vec::new(),
+        sheet: None,
     })
 }
 

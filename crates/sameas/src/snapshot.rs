@@ -193,6 +193,8 @@ pub(crate) mod tests {
                 rows: table.rows[rows].to_vec(),
                 encoding: table.encoding,
                 header_line: table.header_line,
+                renamed_headers: table.renamed_headers.clone(),
+                sheet: table.sheet.clone(),
             },
             sameas_core::Channel::Unknown,
         )

@@ -310,17 +310,35 @@ fn a_100k_column_header() {
     );
 }
 
+/// A repeated header is read as that header with `_2` added, with a warning naming the
+/// columns by number: both phones are read, and the record holding only the second one
+/// joins the record holding it as its first.
 #[test]
 fn duplicate_headers() {
     let case = Case::new();
     let file = case.file(
         "dup_header.csv",
-        "id,phone,name,Phone\n1,13800138000,Ann,13900139000\n",
+        "id,phone,name,Phone\n1,13800138000,Ann Lee,13900139000\n2,13900139000,Ann Lee,\n",
     );
-    fails(
+    let err = resolves(
+        &case,
         &case.resolve(&file, &[]),
-        &["dup_header.csv", "column 4 has the same header as column 2"],
-        &["13800138000"],
+        &ids(&["1", "2"]),
+        &["13800138000", "13900139000"],
+    );
+    assert!(
+        err.contains("column 4 has the same header as column 2"),
+        "{err}"
+    );
+    let entities = std::fs::read_to_string(case.out().join("entities.csv")).unwrap();
+    let entity_of: Vec<&str> = entities
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        entity_of[0], entity_of[1],
+        "the second phone column is read"
     );
 }
 

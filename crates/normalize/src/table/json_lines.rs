@@ -177,6 +177,8 @@ pub(super) fn from_text(text: &str, encoding: &'static str) -> Result<Table, Tab
         rows,
         encoding,
         header_line: 1,
+        renamed_headers: Vec::new(),
+        sheet: None,
     })
 }
 
