@@ -693,6 +693,29 @@ fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
     assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
 }
 
+/// `sameas resolve INPUT --out OUT -q`, then its pairwise F1 against `truth`: the run's
+/// stderr and the F1. Panics (naming `label`) when either command fails.
+fn resolved_f1(input: &Path, out: &Path, truth: &Path, label: &str) -> (String, f64) {
+    let output = sameas(&[
+        "resolve",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{label}: {}", stderr(&output));
+    let eval = sameas(&[
+        "eval",
+        "--json",
+        "--truth",
+        truth.to_str().unwrap(),
+        out.join("entities.csv").to_str().unwrap(),
+    ]);
+    assert!(eval.status.success(), "{label}: {}", stderr(&eval));
+    let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    (stderr(&output), value["pairwise"]["f1"].as_f64().unwrap())
+}
+
 /// FEBRL 1 under another form's headers resolves as well as under its own: the headers are
 /// read in German, French, Spanish, Italian and Dutch, and `Name` beside `Surname` is the
 /// given name.
@@ -717,24 +740,7 @@ fn febrl_under_headers_of_other_languages_resolves_as_under_its_own() {
             format!("{header}\n{body}").as_bytes(),
         );
         let out = dir.path().join(format!("out_{i}"));
-        let output = sameas(&[
-            "resolve",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(output.status.success(), "{header}: {}", stderr(&output));
-        let eval = sameas(&[
-            "eval",
-            "--json",
-            "--truth",
-            truth.to_str().unwrap(),
-            out.join("entities.csv").to_str().unwrap(),
-        ]);
-        assert!(eval.status.success(), "{header}: {}", stderr(&eval));
-        let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
-        let f1 = value["pairwise"]["f1"].as_f64().unwrap();
+        let (_, f1) = resolved_f1(&input, &out, &truth, header);
         assert!(f1 >= 0.99, "{header}: pairwise F1 {f1}");
     }
 }
@@ -759,20 +765,9 @@ fn febrl_without_a_header_or_under_opaque_headers_resolves_from_its_values() {
     for (name, text) in forms {
         let input = write(dir.path(), &format!("{name}.csv"), text.as_bytes());
         let out = dir.path().join(name);
-        let output = sameas(&[
-            "resolve",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ]);
-        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let (err, f1) = resolved_f1(&input, &out, &truth, name);
         if name == "headerless" {
-            assert!(
-                stderr(&output).contains("reads as a record"),
-                "{}",
-                stderr(&output)
-            );
+            assert!(err.contains("reads as a record"), "{err}");
         }
         let entities = std::fs::read_to_string(out.join("entities.csv")).unwrap();
         assert_eq!(
@@ -780,16 +775,6 @@ fn febrl_without_a_header_or_under_opaque_headers_resolves_from_its_values() {
             records,
             "{name}: every record kept"
         );
-        let eval = sameas(&[
-            "eval",
-            "--json",
-            "--truth",
-            truth.to_str().unwrap(),
-            out.join("entities.csv").to_str().unwrap(),
-        ]);
-        assert!(eval.status.success(), "{name}: {}", stderr(&eval));
-        let value: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
-        let f1 = value["pairwise"]["f1"].as_f64().unwrap();
         assert!(f1 >= 0.99, "{name}: pairwise F1 {f1}");
     }
 }

@@ -288,6 +288,22 @@ impl crate::field::NormalizeField for TextNormalizer {
 pub(crate) const SCIENTIFIC_NOTATION: &str = "written in a spreadsheet's scientific notation: its digits are lost; export the column as \
      text";
 
+/// The byte ranges of the runs of ASCII digits in `s`, in order.
+pub(crate) fn digit_runs(s: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        (start < i).then_some(start..i)
+    })
+}
+
 /// Whether a value is a number in a spreadsheet's scientific notation (`1.38001E+10`), which
 /// keeps only the first digits of a phone or an id.
 ///

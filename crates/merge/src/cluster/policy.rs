@@ -143,7 +143,8 @@ impl PersonalEvidence {
     /// What a pair with these comparison levels says: whether one personal comparison
     /// agrees, how many disagree, and whether an identifier is among those. With
     /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
-    /// two or more disagreements that weigh more: it says two people, not one. The
+    /// two or more disagreements, or a differing identifier, that weigh more: it says two
+    /// people, not one. The
     /// personal weights are what tells one person from another of the same household,
     /// whose shared fields (address, family name, phone) say nothing either way.
     pub fn weigh(&self, levels: &[u8]) -> Weighed {
@@ -182,7 +183,7 @@ impl PersonalEvidence {
         if weighed.agrees
             && !exact_agreement
             && !self.strengths.is_empty()
-            && weighed.disagreements >= 2
+            && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
             && against_strength > for_strength
         {
             weighed.agrees = false;
@@ -589,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn a_weak_agreement_is_outweighed_by_two_stronger_disagreements() {
+    fn a_weak_agreement_is_outweighed_by_stronger_disagreements() {
         // Given name (exact, similar, different), birth date and e-mail (exact, different).
         let levels = vec![
             vec![
@@ -625,6 +626,28 @@ mod tests {
             vec![0.0, 12.0, 3.0],
         ]);
         assert!(strong.weigh(&[2, 2, 2]).agrees);
+        // An identifier that differs, stronger than a similar given name, outweighs it alone:
+        // people do not misspell a member number the way they misspell a name.
+        let with_identifier = |differs: f64| {
+            PersonalEvidence::new(
+                vec![
+                    vec![
+                        Evidence::None,
+                        Evidence::For,
+                        Evidence::For,
+                        Evidence::Against,
+                    ],
+                    vec![Evidence::None, Evidence::For, Evidence::Against],
+                ],
+                vec![false, true],
+            )
+            .with_strengths(vec![vec![0.0, 8.0, 3.0, 8.0], vec![0.0, 15.0, differs]])
+        };
+        assert!(!with_identifier(6.0).weigh(&[2, 2]).agrees);
+        assert!(with_identifier(6.0).against(&[2, 2]));
+        // Not an exact given name, and not a weaker identifier.
+        assert!(with_identifier(6.0).weigh(&[1, 2]).agrees);
+        assert!(with_identifier(2.0).weigh(&[2, 2]).agrees);
     }
 
     #[test]

@@ -66,17 +66,7 @@ fn han_address(
 /// Finds a 6-digit postcode: after `邮编` / `邮政编码`, at the very start, or a 6-digit run not
 /// followed by a Han unit (so `518057号` stays a house number). Returns the text without it.
 fn take_postcode(s: &str) -> (Cow<'_, str>, Option<String>) {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
+    for std::ops::Range { start, end: i } in crate::text::digit_runs(s) {
         if i - start != 6 {
             continue;
         }

@@ -88,26 +88,12 @@ impl ColumnStats {
 /// The first run of exactly four digits in `value` that is a plausible year (1800–2199), or
 /// the first four of eight bare digits (`19560409`).
 fn four_digit_year(value: &str) -> Option<u16> {
-    let bytes = value.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        let run = &value[start..i];
-        let year = match run.len() {
-            4 => run,
-            8 if start == 0 => &run[..4],
-            _ => continue,
-        };
-        return year.parse().ok().filter(|y| (1800..2200).contains(y));
-    }
-    None
+    let run = crate::text::digit_runs(value)
+        .find(|run| run.len() == 4 || (run.len() == 8 && run.start == 0))?;
+    value[run.start..run.start + 4]
+        .parse()
+        .ok()
+        .filter(|year| (1800..2200).contains(year))
 }
 
 /// How many of a column's values read as person names, and how.
