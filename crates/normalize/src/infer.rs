@@ -322,12 +322,12 @@ fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
             ),
         );
     }
-    let known_several = part_share(names.several_with_known_given, names.several_words);
+    let known_several = part_share(names.several_recognised, names.several_words);
     if share(names.several_words) >= 0.6 && known_several >= KNOWN_GIVEN_MIN {
         return compared(
             Role::Whole(FieldKind::Name),
             format!(
-                "{} of the values are two to four words, {} of those with a known given name: whole names",
+                "{} of the values are two to four words, {} of those with a known given name or read as a romanised Chinese name: whole names",
                 percent(share(names.several_words)),
                 percent(known_several)
             ),

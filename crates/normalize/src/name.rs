@@ -232,6 +232,8 @@ pub(crate) enum NameShape {
     /// Words of Latin letters where a later word is a known given name (`SMITH John`,
     /// `Smith, John`): `words` of them.
     KnownGivenLater { words: usize },
+    /// Two to four words that read as a romanised Chinese name (`Zhang Wei`, `WANG Fang`).
+    RomanisedChinese,
     /// Words of Latin letters and no known given name: `words` of them.
     OtherWords { words: usize },
     /// Anything else (digits, symbols, other scripts).
@@ -273,6 +275,11 @@ pub(crate) fn name_shape(value: &str) -> NameShape {
         NameShape::KnownGivenFirst { words: count }
     } else if words[1..].iter().any(known) {
         NameShape::KnownGivenLater { words: count }
+    } else if count >= 2 && {
+        let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
+        romanised::choose_family(&tokens).is_some()
+    } {
+        NameShape::RomanisedChinese
     } else {
         NameShape::OtherWords { words: count }
     }

@@ -107,8 +107,9 @@ pub(crate) struct NameCounts {
     pub(crate) one_known_given: usize,
     /// Two to four words of Latin letters.
     pub(crate) several_words: usize,
-    /// … of which one is a known given name or nickname.
-    pub(crate) several_with_known_given: usize,
+    /// … of which one is a known given name or nickname, or which read as a romanised
+    /// Chinese name (`Zhang Wei`, `WANG Fang`).
+    pub(crate) several_recognised: usize,
     /// One Latin letter, with or without a dot: an initial.
     pub(crate) initials: usize,
 }
@@ -263,9 +264,11 @@ fn count_name(counts: &mut NameCounts, value: &str) {
             counts.one_known_given += 1;
         }
         NameShape::OtherWords { words: 1 } => counts.one_word += 1,
-        NameShape::KnownGivenFirst { .. } | NameShape::KnownGivenLater { .. } => {
+        NameShape::KnownGivenFirst { .. }
+        | NameShape::KnownGivenLater { .. }
+        | NameShape::RomanisedChinese => {
             counts.several_words += 1;
-            counts.several_with_known_given += 1;
+            counts.several_recognised += 1;
         }
         NameShape::OtherWords { .. } => counts.several_words += 1,
         NameShape::None => {}
@@ -563,13 +566,19 @@ mod tests {
         assert_eq!(s.date_years.values().sum::<usize>(), 5);
         assert_eq!(s.middle_years(), 20);
         // Names and addresses as the values show them.
-        let s = stats(&["robert", "Bob Smith", "SMITH, John", "green", "J.", "张伟"]);
+        let s = stats(&[
+            "robert",
+            "Bob Smith",
+            "SMITH, John",
+            "green",
+            "J.",
+            "张伟",
+            "Zhang Wei",
+            "oak park",
+        ]);
         let n = &s.names;
         assert_eq!((n.one_word, n.one_known_given, n.initials), (3, 1, 1));
-        assert_eq!(
-            (n.several_words, n.several_with_known_given, n.han),
-            (2, 2, 1)
-        );
+        assert_eq!((n.several_words, n.several_recognised, n.han), (4, 3, 1));
         let s = stats(&[
             "starling st",
             "12 Oak Street",
