@@ -697,15 +697,8 @@ fn address_part(words: &[String]) -> Option<HeaderReading> {
     if has(&["unit", "apt", "apartment", "suite", "flat", "floor"]) {
         return part(FieldPart::Address2, "the header names a unit or apartment");
     }
-    if addressy && has(&["line2", "2", "second"]) {
-        return part(
-            FieldPart::Address2,
-            "the header names a second address line",
-        );
-    }
-    if has(&["street", "road"]) || (addressy && has(&["line1", "line", "1", "first"])) {
-        return part(FieldPart::Street, "the header names a street");
-    }
+    // Before the numbered lines: `Address 1 - City` (a contacts export's first address) is
+    // a city, not the first line of a street.
     if has(&[
         "suburb",
         "district",
@@ -727,6 +720,15 @@ fn address_part(words: &[String]) -> Option<HeaderReading> {
             Role::Attribute,
             "the header names a country, an attribute",
         ));
+    }
+    if addressy && has(&["line2", "2", "second"]) {
+        return part(
+            FieldPart::Address2,
+            "the header names a second address line",
+        );
+    }
+    if has(&["street", "road"]) || (addressy && has(&["line1", "line", "1", "first"])) {
+        return part(FieldPart::Street, "the header names a street");
     }
     if addressy {
         return Some(settled(
@@ -1016,6 +1018,13 @@ mod tests {
             ("ADDR_LINE1", Role::AddressPart(P::Street)),
             ("ADDR_CITY", Role::AddressPart(P::City)),
             ("ADDR_STATE", Role::AddressPart(P::Region)),
+            // A contacts export numbers its addresses: the part named wins over the number.
+            ("Address 1 - Street", Role::AddressPart(P::Street)),
+            ("Address 1 - City", Role::AddressPart(P::City)),
+            ("Address 1 - Region", Role::AddressPart(P::Region)),
+            ("Address 1 - Postal Code", Role::AddressPart(P::Postcode)),
+            ("Address 1 - Country", Role::Attribute),
+            ("address_2", Role::AddressPart(P::Address2)),
             ("ADDR_POSTAL_CODE", Role::AddressPart(P::Postcode)),
             ("ADDR_TYPE", Role::PassThrough),
             ("PHONE_NUMBER", Role::Whole(Phone)),
