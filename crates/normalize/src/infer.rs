@@ -172,6 +172,21 @@ fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
             }
             return Decision::new(Role::Whole(Identifier), true, reading.reason);
         }
+        Role::Whole(kind @ (Email | Phone))
+            if share(stats.words) >= 0.8 && share(stats.emails.max(stats.phones)) < 0.2 =>
+        {
+            // `Accepts Email Marketing`, `SMS opt-in`: about the contact, not the contact.
+            return Decision::new(
+                Role::PassThrough,
+                false,
+                format!(
+                    "{}, but {} of the values are words (yes, no …) and not {}: not compared",
+                    reading.reason,
+                    percent(share(stats.words)),
+                    if kind == Email { "e-mails" } else { "phones" }
+                ),
+            );
+        }
         Role::Attribute => return attribute(stats, reading.reason),
         Role::Unknown => {}
         _ => return from_header(reading),
@@ -1425,6 +1440,28 @@ mod tests {
             inferred.columns
         );
         assert!(inferred.columns[1..].iter().all(|c| c.compared));
+    }
+
+    /// An online shop's export: a column about the e-mail (`Accepts Email Marketing`) is
+    /// not the e-mail, and the company on the address is no address.
+    #[test]
+    fn a_flag_about_the_email_is_not_the_email() {
+        let mut csv = String::from(
+            "Customer ID,Email,Accepts Email Marketing,Default Address Address1,Default Address Company\n",
+        );
+        for i in 0..30 {
+            csv += &format!(
+                "C{i},p{i}@x.com,{},{} Oak St,{}\n",
+                ["yes", "no"][i % 2],
+                i + 1,
+                ["Acme", "Initech", "Globex"][i % 3]
+            );
+        }
+        let read = read_as(&csv);
+        assert_eq!(
+            read,
+            ["record id", "email", "text", "address.street", "attribute"]
+        );
     }
 
     #[test]

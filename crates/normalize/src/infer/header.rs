@@ -573,6 +573,14 @@ fn read_english(header: &str) -> HeaderReading {
     if has(&["gender", "sex"]) {
         return settled(Role::Whole(FieldKind::Gender), "the header names a gender");
     }
+    // The last word names what the column holds: `Default Address Company` is a company
+    // (`Company Address` an address).
+    if last_is(&["company", "organisation", "organization", "employer"]) {
+        return settled(
+            Role::Attribute,
+            "the header names an organisation, an attribute",
+        );
+    }
     if let Some(reading) = address_part(&words) {
         return reading;
     }
@@ -1025,6 +1033,9 @@ mod tests {
             ("Address 1 - Postal Code", Role::AddressPart(P::Postcode)),
             ("Address 1 - Country", Role::Attribute),
             ("address_2", Role::AddressPart(P::Address2)),
+            // An online shop's export: the last word names what the column holds.
+            ("Default Address Company", Role::Attribute),
+            ("Company Address", Role::Whole(Address)),
             ("ADDR_POSTAL_CODE", Role::AddressPart(P::Postcode)),
             ("ADDR_TYPE", Role::PassThrough),
             ("PHONE_NUMBER", Role::Whole(Phone)),
