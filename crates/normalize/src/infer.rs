@@ -20,7 +20,9 @@ use crate::table::{Table, TableRow};
 use crate::text;
 use crate::{DateOrder, NormalizeError};
 use content::ColumnStats;
-use header::{HeaderReading, Role, header_key, read_header};
+// The table reader tells a header from a first record, and repeated headers apart, by them.
+use header::{HeaderReading, Role, read_header};
+pub(crate) use header::{header_key, is_exact_header};
 
 /// A schema read from a table, with what the reader should be warned about.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,12 +264,6 @@ fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
 /// the events a business records over the few years it has kept them.
 const BIRTH_YEARS_SPREAD_MIN: u16 = 15;
 
-/// Whether a decision passed its column through because neither its header nor its values
-/// said what it is.
-fn readings_unknown(decision: &Decision) -> bool {
-    decision.reason.contains("the rules know")
-}
-
 /// A decision read from the values, compared.
 fn compared(role: Role, reason: String) -> Option<Decision> {
     Some(Decision::new(role, true, reason))
@@ -311,13 +307,6 @@ fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
         return None;
     }
     let share = |n| stats.share(n);
-    let part_share = |part: usize, whole: usize| {
-        if whole == 0 {
-            0.0
-        } else {
-            part as f64 / whole as f64
-        }
-    };
     if share(names.han) >= HAN_NAMES_MIN {
         return compared(
             Role::Whole(FieldKind::Name),
@@ -327,7 +316,7 @@ fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
             ),
         );
     }
-    let known_one = part_share(names.one_known_given, names.one_word);
+    let known_one = names.known_given_share();
     if share(names.one_word) >= 0.8 && known_one >= KNOWN_GIVEN_MIN {
         return compared(
             Role::NamePart(FieldPart::Given),
@@ -337,7 +326,7 @@ fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
             ),
         );
     }
-    let known_several = part_share(names.several_recognised, names.several_words);
+    let known_several = names.recognised_share();
     if share(names.several_words) >= 0.6 && known_several >= KNOWN_GIVEN_MIN {
         return compared(
             Role::Whole(FieldKind::Name),
@@ -397,30 +386,31 @@ fn address_by_content(stats: &ColumnStats) -> Option<Decision> {
 /// middle one, else before it) whose header says nothing and whose words are seldom given
 /// names (under half the given column's share) is the family name: files put them side by
 /// side. Initials away from given names are passed through.
-fn names_beside_given(decisions: &mut [Decision], stats: &[ColumnStats]) {
-    let given_by_content = |d: &Decision| {
-        d.role == Role::NamePart(FieldPart::Given) && d.reason.contains("known given names")
+fn names_beside_given(
+    decisions: &mut [Decision],
+    readings: &[HeaderReading],
+    stats: &[ColumnStats],
+) {
+    // A name part where the header says nothing was read from the values.
+    let unnamed = |c: usize| readings[c].role == Role::Unknown;
+    let read_as = |decisions: &[Decision], c: usize, part| {
+        unnamed(c) && decisions[c].role == Role::NamePart(part)
     };
-    let middle_by_content =
-        |d: &Decision| d.role == Role::NamePart(FieldPart::Middle) && d.reason.contains("initials");
-    let known = |s: &ColumnStats| {
-        if s.names.one_word == 0 {
-            0.0
-        } else {
-            s.names.one_known_given as f64 / s.names.one_word as f64
-        }
-    };
+    let by_values: Vec<bool> = (0..decisions.len())
+        .map(|c| unnamed(c) && matches!(decisions[c].role, Role::NamePart(_)))
+        .collect();
+    let known = |s: &ColumnStats| s.names.known_given_share();
     // One column of given names: where several read so, the one most often known.
     let given_at = (0..decisions.len())
-        .filter(|&c| given_by_content(&decisions[c]))
+        .filter(|&c| read_as(decisions, c, FieldPart::Given))
         .max_by(|&a, &b| {
             known(&stats[a])
                 .total_cmp(&known(&stats[b]))
                 .then(b.cmp(&a))
         });
-    for (c, decision) in decisions.iter_mut().enumerate() {
-        if given_by_content(decision) && Some(c) != given_at {
-            *decision = Decision::new(
+    for c in 0..decisions.len() {
+        if read_as(decisions, c, FieldPart::Given) && Some(c) != given_at {
+            decisions[c] = Decision::new(
                 Role::PassThrough,
                 false,
                 format!(
@@ -430,8 +420,8 @@ fn names_beside_given(decisions: &mut [Decision], stats: &[ColumnStats]) {
             );
         }
         let beside = given_at.is_some_and(|g| c + 1 == g || g + 1 == c);
-        if middle_by_content(decision) && !beside {
-            *decision = Decision::new(
+        if read_as(decisions, c, FieldPart::Middle) && !beside {
+            decisions[c] = Decision::new(
                 Role::PassThrough,
                 false,
                 "the values are single letters, not beside given names: passed through, not compared",
@@ -448,18 +438,19 @@ fn names_beside_given(decisions: &mut [Decision], stats: &[ColumnStats]) {
         return;
     }
     let given_share = known(&stats[given]);
+    // Not a column the values first read as names and that was set aside above.
     let candidate = |c: usize| {
-        let (d, s) = (&decisions[c], &stats[c]);
-        d.role == Role::PassThrough
-            && readings_unknown(d)
+        let s = &stats[c];
+        decisions[c].role == Role::PassThrough
+            && unnamed(c)
+            && !by_values[c]
             && s.distinct >= NAMES_DISTINCT_MIN
             && s.share(s.names.one_word) >= 0.8
             && known(s) * 2.0 < given_share
     };
-    let past_middle = decisions
-        .get(given + 1)
-        .is_some_and(middle_by_content)
-        .then_some(given + 2);
+    let past_middle = (given + 1 < decisions.len()
+        && read_as(decisions, given + 1, FieldPart::Middle))
+    .then_some(given + 2);
     let beside = [Some(given + 1), past_middle, Some(given.wrapping_sub(1))];
     let Some(family) = beside
         .into_iter()
@@ -574,7 +565,15 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
     let readings = check_headers(&table.headers)?;
     let rows = content::sample_rows(&table.rows);
     let stats: Vec<ColumnStats> = (0..table.headers.len())
-        .map(|c| content::column_stats(&rows, c))
+        .map(|c| {
+            // Only a column whose header says nothing is read for people's values.
+            let reading = if readings[c].role == Role::Unknown {
+                content::Reading::People
+            } else {
+                content::Reading::Shapes
+            };
+            content::column_stats(&rows, c, reading)
+        })
         .collect();
     let mut decisions: Vec<Decision> = readings
         .iter()
@@ -582,7 +581,7 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         .map(|(&reading, stats)| from_content(reading, stats))
         .collect();
     given_beside_family(&table.headers, &mut decisions, &rows);
-    names_beside_given(&mut decisions, &stats);
+    names_beside_given(&mut decisions, &readings, &stats);
     fold_whole_columns(&mut decisions, &rows);
     // No header names the id: an identifier whose values are all present and distinct
     // (checked over every row, so only when none was left out of the sample) is one.
@@ -828,18 +827,6 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         ));
     }
     hints
-}
-
-/// A header folded as headers are compared (case, spaces and punctuation), for telling
-/// repeated headers apart (see [`crate::table::Table::renamed_headers`]).
-pub(crate) fn header_key_of(header: &str) -> String {
-    header_key(header)
-}
-
-/// Whether `cell` is, whole, a header the rules know word for word (`phone`, `姓名`): what
-/// tells a header row from a first record (see [`crate::table::read_csv`]).
-pub(crate) fn names_a_known_field(cell: &str) -> bool {
-    header::is_exact_header(cell)
 }
 
 fn looks_like_data(header: &str) -> bool {

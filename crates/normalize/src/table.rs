@@ -259,7 +259,7 @@ impl Table {
 /// columns with the earlier column of their header (0-based).
 fn distinct_headers(mut headers: Vec<String>) -> (Vec<String>, Vec<(usize, usize)>) {
     use std::collections::HashMap;
-    let key = |h: &str| crate::infer::header_key_of(h);
+    let key = crate::infer::header_key;
     let mut first_at: HashMap<String, usize> = HashMap::with_capacity(headers.len());
     let mut repeats = Vec::new();
     for (i, header) in headers.iter().enumerate() {
@@ -956,7 +956,7 @@ fn first_line_is_data(first: &ReadRecord, below: &[ReadRecord]) -> bool {
         }
     }
     let names_a_known_header = first.cells.iter().any(|cell| {
-        !cell.chars().any(|c| c.is_ascii_digit()) && crate::infer::names_a_known_field(cell.trim())
+        !cell.chars().any(|c| c.is_ascii_digit()) && crate::infer::is_exact_header(cell.trim())
     });
     // Years heading the columns of a pivot (`customer,2023,2024`) are a header.
     let only_years = first.cells.iter().filter(|c| value_like(c)).all(|cell| {

@@ -114,6 +114,27 @@ pub(crate) struct NameCounts {
     pub(crate) initials: usize,
 }
 
+impl NameCounts {
+    /// The share of the one-word values that are known given names or nicknames.
+    pub(crate) fn known_given_share(&self) -> f64 {
+        fraction(self.one_known_given, self.one_word)
+    }
+
+    /// The share of the values of two to four words that read as names.
+    pub(crate) fn recognised_share(&self) -> f64 {
+        fraction(self.several_recognised, self.several_words)
+    }
+}
+
+/// `part` of `whole`, 0 when `whole` is.
+fn fraction(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
 /// How many of a column's values read as addresses, and how.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct AddressCounts {
@@ -128,11 +149,7 @@ pub(crate) struct AddressCounts {
 impl ColumnStats {
     /// The share of values with a shape.
     pub(crate) fn share(&self, count: usize) -> f64 {
-        if self.values == 0 {
-            0.0
-        } else {
-            count as f64 / self.values as f64
-        }
+        fraction(count, self.values)
     }
 
     /// Distinct values per value: near 1 for ids and free text, small for categories.
@@ -154,8 +171,19 @@ pub(crate) fn sample_rows(rows: &[TableRow]) -> Vec<&TableRow> {
         .collect()
 }
 
+/// What [`column_stats`] counts beyond the shapes every column is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// The shapes a header is checked against (e-mails, phones, dates, ids, numbers, words).
+    Shapes,
+    /// Those, and what tells a column of people's values apart where the header says
+    /// nothing: names, addresses, genders and the dates' years.
+    People,
+}
+
 /// Counts the shapes of column `column` over `rows`.
-pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
+pub(crate) fn column_stats(rows: &[&TableRow], column: usize, reading: Reading) -> ColumnStats {
+    let people = reading == Reading::People;
     let mut stats = ColumnStats {
         rows: rows.len(),
         ..ColumnStats::default()
@@ -178,14 +206,18 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
         }
         if shape.digits == 0 && shape.letters > 0 {
             stats.words += 1;
-            count_name(&mut stats.names, value);
+            if people {
+                count_name(&mut stats.names, value);
+            }
         }
-        if crate::gender::normalize_gender(value).value.is_some() {
-            stats.genders += 1;
-            stats.genders_in_letters += usize::from(shape.letters > 0);
-        }
-        if shape.letters > 0 {
-            count_address(&mut stats.addresses, value);
+        if people {
+            if crate::gender::normalize_gender(value).value.is_some() {
+                stats.genders += 1;
+                stats.genders_in_letters += usize::from(shape.letters > 0);
+            }
+            if shape.letters > 0 {
+                count_address(&mut stats.addresses, value);
+            }
         }
         if is_email(value) {
             stats.emails += 1;
@@ -193,7 +225,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize) -> ColumnStats {
         }
         if let Some(order) = date_shape(value, &shape) {
             stats.dates += 1;
-            if let Some(year) = four_digit_year(value) {
+            if let Some(year) = four_digit_year(value).filter(|_| people) {
                 *stats.date_years.entry(year).or_default() += 1;
             }
             match order {
@@ -524,7 +556,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&TableRow> = rows.iter().collect();
-        column_stats(&refs, 0)
+        column_stats(&refs, 0, Reading::People)
     }
 
     #[test]
