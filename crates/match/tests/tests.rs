@@ -464,6 +464,58 @@ mod comparisons {
     }
 
     #[test]
+    fn a_postcode_and_a_state_that_both_differ_are_another_place() {
+        // Columns as FEBRL has them: the second record's suburb is empty, so only its
+        // postcode and state tell the towns apart.
+        let header = [
+            "id",
+            "name",
+            "street_number",
+            "address_1",
+            "suburb",
+            "postcode",
+            "state",
+        ];
+        let rows = [
+            [
+                "1",
+                "Sophie Godfrey",
+                "154",
+                "badimara street",
+                "mclaren vale",
+                "3717",
+                "wa",
+            ],
+            [
+                "2",
+                "Sophie Shepherd",
+                "154",
+                "badimara street",
+                "",
+                "3214",
+                "nsw",
+            ],
+            [
+                "3",
+                "Sophie Godfrey",
+                "154",
+                "badimara street",
+                "",
+                "3771",
+                "wa",
+            ],
+            ["4", "Bo Chan", "9", "bath place", "casino", "2470", "nsw"],
+        ];
+        let data = table(&header, &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        assert_ne!(level_of(&matcher, 0, 1, "address"), "same_detail");
+        assert_ne!(level_of(&matcher, 0, 1, "address"), "similar_detail");
+        // A mistyped postcode alone does not move the address.
+        assert_eq!(level_of(&matcher, 0, 2, "address"), "same_detail");
+    }
+
+    #[test]
     fn a_postcode_that_lost_its_leading_zero_is_the_same_postcode() {
         let rows = [
             ["1", "Ann Lee", "02119"],

@@ -513,6 +513,7 @@ fn an_unvouched_record_joins_one_side_of_a_personal_conflict() {
     let vouching = Vouching {
         vouched: &[false, false],
         conflicts: &[(0, 1)],
+        ..Vouching::NONE
     };
     let kept = cluster(&problem(vouching), ClusteringMethod::Constrained);
     assert_eq!(kept.clusters, 2);
@@ -522,6 +523,7 @@ fn an_unvouched_record_joins_one_side_of_a_personal_conflict() {
     let vouched = Vouching {
         vouched: &[false, true],
         conflicts: &[(0, 1)],
+        ..Vouching::NONE
     };
     let joined = cluster(&problem(vouched), ClusteringMethod::Constrained);
     assert_eq!(joined.labels[1], joined.labels[2]);
@@ -537,6 +539,7 @@ fn an_unvouched_record_that_fits_two_conflicting_people_equally_stays_apart() {
     let vouching = Vouching {
         vouched: &[false, false],
         conflicts: &[(0, 1)],
+        ..Vouching::NONE
     };
     let solve = |edges: &[Edge]| {
         cluster(
@@ -562,6 +565,7 @@ fn an_unvouched_record_that_fits_two_conflicting_people_equally_stays_apart() {
     let no_conflict = Vouching {
         vouched: &[false, false],
         conflicts: &[],
+        ..Vouching::NONE
     };
     let apart = cluster(
         &vouched_problem(&ids, &[edge(0, 2, 0.95), edge(1, 2, 0.95)], no_conflict),
@@ -585,4 +589,48 @@ fn vouched_problem<'a>(
         exclusive: &[],
         vouching,
     }
+}
+
+/// Two records of one person, each with a typo of its own in a different field (one a
+/// birth date, the other an identifier), disagree with each other, though each agrees with
+/// a third record of the person: scored evidence against (0, 1) outweighed by the personal
+/// weights of the edges that join them. Where those add up against joining (edges vouched
+/// only by a shared given name weigh nothing), the evidence holds them apart.
+#[test]
+fn personal_weights_across_outweigh_scored_evidence_against() {
+    let ids = ids(&["typo_date", "typo_id", "clean"]);
+    let edges = [edge(0, 2, 0.99), edge(1, 2, 0.98)];
+    let solve = |balance: &[f32], against: &[f32]| {
+        let problem = ClusterProblem {
+            scored_cannot_link: &[(0, 1)],
+            ..vouched_problem(
+                &ids,
+                &edges,
+                Vouching {
+                    vouched: &[true, true],
+                    conflicts: &[],
+                    balance,
+                    scored_cannot_link_balance: against,
+                },
+            )
+        };
+        cluster(&problem, ClusteringMethod::Constrained)
+    };
+    // Two edges against one pair with evidence against: not more than twice as many.
+    let unweighed = solve(&[], &[]);
+    assert_eq!(unweighed.clusters, 2);
+    assert!(
+        unweighed
+            .joins
+            .iter()
+            .any(|j| matches!(j.outcome, JoinOutcome::Refused(Refusal::CannotLink { .. })))
+    );
+    // Each edge agrees on a birth date or an identifier (+11.5 bits); the pair against
+    // differs on both (-8): one person.
+    let outweighed = solve(&[11.5, 11.5], &[-8.0]);
+    assert_eq!(outweighed.clusters, 1);
+    // Edges whose agreement weighs less than the evidence against: two people.
+    let held = solve(&[3.0, 4.0], &[-8.0]);
+    assert_eq!(held.clusters, 2);
+    assert_eq!(held.labels, unweighed.labels);
 }

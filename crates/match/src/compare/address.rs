@@ -71,10 +71,13 @@ impl AddressComparator {
 
     fn pair(&self, x: &AddressValue, y: &AddressValue) -> Level {
         // Postcodes are mistyped too often to veto a detail that agrees; so are the names of
-        // places.
+        // places. A postcode and a province (a state) that both differ are two typos at
+        // once, or two places: `154 badimara street` in a town of WA and in one of NSW.
         let latin = !x.han && !y.han;
         let place_conflict = self.places_differ(latin, x.district, y.district)
-            || self.places_differ(latin, x.city, y.city);
+            || self.places_differ(latin, x.city, y.city)
+            || (conflict(x.postcode, y.postcode)
+                && self.places_differ(latin, x.province, y.province));
         if !place_conflict && x.detail != NONE && y.detail != NONE {
             if x.detail == y.detail {
                 return Level::exact(x.detail);

@@ -13,7 +13,7 @@ pub(super) struct Components {
     edges: Bucketed<LocalEdge>,
     must_link: Bucketed<(u32, u32)>,
     cannot_link: Bucketed<(u32, u32)>,
-    scored_cannot_link: Bucketed<(u32, u32)>,
+    scored_cannot_link: Bucketed<(u32, u32, f32)>,
     conflicts: Bucketed<(u32, u32)>,
 }
 
@@ -56,6 +56,8 @@ pub(super) struct LocalEdge {
     pub(super) probability: f64,
     /// Whether personal agreement vouches for it (see [`Vouching`](super::Vouching)).
     pub(super) vouched: bool,
+    /// Its personal weight (see [`Vouching::balance`](super::Vouching::balance)).
+    pub(super) balance: f32,
 }
 
 impl Components {
@@ -115,6 +117,7 @@ impl Components {
                         weight: edge.weight,
                         probability: edge.probability,
                         vouched: problem.vouching.vouched.get(i).copied().unwrap_or(true),
+                        balance: problem.vouching.balance.get(i).copied().unwrap_or(0.0),
                     };
                     (component[edge.a as usize], local_edge)
                 }),
@@ -132,10 +135,24 @@ impl Components {
                     .map(move |&(a, b)| (component[a as usize], local(a, b))),
             )
         };
+        let balance = problem.vouching.scored_cannot_link_balance;
+        let scored_cannot_link = Bucketed::new(
+            count,
+            problem
+                .scored_cannot_link
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(a, b))| a != b && component[a as usize] == component[b as usize])
+                .map(|(i, &(a, b))| {
+                    let (pa, pb) = local(a, b);
+                    let weight = balance.get(i).copied().unwrap_or(0.0);
+                    (component[a as usize], (pa, pb, weight))
+                }),
+        );
         Components {
             must_link: pairs(problem.must_link),
             cannot_link: pairs(problem.cannot_link),
-            scored_cannot_link: pairs(problem.scored_cannot_link),
+            scored_cannot_link,
             conflicts: pairs(if problem.vouching.vouched.is_empty() {
                 &[]
             } else {
@@ -181,7 +198,8 @@ pub(super) struct ComponentInput<'a> {
     pub(super) edges: &'a [LocalEdge],
     pub(super) must_link: &'a [(u32, u32)],
     pub(super) cannot_link: &'a [(u32, u32)],
-    pub(super) scored_cannot_link: &'a [(u32, u32)],
+    /// Scored evidence against, with each pair's personal weight.
+    pub(super) scored_cannot_link: &'a [(u32, u32, f32)],
     pub(super) conflicts: &'a [(u32, u32)],
     pub(super) exclusive: &'a [Vec<u32>],
 }

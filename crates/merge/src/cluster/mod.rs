@@ -108,6 +108,16 @@ pub struct Vouching<'a> {
     pub vouched: &'a [bool],
     /// Pairs whose personal comparisons disagree and none agrees.
     pub conflicts: &'a [(u32, u32)],
+    /// Per edge, its personal weight: the log2 Bayes factors of the personal comparisons
+    /// (given name, birth date, identifiers), leaving out what households share. Empty:
+    /// none is known.
+    pub balance: &'a [f32],
+    /// Per pair of [`ClusterProblem::scored_cannot_link`], its personal weight, as above.
+    /// Scored evidence against keeps two clusters apart unless more than twice as many
+    /// edges run between them, or the personal weights of every edge and scored pair
+    /// between them add up for joining: two records of one person, each with its own typo
+    /// in a different field, disagree with each other but both agree with a third.
+    pub scored_cannot_link_balance: &'a [f32],
 }
 
 impl Vouching<'_> {
@@ -115,6 +125,8 @@ impl Vouching<'_> {
     pub const NONE: Vouching<'static> = Vouching {
         vouched: &[],
         conflicts: &[],
+        balance: &[],
+        scored_cannot_link_balance: &[],
     };
 }
 

@@ -73,10 +73,15 @@ pub struct PersonalEvidence {
     /// Per comparison, per level: the size of the level's weight, where agreement is set
     /// against disagreement (empty: any agreement outweighs every disagreement).
     strengths: Vec<Vec<f64>>,
+    /// Per comparison: whether its agreement is one that many unrelated people share (a
+    /// given name). Such agreement vouches for a pair, but adds nothing to its
+    /// [balance](Weighed::balance): the trained weight is an average over all names, and
+    /// says nothing of how common this one is.
+    common: Vec<bool>,
 }
 
 /// The personal comparisons of one pair, counted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Weighed {
     /// Some personal comparison agrees, not outweighed (see [`PersonalEvidence::weigh`]).
     pub agrees: bool,
@@ -86,6 +91,12 @@ pub struct Weighed {
     pub identifier_disagrees: bool,
     /// A contact that households may share differs ([`Evidence::ContactDiffers`]).
     pub contact_differs: bool,
+    /// The personal weight of the pair: the strengths of its agreeing levels less those of
+    /// its disagreeing ones (0 without [strengths](PersonalEvidence::with_strengths)), an
+    /// agreement many unrelated people share left out
+    /// ([`with_common_agreement`](PersonalEvidence::with_common_agreement)). What the pair
+    /// says of one person against two, leaving out what households share.
+    pub balance: f64,
 }
 
 impl Weighed {
@@ -117,6 +128,7 @@ impl PersonalEvidence {
             levels,
             identifiers,
             strengths: Vec::new(),
+            common: Vec::new(),
         }
     }
 
@@ -140,6 +152,13 @@ impl PersonalEvidence {
         self
     }
 
+    /// The same evidence, with the comparisons whose agreement many unrelated people share
+    /// (per comparison; see [`Weighed::balance`]).
+    pub fn with_common_agreement(mut self, common: Vec<bool>) -> Self {
+        self.common = common;
+        self
+    }
+
     /// What a pair with these comparison levels says: whether one personal comparison
     /// agrees, how many disagree, and whether an identifier is among those. With
     /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
@@ -150,6 +169,7 @@ impl PersonalEvidence {
     pub fn weigh(&self, levels: &[u8]) -> Weighed {
         let mut weighed = Weighed::default();
         let (mut exact_agreement, mut for_strength, mut against_strength) = (false, 0.0, 0.0);
+        let mut specific_strength = 0.0;
         for (c, ((personal, &l), &identifier)) in self
             .levels
             .iter()
@@ -170,6 +190,9 @@ impl PersonalEvidence {
                     // Level 0 is a missing value, level 1 the strongest agreement.
                     exact_agreement |= l == 1;
                     for_strength += strength();
+                    if !self.common.get(c).copied().unwrap_or(false) {
+                        specific_strength += strength();
+                    }
                 }
                 Some(Evidence::Against) => {
                     weighed.disagreements += 1;
@@ -180,6 +203,7 @@ impl PersonalEvidence {
                 _ => {}
             }
         }
+        weighed.balance = specific_strength - against_strength;
         if weighed.agrees
             && !exact_agreement
             && !self.strengths.is_empty()
@@ -223,11 +247,6 @@ impl EdgeGuard {
     /// The personal evidence the guard reads.
     pub fn evidence(&self) -> &PersonalEvidence {
         &self.evidence
-    }
-
-    /// Whether personal agreement vouches for a pair with these levels (see [`Vouching`]).
-    pub fn vouches(&self, levels: &[u8]) -> bool {
-        self.evidence.weigh(levels).agrees
     }
 
     /// Whether a pair with these levels may be an edge: some personal comparison agrees,
@@ -363,6 +382,8 @@ pub struct Constraints {
     /// Pairs with personal evidence against that the model scores higher: outweighed by
     /// enough edges.
     scored_cannot_link: RecordPairs,
+    /// The personal weight of each of those ([`Weighed::balance`]).
+    scored_cannot_link_balance: Vec<f32>,
     /// Pairs whose personal comparisons disagree and none agrees: they keep apart what
     /// only unvouched edges would join ([`Vouching`]).
     conflicts: RecordPairs,
@@ -386,6 +407,7 @@ impl Constraints {
         let EvidenceAgainst {
             hard: mut cannot_link,
             soft: scored_cannot_link,
+            soft_balance: scored_cannot_link_balance,
             conflicts,
         } = evidence_against(scored, config.cannot_link_below, evidence);
         cannot_link.extend(manual_cannot_link);
@@ -393,6 +415,7 @@ impl Constraints {
             must_link,
             cannot_link,
             scored_cannot_link,
+            scored_cannot_link_balance,
             conflicts,
             exclusive,
         }
@@ -414,7 +437,7 @@ impl Constraints {
         mask: &EdgeMask,
         guard: Option<&EdgeGuard>,
     ) -> (Vec<Edge>, Clustering) {
-        let (edges, vouched) = positive_edges(scored, mask, guard, &self.must_link);
+        let (edges, vouched, balance) = positive_edges(scored, mask, guard, &self.must_link);
         let clustering = cluster(
             &ClusterProblem {
                 ids,
@@ -426,6 +449,8 @@ impl Constraints {
                 vouching: Vouching {
                     vouched: &vouched,
                     conflicts: &self.conflicts,
+                    balance: &balance,
+                    scored_cannot_link_balance: &self.scored_cannot_link_balance,
                 },
             },
             method,
@@ -457,14 +482,15 @@ fn overrides(config: &ClusteringConfig, ids: &[RecordId]) -> (RecordPairs, Recor
 }
 
 /// Pairs that are edges (those `mask` marks) and the manual must-links, and per edge
-/// whether personal agreement vouches for it (empty without a guard: every edge is). A pair
-/// a deterministic rule forces, and a must-link, is vouched for.
+/// whether personal agreement vouches for it and its personal weight ([`Weighed::balance`];
+/// both empty without a guard: every edge is vouched for). A pair a deterministic rule
+/// forces, and a must-link, is vouched for; a must-link weighs nothing.
 fn positive_edges(
     scored: &ScoredPairsView<'_>,
     mask: &EdgeMask,
     guard: Option<&EdgeGuard>,
     must_link: &[(u32, u32)],
-) -> (Vec<Edge>, Vec<bool>) {
+) -> (Vec<Edge>, Vec<bool>, Vec<f32>) {
     debug_assert_eq!(
         mask.len(),
         scored.len(),
@@ -484,15 +510,22 @@ fn positive_edges(
         })
         .collect();
     edges.extend(must_link.iter().map(|&(a, b)| must_link_edge(a, b)));
-    let vouched = match guard {
-        None => Vec::new(),
-        Some(guard) => kept
-            .iter()
-            .map(|&i| scored.probabilities[i] >= 1.0 || guard.vouches(scored.levels_of(i)))
-            .chain(must_link.iter().map(|_| true))
-            .collect(),
+    let Some(guard) = guard else {
+        return (edges, Vec::new(), Vec::new());
     };
-    (edges, vouched)
+    let (mut vouched, mut balance): (Vec<bool>, Vec<f32>) = kept
+        .iter()
+        .map(|&i| {
+            let weighed = guard.evidence().weigh(scored.levels_of(i));
+            (
+                scored.probabilities[i] >= 1.0 || weighed.agrees,
+                weighed.balance as f32,
+            )
+        })
+        .unzip();
+    vouched.extend(must_link.iter().map(|_| true));
+    balance.extend(must_link.iter().map(|_| 0.0));
+    (edges, vouched, balance)
 }
 
 /// What the scored pairs say against joining their records, in pair order.
@@ -504,8 +537,10 @@ struct EvidenceAgainst {
     /// a component.
     hard: RecordPairs,
     /// The other pairs with such evidence: they keep two clusters apart unless more edges
-    /// than twice such pairs join them.
+    /// than twice such pairs join them, or the personal weights across are for joining.
     soft: RecordPairs,
+    /// The personal weight of each soft pair ([`Weighed::balance`]).
+    soft_balance: Vec<f32>,
     /// Personal conflicts ([`Weighed::conflicts`]): what keeps apart two clusters that only
     /// an unvouched edge would join.
     conflicts: RecordPairs,
@@ -541,13 +576,12 @@ fn evidence_against(
                 }
                 let p = scored.probabilities[i];
                 if p < 1.0 && weighed.against() {
-                    let hard_evidence = p < below && i < blocked;
-                    if hard_evidence {
-                        &mut found.hard
+                    if p < below && i < blocked {
+                        found.hard.push(pair);
                     } else {
-                        &mut found.soft
+                        found.soft.push(pair);
+                        found.soft_balance.push(weighed.balance as f32);
                     }
-                    .push(pair);
                 }
             }
             found
@@ -557,6 +591,7 @@ fn evidence_against(
     for chunk in chunks {
         all.hard.extend(chunk.hard);
         all.soft.extend(chunk.soft);
+        all.soft_balance.extend(chunk.soft_balance);
         all.conflicts.extend(chunk.conflicts);
     }
     all
@@ -587,6 +622,25 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_pairs_balance_leaves_out_what_many_people_share() {
+        // Given name and birth date (exact, different).
+        let levels = vec![vec![Evidence::None, Evidence::For, Evidence::Against]; 2];
+        let strengths = vec![vec![0.0, 8.0, 8.0], vec![0.0, 15.0, 4.0]];
+        let evidence = PersonalEvidence::new(levels, vec![false; 2]).with_strengths(strengths);
+        // Birth dates agree, given names differ: 15 - 8.
+        assert_eq!(evidence.weigh(&[2, 1]).balance, 7.0);
+        assert_eq!(evidence.weigh(&[1, 2]).balance, 4.0);
+        // A given name agrees with many unrelated people: it vouches, but weighs nothing.
+        let common = evidence.with_common_agreement(vec![true, false]);
+        let name_only = common.weigh(&[1, 2]);
+        assert!(name_only.agrees);
+        assert_eq!(name_only.balance, -4.0);
+        assert_eq!(common.weigh(&[2, 1]).balance, 7.0);
+        // Nothing personal known: nothing either way.
+        assert_eq!(common.weigh(&[0, 0]).balance, 0.0);
     }
 
     #[test]

@@ -193,14 +193,14 @@ impl ClusterState {
             }
         }
         let scored = if constrained {
-            Neighbours::new(len, input.scored_cannot_link.iter().copied())
+            Neighbours::weighted(len, input.scored_cannot_link.iter().copied())
         } else {
             Neighbours::default()
         };
         let linked = if scored.is_empty() {
             Neighbours::default()
         } else {
-            Neighbours::new(len, input.edges.iter().map(|e| (e.a, e.b)))
+            Neighbours::weighted(len, input.edges.iter().map(|e| (e.a, e.b, e.balance)))
         };
         // In position (that is, id) order, so the evidence reported for a refusal does not
         // depend on the order the pairs came in.
@@ -261,8 +261,9 @@ impl ClusterState {
         }
         if !self.scored.is_empty() {
             // Scored evidence against: kept apart unless more than twice as many edges as
-            // such pairs run between the two clusters. The smaller cluster's pairs are
-            // walked, as in `pair_across`.
+            // such pairs run between the two clusters, or the personal weights of all of
+            // them add up for joining (see `Vouching::scored_cannot_link_balance`). The
+            // smaller cluster's pairs are walked, as in `pair_across`.
             let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
             let (small, large) = if a_is_smaller {
                 (root_a, root_b)
@@ -278,23 +279,27 @@ impl ClusterState {
             };
             let (mut against, mut evidence) = (0usize, None);
             let mut linking = 0usize;
+            let mut balance = 0.0f64;
             let mut member = small;
             while member != END {
-                for &neighbour in self.scored.of(member) {
+                for &(neighbour, weight) in self.scored.weighted_of(member) {
                     if self.sets.find(neighbour) == large {
                         against += 1;
+                        balance += f64::from(weight);
                         evidence.get_or_insert(oriented(member, neighbour));
                     }
                 }
-                for &neighbour in self.linked.of(member) {
+                for &(neighbour, weight) in self.linked.weighted_of(member) {
                     if self.sets.find(neighbour) == large {
                         linking += 1;
+                        balance += f64::from(weight);
                     }
                 }
                 member = self.next[member as usize];
             }
             if let Some((a, b)) = evidence
                 && 2 * against >= linking
+                && balance <= 0.0
             {
                 return Some(Refusal::CannotLink { a, b });
             }
@@ -415,7 +420,7 @@ fn pair_across(
     };
     let mut member = small;
     while member != END {
-        for &neighbour in pairs.of(member) {
+        for neighbour in pairs.of(member) {
             if sets.find(neighbour) == large {
                 return Some(if a_is_smaller {
                     (member, neighbour)
@@ -429,18 +434,23 @@ fn pair_across(
     None
 }
 
-/// Each position's neighbours under a set of pairs, in position order.
+/// Each position's neighbours under a set of pairs, in position order, each with the
+/// pair's weight (0 where pairs carry none).
 #[derive(Default)]
 struct Neighbours {
     start: Vec<u32>,
-    list: Vec<u32>,
+    list: Vec<(u32, f32)>,
 }
 
 impl Neighbours {
     fn new(len: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Self {
+        Neighbours::weighted(len, pairs.map(|(a, b)| (a, b, 0.0)))
+    }
+
+    fn weighted(len: usize, pairs: impl Iterator<Item = (u32, u32, f32)> + Clone) -> Self {
         let mut start = vec![0u32; len + 1];
         let mut count = 0;
-        for (a, b) in pairs.clone() {
+        for (a, b, _) in pairs.clone() {
             start[a as usize + 1] += 1;
             start[b as usize + 1] += 1;
             count += 2;
@@ -452,15 +462,16 @@ impl Neighbours {
             start[p + 1] += start[p];
         }
         let mut fill = start.clone();
-        let mut list = vec![0u32; count];
-        for (a, b) in pairs {
-            list[fill[a as usize] as usize] = b;
+        let mut list = vec![(0u32, 0.0f32); count];
+        for (a, b, weight) in pairs {
+            list[fill[a as usize] as usize] = (b, weight);
             fill[a as usize] += 1;
-            list[fill[b as usize] as usize] = a;
+            list[fill[b as usize] as usize] = (a, weight);
             fill[b as usize] += 1;
         }
         for p in 0..len {
-            list[start[p] as usize..start[p + 1] as usize].sort_unstable();
+            list[start[p] as usize..start[p + 1] as usize]
+                .sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
         }
         Neighbours { start, list }
     }
@@ -469,9 +480,17 @@ impl Neighbours {
         self.list.is_empty()
     }
 
-    fn of(&self, position: u32) -> &[u32] {
+    /// The neighbours of `position`, with the weights of their pairs.
+    fn weighted_of(&self, position: u32) -> &[(u32, f32)] {
         &self.list
             [self.start[position as usize] as usize..self.start[position as usize + 1] as usize]
+    }
+
+    /// The neighbours of `position`.
+    fn of(&self, position: u32) -> impl Iterator<Item = u32> + '_ {
+        self.weighted_of(position)
+            .iter()
+            .map(|&(neighbour, _)| neighbour)
     }
 }
 

@@ -233,7 +233,19 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                 .collect()
         })
         .collect();
-    Some(PersonalEvidence::new(levels, identifiers).with_strengths(strengths))
+    // A given name is shared by many unrelated people: its agreement vouches for a pair,
+    // but adds nothing to the personal weight that can outweigh evidence against.
+    let common = config
+        .matching
+        .comparisons
+        .iter()
+        .map(|c| matches!(c.method, ComparisonMethod::GivenName { .. }))
+        .collect();
+    Some(
+        PersonalEvidence::new(levels, identifiers)
+            .with_strengths(strengths)
+            .with_common_agreement(common),
+    )
 }
 
 /// Exact pairs an identifier needs before its share of differing given names is read.
