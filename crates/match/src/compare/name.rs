@@ -148,11 +148,56 @@ pub(crate) struct NameValue {
 
 /// Prepared names of one set of fields, shared by the family and given comparators so a
 /// record's name is loaded once per pair.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct NameColumn {
+    /// Which column this is, for [`SimilarityCache`]: unique in the process. Terms are only
+    /// ever added, so a term id keeps its text, and a remembered score stays true.
+    id: u64,
     strings: Interner,
     values: Lists<NameValue>,
     nicknames: Vec<u32>,
+}
+
+impl Default for NameColumn {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NameColumn {
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            strings: Interner::default(),
+            values: Lists::default(),
+            nicknames: Vec::new(),
+        }
+    }
+}
+
+/// Jaro–Winkler scores of term pairs lately computed on this thread, by (column, pair):
+/// the same few thousand names meet again and again (`thomas` and `tomas` in every block
+/// that holds both), and a record with several names compares each of them with each of
+/// the other's, for the family and the given comparison alike. Direct-mapped: a pair
+/// lands in one slot and replaces what was there. A score is the same whether it was
+/// remembered or computed, so results never depend on what a thread saw before.
+struct SimilarityCache {
+    slots: Vec<SimilarityEntry>,
+}
+
+#[derive(Clone, Copy)]
+struct SimilarityEntry {
+    /// The column's id (0: an empty slot; ids start at 1).
+    column: u64,
+    /// The two term ids, the smaller first.
+    pair: u64,
+    score: f64,
+}
+
+/// Slots per thread: 96 KiB, within a core's L2.
+const SIMILARITY_SLOTS: usize = 1 << 12;
+
+thread_local! {
+    static SIMILARITY: std::cell::RefCell<SimilarityCache> = std::cell::RefCell::new(
+        SimilarityCache {
+            slots: vec![SimilarityEntry { column: 0, pair: 0, score: 0.0 }; SIMILARITY_SLOTS],
+        },
+    );
 }
 
 /// Compares the family or the given part of names.
@@ -191,6 +236,31 @@ impl NameColumn {
         self.strings.get(id)
     }
 
+    /// Jaro–Winkler of terms `p` and `q` (both present), remembered per thread (see
+    /// [`SimilarityCache`]). Computed with the smaller id's text first, so the score is
+    /// the same bit for bit whichever way round it is asked.
+    fn similarity(&self, p: u32, q: u32) -> f64 {
+        let (p, q) = (p.min(q), p.max(q));
+        let pair = (u64::from(p) << 32) | u64::from(q);
+        let slot = ((pair ^ self.id.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            >> (64 - SIMILARITY_SLOTS.trailing_zeros())) as usize;
+        SIMILARITY.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let entry = &mut cache.slots[slot];
+            if entry.column == self.id && entry.pair == pair {
+                return entry.score;
+            }
+            let score =
+                jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), 0.0).unwrap_or(0.0);
+            *entry = SimilarityEntry {
+                column: self.id,
+                pair,
+                score,
+            };
+            score
+        })
+    }
+
     /// The (family, given) terms of record `row`'s names that hold both.
     pub(crate) fn full_names_of(&self, row: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.values
@@ -213,6 +283,7 @@ impl CompileRecords for NameColumn {
             strings,
             values,
             nicknames,
+            ..
         } = self;
         let stated_gender = record_gender(record);
         for &field in fields {
@@ -332,10 +403,7 @@ impl NameComparator {
     fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
         let latin = !x.han && !y.han;
         let alike = |p: u32, q: u32| {
-            p == q
-                || (latin
-                    && jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.close)
-                        .is_some())
+            p == q || (latin && p != NONE && q != NONE && self.similarity(p, q) >= self.close)
         };
         crossed(x.family, y.given, x.given, y.family, alike)
             || crossed(
@@ -497,10 +565,14 @@ impl NameComparator {
         if x.han || y.han {
             return None;
         }
-        Some(
-            jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.similar)
-                .unwrap_or(0.0),
-        )
+        if p == NONE || q == NONE {
+            return Some(
+                jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.similar)
+                    .unwrap_or(0.0),
+            );
+        }
+        let score = self.similarity(p, q);
+        Some(if score >= self.similar { score } else { 0.0 })
     }
 
     fn part_level(&self, x: &NameValue, y: &NameValue) -> Level {
@@ -652,6 +724,37 @@ mod tests {
 
     fn parts(raw: &str) -> (Option<String>, Option<String>) {
         pinyin_parts(&NameNormalizer::new().normalize(raw).value.unwrap())
+    }
+
+    #[test]
+    fn a_remembered_similarity_is_the_computed_one_and_belongs_to_its_column() {
+        let mut first = NameColumn::default();
+        let (thomas, tomas) = (
+            first.strings.intern("thomas"),
+            first.strings.intern("tomas"),
+        );
+        let computed = jaro_winkler_at_least("thomas", "tomas", 0.0).unwrap();
+        // Asked twice each way: the second answer comes from the cache.
+        for _ in 0..2 {
+            assert_eq!(
+                first.similarity(thomas, tomas).to_bits(),
+                computed.to_bits()
+            );
+            assert_eq!(
+                first.similarity(tomas, thomas).to_bits(),
+                computed.to_bits()
+            );
+        }
+        // Another column with the same term ids for other names has scores of its own.
+        let mut second = NameColumn::default();
+        let (anna, zoe) = (second.strings.intern("anna"), second.strings.intern("zoe"));
+        assert_eq!((anna, zoe), (thomas, tomas));
+        let other = jaro_winkler_at_least("anna", "zoe", 0.0).unwrap_or(0.0);
+        assert_eq!(second.similarity(anna, zoe).to_bits(), other.to_bits());
+        assert_ne!(
+            second.similarity(anna, zoe),
+            first.similarity(thomas, tomas)
+        );
     }
 
     #[test]
