@@ -381,6 +381,128 @@ fn address_by_content(stats: &ColumnStats) -> Option<Decision> {
     }
 }
 
+/// Least share of a column's values of one shape for it to be read as that address part.
+const ADDRESS_PART_MIN: f64 = 0.9;
+
+/// Columns furthest after the street that may hold its town, state and postcode.
+const ADDRESS_PARTS_AFTER_STREET: usize = 4;
+
+/// Most distinct values of a column of state codes (a country's states and territories).
+const REGIONS_MAX: usize = 80;
+
+/// The parts of a split address around its street column, where their headers say nothing:
+/// files keep an address's columns together, in the order it is written. The column just
+/// before the street, of house numbers (`12`, `7a`), is the house number; in the few columns
+/// after it, one of digits nearly all of one length (four to six: `2119`, `60652`) is the
+/// postcode, one of codes of one to three letters (`WA`, `nsw`) the state, and the column of
+/// words just before the first of those the town. Read apart, such columns are counts and
+/// codes; beside a street they are where the street is.
+fn address_parts_beside_street(
+    decisions: &mut [Decision],
+    readings: &[HeaderReading],
+    stats: &[ColumnStats],
+) {
+    let Some(street) = decisions
+        .iter()
+        .position(|d| d.role == Role::AddressPart(FieldPart::Street))
+    else {
+        return;
+    };
+    if decisions.iter().any(|d| {
+        matches!(
+            d.role,
+            Role::AddressPart(
+                FieldPart::StreetNumber
+                    | FieldPart::Postcode
+                    | FieldPart::Region
+                    | FieldPart::Locality
+                    | FieldPart::City
+            )
+        )
+    }) {
+        // The headers name the address's parts: they say where the rest is.
+        return;
+    }
+    let open = |decisions: &[Decision], c: usize| {
+        readings[c].role == Role::Unknown && decisions[c].role == Role::PassThrough
+    };
+    let set = |decisions: &mut [Decision], c: usize, part: FieldPart, why: String| {
+        decisions[c] = Decision::new(Role::AddressPart(part), true, why);
+    };
+    if let Some(before) = street.checked_sub(1) {
+        let s = &stats[before];
+        let share = s.share(s.addresses.house_numbers);
+        if open(decisions, before) && share >= ADDRESS_PART_MIN && s.distinct >= NAMES_DISTINCT_MIN
+        {
+            set(
+                decisions,
+                before,
+                FieldPart::StreetNumber,
+                format!(
+                    "{} of the values are house numbers, just before the street: the house number",
+                    percent(share)
+                ),
+            );
+        }
+    }
+    let after = street + 1..(street + 1 + ADDRESS_PARTS_AFTER_STREET).min(decisions.len());
+    let mut first_place = None;
+    for c in after {
+        if !open(decisions, c) {
+            continue;
+        }
+        let s = &stats[c];
+        let (length, count) = s.addresses.usual_digit_length();
+        let codes = s.share(s.addresses.short_codes);
+        if (4..=6).contains(&length)
+            && s.share(count) >= ADDRESS_PART_MIN
+            && s.distinct >= NAMES_DISTINCT_MIN
+        {
+            set(
+                decisions,
+                c,
+                FieldPart::Postcode,
+                format!(
+                    "{} of the values are {length} digits, a few columns after the street: the postcode",
+                    percent(s.share(count))
+                ),
+            );
+        } else if codes >= ADDRESS_PART_MIN && (2..=REGIONS_MAX).contains(&s.distinct) {
+            set(
+                decisions,
+                c,
+                FieldPart::Region,
+                format!(
+                    "{} of the values are codes of one to three letters ({} of them), a few columns after the street: the state",
+                    percent(codes),
+                    s.distinct
+                ),
+            );
+        } else {
+            continue;
+        }
+        first_place.get_or_insert(c);
+    }
+    let Some(town) = first_place
+        .and_then(|c| c.checked_sub(1))
+        .filter(|&c| c > street)
+    else {
+        return;
+    };
+    let s = &stats[town];
+    if open(decisions, town) && s.share(s.words) >= 0.8 && s.distinct >= NAMES_DISTINCT_MIN {
+        set(
+            decisions,
+            town,
+            FieldPart::Locality,
+            format!(
+                "{} of the values are words, between the street and its postcode or state: the town",
+                percent(s.share(s.words))
+            ),
+        );
+    }
+}
+
 /// The name parts around a column read as given names from its values: a column of initials
 /// beside it is the middle name, and the nearest column of single words (after it, past a
 /// middle one, else before it) whose header says nothing and whose words are seldom given
@@ -582,6 +704,7 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
         .collect();
     given_beside_family(&table.headers, &mut decisions, &rows);
     names_beside_given(&mut decisions, &readings, &stats);
+    address_parts_beside_street(&mut decisions, &readings, &stats);
     fold_whole_columns(&mut decisions, &rows);
     // No header names the id: an identifier whose values are all present and distinct
     // (checked over every row, so only when none was left out of the sample) is one.
@@ -1427,6 +1550,75 @@ mod tests {
             inferred.columns
         );
         assert!(inferred.columns[1..].iter().all(|c| c.compared));
+    }
+
+    /// A split address under headers that say nothing: the house number before the street,
+    /// the town, postcode and state after it. Counts and codes away from a street stay
+    /// passed through.
+    #[test]
+    fn the_parts_of_a_split_address_are_read_beside_its_street() {
+        let (starts, ends) = (
+            ["north", "east", "glen", "mount", "red"],
+            ["vale", "wood", "field", "bury", "ton", "dale"],
+        );
+        let mut csv = String::from("c1,c2,c3,c4,c5,c6,c7\n");
+        for i in 0..40 {
+            csv += &format!(
+                "{},{} {},{}{},{},{},{},{}\n",
+                i * 7 % 300 + 1,
+                [
+                    "wallaby",
+                    "starling",
+                    "larpent",
+                    "badimara",
+                    "kriewaldt",
+                    "martley",
+                    "bambridge"
+                ][i % 7],
+                ["street", "place", "road"][i % 3],
+                starts[i % 5],
+                ends[i % 6],
+                2000 + i * 37,
+                ["nsw", "vic", "qld", "wa"][i % 4],
+                i % 9 + 1,
+                ["gold", "silver", "basic"][i % 3],
+            );
+        }
+        let inferred = infer_csv(&csv);
+        let read = read_as(&csv);
+        assert_eq!(
+            read,
+            [
+                "address.street_number",
+                "address.street",
+                "address.locality",
+                "address.postcode",
+                "address.region",
+                "text",
+                "text",
+            ][..],
+            "{:#?}",
+            inferred.columns
+        );
+        // Nothing beside a street: the same numbers and codes are not read as places.
+        let mut apart = String::from(
+            "c1,c2,c3
+",
+        );
+        for i in 0..40 {
+            apart += &format!(
+                "{},{},{}
+",
+                i * 7 % 300 + 1,
+                2000 + i * 37,
+                ["nsw", "vic"][i % 2]
+            );
+        }
+        assert!(
+            read_as(&apart).iter().all(|r| r == "text"),
+            "{:?}",
+            read_as(&apart)
+        );
     }
 
     /// An online shop's export: a column about the e-mail (`Accepts Email Marketing`) is

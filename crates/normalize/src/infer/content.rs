@@ -144,6 +144,26 @@ pub(crate) struct AddressCounts {
     pub(crate) streets: usize,
     /// … led by a house number.
     pub(crate) numbered_streets: usize,
+    /// House-number-shaped values: one to five digits, perhaps a letter after (`12a`).
+    pub(crate) house_numbers: usize,
+    /// Values of digits only, by their length (index: digits − 1, the last for seven or
+    /// more): postcodes are all of one length.
+    pub(crate) digits_by_length: [usize; 7],
+    /// Values of one to three letters and nothing else (`WA`, `nsw`): state codes.
+    pub(crate) short_codes: usize,
+}
+
+impl AddressCounts {
+    /// The most frequent length of the digit-only values and how many have it.
+    pub(crate) fn usual_digit_length(&self) -> (usize, usize) {
+        let (at, &count) = self
+            .digits_by_length
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
+            .unwrap_or((0, &0));
+        (at + 1, count)
+    }
 }
 
 impl ColumnStats {
@@ -218,6 +238,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize, reading: Reading) 
             if shape.letters > 0 {
                 count_address(&mut stats.addresses, value);
             }
+            count_address_part(&mut stats.addresses, value);
         }
         if is_email(value) {
             stats.emails += 1;
@@ -279,6 +300,25 @@ fn count_address(counts: &mut AddressCounts, value: &str) {
             counts.numbered_streets += usize::from(numbered);
         }
         AddressShape::None => {}
+    }
+}
+
+/// Counts whether `value` is shaped like a part of a split address: a house number, a
+/// postcode of digits, a state code.
+fn count_address_part(counts: &mut AddressCounts, value: &str) {
+    let bytes = value.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == bytes.len() {
+        counts.digits_by_length[digits.clamp(1, 7) - 1] += 1;
+    }
+    let rest = &bytes[digits..];
+    if (1..=5).contains(&digits)
+        && (rest.is_empty() || (rest.len() == 1 && rest[0].is_ascii_alphabetic()))
+    {
+        counts.house_numbers += 1;
+    }
+    if (1..=3).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_alphabetic) {
+        counts.short_codes += 1;
     }
 }
 
