@@ -218,12 +218,15 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                 .collect()
         })
         .collect();
-    let identifiers = config
-        .matching
-        .comparisons
-        .iter()
-        .map(|c| matches!(c.method, ComparisonMethod::Identifier { .. }))
-        .collect();
+    let per_comparison = |is: fn(&ComparisonMethod) -> bool| -> Vec<bool> {
+        config
+            .matching
+            .comparisons
+            .iter()
+            .map(|c| is(&c.method))
+            .collect()
+    };
+    let identifiers = per_comparison(|m| matches!(m, ComparisonMethod::Identifier { .. }));
     let strengths = model
         .comparisons
         .iter()
@@ -235,12 +238,7 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
         .collect();
     // A given name is shared by many unrelated people: its agreement vouches for a pair,
     // but adds nothing to the personal weight that can outweigh evidence against.
-    let common = config
-        .matching
-        .comparisons
-        .iter()
-        .map(|c| matches!(c.method, ComparisonMethod::GivenName { .. }))
-        .collect();
+    let common = per_comparison(|m| matches!(m, ComparisonMethod::GivenName { .. }));
     Some(
         PersonalEvidence::new(levels, identifiers)
             .with_strengths(strengths)
