@@ -236,7 +236,7 @@ impl NameColumn {
         self.strings.get(id)
     }
 
-    /// Jaro–Winkler of terms `p` and `q` (both present), remembered per thread (see
+    /// Jaro–Winkler of terms `p` and `q`, remembered per thread (see
     /// [`SimilarityCache`]). Computed with the smaller id's text first, so the score is
     /// the same bit for bit whichever way round it is asked.
     fn similarity(&self, p: u32, q: u32) -> f64 {
@@ -402,9 +402,7 @@ impl NameComparator {
     /// are present, the other way round too: a name written in the other order.
     fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
         let latin = !x.han && !y.han;
-        let alike = |p: u32, q: u32| {
-            p == q || (latin && p != NONE && q != NONE && self.similarity(p, q) >= self.close)
-        };
+        let alike = |p: u32, q: u32| p == q || (latin && self.similarity(p, q) >= self.close);
         crossed(x.family, y.given, x.given, y.family, alike)
             || crossed(
                 x.family_pinyin,
@@ -564,12 +562,6 @@ impl NameComparator {
     fn latin_similarity(&self, p: u32, q: u32, x: &NameValue, y: &NameValue) -> Option<f64> {
         if x.han || y.han {
             return None;
-        }
-        if p == NONE || q == NONE {
-            return Some(
-                jaro_winkler_at_least(self.strings.get(p), self.strings.get(q), self.similar)
-                    .unwrap_or(0.0),
-            );
         }
         let score = self.similarity(p, q);
         Some(if score >= self.similar { score } else { 0.0 })

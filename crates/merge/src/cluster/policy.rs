@@ -163,9 +163,9 @@ impl PersonalEvidence {
     /// agrees, how many disagree, and whether an identifier is among those. With
     /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
     /// two or more disagreements, or a differing identifier, that weigh more: it says two
-    /// people, not one. The
-    /// personal weights are what tells one person from another of the same household,
-    /// whose shared fields (address, family name, phone) say nothing either way.
+    /// people, not one. The personal weights are what tells one person from another of the
+    /// same household, whose shared fields (address, family name, phone) say nothing
+    /// either way.
     pub fn weigh(&self, levels: &[u8]) -> Weighed {
         let mut weighed = Weighed::default();
         let (mut exact_agreement, mut for_strength, mut against_strength) = (false, 0.0, 0.0);
@@ -189,9 +189,10 @@ impl PersonalEvidence {
                     weighed.agrees = true;
                     // Level 0 is a missing value, level 1 the strongest agreement.
                     exact_agreement |= l == 1;
-                    for_strength += strength();
+                    let strength = strength();
+                    for_strength += strength;
                     if !self.common.get(c).copied().unwrap_or(false) {
-                        specific_strength += strength();
+                        specific_strength += strength;
                     }
                 }
                 Some(Evidence::Against) => {
@@ -674,28 +675,18 @@ mod tests {
         // An exact given name is never outweighed.
         assert!(weighted.weigh(&[1, 2, 2]).agrees);
         // Agreement that weighs more than the disagreements still vouches.
-        let strong = PersonalEvidence::new(levels, vec![false; 3]).with_strengths(vec![
+        let strong = PersonalEvidence::new(levels.clone(), vec![false; 3]).with_strengths(vec![
             vec![0.0, 8.0, 7.0, 8.0],
             vec![0.0, 15.0, 3.0],
             vec![0.0, 12.0, 3.0],
         ]);
         assert!(strong.weigh(&[2, 2, 2]).agrees);
         // An identifier that differs, stronger than a similar given name, outweighs it alone:
-        // people do not misspell a member number the way they misspell a name.
+        // people do not misspell a member number the way they misspell a name. The given
+        // name as above, then an identifier (exact, different).
         let with_identifier = |differs: f64| {
-            PersonalEvidence::new(
-                vec![
-                    vec![
-                        Evidence::None,
-                        Evidence::For,
-                        Evidence::For,
-                        Evidence::Against,
-                    ],
-                    vec![Evidence::None, Evidence::For, Evidence::Against],
-                ],
-                vec![false, true],
-            )
-            .with_strengths(vec![vec![0.0, 8.0, 3.0, 8.0], vec![0.0, 15.0, differs]])
+            PersonalEvidence::new(levels[..2].to_vec(), vec![false, true])
+                .with_strengths(vec![vec![0.0, 8.0, 3.0, 8.0], vec![0.0, 15.0, differs]])
         };
         assert!(!with_identifier(6.0).weigh(&[2, 2]).agrees);
         assert!(with_identifier(6.0).against(&[2, 2]));
