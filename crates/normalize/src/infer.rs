@@ -63,6 +63,10 @@ pub struct OptionHints {
     pub region: Option<(String, String)>,
     /// The order of ambiguous numeric dates, when unambiguous dates show it.
     pub date_order: Option<(DateOrder, String)>,
+    /// Whether the names in Han characters are Chinese names (see
+    /// [`crate::NormalizeOptions::chinese_names`]), and why, when the name columns hold
+    /// enough of them to tell.
+    pub chinese_names: Option<(bool, String)>,
 }
 
 /// What inference decided for one column.
@@ -724,11 +728,9 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
             );
         }
     }
-    let mut inferred = assemble(
-        &table.headers,
-        decisions,
-        hints(&dated_columns(&stats, &readings)),
-    );
+    let mut hints = hints(&dated_columns(&stats, &readings));
+    hints.chinese_names = chinese_names(&decisions, &stats);
+    let mut inferred = assemble(&table.headers, decisions, hints);
     if let Some(sheet) = table.sheet.as_ref().filter(|s| s.others_with_cells > 0) {
         inferred.warnings.push(format!(
             "the workbook's first worksheet with cells, `{}`, was read; {} other worksheet(s) \
@@ -950,6 +952,48 @@ fn hints(columns: &[(&ColumnStats, bool)]) -> OptionHints {
         ));
     }
     hints
+}
+
+/// Han names in the name columns before they can say whether the names are Chinese.
+const MIN_HAN_NAMES: usize = 20;
+
+/// The least share of the Han names that Chinese family names lead for the names to be
+/// Chinese: a Chinese file's nicknames and placeholders stay well below a third, while
+/// Japanese names, written in the same characters, begin with a listed Chinese family name
+/// about half the time or less.
+const CHINESE_NAMES_SHARE: f64 = 2.0 / 3.0;
+
+/// Whether the whole-name columns' Han values read as Chinese names (most begin with a
+/// Chinese family name), when they hold enough Han names to tell.
+fn chinese_names(decisions: &[Decision], stats: &[ColumnStats]) -> Option<(bool, String)> {
+    let (mut led, mut not_led) = (0, 0);
+    for (decision, s) in decisions.iter().zip(stats) {
+        if matches!(
+            decision.role,
+            Role::Whole(FieldKind::Name) | Role::NamePart(FieldPart::Full)
+        ) {
+            led += s.han_led_by_surname;
+            not_led += s.han_not_led;
+        }
+    }
+    let total = led + not_led;
+    if total < MIN_HAN_NAMES {
+        return None;
+    }
+    let share = led as f64 / total as f64;
+    let chinese = share >= CHINESE_NAMES_SHARE;
+    Some((
+        chinese,
+        format!(
+            "{led} of {total} names in Han characters begin with a Chinese family name ({}){}",
+            percent(share),
+            if chinese {
+                format!(": the other {not_led} are nicknames or placeholders, not read as names")
+            } else {
+                ": not read as Chinese names".to_string()
+            }
+        ),
+    ))
 }
 
 fn looks_like_data(header: &str) -> bool {
@@ -1473,6 +1517,56 @@ mod tests {
         // Chinese mobiles outnumbering them keep the region Chinese.
         let inferred = infer_csv("id,phone\n1,13800138000\n2,13900139000\n3,+49 171 1234567\n");
         assert_eq!(inferred.hints.region.unwrap().0, "CN");
+    }
+
+    #[test]
+    fn han_names_are_chinese_where_most_begin_with_a_chinese_family_name() {
+        let csv = |names: &[&str]| {
+            let mut text = String::from("id,name,city\n");
+            for (i, name) in names.iter().cycle().take(40).enumerate() {
+                text.push_str(&format!("{i},{name},苏州市\n"));
+            }
+            infer_csv(&text)
+        };
+        // Nine in ten led by a Chinese family name, the rest a shop's placeholder.
+        let chinese = csv(&[
+            "张伟",
+            "王芳",
+            "李娜",
+            "刘洋",
+            "陈静",
+            "杨磊",
+            "黄勇",
+            "赵敏",
+            "周杰",
+            "微信用户",
+        ]);
+        let (on, why) = chinese.hints.chinese_names.unwrap();
+        assert!(on, "{why}");
+        assert!(why.starts_with("36 of 40"), "{why}");
+        // Japanese family names are mostly not Chinese ones.
+        let japanese = csv(&[
+            "佐藤健",
+            "鈴木一郎",
+            "高橋誠",
+            "田中花子",
+            "渡辺翔",
+            "中村優",
+        ]);
+        assert!(!japanese.hints.chinese_names.unwrap().0);
+        // Too few Han names to tell; the city column is no name column.
+        assert_eq!(
+            infer_csv("id,name,city\n1,张伟,苏州市\n")
+                .hints
+                .chinese_names,
+            None
+        );
+        assert_eq!(
+            infer_csv("id,name\n1,Ann Lee\n2,Bo Wu\n")
+                .hints
+                .chinese_names,
+            None
+        );
     }
 
     #[test]

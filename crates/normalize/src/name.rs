@@ -44,6 +44,9 @@ const REASON_MASKED: &str = "part of the name hidden by source";
 const REASON_LONG: &str = "unusually long name";
 const REASON_NO_LETTERS: &str = "no letters in name";
 const REASON_HONORIFIC_ALONE: &str = "honorific without a name";
+const REASON_HANDLE: &str = "a user name or handle, not a person's name";
+const REASON_NO_FAMILY_NAME: &str =
+    "not led by a Chinese family name in a file of Chinese names: a nickname, not a person's name";
 
 /// The script a name is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -214,7 +217,7 @@ impl Name {
         if unsuffixed.len() != tokens.len() {
             return false;
         }
-        let split = split_single_part(&tokens, self.script == NameScript::Latin, false);
+        let split = split_single_part(&tokens, self.script == NameScript::Latin, false, false);
         split.family.join(" ") == **family && split.given.join(" ") == **given
     }
 }
@@ -238,6 +241,17 @@ pub(crate) enum NameShape {
     OtherWords { words: usize },
     /// Anything else (digits, symbols, other scripts).
     None,
+}
+
+/// For a value of two to six Han characters, whether a listed Chinese family name leads it;
+/// `None` for any other value.
+pub(crate) fn han_led_by_surname(value: &str) -> Option<bool> {
+    let count = value.chars().count();
+    if !(2..=6).contains(&count) || !value.chars().all(text::is_han) {
+        return None;
+    }
+    let simplified: String = value.chars().take(2).map(text::simplified_char).collect();
+    Some(surnames::leads(&simplified))
 }
 
 /// How `value` reads as a person's name, for telling name columns by their values.
@@ -289,6 +303,8 @@ pub(crate) fn name_shape(value: &str) -> NameShape {
 #[derive(Debug, Clone, Default)]
 pub struct NameNormalizer {
     metaphone: DoubleMetaphone,
+    /// The file's Han names are Chinese ([`crate::NormalizeOptions::chinese_names`]).
+    chinese_names: bool,
 }
 
 impl NameNormalizer {
@@ -301,6 +317,22 @@ impl NameNormalizer {
     /// ```
     pub fn new() -> Self {
         NameNormalizer::default()
+    }
+
+    /// This normalizer, reading Han names as Chinese ones or not: where they are, a Han
+    /// value that no listed Chinese family name leads (`微信用户`, `追梦人`) is a nickname
+    /// and reads as no name.
+    ///
+    /// ```
+    /// use sameas_normalize::name::NameNormalizer;
+    /// let names = NameNormalizer::new().with_chinese_names(true);
+    /// assert!(names.normalize("追梦人").value.is_none());
+    /// assert_eq!(names.normalize("张伟").value.unwrap().family.as_deref(), Some("张"));
+    /// assert!(NameNormalizer::new().normalize("追梦人").value.is_some());
+    /// ```
+    pub fn with_chinese_names(mut self, chinese_names: bool) -> Self {
+        self.chinese_names = chinese_names;
+        self
     }
 
     /// The Double Metaphone primary code of an ASCII token. Given names and surnames repeat
@@ -350,6 +382,8 @@ impl NameNormalizer {
         }
         if text::has_han(&folded) {
             self.normalize_han(&folded)
+        } else if is_handle(&folded) {
+            Normalized::invalid(REASON_HANDLE)
         } else {
             self.normalize_latin(&folded)
         }
@@ -428,6 +462,15 @@ impl NameNormalizer {
     }
 }
 
+/// Whether a name written without Han characters is a user name or handle
+/// (`xiaoyi8738`, `jd_b1287cb5`, `tb12345678`): one word of letters run together with digits,
+/// underscores or an `@`. A person's name with a stray digit (`Bob2 Smith`) has a space.
+fn is_handle(folded: &str) -> bool {
+    !folded.contains(|c: char| c.is_whitespace() || c == ',')
+        && folded.contains(|c: char| c.is_alphabetic())
+        && folded.contains(|c: char| c.is_ascii_digit() || c == '_' || c == '@')
+}
+
 fn with_issues(name: Name, issues: Vec<Issue>) -> Normalized<Name> {
     Normalized::with_issues(name, issues)
 }
@@ -435,8 +478,8 @@ fn with_issues(name: Name, issues: Vec<Issue>) -> Normalized<Name> {
 impl crate::field::NormalizeField for NameNormalizer {
     const KEYS: &'static [&'static str] = &["family", "given", "pinyin", "phonetic", "nickname"];
 
-    fn compile(_: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
-        Ok(NameNormalizer::new())
+    fn compile(options: &crate::NormalizeOptions) -> Result<Self, crate::NormalizeError> {
+        Ok(NameNormalizer::new().with_chinese_names(options.chinese_names))
     }
 
     fn normalize_field(&self, raw: &str) -> Normalized<crate::record::FieldValue> {
@@ -732,6 +775,81 @@ mod tests {
     }
 
     #[test]
+    fn handles_are_no_names() {
+        let names = NameNormalizer::new();
+        for handle in [
+            "xiaoyi8738",
+            "lihaitao_15",
+            "jd_b1287cb5",
+            "TB12345678",
+            "ann@shop",
+        ] {
+            let read = names.normalize(handle);
+            assert!(read.value.is_none(), "{handle}");
+            assert_eq!(read.issues[0].reason, REASON_HANDLE);
+        }
+        // A stray digit in a name of several words, and digits alone, stay as they were.
+        assert_eq!(
+            names
+                .normalize("Bob2 Smith")
+                .value
+                .unwrap()
+                .family
+                .as_deref(),
+            Some("smith")
+        );
+        assert_eq!(names.normalize("12345").issues[0].reason, REASON_NO_LETTERS);
+    }
+
+    #[test]
+    fn a_romanised_name_written_as_one_word() {
+        let chinese = NameNormalizer::new().with_chinese_names(true);
+        let c = |raw: &str| chinese.normalize(raw).value.unwrap();
+        let joined = c("ZhangWei");
+        assert_eq!(joined.family.as_deref(), Some("zhang"));
+        assert_eq!(joined.given.as_deref(), Some("wei"));
+        assert_eq!(joined.pinyin, c("张伟").pinyin);
+        assert_eq!(c(&joined.norm()), joined);
+        assert_eq!(c("lijianguo").pinyin.as_deref(), Some("li jian guo"));
+        // Known given names and words that are no pinyin stay single words.
+        assert_eq!(c("Mary").given.as_deref(), Some("mary"));
+        assert_eq!(c("Smith").family.as_deref(), Some("smith"));
+        // After an honorific the word is the family name, as before.
+        assert_eq!(c("Mr Zhang").family.as_deref(), Some("zhang"));
+        // In other files one word stays one word: `Linda` is no Lin Da.
+        assert_eq!(n("zhangwei").family.as_deref(), Some("zhangwei"));
+        assert_eq!(n("Linda").family.as_deref(), Some("linda"));
+    }
+
+    #[test]
+    fn chinese_names_need_a_chinese_family_name() {
+        let chinese = NameNormalizer::new().with_chinese_names(true);
+        for nickname in ["微信用户", "追梦人", "快乐每一天"] {
+            let read = chinese.normalize(nickname);
+            assert!(read.value.is_none(), "{nickname}");
+            assert_eq!(read.issues[0].reason, REASON_NO_FAMILY_NAME);
+        }
+        for name in [
+            "张伟",
+            "欧阳娜娜",
+            "張偉",
+            "王先生",
+            "小王",
+            "阿强",
+            "约翰·史密斯",
+        ] {
+            assert!(chinese.normalize(name).value.is_some(), "{name}");
+        }
+        // Without the option (a file of Japanese names) every Han name is read.
+        assert_eq!(n("佐藤").family.as_deref(), Some("佐"));
+        assert_eq!(han_led_by_surname("微信用户"), Some(false));
+        assert_eq!(han_led_by_surname("張偉"), Some(true));
+        assert_eq!(han_led_by_surname("司马光"), Some(true));
+        assert_eq!(han_led_by_surname("张"), None);
+        assert_eq!(han_led_by_surname("Zhang"), None);
+    }
+
+    #[test]
     fn junk_is_flagged_or_invalid() {
         let names = NameNormalizer::new();
         let r = names.normalize("Bob2 Smith😀");
@@ -812,7 +930,11 @@ mod tests {
     }
 
     fn check_idempotent(raw: &str) -> Result<(), TestCaseError> {
-        let names = NameNormalizer::new();
+        check_idempotent_with(&NameNormalizer::new(), raw)?;
+        check_idempotent_with(&NameNormalizer::new().with_chinese_names(true), raw)
+    }
+
+    fn check_idempotent_with(names: &NameNormalizer, raw: &str) -> Result<(), TestCaseError> {
         if let Some(first) = names.normalize(raw).value {
             let again = names.normalize(&first.norm()).value;
             prop_assert!(again.is_some(), "norm {:?} unreadable", first.norm());
@@ -833,6 +955,11 @@ mod tests {
 
         #[test]
         fn idempotent_any(raw in "\\PC{0,40}") {
+            check_idempotent(&raw)?;
+        }
+
+        #[test]
+        fn idempotent_one_word(raw in "[a-z]{3,14}") {
             check_idempotent(&raw)?;
         }
 

@@ -24,6 +24,12 @@ pub struct NormalizeOptions {
     pub reference_date: Option<Date>,
     /// Values longer than this many bytes are flagged invalid and not parsed.
     pub max_value_len: usize,
+    /// The file's names in Han characters are Chinese names: one that no listed Chinese
+    /// family name leads (`微信用户`, a shop's default for a customer without a profile, or a
+    /// nickname like `追梦人`) reads as no name. Inferred where most Han names begin with a
+    /// Chinese family name; off for Japanese names, whose family names mostly are not on
+    /// the list.
+    pub chinese_names: bool,
 }
 
 impl Default for NormalizeOptions {
@@ -33,6 +39,7 @@ impl Default for NormalizeOptions {
             date_order: DateOrder::MonthFirst,
             reference_date: None,
             max_value_len: 1024,
+            chinese_names: false,
         }
     }
 }

@@ -153,10 +153,18 @@ impl ResolverConfig {
             }
             (None, None) => defaults.date_order,
         };
+        let chinese_names = match &inferred.hints.chinese_names {
+            Some((chinese, why)) => {
+                notes.push(format!("Han names: {why}"));
+                *chinese
+            }
+            None => defaults.chinese_names,
+        };
         let normalize = NormalizeOptions {
             default_region,
             date_order,
             reference_date: options.reference_date,
+            chinese_names,
             ..defaults
         };
         Ok(Inference {

@@ -60,6 +60,10 @@ pub(crate) struct ColumnStats {
     pub(crate) genders_in_letters: usize,
     /// The dates' four-digit years: per year, how many.
     pub(crate) date_years: BTreeMap<u16, usize>,
+    /// Values of two to six Han characters that a listed Chinese family name leads, and
+    /// those it does not (nicknames, Japanese names).
+    pub(crate) han_led_by_surname: usize,
+    pub(crate) han_not_led: usize,
 }
 
 impl ColumnStats {
@@ -223,6 +227,11 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize, reading: Reading) 
         let shape = Shape::of(value);
         if value.chars().count() > 60 {
             stats.long += 1;
+        }
+        match crate::name::han_led_by_surname(value) {
+            Some(true) => stats.han_led_by_surname += 1,
+            Some(false) => stats.han_not_led += 1,
+            None => {}
         }
         if shape.digits == 0 && shape.letters > 0 {
             stats.words += 1;

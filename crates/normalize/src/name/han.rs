@@ -7,8 +7,8 @@ use pinyin::{ToPinyin, ToPinyinMulti};
 use super::honorifics::{han_familiar_given, han_familiar_prefix, han_honorific};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_LONG,
-    REASON_MASKED, REASON_MIXED, REASON_NO_LETTERS, boxed, boxed_strings, romanised, surnames,
-    with_issues,
+    REASON_MASKED, REASON_MIXED, REASON_NO_FAMILY_NAME, REASON_NO_LETTERS, boxed, boxed_strings,
+    romanised, surnames, with_issues,
 };
 use crate::gender::Gender;
 use crate::{Issue, IssueKind, Normalized, text};
@@ -92,6 +92,16 @@ impl NameNormalizer {
             let given = (!given.is_empty()).then(|| given.to_string());
             han_name(Some(family.to_string()), given, gender, false, false)
         };
+        if self.chinese_names
+            && !honorific
+            && !name.transliterated
+            && name
+                .family
+                .as_deref()
+                .is_some_and(|family| !surnames::leads(family))
+        {
+            return Normalized::invalid(REASON_NO_FAMILY_NAME);
+        }
         with_issues(name, issues)
     }
 }

@@ -54,7 +54,7 @@ impl NameNormalizer {
             });
         }
         let split = if after.is_empty() {
-            split_single_part(&before, latin, had_honorific)
+            split_single_part(&before, latin, had_honorific, self.chinese_names)
         } else {
             let pinyin = if latin {
                 romanised_pinyin(&before, &after)
@@ -252,11 +252,31 @@ pub(super) struct Split<'t> {
 
 /// Splits the tokens of a name written without a comma: a romanised Chinese name by the
 /// surname rule, else the last token (with its particles) is the family name. A single token
-/// is a given name when it is a known one (bob), else a family name; after an honorific it is
+/// is a given name when it is a known one (bob); in a file of Chinese names, a romanised
+/// Chinese name when it splits into a surname's pinyin and a given name's (`zhangwei`; not in
+/// others, where `Linda` would read as Lin Da); else a family name. After an honorific it is
 /// always the family name.
-pub(super) fn split_single_part<'t>(tokens: &[&'t str], latin: bool, honorific: bool) -> Split<'t> {
+pub(super) fn split_single_part<'t>(
+    tokens: &[&'t str],
+    latin: bool,
+    honorific: bool,
+    chinese_names: bool,
+) -> Split<'t> {
     if let [only] = tokens {
         let given_only = !honorific && latin && nicknames::is_known_given(only);
+        if chinese_names
+            && !honorific
+            && latin
+            && !given_only
+            && let Some((family, given, pinyin)) = romanised::split_joined(only)
+        {
+            // `zhangwei`: a romanised Chinese name written as one word.
+            return Split {
+                family: vec![family],
+                given: vec![given],
+                pinyin: Some(pinyin),
+            };
+        }
         return if given_only {
             Split {
                 family: Vec::new(),

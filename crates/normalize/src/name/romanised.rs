@@ -220,6 +220,46 @@ pub(super) fn surname_key(token: &str) -> Option<String> {
     Some(out)
 }
 
+/// A romanised Chinese name written as one word (`zhangwei`, `lijianguo`, `weizhang`): the
+/// family part, the given part and the pinyin key, or `None` when the word does not split
+/// into a surname's pinyin and a pinyin given name of one to three syllables. The surname
+/// may lead or close the word; the stronger surname wins as in [`choose_family`] (`zhangwei`
+/// and `weizhang` both read as family zhang), and on a tie the leading one. The second part
+/// may not start with a, o or e, where pinyin writes an apostrophe (`li'an`).
+pub(super) fn split_joined(word: &str) -> Option<(&str, &str, String)> {
+    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut best: Option<((u8, u16), &str, &str, String)> = None;
+    let longest = MAX_SYLLABLE * 2;
+    for cut in 2..word.len().min(longest + 1) {
+        // Surname first, then surname last: the first found wins a tie.
+        for (family, given, at) in [
+            (&word[..cut], &word[cut..], cut),
+            (
+                &word[word.len() - cut..],
+                &word[..word.len() - cut],
+                word.len() - cut,
+            ),
+        ] {
+            // Pinyin writes `li'an`: no syllable after the first starts with a vowel.
+            if given.is_empty() || matches!(word.as_bytes()[at], b'a' | b'o' | b'e') {
+                continue;
+            }
+            let Some(strength) = surname_strength(family) else {
+                continue;
+            };
+            if best.as_ref().is_some_and(|(s, ..)| *s <= strength) {
+                continue;
+            }
+            if let Some(key) = pinyin_key(family, &[given]) {
+                best = Some((strength, family, given, key));
+            }
+        }
+    }
+    best.map(|(_, family, given, key)| (family, given, key))
+}
+
 /// Which end of `tokens` is the family name of a romanised Chinese name, with the pinyin
 /// key; `None` when the tokens do not read as one. See the module docs for the rule.
 pub(super) fn choose_family(tokens: &[&str]) -> Option<(usize, String)> {
@@ -284,5 +324,31 @@ mod tests {
             Some((1, "ou yang na na".into()))
         );
         assert_eq!(choose_family(&["robert", "smith"]), None);
+    }
+
+    #[test]
+    fn a_name_written_as_one_word_splits_at_its_surname() {
+        let split = |w| split_joined(w).map(|(f, g, key)| (f.to_string(), g.to_string(), key));
+        let zhang = Some((
+            "zhang".to_string(),
+            "wei".to_string(),
+            "zhang wei".to_string(),
+        ));
+        assert_eq!(split("zhangwei"), zhang);
+        assert_eq!(split("weizhang"), zhang);
+        assert_eq!(
+            split("lijianguo").map(|(_, _, key)| key).as_deref(),
+            Some("li jian guo")
+        );
+        assert_eq!(
+            split("ouyangnana").map(|(f, ..)| f).as_deref(),
+            Some("ouyang")
+        );
+        // Not pinyin, one syllable, a given part that pinyin would write with an
+        // apostrophe, or not lower-case letters.
+        assert_eq!(split("smith"), None);
+        assert_eq!(split("zhang"), None);
+        assert_eq!(split("lian"), None);
+        assert_eq!(split("li-na"), None);
     }
 }

@@ -102,6 +102,18 @@ pub(super) fn is_compound(s: &str) -> bool {
     COMPOUND_SET.contains(s)
 }
 
+/// Whether a listed surname, single or compound, leads `chars` (simplified Han characters).
+pub(crate) fn leads(chars: &str) -> bool {
+    let mut it = chars.chars();
+    let Some(first) = it.next() else {
+        return false;
+    };
+    is_single(first)
+        || it
+            .next()
+            .is_some_and(|second| is_compound(&chars[..first.len_utf8() + second.len_utf8()]))
+}
+
 /// Whether `c` is a listed single-character surname.
 pub(super) fn is_single(c: char) -> bool {
     SURNAME_RANK.contains_key(&c)
