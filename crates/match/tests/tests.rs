@@ -464,6 +464,26 @@ mod comparisons {
     }
 
     #[test]
+    fn one_flat_typed_two_ways_is_one_address() {
+        let rows = [
+            ["1", "陈秀英", "杭州市西湖区碧桂园29栋3单元3204室"],
+            ["2", "陈秀英", "杭州市西湖区新华街18号，碧桂园29-3-3204"],
+            ["3", "陈秀英", "杭州市西湖区新华街十八号碧桂园29幢3单元3204"],
+            ["4", "陈秀英", "杭州市西湖区新华街18号碧桂园29-3-3205"],
+            ["5", "王芳", "北京市海淀区长江路10号阳光花园2号楼604"],
+        ];
+        let data = table(&["id", "name", "address"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        // The same flat with and without its road; written out, or as numbers and dashes.
+        assert_eq!(level_of(&matcher, 0, 1, "address"), "similar_detail");
+        assert_eq!(level_of(&matcher, 1, 2, "address"), "same_detail");
+        // Another room of the estate is not the same flat.
+        assert_ne!(level_of(&matcher, 0, 3, "address"), "similar_detail");
+        assert_ne!(level_of(&matcher, 0, 3, "address"), "same_detail");
+    }
+
+    #[test]
     fn a_postcode_and_a_state_that_both_differ_are_another_place() {
         // Columns as FEBRL has them: the second record's suburb is empty, so only its
         // postcode and state tell the towns apart.

@@ -40,6 +40,21 @@ pub(crate) struct AddressComparator {
 
 /// Both present and different.
 #[inline]
+/// Whether two Chinese details name one flat, one written with its road and the other
+/// without: the shorter ends the longer, and holds the estate's name and the flat's short
+/// form (`碧桂园29-3-3204` in `新华街18号碧桂园29-3-3204`).
+fn one_flat(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let Some(flat_at) = short.find(|c: char| c.is_ascii_digit()) else {
+        return false;
+    };
+    let flat = &short[flat_at..];
+    long.ends_with(short)
+        && short[..flat_at].chars().count() >= 2
+        && flat.contains('-')
+        && flat.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
 fn conflict(p: u32, q: u32) -> bool {
     p != NONE && q != NONE && p != q
 }
@@ -86,6 +101,9 @@ impl AddressComparator {
             // out); for Latin script also a close spelling of the whole detail. A
             // Jaro–Winkler over Han details mostly measures shared digits.
             if same(x.street, y.street) && same(x.number, y.number) {
+                return Level::at(2);
+            }
+            if x.han && y.han && one_flat(self.strings.get(x.detail), self.strings.get(y.detail)) {
                 return Level::at(2);
             }
             if !x.han

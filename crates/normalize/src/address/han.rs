@@ -50,6 +50,8 @@ fn han_address(
     detail: &str,
     postcode: Option<String>,
 ) -> Address {
+    let detail = canonical_detail(detail);
+    let detail = detail.as_str();
     let (street, number) = road_and_number(detail);
     Address {
         script: AddressScript::Han,
@@ -135,6 +137,182 @@ fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Words that follow a number in a Chinese address: the house number (号), a building (栋,
+/// 幢, 号楼, 座, 楼), an entrance (单元), a floor (层), a room (室), a lane (弄).
+const NUMBER_UNITS: &[&str] = &[
+    "号楼", "单元", "号", "栋", "幢", "座", "楼", "层", "室", "弄",
+];
+
+/// Markers of a building, each read as `building-…`.
+const BUILDINGS: &[&str] = &["号楼", "栋", "幢", "座"];
+
+/// The detail of a Chinese address written one way however it was typed, so that one flat
+/// reads the same: Chinese numerals before a number's unit as digits (`二十二号` is `22号`),
+/// a road's number without its 号 given one (`中山路26锦绣华庭` is `中山路26号锦绣华庭`),
+/// and building, entrance and room as the usual short form `building-entrance-room`
+/// (`29栋3单元3204室`, `29幢3单元3204` and `29号楼3单元3204` are `29-3-3204`; `2号楼604`
+/// is `2-604`; `4单元27栋1603` is `27-4-1603`).
+fn canonical_detail(detail: &str) -> String {
+    let with_digits = numerals_as_digits(detail);
+    let mut out = String::with_capacity(with_digits.len());
+    let mut rest = with_digits.as_str();
+    let mut after_road = false;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let number = &rest[..digits];
+            let tail = &rest[digits..];
+            if let Some((short, used)) = flat(number, tail) {
+                out.push_str(&short);
+                rest = &tail[used..];
+            } else if after_road
+                && tail.chars().next().is_some_and(crate::text::is_han)
+                && !NUMBER_UNITS.iter().any(|u| tail.starts_with(u))
+            {
+                // `中山路26锦绣华庭`: the road's number, written without its 号.
+                out.push_str(number);
+                out.push('号');
+                rest = tail;
+            } else {
+                out.push_str(number);
+                rest = tail;
+            }
+            after_road = false;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+        after_road =
+            ["路", "街", "道", "巷"].iter().any(|s| out.ends_with(s)) && !out.ends_with("街道");
+    }
+    // A room's 室 at the end says nothing the short form does not.
+    if out.ends_with('室')
+        && out[..out.len() - '室'.len_utf8()].ends_with(|c: char| c.is_ascii_digit())
+    {
+        out.truncate(out.len() - '室'.len_utf8());
+    }
+    out
+}
+
+/// A flat's numbers starting with `number`, the text after it `tail`: the short form and how
+/// many bytes of `tail` it used, or `None` when `number` starts no building or entrance.
+fn flat(number: &str, tail: &str) -> Option<(String, usize)> {
+    let digits_at = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let room = |s: &str| -> (usize, usize) {
+        // A room's digits and its optional 室: (digits, bytes used).
+        let n = digits_at(s);
+        let used = n + if n > 0 && s[n..].starts_with('室') {
+            '室'.len_utf8()
+        } else {
+            0
+        };
+        (n, used)
+    };
+    if let Some(b) = BUILDINGS.iter().find(|b| tail.starts_with(**b)) {
+        let after = &tail[b.len()..];
+        let entrance = digits_at(after);
+        if entrance > 0 && after[entrance..].starts_with("单元") {
+            let rest = &after[entrance + "单元".len()..];
+            let (r, used) = room(rest);
+            if r > 0 {
+                let short = format!("{number}-{}-{}", &after[..entrance], &rest[..r]);
+                return Some((short, b.len() + entrance + "单元".len() + used));
+            }
+            return Some((
+                format!("{number}-{}", &after[..entrance]),
+                b.len() + entrance + "单元".len(),
+            ));
+        }
+        let (r, used) = room(after);
+        if r > 0 {
+            return Some((format!("{number}-{}", &after[..r]), b.len() + used));
+        }
+        return None;
+    }
+    if let Some(after) = tail.strip_prefix("单元") {
+        // `4单元27栋1603`: the entrance written before the building.
+        let building = digits_at(after);
+        let marker = BUILDINGS
+            .iter()
+            .find(|b| after[building..].starts_with(**b))?;
+        let rest = &after[building + marker.len()..];
+        let (r, used) = room(rest);
+        if building > 0 && r > 0 {
+            let short = format!("{}-{number}-{}", &after[..building], &rest[..r]);
+            return Some((short, "单元".len() + building + marker.len() + used));
+        }
+    }
+    None
+}
+
+/// Chinese numerals written before a number's unit (`二十二号`, `三栋`, `五〇一室`) as digits.
+fn numerals_as_digits(detail: &str) -> String {
+    const NUMERALS: &str = "零〇一二两三四五六七八九十百千";
+    if !detail.chars().any(|c| NUMERALS.contains(c)) {
+        return detail.to_string();
+    }
+    let mut out = String::with_capacity(detail.len());
+    let mut rest = detail;
+    while let Some(c) = rest.chars().next() {
+        if NUMERALS.contains(c) {
+            let run: usize = rest
+                .chars()
+                .take_while(|c| NUMERALS.contains(*c))
+                .map(char::len_utf8)
+                .sum();
+            let tail = &rest[run..];
+            if NUMBER_UNITS.iter().any(|u| tail.starts_with(u))
+                && let Some(value) = numeral_value(&rest[..run])
+            {
+                out.push_str(&value.to_string());
+            } else {
+                out.push_str(&rest[..run]);
+            }
+            rest = tail;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The value of a Chinese numeral: positional (`二十二` 22, `一百零五` 105) or digit by digit
+/// (`五〇一` 501); `None` for a run that is neither.
+fn numeral_value(numeral: &str) -> Option<u32> {
+    let digit = |c: char| match c {
+        '零' | '〇' => Some(0),
+        '两' => Some(2),
+        c => "一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|p| p as u32 + 1),
+    };
+    if !numeral.contains(['十', '百', '千']) {
+        // Digit by digit.
+        let mut value = 0u32;
+        for c in numeral.chars() {
+            value = value.checked_mul(10)?.checked_add(digit(c)?)?;
+        }
+        return Some(value);
+    }
+    let mut total = 0u32;
+    let mut pending: Option<u32> = None;
+    for c in numeral.chars() {
+        let scale = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            c => {
+                pending = Some(digit(c)?);
+                continue;
+            }
+        };
+        total += pending.take().unwrap_or(1) * scale;
+    }
+    Some(total + pending.unwrap_or(0))
+}
+
 /// The road name and the house number of `科技园路1号`-shaped detail, when both are there.
 fn road_and_number(detail: &str) -> (Option<String>, Option<String>) {
     let Some(hao) = detail.find('号') else {
@@ -214,6 +392,39 @@ mod tests {
         );
         assert_eq!(road_and_number("科技园"), (None, None));
         assert_eq!(road_and_number("腾讯大厦3号"), (None, Some("3".into())));
+    }
+
+    #[test]
+    fn a_flat_reads_one_way_however_typed() {
+        let short = "新华街22号锦绣华庭21-104";
+        for typed in [
+            "新华街二十二号锦绣华庭21幢104室",
+            "新华街22号锦绣华庭21栋104",
+            "新华街22锦绣华庭21号楼104室",
+            short,
+        ] {
+            assert_eq!(canonical_detail(typed), short, "{typed}");
+        }
+        let flat = "碧桂园29-3-3204";
+        for typed in [
+            "碧桂园29栋3单元3204室",
+            "碧桂园29幢3单元3204",
+            "碧桂园3单元29栋3204室",
+            flat,
+        ] {
+            assert_eq!(canonical_detail(typed), flat, "{typed}");
+        }
+        assert_eq!(
+            canonical_detail("长江路10号阳光花园2号楼604"),
+            "长江路10号阳光花园2-604"
+        );
+        assert_eq!(canonical_detail("八十八号"), "88号");
+        assert_eq!(canonical_detail("一百零五号五〇一室"), "105号501");
+        // Numerals in names stay, and so does a number with nothing after it.
+        assert_eq!(canonical_detail("三里屯路5号"), "三里屯路5号");
+        assert_eq!(canonical_detail("科技园路1号a座"), "科技园路1号a座");
+        assert_eq!(canonical_detail("人民路"), "人民路");
+        assert_eq!(canonical_detail("街道12"), "街道12");
     }
 
     #[test]
