@@ -20,11 +20,15 @@ impl MatchKeys for Identifier {
 }
 
 /// Normalizes an identifier: full-width to ASCII, upper case, spaces, dashes, dots and
-/// slashes removed. Values with no letter or digit are invalid.
+/// slashes removed, and an identifier of digits alone without the zeros that pad it: a
+/// spreadsheet drops them (`00123` is saved as `123`) and some systems add them to a fixed
+/// width (`000608894096`). Values with no letter or digit are invalid.
 ///
 /// ```
 /// use sameas_normalize::identifier::normalize_identifier;
 /// assert_eq!(&*normalize_identifier(" m-00 12 ").value.unwrap().0, "M0012");
+/// assert_eq!(&*normalize_identifier("000608894096").value.unwrap().0, "608894096");
+/// assert_eq!(&*normalize_identifier("0000").value.unwrap().0, "0");
 /// assert!(normalize_identifier("--").value.is_none());
 /// ```
 pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
@@ -46,6 +50,14 @@ pub fn normalize_identifier(raw: &str) -> Normalized<Identifier> {
     // Upper-casing can leave a non-NFKC sequence; settle it so the result reads back unchanged.
     if let std::borrow::Cow::Owned(settled) = text::nfkc(&out) {
         out = settled;
+    }
+    if out.bytes().all(|b| b.is_ascii_digit()) && out.len() > 1 && out.starts_with('0') {
+        let padding = out
+            .bytes()
+            .take_while(|&b| b == b'0')
+            .count()
+            .min(out.len() - 1);
+        out.drain(..padding);
     }
     Normalized::ok(Identifier(out.into_boxed_str()))
 }
