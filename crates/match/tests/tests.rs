@@ -437,6 +437,17 @@ mod comparisons {
     }
 
     #[test]
+    fn a_latin_name_that_reads_as_no_chinese_name_is_not_compared_with_a_han_one() {
+        // An English name kept beside a Chinese one says nothing about it.
+        let english = levels("周静", "Anna");
+        assert_eq!(english["family_name"], "null");
+        assert_eq!(english["given_name"], "null");
+        // A romanised Chinese name is its reading, agreeing or not.
+        assert_eq!(levels("周静", "Zhou Jing")["given_name"], "same_pinyin");
+        assert_eq!(levels("周静", "Zhou Ming")["given_name"], "different");
+    }
+
+    #[test]
     fn an_honorific_states_a_gender_where_the_gender_field_is_empty() {
         assert_eq!(levels("张先生", "张女士")["gender"], "different");
         assert_eq!(levels("张先生", "张伟|男")["gender"], "exact");

@@ -45,8 +45,8 @@ const REASON_LONG: &str = "unusually long name";
 const REASON_NO_LETTERS: &str = "no letters in name";
 const REASON_HONORIFIC_ALONE: &str = "honorific without a name";
 const REASON_HANDLE: &str = "a user name or handle, not a person's name";
-const REASON_NO_FAMILY_NAME: &str =
-    "not led by a Chinese family name in a file of Chinese names: a nickname, not a person's name";
+const REASON_NO_FAMILY_NAME: &str = "in a file of Chinese names, not led by a Chinese family name or \
+     with a given name of three characters or more: a nickname, not a person's name";
 
 /// The script a name is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -824,7 +824,7 @@ mod tests {
     #[test]
     fn chinese_names_need_a_chinese_family_name() {
         let chinese = NameNormalizer::new().with_chinese_names(true);
-        for nickname in ["微信用户", "追梦人", "快乐每一天"] {
+        for nickname in ["微信用户", "追梦人", "快乐每一天", "平安是福"] {
             let read = chinese.normalize(nickname);
             assert!(read.value.is_none(), "{nickname}");
             assert_eq!(read.issues[0].reason, REASON_NO_FAMILY_NAME);

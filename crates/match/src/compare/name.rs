@@ -634,6 +634,18 @@ impl super::Compare for NameComparator {
         if x.other_script != y.other_script {
             return self.across_scripts(x, y);
         }
+        if x.han != y.han {
+            // A Han name against a Latin one that is no reading of it (`周静` and `Anna`, an
+            // English name kept beside a Chinese one): nothing to compare.
+            let latin = if x.han { y } else { x };
+            let reading = match self.part {
+                NamePart::Family => latin.family_pinyin,
+                NamePart::Given => latin.given_pinyin,
+            };
+            if reading == NONE {
+                return Level::NULL;
+            }
+        }
         self.part_level(x, y)
     }
 

@@ -92,13 +92,19 @@ impl NameNormalizer {
             let given = (!given.is_empty()).then(|| given.to_string());
             han_name(Some(family.to_string()), given, gender, false, false)
         };
+        // Led by no Chinese family name, or with a given name of three characters or more
+        // (`平安是福`, `快乐每一天`: a motto, not a name).
         if self.chinese_names
             && !honorific
             && !name.transliterated
-            && name
+            && (name
                 .family
                 .as_deref()
                 .is_some_and(|family| !surnames::leads(family))
+                || name
+                    .given
+                    .as_deref()
+                    .is_some_and(|given| given.chars().count() > 2))
         {
             return Normalized::invalid(REASON_NO_FAMILY_NAME);
         }
