@@ -11,7 +11,11 @@
 //!   household shares one or two family names, one person's records one given name,
 //!   unrelated people many of each;
 //! - a place or attribute value (a postcode, a city, an occupation) held by far more records
-//!   than any other value of its field: a placeholder, or a value so common it tells nothing.
+//!   than any other value of its field: a placeholder, or a value so common it tells nothing;
+//! - a name held by records of many different phones (e-mails, identifiers) whose family
+//!   name hardly occurs but in it: a nickname many people chose (`阳光`, `向日葵`) or a
+//!   placeholder (`顾客`, "customer"). A common real name (`王芳`) is held by many people
+//!   too, but its family name by many more records of other names.
 
 use std::borrow::Cow;
 
@@ -30,6 +34,10 @@ const MIN_RECORDS: usize = 5;
 /// names, three with a grandparent; a family's given names differ, its family names do
 /// not) and more than one person's misspellings make.
 const DISTINCT_PEOPLE: usize = 5;
+
+/// The least share of the records of a family name that one name of it must hold to be a
+/// nickname or placeholder: a real family name is shared by many given names.
+const NICKNAME_FAMILY_SHARE: f64 = 0.5;
 
 /// How many times the next commonest value a placeholder must be held, at least.
 const PLACEHOLDER_RATIO: usize = 10;
@@ -122,7 +130,9 @@ impl Part {
             (Part::Value, v @ (FieldValue::Identifier(_) | FieldValue::NationalId(_))) => {
                 Some(Cow::Owned(v.norm()))
             }
-            (Part::Value, v @ FieldValue::Text(_)) => Some(Cow::Owned(v.norm())),
+            (Part::Value, v @ (FieldValue::Text(_) | FieldValue::Name(_))) => {
+                Some(Cow::Owned(v.norm()))
+            }
             (Part::Detail, FieldValue::Address(a)) => a.detail.as_deref().map(Cow::Borrowed),
             (Part::Postcode, FieldValue::Address(a)) => a.postcode.as_deref().map(Cow::Borrowed),
             (Part::City, FieldValue::Address(a)) => a.city.as_deref().map(Cow::Borrowed),
@@ -166,7 +176,7 @@ fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
         // A street address shared by many (an apartment block written without its flats)
         // still places two records of one name together; term frequencies weigh it down.
         FieldKind::Address => &[Part::Postcode, Part::City, Part::District],
-        FieldKind::Text if compared => &[Part::Value],
+        FieldKind::Text | FieldKind::Name if compared => &[Part::Value],
         _ => &[],
     }
 }
@@ -241,6 +251,7 @@ pub fn detect(
     }
     let names: Vec<(Option<&str>, Option<&str>)> =
         records.par_iter().map(|r| names_of(schema, r)).collect();
+    let people = PeopleSigns::new(schema, records, &names, &candidates);
     let found: Vec<(GenericValue, GenericReport)> = candidates
         .par_iter()
         .flat_map_iter(|&(field, part)| {
@@ -257,7 +268,13 @@ pub fn detect(
             held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let total: usize = held.iter().map(|(_, h)| h.len()).sum();
             let mut out = Vec::new();
-            if part.identifying(spec.kind) {
+            if spec.kind == FieldKind::Name {
+                for (value, holders) in &held {
+                    if let Some(reason) = people.nickname(holders, &names) {
+                        out.push(entry(spec, part, value, holders.len(), reason));
+                    }
+                }
+            } else if part.identifying(spec.kind) {
                 for (value, holders) in &held {
                     let value: &str = value;
                     if holders.len() < MIN_RECORDS {
@@ -328,6 +345,100 @@ pub fn detect(
         ))
     });
     (values, reports)
+}
+
+/// What tells the holders of one name apart as people: their phones, e-mails and
+/// identifiers (interned per field), and how many records hold each family name.
+struct PeopleSigns<'a> {
+    /// Per identifying field, each record's first value as an interned id (`u32::MAX` for
+    /// none).
+    signs: Vec<(&'static str, Vec<u32>)>,
+    families: foldhash::HashMap<&'a str, usize>,
+}
+
+impl<'a> PeopleSigns<'a> {
+    /// Built only where a name field is a candidate; empty otherwise.
+    fn new(
+        schema: &Schema,
+        records: &[NormalizedRecord],
+        names: &[(Option<&'a str>, Option<&'a str>)],
+        candidates: &[(usize, Part)],
+    ) -> Self {
+        let mut signs = Vec::new();
+        let mut families: foldhash::HashMap<&str, usize> = Default::default();
+        if !candidates
+            .iter()
+            .any(|&(f, _)| schema.fields[f].kind == FieldKind::Name)
+        {
+            return PeopleSigns { signs, families };
+        }
+        for (f, spec) in schema.fields.iter().enumerate() {
+            let label = match spec.kind {
+                FieldKind::Phone => "phones",
+                FieldKind::Email => "e-mails",
+                FieldKind::Identifier | FieldKind::NationalId => "identifiers",
+                _ => continue,
+            };
+            let mut interned: foldhash::HashMap<Cow<str>, u32> = Default::default();
+            let ids = records
+                .iter()
+                .map(|r| {
+                    r.field(f)
+                        .value
+                        .as_ref()
+                        .and_then(|v| Part::Value.of(v))
+                        .map_or(u32::MAX, |v| {
+                            let next = interned.len() as u32;
+                            *interned.entry(v).or_insert(next)
+                        })
+                })
+                .collect();
+            signs.push((label, ids));
+        }
+        for (family, _) in names {
+            if let Some(family) = family {
+                *families.entry(family).or_default() += 1;
+            }
+        }
+        PeopleSigns { signs, families }
+    }
+
+    /// Why the name `holders` hold is a nickname or placeholder, if it is one: held by
+    /// records of many different phones (or e-mails, or identifiers), and by more than half
+    /// of the records of its family name.
+    fn nickname(&self, holders: &[u32], names: &[(Option<&str>, Option<&str>)]) -> Option<String> {
+        if holders.len() < MIN_RECORDS {
+            return None;
+        }
+        let (Some(family), Some(_)) = names[holders[0] as usize] else {
+            // A family name alone (`王先生`) is many people's, and no nickname.
+            return None;
+        };
+        let (label, distinct) = self
+            .signs
+            .iter()
+            .map(|(label, ids)| {
+                let mut seen: Vec<u32> = holders
+                    .iter()
+                    .map(|&i| ids[i as usize])
+                    .filter(|&v| v != u32::MAX)
+                    .collect();
+                seen.sort_unstable();
+                seen.dedup();
+                (*label, seen.len())
+            })
+            .max_by_key(|&(label, n)| (n, std::cmp::Reverse(label)))?;
+        let with_family = self.families.get(family).copied().unwrap_or(0).max(1);
+        let share = holders.len() as f64 / with_family as f64;
+        (distinct >= DISTINCT_PEOPLE && share > NICKNAME_FAMILY_SHARE).then(|| {
+            format!(
+                "held by {} records of {distinct} different {label}, and by {:.0}% of the \
+                 records of its family name: a nickname or placeholder, not a person's name",
+                holders.len(),
+                share * 100.0
+            )
+        })
+    }
 }
 
 fn part_label(kind: FieldKind, part: Part) -> String {

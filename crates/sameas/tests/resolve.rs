@@ -477,6 +477,64 @@ fn a_value_many_unrelated_people_share_is_found_masked_and_joins_no_one() {
     );
 }
 
+#[test]
+fn a_nickname_many_people_chose_is_no_name_but_a_common_real_name_stays() {
+    // Thirty people with a real name each (王芳 for six of them), two records apiece; eight
+    // others who all go by the nickname 阳光, one record each, with their own phones.
+    let givens = ["芳", "伟", "娜", "磊", "静"];
+    let mut rows = Vec::new();
+    for person in 0..30 {
+        let name = if person < 6 {
+            "王芳".to_string()
+        } else {
+            format!("{}{}", ["王", "李", "张"][person % 3], givens[person % 5])
+        };
+        for copy in 0..2 {
+            rows.push(vec![
+                format!("R{person:03}{copy}"),
+                name.clone(),
+                format!("1380013{person:04}"),
+            ]);
+        }
+    }
+    for i in 0..8 {
+        rows.push(vec![
+            format!("N{i:03}"),
+            "阳光".to_string(),
+            format!("1390014{i:04}"),
+        ]);
+    }
+    let input = crate::table(&["id", "name", "phone"], rows);
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let names: Vec<&str> = resolver
+        .config()
+        .unwrap()
+        .generic_values
+        .iter()
+        .filter(|g| g.field == "name")
+        .map(|g| g.value.as_str())
+        .collect();
+    assert_eq!(names, ["阳光"]);
+    let listed = resolution
+        .report
+        .generic_values
+        .iter()
+        .find(|g| g.field == "name")
+        .unwrap();
+    assert_eq!(listed.records, 8);
+    assert!(
+        listed.reason.contains("8 different phones"),
+        "{}",
+        listed.reason
+    );
+    let entity = |id: &str| resolver.entity_of(id).unwrap();
+    let nicknamed: std::collections::BTreeSet<_> =
+        (0..8).map(|i| entity(&format!("N{i:03}"))).collect();
+    assert_eq!(nicknamed.len(), 8);
+    assert_eq!(entity("R0000"), entity("R0001"));
+}
+
 /// A report that cannot be written: stands for a run that fails while writing.
 struct FailingReport;
 
