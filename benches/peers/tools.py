@@ -7,9 +7,10 @@ and peak memory are the tool's own:
 
 TOOL is one of splink, goldenmatch_zero, goldenmatch, recordlinkage. The file's kind
 (FEBRL, Splink's fake_1000, the generator's retail records, pseudopeople, Splink's
-historical persons or the Senzing truth set) is read from its header, and each kind has
-its own column mapping below. Nothing here looks at a truth file, and the truth column that
-fake_1000 carries (`cluster`) is dropped before any tool sees it.
+historical persons, the Senzing truth set or the second generator's Chinese retail
+records) is read from its header, and each kind has its own column mapping below. Nothing
+here looks at a truth file, and the truth column that fake_1000 carries (`cluster`) is
+dropped before any tool sees it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+import unicodedata
 from datetime import date
 
 import pandas as pd
@@ -73,6 +75,7 @@ HISTORICAL = [
     "occupation",
 ]
 SENZING = ["RECORD_ID", "PRIMARY_NAME_LAST", "PRIMARY_NAME_FIRST", "PRIMARY_NAME_FULL"]
+RETAIL = ["channel", "name", "mobile", "email", "member_id", "id_card", "birthday", "city"]
 # Columns that carry the answer, never a feature.
 TRUTH_COLUMNS = {"cluster"}
 # The record id where it is not the first column (the Senzing file starts with DATA_SOURCE).
@@ -80,6 +83,16 @@ ID_COLUMN = {"senzing": "RECORD_ID"}
 # Placeholders a look at pseudopeople's value counts shows: one city and one zipcode on
 # 20,000 of 36,882 rows, shared by unrelated people; read as blanks.
 PLACEHOLDERS = {"city": {"anytown"}, "zipcode": {"00000"}}
+# The same on the Chinese retail file (benches/data/retail): the WeChat placeholder name
+# (132 rows), e-mails and birth dates that stand out of the value counts (16 to 38 rows
+# each, the next values 6 or fewer), a city given as "municipal districts".
+RETAIL_PLACEHOLDERS = {
+    "name": {"微信用户"},
+    "email": {"a@a.com", "test@test.com", "123@qq.com", "xx@xx.com", "noemail@163.com",
+              "1@1.com", "none@none.com"},
+    "birthday": {"1900-01-01", "1970-01-01", "1990-01-01", "2000-01-01"},
+    "city": {"市辖区"},
+}
 
 
 def read_raw(path: str) -> pd.DataFrame:
@@ -105,6 +118,8 @@ def kind_of(df: pd.DataFrame) -> str:
         return "historical"
     if set(SENZING) <= cols:
         return "senzing"
+    if set(RETAIL) <= cols:
+        return "retail"
     raise SystemExit(f"unknown file layout: columns {sorted(cols)}")
 
 
@@ -126,6 +141,13 @@ def _phone(value: str) -> str | None:
         return None
     digits = re.sub(r"\D", "", value)
     return digits[-10:] if len(digits) >= 7 else None
+
+
+def _mobile(value: str) -> str | None:
+    """`_phone` after folding full-width digits (NFKC); dummy numbers (the last eight
+    digits one digit repeated: 13800000000, 18888888888) are blank."""
+    phone = _phone(unicodedata.normalize("NFKC", value))
+    return None if phone and re.fullmatch(r"(\d)\1{7}", phone[-8:]) else phone
 
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -256,6 +278,23 @@ def clean(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         joined = parts.apply(lambda r: " ".join(v for v in r if v), axis=1)
         address = df["ADDR_FULL"].where(df["ADDR_FULL"] != "", joined)
         out["address"] = _lower(address.str.replace(r"[,.]", " ", regex=True))
+    elif kind == "retail":
+        df = df.apply(lambda s: s.map(lambda v: unicodedata.normalize("NFKC", v)))
+        for c in ["name", "district", "address"]:
+            out[c] = _lower(df[c])
+        # addresses are written with and without spaces between their parts
+        out["address"] = out["address"].str.replace(" ", "", regex=False)
+        out["city"] = _lower(df["city"]).str.replace(r"市$", "", regex=True)  # 北京市 = 北京
+        out["mobile"] = df["mobile"].map(_mobile)
+        out["email"] = df["email"].map(_email)
+        # one store's tills pad member ids with zeros; all zeros (0, 00000000) is none
+        out["member_id"] = _none_if_blank(_alnum(df["member_id"]).str.lstrip("0"))
+        masked = df["id_card"].str.contains("*", regex=False)
+        out["id_card"] = _alnum(df["id_card"].where(~masked, ""))
+        out["birthday"] = df["birthday"].map(_iso_date)
+        out["gender"] = df["gender"].str.lower().map(_GENDER)
+        for c, values in RETAIL_PLACEHOLDERS.items():
+            out[c] = out[c].where(~out[c].isin(values), None)
     elif kind == "febrl":
         for c in FEBRL:
             out[c] = _lower(df[c])
@@ -455,6 +494,36 @@ def splink_settings(kind: str):
             block_on("first_name", "last_name", "dob"),
         ]
         em = [block_on("last_name"), block_on("dob"), block_on("address")]
+    elif kind == "retail":
+        # names are two or three Chinese characters, on which Jaro-Winkler says little:
+        # exact, then one character apart; pinyin spellings are not transliterated
+        comparisons = [
+            cl.LevenshteinAtThresholds("name", [1]).configure(term_frequency_adjustments=True),
+            cl.ExactMatch("mobile").configure(term_frequency_adjustments=True),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("member_id"),
+            cl.ExactMatch("id_card"),
+            cl.DateOfBirthComparison("birthday", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.ExactMatch("gender"),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("district").configure(term_frequency_adjustments=True),
+            cl.JaroWinklerAtThresholds("address", [0.95, 0.88]),
+        ]
+        blocking = [
+            block_on("mobile"),
+            block_on("email"),
+            block_on("member_id"),
+            block_on("id_card"),
+            block_on("name", "city"),
+            block_on("name", "birthday"),
+            block_on("name", "address"),
+        ]
+        deterministic = [
+            block_on("id_card"),
+            block_on("name", "mobile"),
+            block_on("name", "birthday"),
+        ]
+        em = [block_on("mobile"), block_on("name", "city")]
     else:
         comparisons = [
             cl.NameComparison("name").configure(term_frequency_adjustments=True),
@@ -605,6 +674,13 @@ def goldenmatch_config(kind: str):
         passes = [["ssn"], ["passport"], ["drivers_license"], ["national_id"], ["tax_id"],
                   ["email"], ["phone"], ["first_name", "last_name"], ["last_name", "dob"],
                   ["first_name", "dob"], ["last_name", "address"], ["org_name"]]
+    elif kind == "retail":
+        fields = [
+            lev("name"), exact("mobile"), lev("email"), exact("member_id"), exact("id_card"),
+            lev("birthday"), exact("gender"), exact("city"), exact("district"), jw("address"),
+        ]
+        passes = [["mobile"], ["email"], ["member_id"], ["id_card"], ["name", "city"],
+                  ["name", "birthday"], ["name", "address"]]
     else:
         fields = [
             jw("name"), exact("phone"), lev("email"), jw("address"), lev("birth_date"),
@@ -669,6 +745,11 @@ def run_recordlinkage(df: pd.DataFrame, kind: str, out: str) -> None:
         strings = ["first_name", "last_name", "org_name", "address", "email"]
         exacts = ["dob", "gender", "ssn", "passport", "drivers_license", "national_id",
                   "tax_id", "phone"]
+    elif kind == "retail":
+        blocks = [["mobile"], ["email"], ["member_id"], ["id_card"], ["name", "city"],
+                  ["name", "birthday"], ["name", "address"]]
+        strings = ["name", "address", "email"]
+        exacts = ["mobile", "member_id", "id_card", "birthday", "gender", "city", "district"]
     else:
         blocks = [["phone"], ["email"], ["id_number"], ["member_no"], ["device_id"],
                   ["name", "birth_date"], ["name", "address"]]
