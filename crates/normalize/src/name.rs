@@ -802,6 +802,19 @@ mod tests {
     }
 
     #[test]
+    fn a_card_name_reads_family_first() {
+        let card = n("SMITH/JOHN A MR");
+        assert_eq!(card.family.as_deref(), Some("smith"));
+        assert_eq!(card.given.as_deref(), Some("john a"));
+        assert_eq!(card.gender_hint, Some(Gender::Male));
+        assert_eq!(n("TALWORTH/ROBERT").family.as_deref(), Some("talworth"));
+        let again = n(&card.norm());
+        assert_eq!((again.family, again.given), (card.family, card.given));
+        // `n/a` is no card name.
+        assert_ne!(n("n/a").family.as_deref(), Some("n"));
+    }
+
+    #[test]
     fn a_romanised_name_written_as_one_word() {
         let chinese = NameNormalizer::new().with_chinese_names(true);
         let c = |raw: &str| chinese.normalize(raw).value.unwrap();

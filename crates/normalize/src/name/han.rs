@@ -95,7 +95,6 @@ impl NameNormalizer {
         // Led by no Chinese family name, or with a given name of three characters or more
         // (`平安是福`, `快乐每一天`: a motto, not a name).
         if self.chinese_names
-            && !honorific
             && !name.transliterated
             && (name
                 .family

@@ -21,7 +21,8 @@ pub(super) const PARTICLES: &[&str] = &[
 
 impl NameNormalizer {
     pub(super) fn normalize_latin(&self, folded: &str) -> Normalized<Name> {
-        let scanned = LatinTokens::scan(folded);
+        let card = card_name(folded);
+        let scanned = LatinTokens::scan(card.as_deref().unwrap_or(folded));
         let mut issues = Vec::new();
         if scanned.junk {
             issues.push(Issue::new(IssueKind::Suspicious, REASON_JUNK));
@@ -132,6 +133,25 @@ impl NameNormalizer {
             transliterated: false,
         }
     }
+}
+
+/// A name as a payment card carries it, `SMITH/JOHN A MR` (the family name, a slash, then
+/// the given names and a title), rewritten in the comma form `smith, john a mr` that reads
+/// family first; `None` for any other name. Both sides need two letters or more, so `n/a`
+/// is no card name.
+fn card_name(folded: &str) -> Option<String> {
+    let (family, given) = folded.split_once('/')?;
+    let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
+    if given.contains('/') || folded.contains(',') || letters(family) < 2 || letters(given) < 2 {
+        return None;
+    }
+    // The title closes a card name; the comma form reads it before the given names.
+    let given = given.trim().trim_end_matches('.');
+    let (given, title) = match given.rsplit_once([' ', '.']) {
+        Some((rest, last)) if super::honorifics::honorific_gender(last).is_some() => (rest, last),
+        _ => (given, ""),
+    };
+    Some(format!("{}, {title} {}", family.trim(), given.trim()))
 }
 
 /// Lower-case Latin (or other-script) name tokens, read from folded text.
