@@ -437,6 +437,22 @@ mod comparisons {
     }
 
     #[test]
+    fn a_double_family_name_and_one_of_its_parts_are_similar() {
+        assert_eq!(
+            levels("Jose Lara-Arias", "Pepe Arias")["family_name"],
+            "similar"
+        );
+        assert_eq!(
+            levels("Maria Garcia-Lopez", "Maria Garcia")["family_name"],
+            "similar"
+        );
+        assert_eq!(
+            levels("Jose Lara-Arias", "Jose Okafor")["family_name"],
+            "different"
+        );
+    }
+
+    #[test]
     fn a_latin_name_that_reads_as_no_chinese_name_is_not_compared_with_a_han_one() {
         // An English name kept beside a Chinese one says nothing about it.
         let english = levels("周静", "Anna");

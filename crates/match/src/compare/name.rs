@@ -436,10 +436,27 @@ impl NameComparator {
         } else if same(x.family_reading, y.family_reading) {
             return Level::at(5);
         }
-        if self.family_among_middle_names(x, y) || self.family_among_middle_names(y, x) {
+        if self.family_among_middle_names(x, y)
+            || self.family_among_middle_names(y, x)
+            || (!x.han && !y.han && self.share_a_family_part(x.family, y.family))
+        {
             return Level::at(5);
         }
         Level::at(6)
+    }
+
+    /// Whether two family names of several parts share one (`lara-arias` and `arias`,
+    /// `garcia lopez` and `garcia`: a double family name written whole, or one part of it).
+    /// Parts shorter than four letters (particles such as `van`, `del`) do not count.
+    fn share_a_family_part(&self, p: u32, q: u32) -> bool {
+        let (p, q) = (self.strings.get(p), self.strings.get(q));
+        fn parts(s: &str) -> Vec<&str> {
+            s.split(['-', ' '])
+                .filter(|part| part.chars().count() >= 4)
+                .collect()
+        }
+        let (a, b) = (parts(p), parts(q));
+        (a.len() > 1 || b.len() > 1) && a.iter().any(|part| b.contains(part))
     }
 
     /// Whether `x`'s family name is one of `y`'s middle names: a maiden name kept as a
