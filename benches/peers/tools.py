@@ -7,10 +7,10 @@ and peak memory are the tool's own:
 
 TOOL is one of splink, goldenmatch_zero, goldenmatch, recordlinkage. The file's kind
 (FEBRL, Splink's fake_1000, the generator's retail records, pseudopeople, Splink's
-historical persons, the Senzing truth set or the second generator's Chinese retail
-records) is read from its header, and each kind has its own column mapping below. Nothing
-here looks at a truth file, and the truth column that fake_1000 carries (`cluster`) is
-dropped before any tool sees it.
+historical persons, the Senzing truth set, the second generator's Chinese retail
+records or the third generator's US retail records) is read from its header, and each
+kind has its own column mapping below. Nothing here looks at a truth file, and the truth
+column that fake_1000 carries (`cluster`) is dropped before any tool sees it.
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ HISTORICAL = [
 ]
 SENZING = ["RECORD_ID", "PRIMARY_NAME_LAST", "PRIMARY_NAME_FIRST", "PRIMARY_NAME_FULL"]
 RETAIL = ["channel", "name", "mobile", "email", "member_id", "id_card", "birthday", "city"]
+RETAIL_US = ["first_name", "last_name", "full_name", "phone", "phone2", "address1", "zip",
+             "loyalty_id"]
 # Columns that carry the answer, never a feature.
 TRUTH_COLUMNS = {"cluster"}
 # The record id where it is not the first column (the Senzing file starts with DATA_SOURCE).
@@ -93,6 +95,27 @@ RETAIL_PLACEHOLDERS = {
     "birthday": {"1900-01-01", "1970-01-01", "1990-01-01", "2000-01-01"},
     "city": {"市辖区"},
 }
+# The same on the US retail file (benches/data/retail_us): whole names (14 to 42 rows each,
+# the next a surname alone on 13), five dummy phones (12 to 34 rows) and two numbers on 112
+# and 161 rows (an 800 number; a 555 number that differs only by its extension), the next
+# on 11 rows or fewer; seven e-mails (24 to 36 rows, the next 6 or fewer).
+RETAIL_US_PLACEHOLDERS = {
+    "name": {"walk in customer", "walk-in customer", "walkin", "cash customer",
+             "store customer", "customer", "no name", "guest", "guest guest"},
+    "phone": {"2065550142", "8005550199", "0000000000", "1234567890", "9999999999",
+              "5555555555", "1111111111"},
+    "email": {"no@email.com", "noemail@store.com", "declined@store.com", "none@none.com",
+              "x@x.com", "na@na.com", "noemail@noemail.com"},
+}
+US_STATES = dict(pair.rsplit(" ", 1) for pair in """alabama al,alaska ak,arizona az,
+arkansas ar,california ca,colorado co,connecticut ct,delaware de,district of columbia dc,
+florida fl,georgia ga,hawaii hi,idaho id,illinois il,indiana in,iowa ia,kansas ks,
+kentucky ky,louisiana la,maine me,maryland md,massachusetts ma,michigan mi,minnesota mn,
+mississippi ms,missouri mo,montana mt,nebraska ne,nevada nv,new hampshire nh,new jersey nj,
+new mexico nm,new york ny,north carolina nc,north dakota nd,ohio oh,oklahoma ok,oregon or,
+pennsylvania pa,rhode island ri,south carolina sc,south dakota sd,tennessee tn,texas tx,
+utah ut,vermont vt,virginia va,washington wa,west virginia wv,wisconsin wi,
+wyoming wy""".replace("\n", "").split(","))
 
 
 def read_raw(path: str) -> pd.DataFrame:
@@ -120,6 +143,8 @@ def kind_of(df: pd.DataFrame) -> str:
         return "senzing"
     if set(RETAIL) <= cols:
         return "retail"
+    if set(RETAIL_US) <= cols:
+        return "retail_us"
     raise SystemExit(f"unknown file layout: columns {sorted(cols)}")
 
 
@@ -234,6 +259,51 @@ def _senzing_names(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return first, last
 
 
+_TITLES = r"\b(?:mr|mrs|ms|miss|dr|jr|sr|ii|iii|iv)\b"
+
+
+def _retail_us_names(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """First and last names, periods, titles and suffixes dropped; a record with only
+    `full_name` gets them from it: `Last, First` and `LAST/FIRST MR` are last then first,
+    else the first and last words. The first name is its first word (`Michelle E` is
+    `michelle`); a last name loses a trailing initial (`Arias B.` is `arias`)."""
+
+    def strip(s: pd.Series) -> pd.Series:
+        s = s.str.lower().str.replace(".", " ", regex=False)
+        return _lower(s.str.replace(_TITLES, " ", regex=True).str.strip(" ,"))
+
+    first, last, full = strip(df["first_name"]), strip(df["last_name"]), strip(df["full_name"])
+    only_full = first.isna() & last.isna() & full.notna()
+    for i in full.index[only_full]:
+        name = full[i]
+        if "/" in name or "," in name:
+            surname, given = (p.strip(" ,") for p in re.split(r"[/,]", name, maxsplit=1))
+        else:
+            words = name.split()
+            rest = [w for w in words[1:] if len(w) > 1]  # initials are not last names
+            given, surname = words[0], (rest[-1] if rest else None)
+        first[i], last[i] = given or None, surname or None
+    first = _none_if_blank(first.str.split().str[0].fillna(""))
+    last = last.str.replace(r"(?<=\w\w) \w$", "", regex=True)
+    # placeholders are whole names (`Walk In Customer` in first_name, or across both)
+    whole = _lower(df["full_name"].where(df["full_name"] != "",
+                                         df["first_name"] + " " + df["last_name"]))
+    placeholder = whole.isin(RETAIL_US_PLACEHOLDERS["name"])
+    return first.where(~placeholder, None), last.where(~placeholder, None)
+
+
+def _us_phone(value: str) -> str | None:
+    """`_phone` without the extension (`+1 206-555-0142 ext. 32272`)."""
+    return _phone(re.sub(r"(?i)\s*(?:ext\.?|x)\s*\d+$", "", value))
+
+
+def _zip5(value: str) -> str | None:
+    """The first five digits (ZIP+4 cut); New England ZIPs that lost their leading zero
+    (`1103`) padded back."""
+    digits = re.sub(r"\D", "", value.split("-")[0])
+    return digits[:5].zfill(5) if digits else None
+
+
 def clean(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """`unique_id` plus the kind's fields: lower-case, trimmed, blanks as nulls;
     phones as digits, dates as ISO strings, gender codes as m/f."""
@@ -295,6 +365,23 @@ def clean(df: pd.DataFrame, kind: str) -> pd.DataFrame:
         out["gender"] = df["gender"].str.lower().map(_GENDER)
         for c, values in RETAIL_PLACEHOLDERS.items():
             out[c] = out[c].where(~out[c].isin(values), None)
+    elif kind == "retail_us":
+        out["first_name"], out["last_name"] = _retail_us_names(df)
+        for c in ["phone", "phone2"]:
+            phone = df[c].map(_us_phone)
+            out[c] = phone.where(~phone.isin(RETAIL_US_PLACEHOLDERS["phone"]), None)
+        email = df["email"].map(_email)
+        out["email"] = email.where(~email.isin(RETAIL_US_PLACEHOLDERS["email"]), None)
+        out["address1"] = _lower(df["address1"].str.replace(r"[,.]", " ", regex=True))
+        out["city"] = _lower(df["city"])
+        state = _lower(df["state"])
+        out["state"] = state.map(lambda v: US_STATES.get(v, v) if v else None)
+        out["zip"] = df["zip"].map(_zip5)
+        # birth year 1900 is on 126 rows (1900-01-01 on 21), the years around it on 0 to 3
+        dob = df["dob"].map(lambda v: _iso_date(v, more=True))
+        out["dob"] = dob.where(~dob.str.startswith("1900-", na=False), None)
+        out["gender"] = df["gender"].str.lower().map(_GENDER)
+        out["loyalty_id"] = _none_if_blank(_alnum(df["loyalty_id"]).str.lstrip("0"))
     elif kind == "febrl":
         for c in FEBRL:
             out[c] = _lower(df[c])
@@ -524,6 +611,37 @@ def splink_settings(kind: str):
             block_on("name", "birthday"),
         ]
         em = [block_on("mobile"), block_on("name", "city")]
+    elif kind == "retail_us":
+        comparisons = [
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("phone").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("phone2"),
+            cl.EmailComparison("email"),
+            cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y-%m-%d"),
+            cl.JaroWinklerAtThresholds("address1", [0.95, 0.88]),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("state"),
+            cl.ExactMatch("zip"),
+            cl.ExactMatch("loyalty_id"),
+            cl.ExactMatch("gender"),
+        ]
+        blocking = [
+            block_on("phone"),
+            block_on("phone2"),
+            block_on("email"),
+            block_on("loyalty_id"),
+            block_on("first_name", "last_name"),
+            block_on("last_name", "zip"),
+            block_on("first_name", "zip"),
+        ]
+        # households share loyalty cards, e-mails and landlines: no identifier alone
+        deterministic = [
+            block_on("first_name", "last_name", "dob"),
+            block_on("first_name", "last_name", "phone"),
+            block_on("first_name", "last_name", "email"),
+        ]
+        em = [block_on("phone"), block_on("last_name", "zip")]
     else:
         comparisons = [
             cl.NameComparison("name").configure(term_frequency_adjustments=True),
@@ -681,6 +799,14 @@ def goldenmatch_config(kind: str):
         ]
         passes = [["mobile"], ["email"], ["member_id"], ["id_card"], ["name", "city"],
                   ["name", "birthday"], ["name", "address"]]
+    elif kind == "retail_us":
+        fields = [
+            jw("first_name"), jw("last_name"), exact("phone"), exact("phone2"), lev("email"),
+            lev("dob"), jw("address1"), exact("city"), exact("state"), exact("zip"),
+            exact("loyalty_id"), exact("gender"),
+        ]
+        passes = [["phone"], ["phone2"], ["email"], ["loyalty_id"], ["first_name", "last_name"],
+                  ["last_name", "zip"], ["first_name", "zip"]]
     else:
         fields = [
             jw("name"), exact("phone"), lev("email"), jw("address"), lev("birth_date"),
@@ -750,6 +876,11 @@ def run_recordlinkage(df: pd.DataFrame, kind: str, out: str) -> None:
                   ["name", "birthday"], ["name", "address"]]
         strings = ["name", "address", "email"]
         exacts = ["mobile", "member_id", "id_card", "birthday", "gender", "city", "district"]
+    elif kind == "retail_us":
+        blocks = [["phone"], ["phone2"], ["email"], ["loyalty_id"], ["first_name", "last_name"],
+                  ["last_name", "zip"], ["first_name", "zip"]]
+        strings = ["first_name", "last_name", "address1", "email"]
+        exacts = ["phone", "phone2", "dob", "gender", "city", "state", "zip", "loyalty_id"]
     else:
         blocks = [["phone"], ["email"], ["id_number"], ["member_no"], ["device_id"],
                   ["name", "birth_date"], ["name", "address"]]
