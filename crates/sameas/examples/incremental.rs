@@ -45,6 +45,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    sameas::memory::prefer_small_pages();
     let records: u64 = arg("--records").map_or(Ok(10_000), |s| s.parse())?;
     let adds: u64 = arg("--adds").map_or(Ok(1_000), |s| s.parse())?;
     let seed: u64 = arg("--seed").map_or(Ok(1), |s| s.parse())?;

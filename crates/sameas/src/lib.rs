@@ -33,6 +33,7 @@ pub mod distributed;
 mod error;
 mod generic;
 mod input;
+pub mod memory;
 mod output;
 mod parts;
 mod resolution;

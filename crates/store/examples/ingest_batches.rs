@@ -22,6 +22,7 @@ use sameas_store::{IngestOptions, Keys, Store};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    sameas::memory::prefer_small_pages();
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let batches: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
