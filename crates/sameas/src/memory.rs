@@ -3,9 +3,9 @@
 //! A run allocates and frees memory in waves (records, then columns, then pairs); mimalloc
 //! hands pages it no longer uses back to the kernel and takes them again later. Where the
 //! kernel backs them with transparent huge pages, each page taken again is zeroed 2 MB at a
-//! time, and on a machine that has run a while it is compacted first: at a million records
-//! that was a third of the run's CPU, in the kernel (BENCHMARKS.md, "Small pages for the
-//! command line"). The command line therefore asks for ordinary pages.
+//! time: on a machine up for hours a third of a million-record run's CPU went to the kernel
+//! (BENCHMARKS.md, "Small pages for the command line"). The command line therefore asks for
+//! ordinary pages.
 
 /// Asks the kernel not to back this process's memory with transparent huge pages (Linux's
 /// `PR_SET_THP_DISABLE`, for the whole process from then on), unless `MIMALLOC_ALLOW_THP=1`
