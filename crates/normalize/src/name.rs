@@ -250,8 +250,13 @@ pub(crate) fn han_led_by_surname(value: &str) -> Option<bool> {
     if !(2..=6).contains(&count) || !value.chars().all(text::is_han) {
         return None;
     }
-    let simplified: String = value.chars().take(2).map(text::simplified_char).collect();
-    Some(surnames::leads(&simplified))
+    Some(led_by_surname(value))
+}
+
+/// Whether a listed surname leads `han` (Han characters, Traditional or Simplified).
+fn led_by_surname(han: &str) -> bool {
+    let simplified: String = han.chars().take(2).map(text::simplified_char).collect();
+    surnames::leads(&simplified)
 }
 
 /// How `value` reads as a person's name, for telling name columns by their values.
@@ -259,12 +264,7 @@ pub(crate) fn name_shape(value: &str) -> NameShape {
     let value = value.trim();
     let chars: Vec<char> = value.chars().collect();
     if (2..=4).contains(&chars.len()) && chars.iter().all(|&c| text::is_han(c)) {
-        let first = text::simplified_char(chars[0]);
-        let two: String = chars[..2]
-            .iter()
-            .map(|&c| text::simplified_char(c))
-            .collect();
-        return if surnames::is_single(first) || surnames::is_compound(&two) {
+        return if led_by_surname(value) {
             NameShape::HanFullName
         } else {
             NameShape::None
