@@ -35,6 +35,12 @@ pub struct TrainingConfig {
     /// hundred matches still shows a thousand of them, enough for a level's share to within
     /// a few hundredths, and the model takes each level's median over the rules.
     pub max_pairs_per_rule: u64,
+    /// At most this many pairs over all EM rules together: each rule that trains takes an
+    /// equal share (never more than `max_pairs_per_rule`), so that sixty candidate rules
+    /// cost EM what a dozen did. A share of a million over sixty rules is over sixteen
+    /// thousand pairs a rule, still hundreds of matches for each level's share, and the
+    /// median over the rules evens out what one rule's sample misses.
+    pub max_pairs: u64,
     /// EM iterations at most.
     pub em_max_iterations: u32,
     /// EM stops when no m moves more than this.
@@ -52,6 +58,7 @@ impl Default for TrainingConfig {
             u_sample_pairs: 1_000_000,
             em_rules: Vec::new(),
             max_pairs_per_rule: 100_000,
+            max_pairs: 1_000_000,
             em_max_iterations: 100,
             em_tolerance: 1e-6,
             prior_rules: Vec::new(),
@@ -403,9 +410,10 @@ impl MatchConfig {
         let training = &self.training;
         if !(1..=MAX_SAMPLE).contains(&training.u_sample_pairs)
             || !(1..=MAX_SAMPLE).contains(&training.max_pairs_per_rule)
+            || !(1..=MAX_SAMPLE).contains(&training.max_pairs)
         {
             return Err(MatchError::Config(format!(
-                "u_sample_pairs and max_pairs_per_rule must be between 1 and {MAX_SAMPLE}"
+                "u_sample_pairs, max_pairs_per_rule and max_pairs must be between 1 and {MAX_SAMPLE}"
             )));
         }
         if !(1..=10_000).contains(&training.em_max_iterations) {

@@ -544,6 +544,14 @@ fn is_personal_rule(rule: &BlockingRule, schema: &sameas_core::Schema) -> bool {
     })
 }
 
+/// Pairs each EM rule may hold: an equal share of `max_pairs` over the rules that train
+/// anything, never more than `max_pairs_per_rule`.
+fn pairs_per_rule(training: &crate::config::TrainingConfig, plan: &[Vec<bool>]) -> usize {
+    let training_rules = plan.iter().filter(|row| row.iter().any(|&t| t)).count();
+    let share = training.max_pairs / training_rules.max(1) as u64;
+    share.clamp(1, training.max_pairs_per_rule) as usize
+}
+
 /// Per rule, per comparison: whether the rule's EM trains the comparison. Never on a rule
 /// that reads the comparison's fields; a personal comparison only on personal rules, when
 /// any can train it.
@@ -752,15 +760,14 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
     let mut ignored: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
     let mut support: Vec<Vec<f64>> = level_counts.iter().map(|&n| vec![0.0; n]).collect();
     let trains = training_plan(config, &data.schema, em_rules);
+    let per_rule = pairs_per_rule(&config.training, &trains);
     let mut agreement = AgreementCounter::new(config);
     for (r, rule) in em_rules.iter().enumerate() {
         let trained = &trains[r];
         if !trained.iter().any(|&t| t) {
             continue;
         }
-        let pairs = index
-            .training_sample(data, r, config.training.max_pairs_per_rule as usize)
-            .sample;
+        let pairs = index.training_sample(data, r, per_rule).sample;
         if pairs.len() < 10 {
             continue;
         }
@@ -1317,6 +1324,28 @@ mod tests {
             "{}",
             three.expected
         );
+    }
+
+    #[test]
+    fn the_rules_share_the_pair_budget() {
+        let training = crate::config::TrainingConfig {
+            max_pairs_per_rule: 100_000,
+            max_pairs: 1_000_000,
+            ..Default::default()
+        };
+        // Rules that train nothing take no share.
+        let mut plan = vec![vec![true, false]; 60];
+        plan.extend(vec![vec![false, false]; 40]);
+        assert_eq!(pairs_per_rule(&training, &plan), 16_666);
+        // Few rules: each keeps its own cap.
+        assert_eq!(pairs_per_rule(&training, &plan[..4]), 100_000);
+        // Never below one pair, even with no rule that trains.
+        assert_eq!(pairs_per_rule(&training, &plan[60..]), 100_000);
+        let tiny = crate::config::TrainingConfig {
+            max_pairs: 10,
+            ..training
+        };
+        assert_eq!(pairs_per_rule(&tiny, &plan), 1);
     }
 
     #[test]

@@ -1037,8 +1037,11 @@ mod validation {
         let mut config = base.clone();
         config.training.em_tolerance = f64::NAN;
         assert!(train(&config, &data).is_err());
-        let mut config = base;
+        let mut config = base.clone();
         config.training.max_pairs_per_rule = u64::MAX;
+        assert!(train(&config, &data).is_err());
+        let mut config = base;
+        config.training.max_pairs = 0;
         assert!(train(&config, &data).is_err());
     }
 

@@ -256,17 +256,11 @@ pub fn detect(
         .par_iter()
         .flat_map_iter(|&(field, part)| {
             let spec = &schema.fields[field];
-            // Values by hash first (most are held once), then in value order, so that what
-            // is found does not depend on the map.
-            let mut by_value: foldhash::HashMap<Cow<str>, Vec<u32>> = Default::default();
-            for (i, record) in records.iter().enumerate() {
-                if let Some(value) = record.field(field).value.as_ref().and_then(|v| part.of(v)) {
-                    by_value.entry(value).or_default().push(i as u32);
-                }
-            }
-            let mut held: Vec<(Cow<str>, Vec<u32>)> = by_value.into_iter().collect();
-            held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let total: usize = held.iter().map(|(_, h)| h.len()).sum();
+            let Held {
+                total,
+                largest,
+                common: held,
+            } = held_values(records, field, part);
             let mut out = Vec::new();
             if spec.kind == FieldKind::Name {
                 for (value, holders) in &held {
@@ -307,11 +301,13 @@ pub fn detect(
                     }
                 }
             } else {
-                let mut counts: Vec<(usize, &str)> =
-                    held.iter().map(|(v, h)| (h.len(), v.as_ref())).collect();
-                counts.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-                if let Some(&(top, value)) = counts.first() {
-                    let next = counts.get(1).map_or(0, |c| c.0);
+                // The commonest value (when two tie, the ratio below fails).
+                let top_value = held
+                    .iter()
+                    .find(|(_, holders)| holders.len() == largest[0]);
+                if let Some((value, _)) = top_value {
+                    let (top, next) = (largest[0], largest[1]);
+                    let value: &str = value;
                     let share = top as f64 / total.max(1) as f64;
                     if top >= MIN_RECORDS
                         && top >= PLACEHOLDER_RATIO * next.max(1)
@@ -347,12 +343,81 @@ pub fn detect(
     (values, reports)
 }
 
+/// The values of one part of a field, as [`held_values`] reads them.
+struct Held<'r> {
+    /// Records holding a value.
+    total: usize,
+    /// The two largest numbers of records holding one value (0 where there is none).
+    largest: [usize; 2],
+    /// The values held by at least [`MIN_RECORDS`] records, with their records, in value
+    /// order: only these can be generic.
+    common: Vec<(Cow<'r, str>, Vec<u32>)>,
+}
+
+/// Groups the records by their value of `part` of field `field`. The values are hashed and
+/// sorted by hash on all cores, and only groups of [`MIN_RECORDS`] or more are read as
+/// strings again (and split by value, should two values share a hash): at a million records
+/// most values are held once, and a map from every value to its records cost more than all
+/// the rest of the search.
+fn held_values(records: &[NormalizedRecord], field: usize, part: Part) -> Held<'_> {
+    let value_of = |i: u32| {
+        records[i as usize]
+            .field(field)
+            .value
+            .as_ref()
+            .and_then(|v| part.of(v))
+    };
+    let mut keyed: Vec<(u64, u32)> = (0..records.len() as u32)
+        .into_par_iter()
+        .filter_map(|i| value_of(i).map(|v| (value_hash(&v), i)))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut largest = [0usize; 2];
+    let mut common = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let count = run.len();
+        if count > largest[0] {
+            largest = [count, largest[0]];
+        } else if count > largest[1] {
+            largest[1] = count;
+        }
+        if count < MIN_RECORDS {
+            continue;
+        }
+        let mut by_value: Vec<(Cow<str>, u32)> = run
+            .iter()
+            .filter_map(|&(_, i)| value_of(i).map(|v| (v, i)))
+            .collect();
+        by_value.sort_unstable();
+        for group in by_value.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() >= MIN_RECORDS {
+                let holders = group.iter().map(|&(_, i)| i).collect();
+                common.push((group[0].0.clone(), holders));
+            }
+        }
+    }
+    common.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Held {
+        total: keyed.len(),
+        largest,
+        common,
+    }
+}
+
+/// A value's hash for grouping; the same in every run.
+fn value_hash(value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one(value)
+}
+
+/// No phone (e-mail, identifier) in [`PeopleSigns`].
+const NO_SIGN: u64 = u64::MAX;
+
 /// What tells the holders of one name apart as people: their phones, e-mails and
-/// identifiers (interned per field), and how many records hold each family name.
+/// identifiers (hashed per field), and how many records hold each family name.
 struct PeopleSigns<'a> {
-    /// Per identifying field, each record's first value as an interned id (`u32::MAX` for
-    /// none).
-    signs: Vec<(&'static str, Vec<u32>)>,
+    /// Per identifying field, each record's value as a hash ([`NO_SIGN`] for none).
+    signs: Vec<(&'static str, Vec<u64>)>,
     families: foldhash::HashMap<&'a str, usize>,
 }
 
@@ -379,21 +444,17 @@ impl<'a> PeopleSigns<'a> {
                 FieldKind::Identifier | FieldKind::NationalId => "identifiers",
                 _ => continue,
             };
-            let mut interned: foldhash::HashMap<Cow<str>, u32> = Default::default();
-            let ids = records
-                .iter()
+            let hashes = records
+                .par_iter()
                 .map(|r| {
                     r.field(f)
                         .value
                         .as_ref()
                         .and_then(|v| Part::Value.of(v))
-                        .map_or(u32::MAX, |v| {
-                            let next = interned.len() as u32;
-                            *interned.entry(v).or_insert(next)
-                        })
+                        .map_or(NO_SIGN, |v| value_hash(&v))
                 })
                 .collect();
-            signs.push((label, ids));
+            signs.push((label, hashes));
         }
         for (family, _) in names {
             if let Some(family) = family {
@@ -418,10 +479,10 @@ impl<'a> PeopleSigns<'a> {
             .signs
             .iter()
             .map(|(label, ids)| {
-                let mut seen: Vec<u32> = holders
+                let mut seen: Vec<u64> = holders
                     .iter()
                     .map(|&i| ids[i as usize])
-                    .filter(|&v| v != u32::MAX)
+                    .filter(|&v| v != NO_SIGN)
                     .collect();
                 seen.sort_unstable();
                 seen.dedup();
