@@ -300,7 +300,6 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         .transpose()?;
     let input = InputTable::read_path_with(&args.input, &args.read.table_options(&args.input))
         .with_context(|| format!("{} cannot be read as a table", args.input.display()))?;
-    eprintln!("TC read {:?}", started.elapsed());
     if config.is_none() {
         let inferred =
             ResolverConfig::infer(&input.table, &args.read.infer_options(LinkMode::Dedupe))
@@ -317,7 +316,6 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         config = Some(inferred.config);
     }
     let mut config = config.expect("set above");
-    eprintln!("TC inferred {:?}", started.elapsed());
     if let (Some(truth), Some(path)) = (&truth, &args.truth) {
         check_truth_covers(truth, path, &input, &config.schema)?;
     }

@@ -119,7 +119,6 @@ impl Resolver {
         control: &Control,
         keep: bool,
     ) -> Result<Resolution, Error> {
-        eprintln!("TN before quality {:?}", started.elapsed());
         let quality = quality(&config.schema, &data, &prepared);
         let mut timings = Timings {
             normalize: started.elapsed().as_secs_f64(),

@@ -220,14 +220,10 @@ impl Resolver {
         input: &InputTable,
         control: &Control,
     ) -> Result<(Prepared, &ResolverConfig), Error> {
-        let t0 = std::time::Instant::now();
         let config = &mut self.configured_for(input)?.config;
-        eprintln!("TN configured {:?}", t0.elapsed());
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
         let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
-        eprintln!("TN prepared {:?}", t0.elapsed());
         prepared.generic = crate::generic::find_and_apply(config, &mut prepared.records);
-        eprintln!("TN generic {:?}", t0.elapsed());
         Ok((prepared, config))
     }
 
@@ -253,9 +249,7 @@ impl Resolver {
         let records = permute(std::mem::take(&mut prepared.records), &order);
         prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
         prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
-        let t0 = std::time::Instant::now();
         let data = Dataset::new(schema, ids, records)?;
-        eprintln!("TN dataset {:?}", t0.elapsed());
         Ok((prepared, data, config))
     }
 
