@@ -38,8 +38,9 @@ pub struct TrainingConfig {
     /// At most this many pairs over all EM rules together: each rule that trains takes an
     /// equal share (never more than `max_pairs_per_rule`), so that sixty candidate rules
     /// cost EM what a dozen did. A share of a million over sixty rules is over sixteen
-    /// thousand pairs a rule, still hundreds of matches for each level's share, and the
-    /// median over the rules evens out what one rule's sample misses.
+    /// thousand pairs a rule: where one pair in ten matches, over 1,600 matches, enough for
+    /// a level's share to within about a hundredth, and the median over the rules evens out
+    /// what one rule's sample misses.
     pub max_pairs: u64,
     /// EM iterations at most.
     pub em_max_iterations: u32,
