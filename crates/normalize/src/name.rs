@@ -719,6 +719,21 @@ mod tests {
     }
 
     #[test]
+    fn spanish_hypocorisms_reach_roots_with_accents_folded() {
+        assert_eq!(strs(&n("José García").nickname_roots), ["jose"]);
+        assert_eq!(strs(&n("Pepe García").nickname_roots), ["jose"]);
+        assert_eq!(strs(&n("Toño López").nickname_roots), ["antonio"]);
+        assert_eq!(strs(&n("Lupe Ortiz").nickname_roots), ["guadalupe"]);
+        assert_eq!(
+            strs(&n("Beto Ruiz").nickname_roots),
+            ["alberto", "humberto", "roberto"]
+        );
+        // Two formal names that share a hypocorism are still two roots.
+        assert_eq!(strs(&n("Alberto Ruiz").nickname_roots), ["alberto"]);
+        assert_eq!(strs(&n("Roberto Ruiz").nickname_roots), ["roberto"]);
+    }
+
+    #[test]
     fn particles_suffixes_and_accents() {
         let name = n("Ludwig van Beethoven");
         assert_eq!(name.family.as_deref(), Some("van beethoven"));

@@ -104,7 +104,8 @@ impl NameNormalizer {
             phonetic.sort_unstable();
             for token in &split.given {
                 for part in token.split('-') {
-                    for root in nicknames::roots(part) {
+                    // Accents folded: `josé` and `toño` are looked up as `jose`, `tono`.
+                    for root in nicknames::roots(&ascii_letters(part)) {
                         if !nickname_roots.iter().any(|r| r == root) {
                             nickname_roots.push((*root).to_string());
                         }
