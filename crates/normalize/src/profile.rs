@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use foldhash::HashMap;
 use rayon::prelude::*;
 use sameas_core::{FieldKind, Record, Schema};
 use serde::Serialize;
@@ -81,9 +80,70 @@ pub struct Profile {
 struct FieldTally {
     present: usize,
     valid: usize,
-    /// Hash of the normalized value → how many records carry it.
-    values: HashMap<u64, u32>,
+    /// How many records carry each normalized value (by its hash).
+    values: ValueCounts,
     issues: BTreeMap<IssueKind, usize>,
+}
+
+/// Fewest hashes gathered before they are merged into the counts.
+const MIN_PENDING: usize = 1 << 16;
+
+/// How many records carry each value, by the value's hash. Hashes are gathered, then a
+/// batch at a time sorted and merged into a list of `(hash, records)` in hash order: memory
+/// read in order, where a hash map over a million values touched a random slot per record
+/// (a second of the 1M run's reading). A batch is merged once it holds a quarter as many
+/// hashes as the list holds values (at least [`MIN_PENDING`]), so each value is merged a
+/// bounded number of times, whatever the size of the data.
+#[derive(Default)]
+struct ValueCounts {
+    /// `(hash, records)`, ascending by hash.
+    counted: Vec<(u64, u32)>,
+    /// Hashes not yet merged.
+    pending: Vec<u64>,
+}
+
+impl ValueCounts {
+    fn add(&mut self, hash: u64) {
+        self.pending.push(hash);
+        if self.pending.len() >= MIN_PENDING.max(self.counted.len() / 4) {
+            self.merge();
+        }
+    }
+
+    fn merge(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        self.pending.sort_unstable();
+        let mut merged = Vec::with_capacity(self.counted.len() + self.pending.len());
+        let mut old = std::mem::take(&mut self.counted).into_iter().peekable();
+        for run in self.pending.chunk_by(|a, b| a == b) {
+            let (hash, records) = (run[0], run.len() as u32);
+            while let Some(&(earlier, n)) = old.peek() {
+                if earlier >= hash {
+                    break;
+                }
+                merged.push((earlier, n));
+                old.next();
+            }
+            match old.peek() {
+                Some(&(same, n)) if same == hash => {
+                    merged.push((hash, n + records));
+                    old.next();
+                }
+                _ => merged.push((hash, records)),
+            }
+        }
+        merged.extend(old);
+        self.counted = merged;
+        self.pending.clear();
+    }
+
+    /// Every value's record count, in hash order.
+    fn finish(mut self) -> Vec<(u64, u32)> {
+        self.merge();
+        self.counted
+    }
 }
 
 impl FieldTally {
@@ -93,7 +153,7 @@ impl FieldTally {
         self.present += usize::from(observation.present);
         self.valid += usize::from(observation.valid);
         if let Some(hash) = observation.hash {
-            *self.values.entry(hash).or_default() += 1;
+            self.values.add(hash);
         }
         for issue in normalized.get(at).map_or(&[][..], |f| &f.issues) {
             *self.issues.entry(issue.kind).or_default() += 1;
@@ -348,13 +408,13 @@ fn ratio(part: usize, whole: usize) -> f64 {
 }
 
 fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally) -> FieldProfile {
-    let shared: usize = tally
-        .values
-        .values()
-        .filter(|&&n| n > 1)
-        .map(|&n| n as usize)
+    let values = tally.values.finish();
+    let shared: usize = values
+        .iter()
+        .filter(|&&(_, n)| n > 1)
+        .map(|&(_, n)| n as usize)
         .sum();
-    let identified: usize = tally.values.values().map(|&n| n as usize).sum();
+    let identified: usize = values.iter().map(|&(_, n)| n as usize).sum();
     let completeness = ratio(tally.present, records);
     let validity = ratio(tally.valid, tally.present);
     FieldProfile {
@@ -364,7 +424,7 @@ fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally)
         valid: tally.valid,
         completeness,
         validity,
-        distinct: tally.values.len(),
+        distinct: values.len(),
         // No value, no duplicate.
         duplicate_rate: is_strong_identifier(kind).then(|| {
             if identified == 0 {
@@ -454,6 +514,25 @@ mod tests {
     use super::*;
     use crate::NormalizeOptions;
     use crate::infer::{infer_schema, record_from_row};
+
+    #[test]
+    fn value_counts_across_many_merges_equal_a_plain_count() {
+        // Enough values for several merges, a quarter of them repeated across merges.
+        let mut counts = ValueCounts::default();
+        let mut expected: std::collections::BTreeMap<u64, u32> = Default::default();
+        let mut state = 7u64;
+        for i in 0..(5 * MIN_PENDING as u64) {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let hash = if i % 4 == 0 { state % 1000 } else { state };
+            counts.add(hash);
+            *expected.entry(hash).or_default() += 1;
+        }
+        let expected: Vec<(u64, u32)> = expected.into_iter().collect();
+        assert_eq!(counts.finish(), expected);
+        assert!(ValueCounts::default().finish().is_empty());
+    }
     use crate::record::RecordNormalizer;
 
     #[test]
