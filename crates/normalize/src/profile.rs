@@ -514,6 +514,7 @@ mod tests {
     use super::*;
     use crate::NormalizeOptions;
     use crate::infer::{infer_schema, record_from_row};
+    use crate::record::RecordNormalizer;
 
     #[test]
     fn value_counts_across_many_merges_equal_a_plain_count() {
@@ -533,7 +534,6 @@ mod tests {
         assert_eq!(counts.finish(), expected);
         assert!(ValueCounts::default().finish().is_empty());
     }
-    use crate::record::RecordNormalizer;
 
     #[test]
     fn adding_all_at_once_equals_adding_one_by_one() {
