@@ -379,7 +379,8 @@ mod comparisons {
             ("张伟明", "张明", "exact", "close"),
             ("张伟", "张芳", "exact", "different"),
             ("张伟|男", "张先生", "exact", "family_only"),
-            ("张伟|女", "张先生", "exact", "different"),
+            // The gender comparison holds the conflict (see the test below).
+            ("张伟|女", "张先生", "exact", "family_only"),
             ("Robert Smith", "Bob Smith", "exact", "nickname"),
             ("Robert Smith", "Smith Robert", "swapped", "swapped"),
             ("Jonathan Smith", "J Smith", "exact", "initial"),
@@ -471,6 +472,28 @@ mod comparisons {
         // The gender field wins over an honorific.
         assert_eq!(levels("Mr Smith|F", "Mary Smith|F")["gender"], "exact");
         assert_eq!(levels("张伟", "张芳")["gender"], "null");
+    }
+
+    #[test]
+    fn an_honorifics_gender_conflict_is_counted_once() {
+        // With a gender comparison, that comparison holds the conflict and the given name
+        // says only that one side has none.
+        let with_gender = levels("张丽|女", "张先生");
+        assert_eq!(with_gender["gender"], "different");
+        assert_eq!(with_gender["given_name"], "family_only");
+        // Without one, the given name holds it: a female national id against 先生.
+        let rows = [
+            ["1", "张丽", "11010519491231002X"],
+            ["2", "张先生", ""],
+            ["3", "张伟", ""],
+            ["4", "Mary Jones", ""],
+        ];
+        let data = table(&["id", "name", "id_card"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        assert!(config.comparisons.iter().all(|c| c.name != "gender"));
+        let matcher = Matcher::new(&config, &data).unwrap();
+        assert_eq!(level_of(&matcher, 0, 1, "given_name"), "different");
+        assert_eq!(level_of(&matcher, 2, 1, "given_name"), "family_only");
     }
 
     #[test]

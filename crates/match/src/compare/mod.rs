@@ -258,6 +258,8 @@ pub(crate) enum Comparator {
 #[derive(Debug, Default)]
 pub(crate) struct SharedColumns {
     names: Vec<(Vec<usize>, std::sync::Arc<name::NameColumn>)>,
+    /// Whether the configuration compares genders (which reads honorifics too).
+    gender_compared: bool,
 }
 
 impl SharedColumns {
@@ -288,7 +290,13 @@ impl SharedColumns {
                 (fields, std::sync::Arc::new(column))
             })
             .collect();
-        SharedColumns { names }
+        let gender_compared = configs
+            .iter()
+            .any(|c| matches!(c.method, ComparisonMethod::Gender));
+        SharedColumns {
+            names,
+            gender_compared,
+        }
     }
 
     fn names(&self, data: Records<'_>, fields: &[usize]) -> std::sync::Arc<name::NameColumn> {
@@ -339,14 +347,15 @@ impl Comparator {
                     *similar,
                 ))
             }
-            ComparisonMethod::GivenName { close, similar } => {
-                Comparator::Name(name::NameComparator::new(
+            ComparisonMethod::GivenName { close, similar } => Comparator::Name(
+                name::NameComparator::new(
                     shared.names(data, &fields),
                     name::NamePart::Given,
                     *close,
                     *similar,
-                ))
-            }
+                )
+                .with_gender_compared(shared.gender_compared),
+            ),
             ComparisonMethod::Phone => {
                 Comparator::Phone(phone::PhoneComparator::new(data, &fields))
             }

@@ -207,6 +207,10 @@ pub(crate) struct NameComparator {
     close: f64,
     similar: f64,
     column: Arc<NameColumn>,
+    /// A gender comparison of the same model reads the gender an honorific implies: an
+    /// honorific (张先生) against a full name of the other gender is then that comparison's
+    /// evidence, not also this one's.
+    gender_compared: bool,
 }
 
 impl std::ops::Deref for NameComparator {
@@ -325,7 +329,14 @@ impl NameComparator {
             close,
             similar,
             column,
+            gender_compared: false,
         }
+    }
+
+    /// Tells the comparator that the model compares genders too (see `gender_compared`).
+    pub(crate) fn with_gender_compared(mut self, gender_compared: bool) -> Self {
+        self.gender_compared = gender_compared;
+        self
     }
 
     /// The column this comparator reads (shared with the other part's comparator).
@@ -463,7 +474,9 @@ impl NameComparator {
         if x.given == NONE || y.given == NONE {
             let (bare, full) = if x.given == NONE { (x, y) } else { (y, x) };
             if bare.honorific_only && full.given != NONE {
-                let conflict = matches!((bare.gender, full.gender), (Some(p), Some(q)) if p != q);
+                // A gender conflict is counted once: by the gender comparison when there is one.
+                let conflict = !self.gender_compared
+                    && matches!((bare.gender, full.gender), (Some(p), Some(q)) if p != q);
                 return Level::at(if conflict { 9 } else { 8 });
             }
             if full.given != NONE
