@@ -328,38 +328,39 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         (None, Some(labels)) => Some(read_labels(labels, &data)?),
         (None, None) => None,
     };
-    let model = if let Some(labels) = &labels {
-        Some(sameas_match::train_supervised(
+    if let Some(labels) = &labels {
+        config.matching.model = Some(sameas_match::train_supervised(
             &config.matching,
             &data,
             labels,
-        )?)
-    } else if config.matching.model.is_none() {
-        if mode.comparable_pairs(data.source_sizes()) == 0 {
-            eprintln!(
-                "warning: too few records ({}) to hold a pair to train on: the model is the untrained default",
-                data.len()
-            );
-            Some(sameas_match::default_model(&config.matching, &data)?)
-        } else {
-            Some(sameas_match::train(&config.matching, &data)?)
-        }
-    } else {
-        None
-    };
-    if let Some(model) = model {
-        config.matching.model = Some(model);
+        )?);
+    }
+    if labels.is_some() || config.matching.model.is_none() {
         // Frozen term frequencies belong to the model they were counted for.
         config.term_frequencies = None;
     }
-    let train_time = train_started.elapsed();
+    let trains = config.matching.model.is_none();
+    if trains && mode.comparable_pairs(data.source_sizes()) == 0 {
+        eprintln!(
+            "warning: too few records ({}) to hold a pair to train on: the model is the untrained default",
+            data.len()
+        );
+    }
+    // Trained (unless labels or the configuration gave a model), the blocking rules chosen
+    // from the candidates, blocked and scored: the same steps and pairs as `resolve`.
+    let (output, rule_choices) = sameas::match_pairs(&mut config, &data)?;
+    let fit_time = train_started.elapsed();
     if let Some(path) = &args.save_config {
         std::fs::write(path, config.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let score_started = Instant::now();
-    let output = sameas_match::run(&config.matching, &data)?;
-    let score_time = score_started.elapsed();
+    if !rule_choices.is_empty() {
+        let kept = rule_choices.iter().filter(|c| c.taken.is_some()).count();
+        eprintln!(
+            "blocking: {kept} of {} candidate rules kept under the pair budget (the rules below; `resolve` reports each choice in report.json)",
+            rule_choices.len()
+        );
+    }
     let matcher_names = config.comparison_names();
     let level_names = config.level_names();
     let write_started = Instant::now();
@@ -390,14 +391,13 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         .filter(|&&p| p >= config.matching.threshold)
         .count();
     eprintln!(
-        "{} records, {} candidate pairs, {} at or above {} (read {:.2}s, train {:.2}s, block+score {:.2}s, write {:.2}s)",
+        "{} records, {} candidate pairs, {} at or above {} (read {:.2}s, train, block and score {:.2}s, write {:.2}s)",
         data.len(),
         output.scored.len(),
         above,
         config.matching.threshold,
         read_time.as_secs_f64(),
-        train_time.as_secs_f64(),
-        score_time.as_secs_f64(),
+        fit_time.as_secs_f64(),
         write_started.elapsed().as_secs_f64()
     );
     let quality = match &args.truth {
@@ -515,7 +515,11 @@ fn write_pairs(
     header.extend(comparisons.iter().map(|c| format!("{c}.level")));
     write_csv_row(&mut writer, &header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
-    for i in 0..scored.len() {
+    // In the records' order (record-id order), whatever order blocking found the pairs in:
+    // the same pairs are the same file.
+    let mut order: Vec<usize> = (0..scored.len()).collect();
+    order.sort_unstable_by_key(|&i| scored.pairs[i]);
+    for i in order {
         let (a, b) = scored.pairs[i];
         row.clear();
         row.push(data.ids[a as usize].as_str().to_string());

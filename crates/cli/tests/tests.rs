@@ -595,6 +595,48 @@ fn match_writes_scored_pairs_and_a_config_that_explain_reads() {
 }
 
 #[test]
+fn match_scores_the_pairs_resolve_does_whatever_the_row_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(febrl1()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let reversed = write(
+        dir.path(),
+        "reversed.csv",
+        format!("{header}\n{}\n", lines.join("\n")).as_bytes(),
+    );
+    let pairs_of = |input: &Path, name: &str| {
+        let pairs = dir.path().join(name);
+        let output = sameas(&[
+            "match",
+            input.to_str().unwrap(),
+            "--out",
+            pairs.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(stderr(&output).contains("candidate rules kept under the pair budget"));
+        std::fs::read(pairs).unwrap()
+    };
+    let pairs = pairs_of(&febrl1(), "pairs.csv");
+    assert_eq!(pairs, pairs_of(&reversed, "reversed_pairs.csv"));
+    // The candidate pairs are the ones `resolve` blocks (its rules chosen the same way).
+    let out = dir.path().join("out");
+    let output = sameas(&[
+        "resolve",
+        febrl1().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let rows = pairs.iter().filter(|&&b| b == b'\n').count() - 1;
+    assert!(rows > 400, "{rows}");
+    assert_eq!(report["candidate_pairs"].as_u64().unwrap(), rows as u64);
+}
+
+#[test]
 fn explain_says_when_the_household_guard_holds_a_match_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

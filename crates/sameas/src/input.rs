@@ -294,6 +294,8 @@ pub struct RecordSet {
 /// with several tables the number is prefixed by the table's position (`2:17`). Values the
 /// configuration lists as generic are treated as missing; a configuration without a model
 /// first has the generic values of these records found and added to it, as fitting does.
+/// The records come in record-id order, as `resolve` holds them, so that nothing after
+/// reading depends on the order of the rows.
 ///
 /// # Errors
 /// A table without a column the schema reads, a record id used twice (naming the table and
@@ -347,10 +349,35 @@ pub fn read_records(
         records.extend(prepared.records);
     }
     crate::generic::find_and_apply(config, &mut records);
+    // In record-id order, as `resolve` reads: samples, strides and ties follow positions,
+    // so the pairs and their scores never depend on the order of the rows.
+    let order = id_order(&ids);
+    let (ids, sources, records) = (
+        permute(ids, &order),
+        permute(sources, &order),
+        permute(records, &order),
+    );
     let data = sameas_match::Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
     Ok(RecordSet {
         data,
         bad_rows,
         warnings,
     })
+}
+
+/// The positions of `ids` in record-id order.
+pub(crate) fn id_order(ids: &[RecordId]) -> Vec<u32> {
+    use rayon::prelude::*;
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    order
+}
+
+/// `values` reordered: the value at `order[i]` moves to `i`.
+pub(crate) fn permute<T>(values: Vec<T>, order: &[u32]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = values.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("a permutation"))
+        .collect()
 }

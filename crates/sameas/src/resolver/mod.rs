@@ -11,8 +11,6 @@ mod held;
 mod incremental;
 mod review;
 
-use rayon::prelude::*;
-
 use sameas_core::{Channel, EntityId, RecordId};
 use sameas_match::{Dataset, KeyIndex, Matcher, TermFrequencies};
 use sameas_merge::cluster::Join;
@@ -20,9 +18,10 @@ use sameas_merge::graph::IdentityGraph;
 use sameas_normalize::record::RecordNormalizer;
 
 use crate::control::Control;
-use crate::input::{InputTable, Prepared, prepare};
+use crate::input::{InputTable, Prepared, id_order, permute, prepare};
 use crate::{Error, InferOptions, ResolverConfig};
 
+pub use batch::match_pairs;
 pub(crate) use batch::{Scored, block, train_block_score};
 pub use clustering::household_guard_note;
 pub(crate) use clustering::{Constraints, EdgeGuard, complete_components, edge_guard, edge_mask};
@@ -242,9 +241,7 @@ impl Resolver {
         // answer never depends on the order of the input's rows (samples, strides and ties
         // follow positions); `input_ids` keeps the input order for the outputs.
         prepared.input_ids = prepared.ids.clone();
-        let mut order: Vec<u32> = (0..prepared.ids.len() as u32).collect();
-        order
-            .par_sort_unstable_by(|&a, &b| prepared.ids[a as usize].cmp(&prepared.ids[b as usize]));
+        let order = id_order(&prepared.ids);
         let ids = permute(std::mem::take(&mut prepared.ids), &order);
         let records = permute(std::mem::take(&mut prepared.records), &order);
         prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
@@ -406,13 +403,4 @@ impl State {
 pub(crate) fn frozen_frequencies(config: &ResolverConfig) -> Option<&TermFrequencies> {
     config.matching.model.as_ref()?;
     config.term_frequencies.as_ref()
-}
-
-/// `values` in the order `order` gives (`order[i]` is the position of the i-th value).
-fn permute<T>(values: Vec<T>, order: &[u32]) -> Vec<T> {
-    let mut slots: Vec<Option<T>> = values.into_iter().map(Some).collect();
-    order
-        .iter()
-        .map(|&i| slots[i as usize].take().expect("a permutation"))
-        .collect()
 }
