@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use sameas::{InputTable, ResolverConfig, write_csv_row};
 use sameas_match::{Dataset, LinkMode, Matcher, ScoredPairs};
 use sameas_normalize::privacy::mask;
@@ -499,13 +500,12 @@ fn blocking_quality(
 }
 
 fn write_pairs(
-    out: impl Write,
+    mut out: impl Write,
     data: &Dataset,
     scored: &ScoredPairs,
     comparisons: &[String],
     level_names: &[Vec<String>],
 ) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
     let mut header = vec![
         "record_id_l".to_string(),
         "record_id_r".to_string(),
@@ -513,25 +513,53 @@ fn write_pairs(
         "match_probability".to_string(),
     ];
     header.extend(comparisons.iter().map(|c| format!("{c}.level")));
-    write_csv_row(&mut writer, &header)?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut head = csv::Writer::from_writer(Vec::new());
+    write_csv_row(&mut head, &header)?;
+    out.write_all(
+        &head
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))?,
+    )?;
     // In the records' order (record-id order), whatever order blocking found the pairs in:
     // the same pairs are the same file.
-    let mut order: Vec<usize> = (0..scored.len()).collect();
-    order.sort_unstable_by_key(|&i| scored.pairs[i]);
-    for i in order {
-        let (a, b) = scored.pairs[i];
-        row.clear();
-        row.push(data.ids[a as usize].as_str().to_string());
-        row.push(data.ids[b as usize].as_str().to_string());
-        row.push(format!("{:.6}", scored.weights[i]));
-        row.push(format!("{:.8}", scored.probabilities[i]));
-        for (c, &level) in scored.levels_of(i).iter().enumerate() {
-            row.push(level_names[c][level as usize].clone());
+    let mut order: Vec<((u32, u32), u32)> = scored
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &pair)| (pair, i as u32))
+        .collect();
+    order.par_sort_unstable();
+    // Rows are formatted in parallel, a window of chunks at a time, and written in order.
+    const CHUNK: usize = 1 << 16;
+    const WINDOW: usize = 16 * CHUNK;
+    let format_chunk = |chunk: &[((u32, u32), u32)]| -> Result<Vec<u8>> {
+        let mut part = csv::Writer::from_writer(Vec::new());
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        for &((a, b), i) in chunk {
+            let i = i as usize;
+            row.clear();
+            row.push(data.ids[a as usize].as_str().to_string());
+            row.push(data.ids[b as usize].as_str().to_string());
+            row.push(format!("{:.6}", scored.weights[i]));
+            row.push(format!("{:.8}", scored.probabilities[i]));
+            for (c, &level) in scored.levels_of(i).iter().enumerate() {
+                row.push(level_names[c][level as usize].clone());
+            }
+            write_csv_row(&mut part, &row)?;
         }
-        write_csv_row(&mut writer, &row)?;
+        part.into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))
+    };
+    for window in order.chunks(WINDOW) {
+        let parts: Vec<Vec<u8>> = window
+            .par_chunks(CHUNK)
+            .map(format_chunk)
+            .collect::<Result<_>>()?;
+        for part in parts {
+            out.write_all(&part)?;
+        }
     }
-    writer.flush()?;
+    out.flush()?;
     Ok(())
 }
 

@@ -61,15 +61,16 @@ impl MatchKeys for Address {
             AddressScript::Han => {
                 // Municipalities have province = city: written once, as people write them.
                 let city = self.city.as_ref().filter(|_| self.city != self.province);
-                for part in [
+                let parts = [
                     self.province.as_ref(),
                     city,
                     self.district.as_ref(),
                     self.detail.as_ref(),
-                ]
-                .into_iter()
-                .flatten()
-                {
+                ];
+                // Sized once: norms are built for every record several times a run.
+                let postcode = self.postcode.as_ref().map_or(0, |p| p.len() + 1);
+                out.reserve(parts.iter().flatten().map(|p| p.len()).sum::<usize>() + postcode);
+                for part in parts.into_iter().flatten() {
                     out.push_str(part);
                 }
                 if let Some(p) = &self.postcode {
