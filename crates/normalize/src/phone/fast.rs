@@ -87,7 +87,52 @@ const CN_TEN_DIGITS: &[u8] = concat!(
 )
 .as_bytes();
 
-const _: () = assert!(NANP_AREA_CODES.len() == 800 && CN_TEN_DIGITS.len() == 800);
+/// How the CN metadata judges a Chinese landline written with its trunk `0` and an 11-digit
+/// national number (a 3-digit area code and 8 digits, `0755-6026 3912`), by the national
+/// number's first three digits 200–999: `V` valid whatever follows, `.` invalid, `?` depends
+/// on later digits. The library's full reading (a parse, then its E.164 read back) of 200
+/// numbers per prefix; the tests check it against the library.
+const CN_TRUNK_ELEVEN_DIGITS: &[u8] = concat!(
+    // 200–249
+    "VVVVVVVVVV.VVVVVVV?VVVVVVVVVVVVVVVVVVVVVVVVVVVVVVV",
+    // 250–299
+    "VVVVVVVVVV..........VVVVVVVVVVVVVVVVVVVVVVVVVVVVVV",
+    // 300–349
+    "..........VVVVVVVVVV...............V.............V",
+    // 350–399
+    "VVVVVVVVVV..........VVVVVVVVVV...........VVVVVV.V.",
+    // 400–449
+    "V.........VVVVVVVVVV.V.....V.V.VVVVVVVVV..........",
+    // 450–499
+    ".VVVVVVVVV....V..VVVVVVVVVVVVV..VV................",
+    // 500–549
+    "..........VVVVVVVVVV...V...V..VVVVVVVVVV...V..V...",
+    // 550–599
+    "VVVVVVVVVV.VVVV.V...VVVVVVVVVVV..........VVVVVVVVV",
+    // 600–649
+    "...............................VVVVV..............",
+    // 650–699
+    "..........V.VV....V......................VV.......",
+    // 700–749
+    ".V........VVVVVVVVVV..V.V...V.VV..VVVVVV...VVVV...",
+    // 750–799
+    "VVVVVVVVVVV.VV..V.VVVVVVVVVVVV..........VVVVVVVVVV",
+    // 800–849
+    ".......?....VV..VVV......VVV..VVVVVVVVVV..........",
+    // 850–899
+    ".VVVVVVVVV..........VVVVVVVVVV...V..VVV..VVVVVVVV.",
+    // 900–949
+    ".VVV..V.VV.VVVVVVV.V..........VVVVVVVVVV.V.V......",
+    // 950–999
+    "VVVVVV..............VVVVVVVVVV..........VVVVVVVVVV",
+)
+.as_bytes();
+
+const _: () = assert!(
+    NANP_AREA_CODES.len() == 800
+        && CN_TEN_DIGITS.len() == 800
+        && CN_TRUNK_ELEVEN_DIGITS.len() == 800
+);
 
 /// The library's verdict on `body` (ASCII digits, after a `+` when `plus`) under a default
 /// region with calling code `default_code`, when a table settles it; `None` otherwise.
@@ -102,8 +147,19 @@ pub(super) fn verdict(plus: bool, body: &[u8], default_code: u16) -> Option<Phon
             let valid = lookup(CN_TEN_DIGITS, body)?;
             Some(phone_verdict("+86", body, 86, valid))
         }
+        (false, 86, 11) if body[0] == b'0' => cn_trunk_landline(&body[1..], CN_TEN_DIGITS),
+        (false, 86, 12) if body[0] == b'0' => cn_trunk_landline(&body[1..], CN_TRUNK_ELEVEN_DIGITS),
         _ => None,
     }
+}
+
+/// A Chinese landline written with its trunk `0`: `national` (10 or 11 digits) after it,
+/// judged by `table`. Only a valid verdict is taken; the library reads any other (it may
+/// not read the E.164 of an unassigned number back as itself). The library's verdict on `0`
+/// and ten digits is its verdict on the ten digits alone (`CN_TEN_DIGITS`), except after
+/// `86`, which that table leaves to the library.
+fn cn_trunk_landline(national: &[u8], table: &[u8]) -> Option<PhoneVerdict> {
+    lookup(table, national)?.then(|| phone_verdict("+86", national, 86, true))
 }
 
 /// `national`: 10 digits after the +1.
@@ -244,7 +300,60 @@ mod tests {
         }
     }
 
-    /// The exhaustive version of the two tests above, for a release build (a few minutes):
+    /// The normalizer's reading of `candidate` under CN through the library: a parse, then
+    /// its E.164 read back.
+    fn read_back(candidate: &str) -> Option<PhoneVerdict> {
+        let v = LibPhoneParser.parse(candidate, "CN")?;
+        let again = (v.valid || v.possible)
+            .then(|| LibPhoneParser.parse(&v.e164, "CN"))
+            .flatten()
+            .filter(|a| a.e164 == v.e164);
+        Some(PhoneVerdict {
+            valid: v.valid && again.as_ref().is_some_and(|a| a.valid),
+            possible: v.possible && again.is_some(),
+            ..v
+        })
+    }
+
+    /// Asserts that the fast path, where it answers for a landline written with its trunk
+    /// `0` (`0` and `national`), says what the library's full reading says; returns whether
+    /// it answered.
+    fn trunk_agrees(national: &str) -> bool {
+        let candidate = format!("0{national}");
+        let Some(fast) = verdict(false, candidate.as_bytes(), 86) else {
+            return false;
+        };
+        assert_eq!(Some(fast), read_back(&candidate), "{candidate}");
+        true
+    }
+
+    /// Every 3-digit prefix 200–999 after a trunk `0`, with every following digit and a
+    /// pseudo-random rest; a prefix the table calls valid is always answered. (Numbers led by
+    /// `01`, Beijing's `010` among them, go to the library: its verdict there depends on
+    /// later digits.)
+    #[test]
+    fn cn_trunk_landlines_read_as_the_library_reads_them() {
+        let mut rng = Lcg(19);
+        for prefix in 200..1000 {
+            for next in 0..10 {
+                for (table, rest) in [
+                    (CN_TEN_DIGITS, 1_000_000),
+                    (CN_TRUNK_ELEVEN_DIGITS, 10_000_000),
+                ] {
+                    let width = if rest == 1_000_000 { 6 } else { 7 };
+                    let national = format!("{prefix}{next}{:0width$}", rng.below(rest));
+                    let answered = trunk_agrees(&national);
+                    assert_eq!(
+                        answered,
+                        table[prefix as usize - 200] == b'V',
+                        "0{national}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The exhaustive version of the tests above, for a release build (a few minutes):
     /// `cargo test --release -p sameas-normalize -- --ignored fast_tables`.
     #[test]
     #[ignore = "slow; run in release"]
@@ -272,6 +381,8 @@ mod tests {
                     let settled = CN_TEN_DIGITS[prefix as usize - 200] != b'?';
                     assert_eq!(agrees(false, &digits, "CN"), settled, "{digits}");
                 }
+                trunk_agrees(&format!("{prefix}{next:03}{:04}", rng.below(10_000)));
+                trunk_agrees(&format!("{prefix}{next:03}{:05}", rng.below(100_000)));
             }
         }
     }
