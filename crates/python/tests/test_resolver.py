@@ -55,8 +55,8 @@ def test_repr_len_and_state() -> None:
     assert repr(resolver) == "Resolver(fitted=False, records=0, entities=0)"
     assert resolver.config is None and not resolver.fitted and len(resolver) == 0
     resolution = resolver.resolve(CUSTOMERS_CSV)
-    assert repr(resolver) == "Resolver(fitted=True, records=30, entities=17)"
-    assert repr(resolution) == "Resolution(records=30, entities=17, pairs=34)"
+    assert repr(resolver) == "Resolver(fitted=True, records=30, entities=18)"
+    assert repr(resolution) == "Resolution(records=30, entities=18, pairs=34)"
     assert len(resolution) == 30 and len(resolver) == 30
     assert resolver.config is not None and resolver.config["version"] == 1
     assert isinstance(resolution.entities, pa.Table)
