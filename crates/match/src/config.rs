@@ -244,6 +244,12 @@ impl MatchConfig {
             let r = rule(id, vec![key(std::slice::from_ref(id), "norm")]);
             rules.push(r.clone());
             prior_rules.push(r);
+            // The same identifier typed with one character wrong (a digit of a social
+            // security or loyalty number): the rule choice weighs what it finds.
+            rules.push(rule(
+                &format!("{id}_one_edit"),
+                vec![key(std::slice::from_ref(id), "one_deleted")],
+            ));
         }
         if !phones.is_empty() {
             rules.push(rule("phone", vec![key(&phones, "national")]));

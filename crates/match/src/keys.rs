@@ -41,9 +41,14 @@ fn match_keys(kind: FieldKind) -> &'static [&'static str] {
     match kind {
         FieldKind::Name => &["family_pinyin", "given_pinyin"],
         FieldKind::Phone => &["masked", "national"],
+        FieldKind::Identifier => &["one_deleted"],
         _ => &[],
     }
 }
+
+/// Identifiers shorter than this get no `one_deleted` keys: among a few characters a value
+/// one edit away is as likely another person's identifier as a typo of this one.
+const MIN_ONE_DELETED_LEN: usize = 6;
 
 /// Keys a field kind offers beyond `norm`: the normalizer's derived keys
 /// ([`sameas_normalize::record::key_names`]) and the pinyin and masked-digit keys above.
@@ -91,6 +96,9 @@ enum KeySource {
     Year,
     Month,
     Day,
+    /// An identifier with one character left out, one key per position: two values one
+    /// substitution apart share the key that leaves out the substituted character.
+    OneDeleted,
     /// Any other derived key, read from [`FieldValue::keys`].
     Derived(&'static str),
 }
@@ -125,6 +133,7 @@ impl KeySource {
             (FieldKind::BirthDate | FieldKind::Date, "year") => Year,
             (FieldKind::BirthDate | FieldKind::Date, "month") => Month,
             (FieldKind::BirthDate | FieldKind::Date, "day") => Day,
+            (FieldKind::Identifier, "one_deleted") => OneDeleted,
             (_, other) => Derived(other),
         }
     }
@@ -267,6 +276,17 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
         (FieldValue::Date(d), Year) => push(Some(&format!("{:04}", d.0.year()))),
         (FieldValue::Date(d), Month) => push(Some(&format!("{:02}", d.0.month()))),
         (FieldValue::Date(d), Day) => push(Some(&format!("{:02}", d.0.day()))),
+        (FieldValue::Identifier(id), OneDeleted)
+            if id.0.is_ascii() && id.0.len() >= MIN_ONE_DELETED_LEN =>
+        {
+            let mut left_out = String::with_capacity(id.0.len());
+            for at in 0..id.0.len() {
+                left_out.clear();
+                left_out.push_str(&id.0[..at]);
+                left_out.push_str(&id.0[at + 1..]);
+                push(Some(&left_out));
+            }
+        }
         (_, Derived(name)) => {
             if let Some((_, v)) = value.keys().into_iter().find(|(k, _)| *k == name) {
                 push(Some(&v));
@@ -521,6 +541,32 @@ mod tests {
         // An initial is not a name to block on; nor is a Han given name split.
         assert_eq!(keys("J Edgar Hoover", KeySource::Given), ["j edgar"]);
         assert_eq!(keys("张伟明", KeySource::Given), ["伟明"]);
+    }
+
+    #[test]
+    fn identifiers_one_substitution_apart_share_one_key_left_out() {
+        let keys = |raw: &str| {
+            let id = sameas_normalize::identifier::normalize_identifier(raw)
+                .value
+                .unwrap();
+            let mut out = Vec::new();
+            key_values(
+                &FieldValue::Identifier(id),
+                KeySource::OneDeleted,
+                &mut |v| out.push(v.to_string()),
+            );
+            out
+        };
+        let ssn = keys("287-65-1623");
+        assert_eq!(ssn.len(), 9);
+        assert_eq!(ssn[0], "87651623");
+        assert_eq!(ssn[8], "28765162");
+        let typo = keys("287-65-1823");
+        let shared: Vec<_> = ssn.iter().filter(|k| typo.contains(k)).collect();
+        assert_eq!(shared, ["28765123"]);
+        // Two digits apart, nothing shared; a short code has no such keys.
+        assert!(keys("287-65-1824").iter().all(|k| !ssn.contains(k)));
+        assert!(keys("A1234").is_empty());
     }
 
     #[test]
