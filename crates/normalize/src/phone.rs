@@ -291,22 +291,8 @@ impl PhoneNormalizer {
             e164.push_str(ascii(national));
             return full_number(e164, 86, issues);
         }
-        let verdict = fast::verdict(scan.plus, body, self.country_code).or_else(|| {
-            let candidate = parser_candidate(scan.plus, body);
-            // The library occasionally accepts a dialled form whose E.164 it then rejects
-            // (`003…` under CN): keep only numbers that read back as themselves.
-            self.parser.parse(&candidate, &self.region).map(|verdict| {
-                let again = (verdict.valid || verdict.possible)
-                    .then(|| self.parser.parse(&verdict.e164, &self.region))
-                    .flatten()
-                    .filter(|again| again.e164 == verdict.e164);
-                PhoneVerdict {
-                    valid: verdict.valid && again.as_ref().is_some_and(|a| a.valid),
-                    possible: verdict.possible && again.is_some(),
-                    ..verdict
-                }
-            })
-        });
+        let verdict = fast::verdict(scan.plus, body, self.country_code)
+            .or_else(|| self.read_back(&parser_candidate(scan.plus, body)));
         let verdict = match verdict {
             Some(v) if v.valid => Some(v),
             other => self
@@ -329,6 +315,22 @@ impl PhoneNormalizer {
             Some(_) => Normalized::invalid("not a valid phone number"),
             None => Normalized::invalid("not a phone number"),
         }
+    }
+
+    /// The parser's verdict on `candidate` under the default region, kept valid or possible
+    /// only where its E.164 reads back as itself: the library occasionally accepts a dialled
+    /// form whose E.164 it then rejects (`003…` under CN).
+    fn read_back(&self, candidate: &str) -> Option<PhoneVerdict> {
+        let verdict = self.parser.parse(candidate, &self.region)?;
+        let again = (verdict.valid || verdict.possible)
+            .then(|| self.parser.parse(&verdict.e164, &self.region))
+            .flatten()
+            .filter(|again| again.e164 == verdict.e164);
+        Some(PhoneVerdict {
+            valid: verdict.valid && again.as_ref().is_some_and(|a| a.valid),
+            possible: verdict.possible && again.is_some(),
+            ..verdict
+        })
     }
 
     /// A number written without a country code that is no number of the default region but
