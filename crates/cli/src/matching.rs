@@ -340,16 +340,16 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
         // Frozen term frequencies belong to the model they were counted for.
         config.term_frequencies = None;
     }
-    let trains = config.matching.model.is_none();
-    if trains && mode.comparable_pairs(data.source_sizes()) == 0 {
-        eprintln!(
-            "warning: too few records ({}) to hold a pair to train on: the model is the untrained default",
-            data.len()
-        );
-    }
     // Trained (unless labels or the configuration gave a model), the blocking rules chosen
     // from the candidates, blocked and scored: the same steps and pairs as `resolve`.
-    let (output, rule_choices) = sameas::match_pairs(&mut config, &data)?;
+    let sameas::MatchedPairs {
+        pairs: output,
+        rule_choices,
+        warnings,
+    } = sameas::match_pairs(&mut config, &data)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     let fit_time = train_started.elapsed();
     if let Some(path) = &args.save_config {
         std::fs::write(path, config.to_json())

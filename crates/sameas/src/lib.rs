@@ -55,7 +55,7 @@ pub use output::{
 pub use parts::{Placement, RecordPart};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{
-    EntityExplanation, JoinDecision, JoinExplanation, PreparedBatch, Resolver,
+    EntityExplanation, JoinDecision, JoinExplanation, MatchedPairs, PreparedBatch, Resolver,
     household_guard_note, match_pairs,
 };
 pub use sameas_score as score;

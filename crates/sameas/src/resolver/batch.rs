@@ -284,31 +284,41 @@ pub(crate) fn block(config: &ResolverConfig, data: &Dataset) -> Result<Candidate
     Ok(index.candidate_pairs(data))
 }
 
+/// What [`match_pairs`] gives back.
+#[derive(Debug)]
+pub struct MatchedPairs {
+    /// The candidate pairs with per-rule statistics, and their scores.
+    pub pairs: sameas_match::MatchOutput,
+    /// How the blocking rules were chosen; empty when they were not candidates.
+    pub rule_choices: Vec<sameas_match::RuleChoice>,
+    /// What fitting has to say (a default model, too few pairs to train on), as `resolve`'s
+    /// report says it.
+    pub warnings: Vec<String>,
+}
+
 /// Scored candidate pairs of `data` exactly as `resolve` finds them: trains when `config` has
 /// no model and chooses the blocking rules when they are candidates (`blocking.select`),
-/// writing the model and the chosen rules into `config`, then blocks and scores. Returns
-/// the pairs and how the rules were chosen (empty when they were not candidates). What
+/// writing the model and the chosen rules into `config`, then blocks and scores. What
 /// `sameas match` runs, so that its pairs are the ones `resolve` clusters.
 ///
 /// # Errors
 /// A configuration that does not fit the data.
-pub fn match_pairs(
-    config: &mut ResolverConfig,
-    data: &Dataset,
-) -> Result<(sameas_match::MatchOutput, Vec<sameas_match::RuleChoice>), Error> {
+pub fn match_pairs(config: &mut ResolverConfig, data: &Dataset) -> Result<MatchedPairs, Error> {
     let Fitted {
         matcher,
         index,
         rule_choices,
+        warnings,
         ..
     } = fit_model(config, data, &mut Timings::default(), &Control::default())?;
     let candidates = index.candidate_pairs(data);
     drop(index);
     let scored = matcher.score_candidates(&candidates);
-    Ok((
-        sameas_match::MatchOutput { candidates, scored },
+    Ok(MatchedPairs {
+        pairs: sameas_match::MatchOutput { candidates, scored },
         rule_choices,
-    ))
+        warnings,
+    })
 }
 
 /// A configuration made ready to score: trained (unless it had a model), its blocking rules

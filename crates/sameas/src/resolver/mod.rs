@@ -21,7 +21,7 @@ use crate::control::Control;
 use crate::input::{InputTable, Prepared, id_order, permute, prepare};
 use crate::{Error, InferOptions, ResolverConfig};
 
-pub use batch::match_pairs;
+pub use batch::{MatchedPairs, match_pairs};
 pub(crate) use batch::{Scored, block, train_block_score};
 pub use clustering::household_guard_note;
 pub(crate) use clustering::{Constraints, EdgeGuard, complete_components, edge_guard, edge_mask};
