@@ -357,10 +357,18 @@ pub fn run_match(args: &MatchArgs) -> Result<()> {
     }
     if !rule_choices.is_empty() {
         let kept = rule_choices.iter().filter(|c| c.taken.is_some()).count();
-        eprintln!(
-            "blocking: {kept} of {} candidate rules kept under the pair budget (the rules below; `resolve` reports each choice in report.json)",
-            rule_choices.len()
-        );
+        if kept == 0 {
+            // The fit keeps every candidate when none can show its yield.
+            eprintln!(
+                "blocking: too few records to show any rule's yield: all {} candidate rules kept",
+                rule_choices.len()
+            );
+        } else {
+            eprintln!(
+                "blocking: {kept} of {} candidate rules kept under the pair budget (the rules below; `resolve` reports each choice in report.json)",
+                rule_choices.len()
+            );
+        }
     }
     let matcher_names = config.comparison_names();
     let level_names = config.level_names();
