@@ -55,6 +55,59 @@ fn one_flat(x: &str, y: &str) -> bool {
         && flat.bytes().all(|b| b.is_ascii_digit() || b == b'-')
 }
 
+/// The flat's numbers that end a Chinese detail in its short form (`28-3-702`, `27-1301`):
+/// the building, the entrance where one is written, and a room of three digits or more.
+fn flat_code(detail: &str) -> Option<(&str, Option<&str>, &str)> {
+    let start = detail
+        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-')
+        .len();
+    let mut parts = detail[start..].split('-');
+    let building = parts.next()?;
+    let second = parts.next()?;
+    let third = parts.next();
+    if parts.next().is_some() {
+        return None;
+    }
+    let (entrance, room) = match third {
+        Some(room) => (Some(second), room),
+        None => (None, second),
+    };
+    let written = building.is_empty() || entrance.is_some_and(str::is_empty);
+    (!written && room.len() >= 3).then_some((building, entrance, room))
+}
+
+/// Whether two Chinese details end in one flat: the same building and room, and the same
+/// entrance where both write one. Its estate or its road may be written, or both
+/// (`保利香槟国际27-1301` and `文化街10号保利香槟国际27-4-1301`; `世纪大道12号28-3-702` and
+/// `龙湖春江郦城28-3-702`); the caller asks only of details in one district or city.
+fn same_flat(x: &str, y: &str) -> bool {
+    match (flat_code(x), flat_code(y)) {
+        (Some((bx, ex, rx)), Some((by, ey, ry))) => {
+            bx == by && rx == ry && (ex.is_none() || ey.is_none() || ex == ey)
+        }
+        _ => false,
+    }
+}
+
+/// One address written over several fields (a street column beside province, city and
+/// district columns) is one place: a detail without places takes those of the record's one
+/// value that holds places and no detail, so that its comparison knows where it is.
+fn fill_places(values: &mut [AddressValue]) {
+    let mut places = values.iter().filter(|v| {
+        v.detail == NONE && (v.province != NONE || v.city != NONE || v.district != NONE)
+    });
+    let (Some(&place), None) = (places.next(), places.next()) else {
+        return;
+    };
+    for value in values.iter_mut().filter(|v| v.detail != NONE) {
+        if value.province == NONE && value.city == NONE && value.district == NONE {
+            value.province = place.province;
+            value.city = place.city;
+            value.district = place.district;
+        }
+    }
+}
+
 fn conflict(p: u32, q: u32) -> bool {
     p != NONE && q != NONE && p != q
 }
@@ -103,8 +156,12 @@ impl AddressComparator {
             if same(x.street, y.street) && same(x.number, y.number) {
                 return Level::at(2);
             }
-            if x.han && y.han && one_flat(self.strings.get(x.detail), self.strings.get(y.detail)) {
-                return Level::at(2);
+            if x.han && y.han {
+                let (dx, dy) = (self.strings.get(x.detail), self.strings.get(y.detail));
+                let one_place = same(x.district, y.district) || same(x.city, y.city);
+                if one_flat(dx, dy) || (one_place && same_flat(dx, dy)) {
+                    return Level::at(2);
+                }
             }
             if !x.han
                 && !y.han
@@ -143,6 +200,7 @@ impl CompileRecords for AddressComparator {
         let AddressComparator {
             strings, values, ..
         } = self;
+        let mut record_values: Vec<AddressValue> = Vec::with_capacity(fields.len());
         for &field in fields {
             let Some(FieldValue::Address(address)) = &record.field(field).value else {
                 continue;
@@ -170,6 +228,10 @@ impl CompileRecords for AddressComparator {
             {
                 continue;
             }
+            record_values.push(value);
+        }
+        fill_places(&mut record_values);
+        for value in record_values {
             values.push_value(value);
         }
         values.end_row();
@@ -195,5 +257,64 @@ impl super::Compare for AddressComparator {
     /// The text of every term id from `start`: the interned strings.
     fn term_keys_from(&self, start: usize) -> Vec<std::borrow::Cow<'_, str>> {
         interned_keys(&self.strings, start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_flat_by_its_road_or_its_estate() {
+        assert_eq!(
+            flat_code("龙湖春江郦城28-3-702"),
+            Some(("28", Some("3"), "702"))
+        );
+        assert_eq!(flat_code("保利香槟国际27-1301"), Some(("27", None, "1301")));
+        assert!(same_flat("世纪大道12号28-3-702", "龙湖春江郦城28-3-702"));
+        // An entrance written on one side only.
+        assert!(same_flat(
+            "保利香槟国际27-1301",
+            "文化街10号保利香槟国际27-4-1301"
+        ));
+        // Entrances, buildings or rooms that differ are other flats.
+        assert!(!same_flat("碧桂园29-3-3204", "碧桂园29-2-3204"));
+        assert!(!same_flat("碧桂园29-3-3204", "碧桂园28-3-3204"));
+        assert!(!same_flat("碧桂园29-3-3204", "碧桂园29-3-3203"));
+        // No flat: a house number, a short room, a number range.
+        assert_eq!(flat_code("幸福路13号"), None);
+        assert_eq!(flat_code("工人新村2-4-16"), None);
+        assert_eq!(flat_code("人民路12-14"), None);
+        assert_eq!(flat_code("a1-2-3-404"), None);
+        assert_eq!(flat_code("-3-702"), None);
+    }
+
+    fn value(city: u32, district: u32, detail: u32) -> AddressValue {
+        AddressValue {
+            han: true,
+            province: NONE,
+            city,
+            district,
+            detail,
+            street: NONE,
+            number: NONE,
+            postcode: NONE,
+        }
+    }
+
+    #[test]
+    fn a_street_column_takes_the_places_of_the_place_columns() {
+        // A detail alone, and a value of places alone: the detail learns where it is.
+        let mut values = [value(NONE, NONE, 7), value(1, 2, NONE)];
+        fill_places(&mut values);
+        assert_eq!((values[0].city, values[0].district), (1, 2));
+        // A detail with places of its own keeps them.
+        let mut values = [value(3, NONE, 7), value(1, 2, NONE)];
+        fill_places(&mut values);
+        assert_eq!((values[0].city, values[0].district), (3, NONE));
+        // Two values of places: which one is the detail's is not known.
+        let mut values = [value(NONE, NONE, 7), value(1, 2, NONE), value(4, 5, NONE)];
+        fill_places(&mut values);
+        assert_eq!((values[0].city, values[0].district), (NONE, NONE));
     }
 }
