@@ -5,7 +5,7 @@
 //! configuration, and treated as missing for matching: they are no blocking keys and carry
 //! no weight. The input keeps them; reports show them masked.
 //!
-//! Two signs, each read from the data:
+//! Three signs, each read from the data:
 //! - an identifying value (a phone, an e-mail, an identifier) held by records of many
 //!   different family names and many different given names, beyond spelling variants: a
 //!   household shares one or two family names, one person's records one given name,
@@ -14,8 +14,10 @@
 //!   than any other value of its field: a placeholder, or a value so common it tells nothing;
 //! - a name held by records of many different phones (e-mails, identifiers) whose family
 //!   name hardly occurs but in it: a nickname many people chose (`阳光`, `向日葵`) or a
-//!   placeholder (`顾客`, "customer"). A common real name (`王芳`) is held by many people
-//!   too, but its family name by many more records of other names.
+//!   placeholder (`顾客`, "customer"), or whose given name occurs nowhere else (`Cash
+//!   Customer`, `Walk-in Customer`). A common real name (`王芳`, Mary Smith) is held by
+//!   many people too, but its family name by many more records of other names, and its
+//!   given name by records of other family names.
 
 use std::borrow::Cow;
 
@@ -35,9 +37,15 @@ const MIN_RECORDS: usize = 5;
 /// not) and more than one person's misspellings make.
 const DISTINCT_PEOPLE: usize = 5;
 
-/// The least share of the records of a family name that one name of it must hold to be a
+/// The share of the records of a family name that one name of it must pass to be a
 /// nickname or placeholder: a real family name is shared by many given names.
 const NICKNAME_FAMILY_SHARE: f64 = 0.5;
+
+/// The share of the records of a given name that one name of it must pass to be a
+/// placeholder: all but a tenth. A real given name is shared by many family names, but in
+/// a small file the commonest full name (Mary Smith) can hold more than half of its
+/// given name's records; a placeholder's given name (`Cash`, `Walk-in`) occurs nowhere else.
+const NICKNAME_GIVEN_SHARE: f64 = 0.9;
 
 /// How many times the next commonest value a placeholder must be held, at least.
 const PLACEHOLDER_RATIO: usize = 10;
@@ -414,11 +422,26 @@ fn value_hash(value: &str) -> u64 {
 const NO_SIGN: u64 = u64::MAX;
 
 /// What tells the holders of one name apart as people: their phones, e-mails and
-/// identifiers (hashed per field), and how many records hold each family name.
+/// identifiers (hashed per field), how many records hold each family name and each given
+/// name, and which names are a family name with an honorific only.
 struct PeopleSigns<'a> {
     /// Per identifying field, each record's value as a hash ([`NO_SIGN`] for none).
     signs: Vec<(&'static str, Vec<u64>)>,
     families: foldhash::HashMap<&'a str, usize>,
+    givens: foldhash::HashMap<&'a str, usize>,
+    /// Per record, what kind of name it holds.
+    shapes: Vec<NameShape>,
+}
+
+/// What kind of name a record holds, as [`PeopleSigns::nickname`] reads it.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameShape {
+    /// A family name and an honorific only (`王先生`, Mr Smith).
+    honorific_only: bool,
+    /// A Han name: its given name is not read. A few family names hold most of the
+    /// people, so the commonest name of a given name (`王芳` of `芳`) holds most of its
+    /// records in a real file.
+    han: bool,
 }
 
 impl<'a> PeopleSigns<'a> {
@@ -431,11 +454,17 @@ impl<'a> PeopleSigns<'a> {
     ) -> Self {
         let mut signs = Vec::new();
         let mut families: foldhash::HashMap<&str, usize> = Default::default();
+        let mut givens: foldhash::HashMap<&str, usize> = Default::default();
         if !candidates
             .iter()
             .any(|&(f, _)| schema.fields[f].kind == FieldKind::Name)
         {
-            return PeopleSigns { signs, families };
+            return PeopleSigns {
+                signs,
+                families,
+                givens,
+                shapes: Vec::new(),
+            };
         }
         for (f, spec) in schema.fields.iter().enumerate() {
             let label = match spec.kind {
@@ -456,25 +485,90 @@ impl<'a> PeopleSigns<'a> {
                 .collect();
             signs.push((label, hashes));
         }
-        for (family, _) in names {
+        for (family, given) in names {
             if let Some(family) = family {
                 *families.entry(family).or_default() += 1;
             }
+            if let Some(given) = given {
+                *givens.entry(given).or_default() += 1;
+            }
         }
-        PeopleSigns { signs, families }
+        let shapes = records
+            .par_iter()
+            .map(|r| {
+                schema
+                    .fields
+                    .iter()
+                    .zip(r.fields())
+                    .filter(|(spec, _)| spec.kind == FieldKind::Name)
+                    .find_map(|(_, field)| match &field.value {
+                        Some(FieldValue::Name(n)) => Some(NameShape {
+                            honorific_only: n.honorific_only,
+                            han: n.script == sameas_normalize::name::NameScript::Han,
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        PeopleSigns {
+            signs,
+            families,
+            givens,
+            shapes,
+        }
     }
 
     /// Why the name `holders` hold is a nickname or placeholder, if it is one: held by
     /// records of many different phones (or e-mails, or identifiers), and by more than half
-    /// of the records of its family name.
+    /// of the records of its family name or of its given name. A real name's family name is
+    /// shared by many given names, and its given name by many family names; a placeholder's
+    /// parts hardly occur but in it (`Cash Customer`, `Walk-in Customer`: `cash` and
+    /// `walk-in` are no one's given name). A name of one part (`Customer`, `Walkin`) is a
+    /// placeholder by the same sign: a real family name alone (`Williams`) is outnumbered
+    /// by the records that give it with a given name.
     fn nickname(&self, holders: &[u32], names: &[(Option<&str>, Option<&str>)]) -> Option<String> {
         if holders.len() < MIN_RECORDS {
             return None;
         }
-        let (Some(family), Some(_)) = names[holders[0] as usize] else {
-            // A family name alone (`王先生`) is many people's, and no nickname.
+        let shape = self.shapes[holders[0] as usize];
+        if shape.honorific_only {
+            // A family name with an honorific (`王先生`) is many people's, and no nickname.
             return None;
+        }
+        let (family, given) = names[holders[0] as usize];
+        let given = given.filter(|_| !shape.han);
+        // The share of a part's records that hold this name: one name value can be written
+        // with its parts split two ways (`Walk In` `Customer`, `Walk` `In Customer`), so
+        // only the holders that split it this way count.
+        let share_of = |part: Option<&str>, of_given: bool| {
+            let counts = if of_given {
+                &self.givens
+            } else {
+                &self.families
+            };
+            part.map(|p| {
+                let holding = holders
+                    .iter()
+                    .filter(|&&i| {
+                        let (family, given) = names[i as usize];
+                        (if of_given { given } else { family }) == Some(p)
+                    })
+                    .count();
+                holding as f64 / counts.get(p).copied().unwrap_or(0).max(1) as f64
+            })
         };
+        let (part, share) = [
+            (
+                "family name",
+                share_of(family, false),
+                NICKNAME_FAMILY_SHARE,
+            ),
+            ("given name", share_of(given, true), NICKNAME_GIVEN_SHARE),
+        ]
+        .into_iter()
+        .filter_map(|(part, share, least)| share.filter(|&s| s > least).map(|s| (part, s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
         let (label, distinct) = self
             .signs
             .iter()
@@ -489,12 +583,10 @@ impl<'a> PeopleSigns<'a> {
                 (*label, seen.len())
             })
             .max_by_key(|&(label, n)| (n, std::cmp::Reverse(label)))?;
-        let with_family = self.families.get(family).copied().unwrap_or(0).max(1);
-        let share = holders.len() as f64 / with_family as f64;
-        (distinct >= DISTINCT_PEOPLE && share > NICKNAME_FAMILY_SHARE).then(|| {
+        (distinct >= DISTINCT_PEOPLE).then(|| {
             format!(
                 "held by {} records of {distinct} different {label}, and by {:.0}% of the \
-                 records of its family name: a nickname or placeholder, not a person's name",
+                 records of its {part}: a nickname or placeholder, not a person's name",
                 holders.len(),
                 share * 100.0
             )

@@ -535,6 +535,69 @@ fn a_nickname_many_people_chose_is_no_name_but_a_common_real_name_stays() {
     assert_eq!(entity("R0000"), entity("R0001"));
 }
 
+#[test]
+fn a_till_placeholder_is_no_name_but_a_common_real_name_stays() {
+    // Forty people with real names, two records apiece (Mary Smith for six of them, Smith
+    // for more, Mary with other family names too); eight walk-in sales typed `Cash
+    // Customer` and six `Walk-in Customer`, each with the buyer's own phone. `Customer` is
+    // a family name of two placeholders, so only the given names (`Cash`, `Walk-in`, held
+    // by no one else) tell them from real names.
+    let givens = ["Mary", "John", "Linda", "James", "Susan"];
+    let families = ["Smith", "Jones", "Brown", "Garcia"];
+    let mut rows = Vec::new();
+    for person in 0..40 {
+        let (given, family) = if person < 6 {
+            ("Mary", "Smith")
+        } else {
+            (givens[person % 5], families[person % 4])
+        };
+        for copy in 0..2 {
+            rows.push(vec![
+                format!("R{person:03}{copy}"),
+                given.to_string(),
+                family.to_string(),
+                format!("212555{person:04}"),
+            ]);
+        }
+    }
+    for i in 0..14 {
+        let given = if i < 8 { "Cash" } else { "Walk-in" };
+        rows.push(vec![
+            format!("P{i:03}"),
+            given.to_string(),
+            "Customer".to_string(),
+            format!("646555{i:04}"),
+        ]);
+    }
+    let input = crate::table(&["id", "first_name", "last_name", "phone"], rows);
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let mut names: Vec<&str> = resolver
+        .config()
+        .unwrap()
+        .generic_values
+        .iter()
+        .filter(|g| g.field == "name")
+        .map(|g| g.value.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.iter().all(|n| n.contains("customer")), "{names:?}");
+    let listed = resolution
+        .report
+        .generic_values
+        .iter()
+        .find(|g| g.field == "name" && g.records == 8)
+        .unwrap();
+    assert!(
+        listed.reason.contains("8 different phones") && listed.reason.contains("given name"),
+        "{}",
+        listed.reason
+    );
+    let entity = |id: &str| resolver.entity_of(id).unwrap();
+    assert_eq!(entity("R0000"), entity("R0001"));
+}
+
 /// A report that cannot be written: stands for a run that fails while writing.
 struct FailingReport;
 
