@@ -431,6 +431,8 @@ struct PeopleSigns<'a> {
     givens: foldhash::HashMap<&'a str, usize>,
     /// Per record, what kind of name it holds.
     shapes: Vec<NameShape>,
+    /// Whether most names give both a family name and a given name.
+    full_names_usual: bool,
 }
 
 /// What kind of name a record holds, as [`PeopleSigns::nickname`] reads it.
@@ -464,6 +466,7 @@ impl<'a> PeopleSigns<'a> {
                 families,
                 givens,
                 shapes: Vec::new(),
+                full_names_usual: false,
             };
         }
         for (f, spec) in schema.fields.iter().enumerate() {
@@ -485,6 +488,7 @@ impl<'a> PeopleSigns<'a> {
                 .collect();
             signs.push((label, hashes));
         }
+        let (mut named, mut full) = (0usize, 0usize);
         for (family, given) in names {
             if let Some(family) = family {
                 *families.entry(family).or_default() += 1;
@@ -492,6 +496,8 @@ impl<'a> PeopleSigns<'a> {
             if let Some(given) = given {
                 *givens.entry(given).or_default() += 1;
             }
+            named += usize::from(family.is_some() || given.is_some());
+            full += usize::from(family.is_some() && given.is_some());
         }
         let shapes = records
             .par_iter()
@@ -516,6 +522,7 @@ impl<'a> PeopleSigns<'a> {
             families,
             givens,
             shapes,
+            full_names_usual: 2 * full >= named.max(1),
         }
     }
 
@@ -524,9 +531,10 @@ impl<'a> PeopleSigns<'a> {
     /// of the records of its family name or of its given name. A real name's family name is
     /// shared by many given names, and its given name by many family names; a placeholder's
     /// parts hardly occur but in it (`Cash Customer`, `Walk-in Customer`: `cash` and
-    /// `walk-in` are no one's given name). A name of one part (`Customer`, `Walkin`) is a
-    /// placeholder by the same sign: a real family name alone (`Williams`) is outnumbered
-    /// by the records that give it with a given name.
+    /// `walk-in` are no one's given name). Where names usually have both parts, a name of
+    /// one part is read by the same sign (`Amy` alone, the name many customers of a Chinese
+    /// shop go by): a real family name alone (`Williams`) is outnumbered by the records
+    /// that give it with a given name.
     fn nickname(&self, holders: &[u32], names: &[(Option<&str>, Option<&str>)]) -> Option<String> {
         if holders.len() < MIN_RECORDS {
             return None;
@@ -537,6 +545,12 @@ impl<'a> PeopleSigns<'a> {
             return None;
         }
         let (family, given) = names[holders[0] as usize];
+        if (family.is_none() || given.is_none()) && !self.full_names_usual {
+            // A name of one part is a sign only where names usually have both: a file of
+            // family names alone (a till that asks for nothing else) holds each real one
+            // with many phones and no given name.
+            return None;
+        }
         let given = given.filter(|_| !shape.han);
         // The share of a part's records that hold this name: one name value can be written
         // with its parts split two ways (`Walk In` `Customer`, `Walk` `In Customer`), so

@@ -598,6 +598,40 @@ fn a_till_placeholder_is_no_name_but_a_common_real_name_stays() {
     assert_eq!(entity("R0000"), entity("R0001"));
 }
 
+#[test]
+fn a_file_of_family_names_alone_has_no_placeholder_names() {
+    // A till that asks only for a family name: Smith is eight people's, each with a phone
+    // of their own, and no record gives a given name. That is a common name, not a
+    // placeholder: it stays a name.
+    let families = ["Smith", "Jones", "Brown", "Garcia", "Miller"];
+    let mut rows = Vec::new();
+    for person in 0..40 {
+        let family = if person < 8 {
+            "Smith"
+        } else {
+            families[person % 5]
+        };
+        for copy in 0..2 {
+            rows.push(vec![
+                format!("R{person:03}{copy}"),
+                family.to_string(),
+                format!("212555{person:04}"),
+            ]);
+        }
+    }
+    let input = crate::table(&["id", "last_name", "phone"], rows);
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let config = resolver.config().unwrap();
+    let names: Vec<&str> = config
+        .generic_values
+        .iter()
+        .filter(|g| g.field == "name")
+        .map(|g| g.value.as_str())
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
 /// A report that cannot be written: stands for a run that fails while writing.
 struct FailingReport;
 
