@@ -160,6 +160,10 @@ pub struct Report {
     /// warnings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub training: Vec<sameas_match::ComparisonDiagnostics>,
+    /// When this run's fit read whether the data holds households: what it read, and the
+    /// household guard it chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub households: Option<crate::resolver::HouseholdReading>,
     /// Wall seconds per stage.
     pub timings: Timings,
     /// What the user should know about the run: an input with no data rows, a model left at

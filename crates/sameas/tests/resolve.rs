@@ -632,6 +632,99 @@ fn a_file_of_family_names_alone_has_no_placeholder_names() {
     assert!(names.is_empty(), "{names:?}");
 }
 
+/// Rows of 84 people at addresses (and phones) of their own, or two to an address and a
+/// phone (`households`): each person's records give one given name, but the fourth of a
+/// person's records (in a register without households) a name the tables cannot reconcile
+/// with it. A person's third record gives no birth date, the first two a member number.
+fn register_rows(households: bool) -> Vec<Vec<String>> {
+    let families = [
+        "Ashford",
+        "Blakely",
+        "Carver",
+        "Dunmore",
+        "Ellison",
+        "Fairbanks",
+    ];
+    let givens = [
+        "Agnes", "Walter", "Harriet", "Edmund", "Matilda", "Cedric", "Olive",
+    ];
+    let mut rows = Vec::new();
+    for person in 0..84usize {
+        let home = if households { person / 2 } else { person };
+        let family = families[home % families.len()];
+        let given = givens[(person + home) % givens.len()];
+        for copy in 0..4 {
+            let written = if !households && copy == 3 {
+                "Nessie"
+            } else {
+                given
+            };
+            let born = if copy == 2 {
+                String::new()
+            } else {
+                format!(
+                    "19{:02}-0{}-1{}",
+                    20 + person % 70,
+                    1 + person % 9,
+                    person % 10
+                )
+            };
+            let member = if copy < 2 {
+                format!("M{}", 7_310_000 + person * 37)
+            } else {
+                String::new()
+            };
+            rows.push(vec![
+                format!("R{person:03}{copy}"),
+                written.to_string(),
+                family.to_string(),
+                format!("{} Mill Lane, Harwich", 10 + home),
+                born,
+                // A household's one landline.
+                format!("312-64{}-{:04}", home % 10, 1000 + home),
+                member,
+            ]);
+        }
+    }
+    rows
+}
+
+#[test]
+fn whether_the_data_holds_households_is_read_and_the_guard_follows() {
+    use sameas_merge::cluster::HouseholdGuard;
+    let headers = [
+        "id",
+        "first_name",
+        "last_name",
+        "address",
+        "dob",
+        "phone",
+        "member_no",
+    ];
+    for (households, guard) in [
+        (true, HouseholdGuard::NoPersonalDisagreement),
+        (false, HouseholdGuard::NoEvidenceAgainst),
+    ] {
+        let input = crate::table(&headers, register_rows(households));
+        let mut resolver = Resolver::new();
+        let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+        let reading = resolution.report.households.clone().unwrap();
+        assert_eq!(reading.guard, guard, "households {households}: {reading:?}");
+        assert_eq!(
+            resolver.config().unwrap().clustering.household_guard,
+            guard,
+            "the configuration keeps what was read"
+        );
+        // Every person is one customer: the two of a household apart, the variant given
+        // name of a register one person's.
+        assert_eq!(resolver.entities().len(), 84, "households {households}");
+        if !households {
+            let entity = |id: &str| resolver.entity_of(id).unwrap();
+            assert_eq!(entity("R0000"), entity("R0003"));
+        }
+    }
+}
+
 /// A report that cannot be written: stands for a run that fails while writing.
 struct FailingReport;
 

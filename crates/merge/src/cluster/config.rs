@@ -27,9 +27,20 @@ pub enum HouseholdGuard {
     /// Every pair at or above the threshold is an edge.
     Off,
     /// A pair is held back when a personal comparison disagrees and none agrees (张伟 and
-    /// 张芳 on one phone and address). The default.
-    #[default]
+    /// 张芳 on one phone and address).
     NoPersonalDisagreement,
+    /// A pair is held back only when its personal comparisons say two people: two of them
+    /// disagree, or an identifier does, and none agrees. One given name that differs alone
+    /// (`nessie` and `agnes`) passes: for data without households.
+    NoEvidenceAgainst,
+    /// Read from the data when the model is fitted, and written into the configuration as
+    /// what was read: [`NoEvidenceAgainst`](Self::NoEvidenceAgainst) where the data holds
+    /// no households (records that share a family name and an address differ on the given
+    /// name no more often than one person's records do),
+    /// [`NoPersonalDisagreement`](Self::NoPersonalDisagreement) otherwise, and wherever too
+    /// few such records show it. The default.
+    #[default]
+    Read,
     /// A pair needs a personal comparison that agrees; household evidence alone (张先生 on
     /// the family's phone) is never enough. Fewer household merges, less recall.
     PersonalAgreement,
@@ -81,7 +92,7 @@ impl Default for ClusteringConfig {
             must_link: Vec::new(),
             cannot_link: Vec::new(),
             review_from: 0.2,
-            household_guard: HouseholdGuard::NoPersonalDisagreement,
+            household_guard: HouseholdGuard::Read,
             personal_comparisons: None,
             min_personal_weight: 0.5,
         }

@@ -227,22 +227,34 @@ impl PersonalEvidence {
 #[derive(Debug, Clone)]
 pub struct EdgeGuard {
     evidence: PersonalEvidence,
-    /// Whether a pair needs personal agreement, or only no disagreement.
-    require_agreement: bool,
+    /// What a pair needs of its personal comparisons.
+    needs: GuardNeeds,
+}
+
+/// What the household guard asks of a pair's personal comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GuardNeeds {
+    /// One that agrees.
+    Agreement,
+    /// One that agrees, or none that disagrees and no contact that differs.
+    NoDisagreement,
+    /// No evidence of two people ([`Weighed::against`]).
+    NoEvidenceAgainst,
 }
 
 impl EdgeGuard {
     /// The guard `mode` asks for over `evidence`; `None` when the guard is off.
     pub fn new(mode: HouseholdGuard, evidence: PersonalEvidence) -> Option<EdgeGuard> {
-        let require_agreement = match mode {
+        let needs = match mode {
             HouseholdGuard::Off => return None,
-            HouseholdGuard::NoPersonalDisagreement => false,
-            _ => true,
+            // A guard never read from the data (a model from elsewhere) stays on.
+            HouseholdGuard::NoPersonalDisagreement | HouseholdGuard::Read => {
+                GuardNeeds::NoDisagreement
+            }
+            HouseholdGuard::NoEvidenceAgainst => GuardNeeds::NoEvidenceAgainst,
+            _ => GuardNeeds::Agreement,
         };
-        Some(EdgeGuard {
-            evidence,
-            require_agreement,
-        })
+        Some(EdgeGuard { evidence, needs })
     }
 
     /// The personal evidence the guard reads.
@@ -255,8 +267,13 @@ impl EdgeGuard {
     /// household may share differs.
     pub fn allows(&self, levels: &[u8]) -> bool {
         let weighed = self.evidence.weigh(levels);
-        weighed.agrees
-            || (weighed.disagreements == 0 && !weighed.contact_differs && !self.require_agreement)
+        match self.needs {
+            GuardNeeds::Agreement => weighed.agrees,
+            GuardNeeds::NoDisagreement => {
+                weighed.agrees || (weighed.disagreements == 0 && !weighed.contact_differs)
+            }
+            GuardNeeds::NoEvidenceAgainst => !weighed.against(),
+        }
     }
 }
 
@@ -410,7 +427,12 @@ impl Constraints {
             soft: scored_cannot_link,
             soft_balance: scored_cannot_link_balance,
             conflicts,
-        } = evidence_against(scored, config.cannot_link_below, evidence);
+        } = evidence_against(
+            scored,
+            config.cannot_link_below,
+            evidence,
+            config.household_guard == HouseholdGuard::NoEvidenceAgainst,
+        );
         cannot_link.extend(manual_cannot_link);
         Constraints {
             must_link,
@@ -558,6 +580,7 @@ fn evidence_against(
     scored: &ScoredPairsView<'_>,
     below: f64,
     evidence: Option<&PersonalEvidence>,
+    no_households: bool,
 ) -> EvidenceAgainst {
     use rayon::prelude::*;
     let Some(evidence) = evidence else {
@@ -572,7 +595,14 @@ fn evidence_against(
             for i in start..(start + EVIDENCE_CHUNK).min(scored.len()) {
                 let weighed = evidence.weigh(scored.levels_of(i));
                 let pair = scored.pairs[i];
-                if weighed.conflicts() {
+                // Without households, one differing given name is a name variant, not a
+                // second person: only evidence against keeps unvouched edges apart.
+                let conflict = if no_households {
+                    weighed.against()
+                } else {
+                    weighed.conflicts()
+                };
+                if conflict {
                     found.conflicts.push(pair);
                 }
                 let p = scored.probabilities[i];
@@ -623,6 +653,30 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn without_households_one_differing_given_name_is_no_second_person() {
+        // Given name and birth date (exact, different), and an address.
+        let evidence = PersonalEvidence::new(
+            vec![
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                Vec::new(),
+            ],
+            vec![false; 3],
+        );
+        let guard = EdgeGuard::new(HouseholdGuard::NoEvidenceAgainst, evidence.clone()).unwrap();
+        // A given name the tables cannot reconcile (`nessie`, `agnes`) at one address passes.
+        assert!(guard.allows(&[2, 0, 1]));
+        // Given name and birth date both differing say two people.
+        assert!(!guard.allows(&[2, 2, 1]));
+        // Where households live, the given name alone holds it back.
+        let household = EdgeGuard::new(HouseholdGuard::NoPersonalDisagreement, evidence).unwrap();
+        assert!(!household.allows(&[2, 0, 1]));
+        // A guard never read from the data stays the household one.
+        let unread = EdgeGuard::new(HouseholdGuard::Read, household.evidence().clone()).unwrap();
+        assert!(!unread.allows(&[2, 0, 1]));
     }
 
     #[test]
@@ -791,10 +845,10 @@ mod tests {
         };
         // One personal disagreement is not enough; make the given name an identifier.
         let strict = PersonalEvidence::new(evidence().levels, vec![true, false]);
-        let found = evidence_against(&scored, 0.01, Some(&strict));
+        let found = evidence_against(&scored, 0.01, Some(&strict), false);
         assert_eq!(found.hard, [(1, 2)]);
         assert_eq!(found.soft, [(2, 3)]);
-        let found = evidence_against(&scored, 0.01, Some(&evidence()));
+        let found = evidence_against(&scored, 0.01, Some(&evidence()), false);
         assert!(found.hard.is_empty() && found.soft.is_empty());
         // Either way pairs 1 and 2 hold a personal conflict, pair 0 none.
         assert_eq!(found.conflicts, [(1, 2), (2, 3)]);
@@ -815,7 +869,7 @@ mod tests {
             component_pairs: 0,
         };
         // Across tasks the lists keep the pairs' order.
-        let found = evidence_against(&many_scored, 0.01, Some(&strict));
+        let found = evidence_against(&many_scored, 0.01, Some(&strict), false);
         let expected: Vec<(u32, u32)> = many.iter().copied().skip(1).step_by(3).collect();
         assert_eq!(found.hard, expected);
         assert_eq!(found.conflicts.len(), 2 * many.len() / 3);
@@ -825,7 +879,7 @@ mod tests {
             component_pairs: 2,
             ..scored
         };
-        let found = evidence_against(&completing, 0.01, Some(&strict));
+        let found = evidence_against(&completing, 0.01, Some(&strict), false);
         assert!(found.hard.is_empty());
         assert_eq!(found.soft, [(1, 2), (2, 3)]);
     }

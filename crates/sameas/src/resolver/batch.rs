@@ -10,11 +10,13 @@ use sameas_core::{Channel, EntityId};
 use sameas_match::{
     BlockIndex, CandidatePairs, Dataset, Matcher, RuleStats, ScoredPairs, TermFrequencies,
 };
-use sameas_merge::cluster::{Clustering, Join, JoinOutcome, Refusal};
+use sameas_merge::cluster::{Clustering, HouseholdGuard, Join, JoinOutcome, Refusal};
 use sameas_merge::golden::{GoldenInput, Survivorship};
 use sameas_merge::graph::{IdentityGraph, PreviousEntities};
 
-use super::clustering::{Constraints, EdgeMask, complete_components, edge_guard};
+use super::clustering::{
+    Constraints, EdgeMask, HouseholdReading, complete_components, edge_guard, read_households,
+};
 use super::review::review_pairs;
 use super::{Configured, Resolver, State};
 use crate::control::{Control, Stage};
@@ -35,6 +37,11 @@ impl Resolver {
         config.term_frequencies = None;
         let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
+        // Households are read from the pairs a resolve would score, as there.
+        let candidates = fitted.index.candidate_pairs(&data);
+        let scored = fitted.matcher.score(&candidates.pairs);
+        drop(candidates);
+        read_household_guard(&mut config, &scored, fitted.trained);
         config.term_frequencies = Some(fitted.matcher.term_frequencies());
         self.set_config(config);
         Ok(())
@@ -132,6 +139,7 @@ impl Resolver {
             training,
             rule_choices,
             warnings: training_warnings,
+            households,
         } = train_block_score(&mut config, &data, &mut timings, control)?;
         let total_pairs = scored.len() as u64;
 
@@ -209,6 +217,7 @@ impl Resolver {
         report.blocking = blocking;
         report.blocking_choice = rule_choices;
         report.training = training;
+        report.households = households;
         report.timings = timings;
         report.quality = quality;
 
@@ -271,6 +280,8 @@ pub(crate) struct Scored {
     pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
     /// What the report should say about training (a default model, too few pairs).
     pub(crate) warnings: Vec<String>,
+    /// What this run's fit read of households, when it read them.
+    pub(crate) households: Option<HouseholdReading>,
 }
 
 /// The blocking steps a batch run and [`Resolver::candidate_pairs`] share.
@@ -334,6 +345,8 @@ pub(crate) struct Fitted {
     pub(crate) rule_choices: Vec<sameas_match::RuleChoice>,
     /// What the report should say about training (a default model, too few pairs).
     pub(crate) warnings: Vec<String>,
+    /// Whether this fit trained the model (rather than reading it from the configuration).
+    pub(crate) trained: bool,
 }
 
 /// Trains when `config` has no model, then chooses the blocking rules when they are
@@ -349,7 +362,8 @@ pub(crate) fn fit_model(
     let mut trained_comparators = None;
     let mut training = Vec::new();
     let mut warnings = Vec::new();
-    if config.matching.model.is_none() {
+    let trained = config.matching.model.is_none();
+    if trained {
         control.check()?;
         let started = Instant::now();
         control.report(Stage::Train, 0, 1);
@@ -433,7 +447,27 @@ pub(crate) fn fit_model(
         training,
         rule_choices,
         warnings,
+        trained,
     })
+}
+
+/// A fit that trained the model reads from its scored pairs whether the data holds
+/// households ([`read_households`]) where the configuration leaves the household guard to
+/// it, and writes the guard it chose into the configuration (the guard stays on where the
+/// pairs cannot tell).
+fn read_household_guard(
+    config: &mut ResolverConfig,
+    scored: &ScoredPairs,
+    trained: bool,
+) -> Option<HouseholdReading> {
+    if !trained || config.clustering.household_guard != HouseholdGuard::Read {
+        return None;
+    }
+    let reading = read_households(config, scored);
+    config.clustering.household_guard = reading
+        .as_ref()
+        .map_or(HouseholdGuard::NoPersonalDisagreement, |r| r.guard);
+    reading
 }
 
 /// Says in the report which rule each sub-blocked rule splits, and which rules were split.
@@ -471,6 +505,7 @@ pub(crate) fn train_block_score(
         training,
         rule_choices,
         warnings,
+        trained,
     } = fit_model(config, data, timings, control)?;
     let started = Instant::now();
     let candidates = index.candidate_pairs(data);
@@ -483,6 +518,7 @@ pub(crate) fn train_block_score(
     let total_pairs = candidates.pairs.len() as u64;
     control.report(Stage::Score, 0, total_pairs);
     let scored = matcher.score(&candidates.pairs);
+    let households = read_household_guard(config, &scored, trained);
     let blocking = candidates.stats;
     drop(candidates.pairs);
     let frequencies = matcher.term_frequencies();
@@ -496,6 +532,7 @@ pub(crate) fn train_block_score(
         training,
         rule_choices,
         warnings,
+        households,
     })
 }
 

@@ -23,8 +23,8 @@ use crate::{Error, InferOptions, ResolverConfig};
 
 pub use batch::{MatchedPairs, match_pairs};
 pub(crate) use batch::{Scored, block, train_block_score};
-pub use clustering::household_guard_note;
 pub(crate) use clustering::{Constraints, EdgeGuard, complete_components, edge_guard, edge_mask};
+pub use clustering::{HouseholdReading, household_guard_note};
 pub use explain::{EntityExplanation, JoinDecision, JoinExplanation};
 pub use held::PreparedBatch;
 
