@@ -189,21 +189,30 @@ fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
     }
 }
 
-/// A record's family and given names, for telling people apart.
-fn names_of<'a>(
+/// A record's name: the value of its first name field that holds one.
+fn name_of<'a>(
     schema: &Schema,
     record: &'a NormalizedRecord,
-) -> (Option<&'a str>, Option<&'a str>) {
+) -> Option<&'a sameas_normalize::name::Name> {
     schema
         .fields
         .iter()
         .zip(record.fields())
         .filter(|(spec, _)| spec.kind == FieldKind::Name)
         .find_map(|(_, field)| match &field.value {
-            Some(FieldValue::Name(name)) => Some((name.family.as_deref(), name.given.as_deref())),
+            Some(FieldValue::Name(name)) => Some(&**name),
             _ => None,
         })
-        .unwrap_or((None, None))
+}
+
+/// A record's family and given names, for telling people apart.
+fn names_of<'a>(
+    schema: &Schema,
+    record: &'a NormalizedRecord,
+) -> (Option<&'a str>, Option<&'a str>) {
+    name_of(schema, record).map_or((None, None), |name| {
+        (name.family.as_deref(), name.given.as_deref())
+    })
 }
 
 /// Names that differ beyond a typo or a spelling variant: each joins the first group whose
@@ -502,19 +511,10 @@ impl<'a> PeopleSigns<'a> {
         let shapes = records
             .par_iter()
             .map(|r| {
-                schema
-                    .fields
-                    .iter()
-                    .zip(r.fields())
-                    .filter(|(spec, _)| spec.kind == FieldKind::Name)
-                    .find_map(|(_, field)| match &field.value {
-                        Some(FieldValue::Name(n)) => Some(NameShape {
-                            honorific_only: n.honorific_only,
-                            han: n.script == sameas_normalize::name::NameScript::Han,
-                        }),
-                        _ => None,
-                    })
-                    .unwrap_or_default()
+                name_of(schema, r).map_or_else(NameShape::default, |n| NameShape {
+                    honorific_only: n.honorific_only,
+                    han: n.script == sameas_normalize::name::NameScript::Han,
+                })
             })
             .collect();
         PeopleSigns {
