@@ -264,7 +264,8 @@ impl EdgeGuard {
 
     /// Whether a pair with these levels may be an edge: some personal comparison agrees,
     /// or (when the guard does not require agreement) none disagrees and no contact a
-    /// household may share differs.
+    /// household may share differs; for data without households, whenever the personal
+    /// comparisons do not say two people ([`Weighed::against`]).
     pub fn allows(&self, levels: &[u8]) -> bool {
         let weighed = self.evidence.weigh(levels);
         match self.needs {

@@ -37,11 +37,13 @@ impl Resolver {
         config.term_frequencies = None;
         let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
-        // Households are read from the pairs a resolve would score, as there.
-        let candidates = fitted.index.candidate_pairs(&data);
-        let scored = fitted.matcher.score(&candidates.pairs);
-        drop(candidates);
-        read_household_guard(&mut config, &scored, fitted.trained);
+        if fitted.trained && config.clustering.household_guard == HouseholdGuard::Read {
+            // Households are read from the pairs a resolve would score, as there.
+            let candidates = fitted.index.candidate_pairs(&data);
+            let scored = fitted.matcher.score(&candidates.pairs);
+            drop(candidates);
+            read_household_guard(&mut config, &scored, fitted.trained);
+        }
         config.term_frequencies = Some(fitted.matcher.term_frequencies());
         self.set_config(config);
         Ok(())
