@@ -280,11 +280,11 @@ pub struct HouseholdReading {
 /// only as often as the model's name noise (the trained m of the given name's `different`
 /// level), so any excess over it is households. Historical registers and FEBRL hold none
 /// (historical persons at one postcode differ on the given name in 8.7% of pairs against a
-/// noise of 6.0%); retail files are full of them (26–69% against under 5%). Where the excess
-/// is below [`NO_HOUSEHOLDS_BELOW`] the guard holds back only pairs with evidence of two
-/// people (two personal comparisons that differ, or an identifier): the pairs it would hold
-/// back for one differing given name are one person's name variants (`nessie` and
-/// `agnes`). `None` (the guard stays on) without a
+/// noise of 6.0%); retail files and pseudopeople are full of them (26–69% against under 5%).
+/// Where the excess is below [`NO_HOUSEHOLDS_BELOW`] the guard holds back only pairs with
+/// evidence of two people (two personal comparisons that differ, or an identifier): the
+/// pairs it would hold back for one differing given name are one person's name variants
+/// (`nessie` and `agnes`). `None` (the guard stays on) without a
 /// trained family name, given name and address, or with fewer than
 /// [`HOUSEHOLD_READING_PAIRS`] such pairs at any address level.
 pub(crate) fn read_households(
