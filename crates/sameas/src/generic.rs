@@ -438,10 +438,11 @@ struct PeopleSigns<'a> {
     signs: Vec<(&'static str, Vec<u64>)>,
     families: foldhash::HashMap<&'a str, usize>,
     givens: foldhash::HashMap<&'a str, usize>,
-    /// Per record, what kind of name it holds.
-    shapes: Vec<NameShape>,
     /// Whether most names give both a family name and a given name.
     full_names_usual: bool,
+    /// The records and their schema, for the shape of a name that may be a placeholder.
+    schema: &'a Schema,
+    records: &'a [NormalizedRecord],
 }
 
 /// What kind of name a record holds, as [`PeopleSigns::nickname`] reads it.
@@ -458,8 +459,8 @@ struct NameShape {
 impl<'a> PeopleSigns<'a> {
     /// Built only where a name field is a candidate; empty otherwise.
     fn new(
-        schema: &Schema,
-        records: &[NormalizedRecord],
+        schema: &'a Schema,
+        records: &'a [NormalizedRecord],
         names: &[(Option<&'a str>, Option<&'a str>)],
         candidates: &[(usize, Part)],
     ) -> Self {
@@ -474,8 +475,9 @@ impl<'a> PeopleSigns<'a> {
                 signs,
                 families,
                 givens,
-                shapes: Vec::new(),
                 full_names_usual: false,
+                schema,
+                records,
             };
         }
         for (f, spec) in schema.fields.iter().enumerate() {
@@ -508,22 +510,25 @@ impl<'a> PeopleSigns<'a> {
             named += usize::from(family.is_some() || given.is_some());
             full += usize::from(family.is_some() && given.is_some());
         }
-        let shapes = records
-            .par_iter()
-            .map(|r| {
-                name_of(schema, r).map_or_else(NameShape::default, |n| NameShape {
-                    honorific_only: n.honorific_only,
-                    han: n.script == sameas_normalize::name::NameScript::Han,
-                })
-            })
-            .collect();
         PeopleSigns {
             signs,
             families,
             givens,
-            shapes,
             full_names_usual: 2 * full >= named.max(1),
+            schema,
+            records,
         }
+    }
+
+    /// What kind of name record `i` holds: read only for the few names that may be
+    /// placeholders.
+    fn shape(&self, i: u32) -> NameShape {
+        name_of(self.schema, &self.records[i as usize]).map_or_else(NameShape::default, |n| {
+            NameShape {
+                honorific_only: n.honorific_only,
+                han: n.script == sameas_normalize::name::NameScript::Han,
+            }
+        })
     }
 
     /// Why the name `holders` hold is a nickname or placeholder, if it is one: held by
@@ -539,7 +544,7 @@ impl<'a> PeopleSigns<'a> {
         if holders.len() < MIN_RECORDS {
             return None;
         }
-        let shape = self.shapes[holders[0] as usize];
+        let shape = self.shape(holders[0]);
         if shape.honorific_only {
             // A family name with an honorific (`王先生`) is many people's, and no nickname.
             return None;

@@ -477,26 +477,51 @@ fn a_value_many_unrelated_people_share_is_found_masked_and_joins_no_one() {
     );
 }
 
+/// Rows of `people` people, two records apiece (`R{person:03}{copy}`): the name cells
+/// `name_of` gives each person, then a phone of their own (`phone_prefix` and the person).
+fn two_records_apiece(
+    people: usize,
+    phone_prefix: &str,
+    name_of: impl Fn(usize) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for person in 0..people {
+        for copy in 0..2 {
+            let mut row = vec![format!("R{person:03}{copy}")];
+            row.extend(name_of(person));
+            row.push(format!("{phone_prefix}{person:04}"));
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The name values a fit found generic, sorted.
+fn generic_names(resolver: &Resolver) -> Vec<String> {
+    let mut names: Vec<String> = resolver
+        .config()
+        .unwrap()
+        .generic_values
+        .iter()
+        .filter(|g| g.field == "name")
+        .map(|g| g.value.clone())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 #[test]
 fn a_nickname_many_people_chose_is_no_name_but_a_common_real_name_stays() {
     // Thirty people with a real name each (王芳 for six of them), two records apiece; eight
     // others who all go by the nickname 阳光, one record each, with their own phones.
     let givens = ["芳", "伟", "娜", "磊", "静"];
-    let mut rows = Vec::new();
-    for person in 0..30 {
-        let name = if person < 6 {
+    let mut rows = two_records_apiece(30, "1380013", |person| {
+        vec![if person < 6 {
             "王芳".to_string()
         } else {
             format!("{}{}", ["王", "李", "张"][person % 3], givens[person % 5])
-        };
-        for copy in 0..2 {
-            rows.push(vec![
-                format!("R{person:03}{copy}"),
-                name.clone(),
-                format!("1380013{person:04}"),
-            ]);
-        }
-    }
+        }]
+    });
     for i in 0..8 {
         rows.push(vec![
             format!("N{i:03}"),
@@ -507,15 +532,7 @@ fn a_nickname_many_people_chose_is_no_name_but_a_common_real_name_stays() {
     let input = crate::table(&["id", "name", "phone"], rows);
     let mut resolver = Resolver::new();
     let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
-    let names: Vec<&str> = resolver
-        .config()
-        .unwrap()
-        .generic_values
-        .iter()
-        .filter(|g| g.field == "name")
-        .map(|g| g.value.as_str())
-        .collect();
-    assert_eq!(names, ["阳光"]);
+    assert_eq!(generic_names(&resolver), ["阳光"]);
     let listed = resolution
         .report
         .generic_values
@@ -544,22 +561,14 @@ fn a_till_placeholder_is_no_name_but_a_common_real_name_stays() {
     // by no one else) tell them from real names.
     let givens = ["Mary", "John", "Linda", "James", "Susan"];
     let families = ["Smith", "Jones", "Brown", "Garcia"];
-    let mut rows = Vec::new();
-    for person in 0..40 {
+    let mut rows = two_records_apiece(40, "212555", |person| {
         let (given, family) = if person < 6 {
             ("Mary", "Smith")
         } else {
             (givens[person % 5], families[person % 4])
         };
-        for copy in 0..2 {
-            rows.push(vec![
-                format!("R{person:03}{copy}"),
-                given.to_string(),
-                family.to_string(),
-                format!("212555{person:04}"),
-            ]);
-        }
-    }
+        vec![given.to_string(), family.to_string()]
+    });
     for i in 0..14 {
         let given = if i < 8 { "Cash" } else { "Walk-in" };
         rows.push(vec![
@@ -572,15 +581,7 @@ fn a_till_placeholder_is_no_name_but_a_common_real_name_stays() {
     let input = crate::table(&["id", "first_name", "last_name", "phone"], rows);
     let mut resolver = Resolver::new();
     let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
-    let mut names: Vec<&str> = resolver
-        .config()
-        .unwrap()
-        .generic_values
-        .iter()
-        .filter(|g| g.field == "name")
-        .map(|g| g.value.as_str())
-        .collect();
-    names.sort_unstable();
+    let names = generic_names(&resolver);
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.iter().all(|n| n.contains("customer")), "{names:?}");
     let listed = resolution
@@ -604,31 +605,20 @@ fn a_file_of_family_names_alone_has_no_placeholder_names() {
     // of their own, and no record gives a given name. That is a common name, not a
     // placeholder: it stays a name.
     let families = ["Smith", "Jones", "Brown", "Garcia", "Miller"];
-    let mut rows = Vec::new();
-    for person in 0..40 {
-        let family = if person < 8 {
-            "Smith"
-        } else {
-            families[person % 5]
-        };
-        for copy in 0..2 {
-            rows.push(vec![
-                format!("R{person:03}{copy}"),
-                family.to_string(),
-                format!("212555{person:04}"),
-            ]);
-        }
-    }
+    let rows = two_records_apiece(40, "212555", |person| {
+        vec![
+            if person < 8 {
+                "Smith"
+            } else {
+                families[person % 5]
+            }
+            .to_string(),
+        ]
+    });
     let input = crate::table(&["id", "last_name", "phone"], rows);
     let mut resolver = Resolver::new();
     resolver.resolve(&input, None, &Control::none()).unwrap();
-    let config = resolver.config().unwrap();
-    let names: Vec<&str> = config
-        .generic_values
-        .iter()
-        .filter(|g| g.field == "name")
-        .map(|g| g.value.as_str())
-        .collect();
+    let names = generic_names(&resolver);
     assert!(names.is_empty(), "{names:?}");
 }
 
