@@ -55,8 +55,8 @@ pub use output::{
 pub use parts::{Placement, RecordPart};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};
 pub use resolver::{
-    EntityExplanation, JoinDecision, JoinExplanation, MatchedPairs, PreparedBatch, Resolver,
-    household_guard_note, match_pairs,
+    EntityExplanation, HouseholdReading, JoinDecision, JoinExplanation, MatchedPairs,
+    PreparedBatch, Resolver, household_guard_note, match_pairs,
 };
 pub use sameas_score as score;
 pub use sameas_segment as segment;

@@ -37,7 +37,7 @@ impl Resolver {
         config.term_frequencies = None;
         let fitted = fit_model(&mut config, &data, &mut Timings::default(), control)?;
         control.check()?;
-        if fitted.trained && config.clustering.household_guard == HouseholdGuard::Read {
+        if reads_households(&config, fitted.trained) {
             // Households are read from the pairs a resolve would score, as there.
             let candidates = fitted.index.candidate_pairs(&data);
             let scored = fitted.matcher.score(&candidates.pairs);
@@ -462,7 +462,7 @@ fn read_household_guard(
     scored: &ScoredPairs,
     trained: bool,
 ) -> Option<HouseholdReading> {
-    if !trained || config.clustering.household_guard != HouseholdGuard::Read {
+    if !reads_households(config, trained) {
         return None;
     }
     let reading = read_households(config, scored);
@@ -470,6 +470,12 @@ fn read_household_guard(
         .as_ref()
         .map_or(HouseholdGuard::NoPersonalDisagreement, |r| r.guard);
     reading
+}
+
+/// Whether a fit reads households: it trained the model, and the configuration leaves the
+/// household guard to it.
+fn reads_households(config: &ResolverConfig, trained: bool) -> bool {
+    trained && config.clustering.household_guard == HouseholdGuard::Read
 }
 
 /// Says in the report which rule each sub-blocked rule splits, and which rules were split.
