@@ -28,7 +28,8 @@ mod nicknames;
 mod romanised;
 mod surnames;
 
-pub(crate) use latin::{ascii_letters, is_latin};
+pub use latin::ascii_letters;
+pub(crate) use latin::is_latin;
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::{Deserialize, Serialize};
 

@@ -12,6 +12,7 @@ use super::{CompileRecords, Level, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
+use sameas_normalize::name::ascii_letters;
 
 /// Which part of a name a comparator looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -447,27 +448,16 @@ impl NameComparator {
         } else if same(x.family_reading, y.family_reading) {
             return Level::at(5);
         }
-        if self.family_among_middle_names(x, y)
-            || self.family_among_middle_names(y, x)
-            || (!x.han
-                && !y.han
-                && share_a_family_part(self.strings.get(x.family), self.strings.get(y.family)))
+        if !x.han
+            && !y.han
+            && share_a_family_part(
+                [self.strings.get(x.family), self.strings.get(x.given)],
+                [self.strings.get(y.family), self.strings.get(y.given)],
+            )
         {
             return Level::at(5);
         }
         Level::at(6)
-    }
-
-    /// Whether `x`'s family name is one of `y`'s middle names: a maiden name kept as a
-    /// middle name, or the first of two family names (`Susan Meyer` / `Susan Meyer
-    /// Thomas`). Latin script only; the first given name is not a middle name.
-    fn family_among_middle_names(&self, x: &NameValue, y: &NameValue) -> bool {
-        if x.han || y.han || y.given == NONE {
-            return false;
-        }
-        let (family, given) = (self.strings.get(x.family), self.strings.get(y.given));
-        // A substring search first: most pairs (every random pair of u's sample) fail it.
-        given.contains(family) && given.split(' ').skip(1).any(|middle| middle == family)
     }
 
     fn given_level(&self, x: &NameValue, y: &NameValue) -> Level {
@@ -740,21 +730,45 @@ fn is_initial_of(initial: &str, full: &str) -> bool {
     }
 }
 
-/// Whether two family names of several parts share one (`lara-arias` and `arias`,
-/// `garcia lopez` and `garcia`: a double family name written whole, or one part of it).
-/// Parts shorter than four letters (particles such as `van`, `del`) do not count.
-fn share_a_family_part(p: &str, q: &str) -> bool {
+/// Whether two Latin names, each as (family name, given names), share a part of a family
+/// name: a double family name written whole or one part of it (`lara-arias` and `arias`,
+/// `garcia lopez` and `garcia`), with or without its accents or particles (`castañeda
+/// lopez` and `castaneda`, `van dyke` and `dyke`), or read by a parser as a middle name
+/// (`rafael garcía fuentes`, family `fuentes`, and `rafael garcia`; `susan meyer thomas` and
+/// `susan meyer`, a maiden name kept as a middle name). Parts shorter than four letters
+/// (particles such as `van`, `del`) do not count where the family name has several, nor do
+/// initials; the first given name is not a middle name.
+fn share_a_family_part(x: [&str; 2], y: [&str; 2]) -> bool {
     let several = |s: &str| s.bytes().any(|b| b == b'-' || b == b' ');
-    // Most pairs (every random pair of u's sample) hold one part each: no split needed.
-    if !several(p) && !several(q) {
+    // Most pairs (every random pair of u's sample) hold one family and one given name
+    // each: nothing to split.
+    if !x.iter().chain(&y).any(|s| several(s)) {
         return false;
     }
-    fn parts(s: &str) -> impl Iterator<Item = &str> {
-        s.split(['-', ' '])
-            .filter(|part| part.chars().nth(3).is_some())
+    // A family name of one part counts whole (`lee`); of several, its parts of four
+    // letters or more.
+    fn family_parts(family: &str) -> Vec<Cow<'_, str>> {
+        let parts = family.split(['-', ' ']);
+        let min_len = if parts.clone().nth(1).is_some() { 4 } else { 2 };
+        parts
+            .filter(|part| part.chars().nth(min_len - 1).is_some())
+            .map(ascii_letters)
+            .collect()
     }
-    (parts(p).nth(1).is_some() || parts(q).nth(1).is_some())
-        && parts(p).any(|part| parts(q).any(|other| other == part))
+    fn middle_names(given: &str) -> Vec<Cow<'_, str>> {
+        given
+            .split(' ')
+            .skip(1)
+            .filter(|part| part.chars().nth(1).is_some())
+            .map(ascii_letters)
+            .collect()
+    }
+    let (x_family, y_family) = (family_parts(x[0]), family_parts(y[0]));
+    let (x_middle, y_middle) = (middle_names(x[1]), middle_names(y[1]));
+    x_family
+        .iter()
+        .any(|part| y_family.contains(part) || y_middle.contains(part))
+        || y_family.iter().any(|part| x_middle.contains(part))
 }
 
 #[cfg(test)]
@@ -768,15 +782,50 @@ mod tests {
 
     #[test]
     fn double_family_names_share_a_part_of_four_letters_or_more() {
-        let share = share_a_family_part;
+        let share = |x: &str, y: &str| share_a_family_part([x, ""], [y, ""]);
         assert!(share("lara-arias", "arias"));
         assert!(share("garcia", "garcia lopez"));
         assert!(share("valdez castro", "castro-ruiz"));
-        // One part each, or a particle only: nothing shared.
+        // Accents and particles aside.
+        assert!(share("chávez rosales", "chavez"));
+        assert!(share("castañeda", "castaneda lopez"));
+        assert!(share("van dyke", "dyke"));
+        assert!(share("de la cruz", "del cruz"));
+        // One part each, a particle only, or nothing in common: nothing shared.
         assert!(!share("garcia", "lopez"));
-        assert!(!share("van dyke", "dyke"));
-        assert!(!share("de la cruz", "del cruz"));
+        assert!(!share("van dyke", "van der berg"));
         assert!(!share("garcia lopez", "perez ruiz"));
+    }
+
+    #[test]
+    fn a_family_name_read_as_a_middle_name_is_still_a_family_part() {
+        // `Rafael García Fuentes` read as given `rafael garcía`, family `fuentes`.
+        assert!(share_a_family_part(
+            ["fuentes", "rafael garcía"],
+            ["garcia", "rafael"]
+        ));
+        assert!(share_a_family_part(
+            ["cabrera perez", "g"],
+            ["pérez", "guadalupe cabrera"]
+        ));
+        // A maiden name kept as a middle name, however short.
+        assert!(share_a_family_part(
+            ["meyer", "susan"],
+            ["thomas", "susan meyer"]
+        ));
+        assert!(share_a_family_part(
+            ["lee", "susan"],
+            ["thomas", "susan lee"]
+        ));
+        // The first given name is no middle name, nor is an initial.
+        assert!(!share_a_family_part(
+            ["thomas", "susan"],
+            ["meyer", "thomas j"]
+        ));
+        assert!(!share_a_family_part(
+            ["torres", "ricardo"],
+            ["t", "ricardo alvarado"]
+        ));
     }
 
     #[test]

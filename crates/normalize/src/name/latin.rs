@@ -233,7 +233,13 @@ pub(crate) fn is_latin(c: char) -> bool {
 
 /// ASCII letters of a token for the phonetic encoder (which indexes bytes): accents dropped,
 /// a few ligatures spelled out.
-pub(crate) fn ascii_letters(token: &str) -> Cow<'_, str> {
+///
+/// ```
+/// use sameas_normalize::name::ascii_letters;
+/// assert_eq!(ascii_letters("castañeda"), "castaneda");
+/// assert_eq!(ascii_letters("müller"), "muller");
+/// ```
+pub fn ascii_letters(token: &str) -> Cow<'_, str> {
     if token.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Cow::Borrowed(token);
     }
