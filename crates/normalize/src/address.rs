@@ -434,16 +434,28 @@ impl crate::field::NormalizeField for AddressNormalizer {
 
 /// A postcode as matching reads it: a postcode of digits without its leading zeros, so a
 /// spreadsheet's `2119` meets the `02119` it was saved from (Excel drops them from US zips,
-/// and from Australian ones like `0800`); any other postcode as it is. The value written
-/// out keeps the zeros.
+/// and from Australian ones like `0800`); a US ZIP+4 (`78253-1186`, or its nine digits run
+/// together) as its ZIP, which is how most records give it; any other postcode as it is.
+/// The value written out is the one read.
 ///
 /// ```
 /// use sameas_normalize::address::postcode_key;
 /// assert_eq!(postcode_key("02119"), postcode_key("2119"));
 /// assert_eq!(postcode_key("00000"), "0");
+/// assert_eq!(postcode_key("78253-1186"), "78253");
+/// assert_eq!(postcode_key("021191234"), postcode_key("02119"));
 /// assert_eq!(postcode_key("sw1a 1aa"), "sw1a 1aa");
 /// ```
 pub fn postcode_key(postcode: &str) -> &str {
+    let b = postcode.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let zip_plus_four = (b.len() == 10 && b[5] == b'-' && digits(&b[..5]) && digits(&b[6..]))
+        || (b.len() == 9 && digits(b));
+    let postcode = if zip_plus_four {
+        &postcode[..5]
+    } else {
+        postcode
+    };
     if postcode.len() > 1 && postcode.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = postcode.trim_start_matches('0');
         if trimmed.is_empty() { "0" } else { trimmed }

@@ -917,6 +917,22 @@ const DIRECTIONS: &[(&str, &str)] = &[
     ("sw", "sw"),
 ];
 
+/// Ordinals spelled out, as numbered streets are written both ways (`Second St`, `2nd St`).
+const ORDINALS: &[(&str, &str)] = &[
+    ("first", "1st"),
+    ("second", "2nd"),
+    ("third", "3rd"),
+    ("fourth", "4th"),
+    ("fifth", "5th"),
+    ("sixth", "6th"),
+    ("seventh", "7th"),
+    ("eighth", "8th"),
+    ("ninth", "9th"),
+    ("tenth", "10th"),
+    ("eleventh", "11th"),
+    ("twelfth", "12th"),
+];
+
 /// The longest word in the short-form tables (`expressway`); a test checks it.
 const MAX_ABBREVIATED: usize = 10;
 
@@ -925,6 +941,7 @@ static ABBREVIATIONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::
         .iter()
         .chain(UNIT_WORDS)
         .chain(DIRECTIONS)
+        .chain(ORDINALS)
         .copied()
         .collect()
 });
@@ -1047,10 +1064,14 @@ mod tests {
         for (long, short) in DIRECTIONS {
             assert!(is_direction(short), "{long}");
         }
+        for (long, short) in ORDINALS {
+            assert_eq!(abbreviate(long), *short);
+            assert!(!is_street_type(short) && !is_unit_word(short), "{long}");
+        }
         assert!(!is_street_type("main") && !is_unit_word("main"));
         let longest = |table: &[(&str, &str)]| table.iter().map(|(w, _)| w.len()).max();
         assert_eq!(
-            [STREET_TYPES, UNIT_WORDS, DIRECTIONS]
+            [STREET_TYPES, UNIT_WORDS, DIRECTIONS, ORDINALS]
                 .map(longest)
                 .iter()
                 .max(),
