@@ -85,7 +85,7 @@ pub struct GenericReport {
 }
 
 /// Which part of a field a generic value is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Part {
     Value,
     Detail,
@@ -135,12 +135,10 @@ impl Part {
         match (self, value) {
             (Part::Value, FieldValue::Phone(p)) => p.e164.as_deref().map(Cow::Borrowed),
             (Part::Value, FieldValue::Email(e)) => Some(Cow::Borrowed(e.canonical.as_str())),
-            (Part::Value, v @ (FieldValue::Identifier(_) | FieldValue::NationalId(_))) => {
-                Some(Cow::Owned(v.norm()))
-            }
-            (Part::Value, v @ (FieldValue::Text(_) | FieldValue::Name(_))) => {
-                Some(Cow::Owned(v.norm()))
-            }
+            (Part::Value, FieldValue::Identifier(id)) => Some(Cow::Borrowed(&*id.0)),
+            (Part::Value, FieldValue::NationalId(id)) => Some(Cow::Borrowed(id.id.as_str())),
+            (Part::Value, FieldValue::Text(text)) => Some(Cow::Borrowed(&**text)),
+            (Part::Value, v @ FieldValue::Name(_)) => Some(Cow::Owned(v.norm())),
             (Part::Detail, FieldValue::Address(a)) => a.detail.as_deref().map(Cow::Borrowed),
             (Part::Postcode, FieldValue::Address(a)) => a.postcode.as_deref().map(Cow::Borrowed),
             (Part::City, FieldValue::Address(a)) => a.city.as_deref().map(Cow::Borrowed),
@@ -148,6 +146,37 @@ impl Part {
             _ => None,
         }
         .filter(|v| !v.is_empty())
+    }
+
+    /// Whether the part of `value` may be `wanted`, without building a name's normal form
+    /// (which reads the name again): the normal form holds the family and the given name.
+    fn may_be(self, value: &FieldValue, wanted: &str) -> bool {
+        match (self, value) {
+            (Part::Value, FieldValue::Name(name)) => [&name.family, &name.given]
+                .into_iter()
+                .flatten()
+                .all(|part| wanted.contains(&**part)),
+            _ => true,
+        }
+    }
+
+    /// A key that groups the values of the part as their strings do, without building a
+    /// name's normal form: a name's is made of its script, family, given name and suffix
+    /// alone, so names equal in those have one normal form.
+    fn grouping_key(self, value: &FieldValue) -> Option<u128> {
+        match (self, value) {
+            (Part::Value, FieldValue::Name(name)) => {
+                let mut text = String::new();
+                for part in [&name.family, &name.given, &name.suffix] {
+                    text.push_str(part.as_deref().unwrap_or(""));
+                    text.push('\u{1f}');
+                }
+                text.push(char::from(b'0' + name.script as u8));
+                text.push(if name.transliterated { 't' } else { 'n' });
+                Some(value_key(&text))
+            }
+            _ => self.of(value).map(|v| value_key(&v)),
+        }
     }
 
     /// Blanks the part in `value`; `true` when the whole value is gone.
@@ -387,7 +416,10 @@ fn held_values(records: &[NormalizedRecord], field: usize, part: Part) -> Held<'
     };
     let mut keyed: Vec<(u128, u32)> = (0..records.len() as u32)
         .into_par_iter()
-        .filter_map(|i| value_of(i).map(|v| (value_key(&v), i)))
+        .filter_map(|i| {
+            let value = records[i as usize].field(field).value.as_ref()?;
+            part.grouping_key(value).map(|key| (key, i))
+        })
         .collect();
     keyed.par_sort_unstable();
     let mut largest = [0usize; 2];
@@ -667,19 +699,33 @@ pub fn apply(generic: &[GenericValue], schema: &Schema, records: &mut [Normalize
             by_field[field].push((part, g.value.as_str()));
         }
     }
+    // One part's values together, so that each record's part is read once.
+    for parts in &mut by_field {
+        parts.sort_by_key(|&(part, _)| part);
+    }
     records
         .par_iter_mut()
         .map(|record| {
             let mut blanked = 0;
             for (at, field) in record.stored_fields_mut() {
-                let parts = &by_field[at];
-                for &(part, value) in parts {
-                    let Some(current) = field.value.as_mut() else {
+                for same_part in by_field[at].chunk_by(|a, b| a.0 == b.0) {
+                    let Some(current) = field.value.as_ref() else {
                         break;
                     };
-                    if part.of(current).as_deref() != Some(value) {
+                    let part = same_part[0].0;
+                    if !same_part
+                        .iter()
+                        .any(|&(_, value)| part.may_be(current, value))
+                    {
                         continue;
                     }
+                    let Some(held) = part.of(current) else {
+                        continue;
+                    };
+                    if !same_part.iter().any(|&(_, value)| *held == *value) {
+                        continue;
+                    }
+                    let current = field.value.as_mut().expect("read above");
                     if part.blank(current) {
                         field.value = None;
                     }
