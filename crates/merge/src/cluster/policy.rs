@@ -169,6 +169,7 @@ impl PersonalEvidence {
     pub fn weigh(&self, levels: &[u8]) -> Weighed {
         let mut weighed = Weighed::default();
         let (mut exact_agreement, mut for_strength, mut against_strength) = (false, 0.0, 0.0);
+        let mut contact_strength = 0.0f64;
         let mut specific_strength = 0.0;
         for (c, ((personal, &l), &identifier)) in self
             .levels
@@ -200,7 +201,10 @@ impl PersonalEvidence {
                     weighed.identifier_disagrees |= identifier;
                     against_strength += strength();
                 }
-                Some(Evidence::ContactDiffers) => weighed.contact_differs = true,
+                Some(Evidence::ContactDiffers) => {
+                    weighed.contact_differs = true;
+                    contact_strength = contact_strength.max(strength());
+                }
                 _ => {}
             }
         }
@@ -210,6 +214,17 @@ impl PersonalEvidence {
             && !self.strengths.is_empty()
             && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
             && against_strength > for_strength
+        {
+            weighed.agrees = false;
+        }
+        // A weak agreement beside a contact of their own (a phone that differs) that weighs
+        // more: `阿明` and `王敏` at one address, `ming` and `min` alike in fuzzy pinyin, each
+        // with a phone: a household member, not one person.
+        if weighed.agrees
+            && !exact_agreement
+            && !self.strengths.is_empty()
+            && weighed.contact_differs
+            && against_strength + contact_strength > for_strength
         {
             weighed.agrees = false;
         }
@@ -748,6 +763,41 @@ mod tests {
         // Not an exact given name, and not a weaker identifier.
         assert!(with_identifier(6.0).weigh(&[1, 2]).agrees);
         assert!(with_identifier(2.0).weigh(&[2, 2]).agrees);
+    }
+
+    #[test]
+    fn a_weak_agreement_is_outweighed_by_a_contact_of_their_own() {
+        // Given name (exact, similar, different), address, phone (same, differs).
+        let levels = vec![
+            vec![
+                Evidence::None,
+                Evidence::For,
+                Evidence::For,
+                Evidence::Against,
+            ],
+            Vec::new(),
+            vec![Evidence::None, Evidence::None, Evidence::ContactDiffers],
+        ];
+        let with_phone_weight = |differs: f64| {
+            PersonalEvidence::new(levels.clone(), vec![false; 3]).with_strengths(vec![
+                vec![0.0, 7.0, 1.5, 8.0],
+                vec![0.0, 9.0],
+                vec![0.0, 15.0, differs],
+            ])
+        };
+        let evidence = with_phone_weight(3.4);
+        let guard = EdgeGuard::new(HouseholdGuard::NoPersonalDisagreement, evidence.clone());
+        let guard = guard.unwrap();
+        // `阿明` and `王敏` at one address, each with a phone of their own: two people.
+        assert!(!evidence.weigh(&[2, 1, 2]).agrees);
+        assert!(!guard.allows(&[2, 1, 2]));
+        // No evidence against either: a phone is no personal field.
+        assert!(!evidence.against(&[2, 1, 2]));
+        // An exact given name is never outweighed; a phone that weighs less does not.
+        assert!(guard.allows(&[1, 1, 2]));
+        assert!(with_phone_weight(1.0).weigh(&[2, 1, 2]).agrees);
+        // The same phone, or none: the weak agreement vouches.
+        assert!(guard.allows(&[2, 1, 1]) && guard.allows(&[2, 1, 0]));
     }
 
     #[test]
