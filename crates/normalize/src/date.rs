@@ -243,6 +243,9 @@ fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
         && Date::new(year as i16, month as i8, day as i8).is_ok()
 }
 
+/// The reason a birth date too long ago to be a living person's gives.
+pub const AGE_OVER_LIMIT: &str = "age over 120";
+
 /// Why a birth date looks wrong at `reference`, if it does.
 fn birth_date_problem(date: Date, reference: Date) -> Option<&'static str> {
     if date > reference {
@@ -252,7 +255,7 @@ fn birth_date_problem(date: Date, reference: Date) -> Option<&'static str> {
     if (reference.month(), reference.day()) < (date.month(), date.day()) {
         age -= 1;
     }
-    (age > MAX_AGE_YEARS).then_some("age over 120")
+    (age > MAX_AGE_YEARS).then_some(AGE_OVER_LIMIT)
 }
 
 /// Shared with the national id module: same checks, same phrases.

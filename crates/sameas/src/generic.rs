@@ -92,6 +92,8 @@ enum Part {
     Postcode,
     City,
     District,
+    /// A date's year.
+    Year,
 }
 
 impl Part {
@@ -102,6 +104,7 @@ impl Part {
             Part::Postcode => "postcode",
             Part::City => "city",
             Part::District => "district",
+            Part::Year => "year",
         }
     }
 
@@ -112,6 +115,7 @@ impl Part {
             Part::Postcode,
             Part::City,
             Part::District,
+            Part::Year,
         ]
         .into_iter()
         .find(|p| p.name() == name)
@@ -138,7 +142,12 @@ impl Part {
             (Part::Value, FieldValue::Identifier(id)) => Some(Cow::Borrowed(&*id.0)),
             (Part::Value, FieldValue::NationalId(id)) => Some(Cow::Borrowed(id.id.as_str())),
             (Part::Value, FieldValue::Text(text)) => Some(Cow::Borrowed(&**text)),
-            (Part::Value, v @ FieldValue::Name(_)) => Some(Cow::Owned(v.norm())),
+            (Part::Value, v @ (FieldValue::Name(_) | FieldValue::Date(_))) => {
+                Some(Cow::Owned(v.norm()))
+            }
+            (Part::Year, FieldValue::Date(date)) => {
+                Some(Cow::Owned(format!("{:04}", date.0.year())))
+            }
             (Part::Detail, FieldValue::Address(a)) => a.detail.as_deref().map(Cow::Borrowed),
             (Part::Postcode, FieldValue::Address(a)) => a.postcode.as_deref().map(Cow::Borrowed),
             (Part::City, FieldValue::Address(a)) => a.city.as_deref().map(Cow::Borrowed),
@@ -149,13 +158,17 @@ impl Part {
     }
 
     /// Whether the part of `value` may be `wanted`, without building a name's normal form
-    /// (which reads the name again): the normal form holds the family and the given name.
+    /// (which reads the name again): the normal form holds the family and the given name;
+    /// a date's begins with its year.
     fn may_be(self, value: &FieldValue, wanted: &str) -> bool {
         match (self, value) {
             (Part::Value, FieldValue::Name(name)) => [&name.family, &name.given]
                 .into_iter()
                 .flatten()
                 .all(|part| wanted.contains(&**part)),
+            (Part::Value | Part::Year, FieldValue::Date(date)) => {
+                wanted.get(..4).and_then(|year| year.parse::<i16>().ok()) == Some(date.0.year())
+            }
             _ => true,
         }
     }
@@ -214,6 +227,7 @@ fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
         // still places two records of one name together; term frequencies weigh it down.
         FieldKind::Address => &[Part::Postcode, Part::City, Part::District],
         FieldKind::Text | FieldKind::Name if compared => &[Part::Value],
+        FieldKind::BirthDate => &[Part::Year, Part::Value],
         _ => &[],
     }
 }
@@ -302,6 +316,9 @@ pub fn detect(
         .par_iter()
         .flat_map_iter(|&(field, part)| {
             let spec = &schema.fields[field];
+            if spec.kind == FieldKind::BirthDate {
+                return placeholder_dates(spec, part, records, field, &names);
+            }
             let Held {
                 total,
                 largest,
@@ -387,6 +404,154 @@ pub fn detect(
         ))
     });
     (values, reports)
+}
+
+/// The most default dates a file has: a form's default or two, an epoch, a round year.
+/// More, the same excess year after year (the first of January of each), is how the file
+/// writes a year alone, not defaults.
+const MAX_DEFAULT_DATES: usize = 5;
+
+/// Years around a birth year whose records tell how many it should hold: five each side.
+const NEIGHBOUR_YEARS: i32 = 5;
+
+/// Placeholder birth dates of field `field`, for `part`:
+/// - a year (`Part::Year`) held by [`PLACEHOLDER_RATIO`] times as many records as the years
+///   around it hold on average, whose records make most of the file's ages over 120: a
+///   year typed for "unknown" (`1900-06-18` beside `1978-06-18`: the day kept, the year
+///   not);
+/// - a date (`Part::Value`) of another year held by [`PLACEHOLDER_RATIO`] times as many
+///   records as the other dates of its year hold on average, by records of at least
+///   [`DISTINCT_PEOPLE`] family names: a default (`2000-01-01`, `1970-01-01`) rather than
+///   the birthday of people who happen to share one, which spreads over a year's days.
+///
+/// Both are read against the data's own spread, so a file where many are born in one year
+/// (a cohort, a school) keeps its dates.
+fn placeholder_dates(
+    spec: &sameas_core::FieldSpec,
+    part: Part,
+    records: &[NormalizedRecord],
+    field: usize,
+    names: &[(Option<&str>, Option<&str>)],
+) -> Vec<(GenericValue, GenericReport)> {
+    let date_of = |i: usize| match &records[i].field(field).value {
+        Some(FieldValue::Date(date)) => Some(date.0),
+        _ => None,
+    };
+    let mut dates: Vec<(jiff::civil::Date, u32)> = (0..records.len())
+        .into_par_iter()
+        .filter_map(|i| date_of(i).map(|d| (d, i as u32)))
+        .collect();
+    dates.par_sort_unstable();
+    // Per year, its records; per date, its records (in date order).
+    let mut years: std::collections::BTreeMap<i16, usize> = std::collections::BTreeMap::new();
+    for &(date, _) in &dates {
+        *years.entry(date.year()).or_default() += 1;
+    }
+    let neighbours_mean = |year: i16| {
+        let around: usize = (-NEIGHBOUR_YEARS..=NEIGHBOUR_YEARS)
+            .filter(|&k| k != 0)
+            .filter_map(|k| years.get(&(i32::from(year) + k).try_into().ok()?))
+            .sum();
+        around as f64 / f64::from(2 * NEIGHBOUR_YEARS)
+    };
+    let too_old = |holders: &[(jiff::civil::Date, u32)]| {
+        holders
+            .iter()
+            .filter(|&&(_, i)| {
+                records[i as usize]
+                    .field(field)
+                    .issues
+                    .iter()
+                    .any(|issue| issue.reason == sameas_normalize::date::AGE_OVER_LIMIT)
+            })
+            .count()
+    };
+    // Ages over 120 are rare among living customers; in a file of historical people they
+    // are the rule, and a year many share is no placeholder there.
+    let over_limit = too_old(&dates);
+    let placeholder_years: Vec<i16> = dates
+        .chunk_by(|a, b| a.0.year() == b.0.year())
+        .filter(|run| {
+            let count = run.len();
+            count >= MIN_RECORDS
+                && count as f64
+                    >= PLACEHOLDER_RATIO as f64 * neighbours_mean(run[0].0.year()).max(1.0)
+                && 2 * too_old(run) > over_limit
+        })
+        .map(|run| run[0].0.year())
+        .collect();
+    let mut out = Vec::new();
+    match part {
+        Part::Year => {
+            for &year in &placeholder_years {
+                let count = years[&year];
+                out.push(entry(
+                    spec,
+                    part,
+                    &format!("{year:04}"),
+                    count,
+                    format!(
+                        "a birth year held by {count} records, {:.0} times as many as the years \
+                         around it hold, most of them over 120 years old: a year typed for unknown",
+                        count as f64 / neighbours_mean(year).max(1.0)
+                    ),
+                ));
+            }
+        }
+        Part::Value => {
+            // Per year, the dates held far beyond the other days of their year.
+            let mut found = Vec::new();
+            for year_run in dates.chunk_by(|a, b| a.0.year() == b.0.year()) {
+                if placeholder_years.contains(&year_run[0].0.year()) {
+                    continue;
+                }
+                let distinct_dates = year_run.chunk_by(|a, b| a.0 == b.0).count();
+                for run in year_run.chunk_by(|a, b| a.0 == b.0) {
+                    let count = run.len();
+                    if count < MIN_RECORDS || distinct_dates < 2 {
+                        continue;
+                    }
+                    let others = (year_run.len() - count) as f64 / (distinct_dates - 1) as f64;
+                    if (count as f64) >= PLACEHOLDER_RATIO as f64 * others.max(1.0) {
+                        found.push((run, others));
+                    }
+                }
+            }
+            // The same excess in many years is how the file writes a year alone: its dates
+            // say the year, and stay.
+            if found.len() > MAX_DEFAULT_DATES {
+                found.clear();
+            }
+            for (run, others) in found {
+                let count = run.len();
+                let mut families: Vec<&str> = run
+                    .iter()
+                    .filter_map(|&(_, i)| names[i as usize].0)
+                    .collect();
+                families.sort_unstable();
+                families.dedup();
+                let families = distinct_groups(families.into_iter());
+                if families < DISTINCT_PEOPLE {
+                    continue;
+                }
+                let value =
+                    FieldValue::Date(sameas_normalize::date::NormalizedDate(run[0].0)).norm();
+                out.push(entry(
+                    spec,
+                    part,
+                    &value,
+                    count,
+                    format!(
+                        "held by {count} records of {families} different family names, {:.0} \
+                         times as many as the other days of its year: a default date",
+                        count as f64 / others.max(1.0)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// The values of one part of a field, as [`held_values`] reads them.

@@ -760,3 +760,110 @@ fn a_run_that_fails_while_writing_leaves_the_previous_result_whole() {
     let entities = std::fs::read_to_string(dir.path().join("entities.csv")).unwrap();
     assert_eq!(entities.lines().count(), 501);
 }
+
+/// Surnames that no spelling rule takes for one another.
+const SURNAMES: [&str; 24] = [
+    "Adams", "Baker", "Clarke", "Dunn", "Evans", "Fisher", "Grant", "Hughes", "Irving",
+    "Jensen", "Kowalski", "Lopez", "Morgan", "Nolan", "Okafor", "Patel", "Quinn", "Romero",
+    "Sato", "Turner", "Underwood", "Vargas", "Walsh", "Young",
+];
+
+/// The birth-date values a fit found generic, as `part:value`, sorted.
+fn generic_dates(resolver: &Resolver) -> Vec<String> {
+    let mut dates: Vec<String> = resolver
+        .config()
+        .unwrap()
+        .generic_values
+        .iter()
+        .filter(|g| g.field == "birth_date")
+        .map(|g| format!("{}:{}", g.part, g.value))
+        .collect();
+    dates.sort_unstable();
+    dates
+}
+
+/// One row: id, a name from the surname list, a birth date and a phone of its own.
+fn dated_row(id: &str, person: usize, birth_date: &str) -> Vec<String> {
+    vec![
+        id.to_string(),
+        format!(
+            "{} {}",
+            ["Anna", "Ben", "Carl", "Dora", "Emil"][person % 5],
+            SURNAMES[(person + person / SURNAMES.len()) % SURNAMES.len()]
+        ),
+        birth_date.to_string(),
+        format!("+1 206 555 {:04}", person),
+    ]
+}
+
+#[test]
+fn a_default_birth_date_and_a_year_typed_for_unknown_are_no_dates_but_a_cohort_stays() {
+    let mut rows = Vec::new();
+    // Sixty people, two records apiece, born on days spread over 1960–1999.
+    for person in 0..60 {
+        let date = format!(
+            "{}-{:02}-{:02}",
+            1960 + person % 40,
+            person % 12 + 1,
+            person % 28 + 1
+        );
+        for copy in 0..2 {
+            rows.push(dated_row(&format!("R{person:03}{copy}"), person, &date));
+        }
+    }
+    // A cohort: thirty people born in 1985, each on a day of their own.
+    for person in 60..90 {
+        let date = format!("1985-{:02}-{:02}", person % 12 + 1, (person * 7) % 28 + 1);
+        rows.push(dated_row(&format!("C{person:03}"), person, &date));
+    }
+    // Twelve customers whose birth date was left at the form's default, beside two born
+    // that year; twelve whose year was typed as 1900 for unknown, the day kept.
+    for person in 90..102 {
+        rows.push(dated_row(&format!("D{person:03}"), person, "2000-01-01"));
+    }
+    rows.push(dated_row("D200", 200, "2000-03-04"));
+    rows.push(dated_row("D201", 201, "2000-07-19"));
+    for person in 102..114 {
+        let date = format!("1900-{:02}-{:02}", person % 12 + 1, person % 28 + 1);
+        rows.push(dated_row(&format!("Y{person:03}"), person, &date));
+    }
+    let input = crate::table(&["id", "name", "birth_date", "phone"], rows);
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    assert_eq!(
+        generic_dates(&resolver),
+        ["value:2000-01-01", "year:1900"],
+        "{:?}",
+        resolution.report.generic_values
+    );
+    // Twelve default dates of twelve people: none joins another on it.
+    let defaulted: std::collections::BTreeSet<_> = (90..102)
+        .map(|p| resolver.entity_of(&format!("D{p:03}")).unwrap())
+        .collect();
+    assert_eq!(defaulted.len(), 12);
+    assert_eq!(
+        resolver.entity_of("R0000").unwrap(),
+        resolver.entity_of("R0001").unwrap()
+    );
+}
+
+#[test]
+fn a_file_that_writes_a_year_alone_as_its_first_of_january_keeps_its_dates() {
+    // Historical people born over forty years, thirty a year, half of each year's records
+    // on the first of January (the year alone): over ten times the other days' one record
+    // each, in every year; all over 120 years old.
+    let mut rows = Vec::new();
+    for person in 0..1200 {
+        let year = 1800 + person % 40;
+        let date = if (person / 40) % 2 == 0 {
+            format!("{year}-01-01")
+        } else {
+            format!("{year}-{:02}-{:02}", person % 12 + 1, person % 27 + 2)
+        };
+        rows.push(dated_row(&format!("H{person:04}"), person, &date));
+    }
+    let input = crate::table(&["id", "name", "birth_date", "phone"], rows);
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    assert!(generic_dates(&resolver).is_empty());
+}
