@@ -763,9 +763,30 @@ fn a_run_that_fails_while_writing_leaves_the_previous_result_whole() {
 
 /// Surnames that no spelling rule takes for one another.
 const SURNAMES: [&str; 24] = [
-    "Adams", "Baker", "Clarke", "Dunn", "Evans", "Fisher", "Grant", "Hughes", "Irving",
-    "Jensen", "Kowalski", "Lopez", "Morgan", "Nolan", "Okafor", "Patel", "Quinn", "Romero",
-    "Sato", "Turner", "Underwood", "Vargas", "Walsh", "Young",
+    "Adams",
+    "Baker",
+    "Clarke",
+    "Dunn",
+    "Evans",
+    "Fisher",
+    "Grant",
+    "Hughes",
+    "Irving",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Morgan",
+    "Nolan",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Romero",
+    "Sato",
+    "Turner",
+    "Underwood",
+    "Vargas",
+    "Walsh",
+    "Young",
 ];
 
 /// The birth-date values a fit found generic, as `part:value`, sorted.
