@@ -492,7 +492,7 @@ fn placeholder_dates(
                     count,
                     format!(
                         "a birth year held by {count} records, {:.0} times as many as the years \
-                         around it hold, most of them over 120 years old: a year typed for unknown",
+                         around it hold, and most of the file's ages over 120: a year typed for unknown",
                         count as f64 / neighbours_mean(year).max(1.0)
                     ),
                 ));
