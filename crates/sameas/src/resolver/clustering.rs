@@ -7,6 +7,7 @@ use sameas_core::RecordId;
 use sameas_match::{ComparisonMethod, Dataset, ScoredPairs};
 use sameas_merge::cluster::Clustering;
 use sameas_merge::cluster::Edge;
+use sameas_merge::cluster::HouseholdGuard;
 pub(super) use sameas_merge::cluster::policy::must_link_edge;
 use sameas_merge::cluster::policy::{self, Evidence, PersonalEvidence, ScoredPairsView};
 pub(crate) use sameas_merge::cluster::policy::{EdgeGuard, EdgeMask};
@@ -179,7 +180,13 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                 // person (a spouse keeps hers), and so is a gender that differs (张先生 and
                 // 张女士 at one address); a phone that differs is a contact of their own.
                 let differs = match comparison.method {
-                    ComparisonMethod::FamilyName { .. } | ComparisonMethod::Gender => {
+                    ComparisonMethod::FamilyName { .. } => Evidence::Against,
+                    // Without households, a gender that differs is mistyped (a file's
+                    // codes read the wrong way round, `女` typed for 郑强) or the other
+                    // fields tell the two apart already.
+                    ComparisonMethod::Gender
+                        if clustering.household_guard != HouseholdGuard::NoEvidenceAgainst =>
+                    {
                         Evidence::Against
                     }
                     ComparisonMethod::Phone => Evidence::ContactDiffers,
@@ -350,9 +357,9 @@ pub(crate) fn read_households(
         name_noise,
         household_share,
         guard: if household_share < NO_HOUSEHOLDS_BELOW {
-            sameas_merge::cluster::HouseholdGuard::NoEvidenceAgainst
+            HouseholdGuard::NoEvidenceAgainst
         } else {
-            sameas_merge::cluster::HouseholdGuard::NoPersonalDisagreement
+            HouseholdGuard::NoPersonalDisagreement
         },
     })
 }
@@ -621,6 +628,55 @@ mod tests {
         assert_eq!((pairs.len(), pairs.component_pairs), (7, 3));
         assert_eq!(mask, edge_mask(&pairs, 0.5, None));
         assert_eq!(mask.indices().collect::<Vec<_>>(), [0, 1, 2, 6]);
+    }
+
+    #[test]
+    fn a_gender_that_differs_says_two_people_only_where_households_live() {
+        let csv = "id,name,gender,phone\n1,Ann Lee,F,(702) 919-1300\n2,Bo Chan,M,702-919-1301\n";
+        let table = crate::table::read_csv(csv.as_bytes(), None).unwrap();
+        let mut config = ResolverConfig::infer(&table, &crate::InferOptions::default())
+            .unwrap()
+            .config;
+        // Every comparison two levels past `null` (agrees, differs), each differing level
+        // far below nothing.
+        let comparisons = config
+            .matching
+            .comparisons
+            .iter()
+            .map(|c| {
+                let mut trained = comparison(&c.name, None);
+                trained.levels = ["null", "agrees", "differs"]
+                    .iter()
+                    .zip([(1.0, 1.0), (0.9, 0.01), (0.1, 0.99)])
+                    .map(|(name, (m, u))| sameas_match::LevelModel {
+                        name: name.to_string(),
+                        m,
+                        u,
+                    })
+                    .collect();
+                trained
+            })
+            .collect();
+        config.matching.model = Some(model(comparisons));
+        let gender = config
+            .matching
+            .comparisons
+            .iter()
+            .position(|c| c.method == ComparisonMethod::Gender)
+            .unwrap();
+        let mut says = |guard| {
+            config.clustering.household_guard = guard;
+            personal_evidence(&config).unwrap().evidence(gender, 2)
+        };
+        // 张先生 and 张女士 at one address: two people of a household.
+        assert_eq!(
+            says(HouseholdGuard::NoPersonalDisagreement),
+            Evidence::Against
+        );
+        assert_eq!(says(HouseholdGuard::Read), Evidence::Against);
+        // In a file without households a gender that differs is mistyped, or the other
+        // fields tell the two people apart.
+        assert_eq!(says(HouseholdGuard::NoEvidenceAgainst), Evidence::None);
     }
 
     #[test]
