@@ -176,14 +176,20 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
             let last = trained.levels.len() - 1;
             if !is_personal {
                 // What a household may share: its agreement says nothing about two people,
-                // its difference does. A family name that differs outright is a second
-                // person (a spouse keeps hers), and so is a gender that differs (张先生 and
-                // 张女士 at one address); a phone that differs is a contact of their own.
+                // its difference does, where households live. A family name that differs
+                // outright is a second person (a spouse keeps hers), and so is a gender
+                // that differs (张先生 and 张女士 at one address); a phone that differs is a
+                // contact of their own.
                 let differs = match comparison.method {
-                    ComparisonMethod::FamilyName { .. } => Evidence::Against,
-                    // Without households, a gender that differs is mistyped (a file's
-                    // codes read the wrong way round, `女` typed for 郑强) or the other
-                    // fields tell the two apart already.
+                    ComparisonMethod::FamilyName { .. }
+                        if clustering.household_guard != HouseholdGuard::NoEvidenceAgainst =>
+                    {
+                        Evidence::Against
+                    }
+                    // Without households, a family name or a gender that differs is
+                    // changed or mistyped (`女` typed for 郑强, a peer's title for his
+                    // surname) or the other fields tell the two apart already: the score
+                    // weighs it, as any field.
                     ComparisonMethod::Gender
                         if clustering.household_guard != HouseholdGuard::NoEvidenceAgainst =>
                     {
@@ -631,7 +637,7 @@ mod tests {
     }
 
     #[test]
-    fn a_gender_that_differs_says_two_people_only_where_households_live() {
+    fn a_gender_or_family_name_that_differs_says_two_people_only_where_households_live() {
         let csv = "id,name,gender,phone\n1,Ann Lee,F,(702) 919-1300\n2,Bo Chan,M,702-919-1301\n";
         let table = crate::table::read_csv(csv.as_bytes(), None).unwrap();
         let mut config = ResolverConfig::infer(&table, &crate::InferOptions::default())
@@ -658,25 +664,31 @@ mod tests {
             })
             .collect();
         config.matching.model = Some(model(comparisons));
-        let gender = config
-            .matching
-            .comparisons
-            .iter()
-            .position(|c| c.method == ComparisonMethod::Gender)
-            .unwrap();
+        let position = |is: fn(&ComparisonMethod) -> bool| {
+            config
+                .matching
+                .comparisons
+                .iter()
+                .position(|c| is(&c.method))
+                .unwrap()
+        };
+        let gender = position(|m| *m == ComparisonMethod::Gender);
+        let family = position(|m| matches!(m, ComparisonMethod::FamilyName { .. }));
         let mut says = |guard| {
             config.clustering.household_guard = guard;
-            personal_evidence(&config).unwrap().evidence(gender, 2)
+            let evidence = personal_evidence(&config).unwrap();
+            [evidence.evidence(gender, 2), evidence.evidence(family, 2)]
         };
-        // 张先生 and 张女士 at one address: two people of a household.
+        // 张先生 and 张女士, or 张伟 and 李娜, at one address: two people of a household.
+        let two = [Evidence::Against, Evidence::Against];
+        assert_eq!(says(HouseholdGuard::NoPersonalDisagreement), two);
+        assert_eq!(says(HouseholdGuard::Read), two);
+        // In a file without households a gender or a family name that differs is mistyped
+        // or changed, or the other fields tell the two people apart.
         assert_eq!(
-            says(HouseholdGuard::NoPersonalDisagreement),
-            Evidence::Against
+            says(HouseholdGuard::NoEvidenceAgainst),
+            [Evidence::None, Evidence::None]
         );
-        assert_eq!(says(HouseholdGuard::Read), Evidence::Against);
-        // In a file without households a gender that differs is mistyped, or the other
-        // fields tell the two people apart.
-        assert_eq!(says(HouseholdGuard::NoEvidenceAgainst), Evidence::None);
     }
 
     #[test]
