@@ -104,7 +104,15 @@ impl DateNormalizer {
         }
         match self.parse(&text) {
             Ok(date) => Normalized::ok(NormalizedDate(date)),
-            Err(reason) => Normalized::invalid(reason),
+            Err(reason) => match digits_misread(&text).map(|read| self.parse(&read)) {
+                Some(Ok(date)) => {
+                    let mut out = Normalized::ok(NormalizedDate(date));
+                    out.issues
+                        .push(Issue::new(IssueKind::Repaired, REASON_MISREAD_DIGITS));
+                    out
+                }
+                _ => Normalized::invalid(reason),
+            },
         }
     }
 
@@ -241,6 +249,37 @@ fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
         && (1..=12).contains(&month)
         && (1..=31).contains(&day)
         && Date::new(year as i16, month as i8, day as i8).is_ok()
+}
+
+/// The reason a date read with letters taken for the digits they resemble gives.
+pub const REASON_MISREAD_DIGITS: &str = "letters read as the digits they resemble";
+
+/// A date written in digits with a few letters a scan or a hurried typist put for the
+/// digits they look like (`1999O1O3`, `O3/l2/1980`, `19G5`), the letters read as those
+/// digits; `None` when there is no such letter, more than two, or any other letter (a
+/// month's name). Read only after the date failed to parse as written.
+fn digits_misread(text: &str) -> Option<String> {
+    let mut misread = 0;
+    let read: String = text
+        .chars()
+        .map(|c| {
+            let digit = match c {
+                'O' | 'o' | 'D' | 'Q' => '0',
+                'l' | 'I' | 'i' | '|' | '!' => '1',
+                'Z' | 'z' => '2',
+                'S' | 's' => '5',
+                'G' | 'b' => '6',
+                'B' => '8',
+                'g' | 'q' => '9',
+                _ => return c,
+            };
+            misread += 1;
+            digit
+        })
+        .collect();
+    let digits = read.chars().filter(char::is_ascii_digit).count();
+    ((1..=2).contains(&misread) && digits >= 6 && !read.chars().any(char::is_alphabetic))
+        .then_some(read)
 }
 
 /// The reason a birth date too long ago to be a living person's gives.
@@ -503,6 +542,28 @@ mod tests {
 
     fn iso(n: &DateNormalizer, raw: &str) -> Option<String> {
         n.normalize(raw).value.map(|d| d.norm())
+    }
+
+    #[test]
+    fn letters_taken_for_digits_are_read_as_those_digits() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        for (raw, read) in [
+            ("1999O1O3", "1999-01-03"),
+            ("O3/l2/1980", "1980-03-12"),
+            ("09/11/19G5", "1965-09-11"),
+            ("2Z/04/1990", "1990-04-22"),
+        ] {
+            let out = n.normalize(raw);
+            assert_eq!(out.value.map(|d| d.norm()).as_deref(), Some(read), "{raw}");
+            assert!(out.has(IssueKind::Repaired), "{raw}");
+        }
+        // A month's name is no misread digit, three letters are too many, and a date that
+        // reads as written is never changed.
+        assert_eq!(iso(&n, "May 3 1987").as_deref(), Some("1987-05-03"));
+        assert!(n.normalize("Dec 1 2001").issues.is_empty());
+        assert!(iso(&n, "2Oth Mey 1990").is_none());
+        assert!(iso(&n, "OO/OO/1990").is_none());
+        assert!(iso(&n, "ISO").is_none());
     }
 
     #[test]
