@@ -104,15 +104,20 @@ impl DateNormalizer {
         }
         match self.parse(&text) {
             Ok(date) => Normalized::ok(NormalizedDate(date)),
-            Err(reason) => match digits_misread(&text).map(|read| self.parse(&read)) {
-                Some(Ok(date)) => {
-                    let mut out = Normalized::ok(NormalizedDate(date));
-                    out.issues
-                        .push(Issue::new(IssueKind::Repaired, REASON_MISREAD_DIGITS));
-                    out
+            Err(reason) => {
+                let repairs = [
+                    (day_month_swapped(&text), REASON_DAY_MONTH_SWAPPED),
+                    (digits_misread(&text), REASON_MISREAD_DIGITS),
+                ];
+                for (repaired, why) in repairs {
+                    if let Some(Ok(date)) = repaired.map(|read| self.parse(&read)) {
+                        let mut out = Normalized::ok(NormalizedDate(date));
+                        out.issues.push(Issue::new(IssueKind::Repaired, why));
+                        return out;
+                    }
                 }
-                _ => Normalized::invalid(reason),
-            },
+                Normalized::invalid(reason)
+            }
         }
     }
 
@@ -249,6 +254,37 @@ fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
         && (1..=12).contains(&month)
         && (1..=31).contains(&day)
         && Date::new(year as i16, month as i8, day as i8).is_ok()
+}
+
+/// The reason a year-first date read with its day and month swapped gives.
+pub const REASON_DAY_MONTH_SWAPPED: &str = "a month over 12 read as the day, the day as the month";
+
+/// A year-first date whose month is over 12 and whose day could be a month
+/// (`19661411`, `1966-14-11`), written with the two swapped (`19661114`, `1966-11-14`): day
+/// and month typed the other way round, as the `day_month_swapped` comparison level sees
+/// between two records. `None` for any other text. Read only after the date failed to parse
+/// as written.
+fn day_month_swapped(text: &str) -> Option<String> {
+    let runs: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| !run.is_empty())
+        .collect();
+    let swappable = |month: &str, day: &str| {
+        let (month, day) = (month.parse::<u32>().ok()?, day.parse::<u32>().ok()?);
+        (month > 12 && (1..=12).contains(&day)).then_some(())
+    };
+    match runs.as_slice() {
+        [compact] if compact.len() == 8 => {
+            let (year, month, day) = (&compact[..4], &compact[4..6], &compact[6..]);
+            swappable(month, day)?;
+            Some(format!("{year}{day}{month}"))
+        }
+        [year, month, day] if year.len() == 4 && month.len() <= 2 && day.len() <= 2 => {
+            swappable(month, day)?;
+            Some(format!("{year}-{day}-{month}"))
+        }
+        _ => None,
+    }
 }
 
 /// The reason a date read with letters taken for the digits they resemble gives.
@@ -545,6 +581,24 @@ mod tests {
     }
 
     #[test]
+    fn a_month_over_twelve_beside_a_day_that_could_be_one_is_read_swapped() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        for (raw, read) in [
+            ("19661411", "1966-11-14"),
+            ("1966-14-11", "1966-11-14"),
+            ("1990/13/01", "1990-01-13"),
+        ] {
+            let out = n.normalize(raw);
+            assert_eq!(out.value.map(|d| d.norm()).as_deref(), Some(read), "{raw}");
+            assert!(out.has(IssueKind::Repaired), "{raw}");
+        }
+        // A date that reads as written is never swapped; two numbers over 12 are no date.
+        assert!(n.normalize("1966-11-14").issues.is_empty());
+        assert!(iso(&n, "1966-14-14").is_none());
+        assert!(iso(&n, "14/11/1966").is_some_and(|d| d == "1966-11-14"));
+    }
+
+    #[test]
     fn letters_taken_for_digits_are_read_as_those_digits() {
         let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
         for (raw, read) in [
@@ -639,8 +693,8 @@ mod tests {
         let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
         for raw in [
             "1990-02-30",
-            "19901301",
-            "1990-13-01",
+            "19901313",
+            "1990-13-13",
             "0000-01-01",
             "1990-01",
             "hello",
