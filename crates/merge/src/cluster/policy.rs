@@ -714,16 +714,21 @@ mod tests {
         assert_eq!(common.weigh(&[0, 0]).balance, 0.0);
     }
 
+    /// A given name's evidence: `null`, exact and similar (for), different (against).
+    fn given_name_levels() -> Vec<Evidence> {
+        vec![
+            Evidence::None,
+            Evidence::For,
+            Evidence::For,
+            Evidence::Against,
+        ]
+    }
+
     #[test]
     fn a_weak_agreement_is_outweighed_by_stronger_disagreements() {
         // Given name (exact, similar, different), birth date and e-mail (exact, different).
         let levels = vec![
-            vec![
-                Evidence::None,
-                Evidence::For,
-                Evidence::For,
-                Evidence::Against,
-            ],
+            given_name_levels(),
             vec![Evidence::None, Evidence::For, Evidence::Against],
             vec![Evidence::None, Evidence::For, Evidence::Against],
         ];
@@ -769,12 +774,7 @@ mod tests {
     fn a_weak_agreement_is_outweighed_by_a_contact_of_their_own() {
         // Given name (exact, similar, different), address, phone (same, differs).
         let levels = vec![
-            vec![
-                Evidence::None,
-                Evidence::For,
-                Evidence::For,
-                Evidence::Against,
-            ],
+            given_name_levels(),
             Vec::new(),
             vec![Evidence::None, Evidence::None, Evidence::ContactDiffers],
         ];

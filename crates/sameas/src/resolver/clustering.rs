@@ -259,6 +259,18 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
     )
 }
 
+/// The first of `config`'s comparisons whose method `is` says yes to.
+fn comparison_position(
+    config: &ResolverConfig,
+    is: fn(&ComparisonMethod) -> bool,
+) -> Option<usize> {
+    config
+        .matching
+        .comparisons
+        .iter()
+        .position(|c| is(&c.method))
+}
+
 /// Scored pairs that share a family name and an address needed before households are read.
 const HOUSEHOLD_READING_PAIRS: u64 = 100;
 
@@ -305,13 +317,7 @@ pub(crate) fn read_households(
     scored: &ScoredPairs,
 ) -> Option<HouseholdReading> {
     let model = config.matching.model.as_ref()?;
-    let position = |is: fn(&ComparisonMethod) -> bool| {
-        config
-            .matching
-            .comparisons
-            .iter()
-            .position(|c| is(&c.method))
-    };
+    let position = |is: fn(&ComparisonMethod) -> bool| comparison_position(config, is);
     let family = position(|m| matches!(m, ComparisonMethod::FamilyName { .. }))?;
     let given = position(|m| matches!(m, ComparisonMethod::GivenName { .. }))?;
     let address = position(|m| matches!(m, ComparisonMethod::Address { .. }))?;
@@ -664,14 +670,8 @@ mod tests {
             })
             .collect();
         config.matching.model = Some(model(comparisons));
-        let position = |is: fn(&ComparisonMethod) -> bool| {
-            config
-                .matching
-                .comparisons
-                .iter()
-                .position(|c| is(&c.method))
-                .unwrap()
-        };
+        let position =
+            |is: fn(&ComparisonMethod) -> bool| comparison_position(&config, is).unwrap();
         let gender = position(|m| *m == ComparisonMethod::Gender);
         let family = position(|m| matches!(m, ComparisonMethod::FamilyName { .. }));
         let mut says = |guard| {
