@@ -400,6 +400,12 @@ mod comparisons {
                 "different",
             ),
             ("Paul Q Ward", "Kevin Quade Ward", "exact", "initial"),
+            // A first name and its initial beside one middle initial; a lone middle
+            // initial moved up (the first name left out).
+            ("C R Trejo", "Criselda R Trejo", "exact", "initial"),
+            ("C R Trejo", "Criselda Trejo", "exact", "initial"),
+            ("A Schopp", "Kate A Schopp", "exact", "initial"),
+            ("C R Trejo", "Carl K Trejo", "exact", "different"),
             // Generational suffixes: a Sr and a Jr are two people; a Jr is also written II.
             (
                 "David Dobbins Jr",

@@ -557,10 +557,24 @@ impl NameComparator {
             if full(s) && full(t) {
                 s == t || jaro_winkler_at_least(s, t, self.close).is_some()
             } else {
-                is_initial_of(s, t) || is_initial_of(t, s)
+                s == t || is_initial_of(s, t) || is_initial_of(t, s)
             }
         };
-        let agree = a.any(|s| b.clone().any(|t| alike(s, t)));
+        // The first names, one an initial of the other (`c r` and `criselda r`); a middle
+        // name of each; or a lone initial of one that is the other's middle initial, the
+        // first name missing and the middle one moved up (`a` and `kate a`; a lone first
+        // name is no middle name: `janice` and `james j` are two people).
+        let first_initial = !(full(first_a) && full(first_b)) && alike(first_a, first_b);
+        let middle = a.clone().any(|s| b.clone().any(|t| alike(s, t)));
+        let moved_up = |lone: &str, mut middles: std::str::Split<'_, char>, alone: bool| {
+            alone && !full(lone) && middles.any(|t| t == lone)
+        };
+        // Middle names on both sides that agree in none say two people (`j r` and `j k`).
+        let middles_differ = a.clone().next().is_some() && b.clone().next().is_some() && !middle;
+        let agree = (first_initial && !middles_differ)
+            || middle
+            || moved_up(first_a, b.clone(), a.clone().next().is_none())
+            || moved_up(first_b, a.clone(), b.clone().next().is_none());
         if agree { 7 } else { 9 }
     }
 
