@@ -298,19 +298,12 @@ fn digits_misread(text: &str) -> Option<String> {
     let mut misread = 0;
     let read: String = text
         .chars()
-        .map(|c| {
-            let digit = match c {
-                'O' | 'o' | 'D' | 'Q' => '0',
-                'l' | 'I' | 'i' | '|' | '!' => '1',
-                'Z' | 'z' => '2',
-                'S' | 's' => '5',
-                'G' | 'b' => '6',
-                'B' => '8',
-                'g' | 'q' => '9',
-                _ => return c,
-            };
-            misread += 1;
-            digit
+        .map(|c| match text::digit_misread_as(c) {
+            Some(digit) => {
+                misread += 1;
+                digit
+            }
+            None => c,
         })
         .collect();
     let digits = read.chars().filter(char::is_ascii_digit).count();

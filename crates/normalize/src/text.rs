@@ -258,6 +258,28 @@ fn is_collapsed(s: &str) -> bool {
     true
 }
 
+/// The digit a letter is often misread for, by a scan or a hurried typist (`O` for `0`,
+/// `l` for `1`, `S` for `5`, `G` for `6`, `B` for `8` …); `None` for any other character.
+///
+/// ```
+/// use sameas_normalize::text::digit_misread_as;
+/// assert_eq!(digit_misread_as('O'), Some('0'));
+/// assert_eq!(digit_misread_as('s'), Some('5'));
+/// assert_eq!(digit_misread_as('x'), None);
+/// ```
+pub fn digit_misread_as(c: char) -> Option<char> {
+    Some(match c {
+        'O' | 'o' | 'D' | 'Q' => '0',
+        'l' | 'I' | 'i' | '|' | '!' | 'L' => '1',
+        'Z' | 'z' => '2',
+        'S' | 's' => '5',
+        'G' | 'b' => '6',
+        'B' => '8',
+        'g' | 'q' => '9',
+        _ => return None,
+    })
+}
+
 /// Keeps only ASCII digits, after NFKC (so full-width digits count).
 pub fn digits(s: &str) -> String {
     nfkc(s).chars().filter(char::is_ascii_digit).collect()
