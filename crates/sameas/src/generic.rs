@@ -5,7 +5,7 @@
 //! configuration, and treated as missing for matching: they are no blocking keys and carry
 //! no weight. The input keeps them; reports show them masked.
 //!
-//! Three signs, each read from the data:
+//! Four signs, each read from the data:
 //! - an identifying value (a phone, an e-mail, an identifier) held by records of many
 //!   different family names and many different given names, beyond spelling variants: a
 //!   household shares one or two family names, one person's records one given name,
@@ -17,7 +17,10 @@
 //!   placeholder (`顾客`, "customer"), or whose given name occurs nowhere else (`Cash
 //!   Customer`, `Walk-in Customer`). A common real name (`王芳`, Mary Smith) is held by
 //!   many people too, but its family name by many more records of other names, and its
-//!   given name by records of other family names.
+//!   given name by records of other family names;
+//! - a birth date held far beyond the other days of its year (a form's `2000-01-01`), or a
+//!   birth year far beyond the years around it that holds most of the file's ages over 120
+//!   (`1900` typed for unknown): real birthdays spread over a year's days.
 
 use std::borrow::Cow;
 
