@@ -529,7 +529,9 @@ impl NameComparator {
     /// The level two Latin given names (lower-case tokens, first name first) reach name by
     /// name: `close` (5) or `similar` (6) when their first names are that alike; `initial`
     /// (7) when a middle name of one agrees with a middle name of the other (alike, or an
-    /// initial of the other's); else `different` (9). A middle name is weak evidence
+    /// initial of the other's), when one first name is the other's initial and no middle
+    /// names disagree, or when a lone initial is the other's middle initial; else
+    /// `different` (9). A middle name is weak evidence
     /// (brothers may share one), so it never reaches above `initial`; nor does a middle
     /// initial of one that starts the other's first name (`james j` and `janice` are
     /// usually two people of one household).
