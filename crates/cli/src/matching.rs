@@ -601,6 +601,13 @@ pub fn run_explain(args: &ExplainArgs) -> Result<()> {
     explanation
         .notes
         .extend(sameas::household_guard_note(&config, &explanation));
+    for i in [a, b] {
+        explanation.notes.extend(sameas::generic_value_notes(
+            &data.schema,
+            &data.ids[i],
+            &data.records[i],
+        ));
+    }
     let values: Vec<MaskedValues> = config
         .matching
         .comparisons

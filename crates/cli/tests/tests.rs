@@ -678,6 +678,56 @@ fn explain_says_when_the_household_guard_holds_a_match_back() {
 }
 
 #[test]
+fn explain_says_which_fields_hold_a_generic_value() {
+    // Six unrelated customers typed in with the shop's own e-mail, beside two who share a
+    // real one.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("customers.csv");
+    let mut csv = String::from("id,name,email,phone\n");
+    let names = [
+        "Ann Lee", "Bo Chan", "Cy Diaz", "Di Evans", "Ed Ford", "Flo Gray",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        csv.push_str(&format!(
+            "S{i},{name},info@shop.example,+1 206 555 01{i:02}\n"
+        ));
+    }
+    csv.push_str("R1,Gus Hill,gus.hill@mail.example,+1 206 555 0200\n");
+    csv.push_str("R2,Gus Hill,gus.hill@mail.example,\n");
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.path().join("out");
+    let output = sameas(&[
+        "resolve",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let explain = |a: &str, b: &str| {
+        let output = sameas(&[
+            "explain",
+            "--config",
+            out.join("config.json").to_str().unwrap(),
+            input.to_str().unwrap(),
+            a,
+            b,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = explain("S0", "S1");
+    for id in ["S0", "S1"] {
+        assert!(
+            text.contains(&format!("{id}: its email holds a generic value")),
+            "{text}"
+        );
+    }
+    assert!(!text.contains("info@shop"), "{text}");
+    assert!(!explain("R1", "R2").contains("generic value"));
+}
+
+#[test]
 fn explain_names_a_missing_record_without_echoing_it() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.json");

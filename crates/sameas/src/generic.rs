@@ -852,6 +852,30 @@ fn entry(
     )
 }
 
+/// Notes naming the fields of record `id` whose value (or a part of it) was treated as
+/// generic, as `explain` and `explain-entity` give them; the words name fields, never
+/// values.
+pub fn generic_value_notes(
+    schema: &Schema,
+    id: &sameas_core::RecordId,
+    record: &NormalizedRecord,
+) -> Vec<String> {
+    schema
+        .fields
+        .iter()
+        .zip(record.fields())
+        .filter(|(_, field)| field.issues.iter().any(|i| i.reason == GENERIC_REASON))
+        .map(|(spec, _)| {
+            format!(
+                "{id}: its {} holds a generic value (one many unrelated records share: the \
+                 whole value or a part, such as a placeholder postcode or a default birth \
+                 date), not used for matching",
+                spec.name
+            )
+        })
+        .collect()
+}
+
 /// Treats `generic` values as missing in `records`: the value (or the address part) is
 /// blanked and the field flagged. Returns how many values were blanked. The resolver does
 /// this to every table it reads; `sameas match` does it too, so both score alike.

@@ -46,7 +46,9 @@ mod value;
 pub use config::{InferOptions, Inference, ResolverConfig};
 pub use control::{Control, Progress, Stage};
 pub use error::Error;
-pub use generic::{GenericReport, GenericValue, detect as detect_generic_values};
+pub use generic::{
+    GenericReport, GenericValue, detect as detect_generic_values, generic_value_notes,
+};
 pub use input::{BadRow, InputTable, RecordSet, read_records};
 pub use output::{
     OUTPUT_FILES, RecordPair, check_output_dir, read_review_decisions, write_csv_row,

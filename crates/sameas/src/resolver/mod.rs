@@ -358,28 +358,16 @@ impl State {
 
     /// Per record of `indices`, the fields whose value was treated as generic.
     fn generic_notes(&self, schema: &sameas_core::Schema, indices: &[u32]) -> Vec<String> {
-        let mut notes = Vec::new();
-        for &i in indices {
-            for (spec, field) in schema
-                .fields
-                .iter()
-                .zip(self.data.records[i as usize].fields())
-            {
-                if field
-                    .issues
-                    .iter()
-                    .any(|issue| issue.reason == crate::generic::GENERIC_REASON)
-                {
-                    notes.push(format!(
-                        "{}: its {} holds a generic value (one many unrelated records \
-                         share: the whole value or a part, such as a placeholder postcode), \
-                         not used for matching",
-                        self.data.ids[i as usize], spec.name
-                    ));
-                }
-            }
-        }
-        notes
+        indices
+            .iter()
+            .flat_map(|&i| {
+                crate::generic::generic_value_notes(
+                    schema,
+                    &self.data.ids[i as usize],
+                    &self.data.records[i as usize],
+                )
+            })
+            .collect()
     }
 
     /// The held records `indices` as a dataset of their own, in that order.
