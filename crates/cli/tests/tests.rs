@@ -696,13 +696,7 @@ fn explain_says_which_fields_hold_a_generic_value() {
     csv.push_str("R2,Gus Hill,gus.hill@mail.example,\n");
     std::fs::write(&input, csv).unwrap();
     let out = dir.path().join("out");
-    let output = sameas(&[
-        "resolve",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let output = resolve_quietly(&input, &out);
     assert!(output.status.success(), "{}", stderr(&output));
     let explain = |a: &str, b: &str| {
         let output = sameas(&[
@@ -785,16 +779,21 @@ fn match_on_febrl_reports_blocking_quality_and_eval_scores_it() {
     assert!(value["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{value}");
 }
 
-/// `sameas resolve INPUT --out OUT -q`, then its pairwise F1 against `truth`: the run's
-/// stderr and the F1. Panics (naming `label`) when either command fails.
-fn resolved_f1(input: &Path, out: &Path, truth: &Path, label: &str) -> (String, f64) {
-    let output = sameas(&[
+/// `sameas resolve INPUT --out OUT -q`.
+fn resolve_quietly(input: &Path, out: &Path) -> std::process::Output {
+    sameas(&[
         "resolve",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "-q",
-    ]);
+    ])
+}
+
+/// `sameas resolve INPUT --out OUT -q`, then its pairwise F1 against `truth`: the run's
+/// stderr and the F1. Panics (naming `label`) when either command fails.
+fn resolved_f1(input: &Path, out: &Path, truth: &Path, label: &str) -> (String, f64) {
+    let output = resolve_quietly(input, out);
     assert!(output.status.success(), "{label}: {}", stderr(&output));
     let eval = sameas(&[
         "eval",
