@@ -105,12 +105,12 @@ impl DateNormalizer {
         match self.parse(&text) {
             Ok(date) => Normalized::ok(NormalizedDate(date)),
             Err(reason) => {
-                let repairs = [
-                    (day_month_swapped(&text), REASON_DAY_MONTH_SWAPPED),
-                    (digits_misread(&text), REASON_MISREAD_DIGITS),
+                let repairs: [(Repair, &str); 2] = [
+                    (day_month_swapped, REASON_DAY_MONTH_SWAPPED),
+                    (digits_misread, REASON_MISREAD_DIGITS),
                 ];
-                for (repaired, why) in repairs {
-                    if let Some(Ok(date)) = repaired.map(|read| self.parse(&read)) {
+                for (repair, why) in repairs {
+                    if let Some(Ok(date)) = repair(&text).map(|read| self.parse(&read)) {
                         let mut out = Normalized::ok(NormalizedDate(date));
                         out.issues.push(Issue::new(IssueKind::Repaired, why));
                         return out;
@@ -255,6 +255,9 @@ fn is_calendar_date(year: u32, month: u32, day: u32) -> bool {
         && (1..=31).contains(&day)
         && Date::new(year as i16, month as i8, day as i8).is_ok()
 }
+
+/// A reading of a date that failed as written: the text to parse instead, if any.
+type Repair = fn(&str) -> Option<String>;
 
 /// The reason a year-first date read with its day and month swapped gives.
 pub const REASON_DAY_MONTH_SWAPPED: &str = "a month over 12 read as the day, the day as the month";

@@ -230,7 +230,8 @@ fn parts(kind: FieldKind, compared: bool) -> &'static [Part] {
         // still places two records of one name together; term frequencies weigh it down.
         FieldKind::Address => &[Part::Postcode, Part::City, Part::District],
         FieldKind::Text | FieldKind::Name if compared => &[Part::Value],
-        FieldKind::BirthDate => &[Part::Year, Part::Value],
+        // A birth date's year is read with its value, in one pass (`placeholder_dates`).
+        FieldKind::BirthDate => &[Part::Value],
         _ => &[],
     }
 }
@@ -259,6 +260,24 @@ fn names_of<'a>(
     name_of(schema, record).map_or((None, None), |name| {
         (name.family.as_deref(), name.given.as_deref())
     })
+}
+
+/// How many different family names (or, with `given`, given names) records `holders`
+/// hold, spelling variants counted once ([`distinct_groups`]).
+fn distinct_names(
+    holders: impl Iterator<Item = u32>,
+    names: &[(Option<&str>, Option<&str>)],
+    given: bool,
+) -> usize {
+    let mut distinct: Vec<&str> = holders
+        .filter_map(|i| {
+            let (family, given_name) = &names[i as usize];
+            if given { *given_name } else { *family }
+        })
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct_groups(distinct.into_iter())
 }
 
 /// Names that differ beyond a typo or a spelling variant: each joins the first group whose
@@ -320,7 +339,7 @@ pub fn detect(
         .flat_map_iter(|&(field, part)| {
             let spec = &schema.fields[field];
             if spec.kind == FieldKind::BirthDate {
-                return placeholder_dates(spec, part, records, field, &names);
+                return placeholder_dates(spec, records, field, &names);
             }
             let Held {
                 total,
@@ -340,18 +359,7 @@ pub fn detect(
                     if holders.len() < MIN_RECORDS {
                         continue;
                     }
-                    let groups = |given: bool| {
-                        let mut distinct: Vec<&str> = holders
-                            .iter()
-                            .filter_map(|&i| {
-                                let (family, given_name) = &names[i as usize];
-                                if given { given_name } else { family }.as_deref()
-                            })
-                            .collect();
-                        distinct.sort_unstable();
-                        distinct.dedup();
-                        distinct_groups(distinct.into_iter())
-                    };
+                    let groups = |given| distinct_names(holders.iter().copied(), &names, given);
                     let (families, givens) = (groups(false), groups(true));
                     if families >= DISTINCT_PEOPLE && givens >= DISTINCT_PEOPLE {
                         out.push(entry(
@@ -417,7 +425,7 @@ const MAX_DEFAULT_DATES: usize = 5;
 /// Years around a birth year whose records tell how many it should hold: five each side.
 const NEIGHBOUR_YEARS: i32 = 5;
 
-/// Placeholder birth dates of field `field`, for `part`:
+/// Placeholder birth dates of field `field`, both parts in one pass:
 /// - a year (`Part::Year`) held by [`PLACEHOLDER_RATIO`] times as many records as the years
 ///   around it hold on average, whose records make most of the file's ages over 120: a
 ///   year typed for "unknown" (`1900-06-18` beside `1978-06-18`: the day kept, the year
@@ -431,7 +439,6 @@ const NEIGHBOUR_YEARS: i32 = 5;
 /// (a cohort, a school) keeps its dates.
 fn placeholder_dates(
     spec: &sameas_core::FieldSpec,
-    part: Part,
     records: &[NormalizedRecord],
     field: usize,
     names: &[(Option<&str>, Option<&str>)],
@@ -484,75 +491,61 @@ fn placeholder_dates(
         .map(|run| run[0].0.year())
         .collect();
     let mut out = Vec::new();
-    match part {
-        Part::Year => {
-            for &year in &placeholder_years {
-                let count = years[&year];
-                out.push(entry(
-                    spec,
-                    part,
-                    &format!("{year:04}"),
-                    count,
-                    format!(
-                        "a birth year held by {count} records, {:.0} times as many as the years \
-                         around it hold, and most of the file's ages over 120: a year typed for unknown",
-                        count as f64 / neighbours_mean(year).max(1.0)
-                    ),
-                ));
+    for &year in &placeholder_years {
+        let count = years[&year];
+        out.push(entry(
+            spec,
+            Part::Year,
+            &format!("{year:04}"),
+            count,
+            format!(
+                "a birth year held by {count} records, {:.0} times as many as the years \
+                 around it hold, and most of the file's ages over 120: a year typed for unknown",
+                count as f64 / neighbours_mean(year).max(1.0)
+            ),
+        ));
+    }
+    // Per year, the dates held far beyond the other days of their year.
+    let mut found = Vec::new();
+    for year_run in dates.chunk_by(|a, b| a.0.year() == b.0.year()) {
+        if placeholder_years.contains(&year_run[0].0.year()) {
+            continue;
+        }
+        let distinct_dates = year_run.chunk_by(|a, b| a.0 == b.0).count();
+        for run in year_run.chunk_by(|a, b| a.0 == b.0) {
+            let count = run.len();
+            if count < MIN_RECORDS || distinct_dates < 2 {
+                continue;
+            }
+            let others = (year_run.len() - count) as f64 / (distinct_dates - 1) as f64;
+            if (count as f64) >= PLACEHOLDER_RATIO as f64 * others.max(1.0) {
+                found.push((run, others));
             }
         }
-        Part::Value => {
-            // Per year, the dates held far beyond the other days of their year.
-            let mut found = Vec::new();
-            for year_run in dates.chunk_by(|a, b| a.0.year() == b.0.year()) {
-                if placeholder_years.contains(&year_run[0].0.year()) {
-                    continue;
-                }
-                let distinct_dates = year_run.chunk_by(|a, b| a.0 == b.0).count();
-                for run in year_run.chunk_by(|a, b| a.0 == b.0) {
-                    let count = run.len();
-                    if count < MIN_RECORDS || distinct_dates < 2 {
-                        continue;
-                    }
-                    let others = (year_run.len() - count) as f64 / (distinct_dates - 1) as f64;
-                    if (count as f64) >= PLACEHOLDER_RATIO as f64 * others.max(1.0) {
-                        found.push((run, others));
-                    }
-                }
-            }
-            // The same excess in many years is how the file writes a year alone: its dates
-            // say the year, and stay.
-            if found.len() > MAX_DEFAULT_DATES {
-                found.clear();
-            }
-            for (run, others) in found {
-                let count = run.len();
-                let mut families: Vec<&str> = run
-                    .iter()
-                    .filter_map(|&(_, i)| names[i as usize].0)
-                    .collect();
-                families.sort_unstable();
-                families.dedup();
-                let families = distinct_groups(families.into_iter());
-                if families < DISTINCT_PEOPLE {
-                    continue;
-                }
-                let value =
-                    FieldValue::Date(sameas_normalize::date::NormalizedDate(run[0].0)).norm();
-                out.push(entry(
-                    spec,
-                    part,
-                    &value,
-                    count,
-                    format!(
-                        "held by {count} records of {families} different family names, {:.0} \
-                         times as many as the other days of its year: a default date",
-                        count as f64 / others.max(1.0)
-                    ),
-                ));
-            }
+    }
+    // The same excess in many years is how the file writes a year alone: its dates
+    // say the year, and stay.
+    if found.len() > MAX_DEFAULT_DATES {
+        found.clear();
+    }
+    for (run, others) in found {
+        let count = run.len();
+        let families = distinct_names(run.iter().map(|&(_, i)| i), names, false);
+        if families < DISTINCT_PEOPLE {
+            continue;
         }
-        _ => {}
+        let value = FieldValue::Date(sameas_normalize::date::NormalizedDate(run[0].0)).norm();
+        out.push(entry(
+            spec,
+            Part::Value,
+            &value,
+            count,
+            format!(
+                "held by {count} records of {families} different family names, {:.0} \
+                 times as many as the other days of its year: a default date",
+                count as f64 / others.max(1.0)
+            ),
+        ));
     }
     out
 }

@@ -209,23 +209,14 @@ impl PersonalEvidence {
             }
         }
         weighed.balance = specific_strength - against_strength;
-        if weighed.agrees
-            && !exact_agreement
-            && !self.strengths.is_empty()
-            && (weighed.disagreements >= 2 || weighed.identifier_disagrees)
-            && against_strength > for_strength
-        {
-            weighed.agrees = false;
-        }
-        // A weak agreement beside a contact of their own (a phone that differs) that weighs
-        // more: `阿明` and `王敏` at one address, `ming` and `min` alike in fuzzy pinyin, each
-        // with a phone: a household member, not one person.
-        if weighed.agrees
-            && !exact_agreement
-            && !self.strengths.is_empty()
-            && weighed.contact_differs
-            && against_strength + contact_strength > for_strength
-        {
+        // A weak agreement gives way to two disagreements, or a differing identifier, that
+        // weigh more; or to those beside a contact of their own (a phone that differs)
+        // that weigh more together: `阿明` and `王敏` at one address, `ming` and `min` alike
+        // in fuzzy pinyin, each with a phone: a household member, not one person.
+        let outweighed = ((weighed.disagreements >= 2 || weighed.identifier_disagrees)
+            && against_strength > for_strength)
+            || (weighed.contact_differs && against_strength + contact_strength > for_strength);
+        if weighed.agrees && !exact_agreement && !self.strengths.is_empty() && outweighed {
             weighed.agrees = false;
         }
         weighed

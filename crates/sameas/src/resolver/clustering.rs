@@ -181,16 +181,11 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
                 // that differs (张先生 and 张女士 at one address); a phone that differs is a
                 // contact of their own.
                 let differs = match comparison.method {
-                    ComparisonMethod::FamilyName { .. }
-                        if clustering.household_guard != HouseholdGuard::NoEvidenceAgainst =>
-                    {
-                        Evidence::Against
-                    }
                     // Without households, a family name or a gender that differs is
                     // changed or mistyped (`女` typed for 郑强, a peer's title for his
                     // surname) or the other fields tell the two apart already: the score
                     // weighs it, as any field.
-                    ComparisonMethod::Gender
+                    ComparisonMethod::FamilyName { .. } | ComparisonMethod::Gender
                         if clustering.household_guard != HouseholdGuard::NoEvidenceAgainst =>
                     {
                         Evidence::Against
