@@ -576,18 +576,26 @@ mod tests {
         n.normalize(raw).value.map(|d| d.norm())
     }
 
-    #[test]
-    fn a_month_over_twelve_beside_a_day_that_could_be_one_is_read_swapped() {
-        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
-        for (raw, read) in [
-            ("19661411", "1966-11-14"),
-            ("1966-14-11", "1966-11-14"),
-            ("1990/13/01", "1990-01-13"),
-        ] {
+    /// Each `(raw, read)`: `raw` reads as the date `read`, flagged repaired.
+    fn assert_repaired(n: &DateNormalizer, cases: &[(&str, &str)]) {
+        for &(raw, read) in cases {
             let out = n.normalize(raw);
             assert_eq!(out.value.map(|d| d.norm()).as_deref(), Some(read), "{raw}");
             assert!(out.has(IssueKind::Repaired), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_month_over_twelve_beside_a_day_that_could_be_one_is_read_swapped() {
+        let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
+        assert_repaired(
+            &n,
+            &[
+                ("19661411", "1966-11-14"),
+                ("1966-14-11", "1966-11-14"),
+                ("1990/13/01", "1990-01-13"),
+            ],
+        );
         // A date that reads as written is never swapped; two numbers over 12 are no date.
         assert!(n.normalize("1966-11-14").issues.is_empty());
         assert!(iso(&n, "1966-14-14").is_none());
@@ -597,16 +605,15 @@ mod tests {
     #[test]
     fn letters_taken_for_digits_are_read_as_those_digits() {
         let n = DateNormalizer::new(&options(DateOrder::MonthFirst));
-        for (raw, read) in [
-            ("1999O1O3", "1999-01-03"),
-            ("O3/l2/1980", "1980-03-12"),
-            ("09/11/19G5", "1965-09-11"),
-            ("2Z/04/1990", "1990-04-22"),
-        ] {
-            let out = n.normalize(raw);
-            assert_eq!(out.value.map(|d| d.norm()).as_deref(), Some(read), "{raw}");
-            assert!(out.has(IssueKind::Repaired), "{raw}");
-        }
+        assert_repaired(
+            &n,
+            &[
+                ("1999O1O3", "1999-01-03"),
+                ("O3/l2/1980", "1980-03-12"),
+                ("09/11/19G5", "1965-09-11"),
+                ("2Z/04/1990", "1990-04-22"),
+            ],
+        );
         // A month's name is no misread digit, three letters are too many, and a date that
         // reads as written is never changed.
         assert_eq!(iso(&n, "May 3 1987").as_deref(), Some("1987-05-03"));

@@ -498,16 +498,25 @@ fn two_records_apiece(
 
 /// The name values a fit found generic, sorted.
 fn generic_names(resolver: &Resolver) -> Vec<String> {
-    let mut names: Vec<String> = resolver
+    generic_values_of(resolver, "name", |g| g.value.clone())
+}
+
+/// The generic values a fit found in `field`, each as `show` writes it, sorted.
+fn generic_values_of(
+    resolver: &Resolver,
+    field: &str,
+    show: fn(&sameas::GenericValue) -> String,
+) -> Vec<String> {
+    let mut values: Vec<String> = resolver
         .config()
         .unwrap()
         .generic_values
         .iter()
-        .filter(|g| g.field == "name")
-        .map(|g| g.value.clone())
+        .filter(|g| g.field == field)
+        .map(show)
         .collect();
-    names.sort_unstable();
-    names
+    values.sort_unstable();
+    values
 }
 
 #[test]
@@ -791,16 +800,9 @@ const SURNAMES: [&str; 24] = [
 
 /// The birth-date values a fit found generic, as `part:value`, sorted.
 fn generic_dates(resolver: &Resolver) -> Vec<String> {
-    let mut dates: Vec<String> = resolver
-        .config()
-        .unwrap()
-        .generic_values
-        .iter()
-        .filter(|g| g.field == "birth_date")
-        .map(|g| format!("{}:{}", g.part, g.value))
-        .collect();
-    dates.sort_unstable();
-    dates
+    generic_values_of(resolver, "birth_date", |g| {
+        format!("{}:{}", g.part, g.value)
+    })
 }
 
 /// One row: id, a name from the surname list, a birth date and a phone of its own.
