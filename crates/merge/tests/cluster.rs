@@ -574,6 +574,52 @@ fn an_unvouched_record_that_fits_two_conflicting_people_equally_stays_apart() {
     assert_eq!(apart.clusters, 1);
 }
 
+/// Four records of a man (0–3), one of them mistyped female (3), joined by vouched edges;
+/// a record marked male (4) with nothing personal but his gender matches them on the phone
+/// alone. He differs from the mistyped record only: the cluster's majority is male, as he
+/// is, so he joins. Where the cluster's genders tie, or its majority is female, the
+/// conflict stands.
+#[test]
+fn a_gender_conflict_counts_only_against_a_cluster_of_the_other_majority() {
+    let ids = ids(&["a", "b", "c", "d", "mr"]);
+    let edges = [
+        edge(0, 1, 0.99),
+        edge(1, 2, 0.99),
+        edge(2, 3, 0.99),
+        edge(0, 4, 0.95),
+    ];
+    let solve = |genders: &[u32]| {
+        let majority = [genders.to_vec()];
+        let vouching = Vouching {
+            vouched: &[true, true, true, false],
+            majority_conflicts: &[(3, 4)],
+            majority: &majority,
+            ..Vouching::NONE
+        };
+        cluster(
+            &vouched_problem(&ids, &edges, vouching),
+            ClusteringMethod::Constrained,
+        )
+    };
+    const M: u32 = 0;
+    const F: u32 = 1;
+    const NONE: u32 = u32::MAX;
+    let joined = solve(&[M, M, M, F, M]);
+    assert_eq!(joined.clusters, 1);
+    // A record without a gender is not counted: two male against one female still holds.
+    let unstated = solve(&[M, NONE, M, F, M]);
+    assert_eq!(unstated.clusters, 1);
+    for genders in [[M, NONE, NONE, F, M], [F, F, M, F, M]] {
+        let kept = solve(&genders);
+        assert_eq!(kept.clusters, 2, "{genders:?}");
+        assert_ne!(kept.labels[0], kept.labels[4]);
+        assert!(kept.joins.iter().any(|j| matches!(
+            j.outcome,
+            JoinOutcome::Refused(Refusal::CannotLink { a: 3, b: 4 })
+        )));
+    }
+}
+
 /// A problem of `edges` over `ids` with `vouching` and no other constraint.
 fn vouched_problem<'a>(
     ids: &'a [RecordId],
@@ -611,6 +657,7 @@ fn personal_weights_across_outweigh_scored_evidence_against() {
                     conflicts: &[],
                     balance,
                     scored_cannot_link_balance: against,
+                    ..Vouching::NONE
                 },
             )
         };

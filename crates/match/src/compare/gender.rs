@@ -37,18 +37,36 @@ impl CompileRecords for GenderComparator {
 
     fn push(&mut self, record: &NormalizedRecord, fields: &[usize]) {
         let values = &mut self.values;
-        let mut stated = false;
-        for &field in fields {
-            if let Some(FieldValue::Gender(g)) = &record.field(field).value {
-                values.push_value(u32::from(*g == Gender::Female));
-                stated = true;
-            }
-        }
-        if !stated && let Some(g) = implied_gender(record) {
-            values.push_value(u32::from(g == Gender::Female));
+        for gender in genders_of(record, fields) {
+            values.push_value(u32::from(gender == Gender::Female));
         }
         values.end_row();
     }
+}
+
+/// The genders a record states in `fields`, else the one it implies (see
+/// [`implied_gender`]): what the gender comparison compares.
+fn genders_of(record: &NormalizedRecord, fields: &[usize]) -> Vec<Gender> {
+    let stated: Vec<Gender> = fields
+        .iter()
+        .filter_map(|&field| match &record.field(field).value {
+            Some(FieldValue::Gender(g)) => Some(*g),
+            _ => None,
+        })
+        .collect();
+    if stated.is_empty() {
+        implied_gender(record).into_iter().collect()
+    } else {
+        stated
+    }
+}
+
+/// The one gender the gender comparison reads for a record in `fields`; `None` when it
+/// reads none, or two that differ.
+pub fn record_gender(record: &NormalizedRecord, fields: &[usize]) -> Option<Gender> {
+    let genders = genders_of(record, fields);
+    let first = *genders.first()?;
+    genders.iter().all(|&g| g == first).then_some(first)
 }
 
 /// The gender a record implies where its gender fields say nothing: a national id's (which

@@ -16,6 +16,8 @@ pub(crate) mod number;
 pub(crate) mod phone;
 pub(crate) mod string;
 
+pub use gender::record_gender;
+
 use serde::{Deserialize, Serialize};
 
 use sameas_core::FieldKind;

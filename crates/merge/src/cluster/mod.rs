@@ -108,6 +108,12 @@ pub struct Vouching<'a> {
     pub vouched: &'a [bool],
     /// Pairs whose personal comparisons disagree and none agrees.
     pub conflicts: &'a [(u32, u32)],
+    /// Such pairs whose disagreeing comparisons are each read by its cluster's majority (a
+    /// gender): they keep two clusters apart only when the clusters' majority values of
+    /// [`majority`](Self::majority) differ, or either has none.
+    pub majority_conflicts: &'a [(u32, u32)],
+    /// Per attribute read by its cluster's majority, per record: a value id, or `u32::MAX`.
+    pub majority: &'a [Vec<u32>],
     /// Per edge, its personal weight: the log2 Bayes factors of the personal comparisons
     /// (given name, birth date, identifiers), leaving out what households share. Empty:
     /// none is known.
@@ -125,6 +131,8 @@ impl Vouching<'_> {
     pub const NONE: Vouching<'static> = Vouching {
         vouched: &[],
         conflicts: &[],
+        majority_conflicts: &[],
+        majority: &[],
         balance: &[],
         scored_cannot_link_balance: &[],
     };

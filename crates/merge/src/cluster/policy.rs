@@ -78,6 +78,9 @@ pub struct PersonalEvidence {
     /// [balance](Weighed::balance): the trained weight is an average over all names, and
     /// says nothing of how common this one is.
     common: Vec<bool>,
+    /// Per comparison: whether a cluster's value of it is its members' majority (a gender),
+    /// so that a record differing from one member is no evidence against the cluster.
+    majority: Vec<bool>,
 }
 
 /// The personal comparisons of one pair, counted.
@@ -89,6 +92,9 @@ pub struct Weighed {
     pub disagreements: u32,
     /// An identifier is among those that disagree.
     pub identifier_disagrees: bool,
+    /// Every comparison that disagrees is read by its cluster's majority
+    /// ([`PersonalEvidence::with_majority`]).
+    pub majority_only: bool,
     /// A contact that households may share differs ([`Evidence::ContactDiffers`]).
     pub contact_differs: bool,
     /// The personal weight of the pair: the strengths of its agreeing levels less those of
@@ -129,6 +135,7 @@ impl PersonalEvidence {
             identifiers,
             strengths: Vec::new(),
             common: Vec::new(),
+            majority: Vec::new(),
         }
     }
 
@@ -159,6 +166,17 @@ impl PersonalEvidence {
         self
     }
 
+    /// The same evidence, with the comparisons whose cluster value is its members' majority
+    /// (per comparison). A gender is mistyped now and then (`女` for 郑强): a cluster of
+    /// four records of a man, one of them marked female, is a man's, and a record marked
+    /// male is no second person for differing from that one record. Two clusters whose
+    /// only personal conflict is such a comparison conflict only when their majorities
+    /// differ (or either has none).
+    pub fn with_majority(mut self, majority: Vec<bool>) -> Self {
+        self.majority = majority;
+        self
+    }
+
     /// What a pair with these comparison levels says: whether one personal comparison
     /// agrees, how many disagree, and whether an identifier is among those. With
     /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
@@ -171,6 +189,7 @@ impl PersonalEvidence {
         let (mut exact_agreement, mut for_strength, mut against_strength) = (false, 0.0, 0.0);
         let mut contact_strength = 0.0f64;
         let mut specific_strength = 0.0;
+        let mut other_disagreements = 0u32;
         for (c, ((personal, &l), &identifier)) in self
             .levels
             .iter()
@@ -200,6 +219,9 @@ impl PersonalEvidence {
                     weighed.disagreements += 1;
                     weighed.identifier_disagrees |= identifier;
                     against_strength += strength();
+                    if !self.majority.get(c).copied().unwrap_or(false) {
+                        other_disagreements += 1;
+                    }
                 }
                 Some(Evidence::ContactDiffers) => {
                     weighed.contact_differs = true;
@@ -209,6 +231,7 @@ impl PersonalEvidence {
             }
         }
         weighed.balance = specific_strength - against_strength;
+        weighed.majority_only = weighed.disagreements > 0 && other_disagreements == 0;
         // A weak agreement gives way to two disagreements, or a differing identifier, that
         // weigh more; or to those beside a contact of their own (a phone that differs)
         // that weigh more together: `阿明` and `王敏` at one address, `ming` and `min` alike
@@ -412,21 +435,29 @@ pub struct Constraints {
     /// Pairs whose personal comparisons disagree and none agrees: they keep apart what
     /// only unvouched edges would join ([`Vouching`]).
     conflicts: RecordPairs,
+    /// Conflicts whose only disagreeing comparisons are read by their cluster's majority
+    /// ([`PersonalEvidence::with_majority`]).
+    majority_conflicts: RecordPairs,
     /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
     exclusive: Vec<Vec<u32>>,
+    /// Per comparison read by its cluster's majority, per record: the value, or `u32::MAX`.
+    majority: Vec<Vec<u32>>,
 }
 
 impl Constraints {
     /// The constraints over records `ids`: `config`'s manual overrides (pairs naming absent
     /// records are skipped: an override file outlives the records it names), the scored
-    /// pairs that hold personal evidence against, and the `exclusive` values (per field, per
-    /// record: a value id, or `u32::MAX` for none).
+    /// pairs that hold personal evidence against, the `exclusive` values (per field, per
+    /// record: a value id, or `u32::MAX` for none) and the `majority` values (per comparison
+    /// `evidence` reads by its cluster's majority, in order, per record: a value id, or
+    /// `u32::MAX`).
     pub fn new(
         config: &ClusteringConfig,
         ids: &[RecordId],
         scored: &ScoredPairsView<'_>,
         evidence: Option<&PersonalEvidence>,
         exclusive: Vec<Vec<u32>>,
+        majority: Vec<Vec<u32>>,
     ) -> Self {
         let (must_link, manual_cannot_link) = overrides(config, ids);
         let EvidenceAgainst {
@@ -434,6 +465,7 @@ impl Constraints {
             soft: scored_cannot_link,
             soft_balance: scored_cannot_link_balance,
             conflicts,
+            majority_conflicts,
         } = evidence_against(
             scored,
             config.cannot_link_below,
@@ -447,7 +479,9 @@ impl Constraints {
             scored_cannot_link,
             scored_cannot_link_balance,
             conflicts,
+            majority_conflicts,
             exclusive,
+            majority,
         }
     }
 
@@ -479,6 +513,8 @@ impl Constraints {
                 vouching: Vouching {
                     vouched: &vouched,
                     conflicts: &self.conflicts,
+                    majority_conflicts: &self.majority_conflicts,
+                    majority: &self.majority,
                     balance: &balance,
                     scored_cannot_link_balance: &self.scored_cannot_link_balance,
                 },
@@ -574,6 +610,9 @@ struct EvidenceAgainst {
     /// Personal conflicts ([`Weighed::conflicts`]): what keeps apart two clusters that only
     /// an unvouched edge would join.
     conflicts: RecordPairs,
+    /// Those conflicts whose disagreeing comparisons are all read by their cluster's
+    /// majority ([`Weighed::majority_only`]).
+    majority_conflicts: RecordPairs,
 }
 
 /// Pairs of scored pairs read per task of [`evidence_against`]: fixed, so that the work is
@@ -609,7 +648,9 @@ fn evidence_against(
                 } else {
                     weighed.conflicts()
                 };
-                if conflict {
+                if conflict && weighed.majority_only {
+                    found.majority_conflicts.push(pair);
+                } else if conflict {
                     found.conflicts.push(pair);
                 }
                 let p = scored.probabilities[i];
@@ -631,6 +672,7 @@ fn evidence_against(
         all.soft.extend(chunk.soft);
         all.soft_balance.extend(chunk.soft_balance);
         all.conflicts.extend(chunk.conflicts);
+        all.majority_conflicts.extend(chunk.majority_conflicts);
     }
     all
 }
@@ -660,6 +702,26 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_pair_differing_only_in_a_majority_comparison_is_marked() {
+        // Given name (exact, different) and gender (different only), gender read by its
+        // cluster's majority.
+        let evidence = PersonalEvidence::new(
+            vec![
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                vec![Evidence::None, Evidence::None, Evidence::Against],
+            ],
+            vec![false; 2],
+        )
+        .with_majority(vec![false, true]);
+        let gender_only = evidence.weigh(&[0, 2]);
+        assert!(gender_only.conflicts() && gender_only.majority_only);
+        let both = evidence.weigh(&[2, 2]);
+        assert!(both.conflicts() && !both.majority_only);
+        assert!(!evidence.weigh(&[2, 1]).majority_only);
+        assert!(!evidence.weigh(&[0, 1]).majority_only);
     }
 
     #[test]

@@ -162,6 +162,11 @@ struct ClusterState {
     cannot_link: Neighbours,
     /// Personal-conflict neighbours of each position (checked for unvouched edges only).
     conflicts: Neighbours,
+    /// Conflicts that count only between clusters whose majority values differ.
+    majority_conflicts: Neighbours,
+    /// Per attribute read by its cluster's majority, per position: the value, or
+    /// `u32::MAX` (empty when no such conflict is to be checked).
+    majority: Vec<Vec<u32>>,
     /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
     scored: Neighbours,
     linked: Neighbours,
@@ -214,8 +219,32 @@ impl ClusterState {
         } else {
             Neighbours::default()
         };
+        let majority_conflicts = if constrained {
+            Neighbours::new(len, input.majority_conflicts.iter().copied())
+        } else {
+            Neighbours::default()
+        };
+        let majority = if majority_conflicts.is_empty() {
+            Vec::new()
+        } else {
+            input
+                .majority
+                .iter()
+                .map(|values| {
+                    input
+                        .members
+                        .iter()
+                        .map(|&record| values[record as usize])
+                        .collect()
+                })
+                .collect()
+        };
         let (mut next, mut tail) = (Vec::new(), Vec::new());
-        if !cannot_link.is_empty() || !scored.is_empty() || !conflicts.is_empty() {
+        if !cannot_link.is_empty()
+            || !scored.is_empty()
+            || !conflicts.is_empty()
+            || !majority_conflicts.is_empty()
+        {
             next = vec![END; len];
             tail = (0..len as u32).collect();
         }
@@ -226,6 +255,8 @@ impl ClusterState {
             held,
             cannot_link,
             conflicts,
+            majority_conflicts,
+            majority,
             scored,
             linked,
             next,
@@ -324,7 +355,48 @@ impl ClusterState {
     /// The pair behind [`conflict`](Self::conflict): a member of `root_a`'s cluster and one
     /// of `root_b`'s whose personal comparisons disagree.
     fn conflict_pair(&mut self, root_a: u32, root_b: u32) -> Option<(u32, u32)> {
-        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
+        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b).or_else(|| {
+            let pair = pair_across(
+                &self.majority_conflicts,
+                &mut self.sets,
+                &self.next,
+                root_a,
+                root_b,
+            )?;
+            (!self.majorities_agree(root_a, root_b)).then_some(pair)
+        })
+    }
+
+    /// Whether the clusters rooted at `root_a` and `root_b` have, for every attribute read
+    /// by its majority, the same value held by more than half of their members that hold
+    /// one.
+    fn majorities_agree(&self, root_a: u32, root_b: u32) -> bool {
+        self.majority.iter().all(|values| {
+            let a = self.majority_value(values, root_a);
+            a.is_some() && a == self.majority_value(values, root_b)
+        })
+    }
+
+    /// The value more than half of the valued members of the cluster rooted at `root` hold.
+    fn majority_value(&self, values: &[u32], root: u32) -> Option<u32> {
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        let mut valued = 0u32;
+        let mut member = root;
+        while member != END {
+            let value = values[member as usize];
+            if value != u32::MAX {
+                valued += 1;
+                match counts.iter_mut().find(|(v, _)| *v == value) {
+                    Some((_, count)) => *count += 1,
+                    None => counts.push((value, 1)),
+                }
+            }
+            member = self.next[member as usize];
+        }
+        counts
+            .into_iter()
+            .find(|&(_, count)| 2 * count > valued)
+            .map(|(value, _)| value)
     }
 
     /// Clusters that unvouched edges would attach to two or more clusters that conflict
@@ -338,7 +410,7 @@ impl ClusterState {
     /// cluster stays on its own rather than take a household member's records.
     fn ambiguous_attachments(&mut self, unvouched: &[LocalEdge]) -> Vec<Option<(u32, u32)>> {
         let mut ambiguous = vec![None; self.sets.parent.len()];
-        if self.conflicts.is_empty() {
+        if self.conflicts.is_empty() && self.majority_conflicts.is_empty() {
             // No two candidates can conflict.
             return ambiguous;
         }

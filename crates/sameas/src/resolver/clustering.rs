@@ -12,6 +12,7 @@ pub(super) use sameas_merge::cluster::policy::must_link_edge;
 use sameas_merge::cluster::policy::{self, Evidence, PersonalEvidence, ScoredPairsView};
 pub(crate) use sameas_merge::cluster::policy::{EdgeGuard, EdgeMask};
 use sameas_normalize::IssueKind;
+use sameas_normalize::gender::Gender;
 use sameas_normalize::record::NormalizedRecord;
 
 use crate::ResolverConfig;
@@ -39,6 +40,7 @@ impl Constraints {
             &view(scored),
             personal_evidence(config).as_ref(),
             exclusive_values(config, &data.schema, &data.records),
+            majority_values(config, &data.schema, &data.records),
         ))
     }
 
@@ -56,6 +58,7 @@ impl Constraints {
             &view(scored),
             personal_evidence(config).as_ref(),
             exclusive_values(config, &config.schema, records),
+            majority_values(config, &config.schema, records),
         ))
     }
 
@@ -250,8 +253,44 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
     Some(
         PersonalEvidence::new(levels, identifiers)
             .with_strengths(strengths)
-            .with_common_agreement(common),
+            .with_common_agreement(common)
+            .with_majority(per_comparison(is_read_by_majority)),
     )
+}
+
+/// Whether a cluster's value of a comparison is its members' majority: a gender, mistyped
+/// now and then, where a family name or a given name that differs is a second person.
+fn is_read_by_majority(method: &ComparisonMethod) -> bool {
+    matches!(method, ComparisonMethod::Gender)
+}
+
+/// Per comparison read by its cluster's majority (in the order of `config`'s comparisons),
+/// per record: the value the comparison reads (a gender: 0 male, 1 female), or `u32::MAX`.
+fn majority_values<R: std::borrow::Borrow<NormalizedRecord>>(
+    config: &ResolverConfig,
+    schema: &sameas_core::Schema,
+    records: &[R],
+) -> Vec<Vec<u32>> {
+    config
+        .matching
+        .comparisons
+        .iter()
+        .filter(|comparison| is_read_by_majority(&comparison.method))
+        .map(|comparison| {
+            let fields: Vec<usize> = comparison
+                .fields
+                .iter()
+                .filter_map(|name| schema.field_index(name))
+                .collect();
+            records
+                .iter()
+                .map(|record| {
+                    sameas_match::compare::record_gender(record.borrow(), &fields)
+                        .map_or(u32::MAX, |g| u32::from(g == Gender::Female))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The first of `config`'s comparisons whose method `is` says yes to.
