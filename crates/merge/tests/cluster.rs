@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use sameas_core::RecordId;
 use sameas_merge::cluster::{
-    ClusterProblem, Clustering, ClusteringMethod, Edge, JoinOutcome, Refusal, Vouching, cluster,
+    ClusterAttribute, ClusterProblem, ClusterReading, Clustering, ClusteringMethod, Edge,
+    JoinOutcome, Refusal, Vouching, cluster,
 };
 
 const NO_VALUE: u32 = u32::MAX;
@@ -589,11 +590,14 @@ fn a_gender_conflict_counts_only_against_a_cluster_of_the_other_majority() {
         edge(0, 4, 0.95),
     ];
     let solve = |genders: &[u32]| {
-        let majority = [genders.to_vec()];
+        let attributes = [ClusterAttribute {
+            reading: ClusterReading::Majority,
+            values: genders.to_vec(),
+        }];
         let vouching = Vouching {
             vouched: &[true, true, true, false],
-            majority_conflicts: &[(3, 4)],
-            majority: &majority,
+            cluster_conflicts: &[(3, 4)],
+            cluster_attributes: &attributes,
             ..Vouching::NONE
         };
         cluster(
@@ -618,6 +622,38 @@ fn a_gender_conflict_counts_only_against_a_cluster_of_the_other_majority() {
             JoinOutcome::Refused(Refusal::CannotLink { a: 3, b: 4 })
         )));
     }
+}
+
+/// One woman's records as `Maria` (0), `Guadalupe` (1) and `Maria Guadalupe` (2), joined by
+/// vouched edges; a record that says `Guadalupe` (3) matches them on her e-mail alone, and
+/// its given name differs from record 0's. The cluster holds `Guadalupe` already, so the
+/// difference is no second person and she joins; a cluster without it keeps her apart.
+#[test]
+fn a_name_conflict_is_reconciled_by_a_cluster_that_holds_the_name() {
+    let ids = ids(&["maria", "guadalupe", "maria_guadalupe", "record"]);
+    let edges = [edge(0, 1, 0.99), edge(1, 2, 0.99), edge(0, 3, 0.95)];
+    let (maria, guadalupe, both) = (0, 1, 2);
+    let solve = |given: [u32; 4]| {
+        let attributes = [ClusterAttribute {
+            reading: ClusterReading::Held,
+            values: given.to_vec(),
+        }];
+        let vouching = Vouching {
+            vouched: &[true, true, false],
+            cluster_conflicts: &[(0, 3)],
+            cluster_attributes: &attributes,
+            ..Vouching::NONE
+        };
+        cluster(
+            &vouched_problem(&ids, &edges, vouching),
+            ClusteringMethod::Constrained,
+        )
+    };
+    let joined = solve([maria, guadalupe, both, guadalupe]);
+    assert_eq!(joined.clusters, 1);
+    let kept = solve([maria, both, both, guadalupe]);
+    assert_eq!(kept.clusters, 2);
+    assert_ne!(kept.labels[0], kept.labels[3]);
 }
 
 /// A problem of `edges` over `ids` with `vouching` and no other constraint.

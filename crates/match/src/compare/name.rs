@@ -46,6 +46,34 @@ pub(crate) const GIVEN_LEVELS: &[&str] = &[
     "different",
 ];
 
+/// The family name and the given name of the first name in `fields` of a record, accents
+/// and spacing folded in Latin script (`Velázquez` and `velazquez` give one key): keys
+/// that tell whether two records hold the same family name, or the same given name.
+pub fn record_name_keys(
+    record: &sameas_normalize::record::NormalizedRecord,
+    fields: &[usize],
+) -> [Option<String>; 2] {
+    let Some(name) = fields
+        .iter()
+        .find_map(|&field| match &record.field(field).value {
+            Some(FieldValue::Name(name)) => Some(name),
+            _ => None,
+        })
+    else {
+        return [None, None];
+    };
+    let key = |part: &Option<Box<str>>| {
+        let part = part.as_deref()?;
+        let key = if name.script == NameScript::Latin {
+            ascii_letters(part).into_owned()
+        } else {
+            part.to_owned()
+        };
+        (!key.is_empty()).then_some(key)
+    };
+    [key(&name.family), key(&name.given)]
+}
+
 /// The pinyin of a name's family and given parts, without spaces (`zhang`, `weiming`).
 /// `None` for a part the name has no pinyin for.
 pub(crate) fn pinyin_parts(name: &Name) -> (Option<String>, Option<String>) {
@@ -794,6 +822,24 @@ mod tests {
 
     fn parts(raw: &str) -> (Option<String>, Option<String>) {
         pinyin_parts(&NameNormalizer::new().normalize(raw).value.unwrap())
+    }
+
+    #[test]
+    fn name_keys_fold_accents_in_latin_script_only() {
+        use sameas_normalize::record::NormalizedRecord;
+        let keys = |raw: &str| {
+            let name = NameNormalizer::new()
+                .normalize(raw)
+                .map(|name| FieldValue::Name(Box::new(name)));
+            record_name_keys(&NormalizedRecord::new(vec![name], None), &[0])
+        };
+        assert_eq!(
+            keys("Shirley Velázquez"),
+            [Some("velazquez".into()), Some("shirley".into())]
+        );
+        assert_eq!(keys("VELAZQUEZ, Shirley"), keys("Shirley Velázquez"));
+        assert_eq!(keys("张伟"), [Some("张".into()), Some("伟".into())]);
+        assert_eq!(keys("张先生"), [Some("张".into()), None]);
     }
 
     #[test]

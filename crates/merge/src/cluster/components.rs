@@ -15,7 +15,7 @@ pub(super) struct Components {
     cannot_link: Bucketed<(u32, u32)>,
     scored_cannot_link: Bucketed<(u32, u32, f32)>,
     conflicts: Bucketed<(u32, u32)>,
-    majority_conflicts: Bucketed<(u32, u32)>,
+    cluster_conflicts: Bucketed<(u32, u32)>,
 }
 
 /// Items grouped by component: component `c`'s are `items[start[c]..start[c + 1]]`.
@@ -159,10 +159,10 @@ impl Components {
             } else {
                 problem.vouching.conflicts
             }),
-            majority_conflicts: pairs(if problem.vouching.vouched.is_empty() {
+            cluster_conflicts: pairs(if problem.vouching.vouched.is_empty() {
                 &[]
             } else {
-                problem.vouching.majority_conflicts
+                problem.vouching.cluster_conflicts
             }),
             start,
             members,
@@ -191,9 +191,9 @@ impl Components {
             cannot_link: self.cannot_link.of(component),
             scored_cannot_link: self.scored_cannot_link.of(component),
             conflicts: self.conflicts.of(component),
-            majority_conflicts: self.majority_conflicts.of(component),
+            cluster_conflicts: self.cluster_conflicts.of(component),
             exclusive: problem.exclusive,
-            majority: problem.vouching.majority,
+            cluster_attributes: problem.vouching.cluster_attributes,
         }
     }
 }
@@ -209,9 +209,9 @@ pub(super) struct ComponentInput<'a> {
     /// Scored evidence against, with each pair's personal weight.
     pub(super) scored_cannot_link: &'a [(u32, u32, f32)],
     pub(super) conflicts: &'a [(u32, u32)],
-    /// Conflicts that count only between clusters whose majorities differ.
-    pub(super) majority_conflicts: &'a [(u32, u32)],
+    /// Conflicts that count only where the clusters do not reconcile them.
+    pub(super) cluster_conflicts: &'a [(u32, u32)],
     pub(super) exclusive: &'a [Vec<u32>],
-    /// Per attribute read by its cluster's majority, per record (global index).
-    pub(super) majority: &'a [Vec<u32>],
+    /// The attributes read cluster by cluster (values by global index).
+    pub(super) cluster_attributes: &'a [super::ClusterAttribute],
 }

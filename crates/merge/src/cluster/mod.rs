@@ -108,12 +108,13 @@ pub struct Vouching<'a> {
     pub vouched: &'a [bool],
     /// Pairs whose personal comparisons disagree and none agrees.
     pub conflicts: &'a [(u32, u32)],
-    /// Such pairs whose disagreeing comparisons are each read by its cluster's majority (a
-    /// gender): they keep two clusters apart only when the clusters' majority values of
-    /// [`majority`](Self::majority) differ, or either has none.
-    pub majority_conflicts: &'a [(u32, u32)],
-    /// Per attribute read by its cluster's majority, per record: a value id, or `u32::MAX`.
-    pub majority: &'a [Vec<u32>],
+    /// Such pairs whose disagreeing comparisons are each read cluster by cluster (a
+    /// gender, a name; see [`ClusterAttribute`]): they keep two clusters apart unless the
+    /// clusters reconcile every attribute of [`cluster_attributes`](Self::cluster_attributes)
+    /// on which the pair's records differ.
+    pub cluster_conflicts: &'a [(u32, u32)],
+    /// The attributes read cluster by cluster.
+    pub cluster_attributes: &'a [ClusterAttribute],
     /// Per edge, its personal weight: the log2 Bayes factors of the personal comparisons
     /// (given name, birth date, identifiers), leaving out what households share. Empty:
     /// none is known.
@@ -131,11 +132,36 @@ impl Vouching<'_> {
     pub const NONE: Vouching<'static> = Vouching {
         vouched: &[],
         conflicts: &[],
-        majority_conflicts: &[],
-        majority: &[],
+        cluster_conflicts: &[],
+        cluster_attributes: &[],
         balance: &[],
         scored_cannot_link_balance: &[],
     };
+}
+
+/// An attribute whose difference between two records is read against their clusters as
+/// wholes: a record that differs from one member of a cluster but fits the cluster is no
+/// second person for that difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterAttribute {
+    /// How a cluster's values are read.
+    pub reading: ClusterReading,
+    /// Per record: an interned value id, or `u32::MAX` for none.
+    pub values: Vec<u32>,
+}
+
+/// How a cluster's values of a [`ClusterAttribute`] are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterReading {
+    /// By the value more than half of its valued members hold: two records that differ fit
+    /// their clusters when the two clusters' majorities agree. For a gender, mistyped now
+    /// and then (`女` for 郑强), where two values are all there are: four records of a man,
+    /// one marked female, are a man's, but a man and a woman of one household stay apart.
+    Majority,
+    /// By every value its members hold: a record fits a cluster that holds its value
+    /// already. For names, of which one person is known by several (`Maria` and
+    /// `Guadalupe`, a maiden family name beside a married one).
+    Held,
 }
 
 /// Why a join was refused. `a` lies in the cluster of the join's `a`, `b` in that of its `b`.

@@ -6,7 +6,7 @@
 use sameas_core::RecordId;
 
 use super::config::{ClusteringConfig, ClusteringMethod, HouseholdGuard};
-use super::{ClusterProblem, Clustering, Edge, Vouching, cluster};
+use super::{ClusterAttribute, ClusterProblem, Clustering, Edge, Vouching, cluster};
 
 /// Scored pairs as clustering reads them, borrowed from the match stage's output.
 #[derive(Debug, Clone, Copy)]
@@ -78,9 +78,9 @@ pub struct PersonalEvidence {
     /// [balance](Weighed::balance): the trained weight is an average over all names, and
     /// says nothing of how common this one is.
     common: Vec<bool>,
-    /// Per comparison: whether a cluster's value of it is its members' majority (a gender),
-    /// so that a record differing from one member is no evidence against the cluster.
-    majority: Vec<bool>,
+    /// Per comparison: whether its difference is read cluster by cluster (a gender, a
+    /// name; see [`ClusterAttribute`](super::ClusterAttribute)).
+    cluster_read: Vec<bool>,
 }
 
 /// The personal comparisons of one pair, counted.
@@ -92,9 +92,9 @@ pub struct Weighed {
     pub disagreements: u32,
     /// An identifier is among those that disagree.
     pub identifier_disagrees: bool,
-    /// Every comparison that disagrees is read by its cluster's majority
-    /// ([`PersonalEvidence::with_majority`]).
-    pub majority_only: bool,
+    /// Some comparison disagrees, and every one that does is read cluster by cluster
+    /// ([`PersonalEvidence::with_cluster_reading`]).
+    pub cluster_read_only: bool,
     /// A contact that households may share differs ([`Evidence::ContactDiffers`]).
     pub contact_differs: bool,
     /// The personal weight of the pair: the strengths of its agreeing levels less those of
@@ -135,7 +135,7 @@ impl PersonalEvidence {
             identifiers,
             strengths: Vec::new(),
             common: Vec::new(),
-            majority: Vec::new(),
+            cluster_read: Vec::new(),
         }
     }
 
@@ -166,14 +166,12 @@ impl PersonalEvidence {
         self
     }
 
-    /// The same evidence, with the comparisons whose cluster value is its members' majority
-    /// (per comparison). A gender is mistyped now and then (`女` for 郑强): a cluster of
-    /// four records of a man, one of them marked female, is a man's, and a record marked
-    /// male is no second person for differing from that one record. Two clusters whose
-    /// only personal conflict is such a comparison conflict only when their majorities
-    /// differ (or either has none).
-    pub fn with_majority(mut self, majority: Vec<bool>) -> Self {
-        self.majority = majority;
+    /// The same evidence, with the comparisons whose difference is read cluster by cluster
+    /// (per comparison; see [`ClusterAttribute`](super::ClusterAttribute)): two clusters
+    /// whose only personal conflicts are such differences conflict only where the clusters
+    /// do not reconcile them.
+    pub fn with_cluster_reading(mut self, cluster_read: Vec<bool>) -> Self {
+        self.cluster_read = cluster_read;
         self
     }
 
@@ -219,7 +217,7 @@ impl PersonalEvidence {
                     weighed.disagreements += 1;
                     weighed.identifier_disagrees |= identifier;
                     against_strength += strength();
-                    if !self.majority.get(c).copied().unwrap_or(false) {
+                    if !self.cluster_read.get(c).copied().unwrap_or(false) {
                         other_disagreements += 1;
                     }
                 }
@@ -231,7 +229,7 @@ impl PersonalEvidence {
             }
         }
         weighed.balance = specific_strength - against_strength;
-        weighed.majority_only = weighed.disagreements > 0 && other_disagreements == 0;
+        weighed.cluster_read_only = weighed.disagreements > 0 && other_disagreements == 0;
         // A weak agreement gives way to two disagreements, or a differing identifier, that
         // weigh more; or to those beside a contact of their own (a phone that differs)
         // that weigh more together: `阿明` and `王敏` at one address, `ming` and `min` alike
@@ -435,29 +433,28 @@ pub struct Constraints {
     /// Pairs whose personal comparisons disagree and none agrees: they keep apart what
     /// only unvouched edges would join ([`Vouching`]).
     conflicts: RecordPairs,
-    /// Conflicts whose only disagreeing comparisons are read by their cluster's majority
-    /// ([`PersonalEvidence::with_majority`]).
-    majority_conflicts: RecordPairs,
+    /// Conflicts whose disagreeing comparisons are all read cluster by cluster
+    /// ([`PersonalEvidence::with_cluster_reading`]).
+    cluster_conflicts: RecordPairs,
     /// Per exclusive field, per record: the interned valid value, or `u32::MAX`.
     exclusive: Vec<Vec<u32>>,
-    /// Per comparison read by its cluster's majority, per record: the value, or `u32::MAX`.
-    majority: Vec<Vec<u32>>,
+    /// The attributes those conflicts are read against.
+    cluster_attributes: Vec<ClusterAttribute>,
 }
 
 impl Constraints {
     /// The constraints over records `ids`: `config`'s manual overrides (pairs naming absent
     /// records are skipped: an override file outlives the records it names), the scored
     /// pairs that hold personal evidence against, the `exclusive` values (per field, per
-    /// record: a value id, or `u32::MAX` for none) and the `majority` values (per comparison
-    /// `evidence` reads by its cluster's majority, in order, per record: a value id, or
-    /// `u32::MAX`).
+    /// record: a value id, or `u32::MAX` for none) and the `cluster_attributes` the
+    /// conflicts of comparisons `evidence` reads cluster by cluster are read against.
     pub fn new(
         config: &ClusteringConfig,
         ids: &[RecordId],
         scored: &ScoredPairsView<'_>,
         evidence: Option<&PersonalEvidence>,
         exclusive: Vec<Vec<u32>>,
-        majority: Vec<Vec<u32>>,
+        cluster_attributes: Vec<ClusterAttribute>,
     ) -> Self {
         let (must_link, manual_cannot_link) = overrides(config, ids);
         let EvidenceAgainst {
@@ -465,7 +462,7 @@ impl Constraints {
             soft: scored_cannot_link,
             soft_balance: scored_cannot_link_balance,
             conflicts,
-            majority_conflicts,
+            cluster_conflicts,
         } = evidence_against(
             scored,
             config.cannot_link_below,
@@ -479,9 +476,9 @@ impl Constraints {
             scored_cannot_link,
             scored_cannot_link_balance,
             conflicts,
-            majority_conflicts,
+            cluster_conflicts,
             exclusive,
-            majority,
+            cluster_attributes,
         }
     }
 
@@ -513,8 +510,8 @@ impl Constraints {
                 vouching: Vouching {
                     vouched: &vouched,
                     conflicts: &self.conflicts,
-                    majority_conflicts: &self.majority_conflicts,
-                    majority: &self.majority,
+                    cluster_conflicts: &self.cluster_conflicts,
+                    cluster_attributes: &self.cluster_attributes,
                     balance: &balance,
                     scored_cannot_link_balance: &self.scored_cannot_link_balance,
                 },
@@ -611,8 +608,8 @@ struct EvidenceAgainst {
     /// an unvouched edge would join.
     conflicts: RecordPairs,
     /// Those conflicts whose disagreeing comparisons are all read by their cluster's
-    /// majority ([`Weighed::majority_only`]).
-    majority_conflicts: RecordPairs,
+    /// cluster by cluster ([`Weighed::cluster_read_only`]).
+    cluster_conflicts: RecordPairs,
 }
 
 /// Pairs of scored pairs read per task of [`evidence_against`]: fixed, so that the work is
@@ -648,8 +645,8 @@ fn evidence_against(
                 } else {
                     weighed.conflicts()
                 };
-                if conflict && weighed.majority_only {
-                    found.majority_conflicts.push(pair);
+                if conflict && weighed.cluster_read_only {
+                    found.cluster_conflicts.push(pair);
                 } else if conflict {
                     found.conflicts.push(pair);
                 }
@@ -672,7 +669,7 @@ fn evidence_against(
         all.soft.extend(chunk.soft);
         all.soft_balance.extend(chunk.soft_balance);
         all.conflicts.extend(chunk.conflicts);
-        all.majority_conflicts.extend(chunk.majority_conflicts);
+        all.cluster_conflicts.extend(chunk.cluster_conflicts);
     }
     all
 }
@@ -705,9 +702,9 @@ mod tests {
     }
 
     #[test]
-    fn a_pair_differing_only_in_a_majority_comparison_is_marked() {
-        // Given name (exact, different) and gender (different only), gender read by its
-        // cluster's majority.
+    fn a_pair_differing_only_in_a_cluster_read_comparison_is_marked() {
+        // Given name (exact, different) and gender (different only), gender read cluster
+        // by cluster.
         let evidence = PersonalEvidence::new(
             vec![
                 vec![Evidence::None, Evidence::For, Evidence::Against],
@@ -715,13 +712,13 @@ mod tests {
             ],
             vec![false; 2],
         )
-        .with_majority(vec![false, true]);
+        .with_cluster_reading(vec![false, true]);
         let gender_only = evidence.weigh(&[0, 2]);
-        assert!(gender_only.conflicts() && gender_only.majority_only);
+        assert!(gender_only.conflicts() && gender_only.cluster_read_only);
         let both = evidence.weigh(&[2, 2]);
-        assert!(both.conflicts() && !both.majority_only);
-        assert!(!evidence.weigh(&[2, 1]).majority_only);
-        assert!(!evidence.weigh(&[0, 1]).majority_only);
+        assert!(both.conflicts() && !both.cluster_read_only);
+        assert!(!evidence.weigh(&[2, 1]).cluster_read_only);
+        assert!(!evidence.weigh(&[0, 1]).cluster_read_only);
     }
 
     #[test]

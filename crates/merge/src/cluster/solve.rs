@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::components::{ComponentInput, LocalEdge};
-use super::{Join, JoinOutcome, Refusal};
+use super::{ClusterReading, Join, JoinOutcome, Refusal};
 
 pub(super) struct SolvedComponent {
     pub(super) component: usize,
@@ -162,11 +162,11 @@ struct ClusterState {
     cannot_link: Neighbours,
     /// Personal-conflict neighbours of each position (checked for unvouched edges only).
     conflicts: Neighbours,
-    /// Conflicts that count only between clusters whose majority values differ.
-    majority_conflicts: Neighbours,
-    /// Per attribute read by its cluster's majority, per position: the value, or
+    /// Conflicts that count only where the two clusters do not reconcile them.
+    cluster_conflicts: Neighbours,
+    /// Per attribute read cluster by cluster: its reading and, per position, the value or
     /// `u32::MAX` (empty when no such conflict is to be checked).
-    majority: Vec<Vec<u32>>,
+    cluster_attributes: Vec<(ClusterReading, Vec<u32>)>,
     /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
     scored: Neighbours,
     linked: Neighbours,
@@ -219,23 +219,24 @@ impl ClusterState {
         } else {
             Neighbours::default()
         };
-        let majority_conflicts = if constrained {
-            Neighbours::new(len, input.majority_conflicts.iter().copied())
+        let cluster_conflicts = if constrained {
+            Neighbours::new(len, input.cluster_conflicts.iter().copied())
         } else {
             Neighbours::default()
         };
-        let majority = if majority_conflicts.is_empty() {
+        let cluster_attributes = if cluster_conflicts.is_empty() {
             Vec::new()
         } else {
             input
-                .majority
+                .cluster_attributes
                 .iter()
-                .map(|values| {
-                    input
+                .map(|attribute| {
+                    let values = input
                         .members
                         .iter()
-                        .map(|&record| values[record as usize])
-                        .collect()
+                        .map(|&record| attribute.values[record as usize])
+                        .collect();
+                    (attribute.reading, values)
                 })
                 .collect()
         };
@@ -243,7 +244,7 @@ impl ClusterState {
         if !cannot_link.is_empty()
             || !scored.is_empty()
             || !conflicts.is_empty()
-            || !majority_conflicts.is_empty()
+            || !cluster_conflicts.is_empty()
         {
             next = vec![END; len];
             tail = (0..len as u32).collect();
@@ -255,8 +256,8 @@ impl ClusterState {
             held,
             cannot_link,
             conflicts,
-            majority_conflicts,
-            majority,
+            cluster_conflicts,
+            cluster_attributes,
             scored,
             linked,
             next,
@@ -355,26 +356,71 @@ impl ClusterState {
     /// The pair behind [`conflict`](Self::conflict): a member of `root_a`'s cluster and one
     /// of `root_b`'s whose personal comparisons disagree.
     fn conflict_pair(&mut self, root_a: u32, root_b: u32) -> Option<(u32, u32)> {
-        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b).or_else(|| {
-            let pair = pair_across(
-                &self.majority_conflicts,
-                &mut self.sets,
-                &self.next,
-                root_a,
-                root_b,
-            )?;
-            (!self.majorities_agree(root_a, root_b)).then_some(pair)
+        pair_across(&self.conflicts, &mut self.sets, &self.next, root_a, root_b)
+            .or_else(|| self.unreconciled_pair(root_a, root_b))
+    }
+
+    /// The first cluster conflict between the clusters rooted at `root_a` and `root_b`
+    /// that the clusters do not reconcile, as (the member on `a`'s side, the one on `b`'s).
+    /// Walks the smaller cluster's members, as [`pair_across`] does.
+    fn unreconciled_pair(&mut self, root_a: u32, root_b: u32) -> Option<(u32, u32)> {
+        if self.cluster_conflicts.is_empty() {
+            return None;
+        }
+        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
+        let (small, large) = if a_is_smaller {
+            (root_a, root_b)
+        } else {
+            (root_b, root_a)
+        };
+        let mut member = small;
+        while member != END {
+            for neighbour in self.cluster_conflicts.of(member) {
+                if self.sets.find(neighbour) == large
+                    && !self.reconciled(member, small, neighbour, large)
+                {
+                    return Some(if a_is_smaller {
+                        (member, neighbour)
+                    } else {
+                        (neighbour, member)
+                    });
+                }
+            }
+            member = self.next[member as usize];
+        }
+        None
+    }
+
+    /// Whether the clusters rooted at `root_x` and `root_y` reconcile every cluster-read
+    /// attribute on which their members `x` and `y` differ (see [`ClusterReading`]).
+    fn reconciled(&self, x: u32, root_x: u32, y: u32, root_y: u32) -> bool {
+        self.cluster_attributes.iter().all(|(reading, values)| {
+            let (vx, vy) = (values[x as usize], values[y as usize]);
+            if vx == u32::MAX || vy == u32::MAX || vx == vy {
+                return true;
+            }
+            match reading {
+                ClusterReading::Majority => {
+                    let majority = self.majority_value(values, root_x);
+                    majority.is_some() && majority == self.majority_value(values, root_y)
+                }
+                ClusterReading::Held => {
+                    self.holds(values, root_y, vx) || self.holds(values, root_x, vy)
+                }
+            }
         })
     }
 
-    /// Whether the clusters rooted at `root_a` and `root_b` have, for every attribute read
-    /// by its majority, the same value held by more than half of their members that hold
-    /// one.
-    fn majorities_agree(&self, root_a: u32, root_b: u32) -> bool {
-        self.majority.iter().all(|values| {
-            let a = self.majority_value(values, root_a);
-            a.is_some() && a == self.majority_value(values, root_b)
-        })
+    /// Whether a member of the cluster rooted at `root` holds `value`.
+    fn holds(&self, values: &[u32], root: u32, value: u32) -> bool {
+        let mut member = root;
+        while member != END {
+            if values[member as usize] == value {
+                return true;
+            }
+            member = self.next[member as usize];
+        }
+        false
     }
 
     /// The value more than half of the valued members of the cluster rooted at `root` hold.
@@ -410,7 +456,7 @@ impl ClusterState {
     /// cluster stays on its own rather than take a household member's records.
     fn ambiguous_attachments(&mut self, unvouched: &[LocalEdge]) -> Vec<Option<(u32, u32)>> {
         let mut ambiguous = vec![None; self.sets.parent.len()];
-        if self.conflicts.is_empty() && self.majority_conflicts.is_empty() {
+        if self.conflicts.is_empty() && self.cluster_conflicts.is_empty() {
             // No two candidates can conflict.
             return ambiguous;
         }

@@ -11,6 +11,7 @@ use sameas_merge::cluster::HouseholdGuard;
 pub(super) use sameas_merge::cluster::policy::must_link_edge;
 use sameas_merge::cluster::policy::{self, Evidence, PersonalEvidence, ScoredPairsView};
 pub(crate) use sameas_merge::cluster::policy::{EdgeGuard, EdgeMask};
+use sameas_merge::cluster::{ClusterAttribute, ClusterReading};
 use sameas_normalize::IssueKind;
 use sameas_normalize::gender::Gender;
 use sameas_normalize::record::NormalizedRecord;
@@ -40,7 +41,7 @@ impl Constraints {
             &view(scored),
             personal_evidence(config).as_ref(),
             exclusive_values(config, &data.schema, &data.records),
-            majority_values(config, &data.schema, &data.records),
+            cluster_attributes(config, &data.schema, &data.records),
         ))
     }
 
@@ -58,7 +59,7 @@ impl Constraints {
             &view(scored),
             personal_evidence(config).as_ref(),
             exclusive_values(config, &config.schema, records),
-            majority_values(config, &config.schema, records),
+            cluster_attributes(config, &config.schema, records),
         ))
     }
 
@@ -254,41 +255,67 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
         PersonalEvidence::new(levels, identifiers)
             .with_strengths(strengths)
             .with_common_agreement(common)
-            .with_majority(per_comparison(is_read_by_majority)),
+            .with_cluster_reading(per_comparison(|m| cluster_reading(m).is_some())),
     )
 }
 
-/// Whether a cluster's value of a comparison is its members' majority: a gender, mistyped
-/// now and then, where a family name or a given name that differs is a second person.
-fn is_read_by_majority(method: &ComparisonMethod) -> bool {
-    matches!(method, ComparisonMethod::Gender)
+/// How a comparison's difference is read against two clusters as wholes, if it is: a
+/// gender by the clusters' majorities (mistyped now and then, two values only), a family
+/// or given name by the names a cluster holds (one person known by two).
+fn cluster_reading(method: &ComparisonMethod) -> Option<ClusterReading> {
+    match method {
+        ComparisonMethod::Gender => Some(ClusterReading::Majority),
+        ComparisonMethod::FamilyName { .. } | ComparisonMethod::GivenName { .. } => {
+            Some(ClusterReading::Held)
+        }
+        _ => None,
+    }
 }
 
-/// Per comparison read by its cluster's majority (in the order of `config`'s comparisons),
-/// per record: the value the comparison reads (a gender: 0 male, 1 female), or `u32::MAX`.
-fn majority_values<R: std::borrow::Borrow<NormalizedRecord>>(
+/// The attributes of the comparisons read cluster by cluster (in the order of `config`'s
+/// comparisons), each with its value per record: a gender (0 male, 1 female), an interned
+/// family or given name key, or `u32::MAX`.
+fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord>>(
     config: &ResolverConfig,
     schema: &sameas_core::Schema,
     records: &[R],
-) -> Vec<Vec<u32>> {
+) -> Vec<ClusterAttribute> {
+    use sameas_match::compare::{record_gender, record_name_keys};
     config
         .matching
         .comparisons
         .iter()
-        .filter(|comparison| is_read_by_majority(&comparison.method))
-        .map(|comparison| {
+        .filter_map(|comparison| {
+            let reading = cluster_reading(&comparison.method)?;
             let fields: Vec<usize> = comparison
                 .fields
                 .iter()
                 .filter_map(|name| schema.field_index(name))
                 .collect();
-            records
-                .iter()
-                .map(|record| {
-                    sameas_match::compare::record_gender(record.borrow(), &fields)
-                        .map_or(u32::MAX, |g| u32::from(g == Gender::Female))
+            let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
+            let mut intern = |key: Option<String>| {
+                key.map_or(u32::MAX, |key| {
+                    let next = ids.len() as u32;
+                    *ids.entry(key).or_insert(next)
                 })
-                .collect()
+            };
+            let values = records
+                .iter()
+                .map(std::borrow::Borrow::borrow)
+                .map(|record: &NormalizedRecord| match comparison.method {
+                    ComparisonMethod::Gender => record_gender(record, &fields)
+                        .map_or(u32::MAX, |g| u32::from(g == Gender::Female)),
+                    ComparisonMethod::FamilyName { .. } => {
+                        let [family, _] = record_name_keys(record, &fields);
+                        intern(family)
+                    }
+                    _ => {
+                        let [_, given] = record_name_keys(record, &fields);
+                        intern(given)
+                    }
+                })
+                .collect();
+            Some(ClusterAttribute { reading, values })
         })
         .collect()
 }
