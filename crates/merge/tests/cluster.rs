@@ -656,6 +656,42 @@ fn a_name_conflict_is_reconciled_by_a_cluster_that_holds_the_name() {
     assert_ne!(kept.labels[0], kept.labels[3]);
 }
 
+/// A woman's two records (0, 1) under two member numbers, joined by a vouched edge; a
+/// third (2) has the first number and differs from record 1's: scored evidence against.
+/// Read cluster by cluster, the cluster holds her number already and she joins; read pair
+/// by pair, the difference keeps her apart.
+#[test]
+fn scored_evidence_against_is_reconciled_by_a_cluster_that_holds_the_value() {
+    let ids = ids(&["first_card", "second_card", "record"]);
+    let edges = [edge(0, 1, 0.99), edge(0, 2, 0.95)];
+    let attributes = [ClusterAttribute {
+        reading: ClusterReading::Held,
+        values: vec![1, 2, 1],
+    }];
+    let solve = |cluster_read: &[bool]| {
+        let problem = ClusterProblem {
+            scored_cannot_link: &[(1, 2)],
+            ..vouched_problem(
+                &ids,
+                &edges,
+                Vouching {
+                    vouched: &[true, true],
+                    balance: &[0.0, 0.0],
+                    scored_cannot_link_balance: &[-4.7],
+                    scored_cannot_link_cluster_read: cluster_read,
+                    cluster_attributes: &attributes,
+                    ..Vouching::NONE
+                },
+            )
+        };
+        cluster(&problem, ClusteringMethod::Constrained)
+    };
+    assert_eq!(solve(&[true]).clusters, 1);
+    let kept = solve(&[false]);
+    assert_eq!(kept.clusters, 2);
+    assert_ne!(kept.labels[1], kept.labels[2]);
+}
+
 /// A problem of `edges` over `ids` with `vouching` and no other constraint.
 fn vouched_problem<'a>(
     ids: &'a [RecordId],

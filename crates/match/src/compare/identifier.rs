@@ -74,6 +74,23 @@ fn same_digits_misread(p: &str, q: &str) -> bool {
     same && misread <= MAX_MISREAD_LETTERS
 }
 
+/// The first identifier in `fields` of a record, as the identifier comparison reads it.
+pub fn record_identifier(record: &NormalizedRecord, fields: &[usize]) -> Option<String> {
+    fields
+        .iter()
+        .find_map(|&field| identifier_text(record.field(field).value.as_ref()?))
+        .map(str::to_owned)
+}
+
+/// The text of an identifier value; `None` for a value of another kind.
+fn identifier_text(value: &FieldValue) -> Option<&str> {
+    match value {
+        FieldValue::Identifier(id) => Some(&id.0),
+        FieldValue::NationalId(id) => Some(id.id.as_str()),
+        _ => None,
+    }
+}
+
 impl CompileRecords for IdentifierComparator {
     type Value = u32;
 
@@ -86,12 +103,9 @@ impl CompileRecords for IdentifierComparator {
             strings, values, ..
         } = self;
         for &field in fields {
-            let id = match &record.field(field).value {
-                Some(FieldValue::Identifier(id)) => &id.0,
-                Some(FieldValue::NationalId(id)) => id.id.as_str(),
-                _ => continue,
-            };
-            values.push_value(strings.intern(id));
+            if let Some(id) = record.field(field).value.as_ref().and_then(identifier_text) {
+                values.push_value(strings.intern(id));
+            }
         }
         values.end_row();
     }

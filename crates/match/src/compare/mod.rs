@@ -17,6 +17,7 @@ pub(crate) mod phone;
 pub(crate) mod string;
 
 pub use gender::record_gender;
+pub use identifier::record_identifier;
 pub use name::record_name_keys;
 
 use serde::{Deserialize, Serialize};

@@ -14,6 +14,7 @@ pub(super) struct Components {
     must_link: Bucketed<(u32, u32)>,
     cannot_link: Bucketed<(u32, u32)>,
     scored_cannot_link: Bucketed<(u32, u32, f32)>,
+    scored_cluster_read: Bucketed<(u32, u32, f32)>,
     conflicts: Bucketed<(u32, u32)>,
     cluster_conflicts: Bucketed<(u32, u32)>,
 }
@@ -137,23 +138,33 @@ impl Components {
             )
         };
         let balance = problem.vouching.scored_cannot_link_balance;
-        let scored_cannot_link = Bucketed::new(
-            count,
-            problem
-                .scored_cannot_link
-                .iter()
-                .enumerate()
-                .filter(|&(_, &(a, b))| a != b && component[a as usize] == component[b as usize])
-                .map(|(i, &(a, b))| {
-                    let (pa, pb) = local(a, b);
-                    let weight = balance.get(i).copied().unwrap_or(0.0);
-                    (component[a as usize], (pa, pb, weight))
-                }),
-        );
+        let cluster_read = problem.vouching.scored_cannot_link_cluster_read;
+        let scored = |read_by_cluster: bool| {
+            Bucketed::new(
+                count,
+                problem
+                    .scored_cannot_link
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, &(a, b))| {
+                        a != b
+                            && component[a as usize] == component[b as usize]
+                            && cluster_read.get(i).copied().unwrap_or(false) == read_by_cluster
+                    })
+                    .map(|(i, &(a, b))| {
+                        let (pa, pb) = local(a, b);
+                        let weight = balance.get(i).copied().unwrap_or(0.0);
+                        (component[a as usize], (pa, pb, weight))
+                    }),
+            )
+        };
+        let scored_cannot_link = scored(false);
+        let scored_cluster_read = scored(true);
         Components {
             must_link: pairs(problem.must_link),
             cannot_link: pairs(problem.cannot_link),
             scored_cannot_link,
+            scored_cluster_read,
             conflicts: pairs(if problem.vouching.vouched.is_empty() {
                 &[]
             } else {
@@ -190,6 +201,7 @@ impl Components {
             must_link: self.must_link.of(component),
             cannot_link: self.cannot_link.of(component),
             scored_cannot_link: self.scored_cannot_link.of(component),
+            scored_cluster_read: self.scored_cluster_read.of(component),
             conflicts: self.conflicts.of(component),
             cluster_conflicts: self.cluster_conflicts.of(component),
             exclusive: problem.exclusive,
@@ -208,6 +220,8 @@ pub(super) struct ComponentInput<'a> {
     pub(super) cannot_link: &'a [(u32, u32)],
     /// Scored evidence against, with each pair's personal weight.
     pub(super) scored_cannot_link: &'a [(u32, u32, f32)],
+    /// Those whose disagreeing comparisons are all read cluster by cluster.
+    pub(super) scored_cluster_read: &'a [(u32, u32, f32)],
     pub(super) conflicts: &'a [(u32, u32)],
     /// Conflicts that count only where the clusters do not reconcile them.
     pub(super) cluster_conflicts: &'a [(u32, u32)],

@@ -125,6 +125,11 @@ pub struct Vouching<'a> {
     /// between them add up for joining: two records of one person, each with its own typo
     /// in a different field, disagree with each other but both agree with a third.
     pub scored_cannot_link_balance: &'a [f32],
+    /// Per pair of [`ClusterProblem::scored_cannot_link`], whether its disagreeing
+    /// comparisons are all read cluster by cluster: it counts only where the two clusters
+    /// do not reconcile them (see [`cluster_conflicts`](Self::cluster_conflicts)). Empty:
+    /// none is.
+    pub scored_cannot_link_cluster_read: &'a [bool],
 }
 
 impl Vouching<'_> {
@@ -136,6 +141,7 @@ impl Vouching<'_> {
         cluster_attributes: &[],
         balance: &[],
         scored_cannot_link_balance: &[],
+        scored_cannot_link_cluster_read: &[],
     };
 }
 

@@ -430,6 +430,8 @@ pub struct Constraints {
     scored_cannot_link: RecordPairs,
     /// The personal weight of each of those ([`Weighed::balance`]).
     scored_cannot_link_balance: Vec<f32>,
+    /// Whether each of those is read cluster by cluster ([`Weighed::cluster_read_only`]).
+    scored_cannot_link_cluster_read: Vec<bool>,
     /// Pairs whose personal comparisons disagree and none agrees: they keep apart what
     /// only unvouched edges would join ([`Vouching`]).
     conflicts: RecordPairs,
@@ -461,6 +463,7 @@ impl Constraints {
             hard: mut cannot_link,
             soft: scored_cannot_link,
             soft_balance: scored_cannot_link_balance,
+            soft_cluster_read: scored_cannot_link_cluster_read,
             conflicts,
             cluster_conflicts,
         } = evidence_against(
@@ -475,6 +478,7 @@ impl Constraints {
             cannot_link,
             scored_cannot_link,
             scored_cannot_link_balance,
+            scored_cannot_link_cluster_read,
             conflicts,
             cluster_conflicts,
             exclusive,
@@ -514,6 +518,7 @@ impl Constraints {
                     cluster_attributes: &self.cluster_attributes,
                     balance: &balance,
                     scored_cannot_link_balance: &self.scored_cannot_link_balance,
+                    scored_cannot_link_cluster_read: &self.scored_cannot_link_cluster_read,
                 },
             },
             method,
@@ -604,6 +609,8 @@ struct EvidenceAgainst {
     soft: RecordPairs,
     /// The personal weight of each soft pair ([`Weighed::balance`]).
     soft_balance: Vec<f32>,
+    /// Whether each soft pair is read cluster by cluster ([`Weighed::cluster_read_only`]).
+    soft_cluster_read: Vec<bool>,
     /// Personal conflicts ([`Weighed::conflicts`]): what keeps apart two clusters that only
     /// an unvouched edge would join.
     conflicts: RecordPairs,
@@ -657,6 +664,7 @@ fn evidence_against(
                     } else {
                         found.soft.push(pair);
                         found.soft_balance.push(weighed.balance as f32);
+                        found.soft_cluster_read.push(weighed.cluster_read_only);
                     }
                 }
             }
@@ -668,6 +676,7 @@ fn evidence_against(
         all.hard.extend(chunk.hard);
         all.soft.extend(chunk.soft);
         all.soft_balance.extend(chunk.soft_balance);
+        all.soft_cluster_read.extend(chunk.soft_cluster_read);
         all.conflicts.extend(chunk.conflicts);
         all.cluster_conflicts.extend(chunk.cluster_conflicts);
     }

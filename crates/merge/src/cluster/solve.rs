@@ -169,6 +169,9 @@ struct ClusterState {
     cluster_attributes: Vec<(ClusterReading, Vec<u32>)>,
     /// Scored cannot-link neighbours, and edge neighbours, of each position, as above.
     scored: Neighbours,
+    /// Scored cannot-link neighbours whose evidence the two clusters may reconcile (see
+    /// [`ClusterState::reconciled`]).
+    scored_cluster_read: Neighbours,
     linked: Neighbours,
     /// Each cluster's positions as a linked list from its root: `next` and the root's `tail`.
     /// Kept only when there are cannot-links to check.
@@ -202,7 +205,12 @@ impl ClusterState {
         } else {
             Neighbours::default()
         };
-        let linked = if scored.is_empty() {
+        let scored_cluster_read = if constrained {
+            Neighbours::weighted(len, input.scored_cluster_read.iter().copied())
+        } else {
+            Neighbours::default()
+        };
+        let linked = if scored.is_empty() && scored_cluster_read.is_empty() {
             Neighbours::default()
         } else {
             Neighbours::weighted(len, input.edges.iter().map(|e| (e.a, e.b, e.balance)))
@@ -224,7 +232,7 @@ impl ClusterState {
         } else {
             Neighbours::default()
         };
-        let cluster_attributes = if cluster_conflicts.is_empty() {
+        let cluster_attributes = if cluster_conflicts.is_empty() && scored_cluster_read.is_empty() {
             Vec::new()
         } else {
             input
@@ -245,6 +253,7 @@ impl ClusterState {
             || !scored.is_empty()
             || !conflicts.is_empty()
             || !cluster_conflicts.is_empty()
+            || !scored_cluster_read.is_empty()
         {
             next = vec![END; len];
             tail = (0..len as u32).collect();
@@ -259,6 +268,7 @@ impl ClusterState {
             cluster_conflicts,
             cluster_attributes,
             scored,
+            scored_cluster_read,
             linked,
             next,
             tail,
@@ -291,7 +301,7 @@ impl ClusterState {
                 });
             }
         }
-        if !self.scored.is_empty() {
+        if !self.scored.is_empty() || !self.scored_cluster_read.is_empty() {
             // Scored evidence against: kept apart unless more than twice as many edges as
             // such pairs run between the two clusters, or the personal weights of all of
             // them add up for joining (see `Vouching::scored_cannot_link_balance`). The
@@ -316,6 +326,15 @@ impl ClusterState {
             while member != END {
                 for &(neighbour, weight) in self.scored.weighted_of(member) {
                     if self.sets.find(neighbour) == large {
+                        against += 1;
+                        balance += f64::from(weight);
+                        evidence.get_or_insert(oriented(member, neighbour));
+                    }
+                }
+                for &(neighbour, weight) in self.scored_cluster_read.weighted_of(member) {
+                    if self.sets.find(neighbour) == large
+                        && !self.reconciled(member, small, neighbour, large)
+                    {
                         against += 1;
                         balance += f64::from(weight);
                         evidence.get_or_insert(oriented(member, neighbour));
@@ -600,6 +619,9 @@ impl Neighbours {
 
     /// The neighbours of `position`, with the weights of their pairs.
     fn weighted_of(&self, position: u32) -> &[(u32, f32)] {
+        if self.list.is_empty() {
+            return &[];
+        }
         &self.list
             [self.start[position as usize] as usize..self.start[position as usize + 1] as usize]
     }

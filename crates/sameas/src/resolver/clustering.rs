@@ -265,9 +265,9 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
 fn cluster_reading(method: &ComparisonMethod) -> Option<ClusterReading> {
     match method {
         ComparisonMethod::Gender => Some(ClusterReading::Majority),
-        ComparisonMethod::FamilyName { .. } | ComparisonMethod::GivenName { .. } => {
-            Some(ClusterReading::Held)
-        }
+        ComparisonMethod::FamilyName { .. }
+        | ComparisonMethod::GivenName { .. }
+        | ComparisonMethod::Identifier { .. } => Some(ClusterReading::Held),
         _ => None,
     }
 }
@@ -280,7 +280,7 @@ fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord>>(
     schema: &sameas_core::Schema,
     records: &[R],
 ) -> Vec<ClusterAttribute> {
-    use sameas_match::compare::{record_gender, record_name_keys};
+    use sameas_match::compare::{record_gender, record_identifier, record_name_keys};
     config
         .matching
         .comparisons
@@ -308,6 +308,9 @@ fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord>>(
                     ComparisonMethod::FamilyName { .. } => {
                         let [family, _] = record_name_keys(record, &fields);
                         intern(family)
+                    }
+                    ComparisonMethod::Identifier { .. } => {
+                        intern(record_identifier(record, &fields))
                     }
                     _ => {
                         let [_, given] = record_name_keys(record, &fields);
