@@ -112,6 +112,11 @@ const BROAD_BLOCK_SIZE: usize = 50;
 /// comparing, 张伟 or John Smith is not.
 const NARROW_BLOCK_SIZE: usize = 20;
 
+/// Blocks of a family name alone are compared only while this small: half a full name's
+/// cap, as a family name alone says less. A family's few records, or a rare name's, are
+/// compared; a name a tenth of a small file holds (Smith) is not.
+const FAMILY_BLOCK_SIZE: usize = NARROW_BLOCK_SIZE / 2;
+
 fn narrow_rule(name: &str, keys: Vec<KeyRef>) -> BlockingRule {
     BlockingRule {
         max_block_size: Some(NARROW_BLOCK_SIZE),
@@ -283,6 +288,13 @@ impl MatchConfig {
             rules.push(narrow_rule("name", vec![key(&names, "norm")]));
             rules.push(narrow_rule("name_pinyin", vec![key(&names, "pinyin")]));
             rules.push(narrow_rule("phonetic", vec![key(&names, "phonetic")]));
+            // A family name alone, under a smaller cap still: records that share a rare
+            // family name and little else (`art glenravel` and `arthur glenravel`, a
+            // family name with a bare initial).
+            rules.push(BlockingRule {
+                max_block_size: Some(FAMILY_BLOCK_SIZE),
+                ..rule("family", vec![key(&names, "family")])
+            });
         }
         if !births.is_empty() {
             rules.push(broad_rule("birth_date", vec![key(&births, "norm")]));

@@ -274,6 +274,40 @@ mod blocking {
     }
 
     #[test]
+    fn a_rare_family_name_alone_pairs_records_and_a_common_one_does_not() {
+        // Two records share a rare family name and nothing else (given names a nickname
+        // apart); a dozen others share a common one.
+        let mut rows: Vec<Vec<String>> = vec![
+            vec!["1".into(), "Art Glenravel".into()],
+            vec!["2".into(), "Arthur Glenravel".into()],
+        ];
+        let given = [
+            "Ann", "Bea", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal", "Ike", "Joy", "Kai", "Lou",
+        ];
+        for (i, given) in given.iter().enumerate() {
+            rows.push(vec![(i + 3).to_string(), format!("{given} Smith")]);
+        }
+        let rows: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let data = table(&["id", "name"], &rows, None);
+        let config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        let index =
+            BlockIndex::build(&data, &config.blocking.rules, 500, LinkMode::Dedupe).unwrap();
+        let candidates = index.candidate_pairs(&data);
+        assert_eq!(candidates.pairs, [(0, 1)]);
+        let family = candidates
+            .stats
+            .iter()
+            .find(|s| s.rule == "family")
+            .unwrap();
+        assert_eq!(family.pairs, 1);
+        assert_eq!(family.capped_blocks, 1);
+        assert_eq!(family.largest_capped_block, 12);
+    }
+
+    #[test]
     fn a_birth_date_or_an_address_alone_pairs_records_that_share_nothing_else() {
         // Rows 0 and 1 share only a birth date, rows 2 and 3 only an address; no name,
         // phone or e-mail.
