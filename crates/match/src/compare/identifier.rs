@@ -75,11 +75,10 @@ fn same_digits_misread(p: &str, q: &str) -> bool {
 }
 
 /// The first identifier in `fields` of a record, as the identifier comparison reads it.
-pub fn record_identifier(record: &NormalizedRecord, fields: &[usize]) -> Option<String> {
+pub fn record_identifier<'r>(record: &'r NormalizedRecord, fields: &[usize]) -> Option<&'r str> {
     fields
         .iter()
         .find_map(|&field| identifier_text(record.field(field).value.as_ref()?))
-        .map(str::to_owned)
 }
 
 /// The text of an identifier value; `None` for a value of another kind.

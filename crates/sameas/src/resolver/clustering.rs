@@ -273,52 +273,76 @@ fn cluster_reading(method: &ComparisonMethod) -> Option<ClusterReading> {
 }
 
 /// The attributes of the comparisons read cluster by cluster (in the order of `config`'s
-/// comparisons), each with its value per record: a gender (0 male, 1 female), an interned
-/// family or given name key, or `u32::MAX`.
-fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord>>(
+/// comparisons), each with its value per record, numbered in record order: a gender, a
+/// family or given name key, an identifier; `u32::MAX` for none.
+fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord> + Sync>(
     config: &ResolverConfig,
     schema: &sameas_core::Schema,
     records: &[R],
 ) -> Vec<ClusterAttribute> {
+    use rayon::prelude::*;
     use sameas_match::compare::{record_gender, record_identifier, record_name_keys};
-    config
+    use std::hash::BuildHasher;
+    let read: Vec<(&ComparisonMethod, ClusterReading, Vec<usize>)> = config
         .matching
         .comparisons
         .iter()
         .filter_map(|comparison| {
-            let reading = cluster_reading(&comparison.method)?;
-            let fields: Vec<usize> = comparison
+            let fields = comparison
                 .fields
                 .iter()
                 .filter_map(|name| schema.field_index(name))
                 .collect();
-            let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
-            let mut intern = |key: Option<String>| {
-                key.map_or(u32::MAX, |key| {
-                    let next = ids.len() as u32;
-                    *ids.entry(key).or_insert(next)
-                })
-            };
-            let values = records
-                .iter()
-                .map(std::borrow::Borrow::borrow)
-                .map(|record: &NormalizedRecord| match comparison.method {
-                    ComparisonMethod::Gender => record_gender(record, &fields)
-                        .map_or(u32::MAX, |g| u32::from(g == Gender::Female)),
+            Some((
+                &comparison.method,
+                cluster_reading(&comparison.method)?,
+                fields,
+            ))
+        })
+        .collect();
+    if read.is_empty() {
+        return Vec::new();
+    }
+    // Each record's keys hashed on every core, in one pass (no key is kept: 64 bits tell a
+    // cluster's names apart); then numbered in record order.
+    let hasher = foldhash::quality::FixedState::with_seed(0);
+    let hash = |key: Option<&str>| key.map(|key| hasher.hash_one(key));
+    let keys: Vec<Vec<Option<u64>>> = records
+        .par_iter()
+        .map(|record| {
+            let record: &NormalizedRecord = record.borrow();
+            read.iter()
+                .map(|(method, _, fields)| match method {
+                    ComparisonMethod::Gender => {
+                        record_gender(record, fields).map(|g| u64::from(g == Gender::Female))
+                    }
                     ComparisonMethod::FamilyName { .. } => {
-                        let [family, _] = record_name_keys(record, &fields);
-                        intern(family)
+                        let [family, _] = record_name_keys(record, fields);
+                        hash(family.as_deref())
                     }
-                    ComparisonMethod::Identifier { .. } => {
-                        intern(record_identifier(record, &fields))
+                    ComparisonMethod::GivenName { .. } => {
+                        let [_, given] = record_name_keys(record, fields);
+                        hash(given.as_deref())
                     }
-                    _ => {
-                        let [_, given] = record_name_keys(record, &fields);
-                        intern(given)
-                    }
+                    _ => hash(record_identifier(record, fields)),
+                })
+                .collect()
+        })
+        .collect();
+    read.iter()
+        .enumerate()
+        .map(|(k, &(_, reading, _))| {
+            let mut ids: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
+            let values = keys
+                .iter()
+                .map(|record_keys| {
+                    record_keys[k].map_or(u32::MAX, |key| {
+                        let next = ids.len() as u32;
+                        *ids.entry(key).or_insert(next)
+                    })
                 })
                 .collect();
-            Some(ClusterAttribute { reading, values })
+            ClusterAttribute { reading, values }
         })
         .collect()
 }
