@@ -200,16 +200,23 @@ impl ClusterState {
                 });
             }
         }
-        let scored = if constrained {
-            Neighbours::weighted(len, input.scored_cannot_link.iter().copied())
-        } else {
-            Neighbours::default()
+        // Constraints are read only when they are checked.
+        let weighted = |pairs: &[(u32, u32, f32)]| {
+            if constrained {
+                Neighbours::weighted(len, pairs.iter().copied())
+            } else {
+                Neighbours::default()
+            }
         };
-        let scored_cluster_read = if constrained {
-            Neighbours::weighted(len, input.scored_cluster_read.iter().copied())
-        } else {
-            Neighbours::default()
+        let unweighted = |pairs: &[(u32, u32)]| {
+            if constrained {
+                Neighbours::new(len, pairs.iter().copied())
+            } else {
+                Neighbours::default()
+            }
         };
+        let scored = weighted(input.scored_cannot_link);
+        let scored_cluster_read = weighted(input.scored_cluster_read);
         let linked = if scored.is_empty() && scored_cluster_read.is_empty() {
             Neighbours::default()
         } else {
@@ -217,21 +224,9 @@ impl ClusterState {
         };
         // In position (that is, id) order, so the evidence reported for a refusal does not
         // depend on the order the pairs came in.
-        let cannot_link = if constrained {
-            Neighbours::new(len, input.cannot_link.iter().copied())
-        } else {
-            Neighbours::default()
-        };
-        let conflicts = if constrained {
-            Neighbours::new(len, input.conflicts.iter().copied())
-        } else {
-            Neighbours::default()
-        };
-        let cluster_conflicts = if constrained {
-            Neighbours::new(len, input.cluster_conflicts.iter().copied())
-        } else {
-            Neighbours::default()
-        };
+        let cannot_link = unweighted(input.cannot_link);
+        let conflicts = unweighted(input.conflicts);
+        let cluster_conflicts = unweighted(input.cluster_conflicts);
         let cluster_attributes = if cluster_conflicts.is_empty() && scored_cluster_read.is_empty() {
             Vec::new()
         } else {
@@ -306,12 +301,7 @@ impl ClusterState {
             // such pairs run between the two clusters, or the personal weights of all of
             // them add up for joining (see `Vouching::scored_cannot_link_balance`). The
             // smaller cluster's pairs are walked, as in `pair_across`.
-            let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
-            let (small, large) = if a_is_smaller {
-                (root_a, root_b)
-            } else {
-                (root_b, root_a)
-            };
+            let (small, large, a_is_smaller) = self.sets.smaller_first(root_a, root_b);
             let oriented = |member: u32, neighbour: u32| {
                 if a_is_smaller {
                     (member, neighbour)
@@ -386,12 +376,7 @@ impl ClusterState {
         if self.cluster_conflicts.is_empty() {
             return None;
         }
-        let a_is_smaller = self.sets.size[root_a as usize] <= self.sets.size[root_b as usize];
-        let (small, large) = if a_is_smaller {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
+        let (small, large, a_is_smaller) = self.sets.smaller_first(root_a, root_b);
         let mut member = small;
         while member != END {
             for neighbour in self.cluster_conflicts.of(member) {
@@ -549,12 +534,7 @@ fn pair_across(
     if pairs.is_empty() {
         return None;
     }
-    let a_is_smaller = sets.size[root_a as usize] <= sets.size[root_b as usize];
-    let (small, large) = if a_is_smaller {
-        (root_a, root_b)
-    } else {
-        (root_b, root_a)
-    };
+    let (small, large, a_is_smaller) = sets.smaller_first(root_a, root_b);
     let mut member = small;
     while member != END {
         for neighbour in pairs.of(member) {
@@ -645,6 +625,16 @@ impl UnionFind {
         UnionFind {
             parent: (0..len as u32).collect(),
             size: vec![1; len],
+        }
+    }
+
+    /// The roots `root_a` and `root_b`, the smaller cluster's first (ties: `root_a`), and
+    /// whether that is `root_a`.
+    fn smaller_first(&self, root_a: u32, root_b: u32) -> (u32, u32, bool) {
+        if self.size[root_a as usize] <= self.size[root_b as usize] {
+            (root_a, root_b, true)
+        } else {
+            (root_b, root_a, false)
         }
     }
 
