@@ -206,6 +206,29 @@ fn first_of_several_given_names(name: &sameas_normalize::name::Name) -> Option<&
     (first.chars().count() >= 2).then_some(first)
 }
 
+/// The other keys of a Latin family name: without accents (`martínez` meets `martinez`),
+/// and, of a double family name, each part of four letters or more (`zuniga torres` meets
+/// `zuniga`, `lopez-arellano` meets `lopez`); particles (`de`, `van`) are no key of their own.
+fn latin_family_variants(name: &sameas_normalize::name::Name, out: &mut impl FnMut(&str)) {
+    if name.script != sameas_normalize::name::NameScript::Latin {
+        return;
+    }
+    let Some(family) = name.family.as_deref() else {
+        return;
+    };
+    let parts: Vec<std::borrow::Cow<'_, str>> = family
+        .split(['-', ' '])
+        .filter(|part| !part.is_empty())
+        .map(sameas_normalize::name::ascii_letters)
+        .collect();
+    out(&parts.join(" "));
+    if parts.len() >= 2 {
+        for part in parts.iter().filter(|part| part.len() >= 4) {
+            out(part);
+        }
+    }
+}
+
 fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
     use KeySource::*;
     let mut push = |v: Option<&str>| {
@@ -233,7 +256,10 @@ fn key_values(value: &FieldValue, key: KeySource, out: &mut impl FnMut(&str)) {
         // Pass-through text keys as it is compared, folded (see `compared_text`).
         (FieldValue::Text(_), Norm) => push(Some(&compared_text(value))),
         (_, Norm) => push(Some(&value.norm())),
-        (FieldValue::Name(name), Family) => push(name.family.as_deref()),
+        (FieldValue::Name(name), Family) => {
+            push(name.family.as_deref());
+            latin_family_variants(name, &mut |v| push(Some(v)));
+        }
         (FieldValue::Name(name), Pinyin) => {
             push(name.pinyin.as_deref());
             for variant in &name.pinyin_variants {
@@ -528,6 +554,29 @@ mod tests {
             out.push(v.to_string())
         });
         out
+    }
+
+    #[test]
+    fn a_latin_family_name_also_keys_without_accents_and_by_each_part() {
+        let family = |raw: &str| {
+            let mut keys = keys(raw, KeySource::Family);
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        assert_eq!(family("Kimberly Martínez"), ["martinez", "martínez"]);
+        assert_eq!(family("K Martinez"), ["martinez"]);
+        assert_eq!(
+            family("ZUNIGA TORRES, Juan"),
+            ["torres", "zuniga", "zuniga torres"]
+        );
+        // A particle is no key of its own.
+        assert_eq!(
+            family("Juan Carlos de León"),
+            ["de leon", "de león", "leon"]
+        );
+        // Han names key as they are.
+        assert_eq!(family("张伟"), ["张"]);
     }
 
     #[test]
