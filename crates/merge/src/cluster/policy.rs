@@ -79,7 +79,7 @@ pub struct PersonalEvidence {
     /// says nothing of how common this one is.
     common: Vec<bool>,
     /// Per comparison: whether its difference is read cluster by cluster (a gender, a
-    /// name; see [`ClusterAttribute`](super::ClusterAttribute)).
+    /// name; see [`ClusterAttribute`]).
     cluster_read: Vec<bool>,
 }
 
@@ -167,7 +167,7 @@ impl PersonalEvidence {
     }
 
     /// The same evidence, with the comparisons whose difference is read cluster by cluster
-    /// (per comparison; see [`ClusterAttribute`](super::ClusterAttribute)): two clusters
+    /// (per comparison; see [`ClusterAttribute`]): two clusters
     /// whose only personal conflicts are such differences conflict only where the clusters
     /// do not reconcile them.
     pub fn with_cluster_reading(mut self, cluster_read: Vec<bool>) -> Self {
