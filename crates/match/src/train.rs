@@ -234,6 +234,7 @@ const U_REFINEMENTS: usize = 3;
 /// would make a shared phone or e-mail look far commoner among strangers than it is.
 fn refine_u(
     patterns: &Patterns,
+    exact_u: &[Option<f64>],
     m: &[Vec<f64>],
     u: Vec<Vec<f64>>,
     prior: f64,
@@ -253,10 +254,82 @@ fn refine_u(
             pu / (pm + pu)
         };
         let counts = level_totals(patterns, &level_counts, non_match);
-        u = counts
+        let refined = counts
             .iter()
             .map(|c| normalise(c, u_floor(sample)))
             .collect();
+        u = with_exact_u_from_terms(refined, patterns, exact_u, non_match, sample);
+    }
+    u
+}
+
+/// Random pairs agreeing exactly that a comparison's u needs before the sample's count is
+/// used: fewer, and the value frequencies give its u instead (see [`exact_u_from_terms`]).
+const MIN_EXACT_SUPPORT: f64 = 10.0;
+
+/// Per comparison, the chance that two records with a value agree exactly, from how many
+/// records hold each value: the sum over values of (holders choose 2) over (records with a
+/// value choose 2). Exact for random pairs, and needing no sample: a birth date shared by
+/// one random pair in 25,000 agrees in two or three of a million sampled pairs of which
+/// few both have a date, and a count of zero would give the exact level u at the floor (a
+/// weight of 20 bits where 14 are due: at three million records a birth date and a gender
+/// alone then joined strangers). `None` for a comparison without a term table.
+fn exact_u_from_terms(
+    comparators: &[Comparator],
+    comparisons: &[crate::ComparisonConfig],
+) -> Vec<Option<f64>> {
+    comparators
+        .iter()
+        .zip(comparisons)
+        .map(|(comparator, comparison)| {
+            // Dates only: strangers share a date by coincidence, at a rate the dates'
+            // frequencies give; a phone or an identifier is shared mostly by records of one
+            // person, whose pairs the frequencies would count as strangers'.
+            if !matches!(comparison.method, crate::ComparisonMethod::Date { .. }) {
+                return None;
+            }
+            let (counts, with_value) = comparator.term_counts();
+            let with_value = f64::from(with_value);
+            if counts.is_empty() || with_value < 2.0 {
+                return None;
+            }
+            let agreeing: f64 = counts
+                .iter()
+                .map(|&c| f64::from(c) * (f64::from(c) - 1.0))
+                .sum();
+            Some(agreeing / (with_value * (with_value - 1.0)))
+        })
+        .collect()
+}
+
+/// `u` with each comparison's exact level (level 1) taken from the value frequencies where
+/// the sample holds fewer than [`MIN_EXACT_SUPPORT`] exactly agreeing pairs (counted with
+/// `weight`), the other non-null levels scaled to keep the sum at one.
+fn with_exact_u_from_terms(
+    mut u: Vec<Vec<f64>>,
+    patterns: &Patterns,
+    exact_u: &[Option<f64>],
+    weight: impl Fn(&[u8]) -> f64,
+    sample: usize,
+) -> Vec<Vec<f64>> {
+    let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
+    let counts = level_totals(patterns, &level_counts, weight);
+    for (c, levels) in u.iter_mut().enumerate() {
+        let Some(from_terms) = exact_u.get(c).copied().flatten() else {
+            continue;
+        };
+        if levels.len() < 3 || counts[c][1] >= MIN_EXACT_SUPPORT {
+            continue;
+        }
+        let exact = from_terms.clamp(u_floor(sample), 0.5);
+        let rest: f64 = levels[2..].iter().sum();
+        if rest > 0.0 {
+            let scale = (1.0 - exact) / rest;
+            for level in &mut levels[2..] {
+                *level *= scale;
+            }
+        }
+        levels[1] = exact;
     }
     u
 }
@@ -703,6 +776,7 @@ struct Start {
     sample_len: usize,
     u: Vec<Vec<f64>>,
     sample_patterns: Patterns,
+    exact_u: Vec<Option<f64>>,
 }
 
 fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
@@ -721,7 +795,9 @@ fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
         config.training.u_sample_pairs,
         config.training.seed,
     );
+    let exact_u = exact_u_from_terms(&compiled.comparators, &config.comparisons);
     let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
+    let u = with_exact_u_from_terms(u, &sample_patterns, &exact_u, |_| 1.0, sample.len());
     Ok(Start {
         comparable,
         compiled,
@@ -729,6 +805,7 @@ fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
         sample_len: sample.len(),
         u,
         sample_patterns,
+        exact_u,
     })
 }
 
@@ -754,6 +831,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         sample_len,
         u,
         sample_patterns,
+        exact_u,
     } = start(config, data)?;
 
     let em_rules = if config.training.em_rules.is_empty() {
@@ -816,7 +894,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         .collect();
 
     let (prior, evidence) = estimate_prior(config, data, comparable)?;
-    let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
+    let u = refine_u(&sample_patterns, &exact_u, &m, u, prior, sample_len);
     let (m, u, pooled) = ordered(m, u);
     let diagnostics = diagnose(
         config,
@@ -1124,6 +1202,7 @@ pub fn train_supervised(
         sample_len,
         u,
         sample_patterns,
+        exact_u,
     } = start(config, data)?;
 
     let (matches, true_pairs): (Vec<(u32, u32)>, u64) = match labels {
@@ -1210,7 +1289,7 @@ pub fn train_supervised(
     } else {
         estimate_prior(config, data, comparable)?
     };
-    let u = refine_u(&sample_patterns, &m, u, prior, sample_len);
+    let u = refine_u(&sample_patterns, &exact_u, &m, u, prior, sample_len);
     let (m, u, _) = ordered(m, u);
     let trained_by = vec![vec!["labels".to_string()]; level_counts.len()];
     Ok(assemble(
@@ -1248,6 +1327,36 @@ mod tests {
         assert!((p[1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(p[2] > 0.0);
         assert_eq!(p[0], 1.0);
+    }
+
+    #[test]
+    fn an_exact_level_the_sample_hardly_saw_takes_its_u_from_the_value_frequencies() {
+        // One comparison of four levels; the sample saw its exact level twice, below the
+        // support needed, so the frequencies' 1 in 25,000 is taken and the other levels
+        // keep their proportions. With enough support the sample stands.
+        let patterns = |exact: u64| Patterns {
+            rows: vec![
+                (vec![1u8].into_boxed_slice(), exact),
+                (vec![2u8].into_boxed_slice(), 100),
+                (vec![3u8].into_boxed_slice(), 900 - exact),
+            ],
+            first_found: vec![0; 3],
+        };
+        let u = vec![vec![1.0, 0.002, 0.1, 0.898]];
+        let from_terms = [Some(4e-5)];
+        let fell_back =
+            with_exact_u_from_terms(u.clone(), &patterns(2), &from_terms, |_| 1.0, 1_000_000);
+        assert_eq!(fell_back[0][1], 4e-5);
+        assert!((fell_back[0][1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((fell_back[0][2] / fell_back[0][3] - 0.1 / 0.898).abs() < 1e-12);
+        let kept =
+            with_exact_u_from_terms(u.clone(), &patterns(20), &from_terms, |_| 1.0, 1_000_000);
+        assert_eq!(kept, u);
+        // A comparison without frequencies keeps the sample's.
+        assert_eq!(
+            with_exact_u_from_terms(u.clone(), &patterns(2), &[None], |_| 1.0, 1_000_000),
+            u
+        );
     }
 
     /// Levels of (family name, given name, address) as indices: 1 exact / same detail,
