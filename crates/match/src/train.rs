@@ -205,11 +205,14 @@ fn sample_pairs(data: &Dataset, mode: LinkMode, wanted: u64, seed: u64) -> Vec<(
     out
 }
 
-/// u per comparison level from random pairs, with the sample's patterns for refining.
+/// u per comparison level from random pairs (a date's exact level from its frequencies
+/// where the sample hardly saw it, see [`with_exact_u_from_terms`]), with the sample's
+/// patterns for refining.
 fn estimate_u(
     comparators: &[Comparator],
     level_counts: &[usize],
     sample: &[(u32, u32)],
+    exact_u: &[Option<f64>],
 ) -> (Vec<Vec<f64>>, Patterns) {
     let patterns = count_patterns(comparators, sample);
     let counts = level_totals(&patterns, level_counts, |_| 1.0);
@@ -217,7 +220,10 @@ fn estimate_u(
         .iter()
         .map(|c| normalise(c, u_floor(sample.len())))
         .collect();
-    (u, patterns)
+    (
+        with_exact_u_from_terms(u, &counts, exact_u, sample.len()),
+        patterns,
+    )
 }
 
 /// A level never seen among random pairs still has some chance: half a pair.
@@ -258,7 +264,7 @@ fn refine_u(
             .iter()
             .map(|c| normalise(c, u_floor(sample)))
             .collect();
-        u = with_exact_u_from_terms(refined, patterns, exact_u, non_match, sample);
+        u = with_exact_u_from_terms(refined, &counts, exact_u, sample);
     }
     u
 }
@@ -303,17 +309,15 @@ fn exact_u_from_terms(
 }
 
 /// `u` with each comparison's exact level (level 1) taken from the value frequencies where
-/// the sample holds fewer than [`MIN_EXACT_SUPPORT`] exactly agreeing pairs (counted with
-/// `weight`), the other non-null levels scaled to keep the sum at one.
+/// the sample's level `counts` (those `u` was made from) hold fewer than
+/// [`MIN_EXACT_SUPPORT`] exactly agreeing pairs, the other non-null levels scaled to keep
+/// the sum at one.
 fn with_exact_u_from_terms(
     mut u: Vec<Vec<f64>>,
-    patterns: &Patterns,
+    counts: &[Vec<f64>],
     exact_u: &[Option<f64>],
-    weight: impl Fn(&[u8]) -> f64,
     sample: usize,
 ) -> Vec<Vec<f64>> {
-    let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
-    let counts = level_totals(patterns, &level_counts, weight);
     for (c, levels) in u.iter_mut().enumerate() {
         let Some(from_terms) = exact_u.get(c).copied().flatten() else {
             continue;
@@ -796,8 +800,7 @@ fn start(config: &MatchConfig, data: &Dataset) -> Result<Start, MatchError> {
         config.training.seed,
     );
     let exact_u = exact_u_from_terms(&compiled.comparators, &config.comparisons);
-    let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample);
-    let u = with_exact_u_from_terms(u, &sample_patterns, &exact_u, |_| 1.0, sample.len());
+    let (u, sample_patterns) = estimate_u(&compiled.comparators, &level_counts, &sample, &exact_u);
     Ok(Start {
         comparable,
         compiled,
@@ -1334,27 +1337,18 @@ mod tests {
         // One comparison of four levels; the sample saw its exact level twice, below the
         // support needed, so the frequencies' 1 in 25,000 is taken and the other levels
         // keep their proportions. With enough support the sample stands.
-        let patterns = |exact: u64| Patterns {
-            rows: vec![
-                (vec![1u8].into_boxed_slice(), exact),
-                (vec![2u8].into_boxed_slice(), 100),
-                (vec![3u8].into_boxed_slice(), 900 - exact),
-            ],
-            first_found: vec![0; 3],
-        };
+        let counts = |exact: f64| vec![vec![0.0, exact, 100.0, 900.0 - exact]];
         let u = vec![vec![1.0, 0.002, 0.1, 0.898]];
         let from_terms = [Some(4e-5)];
-        let fell_back =
-            with_exact_u_from_terms(u.clone(), &patterns(2), &from_terms, |_| 1.0, 1_000_000);
+        let fell_back = with_exact_u_from_terms(u.clone(), &counts(2.0), &from_terms, 1_000_000);
         assert_eq!(fell_back[0][1], 4e-5);
         assert!((fell_back[0][1..].iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((fell_back[0][2] / fell_back[0][3] - 0.1 / 0.898).abs() < 1e-12);
-        let kept =
-            with_exact_u_from_terms(u.clone(), &patterns(20), &from_terms, |_| 1.0, 1_000_000);
+        let kept = with_exact_u_from_terms(u.clone(), &counts(20.0), &from_terms, 1_000_000);
         assert_eq!(kept, u);
         // A comparison without frequencies keeps the sample's.
         assert_eq!(
-            with_exact_u_from_terms(u.clone(), &patterns(2), &[None], |_| 1.0, 1_000_000),
+            with_exact_u_from_terms(u.clone(), &counts(2.0), &[None], 1_000_000),
             u
         );
     }

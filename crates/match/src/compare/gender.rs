@@ -45,28 +45,34 @@ impl CompileRecords for GenderComparator {
 }
 
 /// The genders a record states in `fields`, else the one it implies (see
-/// [`implied_gender`]): what the gender comparison compares.
-fn genders_of(record: &NormalizedRecord, fields: &[usize]) -> Vec<Gender> {
-    let stated: Vec<Gender> = fields
-        .iter()
-        .filter_map(|&field| match &record.field(field).value {
-            Some(FieldValue::Gender(g)) => Some(*g),
-            _ => None,
-        })
-        .collect();
-    if stated.is_empty() {
-        implied_gender(record).into_iter().collect()
+/// [`implied_gender`]): what the gender comparison compares. Nothing is allocated: the
+/// comparison reads every record.
+fn genders_of<'r>(
+    record: &'r NormalizedRecord,
+    fields: &'r [usize],
+) -> impl Iterator<Item = Gender> + 'r {
+    let stated = move || {
+        fields
+            .iter()
+            .filter_map(move |&field| match &record.field(field).value {
+                Some(FieldValue::Gender(g)) => Some(*g),
+                _ => None,
+            })
+    };
+    let implied = if stated().next().is_none() {
+        implied_gender(record)
     } else {
-        stated
-    }
+        None
+    };
+    stated().chain(implied)
 }
 
 /// The one gender the gender comparison reads for a record in `fields`; `None` when it
 /// reads none, or two that differ.
 pub fn record_gender(record: &NormalizedRecord, fields: &[usize]) -> Option<Gender> {
-    let genders = genders_of(record, fields);
-    let first = *genders.first()?;
-    genders.iter().all(|&g| g == first).then_some(first)
+    let mut genders = genders_of(record, fields);
+    let first = genders.next()?;
+    genders.all(|g| g == first).then_some(first)
 }
 
 /// The gender a record implies where its gender fields say nothing: a national id's (which

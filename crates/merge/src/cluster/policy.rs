@@ -614,8 +614,8 @@ struct EvidenceAgainst {
     /// Personal conflicts ([`Weighed::conflicts`]): what keeps apart two clusters that only
     /// an unvouched edge would join.
     conflicts: RecordPairs,
-    /// Those conflicts whose disagreeing comparisons are all read by their cluster's
-    /// cluster by cluster ([`Weighed::cluster_read_only`]).
+    /// Those conflicts whose disagreeing comparisons are all read cluster by cluster
+    /// ([`Weighed::cluster_read_only`]).
     cluster_conflicts: RecordPairs,
 }
 
