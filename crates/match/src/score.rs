@@ -127,6 +127,12 @@ pub struct PairExplanation {
     pub notes: Vec<String>,
 }
 
+/// The records of a family name that must hold another given name than the one weighed
+/// before the given names' spread within the family says anything: more than one
+/// person's spellings of a name make (a nickname, an initial, a typo or two), as with
+/// the people a generic value needs (five).
+const OTHER_GIVEN_RECORDS: u32 = 5;
+
 /// Term frequencies count a family name and a given name each on its own; a rare given
 /// name is rare because few *families* use it, so counting both parts' rarity weighs a rare
 /// full name twice (two records of one uncommon name look like a certain match). When both
@@ -136,7 +142,10 @@ pub struct PairExplanation {
 /// name carries the one given name, those may be one person's records, and they say
 /// nothing of how given names vary within the family (`marion bidder`, four records of one
 /// woman, would make `marion` certain among the Bidders); the given name keeps its own
-/// adjustment.
+/// adjustment. So too where fewer than [`OTHER_GIVEN_RECORDS`] records of the family name
+/// hold another given name: one person's nickname, initial and typo make those (eight
+/// records of Joshua Garson and one `J Garson` would make `joshua` certain among the
+/// Garsons and cost the pair six bits).
 #[derive(Debug)]
 struct FullNames {
     family: usize,
@@ -185,7 +194,7 @@ impl FullNames {
                 let agree = agreement(&given_counts, with_value);
                 joint
                     .into_iter()
-                    .filter(|&((f, _), n)| n < family_counts[f as usize])
+                    .filter(|&((f, _), n)| n + OTHER_GIVEN_RECORDS <= family_counts[f as usize])
                     .map(|((f, g), n)| {
                         let within = f64::from(family_counts[f as usize]);
                         ((f, g), (agree * within / f64::from(n)).log2())
@@ -235,7 +244,7 @@ impl FullNames {
         };
         let within = family_table.count(names.term(f));
         let together = full_table.count(&names.full_name_key(f, g)).min(within);
-        (together < within)
+        (together + OTHER_GIVEN_RECORDS <= within)
             .then(|| (given_table.agree() * f64::from(within) / f64::from(together)).log2())
     }
 }

@@ -855,6 +855,54 @@ mod training {
         let smiths = given_adjustment(2, 3);
         assert!(smiths < bidders, "{smiths} against {bidders}");
     }
+
+    #[test]
+    fn a_family_name_few_records_hold_with_other_given_names_keeps_the_given_names_own_weight() {
+        // Four records of Joshua Garson and two of Bradley Garson: two records of another
+        // given name are as many as one person's nickname and typo make, so they say nothing
+        // of how given names vary among the Garsons, and `joshua` weighs as it does for two
+        // Joshuas of different family names. Among the Smiths (two Joshuas, six records of
+        // other given names) it is weighed by its share of them.
+        let given = [
+            "John", "Mary", "James", "Anne", "Peter", "Susan", "David", "Jane",
+        ];
+        let mut names: Vec<String> = Vec::new();
+        names.extend(["Joshua Garson"; 4].map(String::from));
+        names.extend(
+            [
+                "Bradley Garson",
+                "Bradley Garson",
+                "Joshua Smith",
+                "Joshua Smith",
+            ]
+            .map(String::from),
+        );
+        names.extend((0..6).map(|i| format!("{} Smith", given[i % 3])));
+        names.push("Joshua Hale".into());
+        names.extend((0..60).map(|i| format!("{} Family{}", given[i % given.len()], i / 2)));
+        let rows: Vec<[String; 2]> = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| [i.to_string(), name])
+            .collect();
+        let data = table(&["id", "name"], &rows, None);
+        let config = trained(&data, LinkMode::Dedupe);
+        let matcher = Matcher::new(&config, &data).unwrap();
+        let given_adjustment = |a: usize, b: usize| {
+            matcher
+                .explain(a, b)
+                .comparisons
+                .iter()
+                .find(|c| c.comparison == "given_name")
+                .map(|c| c.term_frequency_adjustment)
+                .unwrap()
+        };
+        let hale = rows.iter().position(|r| r[1] == "Joshua Hale").unwrap();
+        let own = given_adjustment(0, hale);
+        assert_eq!(given_adjustment(0, 1), own);
+        let smiths = given_adjustment(6, 7);
+        assert!(smiths < own - 1.0, "{smiths} against {own}");
+    }
 }
 
 mod explain {
