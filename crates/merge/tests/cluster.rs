@@ -753,3 +753,57 @@ fn personal_weights_across_outweigh_scored_evidence_against() {
     assert_eq!(held.clusters, 2);
     assert_eq!(held.labels, unweighed.labels);
 }
+
+/// Patrick (0, 1) and Patricia (2, 3) Smith of one address, each with a passport on two
+/// records (`Pat` on one of each): two strong edges join each one's records, three weak
+/// ones (a nickname, the address) run across, each between records whose passports
+/// differ, and Patrick's and Patricia's full records score as different people. Three
+/// edges against one pair would outvote it, but an edge between two passports each
+/// held twice is no vote: two people. Where one side holds its passport once (a typo
+/// made once), the edges vote as before and the clusters join.
+#[test]
+fn edges_between_identifiers_each_held_twice_do_not_outvote_evidence_against() {
+    let ids = ids(&["patrick", "pat_1", "patricia", "pat_2"]);
+    let edges = [
+        edge(0, 1, 0.9998),
+        edge(2, 3, 0.9998),
+        edge(0, 3, 0.74),
+        edge(1, 2, 0.74),
+        edge(1, 3, 0.60),
+    ];
+    let solve = |passports: Vec<u32>| {
+        let attributes = [ClusterAttribute {
+            reading: ClusterReading::Held,
+            values: passports,
+        }];
+        let problem = ClusterProblem {
+            scored_cannot_link: &[(0, 2)],
+            ..vouched_problem(
+                &ids,
+                &edges,
+                Vouching {
+                    vouched: &[true; 5],
+                    balance: &[4.0, 4.0, 0.6, 0.6, -4.8],
+                    identifier_differs: &[false, false, true, true, true],
+                    scored_cannot_link_balance: &[-6.7],
+                    cluster_attributes: &attributes,
+                    ..Vouching::NONE
+                },
+            )
+        };
+        cluster(&problem, ClusteringMethod::Constrained)
+    };
+    let two = solve(vec![1, 1, 2, 2]);
+    assert_eq!(two.clusters, 2);
+    assert_eq!(two.labels[0], two.labels[1]);
+    assert_eq!(two.labels[2], two.labels[3]);
+    assert!(
+        two.joins
+            .iter()
+            .any(|j| matches!(j.outcome, JoinOutcome::Refused(Refusal::CannotLink { .. })))
+    );
+    // Patrick's second record holds a mistyped passport: held once, no dispute of two
+    // people, and the three edges outvote the one pair against.
+    let one = solve(vec![1, 3, 2, 2]);
+    assert_eq!(one.clusters, 1);
+}

@@ -60,6 +60,9 @@ pub(super) struct LocalEdge {
     pub(super) vouched: bool,
     /// Its personal weight (see [`Vouching::balance`](super::Vouching::balance)).
     pub(super) balance: f32,
+    /// An identifier of its pair differs (see
+    /// [`Vouching::identifier_differs`](super::Vouching::identifier_differs)).
+    pub(super) identifier_differs: bool,
 }
 
 impl Components {
@@ -120,6 +123,12 @@ impl Components {
                         probability: edge.probability,
                         vouched: problem.vouching.vouched.get(i).copied().unwrap_or(true),
                         balance: problem.vouching.balance.get(i).copied().unwrap_or(0.0),
+                        identifier_differs: problem
+                            .vouching
+                            .identifier_differs
+                            .get(i)
+                            .copied()
+                            .unwrap_or(false),
                     };
                     (component[edge.a as usize], local_edge)
                 }),

@@ -119,6 +119,12 @@ pub struct Vouching<'a> {
     /// (given name, birth date, identifiers), leaving out what households share. Empty:
     /// none is known.
     pub balance: &'a [f32],
+    /// Per edge, whether an identifier of its pair differs (two passports, two member
+    /// cards). Where each of the two clusters holds its record's value on two or more
+    /// records, such an edge adds its weight to the balance against scored evidence but
+    /// is not one of the edges whose number outvotes it: a typo is made once, and a value
+    /// held twice on each side is two people's. Empty: none differs.
+    pub identifier_differs: &'a [bool],
     /// Per pair of [`ClusterProblem::scored_cannot_link`], its personal weight, as above.
     /// Scored evidence against keeps two clusters apart unless more than twice as many
     /// edges run between them, or the personal weights of every edge and scored pair
@@ -140,6 +146,7 @@ impl Vouching<'_> {
         cluster_conflicts: &[],
         cluster_attributes: &[],
         balance: &[],
+        identifier_differs: &[],
         scored_cannot_link_balance: &[],
         scored_cannot_link_cluster_read: &[],
     };

@@ -502,7 +502,12 @@ impl Constraints {
         mask: &EdgeMask,
         guard: Option<&EdgeGuard>,
     ) -> (Vec<Edge>, Clustering) {
-        let (edges, vouched, balance) = positive_edges(scored, mask, guard, &self.must_link);
+        let PositiveEdges {
+            edges,
+            vouched,
+            balance,
+            identifier_differs,
+        } = positive_edges(scored, mask, guard, &self.must_link);
         let clustering = cluster(
             &ClusterProblem {
                 ids,
@@ -517,6 +522,7 @@ impl Constraints {
                     cluster_conflicts: &self.cluster_conflicts,
                     cluster_attributes: &self.cluster_attributes,
                     balance: &balance,
+                    identifier_differs: &identifier_differs,
                     scored_cannot_link_balance: &self.scored_cannot_link_balance,
                     scored_cannot_link_cluster_read: &self.scored_cannot_link_cluster_read,
                 },
@@ -558,7 +564,7 @@ fn positive_edges(
     mask: &EdgeMask,
     guard: Option<&EdgeGuard>,
     must_link: &[(u32, u32)],
-) -> (Vec<Edge>, Vec<bool>, Vec<f32>) {
+) -> PositiveEdges {
     debug_assert_eq!(
         mask.len(),
         scored.len(),
@@ -578,22 +584,39 @@ fn positive_edges(
         })
         .collect();
     edges.extend(must_link.iter().map(|&(a, b)| must_link_edge(a, b)));
-    let Some(guard) = guard else {
-        return (edges, Vec::new(), Vec::new());
+    let mut positive = PositiveEdges {
+        edges,
+        ..PositiveEdges::default()
     };
-    let (mut vouched, mut balance): (Vec<bool>, Vec<f32>) = kept
-        .iter()
-        .map(|&i| {
-            let weighed = guard.evidence().weigh(scored.levels_of(i));
-            (
-                scored.probabilities[i] >= 1.0 || weighed.agrees,
-                weighed.balance as f32,
-            )
-        })
-        .unzip();
-    vouched.extend(must_link.iter().map(|_| true));
-    balance.extend(must_link.iter().map(|_| 0.0));
-    (edges, vouched, balance)
+    let Some(guard) = guard else {
+        return positive;
+    };
+    for &i in &kept {
+        let weighed = guard.evidence().weigh(scored.levels_of(i));
+        positive
+            .vouched
+            .push(scored.probabilities[i] >= 1.0 || weighed.agrees);
+        positive.balance.push(weighed.balance as f32);
+        positive
+            .identifier_differs
+            .push(weighed.identifier_disagrees);
+    }
+    for _ in must_link {
+        positive.vouched.push(true);
+        positive.balance.push(0.0);
+        positive.identifier_differs.push(false);
+    }
+    positive
+}
+
+/// The edges of [`positive_edges`] and, per edge (all empty without a guard), what
+/// [`Vouching`] reads of it.
+#[derive(Default)]
+struct PositiveEdges {
+    edges: Vec<Edge>,
+    vouched: Vec<bool>,
+    balance: Vec<f32>,
+    identifier_differs: Vec<bool>,
 }
 
 /// What the scored pairs say against joining their records, in pair order.

@@ -172,7 +172,11 @@ struct ClusterState {
     /// Scored cannot-link neighbours whose evidence the two clusters may reconcile (see
     /// [`ClusterState::reconciled`]).
     scored_cluster_read: Neighbours,
+    /// The edges, weighted by their personal balance: those that vote for a join against
+    /// scored evidence, and those whose records hold two different identifiers, which only
+    /// weigh in.
     linked: Neighbours,
+    linked_disputed: Neighbours,
     /// Each cluster's positions as a linked list from its root: `next` and the root's `tail`.
     /// Kept only when there are cannot-links to check.
     next: Vec<u32>,
@@ -220,14 +224,36 @@ impl ClusterState {
         let linked = if scored.is_empty() && scored_cluster_read.is_empty() {
             Neighbours::default()
         } else {
-            Neighbours::weighted(len, input.edges.iter().map(|e| (e.a, e.b, e.balance)))
+            Neighbours::weighted(
+                len,
+                input
+                    .edges
+                    .iter()
+                    .filter(|e| !e.identifier_differs)
+                    .map(|e| (e.a, e.b, e.balance)),
+            )
+        };
+        let linked_disputed = if scored.is_empty() && scored_cluster_read.is_empty() {
+            Neighbours::default()
+        } else {
+            Neighbours::weighted(
+                len,
+                input
+                    .edges
+                    .iter()
+                    .filter(|e| e.identifier_differs)
+                    .map(|e| (e.a, e.b, e.balance)),
+            )
         };
         // In position (that is, id) order, so the evidence reported for a refusal does not
         // depend on the order the pairs came in.
         let cannot_link = unweighted(input.cannot_link);
         let conflicts = unweighted(input.conflicts);
         let cluster_conflicts = unweighted(input.cluster_conflicts);
-        let cluster_attributes = if cluster_conflicts.is_empty() && scored_cluster_read.is_empty() {
+        let cluster_attributes = if cluster_conflicts.is_empty()
+            && scored_cluster_read.is_empty()
+            && linked_disputed.is_empty()
+        {
             Vec::new()
         } else {
             input
@@ -265,6 +291,7 @@ impl ClusterState {
             scored,
             scored_cluster_read,
             linked,
+            linked_disputed,
             next,
             tail,
         }
@@ -334,6 +361,17 @@ impl ClusterState {
                     if self.sets.find(neighbour) == large {
                         linking += 1;
                         balance += f64::from(weight);
+                    }
+                }
+                // An edge whose records hold two different identifiers weighs in, but is
+                // no vote for joining where each side holds its value twice: a typo is
+                // made once, and two records of each are two people's.
+                for &(neighbour, weight) in self.linked_disputed.weighted_of(member) {
+                    if self.sets.find(neighbour) == large {
+                        balance += f64::from(weight);
+                        if !self.both_held_twice(member, small, neighbour, large) {
+                            linking += 1;
+                        }
                     }
                 }
                 member = self.next[member as usize];
@@ -413,6 +451,34 @@ impl ClusterState {
                 }
             }
         })
+    }
+
+    /// Whether some cluster-read attribute on which members `x` and `y` differ has each
+    /// one's value held by two or more members of its cluster (rooted at `root_x` and
+    /// `root_y`).
+    fn both_held_twice(&self, x: u32, root_x: u32, y: u32, root_y: u32) -> bool {
+        self.cluster_attributes
+            .iter()
+            .filter(|(reading, _)| *reading == ClusterReading::Held)
+            .any(|(_, values)| {
+                let (vx, vy) = (values[x as usize], values[y as usize]);
+                vx != u32::MAX
+                    && vy != u32::MAX
+                    && vx != vy
+                    && self.held_by(values, root_x, vx) >= 2
+                    && self.held_by(values, root_y, vy) >= 2
+            })
+    }
+
+    /// How many members of the cluster rooted at `root` hold `value`.
+    fn held_by(&self, values: &[u32], root: u32, value: u32) -> usize {
+        let mut held = 0;
+        let mut member = root;
+        while member != END {
+            held += usize::from(values[member as usize] == value);
+            member = self.next[member as usize];
+        }
+        held
     }
 
     /// Whether a member of the cluster rooted at `root` holds `value`.
