@@ -334,7 +334,7 @@ pub fn detect(
     let names: Vec<(Option<&str>, Option<&str>)> =
         records.par_iter().map(|r| names_of(schema, r)).collect();
     let people = PeopleSigns::new(schema, records, &names, &candidates);
-    let found: Vec<(GenericValue, GenericReport)> = candidates
+    let mut found: Vec<(GenericValue, GenericReport)> = candidates
         .par_iter()
         .flat_map_iter(|&(field, part)| {
             let spec = &schema.fields[field];
@@ -405,6 +405,8 @@ pub fn detect(
             out
         })
         .collect();
+    let till = till_phones(schema, records, &found);
+    found.extend(till);
     let (mut values, mut reports): (Vec<_>, Vec<_>) = found.into_iter().unzip();
     values.sort();
     reports.sort_by(|a: &GenericReport, b| {
@@ -415,6 +417,136 @@ pub fn detect(
         ))
     });
     (values, reports)
+}
+
+/// Records with a placeholder name that must share a phone before it is read as the
+/// till's: two, since one such record says nothing of where its phone came from.
+const TILL_PHONE_HOLDERS: usize = 2;
+
+/// How many times as often as records under a person's name the placeholder records must
+/// hold a shared phone: an order of magnitude, no chance difference.
+const TILL_RATIO: f64 = 10.0;
+
+/// The least share of the placeholder records that must hold a shared phone: one in four,
+/// so that a handful of such records in a file where named ones almost never share a phone
+/// is no sign.
+const TILL_PLACEHOLDER_SHARE: f64 = 0.25;
+
+/// Phones typed by the till, not given by customers: where the records under a placeholder
+/// name (`Walk-in Customer`, `Guest`) carry a phone many people share (a value found
+/// generic above) far more often than the records under a person's name do, a placeholder
+/// says the clerk typed the record, phone included; a phone two or more such records share
+/// is then the store's own, though too few named records hold it to tell. In a file whose
+/// placeholder names come with the customers' own phones (a mini-program's `微信用户`,
+/// bound to the member's number), they hold shared phones no more often than named
+/// records do, and nothing is added.
+fn till_phones(
+    schema: &Schema,
+    records: &[NormalizedRecord],
+    found: &[(GenericValue, GenericReport)],
+) -> Vec<(GenericValue, GenericReport)> {
+    let field_of = |name: &str| schema.fields.iter().position(|f| f.name == name);
+    let placeholders: Vec<(usize, &str)> = found
+        .iter()
+        .filter_map(|(v, _)| {
+            let f = field_of(&v.field)?;
+            (schema.fields[f].kind == FieldKind::Name && v.part == "value")
+                .then_some((f, v.value.as_str()))
+        })
+        .collect();
+    if placeholders.is_empty() {
+        return Vec::new();
+    }
+    let placeholder: Vec<bool> = records
+        .par_iter()
+        .map(|r| {
+            placeholders.iter().any(|&(f, value)| {
+                r.field(f).value.as_ref().is_some_and(|v| {
+                    Part::Value.may_be(v, value) && Part::Value.of(v).is_some_and(|n| n == value)
+                })
+            })
+        })
+        .collect();
+    let named: Vec<bool> = records
+        .par_iter()
+        .map(|r| name_of(schema, r).is_some())
+        .collect();
+    let mut out = Vec::new();
+    for (f, spec) in schema.fields.iter().enumerate() {
+        if spec.kind != FieldKind::Phone || !parts(spec.kind, spec.compare).contains(&Part::Value) {
+            continue;
+        }
+        let generic: foldhash::HashSet<&str> = found
+            .iter()
+            .filter(|(v, _)| v.field == spec.name && v.part == "value")
+            .map(|(v, _)| v.value.as_str())
+            .collect();
+        let phone_of = |i: usize| {
+            records[i]
+                .field(f)
+                .value
+                .as_ref()
+                .and_then(|v| Part::Value.of(v))
+        };
+        // (placeholder records with a phone, those whose phone is generic), and the same
+        // for records under a person's name.
+        let (mut under_placeholder, mut named_counts) = ((0usize, 0usize), (0usize, 0usize));
+        let mut till: std::collections::BTreeMap<String, usize> = Default::default();
+        for i in 0..records.len() {
+            let Some(phone) = phone_of(i) else { continue };
+            let shared = generic.contains(&*phone);
+            if placeholder[i] {
+                under_placeholder.0 += 1;
+                under_placeholder.1 += usize::from(shared);
+                if !shared {
+                    *till.entry(phone.into_owned()).or_default() += 1;
+                }
+            } else if named[i] {
+                named_counts.0 += 1;
+                named_counts.1 += usize::from(shared);
+            }
+        }
+        let share = |(all, shared): (usize, usize)| shared as f64 / all.max(1) as f64;
+        let (placeholder_share, named_share) = (share(under_placeholder), share(named_counts));
+        if under_placeholder.0 < MIN_RECORDS
+            || placeholder_share < TILL_PLACEHOLDER_SHARE
+            || placeholder_share < TILL_RATIO * named_share
+        {
+            continue;
+        }
+        till.retain(|_, holders| *holders >= TILL_PHONE_HOLDERS);
+        if till.is_empty() {
+            continue;
+        }
+        let mut holders: foldhash::HashMap<&str, usize> = Default::default();
+        for i in 0..records.len() {
+            if let Some(phone) = phone_of(i)
+                && let Some((value, _)) = till.get_key_value(&*phone)
+            {
+                *holders.entry(value.as_str()).or_default() += 1;
+            }
+        }
+        for (value, placeholders) in &till {
+            let held = holders
+                .get(value.as_str())
+                .copied()
+                .unwrap_or(*placeholders);
+            out.push(entry(
+                spec,
+                Part::Value,
+                value,
+                held,
+                format!(
+                    "held by {held} records, {placeholders} of them under a placeholder name; \
+                     {:.0}% of the file's placeholder records hold a phone many people share, \
+                     against {:.1}% of those under a person's name: the till's phone",
+                    placeholder_share * 100.0,
+                    named_share * 100.0
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// The most default dates a file has: a form's default or two, an epoch, a round year.

@@ -608,6 +608,87 @@ fn a_till_placeholder_is_no_name_but_a_common_real_name_stays() {
     assert_eq!(entity("R0000"), entity("R0001"));
 }
 
+/// Rows of eighty people with real names, two records apiece with phones of their own but
+/// four whose second record the clerk gave the store's main number; eleven `Cash
+/// Customer` sales, six of them on the store's main number (`store_main`) or on phones of
+/// their own, five on phones of their own; eight `Walk-in Customer` sales, three on one
+/// branch number, five on phones of their own.
+fn till_rows(store_main: bool) -> Vec<Vec<String>> {
+    let givens = ["Mary", "John", "Linda", "James", "Susan"];
+    let families = ["Smith", "Jones", "Brown", "Garcia"];
+    let named_on_store = [
+        ("Agatha", "Whitlock"),
+        ("Bernard", "Ocampo"),
+        ("Cornelius", "Vasquez"),
+        ("Delphine", "Kowalski"),
+    ];
+    let mut rows = two_records_apiece(80, "212555", |person| match named_on_store.get(person) {
+        Some((given, family)) => vec![given.to_string(), family.to_string()],
+        None => vec![
+            givens[person % 5].to_string(),
+            families[person % 4].to_string(),
+        ],
+    });
+    for person in 0..named_on_store.len() {
+        rows[2 * person + 1][3] = "2125550100".into();
+    }
+    for i in 0..19 {
+        let own = format!("646555{i:04}");
+        let (given, phone) = match i {
+            0..6 if store_main => ("Cash", "2125550100".to_string()),
+            0..11 => ("Cash", own),
+            11..14 => ("Walk-in", "7185550123".to_string()),
+            _ => ("Walk-in", own),
+        };
+        rows.push(vec![
+            format!("P{i:03}"),
+            given.to_string(),
+            "Customer".to_string(),
+            phone,
+        ]);
+    }
+    rows
+}
+
+#[test]
+fn a_phone_placeholder_records_share_is_the_tills_where_placeholders_carry_shared_phones() {
+    // Most placeholder records hold the store's main number, which people of many names
+    // share: a placeholder here says the clerk typed the record. The branch number three
+    // walk-ins share is then the till's too, though no named record holds it.
+    let input = crate::table(&["id", "first_name", "last_name", "phone"], till_rows(true));
+    let mut resolver = Resolver::new();
+    let resolution = resolver.resolve(&input, None, &Control::none()).unwrap();
+    let phones = generic_values_of(&resolver, "phone", |g| g.value.clone());
+    assert_eq!(phones, ["+12125550100", "+17185550123"], "{phones:?}");
+    let listed = resolution
+        .report
+        .generic_values
+        .iter()
+        .find(|g| g.field == "phone" && g.records == 3)
+        .unwrap();
+    assert!(
+        listed.reason.contains("the till's phone"),
+        "{}",
+        listed.reason
+    );
+    let entity = |id: &str| resolver.entity_of(id).unwrap();
+    let walk_ins: std::collections::BTreeSet<_> =
+        (11..14).map(|i| entity(&format!("P{i:03}"))).collect();
+    assert_eq!(walk_ins.len(), 3);
+    assert_eq!(entity("R0100"), entity("R0101"));
+
+    // Where the placeholder records hold their own phones, as a mini-program's default
+    // name comes with the member's number, a phone two of them share is a person's.
+    let input = crate::table(
+        &["id", "first_name", "last_name", "phone"],
+        till_rows(false),
+    );
+    let mut resolver = Resolver::new();
+    resolver.resolve(&input, None, &Control::none()).unwrap();
+    let phones = generic_values_of(&resolver, "phone", |g| g.value.clone());
+    assert!(!phones.contains(&"+17185550123".to_string()), "{phones:?}");
+}
+
 #[test]
 fn a_file_of_family_names_alone_has_no_placeholder_names() {
     // A till that asks only for a family name: Smith is eight people's, each with a phone
