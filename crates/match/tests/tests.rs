@@ -815,6 +815,17 @@ mod training {
         assert!(adjustment(&rare) > 0.0 && adjustment(&common) < 0.0);
     }
 
+    /// The term-frequency adjustment of the given-name comparison of records `a` and `b`.
+    fn given_name_adjustment(matcher: &Matcher, a: usize, b: usize) -> f64 {
+        matcher
+            .explain(a, b)
+            .comparisons
+            .iter()
+            .find(|c| c.comparison == "given_name")
+            .map(|c| c.term_frequency_adjustment)
+            .unwrap()
+    }
+
     #[test]
     fn a_family_name_held_with_one_given_name_keeps_the_given_names_own_weight() {
         // `Marion Bidder` twice and no other Bidder: nothing says how given names vary among
@@ -839,15 +850,7 @@ mod training {
         let data = table(&["id", "name"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
         let matcher = Matcher::new(&config, &data).unwrap();
-        let given_adjustment = |a: usize, b: usize| {
-            matcher
-                .explain(a, b)
-                .comparisons
-                .iter()
-                .find(|c| c.comparison == "given_name")
-                .map(|c| c.term_frequency_adjustment)
-                .unwrap()
-        };
+        let given_adjustment = |a, b| given_name_adjustment(&matcher, a, b);
         // Held by 4 of 70 records: rarer than the given names' agreement rate, so positive.
         let bidders = given_adjustment(0, 1);
         assert!(bidders > 0.0, "{bidders}");
@@ -888,15 +891,7 @@ mod training {
         let data = table(&["id", "name"], &rows, None);
         let config = trained(&data, LinkMode::Dedupe);
         let matcher = Matcher::new(&config, &data).unwrap();
-        let given_adjustment = |a: usize, b: usize| {
-            matcher
-                .explain(a, b)
-                .comparisons
-                .iter()
-                .find(|c| c.comparison == "given_name")
-                .map(|c| c.term_frequency_adjustment)
-                .unwrap()
-        };
+        let given_adjustment = |a, b| given_name_adjustment(&matcher, a, b);
         let hale = rows.iter().position(|r| r[1] == "Joshua Hale").unwrap();
         let own = given_adjustment(0, hale);
         assert_eq!(given_adjustment(0, 1), own);

@@ -221,30 +221,22 @@ impl ClusterState {
         };
         let scored = weighted(input.scored_cannot_link);
         let scored_cluster_read = weighted(input.scored_cluster_read);
-        let linked = if scored.is_empty() && scored_cluster_read.is_empty() {
-            Neighbours::default()
-        } else {
-            Neighbours::weighted(
-                len,
-                input
-                    .edges
-                    .iter()
-                    .filter(|e| !e.identifier_differs)
-                    .map(|e| (e.a, e.b, e.balance)),
-            )
+        // The edges by their personal balance, those between differing identifiers apart.
+        let edges_where = |identifier_differs: bool| {
+            if scored.is_empty() && scored_cluster_read.is_empty() {
+                Neighbours::default()
+            } else {
+                Neighbours::weighted(
+                    len,
+                    input
+                        .edges
+                        .iter()
+                        .filter(|e| e.identifier_differs == identifier_differs)
+                        .map(|e| (e.a, e.b, e.balance)),
+                )
+            }
         };
-        let linked_disputed = if scored.is_empty() && scored_cluster_read.is_empty() {
-            Neighbours::default()
-        } else {
-            Neighbours::weighted(
-                len,
-                input
-                    .edges
-                    .iter()
-                    .filter(|e| e.identifier_differs)
-                    .map(|e| (e.a, e.b, e.balance)),
-            )
-        };
+        let (linked, linked_disputed) = (edges_where(false), edges_where(true));
         // In position (that is, id) order, so the evidence reported for a refusal does not
         // depend on the order the pairs came in.
         let cannot_link = unweighted(input.cannot_link);
