@@ -216,16 +216,14 @@ fn latin_family_variants(name: &sameas_normalize::name::Name, out: &mut impl FnM
     let Some(family) = name.family.as_deref() else {
         return;
     };
-    let parts: Vec<std::borrow::Cow<'_, str>> = family
+    let folded: Vec<std::borrow::Cow<'_, str>> = family
         .split(['-', ' '])
         .filter(|part| !part.is_empty())
         .map(sameas_normalize::name::ascii_letters)
         .collect();
-    out(&parts.join(" "));
-    if parts.len() >= 2 {
-        for part in parts.iter().filter(|part| part.len() >= 4) {
-            out(part);
-        }
+    out(&folded.join(" "));
+    for part in sameas_normalize::name::double_family_parts(family) {
+        out(&part);
     }
 }
 

@@ -28,8 +28,8 @@ mod nicknames;
 mod romanised;
 mod surnames;
 
-pub use latin::ascii_letters;
 pub(crate) use latin::is_latin;
+pub use latin::{ascii_letters, double_family_parts};
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::{Deserialize, Serialize};
 

@@ -12,7 +12,7 @@ use super::{CompileRecords, Level, count_terms, interned_keys};
 use crate::dataset::Records;
 use crate::intern::{Interner, Lists, NONE};
 use crate::similarity::jaro_winkler_at_least;
-use sameas_normalize::name::ascii_letters;
+use sameas_normalize::name::{ascii_letters, double_family_parts};
 
 /// Which part of a name a comparator looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -792,12 +792,13 @@ fn share_a_family_part(x: [&str; 2], y: [&str; 2]) -> bool {
     // A family name of one part counts whole (`lee`); of several, its parts of four
     // letters or more.
     fn family_parts(family: &str) -> Vec<Cow<'_, str>> {
-        let parts = family.split(['-', ' ']);
-        let min_len = if parts.clone().nth(1).is_some() { 4 } else { 2 };
-        parts
-            .filter(|part| part.chars().nth(min_len - 1).is_some())
-            .map(ascii_letters)
-            .collect()
+        if family.contains(['-', ' ']) {
+            double_family_parts(family)
+        } else if family.chars().nth(1).is_some() {
+            vec![ascii_letters(family)]
+        } else {
+            Vec::new()
+        }
     }
     fn middle_names(given: &str) -> Vec<Cow<'_, str>> {
         given

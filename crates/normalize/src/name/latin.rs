@@ -231,6 +231,27 @@ pub(crate) fn is_latin(c: char) -> bool {
         || is_combining_mark(c)
 }
 
+/// The parts of a family name written as several (`Zuniga Torres`, `Smith-Jones`), in ASCII
+/// letters, that each name the family on their own: those of four letters or more (`de`,
+/// `la`, `y` and a lone initial name no family). Empty for a family name of one part.
+///
+/// ```
+/// use sameas_normalize::name::double_family_parts;
+/// assert_eq!(double_family_parts("zúñiga torres"), ["zuniga", "torres"]);
+/// assert_eq!(double_family_parts("de la cruz"), ["cruz"]);
+/// assert!(double_family_parts("lee").is_empty());
+/// ```
+pub fn double_family_parts(family: &str) -> Vec<Cow<'_, str>> {
+    let parts = family.split(['-', ' ']).filter(|part| !part.is_empty());
+    if parts.clone().nth(1).is_none() {
+        return Vec::new();
+    }
+    parts
+        .map(ascii_letters)
+        .filter(|part| part.len() >= 4)
+        .collect()
+}
+
 /// ASCII letters of a token for the phonetic encoder (which indexes bytes): accents dropped,
 /// a few ligatures spelled out.
 ///
