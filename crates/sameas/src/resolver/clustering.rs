@@ -331,18 +331,9 @@ fn cluster_attributes<R: std::borrow::Borrow<NormalizedRecord> + Sync>(
         .collect();
     read.iter()
         .enumerate()
-        .map(|(k, &(_, reading, _))| {
-            let mut ids: foldhash::HashMap<u64, u32> = foldhash::HashMap::default();
-            let values = keys
-                .iter()
-                .map(|record_keys| {
-                    record_keys[k].map_or(u32::MAX, |key| {
-                        let next = ids.len() as u32;
-                        *ids.entry(key).or_insert(next)
-                    })
-                })
-                .collect();
-            ClusterAttribute { reading, values }
+        .map(|(k, &(_, reading, _))| ClusterAttribute {
+            reading,
+            values: numbered_in_order(keys.iter().map(|record_keys| record_keys[k])),
         })
         .collect()
 }
@@ -541,21 +532,27 @@ fn exclusive_values<R: std::borrow::Borrow<NormalizedRecord>>(
         .iter()
         .filter_map(|name| schema.field_index(name))
         .map(|field| {
-            let mut ids: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
-            records
-                .iter()
-                .map(std::borrow::Borrow::borrow)
-                .map(|record: &NormalizedRecord| {
-                    let value = record.field(field);
-                    match &value.value {
-                        Some(v) if !value.has(IssueKind::Invalid) => {
-                            let next = ids.len() as u32;
-                            *ids.entry(v.norm()).or_insert(next)
-                        }
-                        _ => u32::MAX,
-                    }
-                })
-                .collect()
+            numbered_in_order(records.iter().map(|record| {
+                let value = record.borrow().field(field);
+                match &value.value {
+                    Some(v) if !value.has(IssueKind::Invalid) => Some(v.norm()),
+                    _ => None,
+                }
+            }))
+        })
+        .collect()
+}
+
+/// Each value numbered by its first appearance (0, 1, 2 … in order), `u32::MAX` for none:
+/// the same numbers however the values are spelled as keys.
+fn numbered_in_order<K: std::hash::Hash + Eq>(values: impl Iterator<Item = Option<K>>) -> Vec<u32> {
+    let mut ids: foldhash::HashMap<K, u32> = foldhash::HashMap::default();
+    values
+        .map(|value| {
+            value.map_or(u32::MAX, |key| {
+                let next = ids.len() as u32;
+                *ids.entry(key).or_insert(next)
+            })
         })
         .collect()
 }
