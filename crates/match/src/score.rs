@@ -143,9 +143,10 @@ const OTHER_GIVEN_RECORDS: u32 = 5;
 /// nothing of how given names vary within the family (`marion bidder`, four records of one
 /// woman, would make `marion` certain among the Bidders); the given name keeps its own
 /// adjustment. So too where fewer than [`OTHER_GIVEN_RECORDS`] records of the family name
-/// hold another given name: one person's nickname, initial and typo make those (eight
-/// records of Joshua Garson and one `J Garson` would make `joshua` certain among the
-/// Garsons and cost the pair six bits).
+/// hold another given name: one person's nickname, initial and typo make those (two records
+/// of Jessica Pembrook beside `Jessie Linda`, `Jessiac` and `Jessica L` Pembrook, all one
+/// woman's, would make `jessica` two in five among the Pembrooks and cost the pair six
+/// bits).
 #[derive(Debug)]
 struct FullNames {
     family: usize,
