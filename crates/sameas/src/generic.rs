@@ -445,12 +445,11 @@ fn till_phones(
     records: &[NormalizedRecord],
     found: &[(GenericValue, GenericReport)],
 ) -> Vec<(GenericValue, GenericReport)> {
-    let field_of = |name: &str| schema.fields.iter().position(|f| f.name == name);
     let placeholders: Vec<(usize, &str)> = found
         .iter()
         .filter_map(|(v, _)| {
-            let f = field_of(&v.field)?;
-            (schema.fields[f].kind == FieldKind::Name && v.part == "value")
+            let f = schema.field_index(&v.field)?;
+            (schema.fields[f].kind == FieldKind::Name && v.part == Part::Value.name())
                 .then_some((f, v.value.as_str()))
         })
         .collect();
@@ -478,7 +477,7 @@ fn till_phones(
         }
         let generic: foldhash::HashSet<&str> = found
             .iter()
-            .filter(|(v, _)| v.field == spec.name && v.part == "value")
+            .filter(|(v, _)| v.field == spec.name && v.part == Part::Value.name())
             .map(|(v, _)| v.value.as_str())
             .collect();
         let phone_of = |i: usize| {

@@ -462,35 +462,31 @@ impl ClusterState {
             })
     }
 
+    /// The members of the cluster rooted at `root`, by its linked list.
+    fn members(&self, root: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(Some(root), |&member| {
+            Some(self.next[member as usize]).filter(|&next| next != END)
+        })
+    }
+
     /// How many members of the cluster rooted at `root` hold `value`.
     fn held_by(&self, values: &[u32], root: u32, value: u32) -> usize {
-        let mut held = 0;
-        let mut member = root;
-        while member != END {
-            held += usize::from(values[member as usize] == value);
-            member = self.next[member as usize];
-        }
-        held
+        self.members(root)
+            .filter(|&member| values[member as usize] == value)
+            .count()
     }
 
     /// Whether a member of the cluster rooted at `root` holds `value`.
     fn holds(&self, values: &[u32], root: u32, value: u32) -> bool {
-        let mut member = root;
-        while member != END {
-            if values[member as usize] == value {
-                return true;
-            }
-            member = self.next[member as usize];
-        }
-        false
+        self.members(root)
+            .any(|member| values[member as usize] == value)
     }
 
     /// The value more than half of the valued members of the cluster rooted at `root` hold.
     fn majority_value(&self, values: &[u32], root: u32) -> Option<u32> {
         let mut counts: Vec<(u32, u32)> = Vec::new();
         let mut valued = 0u32;
-        let mut member = root;
-        while member != END {
+        for member in self.members(root) {
             let value = values[member as usize];
             if value != u32::MAX {
                 valued += 1;
@@ -499,7 +495,6 @@ impl ClusterState {
                     None => counts.push((value, 1)),
                 }
             }
-            member = self.next[member as usize];
         }
         counts
             .into_iter()
