@@ -266,13 +266,18 @@ fn take(
         matches,
         100.0 * matches.max(0.0) / pairs.max(1.0)
     );
-    samples.par_iter_mut().for_each(|s| {
-        for (pair, covered) in s.sample.iter().zip(s.covered.iter_mut()) {
-            if !*covered && index.shares_uncapped_key(r, pair.0 as usize, pair.1 as usize) {
-                *covered = true;
+    // Only the samples of rules not taken are read again (a taken rule's gain is settled).
+    samples
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(rule, _)| !taken.contains(rule))
+        .for_each(|(_, s)| {
+            for (pair, covered) in s.sample.iter().zip(s.covered.iter_mut()) {
+                if !*covered && index.shares_uncapped_key(r, pair.0 as usize, pair.1 as usize) {
+                    *covered = true;
+                }
             }
-        }
-    });
+        });
 }
 
 /// For each rule `choices` leaves out only for the budget, that rule sub-blocked by each
