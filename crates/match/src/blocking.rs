@@ -697,6 +697,68 @@ pub(crate) fn first_shared(
 mod tests {
     use super::nth_pair;
 
+    /// Rule by rule, `paired_before` says what the pairing of every rule says: whether the
+    /// first uncapped key the two records share belongs to an earlier rule.
+    #[test]
+    fn an_earlier_rule_pairs_what_the_pairing_says_it_pairs() {
+        use sameas_core::Channel;
+        use sameas_normalize::NormalizeOptions;
+        use sameas_normalize::infer::{infer_schema, record_from_row};
+        use sameas_normalize::record::RecordNormalizer;
+        let headers = ["id", "name", "phone", "email", "birth_date"];
+        let schema = infer_schema(&headers).unwrap().schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let names = ["张伟", "张伟", "王芳", "Zhang Wei", "李娜", ""];
+        let phones = [
+            "13800138000",
+            "13800138000",
+            "13900139000",
+            "",
+            "138****8000",
+        ];
+        let emails = ["zw@qq.com", "", "wf@163.com", "zw@qq.com"];
+        let dates = ["1990-01-02", "1990-01-02", "1985-05-06", ""];
+        let (mut ids, mut records) = (Vec::new(), Vec::new());
+        for i in 0..24usize {
+            let row = [
+                i.to_string(),
+                names[i % names.len()].to_string(),
+                phones[(i / 2) % phones.len()].to_string(),
+                emails[(i / 3) % emails.len()].to_string(),
+                dates[(i / 5) % dates.len()].to_string(),
+            ];
+            let record = record_from_row(&schema, &row, i as u64 + 1, &Channel::App);
+            ids.push(record.id.clone());
+            records.push(normalizer.normalize(&record));
+        }
+        let data = crate::Dataset::new(schema.clone(), ids, records).unwrap();
+        let config = crate::MatchConfig::infer(&schema, crate::LinkMode::Dedupe);
+        for cap in [3, 500] {
+            let index = super::BlockIndex::build(
+                &data,
+                &config.blocking.rules,
+                cap,
+                crate::LinkMode::Dedupe,
+            )
+            .unwrap();
+            let pairing = index.pairing();
+            let mut earlier = 0;
+            for a in 0..data.len() {
+                for b in a + 1..data.len() {
+                    for rule in 0..index.rule_count() {
+                        let expected = pairing
+                            .first_shared(a, b)
+                            .is_some_and(|g| g < pairing.first_key[rule]);
+                        assert_eq!(index.paired_before(rule, a, b), expected, "{a} {b} {rule}");
+                        earlier += usize::from(expected);
+                    }
+                }
+            }
+            assert!(earlier > 0, "some pair is an earlier rule's");
+        }
+    }
+
     #[test]
     fn pair_positions_list_every_pair_once_in_order() {
         for size in 2..9 {
