@@ -29,6 +29,17 @@ impl IssueKind {
         IssueKind::Masked,
     ];
 
+    /// The kind's place in [`IssueKind::ALL`].
+    pub const fn position(self) -> usize {
+        match self {
+            IssueKind::Missing => 0,
+            IssueKind::Invalid => 1,
+            IssueKind::Suspicious => 2,
+            IssueKind::Repaired => 3,
+            IssueKind::Masked => 4,
+        }
+    }
+
     /// The kind's name as written in outputs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -291,6 +302,13 @@ pub trait MatchKeys {
 #[cfg(test)]
 mod tests {
     use super::{Issue, IssueKind, Issues, Normalized};
+
+    #[test]
+    fn each_kind_sits_at_its_position() {
+        for (at, kind) in IssueKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.position(), at, "{kind}");
+        }
+    }
 
     #[test]
     fn issues_read_and_write_as_the_vector_they_hold() {

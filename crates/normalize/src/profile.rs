@@ -82,7 +82,8 @@ struct FieldTally {
     valid: usize,
     /// How many records carry each normalized value (by its hash).
     values: ValueCounts,
-    issues: BTreeMap<IssueKind, usize>,
+    /// Per issue kind, in the order of [`IssueKind::ALL`], the records whose field has it.
+    issues: [usize; IssueKind::ALL.len()],
 }
 
 /// Fewest hashes gathered before they are merged into the counts.
@@ -144,19 +145,62 @@ impl ValueCounts {
         self.merge();
         self.counted
     }
+
+    /// The counts of several merged tallies together: every hash once, its records
+    /// summed.
+    fn sum<'a>(parts: impl Iterator<Item = &'a [(u64, u32)]>) -> ValueCounts {
+        let mut total: Vec<(u64, u32)> = Vec::new();
+        for part in parts {
+            let mut merged = Vec::with_capacity(total.len() + part.len());
+            let (mut x, mut y) = (total.iter().peekable(), part.iter().peekable());
+            loop {
+                match (x.peek(), y.peek()) {
+                    (Some(&&(a, m)), Some(&&(b, n))) => {
+                        if a == b {
+                            merged.push((a, m + n));
+                            x.next();
+                            y.next();
+                        } else if a < b {
+                            merged.push((a, m));
+                            x.next();
+                        } else {
+                            merged.push((b, n));
+                            y.next();
+                        }
+                    }
+                    (Some(_), None) => merged.extend(x.by_ref().copied()),
+                    (None, Some(_)) => merged.extend(y.by_ref().copied()),
+                    (None, None) => break,
+                }
+            }
+            total = merged;
+        }
+        ValueCounts {
+            counted: total,
+            pending: Vec::new(),
+        }
+    }
 }
 
 impl FieldTally {
     /// Counts one record's observation of the field, and the issues of its field at schema
     /// position `at`.
-    fn count(&mut self, observation: &Observation, normalized: &NormalizedRecord, at: usize) {
+    /// The overall tally leaves the values out (`with_value`): they are its channels'
+    /// counts summed at the end, not counted twice.
+    fn count(
+        &mut self,
+        observation: &Observation,
+        normalized: &NormalizedRecord,
+        at: usize,
+        with_value: bool,
+    ) {
         self.present += usize::from(observation.present);
         self.valid += usize::from(observation.valid);
-        if let Some(hash) = observation.hash {
+        if let Some(hash) = observation.hash.filter(|_| with_value) {
             self.values.add(hash);
         }
         for issue in normalized.get(at).map_or(&[][..], |f| &f.issues) {
-            *self.issues.entry(issue.kind).or_default() += 1;
+            self.issues[issue.kind.position()] += 1;
         }
     }
 }
@@ -271,7 +315,7 @@ impl ProfileBuilder {
             }
             let all: Vec<usize> = (0..chunk.len()).collect();
             let fields = &self.fields;
-            let count = |tally: &mut ChannelTally, members: &[usize]| {
+            let count = |tally: &mut ChannelTally, members: &[usize], with_values: bool| {
                 tally.records += members.len();
                 tally.fields.resize_with(fields.len(), FieldTally::default);
                 tally
@@ -280,13 +324,18 @@ impl ProfileBuilder {
                     .enumerate()
                     .for_each(|(f, field_tally)| {
                         for &i in members {
-                            field_tally.count(&observed[i][f], chunk[i].1, fields[f].0);
+                            field_tally.count(
+                                &observed[i][f],
+                                chunk[i].1,
+                                fields[f].0,
+                                with_values,
+                            );
                         }
                     });
             };
-            count(&mut self.all, &all);
+            count(&mut self.all, &all, false);
             for (channel, members) in &by_channel {
-                count(channel_tally(&mut self.by_channel, channel), members);
+                count(channel_tally(&mut self.by_channel, channel), members, true);
             }
         }
     }
@@ -329,13 +378,13 @@ impl ProfileBuilder {
     ) {
         self.bad_rows += usize::from(bad_row);
         let channel = channel_tally(&mut self.by_channel, channel);
-        for tally in [&mut self.all, channel] {
+        for (tally, with_values) in [(&mut self.all, false), (channel, true)] {
             tally.records += 1;
             tally
                 .fields
                 .resize_with(observations.len(), FieldTally::default);
             for (i, (obs, field_tally)) in observations.iter().zip(&mut tally.fields).enumerate() {
-                field_tally.count(obs, normalized, self.fields[i].0);
+                field_tally.count(obs, normalized, self.fields[i].0, with_values);
             }
         }
     }
@@ -377,10 +426,28 @@ impl ProfileBuilder {
                 meets_gate: quality >= QUALITY_GATE,
             }
         };
-        let records = self.all.records;
-        let mut channels = vec![build("all".to_string(), self.all)];
+        let (mut all, mut by_channel) = (self.all, self.by_channel);
+        by_channel
+            .values_mut()
+            .flat_map(|tally| tally.fields.iter_mut())
+            .par_bridge()
+            .for_each(|field| field.values.merge());
+        all.fields.resize_with(fields.len(), FieldTally::default);
+        all.fields
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(f, field)| {
+                field.values = ValueCounts::sum(
+                    by_channel
+                        .values()
+                        .filter_map(|tally| tally.fields.get(f))
+                        .map(|t| t.values.counted.as_slice()),
+                );
+            });
+        let records = all.records;
+        let mut channels = vec![build("all".to_string(), all)];
         channels.extend(
-            self.by_channel
+            by_channel
                 .into_iter()
                 .map(|(label, tally)| build(label, tally)),
         );
@@ -433,7 +500,11 @@ fn field_profile(name: &str, kind: FieldKind, records: usize, tally: FieldTally)
                 ratio(shared, identified)
             }
         }),
-        issues: tally.issues,
+        issues: IssueKind::ALL
+            .into_iter()
+            .zip(tally.issues)
+            .filter(|&(_, n)| n > 0)
+            .collect(),
         quality: completeness * validity,
     }
 }
@@ -576,5 +647,43 @@ mod tests {
         let expected = one_by_one.finish();
         assert_eq!(expected.channels.len(), 3);
         assert_eq!(at_once.finish(), expected);
+    }
+
+    /// The whole table's value counts are its channels' together: a phone two channels
+    /// each hold once is one value held twice overall.
+    #[test]
+    fn the_whole_tables_values_are_its_channels_together() {
+        let schema = infer_schema(&["id", "phone"]).unwrap().schema;
+        let normalizer =
+            RecordNormalizer::new(schema.clone(), NormalizeOptions::default()).unwrap();
+        let rows = [
+            ("13800138000", Channel::App),
+            ("13900139000", Channel::App),
+            ("138-0013-8000", Channel::Pos),
+            ("13700137000", Channel::Pos),
+            ("13700137000", Channel::Pos),
+        ];
+        let mut builder = ProfileBuilder::new(&schema);
+        for (i, (phone, channel)) in rows.iter().enumerate() {
+            let id = i.to_string();
+            let record = record_from_row(&schema, &[id.as_str(), phone], i as u64 + 1, channel);
+            builder.add(&record, &normalizer.normalize(&record), false);
+        }
+        let profile = builder.finish();
+        let phone = |channel: usize| {
+            profile.channels[channel]
+                .fields
+                .iter()
+                .find(|f| f.field == "phone")
+                .unwrap()
+                .clone()
+        };
+        let all = phone(0);
+        assert_eq!(profile.channels[0].channel, "all");
+        assert_eq!(all.distinct, 3);
+        // Four of the five phones are held by another record.
+        assert_eq!(all.duplicate_rate, Some(0.8));
+        let per_channel: Vec<usize> = (1..3).map(|c| phone(c).distinct).collect();
+        assert_eq!(per_channel, [2, 2]);
     }
 }
