@@ -112,8 +112,9 @@ pub struct RuleStats {
 #[derive(Debug)]
 struct RuleIndex {
     name: String,
-    /// Records with a key under the rule, and the rule's distinct keys.
+    /// Records with a key under the rule.
     records_with_key: u64,
+    /// The rule's distinct keys, those one record holds included.
     keys: u64,
     /// Per record, the blocks it is in; per block (a key two or more records hold), its
     /// records.

@@ -116,27 +116,11 @@ impl ValueCounts {
             return;
         }
         self.pending.sort_unstable();
-        let mut merged = Vec::with_capacity(self.counted.len() + self.pending.len());
-        let mut old = std::mem::take(&mut self.counted).into_iter().peekable();
-        for run in self.pending.chunk_by(|a, b| a == b) {
-            let (hash, records) = (run[0], run.len() as u32);
-            while let Some(&(earlier, n)) = old.peek() {
-                if earlier >= hash {
-                    break;
-                }
-                merged.push((earlier, n));
-                old.next();
-            }
-            match old.peek() {
-                Some(&(same, n)) if same == hash => {
-                    merged.push((hash, n + records));
-                    old.next();
-                }
-                _ => merged.push((hash, records)),
-            }
-        }
-        merged.extend(old);
-        self.counted = merged;
+        let runs = self
+            .pending
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32));
+        self.counted = merged_counts(&self.counted, runs, self.pending.len());
         self.pending.clear();
     }
 
@@ -149,42 +133,51 @@ impl ValueCounts {
     /// The counts of several merged tallies together: every hash once, its records
     /// summed.
     fn sum<'a>(parts: impl Iterator<Item = &'a [(u64, u32)]>) -> ValueCounts {
-        let mut total: Vec<(u64, u32)> = Vec::new();
+        let mut counted: Vec<(u64, u32)> = Vec::new();
         for part in parts {
-            let mut merged = Vec::with_capacity(total.len() + part.len());
-            let (mut x, mut y) = (total.iter().peekable(), part.iter().peekable());
-            loop {
-                match (x.peek(), y.peek()) {
-                    (Some(&&(a, m)), Some(&&(b, n))) => {
-                        if a == b {
-                            merged.push((a, m + n));
-                            x.next();
-                            y.next();
-                        } else if a < b {
-                            merged.push((a, m));
-                            x.next();
-                        } else {
-                            merged.push((b, n));
-                            y.next();
-                        }
-                    }
-                    (Some(_), None) => merged.extend(x.by_ref().copied()),
-                    (None, Some(_)) => merged.extend(y.by_ref().copied()),
-                    (None, None) => break,
-                }
-            }
-            total = merged;
+            counted = merged_counts(&counted, part.iter().copied(), part.len());
         }
         ValueCounts {
-            counted: total,
+            counted,
             pending: Vec::new(),
         }
     }
 }
 
+/// Two lists of `(hash, records)`, each ascending by hash with every hash once, as one
+/// such list: a hash in both holds the records of both. `more` holds about `more_len`
+/// entries.
+fn merged_counts(
+    counted: &[(u64, u32)],
+    more: impl Iterator<Item = (u64, u32)>,
+    more_len: usize,
+) -> Vec<(u64, u32)> {
+    let mut merged = Vec::with_capacity(counted.len() + more_len);
+    let mut old = counted.iter().copied().peekable();
+    for (hash, records) in more {
+        while let Some(&(earlier, n)) = old.peek() {
+            if earlier >= hash {
+                break;
+            }
+            merged.push((earlier, n));
+            old.next();
+        }
+        match old.peek() {
+            Some(&(same, n)) if same == hash => {
+                merged.push((hash, n + records));
+                old.next();
+            }
+            _ => merged.push((hash, records)),
+        }
+    }
+    merged.extend(old);
+    merged
+}
+
 impl FieldTally {
     /// Counts one record's observation of the field, and the issues of its field at schema
     /// position `at`.
+    ///
     /// The overall tally leaves the values out (`with_value`): they are its channels'
     /// counts summed at the end, not counted twice.
     fn count(
