@@ -191,7 +191,9 @@ impl Store {
             self.log_alone(&mut report)?;
             return Err(err);
         }
-        match self.ingest_batch(channel, input, options, &mut report) {
+        // On a worker thread of the pool: the batch's many small parallel calls then run
+        // without handing work over from a thread outside it.
+        match rayon::scope(|_| self.ingest_batch(channel, input, options, &mut report)) {
             Ok(()) => Ok(report),
             Err(err) => {
                 // The in-memory resolver may hold part of the batch: drop it, so that the

@@ -207,6 +207,13 @@ impl Store {
         if self.resolver.is_some() {
             return Ok(());
         }
+        // On a worker thread of the pool, as a batch is ingested: the state is then
+        // allocated by the threads that free and reuse it (memory a thread outside the pool
+        // frees for them waits until they allocate again).
+        rayon::scope(|_| self.read_resolver())
+    }
+
+    fn read_resolver(&mut self) -> Result<(), Error> {
         let config: Option<Vec<u8>> = self
             .conn
             .query_row("SELECT sealed FROM config WHERE id = 1", [], |r| r.get(0))
