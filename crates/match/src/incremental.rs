@@ -93,6 +93,9 @@ pub struct KeyIndex {
     pushed_keys: Vec<Box<[(u32, u64)]>>,
     /// Blocks that a push took over their cap.
     capped_by_push: u64,
+    /// The blocks pushes took over their cap since [`KeyIndex::take_crossings`]: the
+    /// record whose push did, and the block's (rule, key hash).
+    crossed: Vec<(u32, (u32, u64))>,
 }
 
 /// A block that pushed records joined: the built block of the same key, if any, and the
@@ -205,6 +208,7 @@ impl KeyIndex {
             pushed: HashMap::default(),
             pushed_keys: Vec::new(),
             capped_by_push: 0,
+            crossed: Vec::new(),
         })
     }
 
@@ -333,6 +337,7 @@ impl KeyIndex {
             );
             if after && !before {
                 self.capped_by_push += 1;
+                self.crossed.push((index, (rule, hash)));
             }
         }
         self.pushed_keys.push(keys.into_boxed_slice());
@@ -452,10 +457,31 @@ impl KeyIndex {
 
     /// How many times a push took a block over its cap. Such a block no longer pairs its
     /// records (as a batch over all the records would not), but pairs found through it
-    /// before it crossed were already handed out: incremental matching has at most the
-    /// pairs of these blocks more than a batch run over the same records.
+    /// before it crossed were already handed out: at most the pairs of these blocks more
+    /// than a batch run over the same records, which [`KeyIndex::take_crossings`] names.
     pub fn capped_by_push(&self) -> u64 {
         self.capped_by_push
+    }
+
+    /// The blocks pushes took over their cap since the last call, each as the record whose
+    /// push did (ascending) and the block's records up to it. Pairs through such a block
+    /// were candidates before that record and are not after it: whoever placed records on
+    /// them places those records again.
+    pub fn take_crossings(&mut self) -> Vec<(u32, Vec<u32>)> {
+        let crossed = std::mem::take(&mut self.crossed);
+        crossed
+            .into_iter()
+            .map(|(record, key)| {
+                let pushed = &self.pushed[&key];
+                let built = pushed.built.map_or(&[][..], |b| self.block_members(b));
+                let members = built
+                    .iter()
+                    .chain(self.pushed_before(pushed, record + 1))
+                    .copied()
+                    .collect();
+                (record, members)
+            })
+            .collect()
     }
 
     /// Number of records, built and pushed.

@@ -303,3 +303,26 @@ fn a_batch_with_a_held_id_adds_the_records_before_it() {
         expected.add(&next, &Control::none()).unwrap()
     );
 }
+
+/// A record whose add takes a block over its cap ends the pairs through that block: the
+/// records it had paired are placed again without them, as a batch run over all the records
+/// would place them (here R0000325, paired through a block that a later record took over
+/// its cap, stayed joined to R0000358's entity before).
+#[test]
+fn an_add_that_caps_a_block_places_its_records_again_without_its_pairs() {
+    let (input, _) = generated(400, 870);
+    let mut batch = Resolver::new();
+    batch.fit(&input, &Control::none()).unwrap();
+    batch.resolve(&input, None, &Control::none()).unwrap();
+    let mut incremental = Resolver::new();
+    incremental.fit(&input, &Control::none()).unwrap();
+    for row in shuffled(input.table.rows.len(), 11_086_753_966_518_840_418) {
+        incremental
+            .add(&single(&input, row), &Control::none())
+            .unwrap();
+    }
+    assert_eq!(
+        partition(&incremental.entities()),
+        partition(&batch.entities())
+    );
+}

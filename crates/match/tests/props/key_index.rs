@@ -195,6 +195,21 @@ fn pushing_records_one_by_one_gives_the_batch_candidates() {
             } else {
                 assert!(handed_out.len() > batch.len());
             }
+            // Each crossing names a block's records, the record that crossed among them:
+            // every extra pair lies within one, so re-placing them takes every extra pair back.
+            let crossings = index.clone().take_crossings();
+            assert_eq!(crossings.len() as u64, crossed, "{mode:?} {cap:?}");
+            for (at, members) in &crossings {
+                assert!(members.contains(at) && members.len() > 1);
+            }
+            for &(a, b) in handed_out.difference(&batch) {
+                assert!(
+                    crossings
+                        .iter()
+                        .any(|(_, m)| m.contains(&a) && m.contains(&b)),
+                    "{mode:?} {cap:?}: extra pair {a}-{b} outside every crossed block"
+                );
+            }
             if cap.is_some() {
                 assert!(crossed > 0, "a cap of 4 is crossed somewhere ({mode:?})");
             }

@@ -217,6 +217,11 @@ impl State {
             self.moved.push(index);
         }
         let end = self.data.len() as u32;
+        // The records of each block a push took over its cap, by the record that did.
+        let mut crossings: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        for (at, members) in keys.take_crossings() {
+            crossings.entry(at).or_default().extend(members);
+        }
 
         // Each record's candidates among the records held before it.
         let keys = self.keys.as_ref().expect("built");
@@ -267,8 +272,14 @@ impl State {
         let mut scorer = PairScorer::new(&matcher);
         scorer.remember(scored);
 
-        // In order, as one at a time: the edges, then the component re-clustered.
+        // In order, as one at a time: the edges, then the component re-clustered; after a
+        // record whose push took blocks over their cap, the components of those blocks'
+        // records, which lost the pairs through them.
+        let mut crossings = crossings.into_iter().peekable();
         for (k, index) in (first..end).enumerate() {
+            while let Some((at, members)) = crossings.next_if(|(at, _)| *at < index) {
+                self.recluster_crossed(scoring, at, &members, &mut scorer)?;
+            }
             if self.bad[index as usize] {
                 self.place_alone(index);
                 continue;
@@ -299,12 +310,45 @@ impl State {
             let component = self.graph.component(index);
             self.recluster(scoring, &component, index + 1, &mut scorer)?;
         }
+        for (at, members) in crossings {
+            self.recluster_crossed(scoring, at, &members, &mut scorer)?;
+        }
         drop(scorer);
         self.matcher = Some(matcher);
         match refused {
             Some(_) => Err(sameas_merge::MergeError::DuplicateRecord.into()),
             None => Ok(()),
         }
+    }
+
+    /// Re-clusters the positive components of `members`, records of blocks that the push of
+    /// the record at `at` took over their cap, as the index is after that record: pairs
+    /// through those blocks are no longer candidates, as a batch run over the records would
+    /// not pair them. A record alone in its component keeps its place.
+    fn recluster_crossed(
+        &mut self,
+        scoring: &Scoring,
+        at: u32,
+        members: &[u32],
+        scorer: &mut PairScorer,
+    ) -> Result<(), Error> {
+        let mut records: Vec<u32> = Vec::new();
+        let mut seen: foldhash::HashSet<u32> = foldhash::HashSet::default();
+        for &m in members {
+            if seen.contains(&m) || self.graph.record_id(m).is_none() {
+                continue;
+            }
+            let component = self.graph.component(m);
+            seen.extend(component.iter().copied());
+            if component.len() > 1 {
+                records.extend(component);
+            }
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        records.sort_unstable();
+        self.recluster(scoring, &records, at + 1, scorer)
     }
 
     /// Places a record with no positive edge as an entity of its own.
