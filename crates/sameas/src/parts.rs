@@ -276,6 +276,38 @@ mod tests {
         }
     }
 
+    /// A join is logged with the later of its records: a new record joining a held
+    /// record's entity changes its own placement only (the held record keeps its entity
+    /// and its log, so a store leaves its row as it was).
+    #[test]
+    fn a_new_record_joining_a_held_one_changes_only_its_own_placement() {
+        let csv = include_str!("../../../examples/data/customers.csv");
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let n = table.rows.len();
+        let mut resolver = Resolver::new();
+        resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
+        resolver.add(&part(&table, 0..n), &Control::none()).unwrap();
+        resolver.take_changed();
+        resolver.take_moved();
+        // A held record alone in its entity, typed in again under a new id.
+        let entities = resolver.entities();
+        let (entity, records) = entities
+            .iter()
+            .find(|(_, records)| records.len() == 1)
+            .expect("a record alone");
+        let row = table
+            .rows
+            .iter()
+            .position(|r| r.cells[0] == records[0].as_str())
+            .unwrap();
+        let mut again = part(&table, row..row + 1);
+        again.table.rows[0].cells[0] = "again".into();
+        resolver.add(&again, &Control::none()).unwrap();
+        assert_eq!(resolver.entity_of("again").as_ref(), Some(entity));
+        let new = (resolver.index_count() - 1) as u32;
+        assert_eq!(resolver.take_changed(), [new]);
+    }
+
     #[test]
     fn parts_kept_batch_by_batch_read_back_as_the_resolver() {
         let csv = include_str!("../../../examples/data/customers.csv");

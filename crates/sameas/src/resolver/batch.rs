@@ -256,7 +256,7 @@ impl Resolver {
         let state = keep.then(|| {
             let mut joins: Vec<Vec<Join>> = vec![Vec::new(); data.len()];
             for join in clustering.joins {
-                joins[join.a as usize].push(join);
+                joins[join.a.max(join.b) as usize].push(join);
             }
             State::held(data, prepared.channels, prepared.bad, graph, joins)
         });

@@ -461,7 +461,7 @@ impl State {
                 *a = records[*a as usize];
                 *b = records[*b as usize];
             }
-            self.joins[global.a as usize].push(global);
+            self.joins[global.a.max(global.b) as usize].push(global);
         }
         self.graph.apply(records, &clustering);
         for placed in before {

@@ -56,8 +56,10 @@ pub(crate) struct State {
     pub(crate) channels: Vec<Channel>,
     pub(crate) bad: Vec<bool>,
     pub(crate) graph: IdentityGraph,
-    /// Per record: the joins (accepted or refused) logged with this record as the first
-    /// side, in global indices.
+    /// Per record: the joins (accepted or refused) logged with this record as the later of
+    /// their two (the higher index), in global indices. A new record's joins to held ones
+    /// go into its own log, so a join leaves the held record's log, and the row a store
+    /// keeps of it, as they were.
     pub(crate) joins: Vec<Vec<Join>>,
     /// Blocking keys for incremental lookups, built at the first `add`.
     pub(crate) keys: Option<KeyIndex>,
