@@ -324,7 +324,9 @@ impl State {
     /// Re-clusters the positive components of `members`, records of blocks that the push of
     /// the record at `at` took over their cap, as the index is after that record: pairs
     /// through those blocks are no longer candidates, as a batch run over the records would
-    /// not pair them. A record alone in its component keeps its place.
+    /// not pair them. Only a component holding two of them that no other key pairs loses
+    /// a pair (the clustering reads pairs inside components alone); the others keep their
+    /// places.
     fn recluster_crossed(
         &mut self,
         scoring: &Scoring,
@@ -332,15 +334,27 @@ impl State {
         members: &[u32],
         scorer: &mut PairScorer,
     ) -> Result<(), Error> {
+        let members: foldhash::HashSet<u32> = members.iter().copied().collect();
         let mut records: Vec<u32> = Vec::new();
         let mut seen: foldhash::HashSet<u32> = foldhash::HashSet::default();
-        for &m in members {
+        for &m in &members {
             if seen.contains(&m) || self.graph.record_id(m).is_none() {
                 continue;
             }
             let component = self.graph.component(m);
             seen.extend(component.iter().copied());
-            if component.len() > 1 {
+            let held: Vec<u32> = component
+                .iter()
+                .copied()
+                .filter(|r| members.contains(r))
+                .collect();
+            let keys = self.keys.as_ref().expect("built before re-clustering");
+            let lost = held.iter().enumerate().any(|(i, &x)| {
+                held[i + 1..]
+                    .iter()
+                    .any(|&y| !keys.is_candidate_pair_before(x, y, at + 1))
+            });
+            if lost {
                 records.extend(component);
             }
         }
