@@ -108,6 +108,102 @@ impl Resolver {
         })
     }
 
+    /// How many removed records the state still holds: a removed record keeps its index
+    /// (and its part) with no entity, and a store's update of a record removes it and adds
+    /// it again, so each update leaves one behind until [`Resolver::compact`].
+    pub fn removed_count(&self) -> usize {
+        self.state().map_or(0, |s| {
+            (0..s.data.len() as u32)
+                .filter(|&i| s.graph.entity_at(i).is_none())
+                .count()
+        })
+    }
+
+    /// Drops the removed records from the state: the records left are numbered again in
+    /// their order, with their positive edges and join logs among themselves (a refused
+    /// join naming a removed record goes); entities, their ids and the next entity number
+    /// are kept. The blocking-key index and the matcher are built again at the next update,
+    /// over the records left. Returns how many records it dropped; a state whose parts and
+    /// placements a store keeps is then written again whole.
+    ///
+    /// # Errors
+    /// As [`Resolver::from_parts`] (not expected: the parts fit by construction).
+    pub fn compact(&mut self) -> Result<usize, Error> {
+        let Some(configured) = self.configured.as_mut() else {
+            return Ok(0);
+        };
+        let Some(state) = configured.state.as_ref() else {
+            return Ok(0);
+        };
+        let n = state.data.len();
+        let mut renumbered = vec![u32::MAX; n];
+        let mut live = 0u32;
+        for (i, slot) in renumbered.iter_mut().enumerate() {
+            if state.graph.entity_at(i as u32).is_some() {
+                *slot = live;
+                live += 1;
+            }
+        }
+        if live as usize == n {
+            return Ok(0);
+        }
+        let renumber = |i: u32| Some(renumbered[i as usize]).filter(|&r| r != u32::MAX);
+        let config = configured.config.clone();
+        let next_sequence = state.graph.next_sequence();
+        let State {
+            data,
+            channels,
+            bad,
+            graph,
+            joins,
+            ..
+        } = configured.state.take().expect("held above");
+        let Dataset {
+            ids,
+            sources,
+            records,
+            ..
+        } = data;
+        let mut parts = Vec::with_capacity(live as usize);
+        let mut placements = Vec::with_capacity(live as usize);
+        let held = ids.into_iter().zip(sources).zip(records).zip(channels);
+        for (i, ((((id, source), record), channel), (bad, joins))) in
+            held.zip(bad.into_iter().zip(joins)).enumerate()
+        {
+            let index = i as u32;
+            if renumber(index).is_none() {
+                continue;
+            }
+            let mut edges: Vec<(u32, f64, f64)> = graph
+                .neighbours(index)
+                .filter(|&(other, _, _)| other < index)
+                .filter_map(|(other, weight, probability)| {
+                    Some((renumber(other)?, weight, probability))
+                })
+                .collect();
+            edges.sort_by_key(|e| e.0);
+            parts.push(RecordPart {
+                id,
+                source,
+                channel,
+                bad,
+                record,
+                edges,
+            });
+            placements.push(Placement {
+                entity: graph.entity_at(index).cloned(),
+                joins: joins
+                    .into_iter()
+                    .filter_map(|join| renumbered_join(join, renumber))
+                    .collect(),
+            });
+        }
+        drop(graph);
+        let compacted = Resolver::from_parts(config, parts, placements, next_sequence)?;
+        self.configured = compacted.configured;
+        Ok(n - live as usize)
+    }
+
     /// The number the next fresh entity id will carry.
     pub fn next_sequence(&self) -> u64 {
         self.state().map_or(1, |s| s.graph.next_sequence())
@@ -222,6 +318,23 @@ impl Resolver {
         let data = Dataset::with_sources(config.schema.clone(), ids, sources, records)?;
         Resolver::with_state(config, Some(State::held(data, channels, bad, graph, joins)))
     }
+}
+
+/// `join` with its records (and its evidence's) numbered again; `None` when one of them
+/// is gone.
+fn renumbered_join(mut join: Join, renumber: impl Fn(u32) -> Option<u32>) -> Option<Join> {
+    join.a = renumber(join.a)?;
+    join.b = renumber(join.b)?;
+    if let JoinOutcome::Refused(
+        Refusal::CannotLink { a, b }
+        | Refusal::Ambiguous { a, b }
+        | Refusal::Exclusive { a, b, .. },
+    ) = &mut join.outcome
+    {
+        *a = renumber(*a)?;
+        *b = renumber(*b)?;
+    }
+    Some(join)
 }
 
 #[cfg(test)]
@@ -348,6 +461,51 @@ mod tests {
                 resolver.explain_entity(entity.as_str()).unwrap()
             );
         }
+    }
+
+    /// Records updated (removed and added again) leave removed ones behind; compacting
+    /// drops them and keeps every entity, and the compacted resolver goes on as the one it
+    /// came from.
+    #[test]
+    fn compacting_drops_removed_records_and_keeps_every_entity() {
+        let csv = include_str!("../../../examples/data/customers.csv");
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let n = table.rows.len();
+        let build = || {
+            let mut resolver = Resolver::new();
+            resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
+            resolver
+                .add(&part(&table, 0..n - 6), &Control::none())
+                .unwrap();
+            // Every third record updated: removed, then added again (the same values).
+            for row in (0..n - 6).step_by(3) {
+                let id = table.rows[row].cells[0].clone();
+                resolver.remove(&id).unwrap();
+                resolver
+                    .add(&part(&table, row..row + 1), &Control::none())
+                    .unwrap();
+            }
+            resolver
+        };
+        let original = build();
+        let mut compacted = build();
+        let updated = (0..n - 6).step_by(3).count();
+        assert_eq!(compacted.removed_count(), updated);
+        assert_eq!(compacted.compact().unwrap(), updated);
+        assert_eq!(compacted.removed_count(), 0);
+        assert_eq!(compacted.index_count(), n - 6);
+        assert_eq!(compacted.entities(), original.entities());
+        assert_eq!(compacted.next_sequence(), original.next_sequence());
+        assert_eq!(compacted.compact().unwrap(), 0);
+        // Both go on alike: the same events, entities and refusals.
+        let mut original = original;
+        let more = part(&table, n - 6..n);
+        assert_eq!(
+            compacted.add(&more, &Control::none()).unwrap(),
+            original.add(&more, &Control::none()).unwrap()
+        );
+        assert_eq!(compacted.entities(), original.entities());
+        assert_eq!(compacted.refused_joins(), original.refused_joins());
     }
 
     /// Records whose entity an add changed (merged into another entity) are named by

@@ -239,11 +239,17 @@ impl Store {
             self.resolver = Some(resolver);
         }
         let resolver = self.resolver.as_mut().expect("set above");
+        // An update removes a record and adds it again, leaving the removed one in the
+        // state: once removed records outnumber the records held, the state is compacted and
+        // this batch writes it again whole (so it stays in proportion to the records held,
+        // and each rewrite follows at least as many updates as records it writes).
+        let removed = resolver.removed_count();
+        let compacted = removed > resolver.index_count() - removed && resolver.compact()? > 0;
         // What this batch changes, from a clean start.
         resolver.take_changed();
         resolver.take_moved();
         resolver.take_events();
-        let held_before = resolver.index_count();
+        let held_before = if compacted { 0 } else { resolver.index_count() };
         let config = resolver.config().expect("fitted").clone();
         let id_column = config.schema.id_column.as_ref().ok_or_else(|| {
             Error::Input(
@@ -427,6 +433,9 @@ impl Store {
                     serde_json::to_string(event).unwrap_or_default()
                 ])?;
             }
+        }
+        if compacted {
+            tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;
         }
         crate::parts::write_new(&tx, &self.crypto, resolver, held_before, batch)?;
         crate::parts::write_changed(&tx, resolver, &changed, held_before)?;

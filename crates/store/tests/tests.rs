@@ -540,6 +540,45 @@ fn a_fresh_open_reads_every_placement_the_ingesting_store_holds() {
     assert_eq!(held.entities(), read.entities());
 }
 
+/// A channel that sends every record again with a changed cell, batch after batch: each
+/// update leaves a removed record in the state until removed ones outnumber the records
+/// held, then the state is compacted and written whole (the resolver's own test checks that
+/// compacting keeps every entity). The store stays consistent and a fresh open reads the
+/// entities the ingesting store holds.
+#[test]
+fn records_updated_again_and_again_keep_the_state_in_proportion() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Keys::generate();
+    let rows = generated(200, 5);
+    let options = IngestOptions::default();
+    let path = dir.path().join("customers.db");
+    let mut store = Store::open(&path, &keys).unwrap();
+    store.ingest("app", &batch(&rows), &options).unwrap();
+    let updated = column("updated_at");
+    let state_rows = |path: &Path| -> i64 {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.query_row("SELECT count(*) FROM state", [], |r| r.get(0))
+            .unwrap()
+    };
+    let mut most = 0;
+    for day in 1..=5 {
+        let mut again = rows.clone();
+        for row in &mut again {
+            row[updated] = format!("2026-01-0{day}T00:00:00");
+        }
+        let report = store.ingest("app", &batch(&again), &options).unwrap();
+        assert_eq!(report.rows_updated, 200);
+        assert!(store.check().unwrap().is_empty(), "day {day}");
+        most = most.max(state_rows(&path));
+    }
+    // Without compacting the state would hold 1,200 rows (200 and five updates of each).
+    assert!(most <= 600, "{most} state rows");
+    assert_eq!(store.record_count().unwrap(), 200);
+    let held = store.resolver().unwrap().unwrap().entities();
+    let mut fresh = Store::open(&path, &keys).unwrap();
+    assert_eq!(fresh.resolver().unwrap().unwrap().entities(), held);
+}
+
 /// Seals as the store does (format 1 ‖ key id ‖ nonce ‖ ciphertext), with a fixed nonce.
 fn seal_as_store(key: &[u8; 32], key_id: &str, field: &str, plain: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
