@@ -389,16 +389,24 @@ mod tests {
         }
     }
 
+    /// The sample customers and a resolver fitted on all of them (holding none yet).
+    fn fitted_sample() -> (sameas_normalize::table::Table, Resolver) {
+        let csv = include_str!("../../../examples/data/customers.csv");
+        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let mut resolver = Resolver::new();
+        resolver
+            .fit(&part(&table, 0..table.rows.len()), &Control::none())
+            .unwrap();
+        (table, resolver)
+    }
+
     /// A join is logged with the later of its records: a new record joining a held
     /// record's entity changes its own placement only (the held record keeps its entity
     /// and its log, so a store leaves its row as it was).
     #[test]
     fn a_new_record_joining_a_held_one_changes_only_its_own_placement() {
-        let csv = include_str!("../../../examples/data/customers.csv");
-        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let (table, mut resolver) = fitted_sample();
         let n = table.rows.len();
-        let mut resolver = Resolver::new();
-        resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
         resolver.add(&part(&table, 0..n), &Control::none()).unwrap();
         resolver.take_changed();
         resolver.take_moved();
@@ -423,11 +431,8 @@ mod tests {
 
     #[test]
     fn parts_kept_batch_by_batch_read_back_as_the_resolver() {
-        let csv = include_str!("../../../examples/data/customers.csv");
-        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let (table, mut resolver) = fitted_sample();
         let n = table.rows.len();
-        let mut resolver = Resolver::new();
-        resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
         let mut kept = Kept::default();
         let step = n / 4;
         for start in (0..n - 6).step_by(step) {
@@ -468,12 +473,10 @@ mod tests {
     /// came from.
     #[test]
     fn compacting_drops_removed_records_and_keeps_every_entity() {
-        let csv = include_str!("../../../examples/data/customers.csv");
-        let table = read_csv(csv.as_bytes(), None).unwrap();
+        let (table, _) = fitted_sample();
         let n = table.rows.len();
         let build = || {
-            let mut resolver = Resolver::new();
-            resolver.fit(&part(&table, 0..n), &Control::none()).unwrap();
+            let (_, mut resolver) = fitted_sample();
             resolver
                 .add(&part(&table, 0..n - 6), &Control::none())
                 .unwrap();

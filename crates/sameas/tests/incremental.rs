@@ -18,21 +18,30 @@ proptest! {
     /// time, in any order, gives the batch run's partition.
     #[test]
     fn adding_one_at_a_time_equals_the_batch_run(seed in 0u64..1000, shuffle in any::<u64>()) {
-        let (input, _) = generated(400, seed);
-        let n = input.table.rows.len();
-        let mut batch = Resolver::new();
-        batch.fit(&input, &Control::none()).unwrap();
-        batch.resolve(&input, None, &Control::none()).unwrap();
-
-        let mut incremental = Resolver::new();
-        incremental.fit(&input, &Control::none()).unwrap();
-        prop_assert_eq!(incremental.to_json().unwrap(), batch.to_json().unwrap());
-        let order = shuffled(n, shuffle);
-        for &row in &order {
-            incremental.add(&single(&input, row), &Control::none()).unwrap();
-        }
-        prop_assert_eq!(partition(&incremental.entities()), partition(&batch.entities()));
+        let (incremental, batch) = one_at_a_time_and_batch(seed, shuffle);
+        prop_assert_eq!(incremental, batch);
     }
+}
+
+/// The partitions of 400 generated records (seed `seed`) added one at a time in the order
+/// `shuffle` gives, and of a batch run over them, both under the same fitted model.
+fn one_at_a_time_and_batch(seed: u64, shuffle: u64) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let (input, _) = generated(400, seed);
+    let mut batch = Resolver::new();
+    batch.fit(&input, &Control::none()).unwrap();
+    batch.resolve(&input, None, &Control::none()).unwrap();
+    let mut incremental = Resolver::new();
+    incremental.fit(&input, &Control::none()).unwrap();
+    assert_eq!(incremental.to_json().unwrap(), batch.to_json().unwrap());
+    for row in shuffled(input.table.rows.len(), shuffle) {
+        incremental
+            .add(&single(&input, row), &Control::none())
+            .unwrap();
+    }
+    (
+        partition(&incremental.entities()),
+        partition(&batch.entities()),
+    )
 }
 
 #[test]
@@ -310,19 +319,6 @@ fn a_batch_with_a_held_id_adds_the_records_before_it() {
 /// its cap, stayed joined to R0000358's entity before).
 #[test]
 fn an_add_that_caps_a_block_places_its_records_again_without_its_pairs() {
-    let (input, _) = generated(400, 870);
-    let mut batch = Resolver::new();
-    batch.fit(&input, &Control::none()).unwrap();
-    batch.resolve(&input, None, &Control::none()).unwrap();
-    let mut incremental = Resolver::new();
-    incremental.fit(&input, &Control::none()).unwrap();
-    for row in shuffled(input.table.rows.len(), 11_086_753_966_518_840_418) {
-        incremental
-            .add(&single(&input, row), &Control::none())
-            .unwrap();
-    }
-    assert_eq!(
-        partition(&incremental.entities()),
-        partition(&batch.entities())
-    );
+    let (incremental, batch) = one_at_a_time_and_batch(870, 11_086_753_966_518_840_418);
+    assert_eq!(incremental, batch);
 }
