@@ -247,6 +247,16 @@ impl PyResolver {
         events(py, &caused)
     }
 
+    /// Drops removed records from the held state (a removed record keeps its place until
+    /// then, and still counts towards its blocking blocks' sizes); the records left keep
+    /// their entities and entity ids. Returns how many records it dropped.
+    fn compact(&self, py: Python<'_>) -> PyResult<usize> {
+        let mut guard = self.lock()?;
+        let resolver = &mut *guard;
+        py.detach(|| resolver.compact())
+            .map_err(|e| errors::to_py(py, e))
+    }
+
     /// Every comparison's level, m, u and weight for two held records, as a dict.
     fn explain_pair<'py>(&self, py: Python<'py>, a: &str, b: &str) -> PyResult<Bound<'py, PyAny>> {
         let explanation = self

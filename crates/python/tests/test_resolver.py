@@ -88,6 +88,20 @@ def test_add_and_remove_incrementally() -> None:
     assert events.num_rows >= 1 and resolver.entity_of("C0001") is None
 
 
+def test_compact_drops_removed_records_and_keeps_the_entities() -> None:
+    resolver = sameas.Resolver()
+    resolver.resolve(CUSTOMERS_CSV)
+    resolver.remove(["C0001", "C0002"])
+    before = {record: resolver.entity_of(record) for record in ("C0003", "C0010", "C0020")}
+    assert resolver.compact() == 2
+    assert resolver.compact() == 0
+    assert len(resolver) == 28 and resolver.entity_of("C0001") is None
+    assert {record: resolver.entity_of(record) for record in before} == before
+    # Still adds: a record back under its id.
+    events = resolver.add([extra_row("C0001", name="张伟", phone="13800138000")])
+    assert events.num_rows >= 1 and resolver.entity_of("C0001") is not None
+
+
 def test_fit_then_add_matches_resolve() -> None:
     rows = read_csv(CUSTOMERS_CSV)
     batch = sameas.Resolver()
