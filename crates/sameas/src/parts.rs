@@ -112,11 +112,7 @@ impl Resolver {
     /// (and its part) with no entity, and a store's update of a record removes it and adds
     /// it again, so each update leaves one behind until [`Resolver::compact`].
     pub fn removed_count(&self) -> usize {
-        self.state().map_or(0, |s| {
-            (0..s.data.len() as u32)
-                .filter(|&i| s.graph.entity_at(i).is_none())
-                .count()
-        })
+        self.index_count() - self.len()
     }
 
     /// Drops the removed records from the state: the records left are numbered again in

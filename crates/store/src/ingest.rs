@@ -249,7 +249,7 @@ impl Store {
         resolver.take_changed();
         resolver.take_moved();
         resolver.take_events();
-        let held_before = if compacted { 0 } else { resolver.index_count() };
+        let held_before = resolver.index_count();
         let config = resolver.config().expect("fitted").clone();
         let id_column = config.schema.id_column.as_ref().ok_or_else(|| {
             Error::Input(
@@ -435,11 +435,12 @@ impl Store {
             }
         }
         if compacted {
-            tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;
+            crate::parts::write_whole(&tx, &self.crypto, resolver, batch)?;
+        } else {
+            crate::parts::write_new(&tx, &self.crypto, resolver, held_before, batch)?;
+            crate::parts::write_changed(&tx, resolver, &changed, held_before)?;
+            crate::parts::write_meta(&tx, resolver, batch)?;
         }
-        crate::parts::write_new(&tx, &self.crypto, resolver, held_before, batch)?;
-        crate::parts::write_changed(&tx, resolver, &changed, held_before)?;
-        crate::parts::write_meta(&tx, resolver, batch)?;
         report.channel_paused = gate(&tx, channel, quality, options.gate, report)?;
         report.status = if report.bad_rows.is_empty() {
             BatchStatus::Success

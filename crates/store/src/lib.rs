@@ -309,9 +309,7 @@ impl Store {
         resolver.take_moved();
         resolver.take_events();
         let tx = self.conn.transaction()?;
-        tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;
-        parts::write_new(&tx, &self.crypto, &resolver, 0, batch)?;
-        parts::write_meta(&tx, &resolver, batch)?;
+        parts::write_whole(&tx, &self.crypto, &resolver, batch)?;
         tx.execute("DELETE FROM resolver_state", [])?;
         tx.commit()?;
         // The snapshot's pages are free now: give them back.

@@ -111,6 +111,19 @@ pub(crate) fn write_new(
     Ok(())
 }
 
+/// Writes the whole state anew (every part and placement, and the scalars), replacing what
+/// the tables held: after a compaction renumbered the records, or a snapshot moved to them.
+pub(crate) fn write_whole(
+    tx: &Transaction<'_>,
+    crypto: &Crypto,
+    resolver: &Resolver,
+    batch: i64,
+) -> Result<(), Error> {
+    tx.execute_batch("DELETE FROM state; DELETE FROM state_parts;")?;
+    write_new(tx, crypto, resolver, 0, batch)?;
+    write_meta(tx, resolver, batch)
+}
+
 /// Rewrites the placements of `changed` indices below `below` (those from `below` on were
 /// written whole by [`write_new`]).
 pub(crate) fn write_changed(
