@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use sameas_core::FieldKind;
 
-use crate::blocking::{BlockIndex, BlockingRule, LinkMode};
+use crate::blocking::{BlockIndex, BlockingRule, LinkMode, RulePairSample};
 use crate::compare::{Comparator, Compare, ComparisonMethod};
 use crate::config::MatchConfig;
 use crate::model::{ComparisonModel, ExactAgreement, LevelModel, TrainedModel, TrainingMethod};
@@ -334,6 +334,176 @@ fn with_exact_u_from_terms(
             }
         }
         levels[1] = exact;
+    }
+    u
+}
+
+/// One training rule's pairs: how many there are, a sample of them and its level patterns,
+/// and per comparison the share of the sample that agrees exactly.
+struct RulePairs {
+    rule: usize,
+    /// The rule's pairs (uncapped blocks), exact or estimated.
+    pairs: u64,
+    /// The sampled pairs.
+    sample: Vec<(u32, u32)>,
+    /// Their level patterns.
+    patterns: Patterns,
+    /// Per comparison: the share of the sampled pairs at its exact level (level 1).
+    exact_share: Vec<f64>,
+}
+
+impl RulePairs {
+    fn new(
+        rule: usize,
+        pairs: u64,
+        sample: Vec<(u32, u32)>,
+        patterns: Patterns,
+        level_counts: &[usize],
+    ) -> Self {
+        let totals = level_totals(&patterns, level_counts, |_| 1.0);
+        let sampled = sample.len().max(1) as f64;
+        let exact_share = totals
+            .iter()
+            .map(|levels| levels.get(1).copied().unwrap_or(0.0) / sampled)
+            .collect();
+        RulePairs {
+            rule,
+            pairs,
+            sample,
+            patterns,
+            exact_share,
+        }
+    }
+}
+
+/// What training's rules hold: each rule's pairs, and the index that tells which records
+/// share a rule's key.
+struct RuleEvidence<'a> {
+    rules_pairs: &'a [RulePairs],
+    rules: &'a [BlockingRule],
+    index: &'a BlockIndex,
+    comparators: &'a [Comparator],
+}
+
+impl RuleEvidence<'_> {
+    /// The rule whose pairs are the pairs that agree exactly on comparison `c` (whose
+    /// `fields` it reads alone): at least [`RULE_IS_EXACT_LEVEL`] of its sampled pairs agree
+    /// exactly, and as many of the other rules' sampled pairs that agree exactly share its
+    /// key (of [`COVERAGE_PAIRS`] such pairs at least). The one with most pairs when
+    /// several are.
+    fn exact_rule(&self, c: usize, fields: &[String]) -> Option<&RulePairs> {
+        self.rules_pairs
+            .iter()
+            .filter(|r| {
+                r.exact_share[c] >= RULE_IS_EXACT_LEVEL
+                    && rule_fields(&self.rules[r.rule])
+                        .iter()
+                        .all(|f| fields.iter().any(|g| g == f))
+                    && self.covers(r.rule, c)
+            })
+            .max_by_key(|r| (r.pairs, std::cmp::Reverse(r.rule)))
+    }
+
+    /// Whether rule `rule` pairs the records that agree exactly on comparison `c`, read on
+    /// the other rules' samples.
+    fn covers(&self, rule: usize, c: usize) -> bool {
+        let (mut agreeing, mut covered) = (0usize, 0usize);
+        for other in self.rules_pairs.iter().filter(|r| r.rule != rule) {
+            for &(a, b) in &other.sample {
+                let (a, b) = (a as usize, b as usize);
+                if self.comparators[c].level(a, b).index == 1 {
+                    agreeing += 1;
+                    covered += usize::from(self.index.share_key(rule, a, b));
+                }
+            }
+        }
+        agreeing >= COVERAGE_PAIRS && covered as f64 >= RULE_IS_EXACT_LEVEL * agreeing as f64
+    }
+}
+
+/// The share of a rule's sampled pairs that must agree exactly on a comparison, and of the
+/// exactly agreeing pairs of other rules that must share the rule's key, for the rule's
+/// pairs to stand for the comparison's exact agreement.
+const RULE_IS_EXACT_LEVEL: f64 = 0.95;
+
+/// Exactly agreeing pairs of other rules needed to read whether a rule pairs them all.
+const COVERAGE_PAIRS: usize = 100;
+
+/// Each comparison's exact-level u from the blocking rule that pairs exactly the records
+/// agreeing on it (the `phone` rule for the phone comparison), where the random sample
+/// hardly saw exact agreement. At a million records a sample of a million pairs holds
+/// about one pair sharing a phone, so u sat at its floor while the prior fell as 1/n: a
+/// shared phone that is evidence among ten thousand records was none among a million.
+/// The random pairs that agree exactly are a uniform sample of the rule's pairs, so the
+/// rule's sample stands in for them: u is the rule's pairs that agree, each counted by its
+/// probability of being a non-match under the trained m, u and prior (as [`refine_u`]
+/// counts the random sample's), over the pairs of records that both hold a value (the
+/// comparable pairs times the random sample's share of such pairs). Such a u only ever
+/// lowers the sample's (never below half a pair), and only where the sample saw fewer than
+/// [`MIN_EXACT_SUPPORT`] exactly agreeing pairs.
+fn with_exact_u_from_rules(
+    mut u: Vec<Vec<f64>>,
+    fit: (&[Vec<f64>], f64),
+    sample_patterns: &Patterns,
+    evidence: &RuleEvidence<'_>,
+    comparisons: &[crate::ComparisonConfig],
+    comparable: u64,
+) -> Vec<Vec<f64>> {
+    let (m, prior) = fit;
+    let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
+    let counts = level_totals(sample_patterns, &level_counts, |_| 1.0);
+    let sampled: f64 = sample_patterns.rows.iter().map(|(_, n)| *n as f64).sum();
+    if sampled <= 0.0 {
+        return u;
+    }
+    for c in 0..u.len() {
+        if u[c].len() < 3 || counts[c][1] >= MIN_EXACT_SUPPORT {
+            continue;
+        }
+        let Some(rule) = evidence.exact_rule(c, &comparisons[c].fields) else {
+            continue;
+        };
+        let valued_pairs = comparable as f64 * counts[c][1..].iter().sum::<f64>() / sampled;
+        if valued_pairs < 1.0 {
+            continue;
+        }
+        let rule_sampled = rule.sample.len().max(1) as f64;
+        let sample_u = u[c][1];
+        for _ in 0..U_REFINEMENTS {
+            let non_match = |levels: &[u8]| {
+                if levels[c] != 1 {
+                    return 0.0;
+                }
+                let (mut pm, mut pu) = (prior, 1.0 - prior);
+                for (k, &l) in levels.iter().enumerate() {
+                    if l != 0 {
+                        pm *= m[k][l as usize];
+                        pu *= u[k][l as usize];
+                    }
+                }
+                pu / (pm + pu)
+            };
+            let strangers: f64 = rule
+                .patterns
+                .rows
+                .iter()
+                .map(|(levels, n)| non_match(levels) * *n as f64)
+                .sum::<f64>()
+                * rule.pairs as f64
+                / rule_sampled;
+            let exact = (strangers / valued_pairs)
+                .max(0.5 / valued_pairs)
+                .min(sample_u);
+            let levels = &mut u[c];
+            let rest: f64 = levels[2..].iter().sum();
+            if rest > 0.0 {
+                let scale = (1.0 - exact) / rest;
+                for level in &mut levels[2..] {
+                    *level *= scale;
+                }
+            }
+            levels[1] = exact;
+        }
     }
     u
 }
@@ -851,12 +1021,16 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
     let trains = training_plan(config, &data.schema, em_rules);
     let per_rule = pairs_per_rule(&config.training, &trains);
     let mut agreement = AgreementCounter::new(config);
+    let mut rules_pairs: Vec<RulePairs> = Vec::new();
     for (r, rule) in em_rules.iter().enumerate() {
         let trained = &trains[r];
         if !trained.iter().any(|&t| t) {
             continue;
         }
-        let pairs = index.training_sample(data, r, per_rule).sample;
+        let RulePairSample {
+            pairs: rule_pairs,
+            sample: pairs,
+        } = index.training_sample(data, r, per_rule);
         if pairs.len() < 10 {
             continue;
         }
@@ -865,10 +1039,17 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         });
         agreement.count(&compiled, &patterns);
         let em = expectation_maximisation(&patterns, trained, true, &u, &defaults, config);
+        let observed = observed_comparisons(&patterns, level_counts.len());
+        rules_pairs.push(RulePairs::new(
+            r,
+            rule_pairs,
+            pairs,
+            patterns,
+            &level_counts,
+        ));
         if em.expected < 1.0 {
             continue;
         }
-        let observed = observed_comparisons(&patterns, level_counts.len());
         for c in 0..em.m.len() {
             if !(trained[c] && observed[c]) {
                 continue;
@@ -898,6 +1079,19 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
 
     let (prior, evidence) = estimate_prior(config, data, comparable)?;
     let u = refine_u(&sample_patterns, &exact_u, &m, u, prior, sample_len);
+    let u = with_exact_u_from_rules(
+        u,
+        (&m, prior),
+        &sample_patterns,
+        &RuleEvidence {
+            rules_pairs: &rules_pairs,
+            rules: em_rules,
+            index: &index,
+            comparators: &compiled.comparators,
+        },
+        &config.comparisons,
+        comparable,
+    );
     let (m, u, pooled) = ordered(m, u);
     let diagnostics = diagnose(
         config,

@@ -1183,3 +1183,33 @@ mod validation {
         assert!(sameas_match::train_supervised(&config, &data, &labels).is_ok());
     }
 }
+
+#[test]
+fn an_exact_level_the_random_sample_misses_takes_its_u_from_its_blocking_rule() {
+    // Among 20,000 generated records, 2·10^8 pairs: a sample of 2,000,000 random pairs sees
+    // strangers sharing a phone, a sample of 20,000 almost never does and would leave u at
+    // its floor (half a sampled pair). The phone rule's pairs, less the share its EM reads
+    // as matches, give u instead, near what the large sample sees.
+    let data = generated(20_000, 7);
+    let exact_u = |sample: u64, name: &str| {
+        let mut config = MatchConfig::infer(&data.schema, LinkMode::Dedupe);
+        config.training.u_sample_pairs = sample;
+        let model = train(&config, &data).unwrap();
+        let comparison = model.comparisons.iter().find(|c| c.name == name).unwrap();
+        comparison.levels[1].u
+    };
+    for name in ["phone", "email"] {
+        let seen = exact_u(2_000_000, name);
+        let read = exact_u(20_000, name);
+        let floor = 0.5 / 20_000.0;
+        eprintln!("{name}: seen {seen:e} read {read:e} floor {floor:e}");
+        assert!(
+            read < floor / 2.0,
+            "{name}: {read} not below the floor {floor}"
+        );
+        assert!(
+            (seen / 4.0..seen * 4.0).contains(&read),
+            "{name}: u {read} from the rule, {seen} from a sample that sees it"
+        );
+    }
+}
