@@ -406,17 +406,25 @@ impl RuleEvidence<'_> {
 
     /// Whether rule `rule` pairs the records that agree exactly on comparison `c`, read on
     /// the other rules' samples.
+    /// At most [`COVERAGE_SCAN`] pairs are read, every so many of each rule's sample.
     fn covers(&self, rule: usize, c: usize) -> bool {
-        let (mut agreeing, mut covered) = (0usize, 0usize);
-        for other in self.rules_pairs.iter().filter(|r| r.rule != rule) {
-            for &(a, b) in &other.sample {
-                let (a, b) = (a as usize, b as usize);
-                if self.comparators[c].level(a, b).index == 1 {
-                    agreeing += 1;
-                    covered += usize::from(self.index.share_key(rule, a, b));
+        let others: Vec<&RulePairs> = self.rules_pairs.iter().filter(|r| r.rule != rule).collect();
+        let total: usize = others.iter().map(|r| r.sample.len()).sum();
+        let step = total.div_ceil(COVERAGE_SCAN).max(1);
+        let (agreeing, covered) = others
+            .par_iter()
+            .map(|other| {
+                let (mut agreeing, mut covered) = (0usize, 0usize);
+                for &(a, b) in other.sample.iter().step_by(step) {
+                    let (a, b) = (a as usize, b as usize);
+                    if self.comparators[c].level(a, b).index == 1 {
+                        agreeing += 1;
+                        covered += usize::from(self.index.share_key(rule, a, b));
+                    }
                 }
-            }
-        }
+                (agreeing, covered)
+            })
+            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
         agreeing >= COVERAGE_PAIRS && covered as f64 >= RULE_IS_EXACT_LEVEL * agreeing as f64
     }
 }
@@ -428,6 +436,9 @@ const RULE_IS_EXACT_LEVEL: f64 = 0.95;
 
 /// Exactly agreeing pairs of other rules needed to read whether a rule pairs them all.
 const COVERAGE_PAIRS: usize = 100;
+
+/// Pairs of other rules read at most to tell whether a rule pairs every exact agreement.
+const COVERAGE_SCAN: usize = 200_000;
 
 /// Each comparison's exact-level u from the blocking rule that pairs exactly the records
 /// agreeing on it (the `phone` rule for the phone comparison), where the random sample
