@@ -249,16 +249,7 @@ fn refine_u(
     let level_counts: Vec<usize> = u.iter().map(Vec::len).collect();
     let mut u = u;
     for _ in 0..U_REFINEMENTS {
-        let non_match = |levels: &[u8]| {
-            let (mut pm, mut pu) = (prior, 1.0 - prior);
-            for (c, &l) in levels.iter().enumerate() {
-                if l != 0 {
-                    pm *= m[c][l as usize];
-                    pu *= u[c][l as usize];
-                }
-            }
-            pu / (pm + pu)
-        };
+        let non_match = |levels: &[u8]| non_match_probability(levels, m, &u, prior);
         let counts = level_totals(patterns, &level_counts, non_match);
         let refined = counts
             .iter()
@@ -325,17 +316,34 @@ fn with_exact_u_from_terms(
         if levels.len() < 3 || counts[c][1] >= MIN_EXACT_SUPPORT {
             continue;
         }
-        let exact = from_terms.clamp(u_floor(sample), 0.5);
-        let rest: f64 = levels[2..].iter().sum();
-        if rest > 0.0 {
-            let scale = (1.0 - exact) / rest;
-            for level in &mut levels[2..] {
-                *level *= scale;
-            }
-        }
-        levels[1] = exact;
+        set_exact_u(levels, from_terms.clamp(u_floor(sample), 0.5));
     }
     u
+}
+
+/// Sets a comparison's exact-level u (level 1), the other non-null levels scaled to keep
+/// the sum at one.
+fn set_exact_u(levels: &mut [f64], exact: f64) {
+    let rest: f64 = levels[2..].iter().sum();
+    if rest > 0.0 {
+        let scale = (1.0 - exact) / rest;
+        for level in &mut levels[2..] {
+            *level *= scale;
+        }
+    }
+    levels[1] = exact;
+}
+
+/// The probability that a pair of these levels is a non-match under `m`, `u` and `prior`.
+fn non_match_probability(levels: &[u8], m: &[Vec<f64>], u: &[Vec<f64>], prior: f64) -> f64 {
+    let (mut pm, mut pu) = (prior, 1.0 - prior);
+    for (c, &l) in levels.iter().enumerate() {
+        if l != 0 {
+            pm *= m[c][l as usize];
+            pu *= u[c][l as usize];
+        }
+    }
+    pu / (pm + pu)
 }
 
 /// One training rule's pairs: how many there are, a sample of them and its level patterns,
@@ -482,17 +490,11 @@ fn with_exact_u_from_rules(
         let sample_u = u[c][1];
         for _ in 0..U_REFINEMENTS {
             let non_match = |levels: &[u8]| {
-                if levels[c] != 1 {
-                    return 0.0;
+                if levels[c] == 1 {
+                    non_match_probability(levels, m, &u, prior)
+                } else {
+                    0.0
                 }
-                let (mut pm, mut pu) = (prior, 1.0 - prior);
-                for (k, &l) in levels.iter().enumerate() {
-                    if l != 0 {
-                        pm *= m[k][l as usize];
-                        pu *= u[k][l as usize];
-                    }
-                }
-                pu / (pm + pu)
             };
             let strangers: f64 = rule
                 .patterns
@@ -505,15 +507,7 @@ fn with_exact_u_from_rules(
             let exact = (strangers / valued_pairs)
                 .max(0.5 / valued_pairs)
                 .min(sample_u);
-            let levels = &mut u[c];
-            let rest: f64 = levels[2..].iter().sum();
-            if rest > 0.0 {
-                let scale = (1.0 - exact) / rest;
-                for level in &mut levels[2..] {
-                    *level *= scale;
-                }
-            }
-            levels[1] = exact;
+            set_exact_u(&mut u[c], exact);
         }
     }
     u
