@@ -403,6 +403,19 @@ impl BlockIndex {
         RulePairSample { pairs, sample }
     }
 
+    /// The pairs of `rule`'s capped blocks (blocks too large to pair, a value hundreds of
+    /// records share), counted as if paired; in link mode, pairs within one source too.
+    pub(crate) fn capped_pairs(&self, rule: usize) -> u64 {
+        let index = &self.rules[rule];
+        (0..index.members.rows())
+            .filter(|&key| index.capped[key])
+            .map(|key| {
+                let s = index.members.row(key).len() as u64;
+                s * s.saturating_sub(1) / 2
+            })
+            .sum()
+    }
+
     /// How many candidate pairs every rule produces together (each pair once), without
     /// holding them.
     pub fn candidate_pair_count(&self, data: &Dataset) -> u64 {
@@ -762,6 +775,7 @@ mod tests {
             let candidates = index.candidate_pairs(&data);
             let mut expected = std::collections::BTreeSet::new();
             let mut singletons = 0;
+            let mut any_capped = false;
             for (r, stats) in candidates.stats.iter().enumerate() {
                 let mut holders: std::collections::BTreeMap<String, Vec<usize>> =
                     Default::default();
@@ -775,9 +789,12 @@ mod tests {
                 }
                 assert_eq!(stats.records_with_key, with_key as u64, "{}", stats.rule);
                 assert_eq!(stats.blocks, holders.len() as u64, "{}", stats.rule);
+                let mut capped_pairs = 0u64;
                 for members in holders.values() {
                     singletons += usize::from(members.len() == 1);
                     if members.len() > rules[r].cap(cap) {
+                        let s = members.len() as u64;
+                        capped_pairs += s * (s - 1) / 2;
                         continue;
                     }
                     for (x, &a) in members.iter().enumerate() {
@@ -786,12 +803,15 @@ mod tests {
                         }
                     }
                 }
+                assert_eq!(index.capped_pairs(r), capped_pairs, "{}", stats.rule);
+                any_capped |= capped_pairs > 0;
             }
             let found: std::collections::BTreeSet<(u32, u32)> =
                 candidates.pairs.iter().copied().collect();
             assert_eq!(found.len(), candidates.pairs.len(), "each pair once");
             assert_eq!(found, expected, "cap {cap}");
             assert!(singletons > 0, "some key is one record's");
+            assert_eq!(any_capped, cap == 3, "a cap of 3 caps some block, 500 none");
         }
     }
 

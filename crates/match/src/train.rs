@@ -456,7 +456,8 @@ const COVERAGE_SCAN: usize = 200_000;
 /// The random pairs that agree exactly are a uniform sample of the rule's pairs, so the
 /// rule's sample stands in for them: u is the rule's pairs that agree, each counted by its
 /// probability of being a non-match under the trained m, u and prior (as [`refine_u`]
-/// counts the random sample's), over the pairs of records that both hold a value (the
+/// counts the random sample's), with the pairs of its capped blocks (strangers sharing a
+/// value hundreds hold), over the pairs of records that both hold a value (the
 /// comparable pairs times the random sample's share of such pairs). Such a u only ever
 /// lowers the sample's (never below half a pair), and only where the sample saw fewer than
 /// [`MIN_EXACT_SUPPORT`] exactly agreeing pairs.
@@ -496,6 +497,7 @@ fn with_exact_u_from_rules(
                     0.0
                 }
             };
+            // The pairs of its capped blocks agree too, and are strangers.
             let strangers: f64 = rule
                 .patterns
                 .rows
@@ -503,7 +505,8 @@ fn with_exact_u_from_rules(
                 .map(|(levels, n)| non_match(levels) * *n as f64)
                 .sum::<f64>()
                 * rule.pairs as f64
-                / rule_sampled;
+                / rule_sampled
+                + evidence.index.capped_pairs(rule.rule) as f64;
             let exact = (strangers / valued_pairs)
                 .max(0.5 / valued_pairs)
                 .min(sample_u);
