@@ -488,6 +488,8 @@ fn with_exact_u_from_rules(
             continue;
         }
         let rule_sampled = rule.sample.len().max(1) as f64;
+        // The pairs of its capped blocks agree too, and are strangers.
+        let capped = evidence.index.capped_pairs(rule.rule) as f64;
         let sample_u = u[c][1];
         for _ in 0..U_REFINEMENTS {
             let non_match = |levels: &[u8]| {
@@ -497,7 +499,6 @@ fn with_exact_u_from_rules(
                     0.0
                 }
             };
-            // The pairs of its capped blocks agree too, and are strangers.
             let strangers: f64 = rule
                 .patterns
                 .rows
@@ -506,7 +507,7 @@ fn with_exact_u_from_rules(
                 .sum::<f64>()
                 * rule.pairs as f64
                 / rule_sampled
-                + evidence.index.capped_pairs(rule.rule) as f64;
+                + capped;
             let exact = (strangers / valued_pairs)
                 .max(0.5 / valued_pairs)
                 .min(sample_u);
