@@ -751,6 +751,16 @@ mod tests {
         assert_eq!(n("Morris Klein I").generation(), None);
         assert_eq!(n("Robert Smith").generation(), None);
         assert_eq!(n("O'Brien, Pat").family.as_deref(), Some("obrien"));
+        // A suffix alone after a comma belongs to the name before it.
+        let senior = n("KENNETH SIMON, SR");
+        assert_eq!(senior.family.as_deref(), Some("simon"));
+        assert_eq!(senior.given.as_deref(), Some("kenneth"));
+        assert_eq!(senior.generation(), Some(1));
+        let junior = n("Smith, Jr.");
+        assert_eq!(junior.family.as_deref(), Some("smith"));
+        assert_eq!(junior.given, None);
+        assert_eq!(junior.generation(), Some(2));
+        assert_eq!(n("Ann Lee, PhD").family.as_deref(), Some("lee"));
         assert_eq!(n("José Müller").phonetic, n("Jose Muller").phonetic);
         assert_eq!(n("Иван Петров").script, NameScript::Other);
     }

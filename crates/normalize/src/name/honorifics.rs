@@ -156,10 +156,17 @@ pub(super) fn strip_honorifics(tokens: &mut Vec<&str>) -> Option<Option<Gender>>
     found
 }
 
-/// Removes trailing generational suffixes and degrees; returns the generational suffix.
+/// Removes trailing generational suffixes and degrees; returns the generational suffix. A
+/// lone token is kept (it is the name, not a suffix of one).
 pub(super) fn strip_suffixes(tokens: &mut Vec<&str>) -> Option<&'static str> {
+    strip_suffixes_keeping(tokens, 1)
+}
+
+/// [`strip_suffixes`] down to `keep` tokens: 0 where the tokens are the part of a name after
+/// its comma (`Kenneth Simon, Sr`), whose other part holds the name.
+pub(super) fn strip_suffixes_keeping(tokens: &mut Vec<&str>, keep: usize) -> Option<&'static str> {
     let mut found = None;
-    while tokens.len() > 1 {
+    while tokens.len() > keep {
         let last = tokens[tokens.len() - 1];
         if let Some((_, canonical)) = GENERATIONAL_SUFFIXES.iter().find(|(s, _)| *s == last) {
             found = found.or(Some(*canonical));

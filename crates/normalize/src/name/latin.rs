@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::honorifics::{strip_honorifics, strip_suffixes};
+use super::honorifics::{strip_honorifics, strip_suffixes, strip_suffixes_keeping};
 use super::{
     Name, NameNormalizer, NameScript, REASON_HONORIFIC_ALONE, REASON_JUNK, REASON_NO_LETTERS,
     boxed, boxed_strings, nicknames, romanised, with_issues,
@@ -41,7 +41,10 @@ impl NameNormalizer {
         let gender_after = strip_honorifics(&mut after);
         let gender = gender_before.or(gender_after);
         let had_honorific = gender.is_some();
-        let suffix_after = strip_suffixes(&mut after);
+        // After a comma, a part that is only a suffix (`Kenneth Simon, Sr`, `Smith, Jr.`)
+        // belongs to the name before it.
+        let keep_after = usize::from(before.is_empty());
+        let suffix_after = strip_suffixes_keeping(&mut after, keep_after);
         let suffix_before = strip_suffixes(&mut before);
         let suffix = suffix_after.or(suffix_before);
         if before.is_empty() {
