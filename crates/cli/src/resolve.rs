@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sameas::eval::households::{HouseholdMerges, household_merges};
 use sameas::eval::{Evaluation, Predicted, Truth, evaluate};
 use sameas::{
-    ClusteringMethod, Control, InputTable, PreviousEntities, Progress, Report, Resolver,
-    ResolverConfig, read_review_decisions, write_resolution,
+    ClusteringMethod, Control, GoldenFiles, InputTable, PreviousEntities, Progress, Report,
+    Resolution, Resolver, ResolverConfig, read_review_decisions, write_resolution_files,
 };
 use sameas_core::spreadsheet::unescape_formula;
 use sameas_core::{EntityId, RecordId};
@@ -378,67 +378,66 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
         }
     };
     let control = Control::none().with_progress(&callback);
-    let resolution = resolver
-        .resolve_once(input, previous.as_ref(), &control)
-        .map_err(|err| match (&args.config, &err) {
-            // A saved configuration naming fields or keys this input's schema lacks.
-            (Some(path), sameas::Error::Match(_)) => anyhow::Error::new(err).context(format!(
-                "{}: the configuration does not fit {}",
-                path.display(),
-                args.input.display()
-            )),
-            _ => err.into(),
-        })?;
-    if let Some(bar) = &bar {
-        bar.bar.finish_and_clear();
-    }
-    for warning in &resolution.report.warnings {
-        eprintln!("warning: {}: {warning}", args.input.display());
-    }
-    if let Some(path) = &args.decisions {
-        let held: std::collections::HashSet<&str> = resolution
-            .entities
-            .iter()
-            .map(|(r, _)| r.as_str())
-            .collect();
-        let unknown = decided
-            .iter()
-            .filter(|pair| pair.iter().any(|id| !held.contains(id.as_str())))
-            .count();
-        if unknown > 0 {
-            eprintln!(
-                "warning: {}: {unknown} decisions name a record id that is not in the input; \
-                 they change nothing",
-                path.display()
-            );
+    // The result is built in a staging directory that takes `--out`'s place only once
+    // whole: golden records and conflicts go there as they are built, never held whole.
+    let mut resolved = None;
+    let mut evaluation_error = None;
+    let mut write_seconds = 0.0;
+    let written = sameas::write_dir_atomically(&args.out, |staging| {
+        let mut golden = GoldenFiles::create(staging)?;
+        let resolution =
+            resolver.resolve_once_into(input, previous.as_ref(), &control, &mut golden)?;
+        if let Some(bar) = &bar {
+            bar.bar.finish_and_clear();
         }
-    }
-
-    // An evaluation that fails does not cost the outputs: they are written, then the error.
-    let (evaluation, evaluation_error) = match (&args.truth, &truth) {
-        (Some(path), Some(truth)) => match evaluate_truth(path, truth, &resolution.entities) {
-            Ok(evaluation) => (Some(evaluation), None),
-            Err(err) => (None, Some(err)),
-        },
-        _ => (None, None),
-    };
-    let write_started = Instant::now();
-    let config = resolver.config().expect("resolved");
-    let report = FullReport {
-        report: &resolution.report,
-        evaluation: evaluation.as_ref().map(|(e, h)| EvaluationReport {
-            truth: args
-                .truth
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            evaluation: e,
-            households: *h,
-        }),
-        total_seconds: started.elapsed().as_secs_f64(),
-    };
-    write_resolution(&args.out, &resolution, config, &report)?;
-    let write_seconds = write_started.elapsed().as_secs_f64();
+        for warning in &resolution.report.warnings {
+            eprintln!("warning: {}: {warning}", args.input.display());
+        }
+        if let Some(path) = &args.decisions {
+            warn_unknown_decisions(path, &decided, &resolution);
+        }
+        // An evaluation that fails does not cost the outputs: they are written, then the
+        // error.
+        let evaluation = match (&args.truth, &truth) {
+            (Some(path), Some(truth)) => match evaluate_truth(path, truth, &resolution.entities) {
+                Ok(evaluation) => Some(evaluation),
+                Err(err) => {
+                    evaluation_error = Some(err);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let write_started = Instant::now();
+        let config = resolver.config().expect("resolved");
+        let report = FullReport {
+            report: &resolution.report,
+            evaluation: evaluation.as_ref().map(|(e, h)| EvaluationReport {
+                truth: args
+                    .truth
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                evaluation: e,
+                households: *h,
+            }),
+            total_seconds: started.elapsed().as_secs_f64(),
+        };
+        write_resolution_files(staging, &resolution, config, &report)?;
+        write_seconds = write_started.elapsed().as_secs_f64();
+        resolved = Some((resolution, evaluation));
+        Ok(())
+    });
+    written.map_err(|err| match (&args.config, &err) {
+        // A saved configuration naming fields or keys this input's schema lacks.
+        (Some(path), sameas::Error::Match(_)) => anyhow::Error::new(err).context(format!(
+            "{}: the configuration does not fit {}",
+            path.display(),
+            args.input.display()
+        )),
+        _ => err.into(),
+    })?;
+    let (resolution, evaluation) = resolved.expect("written");
     if let Some(err) = evaluation_error {
         return Err(err.context(format!(
             "the outputs are written in {}, without the evaluation",
@@ -514,6 +513,26 @@ pub fn run_resolve(args: &ResolveArgs) -> Result<()> {
     std::mem::forget(resolution);
     std::mem::forget(resolver);
     Ok(())
+}
+
+/// Warns of review decisions that name a record id the input does not hold.
+fn warn_unknown_decisions(path: &Path, decided: &[[String; 2]], resolution: &Resolution) {
+    let held: std::collections::HashSet<&str> = resolution
+        .entities
+        .iter()
+        .map(|(r, _)| r.as_str())
+        .collect();
+    let unknown = decided
+        .iter()
+        .filter(|pair| pair.iter().any(|id| !held.contains(id.as_str())))
+        .count();
+    if unknown > 0 {
+        eprintln!(
+            "warning: {}: {unknown} decisions name a record id that is not in the input; \
+             they change nothing",
+            path.display()
+        );
+    }
 }
 
 /// Pairwise / B-cubed scores against `truth` (read from `path`), and household merges when

@@ -163,15 +163,73 @@ pub(crate) fn prepare(
     normalizer: &RecordNormalizer,
     control: &Control,
 ) -> Result<Prepared, Error> {
+    prepare_rows(
+        input,
+        Rows::Kept(&input.table.rows),
+        schema,
+        normalizer,
+        control,
+    )
+}
+
+/// As [`prepare`], emptying each row's cells once its chunk of rows is read (the table is
+/// the caller's, and read no more): at a million rows the cells take more memory than
+/// the file, and the records built from them grow as they shrink.
+pub(crate) fn prepare_freeing(
+    input: &mut InputTable,
+    schema: &Schema,
+    normalizer: &RecordNormalizer,
+    control: &Control,
+) -> Result<Prepared, Error> {
+    let mut rows = std::mem::take(&mut input.table.rows);
+    let prepared = prepare_rows(input, Rows::Freed(&mut rows), schema, normalizer, control);
+    input.table.rows = rows;
+    prepared
+}
+
+/// The rows [`prepare_rows`] reads: kept as they are, or emptied of their cells chunk by
+/// chunk.
+enum Rows<'a> {
+    Kept(&'a [sameas_normalize::table::TableRow]),
+    Freed(&'a mut [sameas_normalize::table::TableRow]),
+}
+
+impl Rows<'_> {
+    fn all(&self) -> &[sameas_normalize::table::TableRow] {
+        match self {
+            Rows::Kept(rows) => rows,
+            Rows::Freed(rows) => rows,
+        }
+    }
+
+    fn done_with(&mut self, range: std::ops::Range<usize>) {
+        if let Rows::Freed(rows) = self {
+            rows[range]
+                .par_iter_mut()
+                .for_each(|row| row.cells = Vec::new());
+        }
+    }
+}
+
+fn prepare_rows(
+    input: &InputTable,
+    mut rows: Rows<'_>,
+    schema: &Schema,
+    normalizer: &RecordNormalizer,
+    control: &Control,
+) -> Result<Prepared, Error> {
     let mapped = map_columns(schema, &input.table.headers, &input.name)?;
-    let rows = &input.table.rows;
-    let total = rows.len() as u64;
-    control.report(Stage::Normalize, 0, total);
+    let total = rows.all().len();
+    control.report(Stage::Normalize, 0, total as u64);
     let empty = NormalizedRecord::missing(schema.fields.len());
     let mut out = Prepared::default();
+    // Whether each row has an id of its own.
+    let mut given = Vec::with_capacity(total);
     const CHUNK: usize = 65_536;
-    for (c, chunk) in rows.chunks(CHUNK).enumerate() {
+    for start in (0..total).step_by(CHUNK) {
         control.check()?;
+        let end = (start + CHUNK).min(total);
+        let chunk = &rows.all()[start..end];
         let read: Vec<(RecordId, Channel, NormalizedRecord)> = chunk
             .par_iter()
             .map(|row| {
@@ -193,23 +251,21 @@ pub(crate) fn prepare(
                     reason: problem.reason(),
                 });
             }
+            given.push(
+                mapped
+                    .id_column
+                    .as_ref()
+                    .and_then(|c| row.cells.get(c.index))
+                    .is_some_and(|cell| !cell.trim().is_empty()),
+            );
             out.bad.push(row.problem.is_some());
             out.ids.push(id);
             out.channels.push(channel);
             out.records.push(normalized);
         }
-        control.report(Stage::Normalize, (c * CHUNK + chunk.len()) as u64, total);
+        rows.done_with(start..end);
+        control.report(Stage::Normalize, end as u64, total as u64);
     }
-    let given: Vec<bool> = rows
-        .iter()
-        .map(|row| {
-            mapped
-                .id_column
-                .as_ref()
-                .and_then(|c| row.cells.get(c.index))
-                .is_some_and(|cell| !cell.trim().is_empty())
-        })
-        .collect();
     let renamed = unique_fallback_ids(&mut out.ids, &given);
     if renamed > 0 {
         out.warnings.push(format!(
@@ -217,8 +273,8 @@ pub(crate) fn prepare(
              because their row number is another row's id"
         ));
     }
-    check_unique(&out.ids, rows, &input.name)?;
-    if rows.is_empty() {
+    check_unique(&out.ids, rows.all(), &input.name)?;
+    if total == 0 {
         out.warnings
             .push("the input has a header but no data rows: every output is empty".to_string());
     }

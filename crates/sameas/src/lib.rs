@@ -51,8 +51,8 @@ pub use generic::{
 };
 pub use input::{BadRow, InputTable, RecordSet, read_records};
 pub use output::{
-    OUTPUT_FILES, RecordPair, check_output_dir, read_review_decisions, write_csv_row,
-    write_dir_atomically, write_resolution,
+    GoldenFiles, OUTPUT_FILES, RecordPair, check_output_dir, read_review_decisions, write_csv_row,
+    write_dir_atomically, write_resolution, write_resolution_files,
 };
 pub use parts::{Placement, RecordPart};
 pub use resolution::{Refusals, Report, Resolution, ReviewPair, ReviewReason, Timings};

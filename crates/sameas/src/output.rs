@@ -199,16 +199,37 @@ pub(crate) fn write_csv_rows<T: Sync>(
     row: impl Fn(&T, &mut Cells) -> Result<(), csv::Error> + Sync,
 ) -> Result<(), Error> {
     let mut out = create(path)?;
+    write_csv_header(&mut out, path, header)?;
+    write_csv_items(&mut out, path, items, row)?;
+    out.flush().map_err(io_error(path))
+}
+
+/// Writes a CSV header line to `out` (the file at `path`).
+fn write_csv_header<S: AsRef<str>>(
+    out: &mut impl Write,
+    path: &Path,
+    header: &[S],
+) -> Result<(), Error> {
     let mut head = csv::Writer::from_writer(Vec::new());
-    write_csv_row(&mut head, header).map_err(csv_error(path))?;
+    write_csv_row(&mut head, header.iter().map(AsRef::as_ref)).map_err(csv_error(path))?;
     out.write_all(
         &head
             .into_inner()
             .map_err(|e| csv_error(path)(e.into_error().into()))?,
     )
-    .map_err(io_error(path))?;
+    .map_err(io_error(path))
+}
+
+/// Appends a row per item to `out` (the file at `path`), formatted as [`write_csv_rows`]
+/// does.
+fn write_csv_items<T: Sync>(
+    out: &mut impl Write,
+    path: &Path,
+    items: &[T],
+    row: impl Fn(&T, &mut Cells) -> Result<(), csv::Error> + Sync,
+) -> Result<(), Error> {
     write_in_blocks(
-        &mut out,
+        out,
         path,
         items,
         |block| {
@@ -224,15 +245,15 @@ pub(crate) fn write_csv_rows<T: Sync>(
             writer.into_inner().map_err(|e| e.into_error().into())
         },
         csv_error(path),
-    )?;
-    out.flush().map_err(io_error(path))
+    )
 }
 
 /// Items per block that one task formats.
 const BLOCK: usize = 8192;
 
 /// Writes `items` to `out` in item order, each block of [`BLOCK`] items formatted by
-/// `format` in parallel, 64 blocks held at a time.
+/// `format` in parallel, four blocks per thread held at a time (at least eight): enough
+/// to keep every core busy, few enough that a file's text is never held whole.
 fn write_in_blocks<T: Sync, E: Send>(
     out: &mut impl Write,
     path: &Path,
@@ -241,7 +262,8 @@ fn write_in_blocks<T: Sync, E: Send>(
     error: impl Fn(E) -> Error,
 ) -> Result<(), Error> {
     use rayon::prelude::*;
-    for group in items.chunks(BLOCK * 64) {
+    let blocks_at_once = (rayon::current_num_threads() * 4).max(8);
+    for group in items.chunks(BLOCK * blocks_at_once) {
         let blocks: Vec<Vec<u8>> = group
             .par_chunks(BLOCK)
             .map(&format)
@@ -323,7 +345,7 @@ pub fn write_resolution(
     report: &impl Serialize,
 ) -> Result<(), Error> {
     write_dir_atomically(dir, |staging| {
-        write_files(staging, resolution, config, report)
+        write_resolution_files(staging, resolution, config, report)
     })
 }
 
@@ -436,8 +458,15 @@ fn recover(parent: &Path, name: &str, dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes every output file into `dir`.
-fn write_files(
+/// Writes every output file of `resolution` into `dir` as it is, with no staging: the
+/// files [`write_resolution`] writes into its staging directory. Golden records and
+/// conflicts written as they were built ([`GoldenFiles`]) are left as they are, and must
+/// be in `dir`.
+///
+/// # Errors
+/// [`Error::Io`] naming the file that could not be written; [`Error::Input`] when the
+/// golden records were written into another directory.
+pub fn write_resolution_files(
     dir: &Path,
     resolution: &Resolution,
     config: &ResolverConfig,
@@ -453,24 +482,36 @@ fn write_files(
         },
     )?;
 
-    let header: Vec<&str> = resolution
-        .golden_header
-        .iter()
-        .map(String::as_str)
-        .collect();
-    write_csv_rows(
-        &dir.join("golden.csv"),
-        &header,
-        &resolution.golden,
-        |golden, cells| {
-            for cell in resolution.golden_row(golden) {
-                cells.text(&cell)?;
-            }
-            Ok(())
-        },
-    )?;
-
-    write_json_lines(&dir.join("conflicts.jsonl"), &resolution.conflicts)?;
+    match &resolution.golden_written_in {
+        None => {
+            let header: Vec<&str> = resolution
+                .golden_header
+                .iter()
+                .map(String::as_str)
+                .collect();
+            write_csv_rows(
+                &dir.join(GOLDEN_FILE),
+                &header,
+                &resolution.golden,
+                |golden, cells| {
+                    for cell in resolution.golden_row(golden) {
+                        cells.text(&cell)?;
+                    }
+                    Ok(())
+                },
+            )?;
+            write_json_lines(&dir.join(CONFLICTS_FILE), &resolution.conflicts)?;
+        }
+        Some(written) if written == dir => {}
+        Some(written) => {
+            return Err(Error::Input(format!(
+                "{}: this result's golden records and conflicts were written as they were \
+                 built, into {}; write the result there",
+                dir.display(),
+                written.display()
+            )));
+        }
+    }
     write_json_lines(&dir.join("events.jsonl"), &resolution.events)?;
 
     let level_headers: Vec<String> = resolution
@@ -523,8 +564,18 @@ fn write_files(
 
 fn write_json_lines<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<(), Error> {
     let mut out = create(path)?;
+    write_json_items(&mut out, path, items)?;
+    out.flush().map_err(io_error(path))
+}
+
+/// Appends a JSON line per item to `out` (the file at `path`).
+fn write_json_items<T: Serialize + Sync>(
+    out: &mut impl Write,
+    path: &Path,
+    items: &[T],
+) -> Result<(), Error> {
     write_in_blocks(
-        &mut out,
+        out,
         path,
         items,
         |block| {
@@ -536,9 +587,83 @@ fn write_json_lines<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<(),
             Ok(bytes)
         },
         |e: serde_json::Error| io_error(path)(std::io::Error::other(e)),
-    )?;
-    out.flush().map_err(io_error(path))
+    )
 }
+
+/// `golden.csv` and `conflicts.jsonl` written while a run builds them
+/// ([`crate::Resolver::resolve_once_into`]): each chunk of entities' golden records and
+/// conflicts is appended and dropped, so a run never holds them whole. Create it in the
+/// directory the rest of the result goes to (the staging directory of
+/// [`write_dir_atomically`]); [`write_resolution`]'s files then leave these two alone.
+#[derive(Debug)]
+pub struct GoldenFiles {
+    dir: std::path::PathBuf,
+    golden: BufWriter<File>,
+    conflicts: BufWriter<File>,
+}
+
+impl GoldenFiles {
+    /// Creates (or truncates) `golden.csv` and `conflicts.jsonl` in `dir`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file that could not be created.
+    pub fn create(dir: &Path) -> Result<Self, Error> {
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            golden: create(&dir.join(GOLDEN_FILE))?,
+            conflicts: create(&dir.join(CONFLICTS_FILE))?,
+        })
+    }
+
+    /// The directory the two files are in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes the golden file's header line.
+    pub(crate) fn begin(&mut self, header: &[String]) -> Result<(), Error> {
+        write_csv_header(&mut self.golden, &self.dir.join(GOLDEN_FILE), header)
+    }
+
+    /// Appends one chunk of golden records (rows as `survivorship` writes them) and the
+    /// chunk's conflicts.
+    pub(crate) fn append(
+        &mut self,
+        survivorship: &sameas_merge::golden::Survivorship,
+        golden: &[sameas_merge::golden::GoldenRecord],
+        conflicts: &[sameas_merge::golden::Conflict],
+    ) -> Result<(), Error> {
+        write_csv_items(
+            &mut self.golden,
+            &self.dir.join(GOLDEN_FILE),
+            golden,
+            |record, cells| {
+                for cell in survivorship.row(record) {
+                    cells.text(&cell)?;
+                }
+                Ok(())
+            },
+        )?;
+        write_json_items(
+            &mut self.conflicts,
+            &self.dir.join(CONFLICTS_FILE),
+            conflicts,
+        )
+    }
+
+    /// Flushes both files.
+    pub(crate) fn flush(&mut self) -> Result<(), Error> {
+        self.golden
+            .flush()
+            .map_err(io_error(&self.dir.join(GOLDEN_FILE)))?;
+        self.conflicts
+            .flush()
+            .map_err(io_error(&self.dir.join(CONFLICTS_FILE)))
+    }
+}
+
+const GOLDEN_FILE: &str = "golden.csv";
+const CONFLICTS_FILE: &str = "conflicts.jsonl";
 
 /// Two record ids.
 pub type RecordPair = [String; 2];

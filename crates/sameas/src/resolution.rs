@@ -187,6 +187,10 @@ pub struct Resolution {
     pub(crate) survivorship: std::sync::Arc<sameas_merge::golden::Survivorship>,
     /// Every field where an entity's records disagree.
     pub conflicts: Vec<Conflict>,
+    /// The directory `golden.csv` and `conflicts.jsonl` were written into as they were
+    /// built ([`crate::Resolver::resolve_once_into`]); `golden` and `conflicts` are then
+    /// empty. `None` when they are held here.
+    pub golden_written_in: Option<std::path::PathBuf>,
     /// Entity changes: created, or against a previous run merged / split / retired.
     pub events: Vec<Event>,
     /// Pairs for a person to decide.

@@ -851,6 +851,63 @@ fn a_run_that_fails_while_writing_leaves_the_previous_result_whole() {
     assert_eq!(entities.lines().count(), 501);
 }
 
+#[test]
+fn golden_records_written_as_built_equal_those_written_at_the_end() {
+    let (input, _) = generated(600, 8);
+    let held = Resolver::new()
+        .resolve_once(input.clone(), None, &Control::none())
+        .unwrap();
+    let mut resolver = Resolver::new();
+    let at_end = tempfile::tempdir().unwrap();
+    let config = {
+        let mut fitted = Resolver::new();
+        fitted.resolve(&input, None, &Control::none()).unwrap();
+        fitted.config().unwrap().clone()
+    };
+    sameas::write_resolution(at_end.path(), &held, &config, &held.report).unwrap();
+
+    let root = tempfile::tempdir().unwrap();
+    let streamed_dir = root.path().join("out");
+    let mut streamed = None;
+    sameas::write_dir_atomically(&streamed_dir, |staging| {
+        let mut golden = sameas::GoldenFiles::create(staging)?;
+        let resolution = resolver.resolve_once_into(input, None, &Control::none(), &mut golden)?;
+        let config = resolver.config().unwrap();
+        sameas::write_resolution_files(staging, &resolution, config, &resolution.report)?;
+        streamed = Some(resolution);
+        Ok(())
+    })
+    .unwrap();
+    let streamed = streamed.unwrap();
+    assert!(streamed.golden.is_empty() && streamed.conflicts.is_empty());
+    assert_eq!(streamed.report.conflicts, held.conflicts.len() as u64);
+    assert!(held.conflicts.len() > 10, "the sample has conflicts");
+    for file in [
+        "entities.csv",
+        "golden.csv",
+        "conflicts.jsonl",
+        "events.jsonl",
+        "review.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(streamed_dir.join(file)).unwrap(),
+            std::fs::read(at_end.path().join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    // Its golden records are in that directory only: written anywhere else, the result
+    // would lack them, and is refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let err = sameas::write_resolution(
+        elsewhere.path().join("x").as_path(),
+        &streamed,
+        &config,
+        &streamed.report,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("as they were built"), "{err}");
+}
+
 /// Surnames that no spelling rule takes for one another.
 const SURNAMES: [&str; 24] = [
     "Adams",

@@ -65,7 +65,9 @@ impl Resolver {
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
         let (prepared, data, config) = self.read_dataset(input, control)?;
-        self.resolve_read(prepared, data, config, started, previous, control, true)
+        self.resolve_read(
+            prepared, data, config, started, previous, control, true, None,
+        )
     }
 
     /// As [`Resolver::resolve`], but takes the table and frees its cells as soon as the
@@ -79,7 +81,7 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        self.resolve_table(input, previous, control, true)
+        self.resolve_table(input, previous, control, true, None)
     }
 
     /// As [`Resolver::resolve_owned`], for a run that ends with its result: the resolver
@@ -97,26 +99,72 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
     ) -> Result<Resolution, Error> {
-        self.resolve_table(input, previous, control, false)
+        self.resolve_table(input, previous, control, false, None)
     }
 
-    /// Reads `input`, frees its cells, and resolves the records; `keep` as in
-    /// [`Resolver::resolve_read`].
+    /// As [`Resolver::resolve_once`], writing the golden records and conflicts into
+    /// `golden` (`golden.csv` and `conflicts.jsonl`) chunk by chunk as they are built
+    /// instead of holding them: the returned resolution's `golden` and `conflicts` are
+    /// empty and its `golden_written_in` names the directory. Write the rest of the result
+    /// into that directory with [`crate::write_resolution`]'s files
+    /// ([`crate::write_dir_atomically`] gives a staging directory to create both in).
+    ///
+    /// ```
+    /// use sameas::{Control, GoldenFiles, InputTable, Resolver};
+    /// use sameas::table::read_csv;
+    /// use sameas_core::Channel;
+    ///
+    /// let csv = "id,name,phone\n1,张伟,138-0013-8000\n2,張偉,+86 138 0013 8000\n3,李娜,137-1234-5678\n";
+    /// let input = InputTable::new(read_csv(csv.as_bytes(), None).unwrap(), Channel::App);
+    /// let mut resolver = Resolver::new();
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let out = dir.path().join("out");
+    /// sameas::write_dir_atomically(&out, |staging| {
+    ///     let mut golden = GoldenFiles::create(staging)?;
+    ///     let resolution = resolver.resolve_once_into(input, None, &Control::none(), &mut golden)?;
+    ///     assert!(resolution.golden.is_empty());
+    ///     let config = resolver.config().expect("fitted");
+    ///     sameas::write_resolution_files(staging, &resolution, config, &resolution.report)
+    /// })
+    /// .unwrap();
+    /// let golden = std::fs::read_to_string(out.join("golden.csv")).unwrap();
+    /// assert_eq!(golden.lines().count(), 3); // the header and two customers
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Resolver::resolve`], and [`Error::Io`] for a file that could not be written.
+    pub fn resolve_once_into(
+        &mut self,
+        input: InputTable,
+        previous: Option<&PreviousEntities>,
+        control: &Control,
+        golden: &mut crate::GoldenFiles,
+    ) -> Result<Resolution, Error> {
+        self.resolve_table(input, previous, control, false, Some(golden))
+    }
+
+    /// Reads `input`, frees its cells, and resolves the records; `keep` and `golden_out` as
+    /// in [`Resolver::resolve_read`].
     fn resolve_table(
         &mut self,
         input: InputTable,
         previous: Option<&PreviousEntities>,
         control: &Control,
         keep: bool,
+        golden_out: Option<&mut crate::GoldenFiles>,
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
-        let (prepared, data, config) = self.read_dataset(&input, control)?;
+        let mut input = input;
+        let (prepared, data, config) = self.read_dataset_freeing(&mut input, control)?;
         drop(input);
-        self.resolve_read(prepared, data, config, started, previous, control, keep)
+        self.resolve_read(
+            prepared, data, config, started, previous, control, keep, golden_out,
+        )
     }
 
     /// The batch run over read records; `keep` holds the records and the graph for
-    /// incremental adds afterwards.
+    /// incremental adds afterwards; `golden_out` takes the golden records and conflicts as
+    /// they are built (a run that keeps nothing).
     #[allow(clippy::too_many_arguments)]
     fn resolve_read(
         &mut self,
@@ -127,6 +175,7 @@ impl Resolver {
         previous: Option<&PreviousEntities>,
         control: &Control,
         keep: bool,
+        golden_out: Option<&mut crate::GoldenFiles>,
     ) -> Result<Resolution, Error> {
         let quality = quality(&config.schema, &data, &prepared);
         let mut timings = Timings {
@@ -199,19 +248,25 @@ impl Resolver {
         control.check()?;
         let started = Instant::now();
         let survivorship = Arc::new(config.survivorship.compile(&config.schema)?);
-        let (golden, conflicts) = golden_records(
+        let golden_written_in = golden_out.as_ref().map(|out| out.dir().to_path_buf());
+        let Built {
+            golden,
+            conflicts,
+            conflict_count,
+        } = golden_records(
             &survivorship,
             &mut data,
             &prepared.channels,
             &graph,
             control,
-            (!keep).then_some(GOLDEN_CHUNK),
-        );
+            (!keep || golden_out.is_some()).then_some(GOLDEN_CHUNK),
+            golden_out,
+        )?;
         timings.golden = started.elapsed().as_secs_f64();
 
         report.candidate_pairs = candidate_pairs;
         report.component_pairs = component_pairs;
-        report.conflicts = conflicts.len() as u64;
+        report.conflicts = conflict_count;
         report.bad_rows = prepared.bad_rows.clone();
         report.generic_values = prepared.generic.clone();
         report.warnings = prepared.warnings.clone();
@@ -246,6 +301,7 @@ impl Resolver {
             golden_header: survivorship.headers(),
             golden,
             conflicts,
+            golden_written_in,
             events,
             review,
             comparisons,
@@ -606,10 +662,19 @@ fn quality(
 /// Entities whose golden records are built between two frees of their records.
 const GOLDEN_CHUNK: usize = 1 << 15;
 
+/// What [`golden_records`] built: the golden records and conflicts it holds (none when
+/// they were written as built), and how many conflicts there were.
+struct Built {
+    golden: Vec<sameas_merge::golden::GoldenRecord>,
+    conflicts: Vec<sameas_merge::golden::Conflict>,
+    conflict_count: u64,
+}
+
 /// Golden records and conflicts for every entity, in parallel, in entity-id order. With
 /// `free_every` entities, the records of each such chunk of entities are emptied once the
 /// chunk's golden records are built (every record is in exactly one entity), so memory
-/// moves from the records to the golden records instead of holding both whole.
+/// moves from the records to the golden records instead of holding both whole. With
+/// `out`, each chunk's golden records and conflicts are written there and dropped.
 fn golden_records(
     survivorship: &Survivorship,
     data: &mut Dataset,
@@ -617,20 +682,23 @@ fn golden_records(
     graph: &IdentityGraph,
     control: &Control,
     free_every: Option<usize>,
-) -> (
-    Vec<sameas_merge::golden::GoldenRecord>,
-    Vec<sameas_merge::golden::Conflict>,
-) {
+    mut out: Option<&mut crate::GoldenFiles>,
+) -> Result<Built, Error> {
     let mut entities: Vec<(&EntityId, &[u32])> = graph.entities().collect();
     entities.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let total = entities.len() as u64;
     control.report(Stage::Golden, 0, total);
+    if let Some(out) = &mut out {
+        out.begin(&survivorship.headers())?;
+    }
     let chunk = free_every.unwrap_or(entities.len()).max(1);
     // When freeing, per record: whether the current chunk's golden records were just built
     // from it.
     let mut built_for = free_every.map(|_| vec![false; data.records.len()]);
-    let mut golden = Vec::with_capacity(entities.len());
+    let mut golden = Vec::with_capacity(if out.is_some() { 0 } else { entities.len() });
     let mut conflicts = Vec::new();
+    let mut conflict_count = 0;
+    let mut done = 0;
     for entities in entities.chunks(chunk) {
         let input = GoldenInput {
             ids: &data.ids,
@@ -641,9 +709,20 @@ fn golden_records(
             .par_iter()
             .map(|(id, members)| survivorship.golden(&input, id.as_str(), members))
             .collect();
+        let from = golden.len();
+        let conflicts_from = conflicts.len();
         for (record, entity_conflicts) in built {
             golden.push(record);
+            conflict_count += entity_conflicts.len() as u64;
             conflicts.extend(entity_conflicts);
+        }
+        if let Some(out) = &mut out {
+            out.append(survivorship, &golden[from..], &conflicts[conflicts_from..])?;
+            // Dropped on all cores: a chunk is tens of thousands of small allocations.
+            rayon::join(
+                || golden.par_drain(..).for_each(drop),
+                || conflicts.par_drain(..).for_each(drop),
+            );
         }
         if let Some(built_for) = &mut built_for {
             // Marked, then freed on all cores.
@@ -659,9 +738,19 @@ fn golden_records(
                     *built = false;
                 });
         }
+        done += entities.len() as u64;
+        control.report(Stage::Golden, done, total);
+        control.check()?;
+    }
+    if let Some(out) = &mut out {
+        out.flush()?;
     }
     control.report(Stage::Golden, total, total);
-    (golden, conflicts)
+    Ok(Built {
+        golden,
+        conflicts,
+        conflict_count,
+    })
 }
 
 /// Bins of the report's match-probability histogram.
@@ -792,9 +881,42 @@ mod tests {
             &state.graph,
             &Control::none(),
             Some(7),
-        );
+            None,
+        )
+        .unwrap();
         assert!(at_once.0.len() > 7 * 3, "several chunks");
-        assert_eq!(freeing, at_once);
+        assert_eq!((freeing.golden, freeing.conflicts), at_once);
+        assert_eq!(freeing.conflict_count, at_once.1.len() as u64);
         assert!(data.records.iter().all(|r| r.field_count() == 0));
+
+        // Written chunk by chunk as built: the files of the records written at once.
+        let whole = tempfile::tempdir().unwrap();
+        let mut files = crate::GoldenFiles::create(whole.path()).unwrap();
+        files.begin(&survivorship.headers()).unwrap();
+        files.append(&survivorship, &at_once.0, &at_once.1).unwrap();
+        files.flush().unwrap();
+        let chunked = tempfile::tempdir().unwrap();
+        let mut files = crate::GoldenFiles::create(chunked.path()).unwrap();
+        let written = golden_records(
+            &survivorship,
+            &mut state.data.clone(),
+            &state.channels,
+            &state.graph,
+            &Control::none(),
+            Some(7),
+            Some(&mut files),
+        )
+        .unwrap();
+        assert!(written.golden.is_empty() && written.conflicts.is_empty());
+        assert_eq!(written.conflict_count, at_once.1.len() as u64);
+        for file in ["golden.csv", "conflicts.jsonl"] {
+            let bytes = std::fs::read(chunked.path().join(file)).unwrap();
+            assert!(bytes.len() > 1000, "{file}");
+            assert_eq!(
+                bytes,
+                std::fs::read(whole.path().join(file)).unwrap(),
+                "{file}"
+            );
+        }
     }
 }

@@ -164,6 +164,7 @@ impl Resolver {
             golden_header: survivorship.headers(),
             golden,
             conflicts,
+            golden_written_in: None,
             events: state.graph.events().to_vec(),
             review: Vec::new(),
             comparisons: config.comparison_names(),

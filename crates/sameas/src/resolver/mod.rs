@@ -221,9 +221,23 @@ impl Resolver {
         input: &InputTable,
         control: &Control,
     ) -> Result<(Prepared, &ResolverConfig), Error> {
-        let config = &mut self.configured_for(input)?.config;
+        self.configured_for(input)?;
+        self.read_with(|schema, normalizer| prepare(input, schema, normalizer, control))
+    }
+
+    /// The generic values found and applied to what `prepare` read under the
+    /// configuration (inferred already).
+    fn read_with(
+        &mut self,
+        prepare: impl FnOnce(&sameas_core::Schema, &RecordNormalizer) -> Result<Prepared, Error>,
+    ) -> Result<(Prepared, &ResolverConfig), Error> {
+        let config = &mut self
+            .configured
+            .as_mut()
+            .expect("configured before reading")
+            .config;
         let normalizer = RecordNormalizer::new(config.schema.clone(), config.normalize.clone())?;
-        let mut prepared = prepare(input, &config.schema, &normalizer, control)?;
+        let mut prepared = prepare(&config.schema, &normalizer)?;
         prepared.generic = crate::generic::find_and_apply(config, &mut prepared.records);
         Ok((prepared, config))
     }
@@ -236,20 +250,22 @@ impl Resolver {
         input: &InputTable,
         control: &Control,
     ) -> Result<(Prepared, Dataset, ResolverConfig), Error> {
-        let (mut prepared, config) = self.read(input, control)?;
-        let config = config.clone();
-        let schema = config.schema.clone();
-        // Everything after reading works on the records in record-id order, so that the
-        // answer never depends on the order of the input's rows (samples, strides and ties
-        // follow positions); `input_ids` keeps the input order for the outputs.
-        prepared.input_ids = prepared.ids.clone();
-        let order = id_order(&prepared.ids);
-        let ids = permute(std::mem::take(&mut prepared.ids), &order);
-        let records = permute(std::mem::take(&mut prepared.records), &order);
-        prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
-        prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
-        let data = Dataset::new(schema, ids, records)?;
-        Ok((prepared, data, config))
+        let (prepared, config) = self.read(input, control)?;
+        into_dataset(prepared, config.clone())
+    }
+
+    /// As [`Resolver::read_dataset`], emptying the table's cells as its rows are read
+    /// (for a caller that reads the table no more).
+    pub(crate) fn read_dataset_freeing(
+        &mut self,
+        input: &mut InputTable,
+        control: &Control,
+    ) -> Result<(Prepared, Dataset, ResolverConfig), Error> {
+        self.configured_for(input)?;
+        let (prepared, config) = self.read_with(|schema, normalizer| {
+            crate::input::prepare_freeing(input, schema, normalizer, control)
+        })?;
+        into_dataset(prepared, config.clone())
     }
 
     /// The held records (removed ones included) and whether each is still held.
@@ -284,6 +300,24 @@ impl Resolver {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
+}
+
+/// Moves read records into a dataset in record-id order: everything after reading works on
+/// them so, and the answer never depends on the order of the input's rows (samples,
+/// strides and ties follow positions); `input_ids` keeps the input order for the outputs.
+fn into_dataset(
+    mut prepared: Prepared,
+    config: ResolverConfig,
+) -> Result<(Prepared, Dataset, ResolverConfig), Error> {
+    let schema = config.schema.clone();
+    prepared.input_ids = prepared.ids.clone();
+    let order = id_order(&prepared.ids);
+    let ids = permute(std::mem::take(&mut prepared.ids), &order);
+    let records = permute(std::mem::take(&mut prepared.records), &order);
+    prepared.channels = permute(std::mem::take(&mut prepared.channels), &order);
+    prepared.bad = permute(std::mem::take(&mut prepared.bad), &order);
+    let data = Dataset::new(schema, ids, records)?;
+    Ok((prepared, data, config))
 }
 
 impl State {
