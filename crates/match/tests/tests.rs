@@ -417,6 +417,11 @@ mod comparisons {
             ("张伟|女", "张先生", "exact", "family_only"),
             ("Robert Smith", "Bob Smith", "exact", "nickname"),
             ("Robert Smith", "Smith Robert", "swapped", "swapped"),
+            // Written in the other order with a short form or a misspelt given name.
+            ("Susan Dean", "Dean Sue", "swapped", "swapped"),
+            ("Brian Jones", "Jones Bryan", "swapped", "swapped"),
+            // A name whose own parts read alike says nothing of its order.
+            ("William Wyllie", "Willy William", "different", "nickname"),
             ("Jonathan Smith", "J Smith", "exact", "initial"),
             ("Jonathon Smith", "Jonathan Smith", "exact", "close"),
             ("Catherine Smith", "Katherine Smith", "exact", "nickname"),

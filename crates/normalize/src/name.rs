@@ -30,6 +30,12 @@ mod surnames;
 
 pub(crate) use latin::is_latin;
 pub use latin::{ascii_letters, double_family_parts};
+
+/// The nickname roots of one Latin name token, lower-case ASCII (`bob` → `robert`): what
+/// a given name's `nickname` keys hold, for a token read in another part of a name.
+pub fn nickname_roots(token: &str) -> &'static [&'static str] {
+    nicknames::roots(token)
+}
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::{Deserialize, Serialize};
 

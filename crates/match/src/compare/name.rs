@@ -439,11 +439,15 @@ impl NameComparator {
     }
 
     /// Whether the family of one is (close to) the given name of the other and, where both
-    /// are present, the other way round too: a name written in the other order.
+    /// are present, the other way round too: a name written in the other order. A Latin
+    /// name written whole in the other order may also carry a misspelling or a short form
+    /// of its given name (`jones bryan` for Brian Jones, `dean sue` for Susan Dean): where
+    /// both names have both parts and one cross agrees outright, the other may be similar
+    /// or share a nickname root.
     fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
         let latin = !x.han && !y.han;
         let alike = |p: u32, q: u32| p == q || (latin && self.similarity(p, q) >= self.close);
-        crossed(x.family, y.given, x.given, y.family, alike)
+        if crossed(x.family, y.given, x.given, y.family, alike)
             || crossed(
                 x.family_pinyin,
                 y.given_pinyin,
@@ -451,6 +455,39 @@ impl NameComparator {
                 y.family_pinyin,
                 |p, q| p == q,
             )
+        {
+            return true;
+        }
+        if !latin || [x.family, x.given, y.family, y.given].contains(&NONE) {
+            return false;
+        }
+        // `read_as_given` is a family part that the other name holds as its given name.
+        let loosely = |read_as_given: u32, holder: &NameValue| {
+            self.similarity(read_as_given, holder.given) >= self.similar
+                || self.token_shares_nickname(read_as_given, holder)
+        };
+        // A name whose own parts read alike (`willy william`) says nothing of its order.
+        let self_alike = |v: &NameValue| {
+            self.similarity(v.family, v.given) >= self.similar
+                || self.token_shares_nickname(v.family, v)
+        };
+        ((x.given == y.family && loosely(x.family, y))
+            || (x.family == y.given && loosely(y.family, x)))
+            && !self_alike(x)
+            && !self_alike(y)
+    }
+
+    /// Whether a name part, read as a given name, shares a nickname root with `holder`'s
+    /// given name.
+    fn token_shares_nickname(&self, token: u32, holder: &NameValue) -> bool {
+        let held = &self.nicknames
+            [holder.nicknames.0 as usize..(holder.nicknames.0 + holder.nicknames.1) as usize];
+        if held.is_empty() {
+            return false;
+        }
+        sameas_normalize::name::nickname_roots(&ascii_letters(self.strings.get(token)))
+            .iter()
+            .any(|root| held.iter().any(|&r| self.strings.get(r) == *root))
     }
 
     fn family_level(&self, x: &NameValue, y: &NameValue) -> Level {
