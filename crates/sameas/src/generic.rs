@@ -40,6 +40,20 @@ const MIN_RECORDS: usize = 5;
 /// not) and more than one person's misspellings make.
 const DISTINCT_PEOPLE: usize = 5;
 
+/// The most groups of names [`distinct_groups`] counts: enough to decide (at
+/// [`DISTINCT_PEOPLE`]) and to report. A till's phone held by thousands of records of
+/// hundreds of names would otherwise compare each name with every group found so far.
+const GROUPS_COUNTED: usize = 20;
+
+/// A count of name groups for a report: `20 or more` where counting stopped.
+fn groups_text(groups: usize) -> String {
+    if groups >= GROUPS_COUNTED {
+        format!("{groups} or more")
+    } else {
+        groups.to_string()
+    }
+}
+
 /// The share of the records of a family name that one name of it must pass to be a
 /// nickname or placeholder: a real family name is shared by many given names.
 const NICKNAME_FAMILY_SHARE: f64 = 0.5;
@@ -283,9 +297,13 @@ fn distinct_names(
 /// Names that differ beyond a typo or a spelling variant: each joins the first group whose
 /// first name is within Jaro–Winkler 0.85 of it. One person's records, however misspelt,
 /// make one or two groups; unrelated people one each.
+/// Counting stops at [`GROUPS_COUNTED`] groups.
 fn distinct_groups<'a>(names: impl Iterator<Item = &'a str>) -> usize {
     let mut groups: Vec<&str> = Vec::new();
     for name in names {
+        if groups.len() == GROUPS_COUNTED {
+            break;
+        }
         if !groups
             .iter()
             .any(|g| sameas_match::similarity::jaro_winkler(g, name) >= 0.85)
@@ -368,8 +386,10 @@ pub fn detect(
                             value,
                             holders.len(),
                             format!(
-                                "held by {} records of {families} different family names and {givens} different given names",
+                                "held by {} records of {} different family names and {} different given names",
                                 holders.len(),
+                                groups_text(families),
+                                groups_text(givens),
                             ),
                         ));
                     }
@@ -672,8 +692,9 @@ fn placeholder_dates(
             &value,
             count,
             format!(
-                "held by {count} records of {families} different family names, {:.0} \
+                "held by {count} records of {} different family names, {:.0} \
                  times as many as the other days of its year: a default date",
+                groups_text(families),
                 count as f64 / others.max(1.0)
             ),
         ));
@@ -1056,4 +1077,23 @@ pub fn apply(generic: &[GenericValue], schema: &Schema, records: &mut [Normalize
             blanked
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spelling_variants_make_one_group_and_counting_stops_at_its_limit() {
+        let variants = ["smith", "smyth", "smithe", "jones", "jonas", "wang"];
+        assert_eq!(distinct_groups(variants.into_iter()), 3);
+        let many: Vec<String> = (0..500)
+            .map(|i| format!("{}{}", ["q", "x", "z"][i % 3], i * 7919))
+            .collect();
+        let counted = distinct_groups(many.iter().map(String::as_str));
+        assert_eq!(counted, GROUPS_COUNTED);
+        assert!(counted >= DISTINCT_PEOPLE);
+        assert_eq!(groups_text(counted), "20 or more");
+        assert_eq!(groups_text(7), "7");
+    }
 }
