@@ -467,6 +467,21 @@ impl BlockIndex {
         self.pairing = OnceLock::new();
     }
 
+    /// Splits the index in two at rule `at`: this one keeps the rules before it, the one
+    /// returned holds the rest (the records are not indexed again).
+    ///
+    /// # Panics
+    /// `at` beyond the rules.
+    pub fn split_off(&mut self, at: usize) -> BlockIndex {
+        let rest = self.rules.split_off(at);
+        self.pairing = OnceLock::new();
+        BlockIndex {
+            rules: rest,
+            mode: self.mode,
+            pairing: OnceLock::new(),
+        }
+    }
+
     /// Keeps only the rules `keep` names (indices into the current rules), in that order:
     /// the index of chosen rules, without indexing the records again.
     ///
@@ -844,6 +859,43 @@ mod tests {
                 }
             }
             assert!(earlier > 0, "some pair is an earlier rule's");
+        }
+    }
+
+    #[test]
+    fn an_index_split_in_two_pairs_as_the_two_halves_built_apart() {
+        let data = mixed_records();
+        let config = crate::MatchConfig::infer(&data.schema, crate::LinkMode::Dedupe);
+        let rules = &config.blocking.rules;
+        let at = rules.len() / 2;
+        let build = |rules: &[crate::BlockingRule]| {
+            super::BlockIndex::build(&data, rules, 4, crate::LinkMode::Dedupe).unwrap()
+        };
+        let mut whole = build(rules);
+        let rest = whole.split_off(at);
+        assert_eq!(whole.rule_count(), at);
+        assert_eq!(rest.rule_count(), rules.len() - at);
+        for (half, split, apart) in [
+            (0, &whole, build(&rules[..at])),
+            (1, &rest, build(&rules[at..])),
+        ] {
+            let count = split.candidate_pair_count(&data);
+            assert!(count > 0);
+            assert_eq!(count, apart.candidate_pair_count(&data));
+            let (mut split, mut apart) = (
+                split.candidate_pairs(&data).pairs,
+                apart.candidate_pairs(&data).pairs,
+            );
+            if half == 0 {
+                // The rules kept keep their positions, and their keys the same blocks.
+                assert_eq!(split, apart);
+            } else {
+                // A rule's key hashes carry its position: the same pairs, blocks in
+                // another order.
+                split.sort_unstable();
+                apart.sort_unstable();
+                assert_eq!(split, apart);
+            }
         }
     }
 

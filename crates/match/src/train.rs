@@ -1021,7 +1021,20 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
     } else {
         &config.training.em_rules
     };
-    let index = BlockIndex::build(data, em_rules, config.blocking.max_block_size, config.mode)?;
+    // The prior rules are indexed in the same pass over the records: they read keys the
+    // EM rules read already (a full name, a birth date, an identifier).
+    let prior_rules = &config.training.prior_rules;
+    let mut index = BlockIndex::build(
+        data,
+        &[em_rules.as_slice(), prior_rules.as_slice()].concat(),
+        config.blocking.max_block_size,
+        config.mode,
+    )?;
+    let prior_found = if prior_rules.is_empty() {
+        0
+    } else {
+        index.split_off(em_rules.len()).candidate_pair_count(data)
+    };
     let defaults: Vec<Vec<f64>> = level_counts.iter().map(|&n| default_m(n)).collect();
     let mut estimates: Vec<Vec<Vec<f64>>> = vec![Vec::new(); level_counts.len()];
     let mut trained_by: Vec<Vec<String>> = vec![Vec::new(); level_counts.len()];
@@ -1086,7 +1099,7 @@ pub fn train_keeping_index(config: &MatchConfig, data: &Dataset) -> Result<Train
         })
         .collect();
 
-    let (prior, evidence) = estimate_prior(config, data, comparable)?;
+    let (prior, evidence) = prior_from_pairs(config, data, comparable, prior_found);
     let u = refine_u(&sample_patterns, &exact_u, &m, u, prior, sample_len);
     let u = with_exact_u_from_rules(
         u,
@@ -1381,6 +1394,16 @@ fn estimate_prior(
         let index = BlockIndex::build(data, rules, config.blocking.max_block_size, config.mode)?;
         index.candidate_pair_count(data)
     };
+    Ok(prior_from_pairs(config, data, comparable, found))
+}
+
+/// The prior from `found`, the pairs the prior rules find, divided by their assumed recall.
+fn prior_from_pairs(
+    config: &MatchConfig,
+    data: &Dataset,
+    comparable: u64,
+    found: u64,
+) -> (f64, u64) {
     // Without evidence, assume one duplicate per ten records.
     let expected = if found > 0 {
         found as f64 / config.training.prior_recall
@@ -1388,7 +1411,7 @@ fn estimate_prior(
         data.len() as f64 / 10.0
     };
     let prior = (expected / comparable as f64).clamp(1e-9, 0.5);
-    Ok((prior, found))
+    (prior, found)
 }
 
 /// Trains a model from labels: m and the prior from the labelled matches, u from random
