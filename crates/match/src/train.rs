@@ -414,6 +414,7 @@ impl RuleEvidence<'_> {
 
     /// Whether rule `rule` pairs the records that agree exactly on comparison `c`, read on
     /// the other rules' samples.
+    ///
     /// At most [`COVERAGE_SCAN`] pairs are read, every so many of each rule's sample.
     fn covers(&self, rule: usize, c: usize) -> bool {
         let others: Vec<&RulePairs> = self.rules_pairs.iter().filter(|r| r.rule != rule).collect();

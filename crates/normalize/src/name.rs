@@ -30,12 +30,6 @@ mod surnames;
 
 pub(crate) use latin::is_latin;
 pub use latin::{ascii_letters, double_family_parts};
-
-/// The nickname roots of one Latin name token, lower-case ASCII (`bob` → `robert`): what
-/// a given name's `nickname` keys hold, for a token read in another part of a name.
-pub fn nickname_roots(token: &str) -> &'static [&'static str] {
-    nicknames::roots(token)
-}
 use rphonetic::{DoubleMetaphone, Encoder};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +38,12 @@ use crate::{Issue, IssueKind, MatchKeys, Normalized, text};
 use han::{HanChars, default_han_split, han_name};
 use honorifics::{han_familiar_given, han_familiar_prefix, strip_honorifics, strip_suffixes};
 use latin::{LatinTokens, Split, romanised_pinyin, split_single_part};
+
+/// The nickname roots of one Latin name token, lower-case ASCII (`bob` → `robert`): what
+/// a given name's `nickname` keys hold, for a token read in another part of a name.
+pub fn nickname_roots(token: &str) -> &'static [&'static str] {
+    nicknames::roots(token)
+}
 
 const REASON_JUNK: &str = "name contains digits or symbols";
 const REASON_MIXED: &str = "name mixes scripts";

@@ -297,6 +297,7 @@ fn distinct_names(
 /// Names that differ beyond a typo or a spelling variant: each joins the first group whose
 /// first name is within Jaro–Winkler 0.85 of it. One person's records, however misspelt,
 /// make one or two groups; unrelated people one each.
+///
 /// Counting stops at [`GROUPS_COUNTED`] groups.
 fn distinct_groups<'a>(names: impl Iterator<Item = &'a str>) -> usize {
     let mut groups: Vec<&str> = Vec::new();

@@ -484,23 +484,14 @@ pub fn write_resolution_files(
 
     match &resolution.golden_written_in {
         None => {
-            let header: Vec<&str> = resolution
-                .golden_header
-                .iter()
-                .map(String::as_str)
-                .collect();
-            write_csv_rows(
-                &dir.join(GOLDEN_FILE),
-                &header,
+            let mut files = GoldenFiles::create(dir)?;
+            files.begin(&resolution.golden_header)?;
+            files.append(
+                &resolution.survivorship,
                 &resolution.golden,
-                |golden, cells| {
-                    for cell in resolution.golden_row(golden) {
-                        cells.text(&cell)?;
-                    }
-                    Ok(())
-                },
+                &resolution.conflicts,
             )?;
-            write_json_lines(&dir.join(CONFLICTS_FILE), &resolution.conflicts)?;
+            files.flush()?;
         }
         Some(written) if written == dir => {}
         Some(written) => {

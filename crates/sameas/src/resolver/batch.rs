@@ -147,14 +147,13 @@ impl Resolver {
     /// in [`Resolver::resolve_read`].
     fn resolve_table(
         &mut self,
-        input: InputTable,
+        mut input: InputTable,
         previous: Option<&PreviousEntities>,
         control: &Control,
         keep: bool,
         golden_out: Option<&mut crate::GoldenFiles>,
     ) -> Result<Resolution, Error> {
         let started = Instant::now();
-        let mut input = input;
         let (prepared, data, config) = self.read_dataset_freeing(&mut input, control)?;
         drop(input);
         self.resolve_read(
