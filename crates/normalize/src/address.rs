@@ -474,6 +474,9 @@ pub(crate) enum AddressShape {
     /// Latin words with a street type after the first word (`starling st`, `Pine Blvd`);
     /// `numbered` when a house number leads (`123 Main Street`).
     Street { numbered: bool },
+    /// A second address line: a unit word (`Apt`, `Unit`, `Suite`) or `#` and what it
+    /// numbers (`APT #311`, `# 18`, `ste. 450`).
+    Unit,
     /// Neither.
     None,
 }
@@ -483,6 +486,36 @@ pub(crate) enum AddressShape {
 const HAN_ADDRESS_WORDS: &[char] = &[
     '省', '市', '区', '县', '路', '街', '道', '号', '镇', '村', '巷', '弄', '栋', '室', '楼',
 ];
+
+/// The level of a Chinese place named alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HanPlace {
+    /// A province, municipality or autonomous region (`广东省`, `广东`, `上海市`).
+    Province,
+    /// A city (`深圳市`, `杭州市`, `苏州`).
+    City,
+    /// A district or county (`龙岗区`, `昌平县`, `街道`, `镇`).
+    District,
+}
+
+/// What `value` names when it is one Chinese place and nothing more.
+pub(crate) fn han_place(value: &str) -> Option<HanPlace> {
+    let value = value.trim();
+    let chars = value.chars().count();
+    if !(2..=8).contains(&chars) || !value.chars().all(text::is_han) {
+        return None;
+    }
+    if places::is_province(value) {
+        return Some(HanPlace::Province);
+    }
+    if value.ends_with(['市', '州', '盟']) {
+        return Some(HanPlace::City);
+    }
+    if value.ends_with(['区', '县', '旗', '镇', '乡']) || value.ends_with("街道") {
+        return Some(HanPlace::District);
+    }
+    None
+}
 
 /// How `value` reads as an address.
 pub(crate) fn address_shape(value: &str) -> AddressShape {
@@ -503,6 +536,11 @@ pub(crate) fn address_shape(value: &str) -> AddressShape {
         .filter(|w| !w.is_empty())
         .map(|w| w.trim_end_matches('.').to_ascii_lowercase())
         .collect();
+    if value.starts_with('#')
+        || (words.len() <= 3 && words.first().is_some_and(|w| latin::is_unit_word(w)))
+    {
+        return AddressShape::Unit;
+    }
     if words.len() < 2 || words.len() > 10 {
         return AddressShape::None;
     }

@@ -255,6 +255,30 @@ fn from_content(reading: HeaderReading, stats: &ColumnStats) -> Decision {
     if let Some(decision) = name_by_content(stats).or_else(|| address_by_content(stats)) {
         return decision;
     }
+    if let Some(decision) = han_place_by_content(stats) {
+        return decision;
+    }
+    if share(stats.addresses.lettered_postcodes) >= ADDRESS_PART_MIN {
+        return Decision::new(
+            Role::AddressPart(FieldPart::Postcode),
+            true,
+            format!(
+                "{} of the values are postcodes of letters and digits (`TQ13 8DF`, `K1A 0B1`): the postcode",
+                percent(share(stats.addresses.lettered_postcodes))
+            ),
+        );
+    }
+    // Words that repeat, over more values than a category has (a town, a birth place, an
+    // occupation): what a person is or where they are from, compared as an attribute.
+    if mostly(stats.words) && stats.distinct >= NAMES_DISTINCT_MIN {
+        let decision = attribute(
+            stats,
+            "the values are words that repeat, more of them than a category has: a personal attribute",
+        );
+        if decision.compared {
+            return decision;
+        }
+    }
     Decision::new(
         Role::PassThrough,
         false,
@@ -344,6 +368,39 @@ fn name_by_content(stats: &ColumnStats) -> Option<Decision> {
     None
 }
 
+/// A column of Chinese places named alone (`广东省`, `深圳市`, `龙岗区`) where the header says
+/// nothing: the province, the city or the district of the address, by the level most of
+/// its places have (a municipality, `上海市`, is a province and its own city).
+fn han_place_by_content(stats: &ColumnStats) -> Option<Decision> {
+    let places = &stats.addresses.han_places;
+    let named = places.iter().sum::<usize>();
+    if stats.share(named) < 0.8 || stats.distinct < 2 {
+        return None;
+    }
+    let (level, &count) = places
+        .iter()
+        .enumerate()
+        .max_by_key(|&(level, &n)| (n, std::cmp::Reverse(level)))?;
+    let (part, what) = match level {
+        0 => (FieldPart::Region, "provinces"),
+        1 => (FieldPart::City, "cities"),
+        _ => (FieldPart::Locality, "districts"),
+    };
+    compared(
+        Role::AddressPart(part),
+        format!(
+            "{} of the values are Chinese places, {} of them {what}: the {}",
+            percent(stats.share(named)),
+            percent(content::fraction(count, named)),
+            match part {
+                FieldPart::Region => "province",
+                FieldPart::City => "city",
+                _ => "district",
+            }
+        ),
+    )
+}
+
 /// Least share of a column's values that must read as addresses (Chinese ones, or street
 /// lines with a street type) for it to be read as addresses where the header says nothing.
 const ADDRESSES_MIN: f64 = 0.6;
@@ -394,24 +451,49 @@ const ADDRESS_PARTS_AFTER_STREET: usize = 4;
 /// Most distinct values of a column of state codes (a country's states and territories).
 const REGIONS_MAX: usize = 80;
 
+/// Whether column `column` holds a value in every row of the table, each value once; with
+/// `whole_numbers`, each of digits only.
+fn present_and_distinct(table: &Table, column: usize, whole_numbers: bool) -> bool {
+    let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    seen.reserve(table.rows.len());
+    table.rows.iter().all(|row| {
+        let value = row.cells.get(column).map_or("", |v| v.trim());
+        !value.is_empty()
+            && (!whole_numbers || value.bytes().all(|b| b.is_ascii_digit()))
+            && seen.insert(value)
+    })
+}
+
 /// The parts of a split address around its street column, where their headers say nothing:
 /// files keep an address's columns together, in the order it is written. The column just
 /// before the street, of house numbers (`12`, `7a`), is the house number; in the few columns
-/// after it, one of digits nearly all of one length (four to six: `2119`, `60652`) is the
-/// postcode, one of codes of one to three letters (`WA`, `nsw`) the state, and the column of
-/// words just before the first of those the town. Read apart, such columns are counts and
-/// codes; beside a street they are where the street is.
+/// after it, one of units (`Apt 4`, `# 12`) just after it is the second address line, one of
+/// digits nearly all of one length (four to six: `2119`, `60652`, a ZIP+4 counted by its
+/// five) is the postcode, one of codes of one to three letters (`WA`, `nsw`; a few, whatever
+/// their case) the state, and the column of words just before the first of those the town.
+/// Numbered street lines read as whole addresses are the street when such places follow.
+/// Read apart, such columns are counts and codes; beside a street they are where the street
+/// is.
 fn address_parts_beside_street(
     decisions: &mut [Decision],
     readings: &[HeaderReading],
     stats: &[ColumnStats],
 ) {
+    // A column of numbered street lines read as whole addresses from its values is the
+    // street line where the town, state or postcode follow in columns of their own.
+    let whole_street_lines = |c: usize| {
+        readings[c].role == Role::Unknown
+            && decisions[c].role == Role::Whole(FieldKind::Address)
+            && stats[c].addresses.streets > stats[c].addresses.han
+    };
     let Some(street) = decisions
         .iter()
         .position(|d| d.role == Role::AddressPart(FieldPart::Street))
+        .or_else(|| (0..decisions.len()).find(|&c| whole_street_lines(c)))
     else {
         return;
     };
+    let read_whole = decisions[street].role == Role::Whole(FieldKind::Address);
     if decisions.iter().any(|d| {
         matches!(
             d.role,
@@ -428,12 +510,13 @@ fn address_parts_beside_street(
         return;
     }
     let open = |decisions: &[Decision], c: usize| {
-        readings[c].role == Role::Unknown && decisions[c].role == Role::PassThrough
+        readings[c].role == Role::Unknown
+            && matches!(decisions[c].role, Role::PassThrough | Role::Attribute)
     };
     let set = |decisions: &mut [Decision], c: usize, part: FieldPart, why: String| {
         decisions[c] = Decision::new(Role::AddressPart(part), true, why);
     };
-    if let Some(before) = street.checked_sub(1) {
+    if let Some(before) = street.checked_sub(1).filter(|_| !read_whole) {
         let s = &stats[before];
         let share = s.share(s.addresses.house_numbers);
         if open(decisions, before) && share >= ADDRESS_PART_MIN && s.distinct >= NAMES_DISTINCT_MIN
@@ -451,6 +534,23 @@ fn address_parts_beside_street(
     }
     let after = street + 1..(street + 1 + ADDRESS_PARTS_AFTER_STREET).min(decisions.len());
     let mut first_place = None;
+    let mut address_2 = None;
+    if let Some(next) = after.clone().next() {
+        let s = &stats[next];
+        let share = s.share(s.addresses.units);
+        if open(decisions, next) && share >= ADDRESSES_MIN && s.distinct >= NAMES_DISTINCT_MIN {
+            set(
+                decisions,
+                next,
+                FieldPart::Address2,
+                format!(
+                    "{} of the values are units (`Apt 4`, `# 12`), just after the street: the second address line",
+                    percent(share)
+                ),
+            );
+            address_2 = Some(next);
+        }
+    }
     for c in after {
         if !open(decisions, c) {
             continue;
@@ -471,7 +571,9 @@ fn address_parts_beside_street(
                     percent(s.share(count))
                 ),
             );
-        } else if codes >= ADDRESS_PART_MIN && (2..=REGIONS_MAX).contains(&s.distinct) {
+        } else if codes >= ADDRESS_PART_MIN
+            && (2..=REGIONS_MAX).contains(&s.addresses.distinct_short_codes.len())
+        {
             set(
                 decisions,
                 c,
@@ -479,7 +581,7 @@ fn address_parts_beside_street(
                 format!(
                     "{} of the values are codes of one to three letters ({} of them), a few columns after the street: the state",
                     percent(codes),
-                    s.distinct
+                    s.addresses.distinct_short_codes.len()
                 ),
             );
         } else {
@@ -487,9 +589,26 @@ fn address_parts_beside_street(
         }
         first_place.get_or_insert(c);
     }
+    if read_whole && first_place.is_some() {
+        let share = stats[street].share(stats[street].addresses.streets);
+        decisions[street] = Decision::new(
+            Role::AddressPart(FieldPart::Street),
+            true,
+            format!(
+                "{} of the values are street lines (a street type after a name), most led by a house number, with the town, state or postcode in the columns after: the street line",
+                percent(share)
+            ),
+        );
+    } else if read_whole {
+        // Whole addresses after all: a unit column beside them stays what it was.
+        if let Some(c) = address_2 {
+            decisions[c] = from_content(readings[c], &stats[c]);
+        }
+        return;
+    }
     let Some(town) = first_place
         .and_then(|c| c.checked_sub(1))
-        .filter(|&c| c > street)
+        .filter(|&c| c > street && Some(c) != address_2)
     else {
         return;
     };
@@ -567,7 +686,8 @@ fn names_beside_given(
     // Not a column the values first read as names and that was set aside above.
     let candidate = |c: usize| {
         let s = &stats[c];
-        decisions[c].role == Role::PassThrough
+        // Words of a column the header says nothing of read first as an attribute.
+        matches!(decisions[c].role, Role::PassThrough | Role::Attribute)
             && unnamed(c)
             && !by_values[c]
             && s.distinct >= NAMES_DISTINCT_MIN
@@ -710,15 +830,22 @@ pub fn infer_schema_from_table(table: &Table) -> Result<InferredSchema, Normaliz
     names_beside_given(&mut decisions, &readings, &stats);
     address_parts_beside_street(&mut decisions, &readings, &stats);
     fold_whole_columns(&mut decisions, &rows);
-    // No header names the id: an identifier whose values are all present and distinct
-    // (checked over every row, so only when none was left out of the sample) is one.
-    if !decisions.iter().any(|d| d.role == Role::RecordId) && rows.len() == table.rows.len() {
-        // An identifier, or identifier-shaped values (`rec-1496-org`, `C000123`) under a
-        // header that says nothing.
-        let unique = decisions.iter().zip(&stats).position(|(d, s)| {
+    // No header names the id: the first identifier whose values are all present and
+    // distinct (checked over every row where the sample left some out) is one.
+    if !decisions.iter().any(|d| d.role == Role::RecordId) {
+        // An identifier, identifier-shaped values (`rec-1496-org`, `C000123`) or whole
+        // numbers (`0`, `1`, …, a row counter) under a header that says nothing.
+        let unique = (0..decisions.len()).find(|&c| {
+            let (d, s) = (&decisions[c], &stats[c]);
+            let numbers = d.role == Role::PassThrough && s.share(s.numbers) >= 0.8;
             let id_shaped = d.role == Role::Whole(FieldKind::Identifier)
-                || (d.role == Role::PassThrough && s.share(s.ids) >= 0.8);
-            id_shaped && s.values == table.rows.len() && s.distinct == s.values && s.values >= 2
+                || (d.role == Role::PassThrough && s.share(s.ids) >= 0.8)
+                || numbers;
+            id_shaped
+                && s.values == rows.len()
+                && s.distinct == s.values
+                && s.values >= 2
+                && present_and_distinct(table, c, numbers)
         });
         if let Some(at) = unique {
             decisions[at] = Decision::new(
@@ -1708,11 +1835,94 @@ mod tests {
                 ["nsw", "vic"][i % 2]
             );
         }
+        // (The distinct numbers may serve as the record id; they are no place.)
         assert!(
-            read_as(&apart).iter().all(|r| r == "text"),
+            read_as(&apart)
+                .iter()
+                .all(|r| r == "text" || r == "record id"),
             "{:?}",
             read_as(&apart)
         );
+    }
+
+    /// A row counter or an identifier under a header that says nothing is the record id,
+    /// checked over every row where the sample leaves some out; a counter that repeats once,
+    /// past the sample, is not.
+    #[test]
+    fn a_column_present_and_distinct_in_every_row_is_the_record_id() {
+        let rows = content::SAMPLE_ROWS + 5_000;
+        let file = |repeat_at: Option<usize>, id: fn(usize) -> String| {
+            let mut csv = String::from("c1,c2\n");
+            for i in 0..rows {
+                let n = if Some(i) == repeat_at { 0 } else { i };
+                csv += &format!("{},{}\n", id(n), ["gold", "silver"][i % 2]);
+            }
+            csv
+        };
+        assert_eq!(read_as(&file(None, |n| n.to_string()))[0], "record id");
+        assert_eq!(read_as(&file(None, |n| format!("Q{n}-1")))[0], "record id");
+        assert_ne!(
+            read_as(&file(Some(rows - 1), |n| n.to_string()))[0],
+            "record id"
+        );
+    }
+
+    /// A US export without a header: numbered street lines, a unit line, the town, states
+    /// in either case and ZIP+4 codes. The street lines, read alone as whole addresses, are
+    /// the street once the places after them are found; without them they stay whole.
+    #[test]
+    fn numbered_street_lines_with_places_after_them_are_the_street() {
+        let states = ["CA", "ca", "TX", "tx", "NY", "ny", "FL", "WA", "wa", "AZ"];
+        let mut csv = String::from("c1,c2,c3,c4,c5,c6\n");
+        let mut whole = String::from("c1,c2\n");
+        for i in 0..60 {
+            let street = format!(
+                "{} {} {}",
+                100 + i * 13,
+                [
+                    "Union", "Cedar", "Grant", "Hickory", "Lakeview", "Ridge", "Pine"
+                ][i % 7],
+                ["Lane", "St", "Avenue", "Dr", "Rd"][i % 5]
+            );
+            let unit = if i % 3 == 0 {
+                String::new()
+            } else {
+                [
+                    format!("Apt {}", i),
+                    format!("# {}", i + 2),
+                    format!("UNIT {}B", i),
+                ][i % 3]
+                    .clone()
+            };
+            let zip = if i % 4 == 0 {
+                format!("{:05}-{:04}", 7000 + i * 311, i * 17)
+            } else {
+                format!("{:05}", 7000 + i * 311)
+            };
+            csv += &format!(
+                "{street},{unit},{} {},{},{zip},{}\n",
+                ["New", "San", "Port", "Lake", "Fort"][i % 5],
+                ["Newark", "Houston", "Angeles", "Tucson", "York", "Jose"][i % 6],
+                states[i % states.len()],
+                ["gold", "silver", "basic"][i % 3],
+            );
+            whole += &format!("{street},{}\n", i % 9 + 1);
+        }
+        let read = read_as(&csv);
+        assert_eq!(
+            read,
+            [
+                "address.street",
+                "address.address_2",
+                "address.locality",
+                "address.region",
+                "address.postcode",
+                "text",
+            ][..],
+            "{:#?}",
+            infer_csv(&csv).columns
+        );
+        assert_eq!(read_as(&whole), ["address", "text"][..]);
     }
 
     /// An online shop's export: a column about the e-mail (`Accepts Email Marketing`) is

@@ -39,6 +39,10 @@ pub struct Dataset {
     /// Left out unless `--slow` (or `--only` names it).
     #[serde(default)]
     pub slow: bool,
+    /// Resolve the input with its header line left out: every column read from its values
+    /// alone, as in a file whose headers the rules do not know.
+    #[serde(default)]
+    pub without_header: bool,
 }
 
 /// `sameas synth --records N --seed S`.
@@ -90,6 +94,9 @@ impl Suite {
                 (None, false, Some(_)) => {}
                 (Some(_), _, _) => bail!("{}: synth takes no inputs and no truth", what()),
                 (None, _, _) => bail!("{}: needs inputs and a truth, or synth", what()),
+            }
+            if d.without_header && d.inputs.len() != 1 {
+                bail!("{}: without_header takes one input", what());
             }
             if let Some(floor) = d.floor
                 && !(0.0..=1.0).contains(&floor)
@@ -156,6 +163,17 @@ impl Dataset {
             return Ok(Files { data, truth });
         }
         let truth = suite_dir.join(self.truth.as_ref().expect("checked when read"));
+        if let ([one], true) = (self.inputs.as_slice(), self.without_header) {
+            let data = generated.join(format!("{}.csv", self.name));
+            if !data.exists() {
+                fs::create_dir_all(generated)
+                    .with_context(|| format!("cannot create {}", generated.display()))?;
+                let part = partial(&data);
+                write_without_header(&suite_dir.join(one), &part)?;
+                rename(&part, &data)?;
+            }
+            return Ok(Files { data, truth });
+        }
         if let [one] = self.inputs.as_slice() {
             return Ok(Files {
                 data: suite_dir.join(one),
@@ -173,6 +191,18 @@ impl Dataset {
         }
         Ok(Files { data, truth })
     }
+}
+
+/// Writes `input` (decompressed when it is gzip) without its first line, its header.
+fn write_without_header(input: &Path, out: &Path) -> Result<()> {
+    let bytes = fs::read(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let text = sameas_normalize::table::gunzip(&bytes)
+        .with_context(|| format!("cannot decompress {}", input.display()))?;
+    let body = match text.iter().position(|&b| b == b'\n') {
+        Some(end) => &text[end + 1..],
+        None => &[],
+    };
+    fs::write(out, body).with_context(|| format!("cannot write {}", out.display()))
 }
 
 /// Writes the first file whole, then every other file without its first line (its header);
@@ -275,10 +305,36 @@ mod tests {
                 "[[dataset]]\nname = \"a\"\nsynth = { records = 1, seed = 1 }\nfloor = 1.5\n",
                 "floor",
             ),
+            (
+                "[[dataset]]\nname = \"a\"\ninputs = [\"a.csv\", \"b.csv\"]\ntruth = \"t.csv\"\nwithout_header = true\n",
+                "without_header takes one input",
+            ),
         ] {
             let err = format!("{:#}", parse(text).unwrap_err());
             assert!(err.contains(reason), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_file_without_its_header_keeps_every_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.csv");
+        fs::write(&plain, "id,name\n1,x\n2,y\n").unwrap();
+        let gzip = dir.path().join("a.csv.gz");
+        fs::write(&gzip, gzip_bytes(b"id,name\n1,x\n2,y\n")).unwrap();
+        for input in [plain, gzip] {
+            let out = dir.path().join("out.csv");
+            write_without_header(&input, &out).unwrap();
+            assert_eq!(fs::read_to_string(&out).unwrap(), "1,x\n2,y\n");
+        }
+    }
+
+    /// `bytes` gzip-compressed, as a shipped dataset is.
+    fn gzip_bytes(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
     }
 
     #[test]

@@ -180,7 +180,8 @@ fn is_street_type(short: &str) -> bool {
     )
 }
 
-fn is_unit_word(word: &str) -> bool {
+/// Whether `word` (lower case) names a unit of a building (`apt`, `unit`, `suite`).
+pub(super) fn is_unit_word(word: &str) -> bool {
     matches!(
         abbreviate(word),
         "apt" | "unit" | "ste" | "flat" | "fl" | "lvl" | "rm" | "bldg"

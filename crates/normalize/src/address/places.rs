@@ -93,6 +93,14 @@ fn is_road_suffix(tail: &str) -> bool {
 
 const MUNICIPALITIES: [&str; 4] = ["北京市", "上海市", "天津市", "重庆市"];
 
+/// Whether `s` is a province (or municipality, autonomous region …) by its full or short
+/// name.
+pub(super) fn is_province(s: &str) -> bool {
+    PROVINCE_ALIASES
+        .iter()
+        .any(|&(short, full)| s == short || s == full)
+}
+
 /// cpca's province short names (its `province_aliases`, which it does not export).
 const PROVINCE_ALIASES: [(&str, &str); 34] = [
     ("广东", "广东省"),

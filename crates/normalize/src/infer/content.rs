@@ -131,7 +131,7 @@ impl NameCounts {
 }
 
 /// `part` of `whole`, 0 when `whole` is.
-fn fraction(part: usize, whole: usize) -> f64 {
+pub(crate) fn fraction(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         0.0
     } else {
@@ -155,6 +155,15 @@ pub(crate) struct AddressCounts {
     pub(crate) digits_by_length: [usize; 7],
     /// Values of one to three letters and nothing else (`WA`, `nsw`): state codes.
     pub(crate) short_codes: usize,
+    /// Those codes in lower case, each once (`WA` and `wa` are one state).
+    pub(crate) distinct_short_codes: std::collections::BTreeSet<[u8; 3]>,
+    /// Second address lines (`APT #311`, `# 18`).
+    pub(crate) units: usize,
+    /// Postcodes of letters and digits in a British, Canadian or Dutch shape (`TQ13 8DF`,
+    /// `K1A 0B1`, `1012 AB`): no other value is written so.
+    pub(crate) lettered_postcodes: usize,
+    /// Chinese places named alone, by level: provinces, cities, districts.
+    pub(crate) han_places: [usize; 3],
 }
 
 impl AddressCounts {
@@ -244,7 +253,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize, reading: Reading) 
                 stats.genders += 1;
                 stats.genders_in_letters += usize::from(shape.letters > 0);
             }
-            if shape.letters > 0 {
+            if shape.letters > 0 || value.starts_with('#') {
                 count_address(&mut stats.addresses, value);
             }
             count_address_part(&mut stats.addresses, value);
@@ -287,7 +296,7 @@ pub(crate) fn column_stats(rows: &[&TableRow], column: usize, reading: Reading) 
             }
             continue;
         }
-        if is_number(value) {
+        if is_number(value) && !is_zero_padded(value, &shape) {
             stats.numbers += 1;
             continue;
         }
@@ -308,16 +317,21 @@ fn count_address(counts: &mut AddressCounts, value: &str) {
             counts.streets += 1;
             counts.numbered_streets += usize::from(numbered);
         }
+        AddressShape::Unit => counts.units += 1,
         AddressShape::None => {}
     }
 }
 
 /// Counts whether `value` is shaped like a part of a split address: a house number, a
-/// postcode of digits, a state code.
+/// postcode of digits (a US ZIP+4, `95127-6726`, counted by its first five), a state code.
 fn count_address_part(counts: &mut AddressCounts, value: &str) {
     let bytes = value.as_bytes();
     let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == bytes.len() {
+    let zip_plus_four = digits == 5
+        && bytes.len() == 10
+        && bytes[5] == b'-'
+        && bytes[6..].iter().all(u8::is_ascii_digit);
+    if digits == bytes.len() || zip_plus_four {
         counts.digits_by_length[digits.clamp(1, 7) - 1] += 1;
     }
     let rest = &bytes[digits..];
@@ -326,9 +340,43 @@ fn count_address_part(counts: &mut AddressCounts, value: &str) {
     {
         counts.house_numbers += 1;
     }
+    counts.lettered_postcodes += usize::from(is_lettered_postcode(value));
+    if let Some(place) = crate::address::han_place(value) {
+        counts.han_places[place as usize] += 1;
+    }
     if (1..=3).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_alphabetic) {
         counts.short_codes += 1;
+        let mut code = [0u8; 3];
+        code[..bytes.len()].copy_from_slice(bytes);
+        code.make_ascii_lowercase();
+        counts.distinct_short_codes.insert(code);
     }
+}
+
+/// The shapes of lettered postcodes, a letter written `A` and a digit `9`, spaces left out:
+/// the six British forms (`A9 9AA` to `AA9A 9AA`), the Canadian (`A9A 9A9`) and the Dutch
+/// (`9999 AA`).
+const LETTERED_POSTCODE_SHAPES: [&[u8]; 8] = [
+    b"A99AA", b"A999AA", b"AA99AA", b"AA999AA", b"A9A9AA", b"AA9A9AA", b"A9A9A9", b"9999AA",
+];
+
+/// Whether `value` is a postcode of letters and digits (see [`LETTERED_POSTCODE_SHAPES`]),
+/// written with at most one space.
+fn is_lettered_postcode(value: &str) -> bool {
+    if !(5..=8).contains(&value.len()) || value.matches(' ').count() > 1 {
+        return false;
+    }
+    let mut shape = [0u8; 8];
+    let mut len = 0;
+    for b in value.bytes().filter(|&b| b != b' ') {
+        shape[len] = match b {
+            b'0'..=b'9' => b'9',
+            b'a'..=b'z' | b'A'..=b'Z' => b'A',
+            _ => return false,
+        };
+        len += 1;
+    }
+    LETTERED_POSTCODE_SHAPES.contains(&&shape[..len])
 }
 
 /// Counts how `value` (letters, no digit) reads as a person's name.
@@ -406,7 +454,10 @@ enum PhoneHint {
 /// A phone: digits with phone punctuation (`+`, `-`, `(`, `)`, `.`, spaces, `*` masks), 7 to
 /// 15 digits, and no letters but an extension mark.
 fn phone_shape(value: &str, shape: &Shape) -> Option<PhoneHint> {
-    if shape.letters > 0 || !(7..=15).contains(&(shape.digits + value.matches('*').count())) {
+    if shape.letters > 0
+        || !(7..=15).contains(&(shape.digits + value.matches('*').count()))
+        || is_zero_padded(value, shape)
+    {
         return None;
     }
     if !value
@@ -563,6 +614,14 @@ fn is_number(value: &str) -> bool {
         && v.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// Bare digits led by zeros no phone is written with: three (`000670140736`), or two
+/// where too few digits follow for an international call (`0075369920`). A number padded
+/// to its width: a member number.
+fn is_zero_padded(value: &str, shape: &Shape) -> bool {
+    shape.digits == value.len()
+        && (value.starts_with("000") || (value.starts_with("00") && value.len() <= 11))
+}
+
 /// Seven to nine digits and nothing else: a number (a social security or tax number, a
 /// member number) more than a phone, which is written with its area code (ten digits or
 /// more) or punctuated (`555-1234`) where it is shorter.
@@ -592,6 +651,38 @@ fn is_id(value: &str, shape: &Shape) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_padded_with_zeros_are_ids_not_phones() {
+        let s = stats(&[
+            "0075369920",
+            "000670140736",
+            "0044 20 7946 0958",
+            "00442079460958",
+        ]);
+        // The padded ones are member numbers; an international call stays a phone.
+        assert_eq!((s.ids, s.phones, s.numbers), (2, 2, 0));
+    }
+
+    #[test]
+    fn lettered_postcodes_are_told_from_other_codes() {
+        for postcode in [
+            "tq13 8df", "SW1A 1AA", "M1 1AE", "B33 8TH", "K1A 0B1", "1012 AB", "EC1A1BB",
+        ] {
+            assert!(is_lettered_postcode(postcode), "{postcode}");
+        }
+        for other in [
+            "60652",
+            "AB12",
+            "C000123",
+            "12 AB 3",
+            "tq13  8df",
+            "rec-12",
+            "K1A 0B1X",
+        ] {
+            assert!(!is_lettered_postcode(other), "{other}");
+        }
+    }
 
     fn stats(values: &[&str]) -> ColumnStats {
         let rows: Vec<TableRow> = values
