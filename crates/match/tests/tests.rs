@@ -420,6 +420,7 @@ mod comparisons {
             // Written in the other order with a short form or a misspelt given name.
             ("Susan Dean", "Dean Sue", "swapped", "swapped"),
             ("Brian Jones", "Jones Bryan", "swapped", "swapped"),
+            ("A Morstead", "Morstead Amy", "swapped", "initial"),
             // A name whose own parts read alike says nothing of its order.
             ("William Wyllie", "Willy William", "different", "nickname"),
             ("Jonathan Smith", "J Smith", "exact", "initial"),

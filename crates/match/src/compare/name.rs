@@ -442,8 +442,8 @@ impl NameComparator {
     /// are present, the other way round too: a name written in the other order. A Latin
     /// name written whole in the other order may also carry a misspelling or a short form
     /// of its given name (`jones bryan` for Brian Jones, `dean sue` for Susan Dean): where
-    /// both names have both parts and one cross agrees outright, the other may be similar
-    /// or share a nickname root.
+    /// both names have both parts and one cross agrees outright, the other may be similar,
+    /// share a nickname root or be its initial (`A Morstead`, `Morstead Amy`).
     fn swapped(&self, x: &NameValue, y: &NameValue) -> bool {
         let latin = !x.han && !y.han;
         let alike = |p: u32, q: u32| p == q || (latin && self.similarity(p, q) >= self.close);
@@ -465,6 +465,10 @@ impl NameComparator {
         let loosely = |read_as_given: u32, holder: &NameValue| {
             self.similarity(read_as_given, holder.given) >= self.similar
                 || self.token_shares_nickname(read_as_given, holder)
+                || is_initial_of(
+                    self.strings.get(holder.given),
+                    self.strings.get(read_as_given),
+                )
         };
         // A name whose own parts read alike (`willy william`) says nothing of its order.
         let self_alike = |v: &NameValue| {
@@ -554,7 +558,10 @@ impl NameComparator {
             return Level::at(2);
         }
         if self.swapped(x, y) {
-            return Level::at(3);
+            // Written in the other order with an initial for the given name (`A Morstead`,
+            // `Morstead Amy`): the given names agree only as far as an initial does.
+            let initial = |v: &NameValue| self.strings.get(v.given).chars().nth(1).is_none();
+            return Level::at(if initial(x) || initial(y) { 7 } else { 3 });
         }
         if self.share_nickname(x, y) {
             return Level::at(4);

@@ -81,6 +81,10 @@ pub struct PersonalEvidence {
     /// Per comparison: whether its difference is read cluster by cluster (a gender, a
     /// name; see [`ClusterAttribute`]).
     cluster_read: Vec<bool>,
+    /// Per comparison: whether even its exact agreement is one that a household's members
+    /// may hold together (an e-mail): it vouches for one person only while it outweighs
+    /// what disagrees beside it.
+    shareable: Vec<bool>,
 }
 
 /// The personal comparisons of one pair, counted.
@@ -136,6 +140,7 @@ impl PersonalEvidence {
             strengths: Vec::new(),
             common: Vec::new(),
             cluster_read: Vec::new(),
+            shareable: Vec::new(),
         }
     }
 
@@ -175,6 +180,14 @@ impl PersonalEvidence {
         self
     }
 
+    /// The same evidence, with the comparisons whose exact agreement a household may hold
+    /// together (per comparison: an e-mail), which then gives way, as a weaker agreement
+    /// does, to disagreements that weigh more.
+    pub fn with_shareable_agreement(mut self, shareable: Vec<bool>) -> Self {
+        self.shareable = shareable;
+        self
+    }
+
     /// What a pair with these comparison levels says: whether one personal comparison
     /// agrees, how many disagree, and whether an identifier is among those. With
     /// [strengths](Self::with_strengths), agreement that is nowhere exact is outweighed by
@@ -188,6 +201,7 @@ impl PersonalEvidence {
         let mut contact_strength = 0.0f64;
         let mut specific_strength = 0.0;
         let mut other_disagreements = 0u32;
+        let mut unshareable_agreement = false;
         for (c, ((personal, &l), &identifier)) in self
             .levels
             .iter()
@@ -206,7 +220,9 @@ impl PersonalEvidence {
                 Some(Evidence::For) => {
                     weighed.agrees = true;
                     // Level 0 is a missing value, level 1 the strongest agreement.
-                    exact_agreement |= l == 1;
+                    let shareable = self.shareable.get(c).copied().unwrap_or(false);
+                    exact_agreement |= l == 1 && !shareable;
+                    unshareable_agreement |= !shareable;
                     let strength = strength();
                     for_strength += strength;
                     if !self.common.get(c).copied().unwrap_or(false) {
@@ -238,6 +254,16 @@ impl PersonalEvidence {
             && against_strength > for_strength)
             || (weighed.contact_differs && against_strength + contact_strength > for_strength);
         if weighed.agrees && !exact_agreement && !self.strengths.is_empty() && outweighed {
+            weighed.agrees = false;
+        }
+        // Only a household's e-mail agrees, while a given name or a birth date differs and
+        // each has a phone of their own: two members of the household, whatever the
+        // e-mail's weight (a weight read as if people never shared one).
+        if weighed.agrees
+            && !unshareable_agreement
+            && weighed.disagreements > 0
+            && weighed.contact_differs
+        {
             weighed.agrees = false;
         }
         weighed
@@ -731,6 +757,36 @@ mod tests {
         assert!(guard.allows(&[1, 1]));
         assert!(guard.allows(&[0, 1]));
         assert!(EdgeGuard::new(HouseholdGuard::Off, evidence()).is_none());
+    }
+
+    #[test]
+    fn a_shared_email_gives_way_to_a_differing_given_name_and_phones_of_their_own() {
+        // Given name, e-mail (exact, different each) and a phone (exact, different).
+        let evidence = PersonalEvidence::new(
+            vec![
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                vec![Evidence::None, Evidence::For, Evidence::Against],
+                vec![Evidence::None, Evidence::None, Evidence::ContactDiffers],
+            ],
+            vec![false; 3],
+        )
+        .with_strengths(vec![
+            vec![0.0, 7.0, 5.0],
+            vec![0.0, 17.0, 2.0],
+            vec![0.0, 9.0, 5.0],
+        ])
+        .with_shareable_agreement(vec![false, true, false]);
+        // The family's e-mail, two given names and two phones: two people.
+        assert!(!evidence.weigh(&[2, 1, 2]).agrees);
+        // Without the phones to tell them apart, or with the given names agreeing, the
+        // e-mail still vouches for one person.
+        assert!(evidence.weigh(&[2, 1, 0]).agrees);
+        assert!(evidence.weigh(&[2, 1, 1]).agrees);
+        assert!(evidence.weigh(&[1, 1, 2]).agrees);
+        assert!(evidence.weigh(&[0, 1, 2]).agrees);
+        // An e-mail not marked shareable outweighs them, as before.
+        let unmarked = evidence.clone().with_shareable_agreement(Vec::new());
+        assert!(unmarked.weigh(&[2, 1, 2]).agrees);
     }
 
     #[test]

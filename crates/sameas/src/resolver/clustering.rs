@@ -255,7 +255,10 @@ fn personal_evidence(config: &ResolverConfig) -> Option<PersonalEvidence> {
         PersonalEvidence::new(levels, identifiers)
             .with_strengths(strengths)
             .with_common_agreement(common)
-            .with_cluster_reading(per_comparison(|m| cluster_reading(m).is_some())),
+            .with_cluster_reading(per_comparison(|m| cluster_reading(m).is_some()))
+            .with_shareable_agreement(per_comparison(|m| {
+                matches!(m, ComparisonMethod::Email { .. })
+            })),
     )
 }
 
