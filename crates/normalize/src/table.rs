@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use thiserror::Error;
 
 mod json_lines;
@@ -301,7 +301,9 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 }
 
 /// Decodes `bytes` as text. With `encoding` named, only that is tried; otherwise a BOM decides,
-/// then UTF-8, then GB18030 (a superset of GBK and GB2312).
+/// then UTF-8, then GB18030 (a superset of GBK and GB2312); text whose other bytes stand
+/// alone between ASCII ones (`Jos\xe9`, `M\xfcller`) is Windows-1252, the Latin-1 that
+/// Western spreadsheets save, where GB18030 would pair them with the letter after.
 ///
 /// # Errors
 /// [`TableError::UnknownEncoding`], [`TableError::Undecodable`] or [`TableError::NotText`].
@@ -311,6 +313,7 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// let gbk = [0xd5, 0xc5, 0xce, 0xb0]; // 张伟 in GBK
 /// assert_eq!(decode(&gbk, None).unwrap(), ("张伟".into(), "gb18030"));
 /// assert_eq!(decode(b"\xef\xbb\xbfid", None).unwrap(), ("id".into(), "UTF-8"));
+/// assert_eq!(decode(b"Jos\xe9 M\xfcller", None).unwrap(), ("José Müller".into(), "windows-1252"));
 /// ```
 pub fn decode<'a>(
     bytes: &'a [u8],
@@ -335,6 +338,9 @@ pub fn decode<'a>(
         (None, None) => match utf16_without_bom(body) {
             Some(enc) => vec![enc],
             None if std::str::from_utf8(body).is_err() && mostly_utf8(body) => vec![UTF_8],
+            None if std::str::from_utf8(body).is_err() && single_bytes_between_ascii(body) => {
+                vec![WINDOWS_1252]
+            }
             None => vec![UTF_8, GB18030],
         },
     };
@@ -402,6 +408,28 @@ fn mostly_utf8(body: &[u8]) -> bool {
         invalid += usize::from(!chunk.invalid().is_empty());
     }
     valid > 0 && valid >= 4 * invalid
+}
+
+/// Whether the bytes outside ASCII stand alone, each between two ASCII bytes, in at least
+/// nine of ten of their runs: a single-byte Latin text (`Jos\xe9 Garc\xeda`). Chinese in
+/// GBK or GB18030 writes each character as two or four bytes, the common ones all outside
+/// ASCII, so its runs are two bytes long or more.
+fn single_bytes_between_ascii(body: &[u8]) -> bool {
+    let (mut single, mut longer) = (0usize, 0usize);
+    let mut run = 0usize;
+    for &byte in body.iter().chain(std::iter::once(&b'\n')) {
+        if byte.is_ascii() {
+            match run {
+                0 => {}
+                1 => single += 1,
+                _ => longer += 1,
+            }
+            run = 0;
+        } else {
+            run += 1;
+        }
+    }
+    single > 0 && single >= 9 * longer
 }
 
 fn first_invalid_offset(enc: &'static Encoding, body: &[u8]) -> usize {
@@ -1495,6 +1523,25 @@ mod tests {
         let table = read_csv(b"id,name\n1,\"A \"\"B\"\" \nC\"\n2,x\"y\n", None).unwrap();
         assert_eq!(table.rows[0].cells[1], "A \"B\" \nC");
         assert_eq!(table.rows[1].cells[1], "x\"y");
+    }
+
+    #[test]
+    fn latin1_is_told_from_gbk_by_its_lone_bytes() {
+        // 张伟 and 王芳 in GBK, between ASCII: runs of four bytes.
+        let gbk = b"id,name\n1,\xd5\xc5\xce\xb0\n2,\xcd\xf5\xb7\xbc\n";
+        assert_eq!(decode(gbk, None).unwrap().1, "gb18030");
+        // José García, Renée Müller in Latin-1, and Windows-1252's quote mark.
+        let latin = b"id,name\n1,Jos\xe9 Garc\xeda\n2,Ren\xe9e M\xfcller\n3,O\x92Brien\n";
+        let (text, encoding) = decode(latin, None).unwrap();
+        assert_eq!(encoding, "windows-1252");
+        assert!(
+            text.contains("José García") && text.contains("Müller") && text.contains("O’Brien")
+        );
+        // One run of two among single bytes is still Latin-1 (`ÅÄ`); half and half is not.
+        assert!(single_bytes_between_ascii(
+            b"a\xe9b\xe9c\xe9d\xe9e\xe9f\xe9g\xe9h\xe9i\xe9j\xc5\xc4k"
+        ));
+        assert!(!single_bytes_between_ascii(b"a\xe9b\xd5\xc5c"));
     }
 
     #[test]
