@@ -494,7 +494,7 @@ fn address_parts_beside_street(
         return;
     };
     let read_whole = decisions[street].role == Role::Whole(FieldKind::Address);
-    if decisions.iter().any(|d| {
+    let place = |d: &Decision| {
         matches!(
             d.role,
             Role::AddressPart(
@@ -505,7 +505,12 @@ fn address_parts_beside_street(
                     | FieldPart::City
             )
         )
-    }) {
+    };
+    if decisions
+        .iter()
+        .zip(readings)
+        .any(|(d, r)| r.role != Role::Unknown && place(d))
+    {
         // The headers name the address's parts: they say where the rest is.
         return;
     }
@@ -552,6 +557,11 @@ fn address_parts_beside_street(
         }
     }
     for c in after {
+        if place(&decisions[c]) {
+            // A postcode its values alone told (`OX1 2JD`).
+            first_place.get_or_insert(c);
+            continue;
+        }
         if !open(decisions, c) {
             continue;
         }
@@ -1864,6 +1874,31 @@ mod tests {
         assert_ne!(
             read_as(&file(Some(rows - 1), |n| n.to_string()))[0],
             "record id"
+        );
+    }
+
+    /// A British export without a header: the postcode, read from its values alone, marks
+    /// the town before it as it does beside a street.
+    #[test]
+    fn a_lettered_postcode_after_a_street_marks_the_town() {
+        let mut csv = String::from("c1,c2,c3\n");
+        for i in 0..40 {
+            csv += &format!(
+                "{} {} {},{} {},OX{} {}JD\n",
+                i + 1,
+                ["High", "Church", "Mill", "Station", "Park"][i % 5],
+                ["Street", "Road", "Lane"][i % 3],
+                ["North", "East", "Great", "Little"][i % 4],
+                ["Ashby", "Barton", "Compton", "Dean", "Easton"][i % 5],
+                i % 9 + 1,
+                i % 7 + 1
+            );
+        }
+        assert_eq!(
+            read_as(&csv),
+            ["address.street", "address.locality", "address.postcode"][..],
+            "{:#?}",
+            infer_csv(&csv).columns
         );
     }
 
