@@ -539,24 +539,18 @@ fn address_parts_beside_street(
     }
     let after = street + 1..(street + 1 + ADDRESS_PARTS_AFTER_STREET).min(decisions.len());
     let mut first_place = None;
-    let mut address_2 = None;
-    if let Some(next) = after.clone().next() {
+    // A column of units (`Apt 4`, `# 12`) just after the street: its second line, read once
+    // the street is known to be one.
+    let address_2 = after.clone().next().filter(|&next| {
         let s = &stats[next];
-        let share = s.share(s.addresses.units);
-        if open(decisions, next) && share >= ADDRESSES_MIN && s.distinct >= NAMES_DISTINCT_MIN {
-            set(
-                decisions,
-                next,
-                FieldPart::Address2,
-                format!(
-                    "{} of the values are units (`Apt 4`, `# 12`), just after the street: the second address line",
-                    percent(share)
-                ),
-            );
-            address_2 = Some(next);
-        }
-    }
+        open(decisions, next)
+            && s.share(s.addresses.units) >= ADDRESSES_MIN
+            && s.distinct >= NAMES_DISTINCT_MIN
+    });
     for c in after {
+        if Some(c) == address_2 {
+            continue;
+        }
         if place(&decisions[c]) {
             // A postcode its values alone told (`OX1 2JD`).
             first_place.get_or_insert(c);
@@ -599,7 +593,11 @@ fn address_parts_beside_street(
         }
         first_place.get_or_insert(c);
     }
-    if read_whole && first_place.is_some() {
+    if read_whole {
+        if first_place.is_none() {
+            // Whole addresses after all: the columns beside them stay what they were.
+            return;
+        }
         let share = stats[street].share(stats[street].addresses.streets);
         decisions[street] = Decision::new(
             Role::AddressPart(FieldPart::Street),
@@ -609,12 +607,18 @@ fn address_parts_beside_street(
                 percent(share)
             ),
         );
-    } else if read_whole {
-        // Whole addresses after all: a unit column beside them stays what it was.
-        if let Some(c) = address_2 {
-            decisions[c] = from_content(readings[c], &stats[c]);
-        }
-        return;
+    }
+    if let Some(c) = address_2 {
+        let s = &stats[c];
+        set(
+            decisions,
+            c,
+            FieldPart::Address2,
+            format!(
+                "{} of the values are units (`Apt 4`, `# 12`), just after the street: the second address line",
+                percent(s.share(s.addresses.units))
+            ),
+        );
     }
     let Some(town) = first_place
         .and_then(|c| c.checked_sub(1))

@@ -337,10 +337,8 @@ pub fn decode<'a>(
         (None, Some(enc)) => vec![enc],
         (None, None) => match utf16_without_bom(body) {
             Some(enc) => vec![enc],
-            None if std::str::from_utf8(body).is_err() && mostly_utf8(body) => vec![UTF_8],
-            None if std::str::from_utf8(body).is_err() && single_bytes_between_ascii(body) => {
-                vec![WINDOWS_1252]
-            }
+            None if std::str::from_utf8(body).is_ok() || mostly_utf8(body) => vec![UTF_8],
+            None if single_bytes_between_ascii(body) => vec![WINDOWS_1252],
             None => vec![UTF_8, GB18030],
         },
     };
